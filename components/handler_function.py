@@ -1,0 +1,170 @@
+"""HandlerFunction: a Python Lambda function from handlers/, with its own role and log group.
+
+Children:
+
+- `{name}-logs`: `/aws/lambda/<function name>` with retention. Declaring it here,
+  before the function, means Lambda never creates it on its own, so
+  `pulumi destroy` leaves no orphaned log group behind.
+- `{name}-role` and `{name}-policy`: an execution role that may write only to
+  that log group (and X-Ray when tracing), in place of the AWS-managed basic
+  execution policy, whose resource is "*".
+- `{name}-function`: the function, JSON logs to that group, explicit runtime,
+  architecture, memory and timeout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.aws_context import AwsContext
+from components.logs import check_retention
+
+TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
+
+# The runtimes this project's handler code is written and tested for.
+SUPPORTED_RUNTIMES = ("python3.12", "python3.13", "python3.14")
+ARCHITECTURES = ("arm64", "x86_64")
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,61}$")  # 64 minus the "-fn" role suffix
+_HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+@dataclass(frozen=True)
+class HandlerFunctionArgs:
+    """A Lambda function; only the first three have no default."""
+
+    function_name: str
+    """Physical function name; include the stack so environments can share an account."""
+    handler: str
+    """Module path and function, e.g. `handlers.open_case.handler`."""
+    code: pulumi.Archive
+    """The deployment package, normally `packaging.handler_archive()`."""
+    description: str = ""
+    runtime: str = "python3.14"
+    """One of SUPPORTED_RUNTIMES. Default: python3.14, the newest Lambda offers."""
+    architecture: str = "arm64"
+    """arm64 or x86_64. Default: arm64 (Graviton, cheaper per GB-second)."""
+    memory_mb: int = 128
+    """128 to 10240. Default: 128, ample for these handlers."""
+    timeout_seconds: int = 5
+    """1 to 900. Default: 5; the state machine's task timeout is set above it."""
+    log_retention_days: int = 14
+    """Days CloudWatch keeps the function's logs. Default: 14."""
+    application_log_level: str = "INFO"
+    """Lowest level of the function's own JSON logs that is kept. Default: INFO."""
+    tracing_enabled: bool = True
+    """X-Ray active tracing. Default: True."""
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables. Default: none."""
+
+
+def validate(args: HandlerFunctionArgs) -> None:
+    what = f"HandlerFunction {args.function_name!r}"
+    if not _FUNCTION_NAME.match(args.function_name):
+        raise ValueError(f"{what}: the name must be 1 to 61 letters, digits, '-' or '_'.")
+    if not _HANDLER.match(args.handler):
+        raise ValueError(f"{what}: handler {args.handler!r} must look like 'package.module.function'.")
+    if args.runtime not in SUPPORTED_RUNTIMES:
+        raise ValueError(f"{what}: runtime {args.runtime!r} is not one of {', '.join(SUPPORTED_RUNTIMES)}.")
+    if args.architecture not in ARCHITECTURES:
+        raise ValueError(f"{what}: architecture {args.architecture!r} is not one of {', '.join(ARCHITECTURES)}.")
+    if not 128 <= args.memory_mb <= 10_240:
+        raise ValueError(f"{what}: memory_mb {args.memory_mb} is outside 128 to 10240.")
+    if not 1 <= args.timeout_seconds <= 900:
+        raise ValueError(f"{what}: timeout_seconds {args.timeout_seconds} is outside 1 to 900.")
+    if args.application_log_level not in APPLICATION_LOG_LEVELS:
+        raise ValueError(
+            f"{what}: application_log_level {args.application_log_level!r} is not one of "
+            f"{', '.join(APPLICATION_LOG_LEVELS)}."
+        )
+    check_retention(args.log_retention_days, what=what)
+
+
+class HandlerFunction(pulumi.ComponentResource):
+    function_arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: HandlerFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate(args)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        aws_env = AwsContext.lookup(self)
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{args.function_name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            name=f"{args.function_name}-fn",
+            description=f"Execution role of Lambda function {args.function_name}",
+            # Lambda documents no source-account or source-ARN keys for assuming
+            # an execution role; who may hand the role to a function is governed
+            # by iam:PassRole on the deployer instead.
+            assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com"),
+            opts=child,
+        )
+        tracing = args.tracing_enabled
+        log_group_name = f"/aws/lambda/{args.function_name}"
+
+        def execution_policy(env: list[str]) -> str:
+            partition, region, account_id = env
+            statements = [iam.grant_log_write(iam.log_group_arn(partition, region, account_id, log_group_name))]
+            if tracing:
+                statements.append(iam.grant_xray_write())
+            return iam.policy_document(statements)
+
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.id,
+            policy=pulumi.Output.all(aws_env.partition, aws_env.region, aws_env.account_id).apply(execution_policy),
+            opts=child,
+        )
+        function = aws.lambda_.Function(
+            f"{name}-function",
+            name=args.function_name,
+            description=args.description,
+            role=role.arn,
+            runtime=args.runtime,
+            architectures=[args.architecture],
+            handler=args.handler,
+            code=args.code,
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment))
+            if args.environment
+            else None,
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON",
+                log_group=log_group.name,
+                application_log_level=args.application_log_level,
+                system_log_level="WARN",
+            ),
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active" if tracing else "PassThrough"),
+            # Without the policy in place, the first invocations could not log.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, log_group]),
+        )
+
+        self.function_arn = function.arn
+        self.function_name = function.name
+        self.role_arn = role.arn
+        self.log_group_name = log_group.name
+        self.register_outputs(
+            {
+                "function_arn": self.function_arn,
+                "function_name": self.function_name,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
+            }
+        )

@@ -1,0 +1,116 @@
+"""IAM policy documents as plain data, and the grants the components use.
+
+Every document is built here, from values that are already resolved, so the
+exact JSON that reaches AWS can be read in one place and asserted in tests.
+Call sites ask for a grant ("this role may start that state machine") instead
+of writing actions and resources by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+Statement = dict[str, Any]
+
+# Step Functions delivers logs through the CloudWatch Logs "vended logs" API.
+# None of these actions supports resource-level permissions, so AWS documents
+# them with Resource "*"; they grant no read of log data.
+STATES_LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+)
+
+# X-Ray's write and sampling actions likewise take no resource ARN.
+XRAY_WRITE_ACTIONS = (
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
+)
+
+LAMBDA_LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def allow(actions: Sequence[str], resources: Sequence[str], sid: str | None = None) -> Statement:
+    statement: Statement = {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
+    if sid:
+        statement["Sid"] = sid
+    return statement
+
+
+def policy_document(statements: Sequence[Statement]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
+
+
+def service_trust_policy(service: str, *, source_account: str | None = None, source_arn: str | None = None) -> str:
+    """A trust policy that lets one AWS service principal assume the role.
+
+    With `source_account` and `source_arn`, the service may assume it only on
+    behalf of that account and that resource: AWS's guard against the
+    cross-service confused-deputy problem.
+    """
+    statement: Statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    conditions: dict[str, dict[str, str]] = {}
+    if source_account:
+        conditions.setdefault("StringEquals", {})["aws:SourceAccount"] = source_account
+    if source_arn:
+        conditions.setdefault("ArnLike", {})["aws:SourceArn"] = source_arn
+    if conditions:
+        statement["Condition"] = conditions
+    return policy_document([statement])
+
+
+def state_machine_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """The ARN a state machine called `name` will have.
+
+    The role must exist before the state machine, so its trust condition is
+    written against the ARN the name determines rather than the resource's output.
+    """
+    return f"arn:{partition}:states:{region}:{account_id}:stateMachine:{name}"
+
+
+def log_group_arn(partition: str, region: str, account_id: str, log_group_name: str) -> str:
+    return f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group_name}"
+
+
+# --- grants ---------------------------------------------------------------
+
+
+def grant_states_log_delivery() -> Statement:
+    return allow(STATES_LOG_DELIVERY_ACTIONS, ["*"], sid="DeliverExecutionLogs")
+
+
+def grant_xray_write() -> Statement:
+    return allow(XRAY_WRITE_ACTIONS, ["*"], sid="WriteTraces")
+
+
+def grant_lambda_invoke(function_arns: Sequence[str]) -> Statement:
+    # Unqualified ARNs only: the definition calls $LATEST, and no version or
+    # alias is published, so nothing else needs to be invocable.
+    return allow(["lambda:InvokeFunction"], sorted(set(function_arns)), sid="InvokeTaskFunctions")
+
+
+def grant_start_execution(state_machine_arn: str) -> Statement:
+    return allow(["states:StartExecution"], [state_machine_arn], sid="StartThisStateMachine")
+
+
+def grant_send_message(queue_arn: str) -> Statement:
+    return allow(["sqs:SendMessage"], [queue_arn], sid="DeadLetterUndeliveredTicks")
+
+
+def grant_log_write(log_group_arn: str) -> Statement:
+    # Log streams are children of the group: "<group arn>:log-stream:<name>",
+    # which the ":*" suffix matches without reaching any other group.
+    return allow(LAMBDA_LOG_WRITE_ACTIONS, [f"{log_group_arn}:*"], sid="WriteOwnLogGroup")

@@ -1,0 +1,169 @@
+"""Evaluate `__main__.py` under Pulumi mocks with a stack's config, and record what it declares."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "serverless-workflows"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource the program declared, with the inputs it declared it with."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    parent: str
+    provider: str
+    custom: bool
+
+
+@dataclass
+class ProgramRun:
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}; names: {sorted(r.name for r in self.resources)}")
+        return matches[0]
+
+    def children_of(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+    def __iter__(self) -> Iterator[Registration]:
+        return iter(self.resources)
+
+
+NewResource = Callable[[MockResourceArgs], tuple[str | None, dict[str, Any]]]
+Call = Callable[[MockCallArgs], dict[str, Any]]
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def __init__(self, new_resource: NewResource, call: Call) -> None:
+        self._new_resource = new_resource
+        self._call = call
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        return self._new_resource(args)
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return self._call(args), []
+
+
+class _RecordingMonitor(MockMonitor):
+    """A mock monitor that also keeps each resource's parent and provider, which
+    `Mocks.new_resource` is not told."""
+
+    def __init__(self, mocks: _Mocks, run: ProgramRun) -> None:
+        super().__init__(mocks)
+        self._run = run
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self._run.resources.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+                    parent=request.parent,
+                    provider=request.provider,
+                    custom=request.custom,
+                )
+            )
+        return response
+
+
+def stack_files() -> list[Path]:
+    return sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The config `pulumi` would hand the program for `stack`: the project's
+    declared defaults, overridden by `Pulumi.<stack>.yaml`, as strings."""
+    project = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    config: dict[str, str] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            config[_qualify(key)] = _as_config_string(declaration["default"])
+    stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+    if stack_file.exists():
+        for key, value in (yaml.safe_load(stack_file.read_text()).get("config") or {}).items():
+            config[_qualify(key)] = _as_config_string(value)
+    return config
+
+
+def _qualify(key: str) -> str:
+    return key if ":" in key else f"{PROJECT}:{key}"
+
+
+def _as_config_string(value: Any) -> str:
+    # The CLI passes structured values as JSON and scalars as their YAML text.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def load_program() -> ModuleType:
+    """A fresh copy of `__main__.py`, loaded under another name so nothing runs on import."""
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    spec = importlib.util.spec_from_file_location("serverless_workflows_program", PROJECT_ROOT / "__main__.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_program(
+    new_resource: NewResource,
+    call: Call,
+    *,
+    stack: str = "dev",
+    config: dict[str, str] | None = None,
+    preview: bool = False,
+) -> ProgramRun:
+    """Run `main()` of `__main__.py` once, under mocks, and wait for every resource.
+
+    `config` maps `key` or `namespace:key` to the string the CLI would pass;
+    it defaults to the stack's files. Exceptions raised by the program,
+    including inside `apply`, propagate.
+    """
+    run = ProgramRun()
+    mocks = _Mocks(new_resource, call)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=preview, monitor=_RecordingMonitor(mocks, run)
+    )
+    values = stack_config(stack) if config is None else {_qualify(k): v for k, v in config.items()}
+    pulumi.runtime.set_all_config(values)
+    program = load_program()
+
+    @pulumi.runtime.test
+    def evaluate() -> pulumi.Output[Any]:
+        outputs = program.main()
+        return pulumi.Output.all(**outputs).apply(run.outputs.update)
+
+    evaluate()
+    return run

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from rehearsal.program import ProgramRun, run_program  # noqa: E402
+from tests import fake_aws  # noqa: E402
+
+Deploy = Callable[..., ProgramRun]
+
+
+@pytest.fixture
+def deploy() -> Deploy:
+    """Evaluate the whole program under mocks: `deploy(stack="dev", config=None)`."""
+
+    def _deploy(stack: str = "dev", config: dict[str, str] | None = None) -> ProgramRun:
+        return run_program(fake_aws.new_resource, fake_aws.call, stack=stack, config=config)
+
+    return _deploy

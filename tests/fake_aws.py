@@ -1,0 +1,56 @@
+"""Pulumi mocks that answer like AWS would for this program's resources.
+
+Each resource gets the ID and the ARN/URL attributes AWS would compute from
+its physical name, so that ARNs flowing into policies and definitions look
+real in assertions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+PARTITION = "aws"
+
+
+def new_resource(args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+    state = dict(args.inputs)
+    name = state.get("name") or args.name
+    prefix = f"arn:{PARTITION}"
+    computed: dict[str, dict[str, Any]] = {
+        "aws:iam/role:Role": {"arn": f"{prefix}:iam::{ACCOUNT_ID}:role/{name}"},
+        "aws:cloudwatch/logGroup:LogGroup": {"arn": f"{prefix}:logs:{REGION}:{ACCOUNT_ID}:log-group:{name}"},
+        "aws:sfn/stateMachine:StateMachine": {"arn": f"{prefix}:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"},
+        "aws:lambda/function:Function": {"arn": f"{prefix}:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"},
+        "aws:sqs/queue:Queue": {
+            "arn": f"{prefix}:sqs:{REGION}:{ACCOUNT_ID}:{name}",
+            "url": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{name}",
+        },
+        "aws:scheduler/scheduleGroup:ScheduleGroup": {
+            "arn": f"{prefix}:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{name}"
+        },
+        "aws:scheduler/schedule:Schedule": {
+            "arn": f"{prefix}:scheduler:{REGION}:{ACCOUNT_ID}:schedule/{state.get('groupName')}/{name}"
+        },
+    }
+    state.update(computed.get(args.typ, {}))
+    resource_id = name if args.typ == "aws:iam/role:Role" else f"{args.name}-id"
+    return resource_id, state
+
+
+def call(args: MockCallArgs) -> dict[str, Any]:
+    results: dict[str, dict[str, Any]] = {
+        "aws:index/getCallerIdentity:getCallerIdentity": {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/tester",
+            "userId": "AIDATESTER",
+        },
+        "aws:index/getRegion:getRegion": {"name": REGION, "region": REGION},
+        "aws:index/getPartition:getPartition": {"partition": PARTITION, "dnsSuffix": "amazonaws.com"},
+    }
+    if args.token not in results:
+        raise NotImplementedError(f"No mock for invoke {args.token}")
+    return results[args.token]
