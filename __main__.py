@@ -92,7 +92,9 @@ def main() -> dict[str, pulumi.Output[str]]:
         opts=with_provider,
     )
 
-    assert scheduled.schedule_name is not None and scheduled.dead_letter_queue_url is not None
+    # Set because the scheduled workflow is given a ScheduleArgs above.
+    assert scheduled.schedule_name is not None
+    assert scheduled.dead_letter_queue_url is not None
     outputs: dict[str, pulumi.Output[str]] = {
         "scheduledStateMachineArn": scheduled.state_machine_arn,
         "scheduledStateMachineName": scheduled.state_machine_name,

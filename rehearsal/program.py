@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +30,7 @@ class Registration:
     parent: str
     provider: str
     custom: bool
+    dependencies: tuple[str, ...]
 
 
 @dataclass
@@ -78,7 +79,7 @@ class _RecordingMonitor(MockMonitor):
         self._run = run
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             self._run.resources.append(
                 Registration(
@@ -89,6 +90,7 @@ class _RecordingMonitor(MockMonitor):
                     parent=request.parent,
                     provider=request.provider,
                     custom=request.custom,
+                    dependencies=tuple(request.dependencies),
                 )
             )
         return response
@@ -131,7 +133,8 @@ def load_program() -> ModuleType:
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
     spec = importlib.util.spec_from_file_location("serverless_workflows_program", PROJECT_ROOT / "__main__.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -144,25 +147,49 @@ def run_program(
     stack: str = "dev",
     config: dict[str, str] | None = None,
     preview: bool = False,
+    into: ProgramRun | None = None,
 ) -> ProgramRun:
     """Run `main()` of `__main__.py` once, under mocks, and wait for every resource.
 
     `config` maps `key` or `namespace:key` to the string the CLI would pass;
-    it defaults to the stack's files. Exceptions raised by the program,
-    including inside `apply`, propagate.
+    it defaults to the stack's files.
     """
-    run = ProgramRun()
+    values = stack_config(stack) if config is None else config
+    return run_under_mocks(
+        lambda: load_program().main(), new_resource, call, stack=stack, config=values, preview=preview, into=into
+    )
+
+
+def run_under_mocks(
+    declare: Callable[[], object],
+    new_resource: NewResource,
+    call: Call,
+    *,
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+    preview: bool = False,
+    into: ProgramRun | None = None,
+) -> ProgramRun:
+    """Call `declare` in a fresh Pulumi runtime under mocks, and wait for every resource.
+
+    If `declare` returns a mapping of outputs, their resolved values land in `.outputs`.
+
+    Exceptions raised while declaring, including inside `apply`, propagate;
+    pass `into` to see what had been declared by then.
+    """
+    run = ProgramRun() if into is None else into
     mocks = _Mocks(new_resource, call)
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=stack, preview=preview, monitor=_RecordingMonitor(mocks, run)
     )
-    values = stack_config(stack) if config is None else {_qualify(k): v for k, v in config.items()}
-    pulumi.runtime.set_all_config(values)
-    program = load_program()
+    pulumi.runtime.set_all_config({_qualify(k): v for k, v in (config or {}).items()})
 
-    @pulumi.runtime.test
-    def evaluate() -> pulumi.Output[Any]:
-        outputs = program.main()
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
+    def evaluate() -> pulumi.Output[Any] | None:
+        outputs = declare()
+        # Only a mapping is taken as outputs; whatever else `declare` returns is ignored.
+        if not isinstance(outputs, Mapping) or not outputs:
+            return None
         return pulumi.Output.all(**outputs).apply(run.outputs.update)
 
     evaluate()

@@ -1,0 +1,135 @@
+"""The components on their own: validation before any resource, and optional parts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pulumi
+import pytest
+
+from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.packaging import handler_archive
+from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from rehearsal.program import ProgramRun
+from tests.conftest import Declare
+from workflows.definition import DefinitionError, WorkflowDefinition, call_center, scheduled_workflow
+
+
+def definition_file(tmp_path: Path, document: dict[str, object]) -> WorkflowDefinition:
+    path = tmp_path / "flow.asl.json"
+    path.write_text(json.dumps(document))
+    return WorkflowDefinition.load(path)
+
+
+def expect_refusal(declare: Declare, build: object, error: type[Exception], match: str) -> None:
+    declared = ProgramRun()
+    with pytest.raises(error, match=match):
+        declare(build, into=declared)
+    assert declared.resources == [], "nothing may be declared before validation fails"
+
+
+def test_a_workflow_without_a_schedule_has_no_scheduler_resources(declare: Declare) -> None:
+    holder: list[Workflow] = []
+    run = declare(lambda: holder.append(Workflow("plain", WorkflowArgs("plain-flow", scheduled_workflow()))))
+    types = {r.type for r in run}
+    assert "aws:scheduler/schedule:Schedule" not in types
+    assert "aws:sqs/queue:Queue" not in types
+    assert holder[0].schedule_name is None
+    assert holder[0].dead_letter_queue_url is None
+
+
+def test_schedule_options_reach_the_schedule(declare: Declare) -> None:
+    schedule = ScheduleArgs(
+        expression="cron(0 8 * * ? *)", timezone="Europe/Paris", retry_attempts=0, max_event_age_seconds=60
+    )
+    run = declare(lambda: Workflow("timed", WorkflowArgs("timed-flow", scheduled_workflow(), schedule=schedule)))
+    created = run.named("timed-schedule").inputs
+    assert created["scheduleExpressionTimezone"] == "Europe/Paris"
+    assert created["target"]["retryPolicy"] == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}
+
+
+def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Path) -> None:
+    endless = definition_file(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    expect_refusal(
+        declare,
+        lambda: Workflow("endless", WorkflowArgs("endless", endless)),
+        ValueError,
+        "no positive integer top-level 'TimeoutSeconds'",
+    )
+
+
+def test_missing_function_arns_are_refused_before_anything_is_declared(declare: Declare) -> None:
+    expect_refusal(
+        declare,
+        lambda: Workflow("cc", WorkflowArgs("cc", call_center(), lambda_functions={"OpenCaseFunctionArn": "arn"})),
+        DefinitionError,
+        r"no value for placeholder\(s\) \$\{AssignCaseFunctionArn\}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (WorkflowArgs("x" * 60, scheduled_workflow()), "the name must be 1 to 54"),
+        (WorkflowArgs("bad name", scheduled_workflow()), "letters, digits"),
+        (WorkflowArgs("flow", scheduled_workflow(), log_level="DEBUG"), "log level 'DEBUG' is not one of"),
+        (WorkflowArgs("flow", scheduled_workflow(), log_retention_days=10), "10 days is not one CloudWatch allows"),
+        (
+            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(retry_attempts=200)),
+            "retry_attempts must be 0 to 185",
+        ),
+        (
+            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(max_event_age_seconds=30)),
+            "max_event_age_seconds must be 60 to 86400",
+        ),
+    ],
+)
+def test_bad_workflow_args_are_refused(declare: Declare, args: WorkflowArgs, match: str) -> None:
+    expect_refusal(declare, lambda: Workflow("flow", args), ValueError, match)
+
+
+def function_args(**overrides: object) -> HandlerFunctionArgs:
+    values: dict[str, object] = {
+        "function_name": "fn",
+        "handler": "handlers.call_center.open_case",
+        "code": handler_archive(),
+    }
+    values.update(overrides)
+    return HandlerFunctionArgs(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"runtime": "python3.9"}, "runtime 'python3.9' is not one of python3.12, python3.13, python3.14"),
+        ({"architecture": "sparc"}, "architecture 'sparc'"),
+        ({"memory_mb": 64}, "memory_mb 64 is outside 128 to 10240"),
+        ({"timeout_seconds": 0}, "timeout_seconds 0 is outside 1 to 900"),
+        ({"handler": "open_case"}, "must look like 'package.module.function'"),
+        ({"application_log_level": "LOUD"}, "application_log_level 'LOUD'"),
+        ({"log_retention_days": 2}, "2 days is not one CloudWatch allows"),
+        ({"function_name": "f" * 62}, "1 to 61 letters"),
+    ],
+)
+def test_bad_function_args_are_refused(declare: Declare, overrides: dict[str, object], match: str) -> None:
+    expect_refusal(declare, lambda: HandlerFunction("fn", function_args(**overrides)), ValueError, match)
+
+
+def test_function_environment_is_passed_when_given(declare: Declare) -> None:
+    run = declare(lambda: HandlerFunction("fn", function_args(environment={"STAGE": "test"})))
+    assert run.named("fn-function").inputs["environment"] == {"variables": {"STAGE": "test"}}
+    assert "environment" not in declare(lambda: HandlerFunction("fn", function_args())).named("fn-function").inputs
+
+
+def test_component_outputs_are_registered(declare: Declare) -> None:
+    def build() -> dict[str, pulumi.Output[str]]:
+        fn = HandlerFunction("fn", function_args())
+        return {"arn": fn.function_arn, "logs": fn.log_group_name, "role": fn.role_arn}
+
+    outputs = declare(build).outputs
+    assert outputs == {
+        "arn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
+        "logs": "/aws/lambda/fn",
+        "role": "arn:aws:iam::123456789012:role/fn-fn",
+    }

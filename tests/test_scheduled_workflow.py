@@ -1,0 +1,159 @@
+"""The scheduled Hello World workflow, as the program declares it under mocks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rehearsal.program import ProgramRun
+from tests.conftest import Deploy
+from tests.fake_aws import ACCOUNT_ID, REGION
+
+PREFIX = "serverless-workflows-dev"
+STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
+GROUP_ARN = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{PREFIX}-scheduled"
+DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{PREFIX}-scheduled-schedule-dlq"
+
+
+def policy(run: ProgramRun, name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(run.named(name).inputs["policy"])
+    return document
+
+
+def trust(run: ProgramRun, name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(run.named(name).inputs["assumeRolePolicy"])
+    return document
+
+
+def test_the_component_owns_every_scheduled_resource(deploy: Deploy) -> None:
+    run = deploy()
+    component = run.named("scheduled")
+    assert component.type == "serverless-workflows:index:Workflow"
+    children = {r.name: r.type for r in run.children_of(component)}
+    assert children == {
+        "scheduled-logs": "aws:cloudwatch/logGroup:LogGroup",
+        "scheduled-role": "aws:iam/role:Role",
+        "scheduled-policy": "aws:iam/rolePolicy:RolePolicy",
+        "scheduled-state-machine": "aws:sfn/stateMachine:StateMachine",
+        "scheduled-schedule-group": "aws:scheduler/scheduleGroup:ScheduleGroup",
+        "scheduled-dlq": "aws:sqs/queue:Queue",
+        "scheduled-scheduler-role": "aws:iam/role:Role",
+        "scheduled-scheduler-policy": "aws:iam/rolePolicy:RolePolicy",
+        "scheduled-schedule": "aws:scheduler/schedule:Schedule",
+    }
+
+
+def test_state_machine_runs_the_definition_file_with_logs_and_tracing(deploy: Deploy) -> None:
+    run = deploy()
+    machine = run.named("scheduled-state-machine").inputs
+    assert machine["name"] == f"{PREFIX}-scheduled"
+    assert machine["type"] == "STANDARD"
+    assert json.loads(machine["definition"])["States"]["World"]["ResultPath"] == "$.taskresult"
+    assert machine["roleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-scheduled-sfn"
+    log_group = run.named("scheduled-logs").inputs
+    assert log_group["name"] == f"/aws/vendedlogs/states/{PREFIX}-scheduled"
+    assert log_group["retentionInDays"] == 14
+    assert machine["loggingConfiguration"] == {
+        "level": "ALL",
+        "includeExecutionData": True,
+        "logDestination": f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:/aws/vendedlogs/states/{PREFIX}-scheduled:*",
+    }
+    assert machine["tracingConfiguration"] == {"enabled": True}
+
+
+def test_state_machine_role_trusts_step_functions_for_this_state_machine_only(deploy: Deploy) -> None:
+    assert trust(deploy(), "scheduled-role") == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "states.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": STATE_MACHINE_ARN},
+                },
+            }
+        ],
+    }
+
+
+def test_state_machine_role_holds_only_log_delivery_and_xray(deploy: Deploy) -> None:
+    statements = policy(deploy(), "scheduled-policy")["Statement"]
+    assert {s["Sid"]: (tuple(s["Action"]), tuple(s["Resource"])) for s in statements} == {
+        "DeliverExecutionLogs": (
+            (
+                "logs:CreateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:DescribeLogGroups",
+                "logs:DescribeResourcePolicies",
+                "logs:GetLogDelivery",
+                "logs:ListLogDeliveries",
+                "logs:PutResourcePolicy",
+                "logs:UpdateLogDelivery",
+            ),
+            ("*",),
+        ),
+        "WriteTraces": (
+            ("xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"),
+            ("*",),
+        ),
+    }
+
+
+def test_scheduler_role_trusts_the_scheduler_for_this_group_only(deploy: Deploy) -> None:
+    (statement,) = trust(deploy(), "scheduled-scheduler-role")["Statement"]
+    assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": GROUP_ARN},
+    }
+
+
+def test_scheduler_role_may_only_start_this_state_machine_and_dead_letter(deploy: Deploy) -> None:
+    statements = policy(deploy(), "scheduled-scheduler-policy")["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        (["states:StartExecution"], [STATE_MACHINE_ARN]),
+        (["sqs:SendMessage"], [DLQ_ARN]),
+    ]
+
+
+def test_schedule_starts_the_state_machine_every_minute_with_the_tutorial_input(deploy: Deploy) -> None:
+    run = deploy()
+    schedule = run.named("scheduled-schedule").inputs
+    assert schedule["scheduleExpression"] == "rate(1 minute)"
+    assert schedule["flexibleTimeWindow"] == {"mode": "OFF"}
+    assert schedule["state"] == "ENABLED"
+    assert schedule["groupName"] == f"{PREFIX}-scheduled"
+    target = schedule["target"]
+    assert target["arn"] == STATE_MACHINE_ARN
+    assert target["roleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-scheduled-scheduler"
+    assert json.loads(target["input"]) == {"Payload": "This is a test."}
+    assert target["retryPolicy"] == {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 300}
+    assert target["deadLetterConfig"] == {"arn": DLQ_ARN}
+
+
+def test_dead_letter_queue_is_encrypted_and_keeps_messages_two_weeks(deploy: Deploy) -> None:
+    queue = deploy().named("scheduled-dlq").inputs
+    assert queue["sqsManagedSseEnabled"] is True
+    assert queue["messageRetentionSeconds"] == 14 * 24 * 3600
+
+
+def test_schedule_and_state_machine_wait_for_their_role_policies(deploy: Deploy) -> None:
+    # A role without its policy would fail the first tick and the log-delivery check.
+    run = deploy()
+    assert run.named("scheduled-scheduler-policy").urn in run.named("scheduled-schedule").dependencies
+    assert run.named("scheduled-policy").urn in run.named("scheduled-state-machine").dependencies
+
+
+def test_stack_outputs_name_what_a_user_needs(deploy: Deploy) -> None:
+    outputs = deploy().outputs
+    assert outputs["scheduledStateMachineArn"] == STATE_MACHINE_ARN
+    assert outputs["scheduledStateMachineName"] == f"{PREFIX}-scheduled"
+    assert outputs["scheduleName"] == f"{PREFIX}-scheduled"
+    assert outputs["scheduleDeadLetterQueueUrl"] == (
+        f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{PREFIX}-scheduled-schedule-dlq"
+    )
+    assert outputs["scheduledConsoleUrl"] == (
+        f"https://{REGION}.console.aws.amazon.com/states/home?region={REGION}#/statemachines/view/{STATE_MACHINE_ARN}"
+    )

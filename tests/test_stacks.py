@@ -1,0 +1,169 @@
+"""The whole program under every stack file, and what each config key changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config, stack_files
+from settings import ConfigError, StackSettings
+from tests.conftest import Deploy
+
+STACKS = [path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in stack_files()]
+
+
+def test_there_are_dev_and_prod_stacks() -> None:
+    assert {"dev", "prod"} <= set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_evaluates_with_the_same_resources(deploy: Deploy, stack: str) -> None:
+    run = deploy(stack=stack)
+    types = sorted(r.type for r in run)
+    assert types.count("aws:sfn/stateMachine:StateMachine") == 2
+    assert types.count("aws:lambda/function:Function") == 5
+    assert types.count("aws:scheduler/schedule:Schedule") == 1
+    assert run.outputs["scheduledStateMachineName"] == f"serverless-workflows-{stack}-scheduled"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_aws_resource_uses_the_tagging_provider_and_a_stack_specific_name(deploy: Deploy, stack: str) -> None:
+    run = deploy(stack=stack)
+    (provider,) = run.of_type("pulumi:providers:aws")
+    # Providers receive structured config as JSON text.
+    assert json.loads(provider.inputs["defaultTags"]) == {
+        "tags": {"project": "serverless-workflows", "stack": stack, "managed-by": "pulumi"}
+    }
+    aws_resources = [r for r in run if r.type.startswith("aws:")]
+    assert aws_resources
+    for resource in aws_resources:
+        assert resource.provider.startswith(provider.urn), resource.name
+        physical = str(resource.inputs.get("name") or resource.inputs.get("role"))
+        assert f"serverless-workflows-{stack}-" in physical, resource.name
+
+
+def test_prod_keeps_logs_longer_than_dev(deploy: Deploy) -> None:
+    retention = {
+        stack: {r.inputs["retentionInDays"] for r in deploy(stack=stack).of_type("aws:cloudwatch/logGroup:LogGroup")}
+        for stack in ("dev", "prod")
+    }
+    assert retention["dev"] == {14}
+    assert retention["prod"] == {365}
+
+
+def test_pulumi_yaml_declares_the_same_defaults_as_the_settings() -> None:
+    declared = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())["config"]
+    defaults = StackSettings(stack="any")
+    expected = {
+        "scheduleExpression": defaults.schedule_expression,
+        "scheduleEnabled": defaults.schedule_enabled,
+        "logLevel": defaults.log_level,
+        "logRetentionDays": defaults.log_retention_days,
+        "tracingEnabled": defaults.tracing_enabled,
+    }
+    assert {key: value["default"] for key, value in declared.items()} == expected
+    assert all(value.get("description") for value in declared.values())
+
+
+def with_config(**overrides: str) -> dict[str, str]:
+    config = stack_config("dev")
+    config.update({f"serverless-workflows:{key}": value for key, value in overrides.items()})
+    return config
+
+
+def inputs(run: ProgramRun, name: str) -> dict[str, Any]:
+    return run.named(name).inputs
+
+
+# --- each config key changes what is deployed --------------------------------
+
+
+def test_schedule_expression(deploy: Deploy) -> None:
+    run = deploy(config=with_config(scheduleExpression="cron(0 9 * * ? *)"))
+    assert inputs(run, "scheduled-schedule")["scheduleExpression"] == "cron(0 9 * * ? *)"
+
+
+def test_schedule_enabled_false_deploys_the_schedule_disabled(deploy: Deploy) -> None:
+    run = deploy(config=with_config(scheduleEnabled="false"))
+    assert inputs(run, "scheduled-schedule")["state"] == "DISABLED"
+
+
+def test_schedule_payload(deploy: Deploy) -> None:
+    run = deploy(config=with_config(schedulePayload='{"Payload": "Nightly run", "dryRun": true}'))
+    target_input = inputs(run, "scheduled-schedule")["target"]["input"]
+    assert json.loads(target_input) == {"Payload": "Nightly run", "dryRun": True}
+
+
+def test_log_level_error(deploy: Deploy) -> None:
+    run = deploy(config=with_config(logLevel="ERROR"))
+    for machine in run.of_type("aws:sfn/stateMachine:StateMachine"):
+        assert machine.inputs["loggingConfiguration"]["level"] == "ERROR"
+
+
+def test_log_level_off_drops_the_log_group_and_the_log_delivery_grant(deploy: Deploy) -> None:
+    run = deploy(config=with_config(logLevel="OFF"))
+    machine = inputs(run, "scheduled-state-machine")
+    assert machine["loggingConfiguration"]["level"] == "OFF"
+    assert "logDestination" not in machine["loggingConfiguration"]
+    assert not [r for r in run.of_type("aws:cloudwatch/logGroup:LogGroup") if "vendedlogs" in r.inputs["name"]]
+    sids = [s["Sid"] for s in json.loads(inputs(run, "scheduled-policy")["policy"])["Statement"]]
+    assert sids == ["WriteTraces"]
+
+
+def test_log_retention_days(deploy: Deploy) -> None:
+    run = deploy(config=with_config(logRetentionDays="30"))
+    assert {r.inputs["retentionInDays"] for r in run.of_type("aws:cloudwatch/logGroup:LogGroup")} == {30}
+
+
+def test_tracing_disabled_turns_off_tracing_and_its_grants(deploy: Deploy) -> None:
+    run = deploy(config=with_config(tracingEnabled="false"))
+    for machine in run.of_type("aws:sfn/stateMachine:StateMachine"):
+        assert machine.inputs["tracingConfiguration"] == {"enabled": False}
+    for function in run.of_type("aws:lambda/function:Function"):
+        assert function.inputs["tracingConfig"] == {"mode": "PassThrough"}
+    for policy in run.of_type("aws:iam/rolePolicy:RolePolicy"):
+        assert "xray:" not in policy.inputs["policy"], policy.name
+
+
+def test_log_level_off_and_tracing_off_leave_the_scheduled_role_without_a_policy(deploy: Deploy) -> None:
+    run = deploy(config=with_config(logLevel="OFF", tracingEnabled="false"))
+    assert "scheduled-policy" not in {r.name for r in run}
+
+
+def test_aws_region_reaches_the_provider(deploy: Deploy) -> None:
+    config = with_config()
+    config["aws:region"] = "eu-west-1"
+    (provider,) = deploy(config=config).of_type("pulumi:providers:aws")
+    assert provider.inputs["region"] == "eu-west-1"
+
+
+# --- bad config fails before anything is declared ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("logRetentionDays", "10", r"logRetentionDays = '10' is not valid: use one of 1, 3, 5, 7, 14"),
+        ("logLevel", "DEBUG", r"logLevel = 'DEBUG' is not valid: use one of ALL, ERROR, FATAL, OFF"),
+        ("scheduleEnabled", "yes", r"scheduleEnabled = 'yes' is not valid: use true or false"),
+        ("tracingEnabled", "1", r"tracingEnabled = '1' is not valid: use true or false"),
+        ("schedulePayload", '"just a string"', r"schedulePayload = .* it must be a JSON object, not a str"),
+        ("schedulePayload", "{not json", r"schedulePayload = .* it must be a JSON object"),
+        ("scheduleExpression", "  ", r"scheduleExpression = .* must not be empty"),
+    ],
+)
+def test_bad_config_is_refused_with_the_fix(deploy: Deploy, key: str, value: str, message: str) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ConfigError, match=message) as error:
+        deploy(config=with_config(**{key: value}), into=declared)
+    assert f"pulumi config set {key} " in str(error.value)
+    assert "--stack dev" in str(error.value)
+    assert declared.resources == []
+
+
+def test_a_stack_name_too_long_for_aws_names_is_refused(deploy: Deploy) -> None:
+    with pytest.raises(ConfigError, match="Stack name 'a-very-long-stack-name-for-testing' cannot be used"):
+        deploy(stack="a-very-long-stack-name-for-testing", config=with_config())
