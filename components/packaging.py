@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pulumi
@@ -36,3 +38,23 @@ def handler_archive(source_dir: Path = HANDLERS_DIR) -> pulumi.AssetArchive:
     return pulumi.AssetArchive(
         {archive_path: pulumi.FileAsset(str(path)) for archive_path, path in handler_sources(source_dir).items()}
     )
+
+
+def archive_zip(archive: pulumi.AssetArchive) -> bytes:
+    """The archive as the zip Lambda receives: same paths, same bytes.
+
+    Pulumi builds its own zip at deploy time; this one serves the offline
+    rehearsal and the size benchmark. Timestamps are fixed so that equal
+    sources give equal bytes.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for archive_path in sorted(archive.assets):
+            asset = archive.assets[archive_path]
+            if not isinstance(asset, pulumi.FileAsset):
+                raise TypeError(f"{archive_path}: only file assets are packaged, got {type(asset).__name__}.")
+            info = zipfile.ZipInfo(archive_path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, Path(asset.path).read_bytes())
+    return buffer.getvalue()
