@@ -1,0 +1,297 @@
+"""An in-memory AWS (moto) that the Pulumi program deploys into under mocks.
+
+`InMemoryAws` creates each resource the program declares with the boto3 call
+the AWS provider would make, so IAM roles, log groups, queues, Lambda
+functions, state machines and schedules really exist in moto, and moto's
+Step Functions engine executes the state machines.
+
+The one patch to moto lives here: moto runs Lambda code in Docker, which is
+not available, so `LambdaFunction._invoke_lambda` is replaced by a run of the
+function's own deployment package (the zip the program declared) in a fresh,
+isolated Python interpreter. A packaging mistake therefore fails here as it
+would in Lambda.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import boto3
+import pulumi
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+
+from components.packaging import archive_zip
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+_MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": True}}
+
+# Runs inside the isolated interpreter: imports the handler from the task
+# root only, calls it, and reports the result or the error the way the Lambda
+# Python runtime does (errorType is the exception's class name).
+_RUNNER = r"""
+import importlib, json, os, random, sys, traceback
+task_root, handler = sys.argv[1], sys.argv[2]
+sys.path.insert(0, task_root)
+seed = os.environ.get("REHEARSAL_RANDOM_SEED")
+if seed:
+    random.seed(int(seed))
+class Context:
+    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    aws_request_id = "rehearsal"
+    def get_remaining_time_in_millis(self):
+        return 1000 * int(os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"])
+event = json.loads(sys.stdin.read() or "{}")
+try:
+    module_name, function_name = handler.rsplit(".", 1)
+    result = getattr(importlib.import_module(module_name), function_name)(event, Context())
+    sys.stdout.write(json.dumps(result))
+except Exception as error:
+    sys.stdout.write(json.dumps({
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "stackTrace": traceback.format_tb(error.__traceback__),
+    }))
+    sys.exit(1)
+"""
+
+
+class LambdaSandbox:
+    """Runs a moto Lambda function's deployment package in its own interpreter."""
+
+    def __init__(self, random_seed: int | None = None) -> None:
+        self.random_seed = random_seed
+        self.invocations: list[tuple[str, Any]] = []
+        self.packages: dict[str, bytes] = {}
+        """Function name -> the deployment package its last invocation ran from."""
+        self._workdir = tempfile.TemporaryDirectory(prefix="rehearsal-lambda-")
+        self._task_roots: dict[str, Path] = {}
+
+    def close(self) -> None:
+        self._workdir.cleanup()
+
+    def _task_root(self, code: bytes) -> Path:
+        digest = hashlib.sha256(code).hexdigest()
+        if digest not in self._task_roots:
+            root = Path(self._workdir.name) / digest[:16]
+            with zipfile.ZipFile(io.BytesIO(code)) as bundle:
+                bundle.extractall(root)
+            self._task_roots[digest] = root
+        return self._task_roots[digest]
+
+    def invoke(self, function: LambdaFunction, event: Any) -> tuple[str, bool, str]:
+        """Moto's `_invoke_lambda` contract: (payload, errored, logs)."""
+        self.invocations.append((function.function_name, event))
+        self.packages[function.function_name] = function.code_bytes
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout),
+            **({"REHEARSAL_RANDOM_SEED": str(self.random_seed)} if self.random_seed is not None else {}),
+        }
+        try:
+            finished = subprocess.run(
+                [sys.executable, "-I", "-c", _RUNNER, str(self._task_root(function.code_bytes)), str(function.handler)],
+                input=json.dumps(event),
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=int(function.timeout),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            payload = {"errorType": "Sandbox.Timedout", "errorMessage": f"Task timed out after {function.timeout}s"}
+            return json.dumps(payload), True, ""
+        if finished.returncode not in (0, 1) or not finished.stdout:
+            payload = {"errorType": "Runtime.ExitError", "errorMessage": finished.stderr.strip()[-2000:]}
+            return json.dumps(payload), True, finished.stderr
+        return finished.stdout, finished.returncode == 1, finished.stderr
+
+
+class InMemoryAws:
+    """Pulumi mocks backed by moto. Use inside `InMemoryAws.running()`."""
+
+    def __init__(self, sandbox: LambdaSandbox) -> None:
+        self.sandbox = sandbox
+        self.session = boto3.Session(region_name=REGION)
+        self.created: list[tuple[str, str]] = []
+
+    @classmethod
+    @contextmanager
+    def running(cls, random_seed: int | None = None) -> Iterator[InMemoryAws]:
+        """Start moto with fake credentials, and route Lambda invocations to the sandbox."""
+        sandbox = LambdaSandbox(random_seed)
+        with ExitStack() as stack:
+            stack.enter_context(
+                mock.patch.dict(
+                    os.environ,
+                    {
+                        "AWS_ACCESS_KEY_ID": "rehearsal",
+                        "AWS_SECRET_ACCESS_KEY": "rehearsal",
+                        "AWS_DEFAULT_REGION": REGION,
+                        "AWS_REGION": REGION,
+                    },
+                )
+            )
+            # patch.dict restores these on exit; a real profile or endpoint must not leak in.
+            for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+                os.environ.pop(variable, None)
+            stack.enter_context(mock_aws(config=_MOTO_CONFIG))  # type: ignore[call-overload]
+            stack.enter_context(
+                mock.patch.object(
+                    LambdaFunction,
+                    "_invoke_lambda",
+                    lambda function, event=None: sandbox.invoke(function, event),
+                )
+            )
+            stack.callback(sandbox.close)
+            # Moto's engine logs every failed state as an error; a failed
+            # execution is an expected outcome here and is reported by the caller.
+            engine_log = logging.getLogger("moto.stepfunctions")
+            stack.callback(engine_log.setLevel, engine_log.level)
+            engine_log.setLevel(logging.CRITICAL)
+            yield cls(sandbox)
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service)
+
+    # --- Pulumi mocks ---------------------------------------------------------
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            identity = self.client("sts").get_caller_identity()
+            return {"accountId": identity["Account"], "arn": identity["Arn"], "userId": identity["UserId"]}
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": REGION, "region": REGION}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        raise NotImplementedError(f"The rehearsal has no answer for invoke {args.token}")
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.custom or args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-id", dict(args.inputs)
+        create = getattr(self, "_" + args.typ.split(":")[-1][0].lower() + args.typ.split(":")[-1][1:], None)
+        if create is None:
+            raise NotImplementedError(f"The rehearsal cannot create {args.typ} ({args.name})")
+        resource_id, computed = create(args.inputs, args.name)
+        self.created.append((args.typ, resource_id))
+        return resource_id, {**args.inputs, **computed}
+
+    # One method per resource type, named after the type's last segment.
+
+    def _role(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        role = self.client("iam").create_role(
+            RoleName=inputs["name"],
+            AssumeRolePolicyDocument=inputs["assumeRolePolicy"],
+            Description=inputs.get("description", ""),
+        )["Role"]
+        return role["RoleName"], {"arn": role["Arn"]}
+
+    def _rolePolicy(self, inputs: dict[str, Any], name: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        self.client("iam").put_role_policy(RoleName=inputs["role"], PolicyName=name, PolicyDocument=inputs["policy"])
+        return f"{inputs['role']}:{name}", {"name": name}
+
+    def _logGroup(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=inputs["name"])
+        logs.put_retention_policy(logGroupName=inputs["name"], retentionInDays=int(inputs["retentionInDays"]))
+        (group,) = logs.describe_log_groups(logGroupNamePrefix=inputs["name"])["logGroups"]
+        return inputs["name"], {"arn": group["arn"].removesuffix(":*")}
+
+    def _queue(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        sqs = self.client("sqs")
+        url = sqs.create_queue(
+            QueueName=inputs["name"],
+            Attributes={
+                "SqsManagedSseEnabled": str(inputs.get("sqsManagedSseEnabled", False)).lower(),
+                "MessageRetentionPeriod": str(int(inputs["messageRetentionSeconds"])),
+            },
+        )["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, {"arn": arn, "url": url}
+
+    def _scheduleGroup(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        arn = self.client("scheduler").create_schedule_group(Name=inputs["name"])["ScheduleGroupArn"]
+        return inputs["name"], {"arn": arn}
+
+    def _schedule(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        target = inputs["target"]
+        arn = self.client("scheduler").create_schedule(
+            Name=inputs["name"],
+            GroupName=inputs["groupName"],
+            Description=inputs.get("description", ""),
+            ScheduleExpression=inputs["scheduleExpression"],
+            ScheduleExpressionTimezone=inputs.get("scheduleExpressionTimezone", "UTC"),
+            State=inputs["state"],
+            FlexibleTimeWindow={"Mode": inputs["flexibleTimeWindow"]["mode"]},
+            Target={
+                "Arn": target["arn"],
+                "RoleArn": target["roleArn"],
+                "Input": target["input"],
+                "RetryPolicy": {
+                    "MaximumRetryAttempts": int(target["retryPolicy"]["maximumRetryAttempts"]),
+                    "MaximumEventAgeInSeconds": int(target["retryPolicy"]["maximumEventAgeInSeconds"]),
+                },
+                "DeadLetterConfig": {"Arn": target["deadLetterConfig"]["arn"]},
+            },
+        )["ScheduleArn"]
+        return f"{inputs['groupName']}/{inputs['name']}", {"arn": arn}
+
+    def _function(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        code = inputs["code"]
+        if not isinstance(code, pulumi.AssetArchive):
+            raise TypeError(f"{inputs['name']}: the rehearsal packages AssetArchive code only, got {code!r}")
+        logging = inputs["loggingConfig"]
+        function = self.client("lambda").create_function(
+            FunctionName=inputs["name"],
+            Description=inputs.get("description", ""),
+            Runtime=inputs["runtime"],
+            Role=inputs["role"],
+            Handler=inputs["handler"],
+            Code={"ZipFile": archive_zip(code)},
+            Timeout=int(inputs["timeout"]),
+            MemorySize=int(inputs["memorySize"]),
+            Architectures=inputs["architectures"],
+            LoggingConfig={
+                "LogFormat": logging["logFormat"],
+                "LogGroup": logging["logGroup"],
+                "ApplicationLogLevel": logging["applicationLogLevel"],
+                "SystemLogLevel": logging["systemLogLevel"],
+            },
+            TracingConfig={"Mode": inputs["tracingConfig"]["mode"]},
+        )
+        return inputs["name"], {"arn": function["FunctionArn"]}
+
+    def _stateMachine(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        logging = inputs["loggingConfiguration"]
+        logging_configuration: dict[str, Any] = {
+            "level": logging["level"],
+            "includeExecutionData": logging["includeExecutionData"],
+        }
+        if "logDestination" in logging:
+            group_arn = logging["logDestination"]
+            logging_configuration["destinations"] = [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]
+        arn = self.client("stepfunctions").create_state_machine(
+            name=inputs["name"],
+            definition=inputs["definition"],
+            roleArn=inputs["roleArn"],
+            type=inputs["type"],
+            loggingConfiguration=logging_configuration,
+            tracingConfiguration={"enabled": inputs["tracingConfiguration"]["enabled"]},
+        )["stateMachineArn"]
+        return arn, {"arn": arn}
