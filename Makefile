@@ -4,11 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: help venv test lint deploy preview destroy clean
+.PHONY: help venv test lint demo deploy preview destroy clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
 	@echo "make lint     ruff and mypy"
+	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes everything the stack created"
@@ -29,6 +30,9 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+
+demo: venv
+	$(PY) -m rehearsal.demo $(STACK)
 
 deploy: venv
 	STACK=$(STACK) scripts/stack.sh up

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -169,6 +170,36 @@ class InMemoryAws:
 
     def client(self, service: str) -> Any:
         return self.session.client(service)
+
+    def tick_schedules(self) -> list[str]:
+        """Do what EventBridge Scheduler does on a tick, once for every enabled schedule:
+        assume the schedule's role and start its target with its input. Returns the
+        execution ARNs."""
+        scheduler = self.client("scheduler")
+        started: list[str] = []
+        for page in scheduler.get_paginator("list_schedules").paginate():
+            for summary in page["Schedules"]:
+                schedule = scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
+                if schedule["State"] != "ENABLED":
+                    continue
+                target = schedule["Target"]
+                credentials = self.client("sts").assume_role(
+                    RoleArn=target["RoleArn"], RoleSessionName="scheduler-tick"
+                )["Credentials"]
+                as_scheduler = self.session.client(
+                    "stepfunctions",
+                    aws_access_key_id=credentials["AccessKeyId"],
+                    aws_secret_access_key=credentials["SecretAccessKey"],
+                    aws_session_token=credentials["SessionToken"],
+                )
+                started.append(
+                    as_scheduler.start_execution(
+                        stateMachineArn=target["Arn"],
+                        name=f"tick-{len(started)}-{uuid.uuid4().hex[:8]}",
+                        input=target.get("Input", "{}"),
+                    )["executionArn"]
+                )
+        return started
 
     # --- Pulumi mocks ---------------------------------------------------------
 

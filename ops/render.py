@@ -1,0 +1,54 @@
+"""Executions as text a person can read at a glance."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ops.executions import Execution
+
+
+def _compact(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, separators=(", ", ": ")) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _cause(cause: str | None) -> str:
+    """A Lambda error's cause is its JSON error report; its message is what a person needs."""
+    if not cause:
+        return "-"
+    try:
+        report = json.loads(cause)
+    except json.JSONDecodeError:
+        return _compact(cause)
+    return _compact(report.get("errorMessage", cause) if isinstance(report, dict) else cause)
+
+
+def execution(run: Execution, *, show_data: bool = True) -> str:
+    lines = [f"execution {run.arn.rsplit(':', 1)[-1]}", f"  input   {_compact(run.input)}"]
+    for number, step in enumerate(run.steps, start=1):
+        mark = "x" if step.failed else "ok"
+        lines.append(f"  {number}. [{mark:>2}] {step.name} ({step.type})")
+        if step.error:
+            lines.append(f"         error {step.error}: {_cause(step.cause)}")
+        elif show_data and step.output is not None:
+            lines.append(f"         -> {_compact(step.output)}")
+    lines.append(f"  status  {run.status}")
+    if run.status == "SUCCEEDED":
+        lines.append(f"  output  {_compact(run.output)}")
+    else:
+        lines.append(f"  error   {run.error or '-'}: {_cause(run.cause)}")
+    return "\n".join(lines)
+
+
+_HISTORY_FIELDS = ("name", "input", "output", "error", "cause")
+
+
+def history(events: list[dict[str, Any]]) -> str:
+    lines = []
+    for event in events:
+        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+        shown = [f"{k}={_compact(v, 100)}" for k, v in details.items() if k in _HISTORY_FIELDS]
+        summary = "  " + ", ".join(shown) if shown else ""
+        lines.append(f"{event['id']:>3} {event['timestamp']:%H:%M:%S} {event['type']}{summary}")
+    return "\n".join(lines)
