@@ -26,9 +26,14 @@ def _cause(cause: str | None) -> str:
 
 def execution(run: Execution, *, show_data: bool = True) -> str:
     lines = [f"execution {run.arn.rsplit(':', 1)[-1]}", f"  input   {_compact(run.input)}"]
+    previous_output = run.input
     for number, step in enumerate(run.steps, start=1):
         mark = "x" if step.failed else "ok"
         lines.append(f"  {number}. [{mark:>2}] {step.name} ({step.type})")
+        # A state's input is usually the previous output; show it only where the data changed hands differently.
+        if show_data and step.input is not None and step.input != previous_output:
+            lines.append(f"         <- {_compact(step.input)}")
+        previous_output = step.output
         if step.error:
             lines.append(f"         error {step.error}: {_cause(step.cause)}")
         elif show_data and step.output is not None:

@@ -166,3 +166,20 @@ def test_cli_usage_errors_exit_2_with_a_reason(
 
 
 def _unused(_: Any) -> None: ...
+
+
+def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() -> None:
+    run = executions.Execution(
+        arn="arn:aws:states:us-east-1:1:execution:m:e1",
+        status="SUCCEEDED",
+        input={"a": 1},
+        output={"c": 3},
+        steps=[
+            executions.Step("First", "Pass", input={"a": 1}, output={"b": 2}),
+            executions.Step("Second", "Pass", input={"other": 0}, output={"c": 3}),
+        ],
+    )
+    text = render.execution(run)
+    assert '<- {"a": 1}' not in text
+    assert '<- {"other": 0}' in text
+    assert '-> {"b": 2}' in text
