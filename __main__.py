@@ -24,6 +24,7 @@ from components.packaging import handler_archive
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows import definition
+from workflows.validate import validate
 
 # Call-center task placeholder in workflows/call_center.asl.json ->
 # (function name suffix, Lambda handler, description).
@@ -38,9 +39,12 @@ CALL_CENTER_FUNCTIONS: dict[str, tuple[str, str, str]] = {
 
 def main() -> dict[str, pulumi.Output[str]]:
     settings = StackSettings.from_pulumi()
-    # Both definitions are read (and their JSON checked) before anything is declared.
+    # Both definitions are checked before anything is declared: a broken one
+    # must stop `pulumi preview`, not fail halfway through `pulumi up`.
     scheduled_definition = definition.scheduled_workflow()
     call_center_definition = definition.call_center()
+    validate(scheduled_definition)
+    validate(call_center_definition, supplied=CALL_CENTER_FUNCTIONS)
 
     # Every resource gets the project and stack tags through this provider.
     provider = aws.Provider("aws", region=settings.aws_region, default_tags={"tags": settings.tags})

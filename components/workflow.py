@@ -32,6 +32,7 @@ from components import iam
 from components.aws_context import AwsContext, console_url
 from components.logs import check_retention, check_states_log_level
 from workflows.definition import WorkflowDefinition
+from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -79,7 +80,8 @@ class WorkflowArgs:
     """Physical name of the state machine; also the stem of its role, log group,
     schedule and queue names. Include the stack so environments can share an account."""
     definition: WorkflowDefinition
-    """The ASL definition file. It must set a top-level `TimeoutSeconds`."""
+    """The ASL definition file; checked by `workflows.validate` (it must also set a
+    top-level `TimeoutSeconds`)."""
     lambda_functions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Placeholder name -> Lambda function ARN. Each ARN replaces `${Name}` in the
     definition, and the execution role may invoke exactly these functions. Default: none."""
@@ -105,13 +107,7 @@ def validate(args: WorkflowArgs) -> None:
         )
     check_states_log_level(args.log_level, what=what)
     check_retention(args.log_retention_days, what=what)
-    args.definition.check_values(frozenset(args.lambda_functions))
-    timeout = args.definition.document.get("TimeoutSeconds")
-    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
-        raise ValueError(
-            f"{what}: {args.definition.path} has no positive integer top-level 'TimeoutSeconds'; "
-            "without one a stuck execution runs for up to a year."
-        )
+    validate_definition(args.definition, args.lambda_functions)
     schedule = args.schedule
     if schedule is not None:
         if not 0 <= schedule.retry_attempts <= MAX_SCHEDULE_RETRY_ATTEMPTS:

@@ -54,8 +54,8 @@ def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Pat
     expect_refusal(
         declare,
         lambda: Workflow("endless", WorkflowArgs("endless", endless)),
-        ValueError,
-        "no positive integer top-level 'TimeoutSeconds'",
+        DefinitionError,
+        "top-level TimeoutSeconds is missing or not a positive integer",
     )
 
 
