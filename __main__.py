@@ -60,6 +60,7 @@ def main() -> dict[str, pulumi.Output[str]]:
             tracing_enabled=settings.tracing_enabled,
             schedule=ScheduleArgs(
                 expression=settings.schedule_expression,
+                timezone=settings.schedule_timezone,
                 payload=settings.schedule_payload,
                 enabled=settings.schedule_enabled,
             ),

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import zoneinfo
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env
 
+from components import schedule_expression
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 
 PROJECT = "serverless-workflows"
@@ -42,6 +45,8 @@ class StackSettings:
     """`aws:region`; None leaves it to the AWS provider's usual lookup (AWS_REGION...)."""
     schedule_expression: str = "rate(1 minute)"
     """`scheduleExpression`: when the scheduled workflow runs."""
+    schedule_timezone: str = "UTC"
+    """`scheduleTimezone`: IANA time zone that cron and at expressions are read in."""
     schedule_enabled: bool = True
     """`scheduleEnabled`: false deploys the schedule DISABLED."""
     schedule_payload: Mapping[str, Any] = field(default_factory=_default_payload)
@@ -65,11 +70,16 @@ class StackSettings:
     @classmethod
     def from_pulumi(cls) -> StackSettings:
         """Read and check the current stack's config."""
-        return cls.from_config(pulumi.Config(), pulumi.Config("aws"), pulumi.get_stack())
+        # The engine hands config to the SDK either explicitly or through PULUMI_CONFIG.
+        configured = set(CONFIG.get()) | set(get_config_env())
+        return cls.from_config(pulumi.Config(), pulumi.Config("aws"), pulumi.get_stack(), configured)
 
     @classmethod
-    def from_config(cls, config: pulumi.Config, aws_config: pulumi.Config, stack: str) -> StackSettings:
+    def from_config(
+        cls, config: pulumi.Config, aws_config: pulumi.Config, stack: str, configured_keys: Iterable[str] = ()
+    ) -> StackSettings:
         reader = _Reader(config, stack)
+        reader.refuse_unknown(configured_keys)
         if not _STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
@@ -80,13 +90,28 @@ class StackSettings:
         return cls(
             stack=stack,
             aws_region=aws_config.get("region"),
-            schedule_expression=reader.text("scheduleExpression", defaults.schedule_expression),
+            schedule_expression=reader.schedule_expression("scheduleExpression", defaults.schedule_expression),
+            schedule_timezone=reader.timezone("scheduleTimezone", defaults.schedule_timezone),
             schedule_enabled=reader.boolean("scheduleEnabled", defaults.schedule_enabled),
             schedule_payload=reader.json_object("schedulePayload", defaults.schedule_payload),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
             log_retention_days=reader.integer_choice("logRetentionDays", defaults.log_retention_days, RETENTION_DAYS),
             tracing_enabled=reader.boolean("tracingEnabled", defaults.tracing_enabled),
         )
+
+
+KNOWN_KEYS = frozenset(
+    f"{PROJECT}:{key}"
+    for key in (
+        "scheduleExpression",
+        "scheduleTimezone",
+        "scheduleEnabled",
+        "schedulePayload",
+        "logLevel",
+        "logRetentionDays",
+        "tracingEnabled",
+    )
+)
 
 
 class _Reader:
@@ -102,13 +127,34 @@ class _Reader:
             f"Fix it with: pulumi config set {key} {example} --stack {self._stack}"
         )
 
-    def text(self, key: str, default: str) -> str:
+    def refuse_unknown(self, configured_keys: Iterable[str]) -> None:
+        prefix = f"{PROJECT}:"
+        unknown = sorted(
+            k.removeprefix(prefix) for k in configured_keys if k.startswith(prefix) and k not in KNOWN_KEYS
+        )
+        if unknown:
+            known = ", ".join(key.removeprefix(prefix) for key in sorted(KNOWN_KEYS))
+            raise ConfigError(
+                f"Config key(s) {', '.join(unknown)} are not used by this program (a typo?). Known keys: {known}. "
+                f"Remove with: pulumi config rm {unknown[0]} --stack {self._stack}"
+            )
+
+    def schedule_expression(self, key: str, default: str) -> str:
         raw = self._config.get(key)
         if raw is None:
             return default
-        if not raw.strip():
-            raise self._fail(key, raw, "it must not be empty", f"'{default}'")
-        return raw.strip()
+        try:
+            return schedule_expression.parse(raw).text
+        except schedule_expression.ScheduleExpressionError as error:
+            raise self._fail(key, raw, f"{error}; examples: {schedule_expression.EXAMPLES}", f"'{default}'") from None
+
+    def timezone(self, key: str, default: str) -> str:
+        raw = self._config.get(key)
+        if raw is None:
+            return default
+        if raw in zoneinfo.available_timezones() or raw == "UTC":
+            return raw
+        raise self._fail(key, raw, "use an IANA time zone name such as UTC, Europe/Paris or America/New_York", default)
 
     def boolean(self, key: str, default: bool) -> bool:
         raw = self._config.get(key)

@@ -31,6 +31,9 @@ import pulumi_aws as aws
 from components import iam
 from components.aws_context import AwsContext, console_url
 from components.logs import check_retention, check_states_log_level
+from components.schedule_expression import EXAMPLES as SCHEDULE_EXAMPLES
+from components.schedule_expression import ScheduleExpressionError
+from components.schedule_expression import parse as parse_schedule_expression
 from workflows.definition import WorkflowDefinition
 from workflows.validate import validate as validate_definition
 
@@ -110,6 +113,10 @@ def validate(args: WorkflowArgs) -> None:
     validate_definition(args.definition, args.lambda_functions)
     schedule = args.schedule
     if schedule is not None:
+        try:
+            parse_schedule_expression(schedule.expression)
+        except ScheduleExpressionError as error:
+            raise ValueError(f"{what}: schedule expression {error}; examples: {SCHEDULE_EXAMPLES}.") from None
         if not 0 <= schedule.retry_attempts <= MAX_SCHEDULE_RETRY_ATTEMPTS:
             raise ValueError(f"{what}: schedule retry_attempts must be 0 to {MAX_SCHEDULE_RETRY_ATTEMPTS}.")
         low, high = SCHEDULE_EVENT_AGE_SECONDS

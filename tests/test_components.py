@@ -76,6 +76,10 @@ def test_missing_function_arns_are_refused_before_anything_is_declared(declare: 
         (WorkflowArgs("flow", scheduled_workflow(), log_level="DEBUG"), "log level 'DEBUG' is not one of"),
         (WorkflowArgs("flow", scheduled_workflow(), log_retention_days=10), "10 days is not one CloudWatch allows"),
         (
+            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(expression="every minute")),
+            "schedule expression 'every minute' is not a rate",
+        ),
+        (
             WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(retry_attempts=200)),
             "retry_attempts must be 0 to 185",
         ),

@@ -59,6 +59,7 @@ def test_pulumi_yaml_declares_the_same_defaults_as_the_settings() -> None:
     defaults = StackSettings(stack="any")
     expected = {
         "scheduleExpression": defaults.schedule_expression,
+        "scheduleTimezone": defaults.schedule_timezone,
         "scheduleEnabled": defaults.schedule_enabled,
         "logLevel": defaults.log_level,
         "logRetentionDays": defaults.log_retention_days,
@@ -152,7 +153,15 @@ def test_aws_region_reaches_the_provider(deploy: Deploy) -> None:
         ("tracingEnabled", "1", r"tracingEnabled = '1' is not valid: use true or false"),
         ("schedulePayload", '"just a string"', r"schedulePayload = .* it must be a JSON object, not a str"),
         ("schedulePayload", "{not json", r"schedulePayload = .* it must be a JSON object"),
-        ("scheduleExpression", "  ", r"scheduleExpression = .* must not be empty"),
+        ("scheduleExpression", "  ", r"is not a rate\(\.\.\.\), cron\(\.\.\.\) or at\(\.\.\.\) expression"),
+        ("scheduleExpression", "rate(1 minutes)", r"AWS requires rate\(1 minute\) \(singular for 1, else plural\)"),
+        ("scheduleExpression", "rate(5 minute)", r"AWS requires rate\(5 minutes\)"),
+        ("scheduleExpression", "rate(0 minutes)", r"the rate must be at least 1"),
+        ("scheduleExpression", "rate(1 second)", r"is not a rate expression"),
+        ("scheduleExpression", "cron(0 9 * * *)", r"six fields .* found 5"),
+        ("scheduleExpression", "cron(0 9 * * MON *)", r"exactly one of day-of-month \(\*\) and day-of-week \(MON\)"),
+        ("scheduleExpression", "at(2030-01-31 09:00)", r"a one-time schedule is at\(yyyy-mm-ddThh:mm:ss\)"),
+        ("scheduleTimezone", "Mars/Olympus", r"use an IANA time zone name such as UTC"),
     ],
 )
 def test_bad_config_is_refused_with_the_fix(deploy: Deploy, key: str, value: str, message: str) -> None:
@@ -162,6 +171,38 @@ def test_bad_config_is_refused_with_the_fix(deploy: Deploy, key: str, value: str
     assert f"pulumi config set {key} " in str(error.value)
     assert "--stack dev" in str(error.value)
     assert declared.resources == []
+
+
+def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    config = with_config()
+    config["serverless-workflows:logRetention"] = "30"
+    with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program") as error:
+        deploy(config=config, into=declared)
+    assert "Known keys: logLevel, logRetentionDays," in str(error.value)
+    assert "pulumi config rm logRetention --stack dev" in str(error.value)
+    assert declared.resources == []
+
+
+def test_other_namespaces_are_not_checked(deploy: Deploy) -> None:
+    config = with_config()
+    config["aws:profile"] = "work"
+    assert deploy(config=config).outputs
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["rate(1 minute)", "rate(2 hours)", "rate(1 day)", "cron(0 9 ? * MON-FRI *)", "cron(0/15 * * * ? *)",
+     "at(2030-01-31T09:00:00)"],
+)  # fmt: skip
+def test_valid_schedule_expressions_are_deployed_as_written(deploy: Deploy, expression: str) -> None:
+    run = deploy(config=with_config(scheduleExpression=expression))
+    assert inputs(run, "scheduled-schedule")["scheduleExpression"] == expression
+
+
+def test_schedule_timezone(deploy: Deploy) -> None:
+    run = deploy(config=with_config(scheduleTimezone="Europe/Paris"))
+    assert inputs(run, "scheduled-schedule")["scheduleExpressionTimezone"] == "Europe/Paris"
 
 
 def test_a_stack_name_too_long_for_aws_names_is_refused(deploy: Deploy) -> None:
