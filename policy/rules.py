@@ -1,0 +1,278 @@
+"""The project's rules, as plain functions over the resources a stack declares.
+
+Each rule takes every resource of the stack (type token and input properties,
+as Pulumi policies and the Pulumi mocks both see them) and returns its
+violations. `__main__.py` in this folder wraps them into a CrossGuard policy
+pack (`pulumi preview --policy-pack policy`); the test suite runs the same
+functions against the resources the program registers under mocks.
+
+A violation that is a defect is MANDATORY (the deployment is refused); one
+that is a deliberate trade-off a user may make through config is ADVISORY.
+This module imports only the standard library, so both can load it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MANDATORY, ADVISORY = "mandatory", "advisory"
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+FUNCTION = "aws:lambda/function:Function"
+
+# Actions AWS documents only with Resource "*" (they take no resource ARN).
+STAR_RESOURCE_ACTIONS = frozenset(
+    {
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:DescribeLogGroups",
+        "logs:DescribeResourcePolicies",
+        "logs:GetLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:UpdateLogDelivery",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    }
+)
+# Lambda documents no source keys for assuming an execution role; a condition
+# on them would make every invocation fail.
+TRUST_WITHOUT_SOURCE_KEYS = frozenset({"lambda.amazonaws.com"})
+LAMBDA_TRANSIENT_ERRORS = frozenset(
+    {
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    }
+)
+CURRENT_RUNTIMES = frozenset({"python3.12", "python3.13", "python3.14"})
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    name: str
+    props: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    resource: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    enforcement: str
+    check: Callable[[list[Resource]], Iterator[tuple[str, str]]]
+    """Yields (resource name, message) for each violation."""
+
+
+def _json(value: Any) -> Any:
+    # Under preview a value may still be unknown (not a string); such a value is not judged.
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _of_type(resources: list[Resource], *types: str) -> Iterator[Resource]:
+    return (r for r in resources if r.type in types)
+
+
+# --- IAM ---------------------------------------------------------------------
+
+
+def no_wildcard_iam(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, ROLE_POLICY, MANAGED_POLICY):
+        document = _json(resource.props.get("policy"))
+        if document is None:
+            continue
+        for statement in _as_list(document.get("Statement", [])):
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = [str(a) for a in _as_list(statement.get("Action", []))]
+            for action in actions:
+                if "*" in action:
+                    yield resource.name, f"allows wildcard action {action!r}; list the actions the role needs."
+            if "*" in _as_list(statement.get("Resource", [])):
+                broad = sorted(set(actions) - STAR_RESOURCE_ACTIONS)
+                if broad:
+                    yield (
+                        resource.name,
+                        (
+                            f"grants {', '.join(broad)} on Resource '*'; only log-delivery and X-Ray actions "
+                            "may use '*'. Name the resource ARNs."
+                        ),
+                    )
+
+
+def trust_has_source_conditions(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, ROLE):
+        document = _json(resource.props.get("assumeRolePolicy"))
+        if document is None:
+            continue
+        for statement in _as_list(document.get("Statement", [])):
+            services = _as_list((statement.get("Principal") or {}).get("Service", []))
+            judged = [s for s in services if s not in TRUST_WITHOUT_SOURCE_KEYS]
+            if not judged:
+                continue
+            condition_keys = {key for block in (statement.get("Condition") or {}).values() for key in block}
+            missing = sorted({"aws:SourceAccount", "aws:SourceArn"} - condition_keys)
+            if missing:
+                yield (
+                    resource.name,
+                    (
+                        f"trusts {', '.join(judged)} without {' and '.join(missing)}; add them so the service can "
+                        "assume the role only for this account and resource (confused deputy)."
+                    ),
+                )
+
+
+# --- logs, state machines, schedules, functions -------------------------------------
+
+
+def log_groups_have_retention(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, LOG_GROUP):
+        if not resource.props.get("retentionInDays"):
+            yield resource.name, "keeps logs forever; set retentionInDays."
+
+
+def _log_group_names(resources: list[Resource]) -> set[str]:
+    return {str(r.props.get("name")) for r in _of_type(resources, LOG_GROUP)}
+
+
+def state_machines_log_to_a_managed_group(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    groups = _log_group_names(resources)
+    for resource in _of_type(resources, STATE_MACHINE):
+        logging = resource.props.get("loggingConfiguration") or {}
+        if logging.get("level", "OFF") == "OFF":
+            yield resource.name, "does not log executions (level OFF); set logLevel to ALL, ERROR or FATAL."
+            continue
+        destination = logging.get("logDestination")
+        if isinstance(destination, str):
+            group = destination.split(":log-group:", 1)[-1].removesuffix(":*")
+            if not destination.endswith(":*") or group not in groups:
+                yield resource.name, f"logs to {destination!r}, not to a log group of this stack (ARN ending ':*')."
+
+
+def state_machines_trace(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, STATE_MACHINE):
+        if not (resource.props.get("tracingConfiguration") or {}).get("enabled"):
+            yield resource.name, "is not traced with X-Ray; set tracingEnabled to true."
+
+
+def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, STATE_MACHINE):
+        definition = _json(resource.props.get("definition"))
+        if definition is None:
+            continue
+        for state_name, state in _task_states(definition.get("States", {})):
+            resource_arn = str(state.get("Resource", ""))
+            if ":lambda:" not in resource_arn and not resource_arn.endswith(":::lambda:invoke"):
+                continue
+            retried = {e for r in state.get("Retry", []) for e in r.get("ErrorEquals", [])}
+            if not (retried >= LAMBDA_TRANSIENT_ERRORS or "States.ALL" in retried):
+                missing = ", ".join(sorted(LAMBDA_TRANSIENT_ERRORS - retried))
+                yield resource.name, f"task {state_name!r} does not retry {missing}."
+            if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
+                yield resource.name, f"task {state_name!r} has no TimeoutSeconds; it could wait for a year."
+
+
+def _task_states(states: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        if state.get("Type") == "Task":
+            yield name, state
+        for branch in state.get("Branches", []):
+            yield from _task_states(branch.get("States", {}))
+        inner = state.get("ItemProcessor") or state.get("Iterator")
+        if isinstance(inner, dict):
+            yield from _task_states(inner.get("States", {}))
+
+
+def schedules_retry_and_dead_letter(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, SCHEDULE):
+        target = resource.props.get("target") or {}
+        if not target.get("retryPolicy"):
+            yield resource.name, "has no retry policy on its target; set one explicitly."
+        if not (target.get("deadLetterConfig") or {}).get("arn"):
+            yield resource.name, "has no dead-letter queue; failed ticks would be lost."
+
+
+def functions_are_configured_explicitly(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, FUNCTION):
+        for prop, meaning in (("memorySize", "memory"), ("timeout", "timeout")):
+            if not resource.props.get(prop):
+                yield resource.name, f"leaves {meaning} ({prop}) to the default; set it explicitly."
+
+
+def functions_use_a_current_runtime(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource in _of_type(resources, FUNCTION):
+        runtime = resource.props.get("runtime")
+        if runtime not in CURRENT_RUNTIMES:
+            yield resource.name, f"runtime {runtime!r} is not a current one ({', '.join(sorted(CURRENT_RUNTIMES))})."
+
+
+def functions_log_to_a_managed_group(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    groups = _log_group_names(resources)
+    for resource in _of_type(resources, FUNCTION):
+        configured = (resource.props.get("loggingConfig") or {}).get("logGroup")
+        name = resource.props.get("name")
+        group = configured if isinstance(configured, str) else f"/aws/lambda/{name}"
+        if isinstance(name, str) and group not in groups:
+            yield (
+                resource.name,
+                (
+                    f"logs to {group}, which this stack does not declare; Lambda would create it without "
+                    "retention and `pulumi destroy` would leave it behind."
+                ),
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("no-wildcard-iam", "IAM grants name their actions; '*' resources only for log delivery and X-Ray.",
+         MANDATORY, no_wildcard_iam),
+    Rule("trust-source-conditions", "Service trust policies carry aws:SourceAccount and aws:SourceArn.",
+         MANDATORY, trust_has_source_conditions),
+    Rule("log-retention", "Every log group has a retention.", MANDATORY, log_groups_have_retention),
+    Rule("state-machine-logging", "State machines log to a log group of the stack.",
+         ADVISORY, state_machines_log_to_a_managed_group),
+    Rule("state-machine-tracing", "State machines are traced with X-Ray.", ADVISORY, state_machines_trace),
+    Rule("lambda-task-resilience", "Lambda tasks retry transient Lambda errors and have a timeout.",
+         MANDATORY, lambda_tasks_retry_and_time_out),
+    Rule("schedule-resilience", "Schedules have a retry policy and a dead-letter queue.",
+         MANDATORY, schedules_retry_and_dead_letter),
+    Rule("function-sizing", "Lambda functions set memory and timeout explicitly.",
+         ADVISORY, functions_are_configured_explicitly),
+    Rule("function-runtime", "Lambda functions use a current Python runtime.", MANDATORY,
+         functions_use_a_current_runtime),
+    Rule("function-log-group", "Lambda functions log to a log group the stack manages.",
+         MANDATORY, functions_log_to_a_managed_group),
+)  # fmt: skip
+
+
+def evaluate(resources: Iterable[Resource], rules: Iterable[Rule] = RULES) -> list[Violation]:
+    listed = list(resources)
+    return [Violation(rule.name, name, message) for rule in rules for name, message in rule.check(listed)]
