@@ -4,12 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: help venv test lint demo deploy preview destroy clean
+.PHONY: help venv test lint demo diagrams deploy preview destroy clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
 	@echo "make lint     ruff and mypy"
 	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
+	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes everything the stack created"
@@ -30,6 +31,9 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+
+diagrams: venv
+	$(PY) -m workflows.diagram
 
 demo: venv
 	$(PY) -m rehearsal.demo $(STACK)

@@ -6,6 +6,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -21,10 +22,19 @@ class Step:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+    entered: datetime | None = None
+    left: datetime | None = None
+    """When the state was exited, or failed."""
 
     @property
     def failed(self) -> bool:
         return self.error is not None or self.type == "Fail"
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.entered is None or self.left is None:
+            return None
+        return round((self.left - self.entered).total_seconds() * 1000)
 
 
 @dataclass
@@ -83,14 +93,21 @@ def read(sfn: Any, execution_arn: str) -> Execution:
         if kind.endswith("StateEntered"):
             entered = event["stateEnteredEventDetails"]
             execution.steps.append(
-                Step(name=entered["name"], type=kind.removesuffix("StateEntered"), input=_parse(entered.get("input")))
+                Step(
+                    name=entered["name"],
+                    type=kind.removesuffix("StateEntered"),
+                    input=_parse(entered.get("input")),
+                    entered=event.get("timestamp"),
+                )
             )
         elif kind.endswith("StateExited") and execution.steps:
             execution.steps[-1].output = _parse(event["stateExitedEventDetails"].get("output"))
+            execution.steps[-1].left = event.get("timestamp")
         elif kind.endswith("Failed") and kind != "ExecutionFailed" and execution.steps:
             failure: dict[str, Any] = next((v for k, v in event.items() if k.endswith("FailedEventDetails")), {})
             execution.steps[-1].error = failure.get("error")
             execution.steps[-1].cause = failure.get("cause")
+            execution.steps[-1].left = event.get("timestamp")
     return execution
 
 

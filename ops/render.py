@@ -29,7 +29,9 @@ def execution(run: Execution, *, show_data: bool = True) -> str:
     previous_output = run.input
     for number, step in enumerate(run.steps, start=1):
         mark = "x" if step.failed else "ok"
-        lines.append(f"  {number}. [{mark:>2}] {step.name} ({step.type})")
+        took = f"  {step.duration_ms} ms" if step.duration_ms is not None else ""
+        here = "   <-- failed here" if step.failed else ""
+        lines.append(f"  {number}. [{mark:>2}] {step.name} ({step.type}){took}{here}")
         # A state's input is usually the previous output; show it only where the data changed hands differently.
         if show_data and step.input is not None and step.input != previous_output:
             lines.append(f"         <- {_compact(step.input)}")

@@ -183,3 +183,27 @@ def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() 
     assert '<- {"a": 1}' not in text
     assert '<- {"other": 0}' in text
     assert '-> {"b": 2}' in text
+
+
+def test_render_shows_each_states_duration_and_marks_where_it_failed() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    run = executions.Execution(
+        arn="arn:aws:states:us-east-1:1:execution:m:e2",
+        status="FAILED",
+        input={"inputCaseID": "1"},
+        error="MalformedCase",
+        cause='{"errorMessage": "no Status"}',
+        steps=[
+            executions.Step("Open Case", "Task", output={"Case": "1"},
+                            entered=t0, left=t0 + timedelta(milliseconds=42)),
+            executions.Step("Close Case", "Task", error="MalformedCase", cause='{"errorMessage": "no Status"}',
+                            entered=t0 + timedelta(milliseconds=50), left=t0 + timedelta(milliseconds=57)),
+        ],
+    )  # fmt: skip
+    lines = render.execution(run).splitlines()
+    assert "  1. [ok] Open Case (Task)  42 ms" in lines
+    assert "  2. [ x] Close Case (Task)  7 ms   <-- failed here" in lines
+    assert "         error MalformedCase: no Status" in lines
+    assert "  error   MalformedCase: no Status" in lines
