@@ -18,8 +18,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from components import schedule_expression
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
+from workflows import schedule
 
 PROJECT = "serverless-workflows"
 
@@ -144,9 +144,9 @@ class _Reader:
         if raw is None:
             return default
         try:
-            return schedule_expression.parse(raw).text
-        except schedule_expression.ScheduleExpressionError as error:
-            raise self._fail(key, raw, f"{error}; examples: {schedule_expression.EXAMPLES}", f"'{default}'") from None
+            return schedule.parse(raw).text
+        except schedule.ScheduleExpressionError as error:
+            raise self._fail(key, raw, f"{error}; examples: {schedule.EXAMPLES}", f"'{default}'") from None
 
     def timezone(self, key: str, default: str) -> str:
         raw = self._config.get(key)

@@ -31,10 +31,10 @@ import pulumi_aws as aws
 from components import iam
 from components.aws_context import AwsContext, console_url
 from components.logs import check_retention, check_states_log_level
-from components.schedule_expression import EXAMPLES as SCHEDULE_EXAMPLES
-from components.schedule_expression import ScheduleExpressionError
-from components.schedule_expression import parse as parse_schedule_expression
 from workflows.definition import WorkflowDefinition
+from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
+from workflows.schedule import ScheduleExpressionError
+from workflows.schedule import parse as parse_schedule_expression
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
