@@ -16,6 +16,8 @@ tests load it under another name and call `main()` under mocks.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -23,7 +25,7 @@ from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.packaging import handler_archive
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
-from workflows import definition
+from workflows import cost, definition
 from workflows.validate import validate
 
 # Call-center task placeholder in workflows/call_center.asl.json ->
@@ -37,7 +39,7 @@ CALL_CENTER_FUNCTIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def main() -> dict[str, pulumi.Output[str]]:
+def main() -> dict[str, pulumi.Output[Any]]:
     settings = StackSettings.from_pulumi()
     # Both definitions are checked before anything is declared: a broken one
     # must stop `pulumi preview`, not fail halfway through `pulumi up`.
@@ -100,7 +102,7 @@ def main() -> dict[str, pulumi.Output[str]]:
     # Set because the scheduled workflow is given a ScheduleArgs above.
     assert scheduled.schedule_name is not None
     assert scheduled.dead_letter_queue_url is not None
-    outputs: dict[str, pulumi.Output[str]] = {
+    outputs: dict[str, pulumi.Output[Any]] = {
         "scheduledStateMachineArn": scheduled.state_machine_arn,
         "scheduledStateMachineName": scheduled.state_machine_name,
         "scheduledConsoleUrl": scheduled.console_url,
@@ -113,6 +115,15 @@ def main() -> dict[str, pulumi.Output[str]]:
         # e.g. OpenCaseFunctionArn -> openCaseFunctionName
         key = placeholder[0].lower() + placeholder[1:].removesuffix("Arn") + "Name"
         outputs[key] = fn.function_name
+    # What this stack will cost a month, from its config: see workflows/cost.py.
+    outputs["monthlyCostEstimate"] = pulumi.Output.from_input(
+        cost.stack_estimate(
+            settings.schedule_expression,
+            settings.schedule_enabled,
+            scheduled_definition,
+            call_center_definition,
+        )
+    )
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

@@ -3,6 +3,7 @@
     python -m ops run call-center --input '{"inputCaseID": "001"}'
     python -m ops history EXECUTION_ARN
     python -m ops verify [--wait]
+    python -m ops cost [--price NAME=VALUE] [--call-center-executions N]
 
 ARNs come from the stack outputs: `pulumi stack output --json` for --stack
 (default dev), or a JSON file of those outputs (--outputs FILE) where the CLI
@@ -13,6 +14,7 @@ is absent. Region and credentials come the standard boto3 way;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
@@ -23,6 +25,8 @@ import boto3
 
 from ops import executions, render
 from ops.verify import StackTargets, verify
+from rehearsal.stack_files import stack_config
+from workflows import cost, definition
 
 WORKFLOW_OUTPUTS = {"call-center": "callCenterStateMachineArn", "scheduled": "scheduledStateMachineArn"}
 
@@ -103,6 +107,32 @@ def command_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def command_cost(args: argparse.Namespace) -> int:
+    # Read from the stack's files, so that it works before the first deploy.
+    config = stack_config(args.stack)
+    prices = cost.Prices()
+    for override in args.price:
+        name, _, value = override.partition("=")
+        if name not in cost.Prices.__dataclass_fields__:
+            raise UsageError(
+                f"--price {override}: unknown price {name!r}; known: {', '.join(cost.Prices.__dataclass_fields__)}"
+            )
+        try:
+            prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(value)})
+        except ValueError:
+            raise UsageError(f"--price {override}: {value!r} is not a number") from None
+    estimate = cost.stack_estimate(
+        config.get("serverless-workflows:scheduleExpression", "rate(1 minute)"),
+        config.get("serverless-workflows:scheduleEnabled", "true") == "true",
+        definition.scheduled_workflow(),
+        definition.call_center(),
+        prices=prices,
+        assumptions=cost.Assumptions(call_center_executions_per_month=args.call_center_executions),
+    )
+    print(render.cost(args.stack, estimate))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n\n")[0])
     top.add_argument("--stack", default="dev", help="stack whose outputs to read (default: dev)")
@@ -126,6 +156,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--runs", type=int, default=10, help="call-center runs allowed to see both outcomes")
     check.add_argument("--wait", action="store_true", help="wait up to 90 s for the next scheduled execution")
     check.set_defaults(handler=command_verify)
+
+    costs = commands.add_parser("cost", help="monthly cost estimate of the stack, from its config files")
+    costs.add_argument("--price", action="append", default=[], metavar="NAME=VALUE", help="override a price")
+    costs.add_argument("--call-center-executions", type=int, default=1_000, help="call-center runs a month")
+    costs.set_defaults(handler=command_cost)
     return top
 
 

@@ -59,3 +59,24 @@ def history(events: list[dict[str, Any]]) -> str:
         summary = "  " + ", ".join(shown) if shown else ""
         lines.append(f"{event['id']:>3} {event['timestamp']:%H:%M:%S} {event['type']}{summary}")
     return "\n".join(lines)
+
+
+def cost(stack: str, estimate: dict[str, Any]) -> str:
+    lines = [f"Monthly estimate for stack {stack!r} ({estimate['month_days']}-day month, USD, prices of "
+             f"{estimate['prices_as_of']}):", ""]  # fmt: skip
+    header = f"  {'workflow':<12} {'runs/month':>11} {'transitions':>12} {'Standard':>9} {'Express':>8} {'Lambda':>7}"
+    lines += [header, "  " + "-" * (len(header) - 2)]
+    for name, workflow in estimate["workflows"].items():
+        transitions = "/".join(str(n) for n in workflow["transitions_per_execution"].values())
+        lines.append(
+            f"  {name:<12} {workflow['executions_per_month']:>11,.0f} {transitions:>12} "
+            f"{workflow['standard_usd']:>9.2f} {workflow['express_usd']:>8.2f} {workflow['lambda_usd']:>7.2f}"
+        )
+    lines += [
+        "",
+        f"  Total as deployed (Standard): ${estimate['total_standard_usd']:.2f}",
+        f"  Total if both were Express:   ${estimate['total_express_usd']:.2f}",
+        "  Free tiers applied once per account and month; Lambda priced at "
+        f"{estimate['assumptions']['lambda_duration_ms']} ms per call.",
+    ]
+    return "\n".join(lines)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "serverless-workflows"
+from rehearsal.stack_files import PROJECT, PROJECT_ROOT, qualify, stack_config, stack_files
+
+__all__ = ["PROJECT", "PROJECT_ROOT", "ProgramRun", "Registration", "run_program", "stack_config", "stack_files"]
 
 
 @dataclass(frozen=True)
@@ -96,38 +94,6 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
-def stack_files() -> list[Path]:
-    return sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
-
-
-def stack_config(stack: str) -> dict[str, str]:
-    """The config `pulumi` would hand the program for `stack`: the project's
-    declared defaults, overridden by `Pulumi.<stack>.yaml`, as strings."""
-    project = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())
-    config: dict[str, str] = {}
-    for key, declaration in (project.get("config") or {}).items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            config[_qualify(key)] = _as_config_string(declaration["default"])
-    stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
-    if stack_file.exists():
-        for key, value in (yaml.safe_load(stack_file.read_text()).get("config") or {}).items():
-            config[_qualify(key)] = _as_config_string(value)
-    return config
-
-
-def _qualify(key: str) -> str:
-    return key if ":" in key else f"{PROJECT}:{key}"
-
-
-def _as_config_string(value: Any) -> str:
-    # The CLI passes structured values as JSON and scalars as their YAML text.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
-
-
 def load_program() -> ModuleType:
     """A fresh copy of `__main__.py`, loaded under another name so nothing runs on import."""
     if str(PROJECT_ROOT) not in sys.path:
@@ -182,7 +148,7 @@ def run_under_mocks(
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=stack, preview=preview, monitor=_RecordingMonitor(mocks, run)
     )
-    pulumi.runtime.set_all_config({_qualify(k): v for k, v in (config or {}).items()})
+    pulumi.runtime.set_all_config({qualify(k): v for k, v in (config or {}).items()})
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def evaluate() -> pulumi.Output[Any] | None:
