@@ -4,12 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: help venv test lint demo diagrams deploy preview destroy clean
+.PHONY: help venv test lint demo diagrams bench deploy preview destroy clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
 	@echo "make lint     ruff and mypy"
 	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
+	@echo "make bench    print the speed and size figures against their targets"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
@@ -24,8 +25,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
+# Two workers on a two-core machine; every test builds its own program, so they share nothing.
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
+
+bench: venv
+	$(PY) -m bench.run
 
 lint: venv
 	$(VENV)/bin/ruff check .

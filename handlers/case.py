@@ -10,7 +10,26 @@ can route it and a person can read it.
 from __future__ import annotations
 
 import random
-from typing import Protocol, TypedDict
+
+# `typing` costs more to import than all of this package: the types exist for
+# the type checker only (mypy honours a module-level TYPE_CHECKING of its own).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol, TypedDict
+
+    class OpenedCase(TypedDict):
+        Case: str
+        Message: str
+
+    class WorkedCase(TypedDict):
+        Case: str
+        Status: int
+        Message: str
+
+    class Randomness(Protocol):
+        """What WorkOnCase draws its outcome from; the `random` module fits."""
+
+        def randint(self, a: int, b: int, /) -> int: ...
 
 
 class InvalidCaseInput(ValueError):
@@ -19,23 +38,6 @@ class InvalidCaseInput(ValueError):
 
 class MalformedCase(ValueError):
     """A case record handed between steps lacks a field or has the wrong type."""
-
-
-class OpenedCase(TypedDict):
-    Case: str
-    Message: str
-
-
-class WorkedCase(TypedDict):
-    Case: str
-    Status: int
-    Message: str
-
-
-class Randomness(Protocol):
-    """What WorkOnCase draws its outcome from; the `random` module fits."""
-
-    def randint(self, a: int, b: int, /) -> int: ...
 
 
 RESOLVED, UNRESOLVED = 1, 0

@@ -11,8 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from rehearsal import fake_aws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks  # noqa: E402
-from tests import fake_aws  # noqa: E402
 
 Deploy = Callable[..., ProgramRun]
 

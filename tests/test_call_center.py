@@ -13,9 +13,9 @@ from typing import Any
 import pulumi
 
 from components.packaging import archive_zip, handler_archive, handler_sources
+from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from tests.conftest import Deploy
-from tests.fake_aws import ACCOUNT_ID, REGION
 
 PREFIX = "serverless-workflows-dev"
 STEPS = ("open-case", "assign-case", "work-on-case", "close-case", "escalate-case")

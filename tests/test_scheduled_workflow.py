@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun
 from tests.conftest import Deploy
-from tests.fake_aws import ACCOUNT_ID, REGION
 
 PREFIX = "serverless-workflows-dev"
 STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"

@@ -1,4 +1,4 @@
-"""Pulumi mocks that answer like AWS would for this program's resources.
+"""Pulumi mocks that answer like AWS would for this program's resources, without creating anything.
 
 Each resource gets the ID and the ARN/URL attributes AWS would compute from
 its physical name, so that ARNs flowing into policies and definitions look

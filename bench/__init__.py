@@ -1,0 +1,1 @@
+"""make bench: speed and size figures (see run.py)."""

@@ -1,0 +1,156 @@
+"""make bench: the speed and size figures, printed against their targets.
+
+A benchmark, not a test: it measures and reports; nothing here fails the build.
+Each timing is the median of several runs on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pulumi_aws as aws
+
+from components.packaging import archive_zip, handler_archive
+from ops import executions
+from rehearsal import fake_aws
+from rehearsal.moto_aws import InMemoryAws
+from rehearsal.program import PROJECT_ROOT, load_program, run_program, run_under_mocks, stack_config
+
+ROUNDS = 5
+HANDLER_MODULES = ("handlers.case", "handlers.call_center")
+
+
+def median_seconds(action: Callable[[], object], rounds: int = ROUNDS) -> float:
+    action()  # warm-up: imports and caches are not what is measured
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def program_evaluation() -> tuple[float, float]:
+    config = stack_config("dev")
+    program = load_program()
+
+    def whole_program() -> object:
+        return run_under_mocks(program.main, fake_aws.new_resource, fake_aws.call, config=config)
+
+    def one_resource() -> object:
+        return run_under_mocks(lambda: aws.sqs.Queue("baseline"), fake_aws.new_resource, fake_aws.call)
+
+    return median_seconds(whole_program), median_seconds(one_resource)
+
+
+_COLD_PROGRAM = """
+import sys
+sys.path.insert(0, {root!r})
+from rehearsal import fake_aws
+from rehearsal.program import run_program, run_under_mocks
+if {whole!r}:
+    run_program(fake_aws.new_resource, fake_aws.call, stack="dev")
+else:
+    import pulumi_aws as aws
+    run_under_mocks(lambda: aws.sqs.Queue("baseline"), fake_aws.new_resource, fake_aws.call)
+"""
+
+
+def cold_program_evaluation() -> tuple[float, float]:
+    """Each program in a fresh interpreter, as `pulumi preview` runs it: start-up and SDK
+    imports included, which is what a user waits for."""
+
+    def timed(whole: bool) -> Callable[[], object]:
+        script = _COLD_PROGRAM.format(root=str(PROJECT_ROOT), whole=whole)
+        return lambda: subprocess.run([sys.executable, "-c", script], check=True, capture_output=True)
+
+    return median_seconds(timed(True)), median_seconds(timed(False))
+
+
+def cold_import_ms(module: str) -> float:
+    """Cumulative import time of `module` in a fresh, isolated interpreter (-X importtime)."""
+    probe = f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r}); import {module}"
+    samples = []
+    for _ in range(ROUNDS):
+        report = subprocess.run(
+            [sys.executable, "-I", "-X", "importtime", "-c", probe], capture_output=True, text=True, check=True
+        ).stderr
+        match = re.search(rf"\|\s*(\d+) \|\s*{re.escape(module)}$", report, re.MULTILINE)
+        assert match, f"{module} not in the import-time report"
+        samples.append(int(match[1]) / 1000)
+    return statistics.median(samples)
+
+
+def rehearsal_rate(count: int = 20) -> float:
+    with InMemoryAws.running() as cloud:
+        run = run_program(cloud.new_resource, cloud.call)
+        sfn = cloud.client("stepfunctions")
+        arn = run.outputs["callCenterStateMachineArn"]
+        started = time.perf_counter()
+        for number in range(count):
+            executions.run(sfn, arn, {"inputCaseID": f"{number:03d}"})
+        return count / (time.perf_counter() - started)
+
+
+def test_suite_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "auto", "-p", "no:cacheprovider"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    )
+    return time.perf_counter() - started
+
+
+def cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    models = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return models[0] if models else platform.processor() or "unknown CPU"
+
+
+def row(name: str, figure: str, target: str, met: bool) -> str:
+    return f"| {name} | {figure} | {target} | {'met' if met else 'MISSED'} |"
+
+
+def info(name: str, figure: str) -> str:
+    return f"| {name} | {figure} | | |"
+
+
+def main() -> int:
+    whole, baseline = program_evaluation()
+    cold_whole, cold_baseline = cold_program_evaluation()
+    archive = len(archive_zip(handler_archive()))
+    imports = {module: cold_import_ms(module) for module in HANDLER_MODULES}
+    rate = rehearsal_rate()
+    suite = test_suite_seconds()
+
+    print(f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}")
+    print()
+    print("| Figure | Value | Target | |")
+    print("|---|---|---|---|")
+    cold_ratio = cold_whole / cold_baseline
+    print(info("Program run as pulumi runs it (fresh interpreter, under mocks)", f"{cold_whole * 1000:.0f} ms"))
+    print(info("One-resource baseline, the same way", f"{cold_baseline * 1000:.0f} ms"))
+    print(row("Program / baseline, fresh interpreter", f"{cold_ratio:.2f}x", "<= 1.5x", cold_ratio <= 1.5))
+    print(info("Declaring the program's resources alone (warm, in-process)", f"{whole * 1000:.0f} ms"))
+    print(info("Declaring the baseline's one resource (warm, in-process)", f"{baseline * 1000:.0f} ms"))
+    print(row("Lambda archive", f"{archive:,} bytes", "< 8,192 bytes", archive < 8192))
+    for module, milliseconds in imports.items():
+        print(row(f"Cold import of {module}", f"{milliseconds:.1f} ms", "< 5 ms", milliseconds < 5))
+    print(info("Rehearsal call-center executions (moto, Lambda in a subprocess)", f"{rate:.1f} /s"))
+    print(row("Test suite wall time (pytest -n auto)", f"{suite:.1f} s", "< 30 s", suite < 30))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
