@@ -98,10 +98,12 @@ class HandlerFunction(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         aws_env = AwsContext.lookup(self)
+        # Lambda's own default name, so nothing else creates a second group for the function.
+        log_group_name = f"/aws/lambda/{args.function_name}"
 
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/aws/lambda/{args.function_name}",
+            name=log_group_name,
             retention_in_days=args.log_retention_days,
             opts=child,
         )
@@ -116,7 +118,6 @@ class HandlerFunction(pulumi.ComponentResource):
             opts=child,
         )
         tracing = args.tracing_enabled
-        log_group_name = f"/aws/lambda/{args.function_name}"
 
         def execution_policy(env: list[str]) -> str:
             partition, region, account_id = env

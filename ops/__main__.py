@@ -27,6 +27,7 @@ from ops import executions, render
 from ops.verify import StackTargets, verify
 from rehearsal.stack_files import stack_config
 from workflows import cost, definition
+from workflows.schedule import ScheduleExpressionError
 
 WORKFLOW_OUTPUTS = {"call-center": "callCenterStateMachineArn", "scheduled": "scheduledStateMachineArn"}
 
@@ -79,11 +80,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_history(args: argparse.Namespace) -> int:
-    sfn = client(args, "stepfunctions")
-    events: list[dict[str, Any]] = []
-    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=args.execution_arn):
-        events.extend(page["events"])
-    print(render.history(events))
+    print(render.history(executions.history(client(args, "stepfunctions"), args.execution_arn)))
     return 0
 
 
@@ -121,14 +118,18 @@ def command_cost(args: argparse.Namespace) -> int:
             prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(value)})
         except ValueError:
             raise UsageError(f"--price {override}: {value!r} is not a number") from None
-    estimate = cost.stack_estimate(
-        config.get("serverless-workflows:scheduleExpression", "rate(1 minute)"),
-        config.get("serverless-workflows:scheduleEnabled", "true") == "true",
-        definition.scheduled_workflow(),
-        definition.call_center(),
-        prices=prices,
-        assumptions=cost.Assumptions(call_center_executions_per_month=args.call_center_executions),
-    )
+    # stack_config already holds Pulumi.yaml's declared defaults for both keys.
+    try:
+        estimate = cost.stack_estimate(
+            config["serverless-workflows:scheduleExpression"],
+            config["serverless-workflows:scheduleEnabled"] == "true",
+            definition.scheduled_workflow(),
+            definition.call_center(),
+            prices=prices,
+            assumptions=cost.Assumptions(call_center_executions_per_month=args.call_center_executions),
+        )
+    except ScheduleExpressionError as error:
+        raise UsageError(f"stack {args.stack}: scheduleExpression {error}") from None
     print(render.cost(args.stack, estimate))
     return 0
 

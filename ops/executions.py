@@ -74,6 +74,14 @@ def wait(sfn: Any, execution_arn: str, *, timeout_seconds: float = 60, poll_seco
         time.sleep(poll_seconds)
 
 
+def history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
+    """Every event of the execution's history, oldest first, across pages."""
+    events: list[dict[str, Any]] = []
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        events.extend(page["events"])
+    return events
+
+
 def read(sfn: Any, execution_arn: str) -> Execution:
     """The execution's status, output and path, from DescribeExecution and its history."""
     described = sfn.describe_execution(executionArn=execution_arn)
@@ -85,10 +93,7 @@ def read(sfn: Any, execution_arn: str) -> Execution:
         error=described.get("error"),
         cause=described.get("cause"),
     )
-    events: list[dict[str, Any]] = []
-    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
-        events.extend(page["events"])
-    for event in events:
+    for event in history(sfn, execution_arn):
         kind: str = event["type"]
         if kind.endswith("StateEntered"):
             entered = event["stateEnteredEventDetails"]

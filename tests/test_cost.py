@@ -113,3 +113,15 @@ def test_ops_cost_prints_the_estimate_and_takes_price_overrides(capsys: pytest.C
     assert "Total as deployed (Standard): $4.42" in capsys.readouterr().out
     assert ops_main(["--stack", "dev", "cost", "--price", "nonsense=1"]) == 2
     assert "unknown price 'nonsense'" in capsys.readouterr().err
+
+
+def test_ops_cost_explains_a_bad_schedule_expression(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ops.__main__ as ops_cli
+
+    config = stack_config("dev")
+    config["serverless-workflows:scheduleExpression"] = "rate(1 minutes)"
+    monkeypatch.setattr(ops_cli, "stack_config", lambda stack: config)
+    assert ops_main(["--stack", "dev", "cost"]) == 2
+    assert "stack dev: scheduleExpression 'rate(1 minutes)': AWS requires rate(1 minute)" in capsys.readouterr().err

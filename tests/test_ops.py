@@ -109,12 +109,18 @@ def test_render_makes_the_failing_state_obvious(stack: tuple[InMemoryAws, Progra
     assert "status  FAILED" in text
 
 
+@pytest.fixture
+def outputs(stack: tuple[InMemoryAws, ProgramRun], tmp_path: Path) -> Path:
+    """The stack outputs saved as `pulumi stack output --json` would print them."""
+    saved = tmp_path / "outputs.json"
+    saved.write_text(json.dumps(stack[1].outputs))
+    return saved
+
+
 def test_cli_verify_exit_status_follows_the_report(
-    stack: tuple[InMemoryAws, ProgramRun], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    stack: tuple[InMemoryAws, ProgramRun], outputs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cloud, run = stack
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(run.outputs))
+    cloud, _ = stack
     assert ops_main(["--outputs", str(outputs), "verify", "--runs", "25"]) == 1  # no tick yet
     assert "FAIL  scheduled executions" in capsys.readouterr().out
     ticked(cloud, times=1)
@@ -123,11 +129,8 @@ def test_cli_verify_exit_status_follows_the_report(
 
 
 def test_cli_run_prints_the_path_and_fails_on_a_failed_execution(
-    stack: tuple[InMemoryAws, ProgramRun], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    outputs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, run = stack
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(run.outputs))
     code = ops_main(["--outputs", str(outputs), "run", "call-center", "--input", '{"inputCaseID": 7}'])
     assert code == 1
     assert "error InvalidCaseInput" in capsys.readouterr().out

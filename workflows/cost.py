@@ -131,7 +131,8 @@ def _cron_per_month(parsed: ScheduleExpression) -> float:
 
 def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
     """Every path from StartAt to an end, named by its last state; loops are cut."""
-    states: dict[str, Any] = definition.document["States"]
+    document = definition.document
+    states: dict[str, Any] = document["States"]
     found: dict[str, list[str]] = {}
 
     def walk(name: str, taken: list[str]) -> Iterator[list[str]]:
@@ -146,7 +147,7 @@ def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
         for nxt in dict.fromkeys(following):
             yield from walk(nxt, path)
 
-    for path in walk(definition.document["StartAt"], []):
+    for path in walk(document["StartAt"], []):
         found.setdefault(path[-1], path)
     return found
 
@@ -157,8 +158,7 @@ def _is_lambda_task(state: dict[str, Any]) -> bool:
     return state.get("Type") == "Task" and ("lambda" in resource or "functionarn" in resource)
 
 
-def _lambda_tasks(definition: WorkflowDefinition, path: list[str]) -> int:
-    states = definition.document["States"]
+def _lambda_tasks(states: dict[str, Any], path: list[str]) -> int:
     return sum(1 for name in path if _is_lambda_task(states[name]))
 
 
@@ -177,7 +177,8 @@ def estimate(
     """One workflow's month; a workflow with several paths is priced on its longest."""
     routes = paths(definition)
     transitions = {end: len(path) for end, path in routes.items()}
-    lambdas = {end: _lambda_tasks(definition, path) for end, path in routes.items()}
+    states = definition.document["States"]
+    lambdas = {end: _lambda_tasks(states, path) for end, path in routes.items()}
     worst = max(transitions.values())
     lambda_calls = max(lambdas.values())
 
