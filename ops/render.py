@@ -100,7 +100,7 @@ def _blocks(lines: list[str], step: Step, pad: str, show_data: bool) -> None:
         lines.append(f"{pad}[{_block_mark(block):>2}] {block.label}{took}")
         _steps(lines, block.steps, pad + "  ", step.input, show_data)
     if len(shown) < len(step.blocks):
-        lines.append(f"{pad}... {len(step.blocks) - len(shown)} more iterations, all succeeded")
+        lines.append(f"{pad}... {len(step.blocks) - len(shown)} more iterations not shown, none failed")
 
 
 def execution(run: Execution, *, show_data: bool = True) -> str:

@@ -174,6 +174,26 @@ def test_a_failed_iteration_and_its_fail_state_show_the_cause_as_written() -> No
     ]
 
 
+def test_a_long_map_shows_its_first_iterations_and_every_failed_one() -> None:
+    events = [started(1, list(range(25))), entered(2, 0, "Map", "Many", list(range(25))), ev(3, 2, "MapStateStarted")]
+    for index in range(25):
+        begin = 10 + 4 * index
+        events.append(ev(begin, 3, "MapIterationStarted", name="Many", index=index))
+        if index == 22:
+            events.append(ev(begin + 1, begin, "TaskStateEntered", name="Work", input=str(index)))
+            events.append(ev(begin + 2, begin + 1, "TaskFailed", error="Boom", cause="item 22"))
+            events.append(ev(begin + 3, begin + 2, "MapIterationFailed", name="Many", index=index))
+        else:
+            events.append(entered(begin + 1, begin, "Pass", "Work", index))
+            events.append(exited(begin + 2, begin + 1, "Pass", "Work", index))
+            events.append(ev(begin + 3, begin + 2, "MapIterationSucceeded", name="Many", index=index))
+    lines = render.execution(executions.from_events(ARN, events)).splitlines()
+    headers = [line.strip() for line in lines if "] iteration " in line]
+    assert headers == [f"[ok] iteration {i}  3 ms" for i in range(render.MAX_ITERATIONS)] + ["[ x] iteration 22  3 ms"]
+    assert "         ... 4 more iterations not shown, none failed" in lines
+    assert "                  error Boom: item 22" in lines
+
+
 def test_a_fail_state_takes_error_and_cause_from_the_failure_it_causes_and_is_never_ok() -> None:
     run = executions.from_events(
         ARN,
