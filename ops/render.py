@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from ops.executions import Execution
+from ops import executions
+from ops.executions import Block, Event, Execution, Step
+
+MAX_ITERATIONS = 20
+"""Map iterations shown per Map; failed ones are always shown."""
+
+_STEP_INDENT = 7
+"""From a step's number to its detail lines: "1. [ok] " less the step's pad."""
+
+
+def _text(value: Any) -> str:
+    # Text as written: non-ASCII stays itself rather than \u escapes.
+    return json.dumps(value, separators=(", ", ": "), ensure_ascii=False) if not isinstance(value, str) else value
 
 
 def _compact(value: Any, limit: int = 160) -> str:
-    text = json.dumps(value, separators=(", ", ": ")) if not isinstance(value, str) else value
+    text = _text(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -24,40 +37,131 @@ def _cause(cause: str | None) -> str:
     return _compact(report.get("errorMessage", cause) if isinstance(report, dict) else cause)
 
 
-def execution(run: Execution, *, show_data: bool = True) -> str:
-    lines = [f"execution {run.arn.rsplit(':', 1)[-1]}", f"  input   {_compact(run.input)}"]
-    previous_output = run.input
-    for number, step in enumerate(run.steps, start=1):
-        mark = "x" if step.failed else "ok"
+def _error(error: str | None, cause: str | None, *, as_written: bool = False) -> str:
+    """`Error: cause`, or whichever of the two was given: a Fail state may name only one."""
+    message = _compact(cause) if as_written and cause else (_cause(cause) if cause else None)
+    if error and message:
+        return f"{error}: {message}"
+    return error or message or "-"
+
+
+def _mark(step: Step) -> str:
+    if step.failed:
+        return "x"
+    # Built from events, a state still running has no status yet and no exit.
+    return ".." if step.status is None and step.left is None and step.output is None and step.entered else "ok"
+
+
+def _block_mark(block: Block) -> str:
+    return "x" if block.failed else ("ok" if block.status == "SUCCEEDED" else "..")
+
+
+def _where_failed(steps: list[Step]) -> list[Step]:
+    """The failed states with no failed state inside them: where a failure began."""
+    found: list[Step] = []
+    for step in steps:
+        inner = [s for b in step.blocks for s in _where_failed(b.steps)]
+        found += inner or ([step] if step.failed else [])
+    return found
+
+
+def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, show_data: bool) -> None:
+    for number, step in enumerate(steps, start=1):
         took = f"  {step.duration_ms} ms" if step.duration_ms is not None else ""
-        here = "   <-- failed here" if step.failed else ""
-        lines.append(f"  {number}. [{mark:>2}] {step.name} ({step.type}){took}{here}")
+        retried = f"  (retried {step.retries}x)" if step.retries else ""
+        here = ""
+        if step.failed and number < len(steps):
+            here = "   <-- failed, caught"  # the sequence went on: a Catch took the failure
+        elif step.failed and not any(b.failed for b in step.blocks):
+            here = "   <-- failed here"
+        lines.append(f"{pad}{number}. [{_mark(step):>2}] {step.name} ({step.type}){took}{retried}{here}")
+        detail = pad + " " * _STEP_INDENT
         # A state's input is usually the previous output; show it only where the data changed hands differently.
-        if show_data and step.input is not None and step.input != previous_output:
-            lines.append(f"         <- {_compact(step.input)}")
-        previous_output = step.output
-        if step.error:
-            lines.append(f"         error {step.error}: {_cause(step.cause)}")
+        if show_data and step.input is not None and step.input != previous:
+            lines.append(f"{detail}<- {_compact(step.input)}")
+        previous = step.output
+        # A caught Fail state's error and cause reach no event of the history: nothing to show.
+        if step.error or step.cause:
+            lines.append(f"{detail}error {_error(step.error, step.cause, as_written=step.type == 'Fail')}")
         elif show_data and step.output is not None:
-            lines.append(f"         -> {_compact(step.output)}")
+            lines.append(f"{detail}-> {_compact(step.output)}")
+        if step.map_run_arn:
+            lines.append(f"{detail}map run {step.map_run_arn} (its iterations are child executions)")
+        _blocks(lines, step, detail, show_data)
+
+
+def _blocks(lines: list[str], step: Step, pad: str, show_data: bool) -> None:
+    shown = step.blocks
+    if step.type == "Map" and len(shown) > MAX_ITERATIONS:
+        first = {id(b) for b in shown[:MAX_ITERATIONS]}
+        shown = [b for b in shown if id(b) in first or b.failed]
+    for block in shown:
+        took = f"  {block.duration_ms} ms" if block.duration_ms is not None else ""
+        lines.append(f"{pad}[{_block_mark(block):>2}] {block.label}{took}")
+        _steps(lines, block.steps, pad + "  ", step.input, show_data)
+    if len(shown) < len(step.blocks):
+        lines.append(f"{pad}... {len(step.blocks) - len(shown)} more iterations not shown, none failed")
+
+
+def execution(run: Execution, *, show_data: bool = True) -> str:
+    """The path state by state; a Parallel's branches and a Map's iterations nest under it."""
+    lines = [f"execution {run.arn.rsplit(':', 1)[-1]}", f"  input   {_compact(run.input)}"]
+    _steps(lines, run.steps, "  ", run.input, show_data)
     lines.append(f"  status  {run.status}")
     if run.status == "SUCCEEDED":
         lines.append(f"  output  {_compact(run.output)}")
-    else:
-        lines.append(f"  error   {run.error or '-'}: {_cause(run.cause)}")
+    elif run.status in executions.TERMINAL:
+        began = _where_failed(run.steps)
+        as_written = bool(began) and all(step.type == "Fail" for step in began)
+        lines.append(f"  error   {_error(run.error, run.cause, as_written=as_written)}")
     return "\n".join(lines)
 
 
-_HISTORY_FIELDS = ("name", "input", "output", "error", "cause")
+_HISTORY_FIELDS = ("name", "index", "length", "input", "output", "error", "cause")
 
 
-def history(events: list[dict[str, Any]]) -> str:
-    lines = []
-    for event in events:
-        details: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
-        shown = [f"{k}={_compact(v, 100)}" for k, v in details.items() if k in _HISTORY_FIELDS]
-        summary = "  " + ", ".join(shown) if shown else ""
-        lines.append(f"{event['id']:>3} {event['timestamp']:%H:%M:%S} {event['type']}{summary}")
+def _event_line(event: Event, depth: int) -> str:
+    shown = []
+    for key, value in event.details.items():
+        if key not in _HISTORY_FIELDS:
+            continue
+        # Input and output are JSON text as the service wrote it; show what they say.
+        said = executions.parse(value) if key in ("input", "output") and isinstance(value, str) else value
+        shown.append(f"{key}={_compact(said, 100)}")
+    summary = "  " + ", ".join(shown) if shown else ""
+    at = f"{event.timestamp:%H:%M:%S}" if event.timestamp else "--:--:--"
+    return f"{event.id:>3} {at} {'  ' * depth}{event.type}{summary}"
+
+
+def _history_block(lines: list[str], block: Block, depth: int) -> None:
+    opens_after: dict[int, list[Block]] = {}
+    for step in block.steps:
+        for child in step.blocks:
+            opens_after.setdefault(child.after_event, []).append(child)
+    for event in sorted(block.events, key=lambda e: e.id):
+        lines.append(_event_line(event, depth))
+        for child in opens_after.pop(event.id, []):
+            lines.append(f"{'':3} {'':8} {'  ' * depth}{child.label}")
+            _history_block(lines, child, depth + 1)
+    for children in opens_after.values():  # their opening event is missing, as in a log at level ERROR
+        for child in children:
+            lines.append(f"{'':3} {'':8} {'  ' * depth}{child.label}")
+            _history_block(lines, child, depth + 1)
+
+
+def history(
+    events: Sequence[dict[str, Any]] | Sequence[Event], *, definition: str | dict[str, Any] | None = None
+) -> str:
+    """One line per event, each branch's and iteration's events together under it.
+
+    Takes GetExecutionHistory events, or `Event`s from any source; with the
+    definition, branches are numbered as in `ops run`. Ids keep the order in
+    which things happened; concurrent branches interleave in it."""
+    normalised = [e for e in events if isinstance(e, Event)] or executions.from_history(
+        [e for e in events if not isinstance(e, Event)]
+    )
+    lines: list[str] = []
+    _history_block(lines, executions.build(normalised, definition), 0)
     return "\n".join(lines)
 
 
