@@ -33,21 +33,25 @@
   runtime and the architecture; later previews reuse it without pip. Its
   files go at the archive root, less `bin/` and byte code.
 
-File modes on disk do not reach Lambda: Pulumi zips an `AssetArchive` entry by
-entry with no Unix mode (Lambda then extracts every file as 0644, executable
-bit included: pulumi/pulumi#5010, #3593), with entries sorted by path and a
-fixed timestamp, and it hashes the archive from paths and contents only. So
-a source file that only its owner can read still reaches Lambda readable by
-the runtime user, and `archive_zip` writes every entry 0644 to match.
+File modes on disk do not reach Lambda. Pulumi (sdk/go/common/resource/archive,
+`addNextFileToZIP`) writes each entry of an `AssetArchive` with only a name,
+deflate and a fixed 1990-01-01 time, in sorted order: no Unix mode, so Lambda
+extracts the file readable and not executable (pulumi/pulumi#5010, #3593); and
+it hashes the archive from a tar of paths and contents with a constant mode.
+So a source file only its owner can read still reaches Lambda readable by the
+runtime user, a chmod alone does not redeploy, and `archive_zip` writes every
+entry 0644 to match what Lambda sees.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import hashlib
 import importlib.util
 import io
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -609,6 +613,7 @@ def _build(site: Path, pins: list[PinnedRequirement], shown: str, target: _Targe
         finished = _run_pip(arguments)
         if finished.returncode != 0:
             raise _pip_failure(finished.stdout + "\n" + finished.stderr, pins, shown, target)
+        _drop_unpackaged_records(staging)
         missing = _missing(staging, pins, target)
         if missing:
             raise PackagingError(
@@ -625,16 +630,30 @@ def _build(site: Path, pins: list[PinnedRequirement], shown: str, target: _Targe
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _packaged(relative: str) -> bool:
+    """Whether an installed file belongs in the archive. Console scripts are no use to Lambda (and carry
+    this machine's interpreter path); byte code for another Python would only be ignored."""
+    parts = relative.split("/")
+    return parts[0] not in ("bin", "..") and "__pycache__" not in parts and not relative.endswith(".pyc")
+
+
+def _drop_unpackaged_records(site: Path) -> None:
+    """Keep each RECORD to the files the archive holds: pip lists the console scripts too, with hashes of
+    their shebang lines, which name this machine's interpreter and would make archives differ between machines."""
+    for record in site.glob("*.dist-info/RECORD"):
+        rows = list(csv.reader(io.StringIO(record.read_text(encoding="utf-8"))))
+        kept = [row for row in rows if row and _packaged(posixpath.normpath(row[0]))]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(kept)
+        record.write_text(buffer.getvalue(), encoding="utf-8")
+
+
 def _site_files(site: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for path in sorted(site.rglob("*")):
-        relative = path.relative_to(site)
-        # Console scripts and byte code are no use to Lambda, and byte code
-        # for the wrong Python would only be ignored.
-        if relative.parts[0] == "bin" or "__pycache__" in relative.parts or path.suffix == ".pyc":
-            continue
-        if path.is_file():
-            files[relative.as_posix()] = path
+        relative = path.relative_to(site).as_posix()
+        if _packaged(relative) and path.is_file():
+            files[relative] = path
     return files
 
 
