@@ -565,7 +565,8 @@ def _run_pip(arguments: list[str]) -> subprocess.CompletedProcess[str]:
 
 def _pip_failure(output: str, pins: list[PinnedRequirement], shown: str, target: _Target) -> PackagingError:
     match = _NO_MATCH.search(output)
-    if match is not None:
+    # Offline or a broken index also ends in "no matching distribution": that is not the package's fault.
+    if match is not None and "WARNING: Retrying" not in output:
         try:
             name = canonicalize_name(Requirement(match[1]).name)
         except InvalidRequirement:
@@ -577,7 +578,8 @@ def _pip_failure(output: str, pins: list[PinnedRequirement], shown: str, target:
                     f"Pin a version that publishes a manylinux wheel for {target.machine}, "
                     "or use a pure-Python package (a py3-none-any wheel)."
                 )
-    errors = [line for line in output.splitlines() if line.startswith("ERROR:")] or output.strip().splitlines()[-5:]
+    lines = output.splitlines()
+    errors = [line for line in lines if line.startswith(("ERROR:", "WARNING: Retrying"))] or lines[-5:]
     details = "\n  ".join(errors[:10])
     return PackagingError(f"{shown}: pip could not install the requirements for {target.describe()}:\n  {details}")
 
@@ -587,8 +589,11 @@ def _build(site: Path, pins: list[PinnedRequirement], shown: str, target: _Targe
     so `site` exists only when complete, also when two previews build it at once."""
     if importlib.util.find_spec("pip") is None:
         raise PackagingError(f"{shown}: pip is not installed for {sys.executable}; it installs the requirements.")
-    site.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".tmp-", dir=site.parent))
+    try:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".tmp-", dir=site.parent))
+    except OSError as error:
+        raise PackagingError(f"{shown}: cannot build the requirements in {site.parent}: {error.strerror}.") from None
     try:
         requirements = scratch / REQUIREMENTS_FILE
         requirements.write_text("".join(pin.pip_line + "\n" for pin in pins), encoding="utf-8")
@@ -623,9 +628,10 @@ def _build(site: Path, pins: list[PinnedRequirement], shown: str, target: _Targe
             )
         try:
             staging.rename(site)
-        except OSError:
+        except OSError as error:
+            # Another preview that built the same set first wins; its copy is as good as this one.
             if not site.is_dir():
-                raise
+                raise PackagingError(f"{shown}: cannot store the installed set in {site}: {error.strerror}.") from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

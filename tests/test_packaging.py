@@ -636,6 +636,27 @@ def test_other_pip_failures_are_reported_without_a_traceback(report: Path, wheel
     assert "Traceback" not in error
 
 
+def test_an_unreachable_index_is_not_blamed_on_the_package(report: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    offline = (
+        "WARNING: Retrying (Retry(total=0, connect=None, read=None, redirect=None, status=None)) after connection "
+        "broken by 'NewConnectionError(...)': /simple/tinydep/\n"
+        "ERROR: Could not find a version that satisfies the requirement tinydep==1.0 (from versions: none)\n"
+        "ERROR: No matching distribution found for tinydep==1.0\n"
+    )
+    monkeypatch.setattr(packaging, "_run_pip", lambda arguments: subprocess.CompletedProcess(arguments, 1, "", offline))
+    assert requirements_error(report, "tinydep==1.0\n") == (
+        "app/report/requirements.txt: pip could not install the requirements for python3.14 on arm64 "
+        "(CPython 3.14, manylinux up to glibc 2.34, aarch64):\n  " + "\n  ".join(offline.splitlines())
+    )
+
+
+def test_a_build_folder_that_cannot_be_created_is_named(report: Path) -> None:
+    (report / ".build").write_text("not a folder")
+    assert requirements_error(report, "tinydep==1.0\n") == (
+        f"app/report/requirements.txt: cannot build the requirements in {report.resolve() / '.build'}: File exists."
+    )
+
+
 def test_a_dependency_may_not_replace_the_handlers_package(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep", files={"app/evil.py": ""})
     assert requirements_error(report, "tinydep==1.0\n") == (
