@@ -1,9 +1,21 @@
-"""Stack settings: the one place that reads `pulumi config`.
+"""Stack settings: the one place that reads stack config.
 
 Every key is declared here with its default and the values it allows; the
 same defaults and descriptions stand in `Pulumi.yaml` (a test keeps the two
 in step). Components never read config: `__main__.py` hands them the values
 of a `StackSettings`, which is checked as a whole before any resource exists.
+`python -m ops cost` reads a stack's files through the same parser, so the
+program and the tool never disagree on what a value means.
+
+Workflow-level values start from the workflow's catalogue entry and may be
+overridden per stack under the structured key `workflows`:
+
+    pulumi config set --path 'workflows.scheduled.type' EXPRESS
+
+The top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
+and `schedulePayload` configure the schedule of the one catalogue workflow
+that claims them (`ScheduleSpec.stack_keys`); a `workflows.<name>` value wins
+over them.
 """
 
 from __future__ import annotations
@@ -13,27 +25,48 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import pulumi
-from pulumi.runtime.config import CONFIG, get_config_env
+import yaml
 
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
+from workflows.catalogue import CATALOGUE
+from workflows.spec import WORKFLOW_TYPES, WorkflowSpec
 
 PROJECT = "serverless-workflows"
+PROJECT_ROOT = Path(__file__).resolve().parent
 
-# A stack name becomes part of every physical name; AWS's shortest limit
-# (64 characters for IAM roles) leaves this much room for it.
+# A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
+# Keys of one workflow under `workflows.<name>`.
+WORKFLOW_KEYS = ("type", "scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
+SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 
 
 class ConfigError(ValueError):
     """A stack config value the program cannot deploy."""
 
 
-def _default_payload() -> dict[str, Any]:
-    return {"Payload": "This is a test."}
+class UnknownStackError(ConfigError):
+    """A stack name with no Pulumi.<stack>.yaml beside the project."""
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    expression: str
+    timezone: str
+    enabled: bool
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    """One workflow as this stack deploys it: its catalogue entry with the stack's overrides."""
+
+    type: str
+    schedule: ScheduleSettings | None
 
 
 @dataclass(frozen=True)
@@ -43,20 +76,16 @@ class StackSettings:
     stack: str
     aws_region: str | None = None
     """`aws:region`; None leaves it to the AWS provider's usual lookup (AWS_REGION...)."""
-    schedule_expression: str = "rate(1 minute)"
-    """`scheduleExpression`: when the scheduled workflow runs."""
-    schedule_timezone: str = "UTC"
-    """`scheduleTimezone`: IANA time zone that cron and at expressions are read in."""
-    schedule_enabled: bool = True
-    """`scheduleEnabled`: false deploys the schedule DISABLED."""
-    schedule_payload: Mapping[str, Any] = field(default_factory=_default_payload)
-    """`schedulePayload`: the scheduled execution's input, a JSON object."""
     log_level: str = "ALL"
     """`logLevel`: Step Functions execution log level."""
     log_retention_days: int = 14
     """`logRetentionDays`: retention of every log group the program creates."""
     tracing_enabled: bool = True
     """`tracingEnabled`: X-Ray tracing for state machines and functions."""
+    retain_data: bool = False
+    """`retainData`: keep log groups and dead-letter queues when they are destroyed or replaced."""
+    workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
+    """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
 
     @property
     def name_prefix(self) -> str:
@@ -67,19 +96,36 @@ class StackSettings:
     def tags(self) -> dict[str, str]:
         return {"project": PROJECT, "stack": self.stack, "managed-by": "pulumi"}
 
+    def workflow(self, spec: WorkflowSpec) -> WorkflowSettings:
+        return self.workflows.get(spec.name) or _defaults(spec)
+
+    def physical_name(self, name: str) -> str:
+        return f"{self.name_prefix}-{name}"
+
     @classmethod
-    def from_pulumi(cls) -> StackSettings:
-        """Read and check the current stack's config."""
+    def from_pulumi(cls, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
+        """Read and check the current stack's config, as the engine handed it to the program."""
+        # Imported here: `python -m ops cost` reads settings without loading the Pulumi SDK.
+        import pulumi  # noqa: PLC0415
+        from pulumi.runtime.config import CONFIG, get_config_env  # noqa: PLC0415
+
         # The engine hands config to the SDK either explicitly or through PULUMI_CONFIG.
-        configured = set(CONFIG.get()) | set(get_config_env())
-        return cls.from_config(pulumi.Config(), pulumi.Config("aws"), pulumi.get_stack(), configured)
+        values = {**get_config_env(), **CONFIG.get()}
+        return cls.from_config(values, pulumi.get_stack(), catalogue)
+
+    @classmethod
+    def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
+        """The settings a stack's files give, read as the Pulumi CLI reads them (for tools that
+        run before or without a deployment, such as `python -m ops cost`)."""
+        return cls.from_config(stack_config(stack), stack, catalogue)
 
     @classmethod
     def from_config(
-        cls, config: pulumi.Config, aws_config: pulumi.Config, stack: str, configured_keys: Iterable[str] = ()
+        cls, values: Mapping[str, str], stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE
     ) -> StackSettings:
-        reader = _Reader(config, stack)
-        reader.refuse_unknown(configured_keys)
+        """The settings `values` (`namespace:key` -> the string the CLI passes) give a stack."""
+        reader = _Reader(values, stack)
+        reader.refuse_unknown(values)
         if not _STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
@@ -89,42 +135,48 @@ class StackSettings:
         defaults = cls(stack=stack)
         return cls(
             stack=stack,
-            aws_region=aws_config.get("region"),
-            schedule_expression=reader.schedule_expression("scheduleExpression", defaults.schedule_expression),
-            schedule_timezone=reader.timezone("scheduleTimezone", defaults.schedule_timezone),
-            schedule_enabled=reader.boolean("scheduleEnabled", defaults.schedule_enabled),
-            schedule_payload=reader.json_object("schedulePayload", defaults.schedule_payload),
+            aws_region=values.get("aws:region"),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
             log_retention_days=reader.integer_choice("logRetentionDays", defaults.log_retention_days, RETENTION_DAYS),
             tracing_enabled=reader.boolean("tracingEnabled", defaults.tracing_enabled),
+            retain_data=reader.boolean("retainData", defaults.retain_data),
+            workflows=reader.workflows(catalogue),
         )
 
 
 KNOWN_KEYS = frozenset(
     f"{PROJECT}:{key}"
-    for key in (
-        "scheduleExpression",
-        "scheduleTimezone",
-        "scheduleEnabled",
-        "schedulePayload",
-        "logLevel",
-        "logRetentionDays",
-        "tracingEnabled",
-    )
+    for key in ("logLevel", "logRetentionDays", "tracingEnabled", "retainData", "workflows", *SCHEDULE_STACK_KEYS)
 )
 
 
-class _Reader:
-    """Reads raw config strings and explains a bad one with the command that fixes it."""
+def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
+    planned = spec.schedule
+    return WorkflowSettings(
+        type=spec.type,
+        schedule=ScheduleSettings(planned.expression, planned.timezone, planned.enabled, dict(planned.payload))
+        if planned
+        else None,
+    )
 
-    def __init__(self, config: pulumi.Config, stack: str) -> None:
-        self._config = config
+
+class _Reader:
+    """Reads raw config values and explains a bad one with the command that fixes it."""
+
+    def __init__(self, values: Mapping[str, str], stack: str) -> None:
+        self._values = values
         self._stack = stack
 
-    def _fail(self, key: str, raw: str, allowed: str, example: str) -> ConfigError:
+    def _raw(self, key: str) -> str | None:
+        return self._values.get(f"{PROJECT}:{key}")
+
+    def _fail(self, key: str, raw: object, allowed: str, example: str) -> ConfigError:
+        # A nested key (workflows.x.type) is set with --path; a top-level one directly.
+        shown = raw if isinstance(raw, str) else json.dumps(raw)
+        command = f"--path '{key}' {example}" if "." in key else f"{key} {example}"
         return ConfigError(
-            f"Config {PROJECT}:{key} = {raw!r} is not valid: {allowed}. "
-            f"Fix it with: pulumi config set {key} {example} --stack {self._stack}"
+            f"Config {PROJECT}:{key} = {shown!r} is not valid: {allowed}. "
+            f"Fix it with: pulumi config set {command} --stack {self._stack}"
         )
 
     def refuse_unknown(self, configured_keys: Iterable[str]) -> None:
@@ -139,56 +191,162 @@ class _Reader:
                 f"Remove with: pulumi config rm {unknown[0]} --stack {self._stack}"
             )
 
-    def schedule_expression(self, key: str, default: str) -> str:
-        raw = self._config.get(key)
-        if raw is None:
-            return default
+    # --- one parser per kind of value: top-level keys and workflows.<name>.* share them -------
+
+    def parse_schedule_expression(self, key: str, raw: object, default: str) -> str:
         try:
+            if not isinstance(raw, str):
+                raise schedule.ScheduleExpressionError(f"{raw!r} is not a rate(...), cron(...) or at(...) expression")
             return schedule.parse(raw).text
         except schedule.ScheduleExpressionError as error:
             raise self._fail(key, raw, f"{error}; examples: {schedule.EXAMPLES}", f"'{default}'") from None
 
-    def timezone(self, key: str, default: str) -> str:
-        raw = self._config.get(key)
-        if raw is None:
-            return default
-        if raw in zoneinfo.available_timezones() or raw == "UTC":
+    def parse_timezone(self, key: str, raw: object, default: str) -> str:
+        if isinstance(raw, str) and (raw in zoneinfo.available_timezones() or raw == "UTC"):
             return raw
         raise self._fail(key, raw, "use an IANA time zone name such as UTC, Europe/Paris or America/New_York", default)
 
-    def boolean(self, key: str, default: bool) -> bool:
-        raw = self._config.get(key)
-        if raw is None:
-            return default
-        if raw.lower() in ("true", "false"):
+    def parse_boolean(self, key: str, raw: object, default: bool) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("true", "false"):
             return raw.lower() == "true"
         raise self._fail(key, raw, "use true or false", str(default).lower())
 
-    def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
-        raw = self._config.get(key)
-        if raw is None:
-            return default
-        if raw in allowed:
+    def parse_choice(self, key: str, raw: object, default: str, allowed: tuple[str, ...]) -> str:
+        if isinstance(raw, str) and raw in allowed:
             return raw
         raise self._fail(key, raw, f"use one of {', '.join(allowed)}", default)
 
+    def parse_json_object(self, key: str, raw: object, example: str) -> Mapping[str, Any]:
+        value = raw
+        if isinstance(raw, str):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                raise self._fail(key, raw, "it must be a JSON object", example) from None
+        if not isinstance(value, dict):
+            raise self._fail(key, raw, "it must be a JSON object, not a " + type(value).__name__, example)
+        return value
+
+    # --- top-level keys ----------------------------------------------------------------------
+
+    def boolean(self, key: str, default: bool) -> bool:
+        raw = self._raw(key)
+        return default if raw is None else self.parse_boolean(key, raw, default)
+
+    def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
+        raw = self._raw(key)
+        return default if raw is None else self.parse_choice(key, raw, default, allowed)
+
     def integer_choice(self, key: str, default: int, allowed: tuple[int, ...]) -> int:
-        raw = self._config.get(key)
+        raw = self._raw(key)
         if raw is None:
             return default
         if raw.strip().isdigit() and int(raw) in allowed:
             return int(raw)
         raise self._fail(key, raw, f"use one of {', '.join(map(str, allowed))}", str(default))
 
-    def json_object(self, key: str, default: Mapping[str, Any]) -> Mapping[str, Any]:
-        raw = self._config.get(key)
-        if raw is None:
-            return default
-        example = f"--path '{key}.Payload' 'This is a test.'"
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            raise self._fail(key, raw, "it must be a JSON object", example) from None
-        if not isinstance(value, dict):
-            raise self._fail(key, raw, "it must be a JSON object, not a " + type(value).__name__, example)
-        return value
+    # --- per workflow --------------------------------------------------------------------------
+
+    def workflows(self, catalogue: tuple[WorkflowSpec, ...]) -> dict[str, WorkflowSettings]:
+        raw = self._raw("workflows")
+        overrides = (
+            {} if raw is None else self.parse_json_object("workflows", raw, """'{"<name>": {"type": "EXPRESS"}}'""")
+        )
+        by_name = {spec.name: spec for spec in catalogue}
+        for name, values in overrides.items():
+            if name not in by_name:
+                raise ConfigError(
+                    f"Config {PROJECT}:workflows names workflow {name!r}, which is not in the catalogue "
+                    f"(workflows: {', '.join(by_name)}). Remove it with: pulumi config rm --path "
+                    f"'workflows.{name}' --stack {self._stack}"
+                )
+            if not isinstance(values, dict):
+                raise self._fail(f"workflows.{name}", values, "it must be a JSON object of workflow keys", "...")
+            for key in values:
+                if key not in WORKFLOW_KEYS:
+                    raise ConfigError(
+                        f"Config {PROJECT}:workflows.{name}.{key} is not a workflow key (a typo?). Known keys: "
+                        f"{', '.join(WORKFLOW_KEYS)}. Remove with: pulumi config rm --path "
+                        f"'workflows.{name}.{key}' --stack {self._stack}"
+                    )
+        return {spec.name: self._workflow(spec, overrides.get(spec.name, {})) for spec in catalogue}
+
+    def _workflow(self, spec: WorkflowSpec, overrides: Mapping[str, Any]) -> WorkflowSettings:
+        defaults = _defaults(spec)
+        path = f"workflows.{spec.name}"
+        kind = defaults.type
+        if "type" in overrides:
+            kind = self.parse_choice(f"{path}.type", overrides["type"], defaults.type, WORKFLOW_TYPES)
+        planned = defaults.schedule
+        if planned is None:
+            scheduled_keys = sorted(set(overrides) & set(SCHEDULE_STACK_KEYS))
+            if scheduled_keys:
+                raise ConfigError(
+                    f"Config {PROJECT}:{path}.{scheduled_keys[0]} is set, but workflow {spec.name!r} has no "
+                    f"schedule in the catalogue. Remove with: pulumi config rm --path '{path}.{scheduled_keys[0]}' "
+                    f"--stack {self._stack}"
+                )
+            return WorkflowSettings(type=kind, schedule=None)
+
+        def value(key: str) -> tuple[str, object] | None:
+            """(the key as set, its raw value): workflows.<name>.key wins over the top-level key."""
+            if key in overrides:
+                return f"{path}.{key}", overrides[key]
+            top = self._raw(key) if spec.schedule is not None and spec.schedule.stack_keys else None
+            return (key, top) if top is not None else None
+
+        expression, timezone, enabled, payload = planned.expression, planned.timezone, planned.enabled, planned.payload
+        if found := value("scheduleExpression"):
+            expression = self.parse_schedule_expression(*found, planned.expression)
+        if found := value("scheduleTimezone"):
+            timezone = self.parse_timezone(*found, planned.timezone)
+        if found := value("scheduleEnabled"):
+            enabled = self.parse_boolean(*found, planned.enabled)
+        if found := value("schedulePayload"):
+            payload = self.parse_json_object(*found, f"'{json.dumps(dict(planned.payload))}'")
+        return WorkflowSettings(type=kind, schedule=ScheduleSettings(expression, timezone, enabled, payload))
+
+
+# --- the stack files, read as the Pulumi CLI reads them ----------------------------------
+
+
+def stack_files() -> list[Path]:
+    return sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
+
+
+def stack_names() -> list[str]:
+    return [path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in stack_files()]
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The config `pulumi` would hand the program for `stack`: the project's declared
+    defaults, overridden by `Pulumi.<stack>.yaml`, as strings."""
+    stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        raise UnknownStackError(
+            f"There is no stack {stack!r} here (no {stack_file.name}); stacks: {', '.join(stack_names()) or 'none'}. "
+            f"Create it with: pulumi stack init {stack}"
+        )
+    project = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    config: dict[str, str] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            config[qualify(key)] = _as_config_string(declaration["default"])
+    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
+        config[qualify(key)] = _as_config_string(value)
+    return config
+
+
+def qualify(key: str) -> str:
+    return key if ":" in key else f"{PROJECT}:{key}"
+
+
+def _as_config_string(value: Any) -> str:
+    # The CLI passes structured values as JSON and scalars as their YAML text.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)

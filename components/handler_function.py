@@ -10,13 +10,17 @@ Children:
   execution policy, whose resource is "*".
 - `{name}-function`: the function, JSON logs to that group, explicit runtime,
   architecture, memory and timeout.
+
+`grant_invoke(role, name)` lets another role invoke the function; a role
+derives its own invoke grant from a definition that calls it (Workflow).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -24,6 +28,7 @@ import pulumi_aws as aws
 from components import iam
 from components.aws_context import AwsContext
 from components.logs import check_retention
+from workflows.spec import FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB, FUNCTION_RUNTIME, FUNCTION_TIMEOUT_SECONDS
 
 TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
 
@@ -32,7 +37,7 @@ SUPPORTED_RUNTIMES = ("python3.12", "python3.13", "python3.14")
 ARCHITECTURES = ("arm64", "x86_64")
 APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
-_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,61}$")  # 64 minus the "-fn" role suffix
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -45,30 +50,34 @@ class HandlerFunctionArgs:
     handler: str
     """Module path and function, e.g. `handlers.open_case.handler`."""
     code: pulumi.Archive
-    """The deployment package, normally `packaging.handler_archive()`."""
+    """The deployment package, normally `packaging.handler_archive(handler)`."""
     description: str = ""
-    runtime: str = "python3.14"
+    runtime: str = FUNCTION_RUNTIME
     """One of SUPPORTED_RUNTIMES. Default: python3.14, the newest Lambda offers."""
-    architecture: str = "arm64"
+    architecture: str = FUNCTION_ARCHITECTURE
     """arm64 or x86_64. Default: arm64 (Graviton, cheaper per GB-second)."""
-    memory_mb: int = 128
-    """128 to 10240. Default: 128, ample for these handlers."""
-    timeout_seconds: int = 5
-    """1 to 900. Default: 5; the state machine's task timeout is set above it."""
+    memory_mb: int = FUNCTION_MEMORY_MB
+    """128 to 10240. Default: 128, ample for small handlers."""
+    timeout_seconds: int = FUNCTION_TIMEOUT_SECONDS
+    """1 to 900. Default: 5; a task invoking the function must allow more."""
     log_retention_days: int = 14
     """Days CloudWatch keeps the function's logs. Default: 14."""
     application_log_level: str = "INFO"
     """Lowest level of the function's own JSON logs that is kept. Default: INFO."""
     tracing_enabled: bool = True
     """X-Ray active tracing. Default: True."""
-    environment: Mapping[str, str] = field(default_factory=dict)
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Environment variables. Default: none."""
+    extra_statements: Sequence[pulumi.Input[dict[str, Any]]] = ()
+    """IAM statements added to the function's role, e.g. reading a table. Default: none."""
+    retain_data: bool = False
+    """Keep the log group when the stack is destroyed or it is replaced. Default: False."""
 
 
 def validate(args: HandlerFunctionArgs) -> None:
     what = f"HandlerFunction {args.function_name!r}"
     if not _FUNCTION_NAME.match(args.function_name):
-        raise ValueError(f"{what}: the name must be 1 to 61 letters, digits, '-' or '_'.")
+        raise ValueError(f"{what}: the name must be 1 to 64 letters, digits, '-' or '_'.")
     if not _HANDLER.match(args.handler):
         raise ValueError(f"{what}: handler {args.handler!r} must look like 'package.module.function'.")
     if args.runtime not in SUPPORTED_RUNTIMES:
@@ -88,6 +97,7 @@ def validate(args: HandlerFunctionArgs) -> None:
 
 
 class HandlerFunction(pulumi.ComponentResource):
+    role: aws.iam.Role
     function_arn: pulumi.Output[str]
     function_name: pulumi.Output[str]
     role_arn: pulumi.Output[str]
@@ -105,11 +115,11 @@ class HandlerFunction(pulumi.ComponentResource):
             f"{name}-logs",
             name=log_group_name,
             retention_in_days=args.log_retention_days,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
-        role = aws.iam.Role(
+        self.role = role = aws.iam.Role(
             f"{name}-role",
-            name=f"{args.function_name}-fn",
+            name=aws_env.region.apply(lambda region: iam.role_name(args.function_name, "fn", region)),
             description=f"Execution role of Lambda function {args.function_name}",
             # Lambda documents no source-account or source-ARN keys for assuming
             # an execution role; who may hand the role to a function is governed
@@ -119,17 +129,19 @@ class HandlerFunction(pulumi.ComponentResource):
         )
         tracing = args.tracing_enabled
 
-        def execution_policy(env: list[str]) -> str:
-            partition, region, account_id = env
+        def execution_policy(resolved: list[Any]) -> str:
+            partition, region, account_id, *extra = resolved
             statements = [iam.grant_log_write(iam.log_group_arn(partition, region, account_id, log_group_name))]
             if tracing:
                 statements.append(iam.grant_xray_write())
-            return iam.policy_document(statements)
+            return iam.policy_document([*statements, *extra])
 
         policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=role.id,
-            policy=pulumi.Output.all(aws_env.partition, aws_env.region, aws_env.account_id).apply(execution_policy),
+            policy=pulumi.Output.all(
+                aws_env.partition, aws_env.region, aws_env.account_id, *args.extra_statements
+            ).apply(execution_policy),
             opts=child,
         )
         function = aws.lambda_.Function(
@@ -168,4 +180,13 @@ class HandlerFunction(pulumi.ComponentResource):
                 "role_arn": self.role_arn,
                 "log_group_name": self.log_group_name,
             }
+        )
+
+    def grant_invoke(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
+        """Let `grantee` invoke this function (a policy of its own on that role)."""
+        return aws.iam.RolePolicy(
+            name,
+            role=grantee.id,
+            policy=self.function_arn.apply(lambda arn: iam.policy_document([iam.grant_lambda_invoke([arn])])),
+            opts=pulumi.ResourceOptions(parent=self),
         )

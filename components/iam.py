@@ -8,8 +8,10 @@ of writing actions and resources by hand.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 Statement = dict[str, Any]
@@ -72,6 +74,29 @@ def service_trust_policy(service: str, *, source_account: str | None = None, sou
     return policy_document([statement])
 
 
+# IAM role names are limited to 64 characters.
+ROLE_NAME_LIMIT = 64
+_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+            "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}  # fmt: skip
+
+
+def region_code(region: str) -> str:
+    """A short, unique form of a region name: us-east-1 -> use1, ap-southeast-2 -> apse2."""
+    first, *middle, number = region.split("-") if "-" in region else (region, "")
+    return first + "".join(_COMPASS.get(word, word) for word in middle) + number
+
+
+def role_name(stem: str, purpose: str, region: str) -> str:
+    """A role name unique per account and region: IAM names are account-wide, so the same
+    stack deployed in two regions would otherwise collide. Past the 64-character limit, the
+    readable name is cut and a hash of the whole keeps it unique."""
+    name = f"{stem}-{purpose}-{region_code(region)}"
+    if len(name) <= ROLE_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: ROLE_NAME_LIMIT - len(digest) - 1]}-{digest}"
+
+
 def state_machine_arn(partition: str, region: str, account_id: str, name: str) -> str:
     """The ARN a state machine called `name` will have.
 
@@ -96,14 +121,14 @@ def grant_xray_write() -> Statement:
     return allow(XRAY_WRITE_ACTIONS, ["*"], sid="WriteTraces")
 
 
-def grant_lambda_invoke(function_arns: Sequence[str]) -> Statement:
-    # Unqualified ARNs only: the definition calls $LATEST, and no version or
-    # alias is published, so nothing else needs to be invocable.
-    return allow(["lambda:InvokeFunction"], sorted(set(function_arns)), sid="InvokeTaskFunctions")
+def grant_lambda_invoke(function_arns: Sequence[str], sid: str = "InvokeFunctions") -> Statement:
+    # Unqualified ARNs only: callers invoke $LATEST, and no version or alias is
+    # published, so nothing else needs to be invocable.
+    return allow(["lambda:InvokeFunction"], sorted(set(function_arns)), sid=sid)
 
 
-def grant_start_execution(state_machine_arn: str) -> Statement:
-    return allow(["states:StartExecution"], [state_machine_arn], sid="StartThisStateMachine")
+def grant_start_execution(state_machine_arn: str, sid: str = "StartThisStateMachine") -> Statement:
+    return allow(["states:StartExecution"], [state_machine_arn], sid=sid)
 
 
 def grant_send_message(queue_arn: str) -> Statement:
@@ -114,3 +139,17 @@ def grant_log_write(log_group_arn: str) -> Statement:
     # Log streams are children of the group: "<group arn>:log-stream:<name>",
     # which the ":*" suffix matches without reaching any other group.
     return allow(LAMBDA_LOG_WRITE_ACTIONS, [f"{log_group_arn}:*"], sid="WriteOwnLogGroup")
+
+
+_SID = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def grant_integrations(grants: Iterable[tuple[str, Sequence[str], Sequence[str]]]) -> list[Statement]:
+    """One statement per (sid, actions, resources) that a definition's integrations need
+    (workflows/integrations.py derives them); the Lambda one is `InvokeTaskFunctions`."""
+    statements = []
+    for sid, actions, resources in grants:
+        if not _SID.match(sid) or not resources:
+            raise ValueError(f"grant {sid!r}: a statement id is alphanumeric and a grant names its resources")
+        statements.append(allow(actions, sorted(set(resources)), sid=sid))
+    return statements

@@ -1,27 +1,32 @@
 """Workflow: a Step Functions state machine with everything it needs to run safely.
 
-One component serves both tutorials. It always creates:
+It always creates:
 
-- `{name}-role`: the execution role, trusted by `states.amazonaws.com` only for
-  this account and this state machine, allowed only what the definition needs
-  (log delivery when logging is on, X-Ray when tracing is on, and
-  `lambda:InvokeFunction` on exactly the functions given in `lambda_functions`);
+- `{name}-role` (and `{name}-policy`): the execution role, trusted by
+  `states.amazonaws.com` only for this account and this state machine, allowed
+  only what the definition needs: log delivery when logging is on, X-Ray when
+  tracing is on, and least-privilege access to each service the definition's
+  Task states call (Lambda, SNS, SQS, DynamoDB, EventBridge, nested Step
+  Functions; see `workflows/integrations.py`), plus `extra_statements`;
 - `{name}-logs`: a log group under `/aws/vendedlogs/states/` with retention
   (unless the log level is OFF);
 - `{name}-state-machine`: the state machine, from a definition file whose
-  `${Name}` placeholders are filled with the given function ARNs.
+  `${Name}` placeholders are filled from `substitutions`.
 
 Given a `ScheduleArgs`, it also creates the EventBridge Scheduler side:
 a schedule group, the schedule, the scheduler's role (trusted only for that
 group, allowed only to start this state machine and to dead-letter), and an
 encrypted SQS dead-letter queue for ticks that could not be delivered.
+
+Substitutions are values, not permissions: an ARN put into the definition
+grants nothing by itself; the role gets what the Task states using it need.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +36,12 @@ import pulumi_aws as aws
 from components import iam
 from components.aws_context import AwsContext, console_url
 from components.logs import check_retention, check_states_log_level
+from workflows import integrations
 from workflows.definition import WorkflowDefinition
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
+from workflows.spec import WORKFLOW_TYPES, substitute
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
@@ -44,23 +51,24 @@ MAX_SCHEDULE_RETRY_ATTEMPTS = 185
 SCHEDULE_EVENT_AGE_SECONDS = (60, 86_400)
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-# The shortest AWS limit among the names derived from `state_machine_name`
-# (IAM role and schedule names, with the suffixes added below).
-_MAX_STATE_MACHINE_NAME = 64 - len("-scheduler")
+# State machine names may have 80 characters; a schedule and its group take the
+# same name, and theirs may have 64. Role names are shortened with a hash instead.
+MAX_STATE_MACHINE_NAME = 80
+MAX_SCHEDULED_STATE_MACHINE_NAME = 64
+DEAD_LETTER_SUFFIX = "-schedule-dlq"
+MAX_QUEUE_NAME = 80
 
-
-def _default_payload() -> dict[str, Any]:
-    return {"Payload": "This is a test."}
+Statement = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class ScheduleArgs:
     """When and with what input EventBridge Scheduler starts the workflow."""
 
-    expression: str = "rate(1 minute)"
-    """`rate(...)`, `cron(...)` or `at(...)`. Default: every minute, as in the tutorial."""
-    payload: Mapping[str, Any] = field(default_factory=_default_payload)
-    """The execution input, a JSON object. Default: `{"Payload": "This is a test."}`."""
+    expression: str
+    """`rate(...)`, `cron(...)` or `at(...)`, checked as EventBridge Scheduler checks them."""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    """The execution input, a JSON object. Default: `{}`."""
     enabled: bool = True
     """False deploys the schedule DISABLED: it exists but starts nothing. Default: True."""
     timezone: str = "UTC"
@@ -83,19 +91,35 @@ class WorkflowArgs:
     """Physical name of the state machine; also the stem of its role, log group,
     schedule and queue names. Include the stack so environments can share an account."""
     definition: WorkflowDefinition
-    """The ASL definition file; checked by `workflows.validate` (it must also set a
-    top-level `TimeoutSeconds`)."""
-    lambda_functions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Placeholder name -> Lambda function ARN. Each ARN replaces `${Name}` in the
-    definition, and the execution role may invoke exactly these functions. Default: none."""
+    """The ASL definition file; checked by `workflows.validate` before anything is declared."""
+    type: str = "STANDARD"
+    """STANDARD or EXPRESS. Express workflows need a definition TimeoutSeconds of at most
+    300 and logging of execution data (see `express_without_execution_logs`). Default: STANDARD."""
+    substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Placeholder -> value (an ARN, URL or name) put into the definition wherever `${Name}`
+    stands. Every placeholder needs a value and every value a placeholder. Default: none."""
+    functions: Mapping[str, int] = field(default_factory=dict)
+    """Which substitutions are Lambda function ARNs: placeholder -> the function's own timeout
+    in seconds (a task invoking it must allow more). Default: none."""
+    extra_statements: Sequence[pulumi.Input[Statement]] = ()
+    """Escape hatch: IAM statements added to the execution role as given. Default: none."""
+    granted_states: frozenset[str] = frozenset()
+    """Task states whose permissions `extra_statements` provide. A state calling a service
+    this component cannot scope is refused unless it is listed here. Default: none."""
     log_level: str = "ALL"
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
     log_retention_days: int = 14
     """Days CloudWatch keeps execution logs; one of CloudWatch's allowed values. Default: 14."""
     include_execution_data: bool = True
     """Log each state's input and output (needed to see the data flow). Default: True."""
+    express_without_execution_logs: bool = False
+    """An Express workflow's results exist only in its logs; it is refused unless it logs
+    ALL with execution data, or this says to run it unobserved. Default: False."""
     tracing_enabled: bool = True
     """X-Ray tracing of executions. Default: True."""
+    retain_data: bool = False
+    """Keep the log group and the dead-letter queue when the stack is destroyed or they are
+    replaced (`retain_on_delete`); delete them by hand afterwards. Default: False."""
     schedule: ScheduleArgs | None = None
     """Start the workflow on a schedule. Default: no schedule."""
 
@@ -103,14 +127,26 @@ class WorkflowArgs:
 def validate(args: WorkflowArgs) -> None:
     """Reject arguments AWS would reject, before any resource is declared."""
     what = f"Workflow {args.state_machine_name!r}"
-    if not _NAME.match(args.state_machine_name) or len(args.state_machine_name) > _MAX_STATE_MACHINE_NAME:
+    limit = MAX_SCHEDULED_STATE_MACHINE_NAME if args.schedule is not None else MAX_STATE_MACHINE_NAME
+    if not _NAME.match(args.state_machine_name) or len(args.state_machine_name) > limit:
+        because = " (its schedule and schedule group take the same name)" if args.schedule is not None else ""
         raise ValueError(
-            f"{what}: the name must be 1 to {_MAX_STATE_MACHINE_NAME} letters, digits, '-' or '_' "
-            "(the role and schedule names derived from it are limited to 64 characters)."
+            f"{what}: the name must be 1 to {limit} letters, digits, '-' or '_'{because}; "
+            f"it has {len(args.state_machine_name)} characters."
         )
+    if args.type not in WORKFLOW_TYPES:
+        raise ValueError(f"{what}: type {args.type!r} is not one of {', '.join(WORKFLOW_TYPES)}.")
     check_states_log_level(args.log_level, what=what)
     check_retention(args.log_retention_days, what=what)
-    validate_definition(args.definition, args.lambda_functions)
+    observed = args.log_level == "ALL" and args.include_execution_data
+    if args.type == "EXPRESS" and not args.express_without_execution_logs and not observed:
+        raise ValueError(
+            f"{what}: an Express workflow's results are only in its execution logs, so it must log "
+            f"level ALL with execution data (log level is {args.log_level}, execution data "
+            f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs."
+        )
+    validate_definition(args.definition, args.substitutions, functions=dict(args.functions), workflow_type=args.type)
+    _check_integrations(what, args)
     schedule = args.schedule
     if schedule is not None:
         try:
@@ -126,7 +162,38 @@ def validate(args: WorkflowArgs) -> None:
             raise ValueError(f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.")
 
 
-def _resolved_list(values: list[pulumi.Input[str]]) -> pulumi.Output[list[str]]:
+def _static_document(args: WorkflowArgs) -> Any:
+    """The definition with the substitutions already known (plain strings) filled in, so that
+    a literal ARN passed as a value is judged like one written in the file."""
+    known = {name: value for name, value in args.substitutions.items() if isinstance(value, str)}
+    document = args.definition.document
+    return substitute(document, _KeepUnknown(known)) if known else document
+
+
+class _KeepUnknown(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "${" + key + "}"
+
+
+def _check_integrations(what: str, args: WorkflowArgs) -> None:
+    _, unscoped = integrations.accesses(_static_document(args), set(args.functions))
+    refused = [u for u in unscoped if _state_name(u.where) not in args.granted_states]
+    if refused:
+        listed = "\n".join(f"  - {problem}" for problem in refused)
+        raise ValueError(
+            f"{what}: {len(refused)} task(s) cannot be granted least privilege automatically:\n{listed}\n"
+            "Grant each with extra_statements and list its state in granted_states "
+            "(in the catalogue: WorkflowSpec.statements and granted_states). Scoped automatically: "
+            + "; ".join(integrations.SUPPORTED)
+            + "."
+        )
+
+
+def _state_name(where: str) -> str:
+    return where.rsplit("state ", 1)[-1].strip("'\"")
+
+
+def _resolved_list(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
     # Output.all() of nothing never resolves, so an empty list is wrapped instead.
     return pulumi.Output.all(*values) if values else pulumi.Output.from_input([])
 
@@ -136,18 +203,22 @@ def _resolved_dict(values: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[dic
 
 
 class Workflow(pulumi.ComponentResource):
+    role: aws.iam.Role
     state_machine_arn: pulumi.Output[str]
     state_machine_name: pulumi.Output[str]
     role_arn: pulumi.Output[str]
     console_url: pulumi.Output[str]
     log_group_name: pulumi.Output[str] | None
     schedule_name: pulumi.Output[str] | None
+    schedule_group_name: pulumi.Output[str] | None
     dead_letter_queue_url: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: WorkflowArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate(args)
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self._name = name
         child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None)
         aws_env = AwsContext.lookup(self)
         physical = args.state_machine_name
         logging_on = args.log_level != "OFF"
@@ -158,15 +229,15 @@ class Workflow(pulumi.ComponentResource):
                 f"{name}-logs",
                 name=f"/aws/vendedlogs/states/{physical}",
                 retention_in_days=args.log_retention_days,
-                opts=child,
+                opts=keep,
             )
 
         expected_arn = pulumi.Output.all(aws_env.partition, aws_env.region, aws_env.account_id).apply(
             lambda env: iam.state_machine_arn(env[0], env[1], env[2], physical)
         )
-        role = aws.iam.Role(
+        self.role = aws.iam.Role(
             f"{name}-role",
-            name=f"{physical}-sfn",
+            name=aws_env.region.apply(lambda region: iam.role_name(physical, "sfn", region)),
             description=f"Execution role of state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, expected_arn).apply(
                 lambda v: iam.service_trust_policy("states.amazonaws.com", source_account=v[0], source_arn=v[1])
@@ -174,36 +245,48 @@ class Workflow(pulumi.ComponentResource):
             opts=child,
         )
 
-        function_arns = list(args.lambda_functions.values())
+        accesses, _ = integrations.accesses(_static_document(args), set(args.functions))
 
-        def execution_policy(arns: list[str]) -> str | None:
-            statements = []
+        def execution_policy(resolved: list[Any]) -> str | None:
+            values, extra, partition, region, account_id = resolved
+            env = integrations.Environment(partition, region, account_id)
+            statements: list[Statement] = []
             if logging_on:
                 statements.append(iam.grant_states_log_delivery())
             if args.tracing_enabled:
                 statements.append(iam.grant_xray_write())
-            if arns:
-                statements.append(iam.grant_lambda_invoke(arns))
+            grouped: dict[str, tuple[tuple[str, ...], set[str]]] = {}
+            for access in accesses:
+                arns = integrations.resource_arns(access, substitute(access.target, values), env)
+                grouped.setdefault(access.sid, (access.actions, set()))[1].update(arns)
+            statements += iam.grant_integrations(integrations.statements_by_sid(grouped))
+            statements += extra
             return iam.policy_document(statements) if statements else None
 
         depends_on: list[pulumi.Resource] = []
-        if logging_on or args.tracing_enabled or function_arns:
+        if logging_on or args.tracing_enabled or accesses or args.extra_statements:
             depends_on.append(
                 aws.iam.RolePolicy(
                     f"{name}-policy",
-                    role=role.id,
-                    policy=_resolved_list(function_arns).apply(execution_policy),
+                    role=self.role.id,
+                    policy=pulumi.Output.all(
+                        _resolved_dict(args.substitutions),
+                        _resolved_list(args.extra_statements),
+                        aws_env.partition,
+                        aws_env.region,
+                        aws_env.account_id,
+                    ).apply(execution_policy),
                     opts=child,
                 )
             )
 
         definition = args.definition
-        rendered = _resolved_dict(args.lambda_functions).apply(definition.render)
+        rendered = _resolved_dict(args.substitutions).apply(definition.render)
         state_machine = aws.sfn.StateMachine(
             f"{name}-state-machine",
             name=physical,
-            type="STANDARD",
-            role_arn=role.arn,
+            type=args.type,
+            role_arn=self.role.arn,
             definition=rendered,
             logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
                 level=args.log_level,
@@ -218,13 +301,21 @@ class Workflow(pulumi.ComponentResource):
 
         self.state_machine_arn = state_machine.arn
         self.state_machine_name = state_machine.name
-        self.role_arn = role.arn
+        self.role_arn = self.role.arn
         self.console_url = state_machine.arn.apply(console_url)
         self.log_group_name = log_group.name if log_group else None
         self.schedule_name = None
+        self.schedule_group_name = None
         self.dead_letter_queue_url = None
         if args.schedule is not None:
-            self._add_schedule(name, physical, args.schedule, state_machine, aws_env)
+            self._add_schedule(
+                name=name,
+                physical=physical,
+                args=args,
+                schedule=args.schedule,
+                state_machine=state_machine,
+                aws_env=aws_env,
+            )
 
         self.register_outputs(
             {
@@ -234,14 +325,28 @@ class Workflow(pulumi.ComponentResource):
                 "console_url": self.console_url,
                 "log_group_name": self.log_group_name,
                 "schedule_name": self.schedule_name,
+                "schedule_group_name": self.schedule_group_name,
                 "dead_letter_queue_url": self.dead_letter_queue_url,
             }
         )
 
+    def grant_start_execution(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
+        """Let `grantee` start executions of this state machine (a policy of its own on that role)."""
+        return aws.iam.RolePolicy(
+            name,
+            role=grantee.id,
+            policy=self.state_machine_arn.apply(
+                lambda arn: iam.policy_document([iam.grant_start_execution(arn, sid="StartWorkflow")])
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
     def _add_schedule(
         self,
+        *,
         name: str,
         physical: str,
+        args: WorkflowArgs,
         schedule: ScheduleArgs,
         state_machine: aws.sfn.StateMachine,
         aws_env: AwsContext,
@@ -252,14 +357,14 @@ class Workflow(pulumi.ComponentResource):
         group = aws.scheduler.ScheduleGroup(f"{name}-schedule-group", name=physical, opts=child)
         dead_letters = aws.sqs.Queue(
             f"{name}-dlq",
-            name=f"{physical}-schedule-dlq",
+            name=f"{physical}{DEAD_LETTER_SUFFIX}",
             sqs_managed_sse_enabled=True,
             message_retention_seconds=schedule.dead_letter_retention_seconds,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
         scheduler_role = aws.iam.Role(
             f"{name}-scheduler-role",
-            name=f"{physical}-scheduler",
+            name=aws_env.region.apply(lambda region: iam.role_name(physical, "scheduler", region)),
             description=f"Lets EventBridge Scheduler start state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, group.arn).apply(
                 lambda v: iam.service_trust_policy("scheduler.amazonaws.com", source_account=v[0], source_arn=v[1])
@@ -297,4 +402,5 @@ class Workflow(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[scheduler_policy]),
         )
         self.schedule_name = created.name
+        self.schedule_group_name = created.group_name
         self.dead_letter_queue_url = dead_letters.url

@@ -1,14 +1,15 @@
-"""python -m ops: run, inspect and verify the deployed workflows.
+"""python -m ops: run, inspect, verify and price the deployed workflows.
 
-    python -m ops run call-center --input '{"inputCaseID": "001"}'
+    python -m ops run WORKFLOW [--input JSON]
     python -m ops history EXECUTION_ARN
     python -m ops verify [--wait]
-    python -m ops cost [--price NAME=VALUE] [--call-center-executions N]
+    python -m ops cost [--price NAME=VALUE] [--executions WORKFLOW=N]
 
-ARNs come from the stack outputs: `pulumi stack output --json` for --stack
-(default dev), or a JSON file of those outputs (--outputs FILE) where the CLI
-is absent. Region and credentials come the standard boto3 way;
---endpoint-url points every client at an emulator.
+The workflows are the catalogue's (workflows/catalogue.py). Their ARNs come
+from the stack outputs: `pulumi stack output --json` for --stack (default
+dev), or a JSON file of those outputs (--outputs FILE) where the CLI is
+absent. Region and credentials come the standard boto3 way; --endpoint-url
+points every client at an emulator.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from typing import Any
 import boto3
 
 from ops import executions, render
-from ops.verify import StackTargets, verify
-from rehearsal.stack_files import stack_config
-from workflows import cost, definition
+from ops.verify import verify
+from settings import ConfigError, StackSettings
+from workflows import cost
+from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
+from workflows.spec import WorkflowSpec
 
-WORKFLOW_OUTPUTS = {"call-center": "callCenterStateMachineArn", "scheduled": "scheduledStateMachineArn"}
+WORKFLOWS = {spec.name: spec for spec in CATALOGUE}
 
 
 class UsageError(Exception):
@@ -58,10 +61,20 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     return parsed
 
 
-def require(outputs: dict[str, Any], key: str) -> str:
-    if not outputs.get(key):
-        raise UsageError(f"the stack outputs have no {key!r}; is the stack deployed? (keys: {sorted(outputs)})")
-    return str(outputs[key])
+def deployed_workflows(outputs: dict[str, Any]) -> dict[str, Any]:
+    entries = outputs.get("workflows")
+    if not isinstance(entries, dict):
+        raise UsageError(
+            f"the stack outputs have no 'workflows'; is this version of the program deployed? (keys: {sorted(outputs)})"
+        )
+    return entries
+
+
+def state_machine_arn(outputs: dict[str, Any], workflow: str) -> str:
+    entry = deployed_workflows(outputs).get(workflow)
+    if not isinstance(entry, dict) or not entry.get("stateMachineArn"):
+        raise UsageError(f"the stack outputs have no workflow {workflow!r}; is it deployed?")
+    return str(entry["stateMachineArn"])
 
 
 def client(args: argparse.Namespace, service: str) -> Any:
@@ -69,11 +82,12 @@ def client(args: argparse.Namespace, service: str) -> Any:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    arn = args.arn or require(stack_outputs(args), WORKFLOW_OUTPUTS[args.workflow])
+    spec: WorkflowSpec = WORKFLOWS[args.workflow]
     try:
-        payload = json.loads(args.input)
+        payload = json.loads(args.input) if args.input is not None else spec.default_input()
     except json.JSONDecodeError as error:
         raise UsageError(f"--input is not JSON: {error}") from None
+    arn = args.arn or state_machine_arn(stack_outputs(args), args.workflow)
     finished = executions.run(client(args, "stepfunctions"), arn, payload, timeout_seconds=args.timeout)
     print(render.execution(finished))
     return 0 if finished.status == "SUCCEEDED" else 1
@@ -85,18 +99,14 @@ def command_history(args: argparse.Namespace) -> int:
 
 
 def command_verify(args: argparse.Namespace) -> int:
-    outputs = stack_outputs(args)
-    schedule = require(outputs, "scheduleName")
-    targets = StackTargets(
-        call_center_arn=require(outputs, "callCenterStateMachineArn"),
-        scheduled_arn=require(outputs, "scheduledStateMachineArn"),
-        schedule_name=schedule,
-        schedule_group=schedule,
-    )
+    if args.runs is not None and args.runs < 1:
+        raise UsageError(f"--runs {args.runs}: give at least 1")
+    deployed = deployed_workflows(stack_outputs(args))
     report = verify(
         client(args, "stepfunctions"),
         client(args, "scheduler"),
-        targets,
+        CATALOGUE,
+        deployed,
         max_runs=args.runs,
         wait_seconds=90 if args.wait else 0,
     )
@@ -104,38 +114,57 @@ def command_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _assignments(values: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for assignment in values:
+        name, sep, value = assignment.partition("=")
+        if not sep:
+            raise UsageError(f"{flag} {assignment}: write NAME=VALUE")
+        pairs[name] = value
+    return pairs
+
+
 def command_cost(args: argparse.Namespace) -> int:
     # Read from the stack's files, so that it works before the first deploy.
-    config = stack_config(args.stack)
+    settings = StackSettings.from_stack_file(args.stack)
     prices = cost.Prices()
-    for override in args.price:
-        name, _, value = override.partition("=")
+    for name, value in _assignments(args.price, "--price").items():
         if name not in cost.Prices.__dataclass_fields__:
-            raise UsageError(
-                f"--price {override}: unknown price {name!r}; known: {', '.join(cost.Prices.__dataclass_fields__)}"
-            )
-        try:
-            prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(value)})
-        except ValueError:
-            raise UsageError(f"--price {override}: {value!r} is not a number") from None
-    # stack_config already holds Pulumi.yaml's declared defaults for both keys.
+            raise UsageError(f"--price {name}: unknown price; known: {', '.join(cost.Prices.__dataclass_fields__)}")
+        number = _non_negative(f"--price {name}", value)
+        if isinstance(getattr(prices, name), int) and not number.is_integer():
+            raise UsageError(f"--price {name}: {value!r} must be a whole number")
+        prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(number)})
+    executions_per_month = {}
+    for name, value in _assignments(args.executions, "--executions").items():
+        if name not in WORKFLOWS:
+            raise UsageError(f"--executions {name}: unknown workflow; workflows: {', '.join(WORKFLOWS)}")
+        executions_per_month[name] = _non_negative(f"--executions {name}", value)
     try:
         estimate = cost.stack_estimate(
-            config["serverless-workflows:scheduleExpression"],
-            config["serverless-workflows:scheduleEnabled"] == "true",
-            definition.scheduled_workflow(),
-            definition.call_center(),
+            CATALOGUE,
+            settings,
             prices=prices,
-            assumptions=cost.Assumptions(call_center_executions_per_month=args.call_center_executions),
+            assumptions=cost.Assumptions(executions_per_month=executions_per_month),
         )
     except ScheduleExpressionError as error:
-        raise UsageError(f"stack {args.stack}: scheduleExpression {error}") from None
+        raise UsageError(f"stack {args.stack}: schedule expression {error}") from None
     print(render.cost(args.stack, estimate))
     return 0
 
 
+def _non_negative(what: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{what}: {text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise UsageError(f"{what}: {text!r} must be a number of at least 0")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n\n")[0])
+    top = argparse.ArgumentParser(prog="python -m ops", description=(__doc__ or "").split("\n\n")[0])
     top.add_argument("--stack", default="dev", help="stack whose outputs to read (default: dev)")
     top.add_argument("--outputs", help="JSON file of the stack outputs, instead of asking the Pulumi CLI")
     top.add_argument("--region", help="AWS region (default: the boto3 configuration)")
@@ -143,8 +172,8 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start an execution, wait, and print its path")
-    run.add_argument("workflow", choices=sorted(WORKFLOW_OUTPUTS))
-    run.add_argument("--input", default='{"inputCaseID": "001"}', help="execution input, JSON")
+    run.add_argument("workflow", choices=list(WORKFLOWS))
+    run.add_argument("--input", help="execution input, JSON (default: the workflow's sample input)")
     run.add_argument("--arn", help="state machine ARN, instead of the stack outputs")
     run.add_argument("--timeout", type=float, default=120, help="seconds to wait (default: 120)")
     run.set_defaults(handler=command_run)
@@ -154,13 +183,13 @@ def parser() -> argparse.ArgumentParser:
     history.set_defaults(handler=command_history)
 
     check = commands.add_parser("verify", help="smoke-test the deployed stack; exit 0 only if all holds")
-    check.add_argument("--runs", type=int, default=10, help="call-center runs allowed to see both outcomes")
+    check.add_argument("--runs", type=int, help="runs allowed per smoke test (default: the catalogue's)")
     check.add_argument("--wait", action="store_true", help="wait up to 90 s for the next scheduled execution")
     check.set_defaults(handler=command_verify)
 
     costs = commands.add_parser("cost", help="monthly cost estimate of the stack, from its config files")
     costs.add_argument("--price", action="append", default=[], metavar="NAME=VALUE", help="override a price")
-    costs.add_argument("--call-center-executions", type=int, default=1_000, help="call-center runs a month")
+    costs.add_argument("--executions", action="append", default=[], metavar="WORKFLOW=N", help="on-demand runs a month")
     costs.set_defaults(handler=command_cost)
     return top
 
@@ -169,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"ops: {error}", file=sys.stderr)
         return 2
     return code

@@ -1,28 +1,28 @@
-"""Post-deploy smoke test: do both workflows behave as the tutorials say they should?"""
+"""Post-deploy smoke test: does every workflow of the catalogue behave as its entry says?
+
+For each workflow, from its entry in the `workflows` stack output:
+- with a schedule: the schedule is ENABLED and targets the state machine, and
+  the executions it started recently succeeded (with the output the catalogue
+  expects, when it says one);
+- with a smoke test: on-demand runs reach every outcome the catalogue lists.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import executions
+from workflows.schedule import ScheduleExpressionError
+from workflows.schedule import parse as parse_schedule
+from workflows.spec import Outcome, WorkflowSpec
 
-ESCALATED = re.compile(r"^Case (?P<id>.+): opened\.\.\.assigned\.\.\.unresolved\.\.\.escalating\.$")
-ESCALATION_CAUSE = "Engage Tier 2 Support."
-
-
-@dataclass(frozen=True)
-class StackTargets:
-    """What `verify` checks, as found in the stack outputs."""
-
-    call_center_arn: str
-    scheduled_arn: str
-    schedule_name: str
-    schedule_group: str
+# A rate schedule's runs are recent when they started within this, or two intervals if longer.
+RECENT = timedelta(minutes=5)
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
+        # A report that checked nothing proves nothing.
         return bool(self.checks) and all(check.ok for check in self.checks)
 
     def add(self, name: str, ok: bool, detail: str) -> None:
@@ -45,105 +46,175 @@ class Report:
 
     def render(self) -> str:
         lines = [f"{'PASS' if c.ok else 'FAIL'}  {c.name}: {c.detail}" for c in self.checks]
+        if not self.checks:
+            lines.append("verify: nothing was checked (no workflow has a schedule or a smoke test)")
+            return "\n".join(lines)
         failed = sum(not c.ok for c in self.checks)
         lines.append("verify: all checks passed" if self.ok else f"verify: {failed} check(s) failed")
         return "\n".join(lines)
 
 
-def check_call_center(sfn: Any, state_machine_arn: str, report: Report, *, max_runs: int = 10) -> None:
-    """Run cases until both outcomes were seen (or `max_runs`), checking every result's shape."""
+def fill(value: Any, run: str) -> Any:
+    """`value` with every `{run}` in its strings replaced by the run's number."""
+    if isinstance(value, str):
+        return value.replace("{run}", run)
+    if isinstance(value, Mapping):
+        return {key: fill(item, run) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [fill(item, run) for item in value]
+    return value
+
+
+def _matches(outcome: Outcome, execution: executions.Execution, run: str) -> bool:
+    if execution.status != outcome.status:
+        return False
+    if outcome.output is not None and execution.output != fill(outcome.output, run):
+        return False
+    if outcome.error is not None and execution.error != outcome.error:
+        return False
+    if outcome.cause is not None and execution.cause != outcome.cause:
+        return False
+    outputs = {step.name: step.output for step in execution.every_step()}
+    return all(
+        state in outputs and outputs[state] == fill(expected, run) for state, expected in outcome.state_outputs.items()
+    )
+
+
+def check_smoke_test(
+    sfn: Any, spec: WorkflowSpec, state_machine_arn: str, report: Report, *, max_runs: int | None = None
+) -> None:
+    """Run the workflow until every outcome of its smoke test was seen (or the runs run out)."""
+    test = spec.smoke_test
+    assert test is not None
+    runs = max_runs or test.max_runs
+    wanted = [outcome.name for outcome in test.outcomes]
     seen: set[str] = set()
-    for attempt in range(1, max_runs + 1):
-        case_id = f"verify-{attempt:03d}"
-        execution = executions.run(sfn, state_machine_arn, {"inputCaseID": case_id})
-        message = _case_message(execution)
-        if execution.status == "SUCCEEDED" and execution.output == {
-            "Case": case_id,
-            "Status": 1,
-            "Message": f"Case {case_id}: opened...assigned...resolved...closed.",
-        }:
-            seen.add("resolved")
-        elif (
-            execution.status == "FAILED"
-            and execution.cause == ESCALATION_CAUSE
-            and message is not None
-            and ESCALATED.match(message)
-        ):
-            seen.add("escalated")
-        else:
-            detail = f"case {case_id} ended {execution.status}"
+    for attempt in range(1, runs + 1):
+        run = f"{attempt:03d}"
+        execution = executions.run(sfn, state_machine_arn, fill(test.input, run))
+        matched = [outcome.name for outcome in test.outcomes if _matches(outcome, execution, run)]
+        if not matched:
+            detail = f"run {run} ended {execution.status}"
             detail += f" with error {execution.error!r}: {execution.cause}" if execution.error else ""
+            detail += f" with cause {execution.cause!r}" if execution.cause and not execution.error else ""
             detail += f", output {json.dumps(execution.output)}" if execution.output is not None else ""
-            report.add("call-center run", False, f"{detail} (path: {' > '.join(execution.path)})")
+            path = " > ".join(execution.path)
+            report.add(f"{spec.name} run", False, f"{detail}; expected one of {', '.join(wanted)} (path: {path})")
             return
-        if seen == {"resolved", "escalated"}:
-            report.add("call-center outcomes", True, f"both resolved and escalated cases seen in {attempt} runs")
+        seen.update(matched)
+        if seen >= set(wanted):
+            report.add(f"{spec.name} outcomes", True, f"{' and '.join(wanted)} all seen in {attempt} run(s)")
             return
-    report.add("call-center outcomes", False, f"only {sorted(seen)} seen in {max_runs} runs; expected both")
+    missing = [name for name in wanted if name not in seen]
+    report.add(
+        f"{spec.name} outcomes",
+        False,
+        f"{', '.join(missing)} not seen in {runs} run(s); expected every one of {', '.join(wanted)}",
+    )
 
 
-def _case_message(execution: executions.Execution) -> str | None:
-    # On the escalation path the last message is the Escalate Case output.
-    for step in reversed(execution.steps):
-        if isinstance(step.output, dict) and isinstance(step.output.get("Message"), str):
-            return str(step.output["Message"])
-    return None
+def _window(expression: str) -> timedelta | None:
+    """How far back a run must exist for a schedule that is working: None where the schedule
+    may rightly not have fired for a long time (cron, at)."""
+    try:
+        parsed = parse_schedule(expression)
+    except ScheduleExpressionError:
+        return None
+    if parsed.kind != "rate" or parsed.rate_seconds is None:
+        return None
+    return max(RECENT, 2 * timedelta(seconds=parsed.rate_seconds))
+
+
+def recent_executions(sfn: Any, state_machine_arn: str, since: datetime) -> Iterator[dict[str, Any]]:
+    """Executions started since `since`, newest first; stops reading at the first older one,
+    since the API lists newest first."""
+    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn):
+        for summary in page["executions"]:
+            if summary["startDate"] < since:
+                return
+            yield summary
 
 
 def check_schedule(
     sfn: Any,
     scheduler: Any,
-    targets: StackTargets,
+    spec: WorkflowSpec,
+    entry: Mapping[str, Any],
     report: Report,
     *,
-    window: timedelta = timedelta(minutes=5),
     wait_seconds: float = 0,
     now: datetime | None = None,
 ) -> None:
-    """Executions the scheduler started recently succeeded with the schedule's input plus taskresult."""
-    schedule = scheduler.get_schedule(Name=targets.schedule_name, GroupName=targets.schedule_group)
+    """The schedule is enabled and targets the state machine; its recent runs succeeded."""
+    name, arn, planned = spec.name, entry["stateMachineArn"], entry["schedule"]
+    schedule = scheduler.get_schedule(Name=planned["name"], GroupName=planned["group"])
     target = schedule["Target"]
-    if target["Arn"] != targets.scheduled_arn:
-        report.add("schedule target", False, f"the schedule targets {target['Arn']}, not {targets.scheduled_arn}")
+    if target["Arn"] != arn:
+        report.add(f"{name} schedule", False, f"the schedule targets {target['Arn']}, not {arn}")
         return
     if schedule.get("State") != "ENABLED":
-        report.add("schedule state", False, f"the schedule is {schedule.get('State')}; it starts nothing")
+        report.add(f"{name} schedule", False, f"the schedule is {schedule.get('State')}; it starts nothing")
         return
+    expression = schedule.get("ScheduleExpression", "")
+    report.add(f"{name} schedule", True, f"ENABLED, {expression}, targets {arn.rsplit(':', 1)[-1]}")
     expected_input = json.loads(target.get("Input") or "{}")
-    since = (now or datetime.now(UTC)) - window
-    recent = _recent_executions(sfn, targets.scheduled_arn, since)
+    expected = spec.schedule.expected_output if spec.schedule else None
+    expected_output = {**expected_input, **expected} if expected is not None else None
+    window = _window(expression)
+    since = (now or datetime.now(UTC)) - (window or timedelta(days=366))
+    recent = list(recent_executions(sfn, arn, since))
     deadline = time.monotonic() + wait_seconds
     while not recent and time.monotonic() < deadline:
         time.sleep(2)
-        recent = _recent_executions(sfn, targets.scheduled_arn, since)
+        recent = list(recent_executions(sfn, arn, since))
     if not recent:
-        report.add("scheduled executions", False, f"no execution started since {since:%H:%M:%S} UTC")
+        if window is None:
+            report.add(f"{name} scheduled executions", True, f"none yet; {expression} may not have fired")
+        else:
+            report.add(f"{name} scheduled executions", False, f"no execution started since {since:%H:%M:%S} UTC")
         return
-    expected_output = {**expected_input, "taskresult": "World"}
-    for summary in recent:
+    checked = running = 0
+    for summary in recent if window is not None else recent[:1]:
         execution = executions.read(sfn, summary["executionArn"])
         if execution.status == "RUNNING":
+            running += 1
             continue
-        if execution.status != "SUCCEEDED" or execution.output != expected_output:
+        checked += 1
+        if execution.status != "SUCCEEDED" or (expected_output is not None and execution.output != expected_output):
+            wanted = f"; expected {json.dumps(expected_output)}" if expected_output is not None else ""
             report.add(
-                "scheduled executions",
+                f"{name} scheduled executions",
                 False,
-                f"{summary['name']} ended {execution.status} with output {json.dumps(execution.output)}; "
-                f"expected {json.dumps(expected_output)}",
+                f"{summary['name']} ended {execution.status} with output {json.dumps(execution.output)}{wanted}",
             )
             return
-    report.add("scheduled executions", True, f"{len(recent)} recent execution(s), each output {expected_output}")
+    if not checked:
+        report.add(f"{name} scheduled executions", False, f"{running} recent execution(s), all still running")
+        return
+    what = f"each output {expected_output}" if expected_output is not None else "each SUCCEEDED"
+    skipped = f" ({running} still running, not checked)" if running else ""
+    scope = "recent execution(s)" if window is not None else "latest execution"
+    report.add(f"{name} scheduled executions", True, f"{checked} {scope} checked, {what}{skipped}")
 
 
-def _recent_executions(sfn: Any, state_machine_arn: str, since: datetime) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn):
-        found.extend(e for e in page["executions"] if e["startDate"] >= since)
-    return found
-
-
-def verify(sfn: Any, scheduler: Any, targets: StackTargets, *, max_runs: int = 10, wait_seconds: float = 0) -> Report:
+def verify(
+    sfn: Any,
+    scheduler: Any,
+    catalogue: tuple[WorkflowSpec, ...],
+    deployed: Mapping[str, Any],
+    *,
+    max_runs: int | None = None,
+    wait_seconds: float = 0,
+) -> Report:
+    """Every workflow of `catalogue`, as the `workflows` stack output (`deployed`) names it."""
     report = Report()
-    check_schedule(sfn, scheduler, targets, report, wait_seconds=wait_seconds)
-    check_call_center(sfn, targets.call_center_arn, report, max_runs=max_runs)
+    for spec in catalogue:
+        entry = deployed.get(spec.name)
+        if entry is None:
+            report.add(spec.name, False, "not in the stack outputs; deploy this version of the program first")
+            continue
+        if entry.get("schedule"):
+            check_schedule(sfn, scheduler, spec, entry, report, wait_seconds=wait_seconds)
+        if spec.smoke_test is not None:
+            check_smoke_test(sfn, spec, entry["stateMachineArn"], report, max_runs=max_runs)
     return report

@@ -1,55 +1,68 @@
-"""make demo: deploy the program into an in-memory AWS and watch both workflows work.
+"""make demo: deploy the program into an in-memory AWS and watch every workflow work.
 
 No AWS account, no Pulumi CLI, no Docker: the same __main__.py runs under
 Pulumi mocks whose resources are created in moto, scheduler ticks are
-simulated, and the operations tool's `verify` and `run` check the result.
+simulated, and the operations tool's `run` and `verify` check the result.
+Every workflow of the catalogue takes part: each schedule ticks twice, each
+workflow runs with its sample input (and the input it refuses, if it names
+one), and `verify` checks them all.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 
 from ops import executions, render
-from ops.verify import StackTargets, verify
-from rehearsal.moto_aws import InMemoryAws
-from rehearsal.program import run_program
+from ops.verify import verify
+from rehearsal.moto_aws import InMemoryAws, RehearsalError
+from settings import ConfigError
+from workflows.catalogue import CATALOGUE
+from workflows.spec import WorkflowSpec
+
+
+def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> bool:
+    """Deploy `catalogue` as `stack` into `cloud`, exercise it, print what happens; True if all works."""
+    print(f"== Deploying stack {stack!r} into an in-memory AWS (moto)")
+    program = cloud.deploy(stack=stack, catalogue=catalogue)
+    for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
+        print(f"   {count:>2} x {resource_type}")
+    deployed = program.outputs["workflows"]
+    sfn, scheduler = cloud.client("stepfunctions"), cloud.client("scheduler")
+
+    scheduled = [spec.name for spec in catalogue if deployed[spec.name]["schedule"]]
+    if scheduled:
+        print(f"\n== Two scheduler ticks of {', '.join(scheduled)} (each schedule's own role and input)")
+        for _ in range(2):
+            for arn in cloud.tick_schedules(f"serverless-workflows-{stack}-"):
+                executions.wait(sfn, arn)
+                print(render.execution(executions.read(sfn, arn)))
+
+    for spec in catalogue:
+        arn = deployed[spec.name]["stateMachineArn"]
+        if spec.schedule is None or spec.sample_input is not None:
+            sample = spec.default_input()
+            print(f"\n== python -m ops run {spec.name} --input '{json.dumps(sample)}'")
+            print(render.execution(executions.run(sfn, arn, sample)))
+        if spec.refused_input is not None:
+            print(f"\n== The same with an input it refuses: {json.dumps(spec.refused_input)}")
+            print(render.execution(executions.run(sfn, arn, spec.refused_input)))
+
+    print("\n== python -m ops verify")
+    report = verify(sfn, scheduler, catalogue, deployed, max_runs=20)
+    print(report.render())
+    print("\nVerdict:", "every workflow works." if report.ok else "something is broken (see FAIL above).")
+    return report.ok
 
 
 def main(stack: str = "dev") -> int:
-    with InMemoryAws.running() as cloud:
-        print(f"== Deploying stack {stack!r} into an in-memory AWS (moto)")
-        program = run_program(cloud.new_resource, cloud.call, stack=stack)
-        for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
-            print(f"   {count:>2} x {resource_type}")
-        outputs = program.outputs
-        sfn, scheduler = cloud.client("stepfunctions"), cloud.client("scheduler")
-
-        print("\n== Two scheduler ticks (the schedule's own role and input)")
-        for arn in [cloud.tick_schedules()[0], cloud.tick_schedules()[0]]:
-            executions.wait(sfn, arn)
-            print(render.execution(executions.read(sfn, arn)))
-
-        print('\n== python -m ops run call-center --input \'{"inputCaseID": "001"}\'')
-        print(render.execution(executions.run(sfn, outputs["callCenterStateMachineArn"], {"inputCaseID": "001"})))
-        print('\n== The same with a bad input: {"inputCaseID": ""}')
-        print(render.execution(executions.run(sfn, outputs["callCenterStateMachineArn"], {"inputCaseID": ""})))
-
-        print("\n== python -m ops verify")
-        report = verify(
-            sfn,
-            scheduler,
-            StackTargets(
-                call_center_arn=outputs["callCenterStateMachineArn"],
-                scheduled_arn=outputs["scheduledStateMachineArn"],
-                schedule_name=outputs["scheduleName"],
-                schedule_group=outputs["scheduleName"],
-            ),
-            max_runs=20,
-        )
-        print(report.render())
-        print("\nVerdict:", "both workflows work." if report.ok else "something is broken (see FAIL above).")
-        return 0 if report.ok else 1
+    try:
+        with InMemoryAws.running() as cloud:
+            return 0 if rehearse(cloud, stack) else 1
+    except (ConfigError, RehearsalError) as error:
+        print(f"make demo: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ import sys
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from unittest import mock
 
 import boto3
@@ -37,6 +37,9 @@ from moto.awslambda.models import LambdaFunction
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from components.packaging import archive_zip
+from rehearsal import fake_aws
+from rehearsal.program import ProgramRun, run_program
+from workflows.spec import WorkflowSpec
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -107,7 +110,16 @@ class LambdaSandbox:
         }
         try:
             finished = subprocess.run(
-                [sys.executable, "-I", "-c", _RUNNER, str(self._task_root(function.code_bytes)), str(function.handler)],
+                # -I -S: no working tree and no site-packages, only the task root, as in Lambda.
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-c",
+                    _RUNNER,
+                    str(self._task_root(function.code_bytes)),
+                    str(function.handler),
+                ],
                 input=json.dumps(event),
                 capture_output=True,
                 text=True,
@@ -124,8 +136,14 @@ class LambdaSandbox:
         return finished.stdout, finished.returncode == 1, finished.stderr
 
 
+class RehearsalError(RuntimeError):
+    """The program declares something the rehearsal cannot create."""
+
+
 class InMemoryAws:
     """Pulumi mocks backed by moto. Use inside `InMemoryAws.running()`."""
+
+    SUPPORTED: ClassVar[dict[str, Callable[[InMemoryAws, dict[str, Any], str], tuple[str, dict[str, Any]]]]]
 
     def __init__(self, sandbox: LambdaSandbox) -> None:
         self.sandbox = sandbox
@@ -171,14 +189,37 @@ class InMemoryAws:
     def client(self, service: str) -> Any:
         return self.session.client(service)
 
-    def tick_schedules(self) -> list[str]:
-        """Do what EventBridge Scheduler does on a tick, once for every enabled schedule:
-        assume the schedule's role and start its target with its input. Returns the
-        execution ARNs."""
+    def deploy(
+        self,
+        *,
+        stack: str = "dev",
+        config: dict[str, str] | None = None,
+        catalogue: tuple[WorkflowSpec, ...] | None = None,
+    ) -> ProgramRun:
+        """Run the program with every resource created here. The program is first evaluated
+        under plain mocks, so that a resource type the rehearsal cannot create stops it
+        before anything exists, with the list of such types."""
+        dry_run = run_program(fake_aws.new_resource, fake_aws.call, stack=stack, config=config, catalogue=catalogue)
+        unsupported = sorted(
+            {r.type for r in dry_run if r.custom and not r.type.startswith("pulumi:providers:")} - set(self.SUPPORTED)
+        )
+        if unsupported:
+            raise RehearsalError(
+                f"The rehearsal cannot create {', '.join(unsupported)}; it creates "
+                f"{', '.join(sorted(self.SUPPORTED))}. Add a method for each to rehearsal/moto_aws.py."
+            )
+        return run_program(self.new_resource, self.call, stack=stack, config=config, catalogue=catalogue)
+
+    def tick_schedules(self, group_prefix: str = "") -> list[str]:
+        """Do what EventBridge Scheduler does on a tick, once for every enabled schedule
+        (of the groups starting with `group_prefix`): assume the schedule's role and start its
+        target with its input. Returns the execution ARNs."""
         scheduler = self.client("scheduler")
         started: list[str] = []
         for page in scheduler.get_paginator("list_schedules").paginate():
             for summary in page["Schedules"]:
+                if not summary["GroupName"].startswith(group_prefix):
+                    continue
                 schedule = scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
                 if schedule["State"] != "ENABLED":
                     continue
@@ -216,14 +257,14 @@ class InMemoryAws:
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.custom or args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-id", dict(args.inputs)
-        create = getattr(self, "_" + args.typ.split(":")[-1][0].lower() + args.typ.split(":")[-1][1:], None)
+        create = self.SUPPORTED.get(args.typ)
         if create is None:
-            raise NotImplementedError(f"The rehearsal cannot create {args.typ} ({args.name})")
-        resource_id, computed = create(args.inputs, args.name)
+            raise RehearsalError(f"The rehearsal cannot create {args.typ} ({args.name})")
+        resource_id, computed = create(self, args.inputs, args.name)
         self.created.append((args.typ, resource_id))
         return resource_id, {**args.inputs, **computed}
 
-    # One method per resource type, named after the type's last segment.
+    # One method per resource type; SUPPORTED (below the class) maps type tokens to them.
 
     def _role(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
         role = self.client("iam").create_role(
@@ -326,3 +367,111 @@ class InMemoryAws:
             tracingConfiguration={"enabled": inputs["tracingConfiguration"]["enabled"]},
         )["stateMachineArn"]
         return arn, {"arn": arn}
+
+    def _topic(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        attributes = {"KmsMasterKeyId": inputs["kmsMasterKeyId"]} if inputs.get("kmsMasterKeyId") else {}
+        arn = self.client("sns").create_topic(Name=inputs["name"], Attributes=attributes)["TopicArn"]
+        return arn, {"arn": arn}
+
+    def _topicPolicy(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        self.client("sns").set_topic_attributes(
+            TopicArn=inputs["arn"], AttributeName="Policy", AttributeValue=inputs["policy"]
+        )
+        return inputs["arn"], {}
+
+    def _topicSubscription(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        arn = self.client("sns").subscribe(
+            TopicArn=inputs["topic"], Protocol=inputs["protocol"], Endpoint=inputs["endpoint"]
+        )["SubscriptionArn"]
+        return arn, {"arn": arn}
+
+    def _table(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        keys = [{"AttributeName": inputs["hashKey"], "KeyType": "HASH"}]
+        if inputs.get("rangeKey"):
+            keys.append({"AttributeName": inputs["rangeKey"], "KeyType": "RANGE"})
+        table = self.client("dynamodb").create_table(
+            TableName=inputs["name"],
+            BillingMode=inputs["billingMode"],
+            KeySchema=keys,
+            AttributeDefinitions=[
+                {"AttributeName": a["name"], "AttributeType": a["type"]} for a in inputs["attributes"]
+            ],
+            SSESpecification={"Enabled": bool((inputs.get("serverSideEncryption") or {}).get("enabled"))},
+        )["TableDescription"]
+        return inputs["name"], {"arn": table["TableArn"]}
+
+    def _metricAlarm(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        cloudwatch = self.client("cloudwatch")
+        optional = {
+            "AlarmDescription": inputs.get("alarmDescription"),
+            "Statistic": inputs.get("statistic"),
+            "TreatMissingData": inputs.get("treatMissingData"),
+            "DatapointsToAlarm": int(inputs["datapointsToAlarm"]) if inputs.get("datapointsToAlarm") else None,
+        }
+        cloudwatch.put_metric_alarm(
+            AlarmName=inputs["name"],
+            MetricName=inputs["metricName"],
+            Namespace=inputs["namespace"],
+            Period=int(inputs["period"]),
+            EvaluationPeriods=int(inputs["evaluationPeriods"]),
+            Threshold=float(inputs["threshold"]),
+            ComparisonOperator=inputs["comparisonOperator"],
+            Dimensions=[{"Name": k, "Value": v} for k, v in (inputs.get("dimensions") or {}).items()],
+            AlarmActions=inputs.get("alarmActions") or [],
+            OKActions=inputs.get("okActions") or [],
+            **{k: v for k, v in optional.items() if v is not None},
+        )
+        (alarm,) = cloudwatch.describe_alarms(AlarmNames=[inputs["name"]])["MetricAlarms"]
+        return inputs["name"], {"arn": alarm["AlarmArn"]}
+
+    def _dashboard(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        self.client("cloudwatch").put_dashboard(
+            DashboardName=inputs["dashboardName"], DashboardBody=inputs["dashboardBody"]
+        )
+        arn = f"arn:aws:cloudwatch::{ACCOUNT_ID}:dashboard/{inputs['dashboardName']}"
+        return inputs["dashboardName"], {"dashboardArn": arn}
+
+    def _key(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        kms = self.client("kms")
+        optional = {"Policy": inputs.get("policy"), "Description": inputs.get("description")}
+        key = kms.create_key(**{k: v for k, v in optional.items() if v})["KeyMetadata"]
+        if inputs.get("enableKeyRotation"):
+            kms.enable_key_rotation(KeyId=key["KeyId"])
+        return key["KeyId"], {"arn": key["Arn"], "keyId": key["KeyId"]}
+
+    def _metricFilter(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
+        transformation = inputs["metricTransformation"]
+        self.client("logs").put_metric_filter(
+            logGroupName=inputs["logGroupName"],
+            filterName=inputs["name"],
+            filterPattern=inputs["pattern"],
+            metricTransformations=[
+                {
+                    "metricName": transformation["name"],
+                    "metricNamespace": transformation["namespace"],
+                    "metricValue": transformation["value"],
+                }
+            ],
+        )
+        return inputs["name"], {}
+
+
+# Type token -> how InMemoryAws creates it; `deploy` refuses a program declaring anything else.
+InMemoryAws.SUPPORTED = {
+    "aws:iam/role:Role": InMemoryAws._role,
+    "aws:iam/rolePolicy:RolePolicy": InMemoryAws._rolePolicy,
+    "aws:cloudwatch/logGroup:LogGroup": InMemoryAws._logGroup,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": InMemoryAws._metricFilter,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": InMemoryAws._metricAlarm,
+    "aws:cloudwatch/dashboard:Dashboard": InMemoryAws._dashboard,
+    "aws:sqs/queue:Queue": InMemoryAws._queue,
+    "aws:sns/topic:Topic": InMemoryAws._topic,
+    "aws:sns/topicPolicy:TopicPolicy": InMemoryAws._topicPolicy,
+    "aws:sns/topicSubscription:TopicSubscription": InMemoryAws._topicSubscription,
+    "aws:dynamodb/table:Table": InMemoryAws._table,
+    "aws:kms/key:Key": InMemoryAws._key,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": InMemoryAws._scheduleGroup,
+    "aws:scheduler/schedule:Schedule": InMemoryAws._schedule,
+    "aws:lambda/function:Function": InMemoryAws._function,
+    "aws:sfn/stateMachine:StateMachine": InMemoryAws._stateMachine,
+}

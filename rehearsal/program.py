@@ -12,7 +12,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from rehearsal.stack_files import PROJECT, PROJECT_ROOT, qualify, stack_config, stack_files
+from settings import PROJECT, PROJECT_ROOT, qualify, stack_config, stack_files
+from workflows.spec import WorkflowSpec
 
 __all__ = ["PROJECT", "PROJECT_ROOT", "ProgramRun", "Registration", "run_program", "stack_config", "stack_files"]
 
@@ -29,6 +30,7 @@ class Registration:
     provider: str
     custom: bool
     dependencies: tuple[str, ...]
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -89,6 +91,7 @@ class _RecordingMonitor(MockMonitor):
                     provider=request.provider,
                     custom=request.custom,
                     dependencies=tuple(request.dependencies),
+                    retain_on_delete=bool(request.retainOnDelete),
                 )
             )
         return response
@@ -114,16 +117,20 @@ def run_program(
     config: dict[str, str] | None = None,
     preview: bool = False,
     into: ProgramRun | None = None,
+    catalogue: tuple[WorkflowSpec, ...] | None = None,
 ) -> ProgramRun:
     """Run `main()` of `__main__.py` once, under mocks, and wait for every resource.
 
     `config` maps `key` or `namespace:key` to the string the CLI would pass;
-    it defaults to the stack's files.
+    it defaults to the stack's files. `catalogue` replaces the project's.
     """
     values = stack_config(stack) if config is None else config
-    return run_under_mocks(
-        lambda: load_program().main(), new_resource, call, stack=stack, config=values, preview=preview, into=into
-    )
+    program = load_program()
+
+    def declare() -> object:
+        return program.main() if catalogue is None else program.main(catalogue)
+
+    return run_under_mocks(declare, new_resource, call, stack=stack, config=values, preview=preview, into=into)
 
 
 def run_under_mocks(

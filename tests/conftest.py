@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +13,34 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from rehearsal import fake_aws  # noqa: E402
-from rehearsal.program import ProgramRun, run_program, run_under_mocks  # noqa: E402
+from rehearsal.moto_aws import InMemoryAws  # noqa: E402
+from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
+from tests.support import WITH_EXAMPLE, CloudStack, Declare, Deploy  # noqa: E402
+from workflows.spec import WorkflowSpec  # noqa: E402
 
-Deploy = Callable[..., ProgramRun]
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that use the in-memory AWS are marked, so `pytest -m "not aws"` runs the fast part alone.
+    for item in items:
+        if "moto" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.aws)
 
 
 @pytest.fixture
 def deploy() -> Deploy:
-    """Evaluate the whole program under mocks: `deploy(stack="dev", config=None)`."""
+    """Evaluate the whole program under mocks: `deploy(stack="dev", config=None, into=None, catalogue=None)`."""
 
-    def _deploy(stack: str = "dev", config: dict[str, str] | None = None, into: ProgramRun | None = None) -> ProgramRun:
-        return run_program(fake_aws.new_resource, fake_aws.call, stack=stack, config=config, into=into)
+    def _deploy(
+        stack: str = "dev",
+        config: dict[str, str] | None = None,
+        into: ProgramRun | None = None,
+        catalogue: tuple[WorkflowSpec, ...] | None = None,
+    ) -> ProgramRun:
+        return run_program(
+            fake_aws.new_resource, fake_aws.call, stack=stack, config=config, into=into, catalogue=catalogue
+        )
 
     return _deploy
-
-
-Declare = Callable[..., ProgramRun]
 
 
 @pytest.fixture
@@ -38,3 +51,42 @@ def declare() -> Declare:
         return run_under_mocks(fn, fake_aws.new_resource, fake_aws.call, into=into)
 
     return _declare
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[InMemoryAws]:
+    """The in-memory AWS of this test session (of this worker, under xdist). Moto resets every
+    backend when a mock starts, so there is one, and stacks share it under different names."""
+    with InMemoryAws.running() as aws:
+        yield aws
+
+
+@pytest.fixture(scope="session")
+def shared_cloud(moto: InMemoryAws) -> CloudStack:
+    """One deployment for every test that only reads it (runs executions, reads resources).
+    A test that changes the stack uses `cloud` instead, or restores what it changed."""
+    config = stack_config("dev")
+    return CloudStack(moto, moto.deploy(stack="shared", config=config, catalogue=WITH_EXAMPLE), "shared")
+
+
+_own_stacks = itertools.count(1)
+
+
+@pytest.fixture
+def cloud(moto: InMemoryAws) -> CloudStack:
+    """A deployment of its own (a stack name of its own in the same in-memory AWS), for a test
+    that breaks or changes the stack."""
+    stack = f"own{next(_own_stacks)}"
+    return CloudStack(moto, moto.deploy(stack=stack, config=stack_config("dev"), catalogue=WITH_EXAMPLE), stack)
+
+
+@pytest.fixture
+def seeded(moto: InMemoryAws) -> Iterator[Callable[[int | None], None]]:
+    """`seeded(n)` makes the Lambda sandbox seed `random` with n for the rest of the test."""
+    before = moto.sandbox.random_seed
+
+    def _seed(seed: int | None) -> None:
+        moto.sandbox.random_seed = seed
+
+    yield _seed
+    moto.sandbox.random_seed = before

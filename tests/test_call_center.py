@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import json
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
-from typing import Any
 
 import pulumi
 
-from components.packaging import archive_zip, handler_archive, handler_sources
+from components.packaging import handler_archive
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
-from rehearsal.program import PROJECT_ROOT, ProgramRun
-from tests.conftest import Deploy
+from tests.support import PREFIX, Deploy, document, role_arn
 
-PREFIX = "serverless-workflows-dev"
 STEPS = ("open-case", "assign-case", "work-on-case", "close-case", "escalate-case")
 FUNCTION_ARNS = {step: f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{PREFIX}-{step}" for step in STEPS}
-
-
-def document(run: ProgramRun, name: str, key: str) -> dict[str, Any]:
-    parsed: dict[str, Any] = json.loads(run.named(name).inputs[key])
-    return parsed
 
 
 def test_each_function_is_a_component_with_its_own_role_and_log_group(deploy: Deploy) -> None:
@@ -57,7 +44,7 @@ def test_functions_are_configured_explicitly(deploy: Deploy) -> None:
             "systemLogLevel": "WARN",
         }
         assert function["tracingConfig"] == {"mode": "Active"}
-        assert function["role"] == f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-{step}-fn"
+        assert function["role"] == role_arn(f"{PREFIX}-{step}", "fn")
 
 
 def test_each_function_logs_to_a_managed_group_declared_before_it(deploy: Deploy) -> None:
@@ -123,6 +110,14 @@ def test_definition_is_deployed_with_each_task_calling_its_function(deploy: Depl
 
 def test_stack_outputs_name_the_call_center_resources(deploy: Deploy) -> None:
     outputs = deploy().outputs
+    entry = outputs["workflows"]["call-center"]
+    assert entry["schedule"] is None
+    assert entry["functions"]["open-case"] == {
+        "functionName": f"{PREFIX}-open-case",
+        "functionArn": FUNCTION_ARNS["open-case"],
+        "logGroup": f"/aws/lambda/{PREFIX}-open-case",
+    }
+    assert sorted(entry["functions"]) == sorted(STEPS)
     assert outputs["callCenterStateMachineArn"] == (
         f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{PREFIX}-call-center"
     )
@@ -136,62 +131,20 @@ def test_stack_outputs_name_the_call_center_resources(deploy: Deploy) -> None:
     }
 
 
-# --- packaging -------------------------------------------------------------------
+# --- packaging (the closure and dependencies themselves: tests/test_packaging.py) ---------
 
 
-def test_the_package_holds_exactly_the_handler_sources() -> None:
-    tracked = {f"handlers/{p.name}" for p in (PROJECT_ROOT / "handlers").glob("*.py")}
-    assert set(handler_sources()) == tracked == {"handlers/__init__.py", "handlers/case.py", "handlers/call_center.py"}
-
-
-def test_tests_caches_and_virtualenvs_inside_handlers_are_left_out(tmp_path: Path) -> None:
-    package = tmp_path / "handlers"
-    for relative in [
-        "__init__.py",
-        "steps.py",
-        "sub/__init__.py",
-        "sub/util.py",
-        "__pycache__/steps.cpython-311.py",
-        "tests/test_steps.py",
-        "test_steps.py",
-        ".venv/lib/site.py",
-        "venv/lib/x.py",
-    ]:
-        (package / relative).parent.mkdir(parents=True, exist_ok=True)
-        (package / relative).write_text("")
-    assert sorted(handler_sources(package)) == [
-        "handlers/__init__.py",
-        "handlers/steps.py",
-        "handlers/sub/__init__.py",
-        "handlers/sub/util.py",
-    ]
-
-
-def test_every_function_gets_the_same_archive_of_those_files(deploy: Deploy) -> None:
+def test_every_function_runs_its_own_handler_package(deploy: Deploy) -> None:
     run = deploy()
-    archives = [run.named(f"{step}-function").inputs["code"] for step in STEPS]
-    for archive in archives:
-        assert isinstance(archive, pulumi.AssetArchive)
-        assert set(archive.assets) == set(handler_sources())
-        for archive_path, asset in archive.assets.items():
-            assert isinstance(asset, pulumi.FileAsset)
-            assert Path(asset.path) == handler_sources()[archive_path]
+    for step in STEPS:
+        code = run.named(f"{step}-function").inputs["code"]
+        assert isinstance(code, pulumi.AssetArchive)
+        expected = handler_archive(f"handlers.call_center.{step.replace('-', '_')}")
 
+        def files(archive: pulumi.AssetArchive) -> dict[str, Path]:
+            return {p: Path(a.path) for p, a in archive.assets.items() if isinstance(a, pulumi.FileAsset)}
 
-def test_the_archive_imports_on_its_own_as_lambda_would_import_it(tmp_path: Path) -> None:
-    with zipfile.ZipFile(io.BytesIO(archive_zip(handler_archive()))) as bundle:
-        assert sorted(bundle.namelist()) == sorted(handler_sources())
-        bundle.extractall(tmp_path)
-    # -I: no working tree on the path; only the unpacked task root, as in Lambda.
-    probe = (
-        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import handlers.call_center as m; "
-        "print(m.__file__); print(m.open_case({'inputCaseID': 'z'}, None)['Message'])"
-    )
-    result = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True)
-    module_file, message = result.stdout.splitlines()
-    assert Path(module_file).is_relative_to(tmp_path)
-    assert message == "Case z: opened..."
-
-
-def test_equal_sources_give_equal_archives() -> None:
-    assert archive_zip(handler_archive()) == archive_zip(handler_archive())
+        assert files(code) == files(expected)
+        assert len(files(code)) == len(code.assets)
+        # The tutorial's package, unchanged: the closure of handlers.call_center.
+        assert sorted(code.assets) == ["handlers/__init__.py", "handlers/call_center.py", "handlers/case.py"]

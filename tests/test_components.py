@@ -12,8 +12,17 @@ from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.packaging import handler_archive
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
-from tests.conftest import Declare
-from workflows.definition import DefinitionError, WorkflowDefinition, call_center, scheduled_workflow
+from tests.support import Declare
+from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.definition import DefinitionError, WorkflowDefinition
+
+
+def scheduled_workflow() -> WorkflowDefinition:
+    return SCHEDULED.load_definition()
+
+
+def call_center() -> WorkflowDefinition:
+    return CALL_CENTER.load_definition()
 
 
 def definition_file(tmp_path: Path, document: dict[str, object]) -> WorkflowDefinition:
@@ -62,7 +71,7 @@ def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Pat
 def test_missing_function_arns_are_refused_before_anything_is_declared(declare: Declare) -> None:
     expect_refusal(
         declare,
-        lambda: Workflow("cc", WorkflowArgs("cc", call_center(), lambda_functions={"OpenCaseFunctionArn": "arn"})),
+        lambda: Workflow("cc", WorkflowArgs("cc", call_center(), substitutions={"OpenCaseFunctionArn": "arn"})),
         DefinitionError,
         r"no value for placeholder\(s\) \$\{AssignCaseFunctionArn\}",
     )
@@ -71,7 +80,16 @@ def test_missing_function_arns_are_refused_before_anything_is_declared(declare: 
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (WorkflowArgs("x" * 60, scheduled_workflow()), "the name must be 1 to 54"),
+        (WorkflowArgs("x" * 81, scheduled_workflow()), "the name must be 1 to 80 .* it has 81 characters"),
+        (
+            WorkflowArgs("x" * 65, scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)")),
+            r"1 to 64 .* \(its schedule and schedule group take the same name\)",
+        ),
+        (WorkflowArgs("flow", scheduled_workflow(), type="FAST"), "type 'FAST' is not one of STANDARD, EXPRESS"),
+        (
+            WorkflowArgs("flow", scheduled_workflow(), type="EXPRESS", log_level="ERROR"),
+            "an Express workflow's results are only in its execution logs, so it must log level ALL",
+        ),
         (WorkflowArgs("bad name", scheduled_workflow()), "letters, digits"),
         (WorkflowArgs("flow", scheduled_workflow(), log_level="DEBUG"), "log level 'DEBUG' is not one of"),
         (WorkflowArgs("flow", scheduled_workflow(), log_retention_days=10), "10 days is not one CloudWatch allows"),
@@ -80,11 +98,11 @@ def test_missing_function_arns_are_refused_before_anything_is_declared(declare: 
             "schedule expression 'every minute' is not a rate",
         ),
         (
-            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(retry_attempts=200)),
+            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)", retry_attempts=200)),
             "retry_attempts must be 0 to 185",
         ),
         (
-            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(max_event_age_seconds=30)),
+            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)", max_event_age_seconds=30)),
             "max_event_age_seconds must be 60 to 86400",
         ),
     ],
@@ -97,7 +115,7 @@ def function_args(**overrides: object) -> HandlerFunctionArgs:
     values: dict[str, object] = {
         "function_name": "fn",
         "handler": "handlers.call_center.open_case",
-        "code": handler_archive(),
+        "code": handler_archive("handlers.call_center.open_case"),
     }
     values.update(overrides)
     return HandlerFunctionArgs(**values)  # type: ignore[arg-type]
@@ -113,7 +131,7 @@ def function_args(**overrides: object) -> HandlerFunctionArgs:
         ({"handler": "open_case"}, "must look like 'package.module.function'"),
         ({"application_log_level": "LOUD"}, "application_log_level 'LOUD'"),
         ({"log_retention_days": 2}, "2 days is not one CloudWatch allows"),
-        ({"function_name": "f" * 62}, "1 to 61 letters"),
+        ({"function_name": "f" * 65}, "1 to 64 letters"),
     ],
 )
 def test_bad_function_args_are_refused(declare: Declare, overrides: dict[str, object], match: str) -> None:
@@ -135,5 +153,5 @@ def test_component_outputs_are_registered(declare: Declare) -> None:
     assert outputs == {
         "arn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
         "logs": "/aws/lambda/fn",
-        "role": "arn:aws:iam::123456789012:role/fn-fn",
+        "role": "arn:aws:iam::123456789012:role/fn-fn-use1",
     }

@@ -8,8 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE
 from workflows import diagram
-from workflows.definition import call_center, scheduled_workflow
+from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.definition import WorkflowDefinition
+
+
+def scheduled_workflow() -> WorkflowDefinition:
+    return SCHEDULED.load_definition()
+
+
+def call_center() -> WorkflowDefinition:
+    return CALL_CENTER.load_definition()
 
 
 def test_readme_and_docs_diagrams_match_the_definition_files(capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,3 +91,10 @@ def test_scheduled_diagram_is_hello_then_world() -> None:
 )
 def test_choice_conditions_read_naturally(rule: dict[str, object], text: str) -> None:
     assert diagram.condition(rule) == text
+
+
+def test_every_catalogue_workflow_is_drawn_without_editing_the_generator() -> None:
+    section = diagram.section(WITH_EXAMPLE)
+    assert "**Nightly report** (`tests/fixtures/nightly_report/workflows/nightly_report.asl.json`)" in section
+    assert section.count("```mermaid") == len(WITH_EXAMPLE)
+    assert diagram.mermaid(NIGHTLY_REPORT.load_definition()) in section

@@ -1,148 +1,240 @@
-"""The operations tool against the program deployed into moto, healthy and broken."""
+"""The operations tool against the program deployed into moto, healthy and broken.
+
+Tests share one deployment (`shared_cloud`); a test that breaks something
+(a function's code, the schedule) restores it before it ends.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
+from components.packaging import archive_zip, handler_archive
 from ops import executions, render
+from ops import verify as verify_module
 from ops.__main__ import main as ops_main
-from ops.verify import Report, StackTargets, check_call_center, check_schedule
-from rehearsal.moto_aws import InMemoryAws
-from rehearsal.program import ProgramRun, run_program
+from ops.verify import Report, check_schedule, check_smoke_test, fill, recent_executions, verify
+from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
+from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.spec import WorkflowSpec
 
 
-@pytest.fixture
-def stack() -> Iterator[tuple[InMemoryAws, ProgramRun]]:
-    with InMemoryAws.running() as cloud:
-        yield cloud, run_program(cloud.new_resource, cloud.call, stack="dev")
-
-
-def targets(run: ProgramRun) -> StackTargets:
-    return StackTargets(
-        call_center_arn=run.outputs["callCenterStateMachineArn"],
-        scheduled_arn=run.outputs["scheduledStateMachineArn"],
-        schedule_name=run.outputs["scheduleName"],
-        schedule_group=run.outputs["scheduleName"],
-    )
-
-
-def ticked(cloud: InMemoryAws, times: int = 2) -> None:
-    sfn = cloud.client("stepfunctions")
+def ticked(stack: CloudStack, times: int = 1) -> None:
+    sfn = stack.client("stepfunctions")
     for _ in range(times):
-        for arn in cloud.tick_schedules():
+        for arn in stack.tick():
             executions.wait(sfn, arn)
 
 
-def test_schedule_check_passes_after_ticks_with_the_schedules_input(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
-    ticked(cloud)
+def schedule_report(stack: CloudStack, spec: WorkflowSpec = SCHEDULED, now: datetime | None = None) -> Report:
     report = Report()
-    check_schedule(cloud.client("stepfunctions"), cloud.client("scheduler"), targets(run), report)
-    assert [(c.name, c.ok) for c in report.checks] == [("scheduled executions", True)]
-    assert "2 recent execution(s)" in report.checks[0].detail
-
-
-def test_schedule_check_fails_without_recent_executions(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
-    report = Report()
-    check_schedule(cloud.client("stepfunctions"), cloud.client("scheduler"), targets(run), report)
-    assert not report.ok
-    assert "no execution started since" in report.render()
-
-
-def test_schedule_check_fails_when_the_schedule_input_changed(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
-    ticked(cloud)
-    scheduler = cloud.client("scheduler")
-    schedule = scheduler.get_schedule(Name=run.outputs["scheduleName"], GroupName=run.outputs["scheduleName"])
-    scheduler.update_schedule(
-        Name=schedule["Name"],
-        GroupName=schedule["GroupName"],
-        ScheduleExpression=schedule["ScheduleExpression"],
-        FlexibleTimeWindow=schedule["FlexibleTimeWindow"],
-        State=schedule["State"],
-        Target={**schedule["Target"], "Input": json.dumps({"Payload": "something else"})},
+    check_schedule(
+        stack.client("stepfunctions"), stack.client("scheduler"), spec, stack.workflow(spec.name), report, now=now
     )
-    report = Report()
-    check_schedule(cloud.client("stepfunctions"), scheduler, targets(run), report)
+    return report
+
+
+@contextmanager
+def schedule_changed(stack: CloudStack, **changes: Any) -> Iterator[None]:
+    scheduler = stack.client("scheduler")
+    planned = stack.workflow("scheduled")["schedule"]
+    schedule = scheduler.get_schedule(Name=planned["name"], GroupName=planned["group"])
+    keep = {
+        k: schedule[k] for k in ("Name", "GroupName", "ScheduleExpression", "FlexibleTimeWindow", "State", "Target")
+    }
+    scheduler.update_schedule(**{**keep, **changes})
+    try:
+        yield
+    finally:
+        scheduler.update_schedule(**keep)
+
+
+def test_schedule_check_passes_after_a_tick_with_the_schedules_input(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)
+    report = schedule_report(shared_cloud)
+    assert [(c.name, c.ok) for c in report.checks] == [
+        ("scheduled schedule", True),
+        ("scheduled scheduled executions", True),
+    ]
+    assert "recent execution(s) checked, each output {'Payload': 'This is a test.', 'taskresult': 'World'}" in (
+        report.checks[1].detail
+    )
+
+
+def test_executions_older_than_the_window_are_not_recent(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    report = schedule_report(shared_cloud, now=later)
+    assert not report.ok
+    assert f"no execution started since {later - timedelta(minutes=5):%H:%M:%S} UTC" in report.render()
+
+
+def test_schedule_check_fails_when_the_schedule_input_changed(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)
+    target = shared_cloud.client("scheduler").get_schedule(
+        Name=shared_cloud.workflow("scheduled")["schedule"]["name"],
+        GroupName=shared_cloud.workflow("scheduled")["schedule"]["group"],
+    )["Target"]
+    with schedule_changed(shared_cloud, Target={**target, "Input": json.dumps({"Payload": "something else"})}):
+        report = schedule_report(shared_cloud)
     assert not report.ok
     assert 'expected {"Payload": "something else", "taskresult": "World"}' in report.render()
 
 
-def test_call_center_check_sees_both_outcomes(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
+def test_schedule_check_fails_on_a_disabled_schedule(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)
+    with schedule_changed(shared_cloud, State="DISABLED"):
+        report = schedule_report(shared_cloud)
+    assert [(c.name, c.ok, c.detail) for c in report.checks] == [
+        ("scheduled schedule", False, "the schedule is DISABLED; it starts nothing")
+    ]
+
+
+def test_a_cron_schedule_that_has_not_fired_yet_is_not_a_failure_but_says_so(shared_cloud: CloudStack) -> None:
+    report = schedule_report(shared_cloud, NIGHTLY_REPORT)
+    names = [(c.name, c.ok) for c in report.checks]
+    assert names == [("nightly-report schedule", True), ("nightly-report scheduled executions", True)]
+    assert "cron(0 2 * * ? *)" in report.checks[0].detail
+
+
+def test_smoke_test_of_the_call_center_sees_both_outcomes(shared_cloud: CloudStack) -> None:
     report = Report()
-    check_call_center(cloud.client("stepfunctions"), run.outputs["callCenterStateMachineArn"], report, max_runs=25)
+    arn = shared_cloud.workflow("call-center")["stateMachineArn"]
+    check_smoke_test(shared_cloud.client("stepfunctions"), CALL_CENTER, arn, report, max_runs=25)
     assert report.ok, report.render()
+    assert report.checks[0].detail.startswith("resolved and escalated all seen in ")
 
 
-def test_call_center_check_reports_a_broken_function(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
+def test_smoke_test_reports_a_broken_function(shared_cloud: CloudStack) -> None:
     broken = io.BytesIO()
     with zipfile.ZipFile(broken, "w") as bundle:
         bundle.writestr("handlers/__init__.py", "")
         bundle.writestr("handlers/call_center.py", "def open_case(event, context):\n    raise RuntimeError('down')\n")
-    cloud.client("lambda").update_function_code(
-        FunctionName=run.outputs["openCaseFunctionName"], ZipFile=broken.getvalue()
-    )
-    report = Report()
-    check_call_center(cloud.client("stepfunctions"), run.outputs["callCenterStateMachineArn"], report)
+    lambda_client = shared_cloud.client("lambda")
+    function = shared_cloud.workflow("call-center")["functions"]["open-case"]["functionName"]
+    lambda_client.update_function_code(FunctionName=function, ZipFile=broken.getvalue())
+    try:
+        report = Report()
+        arn = shared_cloud.workflow("call-center")["stateMachineArn"]
+        check_smoke_test(shared_cloud.client("stepfunctions"), CALL_CENTER, arn, report)
+    finally:
+        original = archive_zip(handler_archive("handlers.call_center.open_case"))
+        lambda_client.update_function_code(FunctionName=function, ZipFile=original)
     assert not report.ok
     text = report.render()
-    assert "case verify-001 ended FAILED with error 'RuntimeError'" in text
-    assert "(path: Open Case)" in text
+    assert "FAIL  call-center run: run 001 ended FAILED with error 'RuntimeError'" in text
+    assert "expected one of resolved, escalated (path: Open Case)" in text
 
 
-def test_render_makes_the_failing_state_obvious(stack: tuple[InMemoryAws, ProgramRun]) -> None:
-    cloud, run = stack
-    failed = executions.run(cloud.client("stepfunctions"), run.outputs["callCenterStateMachineArn"], {})
-    text = render.execution(failed)
-    assert "1. [ x] Open Case (Task)" in text
-    assert "error InvalidCaseInput: The event has no 'inputCaseID'; expected a non-empty string." in text
-    assert "status  FAILED" in text
+def execution(status: str, *, output: Any = None, error: str | None = None, cause: str | None = None,
+              steps: list[executions.Step] | None = None) -> executions.Execution:  # fmt: skip
+    return executions.Execution(
+        "arn:aws:states:us-east-1:1:execution:m:e", status, {}, output, error, cause, steps or []
+    )
+
+
+def test_an_outcome_matches_only_its_status_cause_and_state_outputs() -> None:
+    assert CALL_CENTER.smoke_test is not None
+    resolved, escalated = CALL_CENTER.smoke_test.outcomes
+    message = "Case verify-007: opened...assigned...unresolved...escalating."
+    escalation = [
+        executions.Step("Escalate Case", "Task", output={"Case": "verify-007", "Status": 0, "Message": message})
+    ]
+    assert verify_module._matches(
+        escalated, execution("FAILED", cause="Engage Tier 2 Support.", steps=escalation), "007"
+    )
+    # Any other cause, or another run's case, is not the escalation path.
+    assert not verify_module._matches(escalated, execution("FAILED", cause="Something else.", steps=escalation), "007")
+    another_case = execution("FAILED", cause="Engage Tier 2 Support.", steps=escalation)
+    assert not verify_module._matches(escalated, another_case, "008")
+    assert not verify_module._matches(resolved, execution("FAILED", cause="Engage Tier 2 Support."), "007")
+
+
+def test_fill_puts_the_run_number_into_every_string() -> None:
+    assert fill({"a": ["x-{run}", 1, {"b": "{run}"}]}, "004") == {"a": ["x-004", 1, {"b": "004"}]}
+
+
+def test_a_report_that_checked_nothing_does_not_pass(shared_cloud: CloudStack) -> None:
+    assert not Report().ok
+    quiet = dataclasses.replace(CALL_CENTER, smoke_test=None)
+    report = verify(shared_cloud.client("stepfunctions"), shared_cloud.client("scheduler"), (quiet,),
+                    shared_cloud.outputs["workflows"])  # fmt: skip
+    assert not report.ok
+    assert "verify: nothing was checked" in report.render()
+
+
+def test_verify_stops_reading_executions_at_the_first_old_one() -> None:
+    sfn = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+
+    def summary(name: str, minutes_ago: int) -> dict[str, Any]:
+        return {"executionArn": f"{arn.replace('stateMachine', 'execution')}:{name}", "stateMachineArn": arn,
+                "name": name, "status": "SUCCEEDED", "startDate": now - timedelta(minutes=minutes_ago)}  # fmt: skip
+
+    with Stubber(sfn) as stub:
+        # Newest first, as the API lists them; a second page must never be asked for.
+        stub.add_response(
+            "list_executions",
+            {"executions": [summary("new", 1), summary("newer-than-window", 4), summary("old", 9)], "nextToken": "p2"},
+            {"stateMachineArn": arn},
+        )
+        found = [e["name"] for e in recent_executions(sfn, arn, now - timedelta(minutes=5))]
+        stub.assert_no_pending_responses()
+    assert found == ["new", "newer-than-window"]
+
+
+# --- the command line -------------------------------------------------------------------
 
 
 @pytest.fixture
-def outputs(stack: tuple[InMemoryAws, ProgramRun], tmp_path: Path) -> Path:
+def outputs(shared_cloud: CloudStack, tmp_path: Path) -> Path:
     """The stack outputs saved as `pulumi stack output --json` would print them."""
     saved = tmp_path / "outputs.json"
-    saved.write_text(json.dumps(stack[1].outputs))
+    saved.write_text(json.dumps(shared_cloud.outputs))
     return saved
 
 
 def test_cli_verify_exit_status_follows_the_report(
-    stack: tuple[InMemoryAws, ProgramRun], outputs: Path, capsys: pytest.CaptureFixture[str]
+    shared_cloud: CloudStack, outputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cloud, _ = stack
-    assert ops_main(["--outputs", str(outputs), "verify", "--runs", "25"]) == 1  # no tick yet
-    assert "FAIL  scheduled executions" in capsys.readouterr().out
-    ticked(cloud, times=1)
-    assert ops_main(["--outputs", str(outputs), "verify", "--runs", "25"]) == 0
-    assert "verify: all checks passed" in capsys.readouterr().out
+    ticked(shared_cloud)
+    assert ops_main(["--outputs", str(outputs), "verify", "--runs", "25"]) == 0, capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "verify: all checks passed" in printed
+    assert "PASS  call-center outcomes" in printed
+    # The call center's outputs pointing at the Hello World machine: its runs match no outcome.
+    broken = json.loads(outputs.read_text())
+    broken["workflows"]["call-center"]["stateMachineArn"] = broken["workflows"]["scheduled"]["stateMachineArn"]
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(broken))
+    assert ops_main(["--outputs", str(wrong), "verify"]) == 1
+    assert "FAIL  call-center run: run 001 ended SUCCEEDED" in capsys.readouterr().out
 
 
-def test_cli_run_prints_the_path_and_fails_on_a_failed_execution(
-    outputs: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_run_uses_the_catalogue_names_and_sample_inputs(outputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = ops_main(["--outputs", str(outputs), "run", "call-center", "--input", '{"inputCaseID": 7}'])
     assert code == 1
     assert "error InvalidCaseInput" in capsys.readouterr().out
-    assert ops_main(["--outputs", str(outputs), "run", "scheduled", "--input", '{"Payload": "x"}']) == 0
-    assert '"taskresult": "World"' in capsys.readouterr().out
+    assert ops_main(["--outputs", str(outputs), "run", "scheduled"]) == 0
+    assert '"Payload": "This is a test.", "taskresult": "World"' in capsys.readouterr().out
 
 
-def test_cli_history_lists_the_events(
-    stack: tuple[InMemoryAws, ProgramRun], capsys: pytest.CaptureFixture[str]
-) -> None:
-    cloud, run = stack
-    done = executions.run(cloud.client("stepfunctions"), run.outputs["scheduledStateMachineArn"], {"Payload": "p"})
+def test_cli_history_lists_the_events(shared_cloud: CloudStack, capsys: pytest.CaptureFixture[str]) -> None:
+    arn = shared_cloud.workflow("scheduled")["stateMachineArn"]
+    done = executions.run(shared_cloud.client("stepfunctions"), arn, SCHEDULED.default_input())
     assert ops_main(["history", done.arn]) == 0
     printed = capsys.readouterr().out
     assert "ExecutionStarted" in printed
@@ -155,7 +247,15 @@ def test_cli_history_lists_the_events(
     [
         (["--outputs", "/nonexistent.json", "verify"], "cannot read stack outputs from /nonexistent.json"),
         (["--outputs", "{file}", "run", "call-center", "--input", "{bad"], "--input is not JSON"),
-        (["--outputs", "{file}", "verify"], "the stack outputs have no 'scheduleName'"),
+        (
+            ["--outputs", "{file}", "verify"],
+            "the stack outputs have no 'workflows'; is this version of the program deployed?",
+        ),
+        (["--outputs", "{file}", "verify", "--runs", "0"], "--runs 0: give at least 1"),
+        (
+            ["--stack", "staging", "cost"],
+            "There is no stack 'staging' here (no Pulumi.staging.yaml); stacks: dev, prod",
+        ),
     ],
 )
 def test_cli_usage_errors_exit_2_with_a_reason(
@@ -168,7 +268,10 @@ def test_cli_usage_errors_exit_2_with_a_reason(
     assert message in capsys.readouterr().err
 
 
-def _unused(_: Any) -> None: ...
+def test_the_command_line_offers_every_catalogue_workflow() -> None:
+    from ops.__main__ import WORKFLOWS
+
+    assert list(WORKFLOWS) == [spec.name for spec in WITH_EXAMPLE[:-1]]
 
 
 def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() -> None:
@@ -189,8 +292,6 @@ def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() 
 
 
 def test_render_shows_each_states_duration_and_marks_where_it_failed() -> None:
-    from datetime import UTC, datetime, timedelta
-
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     run = executions.Execution(
         arn="arn:aws:states:us-east-1:1:execution:m:e2",
@@ -210,3 +311,18 @@ def test_render_shows_each_states_duration_and_marks_where_it_failed() -> None:
     assert "  2. [ x] Close Case (Task)  7 ms   <-- failed here" in lines
     assert "         error MalformedCase: no Status" in lines
     assert "  error   MalformedCase: no Status" in lines
+
+
+def test_the_fail_state_of_the_escalation_path_is_shown_failed_with_its_cause(
+    shared_cloud: CloudStack, seeded: Callable[[int | None], None]
+) -> None:
+    seeded(seed_for(0))
+    escalated = executions.run(
+        shared_cloud.client("stepfunctions"),
+        shared_cloud.workflow("call-center")["stateMachineArn"],
+        {"inputCaseID": "9"},
+    )
+    lines = render.execution(escalated).splitlines()
+    assert "  6. [ x] Fail (Fail)  0 ms   <-- failed here" in [re.sub(r"  \d+ ms", "  0 ms", line) for line in lines]
+    assert "         error Engage Tier 2 Support." in lines
+    assert "  status  FAILED" in lines

@@ -12,8 +12,7 @@ import pytest
 
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
-from tests.conftest import Deploy
-from tests.test_stacks import STACKS
+from tests.support import STACKS, WITH_EXAMPLE, Deploy
 
 
 def declared(run: ProgramRun) -> list[Resource]:
@@ -23,6 +22,21 @@ def declared(run: ProgramRun) -> list[Resource]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_program_passes_every_rule(deploy: Deploy, stack: str) -> None:
     assert evaluate(declared(deploy(stack=stack))) == []
+
+
+def test_a_workflow_added_through_the_catalogue_passes_every_rule(deploy: Deploy) -> None:
+    run = deploy(catalogue=WITH_EXAMPLE)
+    assert "nightly-report-state-machine" in {r.name for r in run}
+    assert evaluate(declared(run)) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "level"),
+    [("log-retention", MANDATORY), ("trust-source-conditions", MANDATORY), ("lambda-task-resilience", MANDATORY),
+     ("no-wildcard-iam", MANDATORY), ("schedule-resilience", MANDATORY)],
+)  # fmt: skip
+def test_defects_are_mandatory_so_they_stop_a_deployment(rule: str, level: str) -> None:
+    assert {r.enforcement for r in RULES if r.name == rule} == {level}
 
 
 def test_log_level_off_is_reported_as_advisory(deploy: Deploy) -> None:
@@ -63,6 +77,20 @@ BAD_EXAMPLES: list[tuple[str, list[Resource], str]] = [
             {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole",
              "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}})})],
         "trusts states.amazonaws.com without aws:SourceArn",
+    ),
+    (
+        "trust-source-conditions",
+        [Resource("aws:iam/role:Role", "r", {"assumeRolePolicy": policy_json(
+            {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
+             "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:scheduler:us-east-1:1:schedule-group/g"}}})})],
+        "trusts scheduler.amazonaws.com without aws:SourceAccount",
+    ),
+    (
+        "lambda-task-resilience",
+        [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"States": {
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5,
+                  "Parameters": {"FunctionName": LAMBDA_ARN}, "End": True}}})})],
+        "task 'T' does not retry Lambda.AWSLambdaException",
     ),
     ("log-retention", [Resource("aws:cloudwatch/logGroup:LogGroup", "g", {"name": "/x"})], "keeps logs forever"),
     (

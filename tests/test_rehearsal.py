@@ -2,56 +2,38 @@
 
 Lambda invocations run the handler code from the deployment package the
 program declared, in an isolated interpreter (see rehearsal/moto_aws.py).
+The deployment is shared (`shared_cloud`): these tests only run executions.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import random
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from components.packaging import handler_sources
 from ops import executions
-from rehearsal.moto_aws import InMemoryAws
-from rehearsal.program import ProgramRun, run_program
+from rehearsal import fake_aws
+from rehearsal.moto_aws import InMemoryAws, RehearsalError
+from rehearsal.program import run_program
+from settings import stack_config
+from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
+Seed = Callable[[int | None], None]
 
 
-def seed_for(status: int) -> int:
-    """A seed under which WorkOnCase's first draw, random.randint(0, 1), is `status`."""
-    return next(seed for seed in range(100) if random.Random(seed).randint(0, 1) == status)
+def call_center(stack: CloudStack, payload: Any) -> executions.Execution:
+    return executions.run(stack.client("stepfunctions"), stack.workflow("call-center")["stateMachineArn"], payload)
 
 
-@dataclass
-class Rehearsal:
-    cloud: InMemoryAws
-    run: ProgramRun
-
-    @property
-    def sfn(self) -> Any:
-        return self.cloud.client("stepfunctions")
-
-    def call_center(self, payload: Any) -> executions.Execution:
-        return executions.run(self.sfn, self.run.outputs["callCenterStateMachineArn"], payload)
-
-
-@pytest.fixture
-def rehearse(request: pytest.FixtureRequest) -> Iterator[Rehearsal]:
-    """Deploy the dev stack into a fresh moto; parametrize indirectly with a random seed."""
-    with InMemoryAws.running(random_seed=getattr(request, "param", None)) as cloud:
-        yield Rehearsal(cloud, run_program(cloud.new_resource, cloud.call, stack="dev"))
-
-
-@pytest.mark.parametrize("rehearse", [seed_for(1)], indirect=True)
-def test_a_resolved_case_is_closed(rehearse: Rehearsal) -> None:
-    execution = rehearse.call_center({"inputCaseID": "001"})
+def test_a_resolved_case_is_closed(shared_cloud: CloudStack, seeded: Seed) -> None:
+    seeded(seed_for(1))
+    execution = call_center(shared_cloud, {"inputCaseID": "001"})
     assert execution.status == "SUCCEEDED"
     assert execution.output == {
         "Case": "001",
@@ -64,9 +46,9 @@ def test_a_resolved_case_is_closed(rehearse: Rehearsal) -> None:
         assert after.input == before.output
 
 
-@pytest.mark.parametrize("rehearse", [seed_for(0)], indirect=True)
-def test_an_unresolved_case_is_escalated_and_fails(rehearse: Rehearsal) -> None:
-    execution = rehearse.call_center({"inputCaseID": "001"})
+def test_an_unresolved_case_is_escalated_and_fails(shared_cloud: CloudStack, seeded: Seed) -> None:
+    seeded(seed_for(0))
+    execution = call_center(shared_cloud, {"inputCaseID": "001"})
     assert execution.status == "FAILED"
     assert execution.cause == "Engage Tier 2 Support."
     assert execution.path == [*TASK_PATH, "Escalate Case", "Fail"]
@@ -78,9 +60,9 @@ def test_an_unresolved_case_is_escalated_and_fails(rehearse: Rehearsal) -> None:
     }
 
 
-def test_unseeded_runs_end_in_one_of_the_two_outcomes(rehearse: Rehearsal) -> None:
+def test_unseeded_runs_end_in_one_of_the_two_outcomes(shared_cloud: CloudStack) -> None:
     for case_id in ("101", "102", "103"):
-        execution = rehearse.call_center({"inputCaseID": case_id})
+        execution = call_center(shared_cloud, {"inputCaseID": case_id})
         if execution.status == "SUCCEEDED":
             assert execution.output["Message"] == f"Case {case_id}: opened...assigned...resolved...closed."
         else:
@@ -98,33 +80,106 @@ def test_unseeded_runs_end_in_one_of_the_two_outcomes(rehearse: Rehearsal) -> No
     ],
 )
 def test_bad_input_fails_with_the_named_error_and_is_not_retried(
-    rehearse: Rehearsal, payload: Any, message: str
+    shared_cloud: CloudStack, payload: Any, message: str
 ) -> None:
-    execution = rehearse.call_center(payload)
+    invocations = shared_cloud.cloud.sandbox.invocations
+    before = len(invocations)
+    execution = call_center(shared_cloud, payload)
     assert execution.status == "FAILED"
     assert execution.error == "InvalidCaseInput"
     assert message in json.loads(execution.cause or "{}")["errorMessage"]
     assert execution.path == ["Open Case"]
-    assert [name for name, _ in rehearse.cloud.sandbox.invocations] == ["serverless-workflows-dev-open-case"]
+    assert [name for name, _ in invocations[before:]] == ["serverless-workflows-shared-open-case"]
 
 
-def test_the_functions_run_from_the_declared_package(rehearse: Rehearsal) -> None:
-    rehearse.call_center({"inputCaseID": "001"})
-    packages = rehearse.cloud.sandbox.packages
-    assert "serverless-workflows-dev-work-on-case" in packages
-    for code in packages.values():
-        with zipfile.ZipFile(io.BytesIO(code)) as bundle:
-            assert sorted(bundle.namelist()) == sorted(handler_sources())
+def test_the_functions_run_from_the_declared_package(shared_cloud: CloudStack) -> None:
+    call_center(shared_cloud, {"inputCaseID": "001"})
+    packages = shared_cloud.cloud.sandbox.packages
+    assert "serverless-workflows-shared-work-on-case" in packages
+    for function in ("open-case", "work-on-case"):
+        with zipfile.ZipFile(io.BytesIO(packages[f"serverless-workflows-shared-{function}"])) as bundle:
+            assert sorted(bundle.namelist()) == sorted(handler_sources("handlers.call_center.open_case"))
 
 
-def test_a_scheduler_tick_runs_the_hello_world_workflow(rehearse: Rehearsal) -> None:
-    scheduler = rehearse.cloud.client("scheduler")
-    schedule = scheduler.get_schedule(
-        Name=rehearse.run.outputs["scheduleName"], GroupName=rehearse.run.outputs["scheduleName"]
-    )
-    target = schedule["Target"]
-    assert target["Arn"] == rehearse.run.outputs["scheduledStateMachineArn"]
-    execution = executions.run(rehearse.sfn, target["Arn"], json.loads(target["Input"]))
+def test_a_scheduler_tick_runs_the_hello_world_workflow(shared_cloud: CloudStack) -> None:
+    schedule = shared_cloud.workflow("scheduled")["schedule"]
+    target = shared_cloud.client("scheduler").get_schedule(Name=schedule["name"], GroupName=schedule["group"])["Target"]
+    assert target["Arn"] == shared_cloud.workflow("scheduled")["stateMachineArn"]
+    execution = executions.run(shared_cloud.client("stepfunctions"), target["Arn"], json.loads(target["Input"]))
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"Payload": "This is a test.", "taskresult": "World"}
     assert execution.path == ["Hello", "World"]
+
+
+# --- the worked example: a workflow declared only through the catalogue ---------------------
+
+
+def test_the_example_workflow_runs_end_to_end_with_its_parallel_map_lambda_and_topic(
+    shared_cloud: CloudStack,
+) -> None:
+    entry = shared_cloud.workflow("nightly-report")
+    sns = shared_cloud.client("sns")
+    topic = entry["resources"]["ready"]["arn"]
+    queue_url = shared_cloud.client("sqs").create_queue(QueueName="nightly-report-listener")["QueueUrl"]
+    queue_arn = shared_cloud.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"])
+
+    execution = executions.run(shared_cloud.client("stepfunctions"), entry["stateMachineArn"], {"report": "nightly"})
+    assert execution.status == "SUCCEEDED", execution
+    assert execution.path == ["Gather", "Announce"]
+    report, ledger = execution.output["gathered"]
+    assert report["summaries"] == [{"region": "eu-west", "orders": 14}, {"region": "us-east", "orders": 14}]
+    assert len(report["day"]) == len("2026-11-22")
+    assert ledger == {"ledger": "closed"}
+    inside = [step.name for step in execution.every_step()]
+    assert inside == ["Gather", "Build report", "Summarise regions", "Summarise", "Summarise",
+                      "Let the ledger settle", "Stamp", "Announce"]  # fmt: skip
+
+    received = shared_cloud.client("sqs").receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
+    assert json.loads(json.loads(received[0]["Body"])["Message"]) == execution.output["gathered"]
+
+
+def test_the_example_workflow_is_wired_with_least_privilege_for_its_lambda_and_topic(
+    shared_cloud: CloudStack,
+) -> None:
+    entry = shared_cloud.workflow("nightly-report")
+    role = entry["roleArn"].rsplit("/", 1)[-1]
+    iam = shared_cloud.client("iam")
+    (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    statements = iam.get_role_policy(RoleName=role, PolicyName=policy_name)["PolicyDocument"]["Statement"]
+    grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in statements}
+    assert grants["InvokeTaskFunctions"] == (
+        ["lambda:InvokeFunction"],
+        [entry["functions"]["build-report"]["functionArn"]],
+    )
+    assert grants["PublishToTopics"] == (["sns:Publish"], [entry["resources"]["ready"]["arn"]])
+    assert set(grants) == {"DeliverExecutionLogs", "WriteTraces", "InvokeTaskFunctions", "PublishToTopics"}
+    schedule = entry["schedule"]
+    created = shared_cloud.client("scheduler").get_schedule(Name=schedule["name"], GroupName=schedule["group"])
+    assert (created["ScheduleExpression"], created["ScheduleExpressionTimezone"]) == (
+        "cron(0 2 * * ? *)",
+        "Europe/Paris",
+    )
+
+
+# --- what the rehearsal can create ----------------------------------------------------------
+
+
+def test_a_type_the_rehearsal_cannot_create_stops_it_before_anything_is_created(
+    moto: InMemoryAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    supported = dict(InMemoryAws.SUPPORTED)
+    del supported["aws:sns/topic:Topic"]
+    monkeypatch.setattr(InMemoryAws, "SUPPORTED", supported)
+    before = len(moto.created)
+    with pytest.raises(RehearsalError, match=r"The rehearsal cannot create aws:sns/topic:Topic; it creates aws:"):
+        moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=WITH_EXAMPLE)
+    assert len(moto.created) == before
+
+
+def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> None:
+    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=WITH_EXAMPLE)
+    declared = {r.type for r in run if r.custom and not r.type.startswith("pulumi:providers:")}
+    assert declared <= set(InMemoryAws.SUPPORTED)
+    assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared
+    assert NIGHTLY_REPORT.name in run.outputs["workflows"]

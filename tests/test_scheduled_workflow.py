@@ -7,9 +7,8 @@ from typing import Any
 
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun
-from tests.conftest import Deploy
+from tests.support import PREFIX, Deploy, role_arn
 
-PREFIX = "serverless-workflows-dev"
 STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
 GROUP_ARN = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{PREFIX}-scheduled"
 DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{PREFIX}-scheduled-schedule-dlq"
@@ -49,7 +48,7 @@ def test_state_machine_runs_the_definition_file_with_logs_and_tracing(deploy: De
     assert machine["name"] == f"{PREFIX}-scheduled"
     assert machine["type"] == "STANDARD"
     assert json.loads(machine["definition"])["States"]["World"]["ResultPath"] == "$.taskresult"
-    assert machine["roleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-scheduled-sfn"
+    assert machine["roleArn"] == role_arn(f"{PREFIX}-scheduled", "sfn")
     log_group = run.named("scheduled-logs").inputs
     assert log_group["name"] == f"/aws/vendedlogs/states/{PREFIX}-scheduled"
     assert log_group["retentionInDays"] == 14
@@ -127,7 +126,7 @@ def test_schedule_starts_the_state_machine_every_minute_with_the_tutorial_input(
     assert schedule["groupName"] == f"{PREFIX}-scheduled"
     target = schedule["target"]
     assert target["arn"] == STATE_MACHINE_ARN
-    assert target["roleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/{PREFIX}-scheduled-scheduler"
+    assert target["roleArn"] == role_arn(f"{PREFIX}-scheduled", "scheduler")
     assert json.loads(target["input"]) == {"Payload": "This is a test."}
     assert target["retryPolicy"] == {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 300}
     assert target["deadLetterConfig"] == {"arn": DLQ_ARN}
@@ -148,6 +147,21 @@ def test_schedule_and_state_machine_wait_for_their_role_policies(deploy: Deploy)
 
 def test_stack_outputs_name_what_a_user_needs(deploy: Deploy) -> None:
     outputs = deploy().outputs
+    assert outputs["workflows"]["scheduled"] == {
+        "type": "STANDARD",
+        "stateMachineArn": STATE_MACHINE_ARN,
+        "stateMachineName": f"{PREFIX}-scheduled",
+        "consoleUrl": outputs["scheduledConsoleUrl"],
+        "roleArn": role_arn(f"{PREFIX}-scheduled", "sfn"),
+        "logGroup": f"/aws/vendedlogs/states/{PREFIX}-scheduled",
+        "schedule": {
+            "name": f"{PREFIX}-scheduled",
+            "group": f"{PREFIX}-scheduled",
+            "deadLetterQueueUrl": outputs["scheduleDeadLetterQueueUrl"],
+        },
+        "functions": {},
+        "resources": {},
+    }
     assert outputs["scheduledStateMachineArn"] == STATE_MACHINE_ARN
     assert outputs["scheduledStateMachineName"] == f"{PREFIX}-scheduled"
     assert outputs["scheduleName"] == f"{PREFIX}-scheduled"

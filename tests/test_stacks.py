@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config, stack_files
+from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import ConfigError, StackSettings
-from tests.conftest import Deploy
-
-STACKS = [path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in stack_files()]
+from tests.support import NIGHTLY_REPORT, STACKS, Deploy, with_config
+from workflows.catalogue import CATALOGUE
+from workflows.definition import DefinitionError
+from workflows.spec import CatalogueError, WorkflowSpec
 
 
 def test_there_are_dev_and_prod_stacks() -> None:
@@ -23,10 +28,11 @@ def test_there_are_dev_and_prod_stacks() -> None:
 def test_every_stack_evaluates_with_the_same_resources(deploy: Deploy, stack: str) -> None:
     run = deploy(stack=stack)
     types = sorted(r.type for r in run)
-    assert types.count("aws:sfn/stateMachine:StateMachine") == 2
-    assert types.count("aws:lambda/function:Function") == 5
-    assert types.count("aws:scheduler/schedule:Schedule") == 1
+    assert types.count("aws:sfn/stateMachine:StateMachine") == len(CATALOGUE)
+    assert types.count("aws:lambda/function:Function") == sum(len(spec.functions) for spec in CATALOGUE)
+    assert types.count("aws:scheduler/schedule:Schedule") == sum(spec.schedule is not None for spec in CATALOGUE)
     assert run.outputs["scheduledStateMachineName"] == f"serverless-workflows-{stack}-scheduled"
+    assert sorted(run.outputs["workflows"]) == sorted(spec.name for spec in CATALOGUE)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -45,6 +51,19 @@ def test_every_aws_resource_uses_the_tagging_provider_and_a_stack_specific_name(
         assert f"serverless-workflows-{stack}-" in physical, resource.name
 
 
+def test_iam_role_names_carry_the_region_so_two_regions_do_not_collide(deploy: Deploy) -> None:
+    # IAM names are account-wide; everything else is regional already.
+    names = {}
+    for region in ("us-east-1", "eu-west-1"):
+        config = with_config()
+        config["aws:region"] = region
+        names[region] = {r.inputs["name"] for r in deploy(config=config).of_type("aws:iam/role:Role")}
+    assert "serverless-workflows-dev-scheduled-sfn-use1" in names["us-east-1"]
+    assert "serverless-workflows-dev-scheduled-sfn-euw1" in names["eu-west-1"]
+    assert not names["us-east-1"] & names["eu-west-1"]
+    assert len(names["us-east-1"]) == len(names["eu-west-1"]) >= 8
+
+
 def test_prod_keeps_logs_longer_than_dev(deploy: Deploy) -> None:
     retention = {
         stack: {r.inputs["retentionInDays"] for r in deploy(stack=stack).of_type("aws:cloudwatch/logGroup:LogGroup")}
@@ -54,25 +73,22 @@ def test_prod_keeps_logs_longer_than_dev(deploy: Deploy) -> None:
     assert retention["prod"] == {365}
 
 
-def test_pulumi_yaml_declares_the_same_defaults_as_the_settings() -> None:
+def test_pulumi_yaml_declares_the_same_defaults_as_the_settings_and_the_catalogue() -> None:
     declared = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())["config"]
     defaults = StackSettings(stack="any")
+    (claiming,) = [spec for spec in CATALOGUE if spec.schedule is not None and spec.schedule.stack_keys]
+    assert claiming.schedule is not None
     expected = {
-        "scheduleExpression": defaults.schedule_expression,
-        "scheduleTimezone": defaults.schedule_timezone,
-        "scheduleEnabled": defaults.schedule_enabled,
+        "scheduleExpression": claiming.schedule.expression,
+        "scheduleTimezone": claiming.schedule.timezone,
+        "scheduleEnabled": claiming.schedule.enabled,
         "logLevel": defaults.log_level,
         "logRetentionDays": defaults.log_retention_days,
         "tracingEnabled": defaults.tracing_enabled,
+        "retainData": defaults.retain_data,
     }
     assert {key: value["default"] for key, value in declared.items()} == expected
     assert all(value.get("description") for value in declared.values())
-
-
-def with_config(**overrides: str) -> dict[str, str]:
-    config = stack_config("dev")
-    config.update({f"serverless-workflows:{key}": value for key, value in overrides.items()})
-    return config
 
 
 def inputs(run: ProgramRun, name: str) -> dict[str, Any]:
@@ -208,3 +224,114 @@ def test_schedule_timezone(deploy: Deploy) -> None:
 def test_a_stack_name_too_long_for_aws_names_is_refused(deploy: Deploy) -> None:
     with pytest.raises(ConfigError, match="Stack name 'a-very-long-stack-name-for-testing' cannot be used"):
         deploy(stack="a-very-long-stack-name-for-testing", config=with_config())
+
+
+# --- per-workflow config, and data kept on destroy ------------------------------------
+
+
+def test_a_workflow_can_be_switched_to_express_in_one_config_line(deploy: Deploy) -> None:
+    run = deploy(config=with_config(workflows='{"scheduled": {"type": "EXPRESS"}}'))
+    assert run.named("scheduled-state-machine").inputs["type"] == "EXPRESS"
+    assert run.named("call-center-state-machine").inputs["type"] == "STANDARD"
+    assert run.outputs["workflows"]["scheduled"]["type"] == "EXPRESS"
+
+
+def test_a_per_workflow_schedule_key_wins_over_the_top_level_key(deploy: Deploy) -> None:
+    config = with_config(
+        scheduleExpression="rate(5 minutes)",
+        workflows='{"scheduled": {"scheduleExpression": "rate(10 minutes)", "scheduleEnabled": false}}',
+    )
+    schedule = deploy(config=config).named("scheduled-schedule").inputs
+    assert schedule["scheduleExpression"] == "rate(10 minutes)"
+    assert schedule["state"] == "DISABLED"
+
+
+@pytest.mark.parametrize(
+    ("workflows", "message"),
+    [
+        ('{"nightly": {"type": "EXPRESS"}}', r"names workflow 'nightly', which is not in the catalogue"),
+        ('{"scheduled": {"Type": "EXPRESS"}}', r"workflows\.scheduled\.Type is not a workflow key"),
+        ('{"scheduled": {"type": "FAST"}}', r"workflows\.scheduled\.type = 'FAST' is not valid: use one of STANDARD"),
+        ('{"call-center": {"scheduleExpression": "rate(1 day)"}}', r"workflow 'call-center' has no schedule"),
+        ('{"scheduled": {"schedulePayload": [1]}}', r"it must be a JSON object, not a list"),
+        ('{"scheduled": {"scheduleEnabled": "yes"}}', r"use true or false"),
+        ("[1, 2]", r"workflows = '\[1, 2\]' is not valid: it must be a JSON object, not a list"),
+    ],
+)  # fmt: skip
+def test_bad_workflow_config_is_refused_before_anything_is_declared(
+    deploy: Deploy, workflows: str, message: str
+) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ConfigError, match=message) as error:
+        deploy(config=with_config(workflows=workflows), into=declared)
+    assert "--stack dev" in str(error.value)
+    assert declared.resources == []
+
+
+def test_a_bad_nested_value_names_the_path_to_set(deploy: Deploy) -> None:
+    with pytest.raises(ConfigError) as error:
+        deploy(config=with_config(workflows='{"scheduled": {"type": "FAST"}}'))
+    assert "Fix it with: pulumi config set --path 'workflows.scheduled.type' STANDARD --stack dev" in str(error.value)
+
+
+def test_schedule_payload_given_as_a_json_array_is_refused(deploy: Deploy) -> None:
+    expected = """schedulePayload = '["This is a test."]' is not valid: it must be a JSON object, not a list"""
+    with pytest.raises(ConfigError, match=re.escape(expected)) as error:
+        deploy(config=with_config(schedulePayload='["This is a test."]'))
+    # The fix is a command that works: the key once, and a JSON object.
+    assert 'Fix it with: pulumi config set schedulePayload \'{"Payload": "This is a test."}\' --stack dev' in str(
+        error.value
+    )
+
+
+def test_retain_data_keeps_log_groups_and_dead_letter_queues_on_destroy(deploy: Deploy) -> None:
+    kept = {"aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue"}
+    for stack, retained in (("dev", False), ("prod", True)):
+        run = deploy(stack=stack)
+        assert {r.name: r.retain_on_delete for r in run if r.type in kept} == {
+            r.name: retained for r in run if r.type in kept
+        }, stack
+        assert [r.name for r in run if r.retain_on_delete and r.type not in kept] == [], stack
+
+
+# --- every catalogue workflow is checked before anything is declared ---------------------
+
+
+def _broken_copy(tmp_path: Path, spec: WorkflowSpec, mutate: Callable[[dict[str, Any]], object]) -> WorkflowSpec:
+    document = json.loads(spec.definition_path.read_text())
+    mutate(document)
+    path = tmp_path / spec.definition_path.name
+    path.write_text(json.dumps(document))
+    return dataclasses.replace(spec, definition=path)
+
+
+@pytest.mark.parametrize("broken", ["scheduled", "call-center"])
+def test_a_broken_definition_of_any_workflow_stops_the_program_before_any_resource(
+    deploy: Deploy, tmp_path: Path, broken: str
+) -> None:
+    def mutate(document: dict[str, Any]) -> None:
+        document["States"][document["StartAt"]]["Next"] = "Nowhere"
+        document["States"][document["StartAt"]].pop("End", None)
+
+    catalogue = tuple(_broken_copy(tmp_path, spec, mutate) if spec.name == broken else spec for spec in CATALOGUE)
+    declared = ProgramRun()
+    with pytest.raises(DefinitionError, match="Next names 'Nowhere', which is not a state"):
+        deploy(catalogue=catalogue, into=declared)
+    assert declared.resources == []
+
+
+def test_a_name_over_aws_limits_in_any_workflow_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    long_name = dataclasses.replace(NIGHTLY_REPORT, name="n" * 40)
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"the name must be 1 to 64 .* it has 65 characters"):
+        deploy(catalogue=(*CATALOGUE, long_name), into=declared)
+    assert declared.resources == []
+
+
+def test_an_inconsistent_catalogue_is_refused_with_every_problem(deploy: Deploy) -> None:
+    twin = dataclasses.replace(NIGHTLY_REPORT, name="twin")
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError) as error:
+        deploy(catalogue=(*CATALOGUE, NIGHTLY_REPORT, twin), into=declared)
+    assert "function 'build-report' is also declared by workflow 'nightly-report'" in str(error.value)
+    assert declared.resources == []

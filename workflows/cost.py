@@ -10,15 +10,21 @@ account sees less of them).
 
 from __future__ import annotations
 
-import calendar
 import math
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from workflows.definition import WorkflowDefinition
-from workflows.schedule import ScheduleExpression, parse
+from workflows.integrations import is_lambda_task
+from workflows.schedule import parse, runs_per_month
+from workflows.spec import (
+    FUNCTION_ARCHITECTURE,
+    FUNCTION_MEMORY_MB,
+    ON_DEMAND_EXECUTIONS_PER_MONTH,
+    FunctionSpec,
+    WorkflowSpec,
+)
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
@@ -50,12 +56,13 @@ class Prices:
 class Assumptions:
     lambda_duration_ms: int = 100
     """Billed duration of one handler invocation."""
-    lambda_memory_mb: int = 128
-    lambda_architecture: str = "arm64"
+    lambda_memory_mb: int = FUNCTION_MEMORY_MB
+    """For a Lambda task whose function is not in the catalogue (a literal ARN)."""
+    lambda_architecture: str = FUNCTION_ARCHITECTURE
     express_duration_ms_per_state: int = 50
     """Express workflows bill duration; a Pass or Choice state takes milliseconds."""
-    call_center_executions_per_month: int = 1_000
-    """The call center runs on demand; this is the volume priced."""
+    executions_per_month: Mapping[str, float] = field(default_factory=dict)
+    """Workflow name -> on-demand runs a month, over the catalogue's assumption (`ops cost --executions`)."""
 
 
 @dataclass(frozen=True)
@@ -78,52 +85,7 @@ def executions_per_month(expression: str, enabled: bool = True) -> float:
     """How often a schedule fires in a 30-day month (0 when disabled)."""
     if not enabled:
         return 0
-    parsed = parse(expression)
-    if parsed.kind == "rate":
-        assert parsed.rate_seconds is not None
-        return MINUTES_IN_MONTH * 60 / parsed.rate_seconds
-    if parsed.kind == "at":
-        return 1
-    return _cron_per_month(parsed)
-
-
-_DAY_NAMES = {name: number for number, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], start=1)}
-_MONTH_NAMES = {name.upper(): n for n, name in enumerate(calendar.month_abbr) if name}
-
-
-def _expand(field_text: str, low: int, high: int, names: dict[str, int] | None = None) -> set[int]:
-    """The values a numeric cron field matches; `?` and `*` match all."""
-    values: set[int] = set()
-    for item in field_text.split(","):
-        part = item.upper()
-        for name, number in (names or {}).items():
-            part = re.sub(rf"\b{name}\b", str(number), part)
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-        if part in ("*", "?"):
-            start, end = low, high
-        elif "-" in part:
-            start, end = (int(p) for p in part.split("-", 1))
-        elif part.isdigit():
-            start, end = int(part), int(part) if step == 1 else high
-        else:
-            # L, W and # pick about one day a month (or week); counted as one.
-            return {low}
-        values.update(range(start, end + 1, step))
-    return values
-
-
-def _cron_per_month(parsed: ScheduleExpression) -> float:
-    minutes, hours, day_of_month, month, day_of_week, _year = parsed.cron_fields
-    per_day = len(_expand(minutes, 0, 59)) * len(_expand(hours, 0, 23))
-    months_a_year = len(_expand(month, 1, 12, _MONTH_NAMES))
-    if day_of_month != "?":
-        days = len(_expand(day_of_month, 1, 31)) * DAYS_IN_MONTH / 31 if day_of_month not in ("*",) else DAYS_IN_MONTH
-    else:
-        days = len(_expand(day_of_week, 1, 7, _DAY_NAMES)) * DAYS_IN_MONTH / 7
-    return per_day * days * months_a_year / 12
+    return runs_per_month(parse(expression), DAYS_IN_MONTH)
 
 
 # --- transitions from the definition ---------------------------------------------
@@ -152,14 +114,8 @@ def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
     return found
 
 
-def _is_lambda_task(state: dict[str, Any]) -> bool:
-    # A Lambda ARN, the lambda:invoke integration, or a `${...FunctionArn}` placeholder.
-    resource = str(state.get("Resource", "")).lower()
-    return state.get("Type") == "Task" and ("lambda" in resource or "functionarn" in resource)
-
-
-def _lambda_tasks(states: dict[str, Any], path: list[str]) -> int:
-    return sum(1 for name in path if _is_lambda_task(states[name]))
+def _lambda_tasks(states: dict[str, Any], path: list[str], functions: Mapping[str, FunctionSpec]) -> int:
+    return sum(1 for name in path if is_lambda_task(states[name], set(functions)))
 
 
 # --- the estimate -------------------------------------------------------------------
@@ -171,14 +127,17 @@ def estimate(
     executions: float,
     *,
     scheduled: bool,
+    functions: Mapping[str, FunctionSpec] | None = None,
     prices: Prices = Prices(),
     assumptions: Assumptions = Assumptions(),
 ) -> WorkflowCost:
-    """One workflow's month; a workflow with several paths is priced on its longest."""
+    """One workflow's month; a workflow with several paths is priced on its longest.
+    `functions` maps the definition's function placeholders to their specs."""
+    functions = functions or {}
     routes = paths(definition)
     transitions = {end: len(path) for end, path in routes.items()}
     states = definition.document["States"]
-    lambdas = {end: _lambda_tasks(states, path) for end, path in routes.items()}
+    lambdas = {end: _lambda_tasks(states, path, functions) for end, path in routes.items()}
     worst = max(transitions.values())
     lambda_calls = max(lambdas.values())
 
@@ -221,36 +180,62 @@ def estimate(
     )
 
 
+class _Schedule(Protocol):
+    @property
+    def expression(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+
+
+class _Configured(Protocol):
+    @property
+    def type(self) -> str: ...
+    @property
+    def schedule(self) -> _Schedule | None: ...
+
+
+class StackSettingsLike(Protocol):
+    """What the estimate reads of a stack's settings (settings.StackSettings)."""
+
+    def workflow(self, spec: WorkflowSpec, /) -> _Configured: ...
+
+
+def executions_of(spec: WorkflowSpec, configured: _Configured, assumptions: Assumptions = Assumptions()) -> float:
+    """Runs a month: the schedule's, else the on-demand assumption (the user's, the catalogue's, the default)."""
+    if spec.name in assumptions.executions_per_month:
+        return assumptions.executions_per_month[spec.name]
+    if configured.schedule is not None:
+        return executions_per_month(configured.schedule.expression, configured.schedule.enabled)
+    return spec.executions_per_month if spec.executions_per_month is not None else ON_DEMAND_EXECUTIONS_PER_MONTH
+
+
 def stack_estimate(
-    schedule_expression: str,
-    schedule_enabled: bool,
-    scheduled_definition: WorkflowDefinition,
-    call_center_definition: WorkflowDefinition,
+    catalogue: tuple[WorkflowSpec, ...],
+    settings: StackSettingsLike,
     *,
     prices: Prices = Prices(),
     assumptions: Assumptions = Assumptions(),
 ) -> dict[str, Any]:
-    """Both workflows of a stack, as plain data (a stack output and `ops cost`)."""
-    scheduled = estimate(
-        "scheduled",
-        scheduled_definition,
-        executions_per_month(schedule_expression, schedule_enabled),
-        scheduled=True,
-        prices=prices,
-        assumptions=assumptions,
-    )
-    # The free tiers are per account and month: the scheduled workflow uses them first.
-    used = scheduled.executions_per_month * max(scheduled.transitions_per_execution.values())
-    remaining = replace(prices, standard_free_transitions=max(0, prices.standard_free_transitions - int(used)))
-    call_center = estimate(
-        "call-center",
-        call_center_definition,
-        assumptions.call_center_executions_per_month,
-        scheduled=False,
-        prices=remaining,
-        assumptions=assumptions,
-    )
-    workflows = [scheduled, call_center]
+    """Every workflow of a stack, as plain data (a stack output and `ops cost`)."""
+    workflows = []
+    remaining = prices
+    for spec in catalogue:
+        configured = settings.workflow(spec)
+        priced = estimate(
+            spec.name,
+            spec.load_definition(),
+            executions_of(spec, configured, assumptions),
+            scheduled=configured.schedule is not None,
+            functions=spec.function_placeholders,
+            prices=remaining,
+            assumptions=assumptions,
+        )
+        workflows.append(priced)
+        # The free tiers are per account and month: workflows earlier in the catalogue use them first.
+        used = priced.executions_per_month * max(priced.transitions_per_execution.values())
+        remaining = replace(
+            remaining, standard_free_transitions=max(0, remaining.standard_free_transitions - int(used))
+        )
     return {
         "currency": "USD",
         "month_days": DAYS_IN_MONTH,

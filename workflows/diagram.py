@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from workflows.definition import WorkflowDefinition, call_center, scheduled_workflow
+from workflows.catalogue import CATALOGUE
+from workflows.definition import WorkflowDefinition
+from workflows.spec import WorkflowSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -116,35 +118,37 @@ def _edges(ids: dict[str, str], name: str, state: dict[str, Any]) -> Iterator[st
         yield f"{here} --> finish((End))"
 
 
-def diagrams() -> dict[str, WorkflowDefinition]:
-    return {"Scheduled workflow": scheduled_workflow(), "Call-center workflow": call_center()}
+def _shown(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
 
 
-def section() -> str:
+def section(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
+    """Every workflow of the catalogue, in its order."""
     parts = [BEGIN]
-    for title, definition in diagrams().items():
-        parts.append(f"\n**{title}** (`workflows/{definition.path.name}`)\n\n```mermaid\n{mermaid(definition)}\n```\n")
+    for spec in catalogue:
+        definition = spec.load_definition()
+        parts.append(f"\n**{spec.title}** (`{_shown(definition.path)}`)\n\n```mermaid\n{mermaid(definition)}\n```\n")
     parts.append(END)
     return "\n".join(parts)
 
 
-def docs_page() -> str:
+def docs_page(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
     return (
         "# Workflow diagrams\n\n"
-        f"Generated from the definition files by `{REGENERATE}`; do not edit by hand.\n\n" + section() + "\n"
+        f"Generated from the definition files by `{REGENERATE}`; do not edit by hand.\n\n" + section(catalogue) + "\n"
     )
 
 
-def readme_with_diagrams(readme: str) -> str:
+def readme_with_diagrams(readme: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
     if BEGIN not in readme or END not in readme:
         raise ValueError(f"README.md has no {BEGIN} ... {END} section to fill")
     before, rest = readme.split(BEGIN, 1)
     _, after = rest.split(END, 1)
-    return before + section() + after
+    return before + section(catalogue) + after
 
 
-def main(argv: list[str]) -> int:
-    wanted = {README: readme_with_diagrams(README.read_text()), DOCS: docs_page()}
+def main(argv: list[str], catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> int:
+    wanted = {README: readme_with_diagrams(README.read_text(), catalogue), DOCS: docs_page(catalogue)}
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if "--check" in argv:
         for path in stale:

@@ -8,7 +8,7 @@ the rule, and saying how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from workflows.definition import DefinitionError, WorkflowDefinition
@@ -29,7 +29,13 @@ COMPARISONS = (
 )  # fmt: skip
 
 
-def validate(definition: WorkflowDefinition, supplied: Iterable[str] = ()) -> None:
+def validate(
+    definition: WorkflowDefinition,
+    supplied: Iterable[str] = (),
+    *,
+    functions: Mapping[str, int] | None = None,
+    workflow_type: str = "STANDARD",
+) -> None:
     """Raise DefinitionError listing every problem in `definition`, with
     `supplied` the placeholder names that will be given values."""
     problems = list(_problems(definition.document))

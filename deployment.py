@@ -1,0 +1,282 @@
+"""From the catalogue and a stack's settings to components.
+
+`plan` checks every workflow of the catalogue, the way the components will
+check their arguments, before anything is declared: definitions, names and
+their length limits, schedules, handler packages, integrations that cannot be
+granted. `declare` then creates, per workflow, its integration resources
+(topics, queues, tables), its functions and its `Workflow`, in an order where
+a workflow another one starts comes first.
+
+Both build the components' arguments with the same functions, so what is
+checked is what is declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import handler_function, workflow
+from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.packaging import handler_archive
+from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from settings import StackSettings
+from workflows.definition import WorkflowDefinition
+from workflows.spec import (
+    FunctionSpec,
+    Queue,
+    Table,
+    Topic,
+    Value,
+    WorkflowRef,
+    WorkflowSpec,
+    check_catalogue,
+    in_dependency_order,
+    placeholders_in,
+    substitute,
+)
+
+# AWS's limits on the names of the resources a catalogue entry may create.
+NAME_LIMITS = {Topic: 256, Queue: 80, Table: 255}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One workflow of the catalogue, checked and ready to declare."""
+
+    spec: WorkflowSpec
+    definition: WorkflowDefinition
+    code: Mapping[str, pulumi.Archive]
+    """Function name -> its deployment package."""
+
+
+@dataclass
+class Deployed:
+    """What `declare` created for one workflow."""
+
+    spec: WorkflowSpec
+    type: str
+    workflow: Workflow
+    functions: dict[str, HandlerFunction] = field(default_factory=dict)
+    resources: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+
+    def output(self) -> dict[str, Any]:
+        """This workflow's entry in the `workflows` stack output."""
+        flow = self.workflow
+        schedule = None
+        if flow.schedule_name is not None:
+            schedule = {
+                "name": flow.schedule_name,
+                "group": flow.schedule_group_name,
+                "deadLetterQueueUrl": flow.dead_letter_queue_url,
+            }
+        return {
+            "type": self.type,
+            "stateMachineArn": flow.state_machine_arn,
+            "stateMachineName": flow.state_machine_name,
+            "consoleUrl": flow.console_url,
+            "roleArn": flow.role_arn,
+            "logGroup": flow.log_group_name,
+            "schedule": schedule,
+            "functions": {
+                name: {"functionName": fn.function_name, "functionArn": fn.function_arn, "logGroup": fn.log_group_name}
+                for name, fn in self.functions.items()
+            },
+            "resources": self.resources,
+        }
+
+
+def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[Plan]:
+    """Every workflow checked as the components will check it; raises before any resource exists."""
+    check_catalogue(catalogue)
+    plans = []
+    for spec in in_dependency_order(catalogue):
+        definition = spec.load_definition()
+        code = {function.name: _code(function) for function in spec.functions}
+        for function in spec.functions:
+            handler_function.validate(function_args(function, settings, code[function.name], _unresolved(spec)))
+        workflow.validate(workflow_args(spec, settings, definition, _unresolved(spec)))
+        for integration in spec.integrations:
+            limit = NAME_LIMITS.get(type(integration))
+            physical = settings.physical_name(f"{spec.name}-{getattr(integration, 'name', '')}")
+            if limit is not None and len(physical) > limit:
+                raise ValueError(
+                    f"workflow {spec.name!r}: the {type(integration).__name__.lower()} name {physical!r} has "
+                    f"{len(physical)} characters; AWS allows {limit}. Shorten the workflow or integration name."
+                )
+        plans.append(Plan(spec, definition, code))
+    return plans
+
+
+def _code(function: FunctionSpec) -> pulumi.Archive:
+    return handler_archive(
+        function.handler, source_root=function.source_root, runtime=function.runtime, architecture=function.architecture
+    )
+
+
+def _unresolved(spec: WorkflowSpec) -> dict[str, str]:
+    """Values standing in for those known only at deploy time: each placeholder itself,
+    so that checks see the definition as written; fixed values as they are."""
+    fixed = {i.placeholder: i.value for i in spec.integrations if isinstance(i, Value)}
+    return {name: fixed.get(name, "${" + name + "}") for name in spec.placeholders}
+
+
+def function_args(
+    function: FunctionSpec, settings: StackSettings, code: pulumi.Archive, values: Mapping[str, pulumi.Input[str]]
+) -> HandlerFunctionArgs:
+    return HandlerFunctionArgs(
+        function_name=settings.physical_name(function.name),
+        handler=function.handler,
+        code=code,
+        description=function.description,
+        runtime=function.runtime,
+        architecture=function.architecture,
+        memory_mb=function.memory_mb,
+        timeout_seconds=function.timeout_seconds,
+        log_retention_days=settings.log_retention_days,
+        tracing_enabled=settings.tracing_enabled,
+        environment={key: _filled(value, values) for key, value in function.environment.items()},
+        extra_statements=[_filled(statement, values) for statement in function.statements],
+        retain_data=settings.retain_data,
+    )
+
+
+def workflow_args(
+    spec: WorkflowSpec,
+    settings: StackSettings,
+    definition: WorkflowDefinition,
+    values: Mapping[str, pulumi.Input[str]],
+) -> WorkflowArgs:
+    configured = settings.workflow(spec)
+    schedule = configured.schedule
+    used = definition.placeholders
+    only_functions = _for_functions(spec)
+    return WorkflowArgs(
+        state_machine_name=settings.physical_name(spec.name),
+        definition=definition,
+        type=configured.type,
+        # Values only functions use (a table's ARN for a handler's statement) stay out of the definition.
+        substitutions={name: value for name, value in values.items() if name in used or name not in only_functions},
+        functions={f.placeholder: f.timeout_seconds for f in spec.functions},
+        extra_statements=[_filled(statement, values) for statement in spec.statements],
+        granted_states=spec.granted_states,
+        log_level=settings.log_level,
+        log_retention_days=settings.log_retention_days,
+        tracing_enabled=settings.tracing_enabled,
+        retain_data=settings.retain_data,
+        schedule=ScheduleArgs(
+            expression=schedule.expression,
+            timezone=schedule.timezone,
+            payload=schedule.payload,
+            enabled=schedule.enabled,
+        )
+        if schedule
+        else None,
+    )  # fmt: skip
+
+
+def _for_functions(spec: WorkflowSpec) -> set[str]:
+    return set().union(*(placeholders_in(dict(f.environment)) | placeholders_in(f.statements) for f in spec.functions))
+
+
+def _filled(value: Any, values: Mapping[str, pulumi.Input[str]]) -> Any:
+    """`value` with its placeholders filled, as an Output when a value is not known yet."""
+    needed = {name: values[name] for name in sorted(placeholders_in(value))}
+    if not needed:
+        return value
+    if all(isinstance(v, str) for v in needed.values()):
+        return substitute(value, {k: str(v) for k, v in needed.items()})
+    return pulumi.Output.all(**needed).apply(lambda resolved: substitute(value, resolved))
+
+
+def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOptions) -> dict[str, Deployed]:
+    """The components and resources of every planned workflow, in the plans' order."""
+    deployed: dict[str, Deployed] = {}
+    for planned in plans:
+        spec = planned.spec
+        values: dict[str, pulumi.Input[str]] = {}
+        resources = _declare_integrations(spec, settings, opts, deployed, values)
+        functions = {
+            function.name: HandlerFunction(
+                function.name, function_args(function, settings, planned.code[function.name], values), opts
+            )
+            for function in spec.functions
+        }
+        values.update({f.placeholder: functions[f.name].function_arn for f in spec.functions})
+        flow = Workflow(spec.name, workflow_args(spec, settings, planned.definition, values), opts)
+        deployed[spec.name] = Deployed(spec, settings.workflow(spec).type, flow, functions, resources)
+    return deployed
+
+
+def _declare_integrations(
+    spec: WorkflowSpec,
+    settings: StackSettings,
+    opts: pulumi.ResourceOptions,
+    deployed: Mapping[str, Deployed],
+    values: dict[str, pulumi.Input[str]],
+) -> dict[str, dict[str, pulumi.Output[str]]]:
+    """Create what the entry's integrations need; fill `values`; return the resources' outputs."""
+    created: dict[str, dict[str, pulumi.Output[str]]] = {}
+    keep = pulumi.ResourceOptions(retain_on_delete=settings.retain_data or None)
+    for integration in spec.integrations:
+        if isinstance(integration, Value):
+            values[integration.placeholder] = integration.value
+            continue
+        if isinstance(integration, WorkflowRef):
+            values[integration.placeholder] = deployed[integration.workflow].workflow.state_machine_arn
+            continue
+        name = f"{spec.name}-{integration.name}"
+        physical = settings.physical_name(name)
+        if isinstance(integration, Topic):
+            topic = aws.sns.Topic(name, name=physical, kms_master_key_id="alias/aws/sns", opts=opts)
+            values[integration.placeholder] = topic.arn
+            created[integration.name] = {"arn": topic.arn}
+        elif isinstance(integration, Queue):
+            queue = aws.sqs.Queue(
+                name, name=physical, sqs_managed_sse_enabled=True, opts=pulumi.ResourceOptions.merge(opts, keep)
+            )
+            values[integration.placeholder] = queue.url
+            if integration.arn_placeholder:
+                values[integration.arn_placeholder] = queue.arn
+            created[integration.name] = {"arn": queue.arn, "url": queue.url}
+        elif isinstance(integration, Table):
+            keys = [integration.partition_key] + ([integration.sort_key] if integration.sort_key else [])
+            table = aws.dynamodb.Table(
+                name,
+                name=physical,
+                billing_mode="PAY_PER_REQUEST",
+                hash_key=integration.partition_key,
+                range_key=integration.sort_key,
+                attributes=[aws.dynamodb.TableAttributeArgs(name=key, type="S") for key in keys],
+                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+                point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
+                opts=pulumi.ResourceOptions.merge(opts, keep),
+            )
+            values[integration.placeholder] = table.name
+            if integration.arn_placeholder:
+                values[integration.arn_placeholder] = table.arn
+            created[integration.name] = {"arn": table.arn, "name": table.name}
+    return created
+
+
+def stack_outputs(deployed: Mapping[str, Deployed]) -> dict[str, pulumi.Output[Any]]:
+    """The structured `workflows` output, and each entry's flat shortcuts into it."""
+    entries = {name: deployment.output() for name, deployment in deployed.items()}
+    outputs: dict[str, pulumi.Output[Any]] = {"workflows": pulumi.Output.from_input(entries)}
+    for name, deployment in deployed.items():
+        for key, path in deployment.spec.shortcut_outputs.items():
+            outputs[key] = pulumi.Output.from_input(_at(entries[name], path, f"{name}: shortcut output {key!r}"))
+    return outputs
+
+
+def _at(entry: Mapping[str, Any], path: str, what: str) -> Any:
+    value: Any = entry
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise ValueError(f"{what}: {path!r} is not in the workflow's output ({part!r} is missing)")
+        value = value[part]
+    return value

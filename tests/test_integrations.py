@@ -1,0 +1,222 @@
+"""Least privilege from the definition: which Task calls need what, on which resources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.workflow import Workflow, WorkflowArgs
+from rehearsal.program import ProgramRun
+from tests.support import Declare
+from workflows import integrations
+from workflows.definition import WorkflowDefinition
+
+ACCOUNT = "123456789012"
+ENV = integrations.Environment("aws", "us-east-1", ACCOUNT)
+TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+             "Lambda.TooManyRequestsException"]  # fmt: skip
+
+
+def task(resource: str, **fields: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": resource, "TimeoutSeconds": 30, **fields}
+
+
+def machine(**states: dict[str, Any]) -> dict[str, Any]:
+    names = list(states)
+    for name, following in zip(names, [*names[1:], None], strict=True):
+        if states[name]["Type"] not in ("Succeed", "Fail", "Choice"):
+            states[name] = {**states[name], **({"Next": following} if following else {"End": True})}
+    return {"StartAt": names[0], "TimeoutSeconds": 300, "States": states}
+
+
+def needs(document: dict[str, Any], functions: frozenset[str] = frozenset()) -> list[tuple[str, tuple[str, ...], str]]:
+    found, unscoped = integrations.accesses(document, functions)
+    assert unscoped == []
+    return [(a.sid, a.actions, a.target) for a in found]
+
+
+def test_lambda_tasks_in_every_form_need_invoke_on_the_function() -> None:
+    fn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:worker"
+    document = machine(
+        Plain=task(fn),
+        Placeholder=task("${WorkerArn}"),
+        Optimised=task("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": fn, "Payload.$": "$"}),
+        Callback=task("arn:aws:states:::lambda:invoke.waitForTaskToken",
+                      Parameters={"FunctionName": "worker", "Payload": {"token.$": "$$.Task.Token"}}),
+        Jsonata=task("arn:aws:states:::lambda:invoke", QueryLanguage="JSONata",
+                     Arguments={"FunctionName": "${WorkerArn}", "Payload": "{% $states.input %}"}),
+    )  # fmt: skip
+    found = needs(document, frozenset({"WorkerArn"}))
+    assert {sid for sid, _, _ in found} == {"InvokeTaskFunctions"}
+    assert [target for _, _, target in found] == [fn, "${WorkerArn}", fn, "worker", "${WorkerArn}"]
+    access = integrations.accesses(document, frozenset({"WorkerArn"}))[0][3]
+    assert integrations.resource_arns(access, "worker", ENV) == [fn]
+
+
+def test_each_service_integration_needs_its_own_action_on_its_own_resource() -> None:
+    document = machine(
+        Publish=task("arn:aws:states:::sns:publish", Parameters={"TopicArn": "${Topic}", "Message.$": "$"}),
+        Send=task("arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                  Parameters={"QueueUrl": f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs", "MessageBody.$": "$"}),
+        Get=task("arn:aws:states:::dynamodb:getItem", Parameters={"TableName": "orders", "Key": {}}),
+        Put=task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": "orders", "Item": {}}),
+        Update=task("arn:aws:states:::dynamodb:updateItem", Parameters={"TableName": "audit", "Key": {}}),
+        Delete=task("arn:aws:states:::dynamodb:deleteItem", Parameters={"TableName": "audit", "Key": {}}),
+        Events=task("arn:aws:states:::events:putEvents",
+                    Parameters={"Entries": [{"Detail": {}, "DetailType": "x", "Source": "y"},
+                                            {"EventBusName": "orders-bus", "Detail": {}, "Source": "y"}]}),
+    )  # fmt: skip
+    found, _ = integrations.accesses(document)
+    topic = "arn:aws:sns:us-east-1:1:t"
+    resolved = [
+        (a.sid, a.actions, integrations.resource_arns(a, a.target.replace("${Topic}", topic), ENV)) for a in found
+    ]
+    assert resolved == [
+        ("PublishToTopics", ("sns:Publish",), ["arn:aws:sns:us-east-1:1:t"]),
+        ("SendToQueues", ("sqs:SendMessage",), [f"arn:aws:sqs:eu-west-1:{ACCOUNT}:jobs"]),
+        ("ReadTableItems", ("dynamodb:GetItem",), [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"]),
+        ("PutTableItems", ("dynamodb:PutItem",), [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders"]),
+        ("UpdateTableItems", ("dynamodb:UpdateItem",), [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/audit"]),
+        ("DeleteTableItems", ("dynamodb:DeleteItem",), [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/audit"]),
+        ("PutEventsOnBuses", ("events:PutEvents",), [f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"]),
+        ("PutEventsOnBuses", ("events:PutEvents",), [f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/orders-bus"]),
+    ]
+
+
+def test_waiting_for_a_nested_workflow_needs_describe_stop_and_the_managed_rule() -> None:
+    child = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:child"
+    for pattern in (".sync", ".sync:2"):
+        found, _ = integrations.accesses(
+            machine(
+                Nest=task(f"arn:aws:states:::states:startExecution{pattern}", Parameters={"StateMachineArn": child})
+            )
+        )
+        assert [(a.sid, a.actions, integrations.resource_arns(a, a.target, ENV)) for a in found] == [
+            ("StartNestedWorkflows", ("states:StartExecution",), [child]),
+            ("FollowNestedExecutions", ("states:DescribeExecution", "states:StopExecution"),
+             [f"arn:aws:states:us-east-1:{ACCOUNT}:execution:child:*"]),
+            ("ManageNestedExecutionRule", ("events:DescribeRule", "events:PutRule", "events:PutTargets"),
+             [f"arn:aws:events:us-east-1:{ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"]),
+        ], pattern  # fmt: skip
+    fire_and_forget, _ = integrations.accesses(
+        machine(Nest=task("arn:aws:states:::states:startExecution", Parameters={"StateMachineArn": child}))
+    )
+    assert [a.sid for a in fire_and_forget] == ["StartNestedWorkflows"]
+
+
+def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
+    inner = {"StartAt": "Notify", "States": {"Notify": task("arn:aws:states:::sns:publish",
+             Parameters={"TopicArn": "arn:aws:sns:us-east-1:1:deep", "Message": "m"}, End=True)}}  # fmt: skip
+    document = machine(
+        Fan={"Type": "Parallel", "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                                               {"StartAt": "Each", "States": {"Each": {
+                                                   "Type": "Map", "ItemProcessor": inner, "End": True}}}]},
+    )  # fmt: skip
+    (access,), _ = integrations.accesses(document)
+    assert access.where == "state 'Fan' > branch 2 > state 'Each' > item processor > state 'Notify'"
+    assert access.target == "arn:aws:sns:us-east-1:1:deep"
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        (task("arn:aws:states:::sns:publish", Parameters={"TopicArn.$": "$.topic", "Message": "m"}),
+         "TopicArn is taken from the execution data"),
+        (task("arn:aws:states:::sns:publish", QueryLanguage="JSONata",
+              Arguments={"TopicArn": "{% $states.input.topic %}", "Message": "m"}),
+         "TopicArn is taken from the execution data"),
+        (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}),
+         "not a service integration this component knows"),
+        (task("arn:aws:states:::ecs:runTask.sync", Parameters={}), "not one this component scopes"),
+        (task("${Unknown}"), "this placeholder is not one of the workflow's functions"),
+        (task("arn:aws:states:::events:putEvents", Parameters={"Entries.$": "$.events"}), "Entries are computed"),
+        (task("arn:aws:states:::sns:publish", Parameters={"PhoneNumber": "+33600000000", "Message": "m"}),
+         "it has no TopicArn"),
+    ],
+)  # fmt: skip
+def test_calls_that_cannot_be_scoped_are_named_never_granted_star(state: dict[str, Any], reason: str) -> None:
+    found, (unscoped,) = integrations.accesses(machine(Call=state))
+    assert found == []
+    assert unscoped.where == "state 'Call'"
+    assert reason in unscoped.reason
+
+
+def test_activities_need_no_grant_and_lambda_tasks_are_recognised_for_cost() -> None:
+    activity = f"arn:aws:states:us-east-1:{ACCOUNT}:activity:review"
+    assert integrations.accesses(machine(Review=task(activity))) == ([], [])
+    assert integrations.is_lambda_task(task("${Fn}"), {"Fn"})
+    assert integrations.is_lambda_task(task("arn:aws:states:::lambda:invoke"))
+    assert not integrations.is_lambda_task(task("${Topic}"), {"Fn"})
+    assert not integrations.is_lambda_task(task("arn:aws:states:::sns:publish"))
+
+
+# --- the component grants exactly that ------------------------------------------------
+
+
+def definition_file(tmp_path: Path, document: dict[str, Any]) -> WorkflowDefinition:
+    path = tmp_path / "flow.asl.json"
+    path.write_text(json.dumps(document))
+    return WorkflowDefinition.load(path)
+
+
+def policy_of(run: ProgramRun, name: str = "flow-policy") -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(run.named(name).inputs["policy"])
+    return parsed
+
+
+def test_a_workflow_role_gets_a_statement_per_integration_and_nothing_else(declare: Declare, tmp_path: Path) -> None:
+    document = machine(
+        Work=task("${WorkerArn}", Retry=[{"ErrorEquals": TRANSIENT}]),
+        Notify=task("arn:aws:states:::sns:publish", Parameters={"TopicArn": "${TopicArn}", "Message.$": "$"}),
+        Save=task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": "${Table}", "Item": {}}),
+    )
+    topic = pulumi.Output.from_input(f"arn:aws:sns:us-east-1:{ACCOUNT}:reports")
+    args = WorkflowArgs(
+        "flow",
+        definition_file(tmp_path, document),
+        substitutions={"WorkerArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w", "TopicArn": topic, "Table": "t"},
+        functions={"WorkerArn": 5},
+        tracing_enabled=False,
+        log_level="OFF",
+    )
+    statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
+    assert statements == [
+        {"Sid": "InvokeTaskFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+         "Resource": [f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w"]},
+        {"Sid": "PublishToTopics", "Effect": "Allow", "Action": ["sns:Publish"],
+         "Resource": [f"arn:aws:sns:us-east-1:{ACCOUNT}:reports"]},
+        {"Sid": "PutTableItems", "Effect": "Allow", "Action": ["dynamodb:PutItem"],
+         "Resource": [f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t"]},
+    ]  # fmt: skip
+
+
+def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
+    declare: Declare, tmp_path: Path
+) -> None:
+    document = machine(Read=task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}))
+    definition = definition_file(tmp_path, document)
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"1 task\(s\) cannot be granted least privilege automatically") as error:
+        declare(lambda: Workflow("flow", WorkflowArgs("flow", definition)), into=declared)
+    assert "state 'Read' calls arn:aws:states:::aws-sdk:s3:getObject" in str(error.value)
+    assert "extra_statements and list its state in granted_states" in str(error.value)
+    assert declared.resources == []
+
+    grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/k"]}
+    args = WorkflowArgs("flow", definition, extra_statements=[grant], granted_states=frozenset({"Read"}))
+    assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][-1] == grant
+
+
+def test_a_value_passed_as_a_plain_string_is_judged_like_one_written_in_the_file(
+    declare: Declare, tmp_path: Path
+) -> None:
+    # An existing function's ARN passed as a value is a Lambda task, even though the file says ${Existing}.
+    arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:existing"
+    document = machine(Call=task("${Existing}", Retry=[{"ErrorEquals": TRANSIENT}]))
+    args = WorkflowArgs("flow", definition_file(tmp_path, document), substitutions={"Existing": arn},
+                        log_level="OFF", tracing_enabled=False)  # fmt: skip
+    assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][0]["Resource"] == [arn]

@@ -1,0 +1,388 @@
+"""The catalogue's vocabulary: what one workflow is made of, as plain data.
+
+A `WorkflowSpec` names everything the program, the cost estimate, the
+diagrams, the ops tool and the rehearsal need to know about a workflow: its
+definition file, the Lambda functions it invokes, the other resources it
+integrates with, its schedule, and how to check that it works. Every tool
+iterates over the catalogue (`workflows/catalogue.py`); nothing else names a
+workflow.
+
+Values known only at deploy time reach the definition as `${Name}`
+placeholders: each function and integration below says which placeholder it
+fills. This module imports neither Pulumi nor boto3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
+
+PROJECT_ROOT = DEFINITIONS_DIR.parent
+
+# Defaults of a Lambda function, written once: HandlerFunctionArgs and the cost
+# estimate use these same constants.
+FUNCTION_RUNTIME = "python3.14"
+FUNCTION_ARCHITECTURE = "arm64"
+FUNCTION_MEMORY_MB = 128
+FUNCTION_TIMEOUT_SECONDS = 5
+
+WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+# What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
+ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+_PLACEHOLDER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_PLACEHOLDER_USE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+
+
+class CatalogueError(ValueError):
+    """A catalogue entry that cannot be deployed as written."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Python Lambda function the workflow invokes."""
+
+    name: str
+    """Lowercase letters, digits and '-'; unique in the catalogue. The component's
+    name and the suffix of the physical name (`<stack prefix>-<name>`)."""
+    handler: str
+    """Lambda's handler string, `package.module.function` (`handlers.call_center.open_case`)."""
+    placeholder: str
+    """The `${Name}` in the definition that receives the function's ARN."""
+    description: str = ""
+    memory_mb: int = FUNCTION_MEMORY_MB
+    timeout_seconds: int = FUNCTION_TIMEOUT_SECONDS
+    """The function's own timeout; a task invoking it must allow more (see workflows/validate.py)."""
+    runtime: str = FUNCTION_RUNTIME
+    architecture: str = FUNCTION_ARCHITECTURE
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Environment variables; values may use the workflow's `${Name}` placeholders (a table's name)."""
+    statements: tuple[Mapping[str, Any], ...] = ()
+    """Extra IAM statements for the function's role, e.g. reading a table; strings may use the
+    workflow's `${Name}` placeholders (`"Resource": ["${ReportsTableArn}"]`). Default: none."""
+    source_root: Path = PROJECT_ROOT
+    """The folder holding the handler's top-level package. Default: the project root (`handlers/`)."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """An SNS topic the stack creates (encrypted with the AWS-managed key)."""
+
+    name: str
+    placeholder: str
+    """Receives the topic ARN."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue the stack creates (SQS-managed encryption)."""
+
+    name: str
+    placeholder: str
+    """Receives the queue URL, which is what `sqs:sendMessage` tasks take."""
+    arn_placeholder: str | None = None
+    """Receives the queue ARN, for a function's statements. Default: none."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table the stack creates (on-demand billing, encrypted, point-in-time recovery)."""
+
+    name: str
+    placeholder: str
+    """Receives the table name, which is what `dynamodb:*Item` tasks take."""
+    partition_key: str = "id"
+    """A string attribute. Default: `id`."""
+    sort_key: str | None = None
+    """A string attribute, or none. Default: none."""
+    arn_placeholder: str | None = None
+    """Receives the table ARN, for a function's statements. Default: none."""
+
+
+@dataclass(frozen=True)
+class WorkflowRef:
+    """Another workflow of the catalogue, started by this one (`states:startExecution`)."""
+
+    workflow: str
+    placeholder: str
+    """Receives that workflow's state machine ARN."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value the stack does not create, such as an existing event bus or topic ARN."""
+
+    placeholder: str
+    value: str
+
+
+Integration = Topic | Queue | Table | WorkflowRef | Value
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """When EventBridge Scheduler starts the workflow; stack config may override each value."""
+
+    expression: str
+    """`rate(...)`, `cron(...)` or `at(...)`."""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    """The execution input, a JSON object. Default: `{}`."""
+    timezone: str = "UTC"
+    enabled: bool = True
+    stack_keys: bool = False
+    """The stack's top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
+    and `schedulePayload` configure this schedule (at most one workflow may claim them).
+    Default: False; every schedule can be configured under `workflows.<name>`."""
+    expected_output: Mapping[str, Any] | None = None
+    """What `ops verify` expects a scheduled run to add to its input; None checks only that
+    the runs succeeded. Default: None."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One way an on-demand run may end, for `ops verify`. Strings may hold `{run}`,
+    replaced by the run's number (`001`)."""
+
+    name: str
+    status: str
+    """SUCCEEDED, FAILED, TIMED_OUT or ABORTED."""
+    output: Any = None
+    """The execution's exact output, when it succeeds. Default: not checked."""
+    error: str | None = None
+    cause: str | None = None
+    state_outputs: Mapping[str, Any] = field(default_factory=dict)
+    """State name -> its exact output. Default: none checked."""
+
+
+@dataclass(frozen=True)
+class SmokeTest:
+    """How `ops verify` exercises an on-demand workflow: run it until every outcome was seen."""
+
+    input: Any
+    """The execution input; strings may hold `{run}`."""
+    outcomes: tuple[Outcome, ...]
+    max_runs: int = 10
+
+
+@dataclass(frozen=True)
+class WorkflowSpec:
+    """One workflow of the catalogue."""
+
+    name: str
+    """Lowercase letters, digits and '-'. Names the component, the stack outputs and the
+    physical names (`<stack prefix>-<name>`); `python -m ops run <name>` uses it."""
+    title: str
+    """A human title, for diagrams and reports."""
+    definition: str | Path
+    """The ASL file; a relative path is read from `workflows/`."""
+    functions: tuple[FunctionSpec, ...] = ()
+    integrations: tuple[Integration, ...] = ()
+    schedule: ScheduleSpec | None = None
+    type: str = "STANDARD"
+    """STANDARD or EXPRESS; stack config may override it. Default: STANDARD."""
+    sample_input: Any = None
+    """The input `python -m ops run <name>` uses by default. Default: the schedule's payload, else {}."""
+    refused_input: Any = None
+    """An input the workflow refuses with a named error; `make demo` runs it to show what a
+    user then sees. Default: none."""
+    executions_per_month: float | None = None
+    """On-demand runs a month, for the cost estimate. Default: none for a scheduled workflow
+    (the schedule decides), ON_DEMAND_EXECUTIONS_PER_MONTH otherwise."""
+    map_items: int = 10
+    """Items a Map state is assumed to process per run, for the cost estimate. Default: 10."""
+    smoke_test: SmokeTest | None = None
+    """How `ops verify` runs it on demand. Default: not run."""
+    statements: tuple[Mapping[str, Any], ...] = ()
+    """Escape hatch: extra IAM statements for the state machine's role (strings may use
+    placeholders). Default: none."""
+    granted_states: frozenset[str] = frozenset()
+    """States whose permissions `statements` provide, for integrations the component cannot
+    scope on its own (it refuses them otherwise). Default: none."""
+    shortcut_outputs: Mapping[str, str] = field(default_factory=dict)
+    """Flat stack outputs: output name -> a dotted path in this workflow's entry of the
+    `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`)."""
+
+    def load_definition(self) -> WorkflowDefinition:
+        return WorkflowDefinition.load(self.definition_path)
+
+    @property
+    def definition_path(self) -> Path:
+        path = Path(self.definition)
+        return path if path.is_absolute() else DEFINITIONS_DIR / path
+
+    @property
+    def function_placeholders(self) -> dict[str, FunctionSpec]:
+        return {function.placeholder: function for function in self.functions}
+
+    @property
+    def placeholders(self) -> list[str]:
+        """Every placeholder this entry fills, functions first."""
+        names = [function.placeholder for function in self.functions]
+        for integration in self.integrations:
+            names.append(integration.placeholder)
+            arn_placeholder = getattr(integration, "arn_placeholder", None)
+            if arn_placeholder:
+                names.append(arn_placeholder)
+        return names
+
+    def default_input(self) -> Any:
+        if self.sample_input is not None:
+            return self.sample_input
+        return dict(self.schedule.payload) if self.schedule else {}
+
+
+def placeholders_in(value: Any) -> set[str]:
+    """The `${Name}` placeholders used anywhere in a JSON-like value."""
+    if isinstance(value, str):
+        return set(_PLACEHOLDER_USE.findall(value))
+    if isinstance(value, Mapping):
+        return set().union(*(placeholders_in(v) for v in value.values()), *(placeholders_in(k) for k in value))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(placeholders_in(v) for v in value))
+    return set()
+
+
+def substitute(value: Any, values: Mapping[str, str]) -> Any:
+    """`value` with every `${Name}` replaced by `values[Name]` (names must all be present)."""
+    if isinstance(value, str):
+        return _PLACEHOLDER_USE.sub(lambda match: values[match.group(1)], value)
+    if isinstance(value, Mapping):
+        return {substitute(k, values): substitute(v, values) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [substitute(v, values) for v in value]
+    return value
+
+
+def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
+    """Raise CatalogueError listing every inconsistency between entries; reads no files."""
+    problems = list(_catalogue_problems(catalogue))
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise CatalogueError(f"workflows/catalogue.py: {len(problems)} problem(s):\n{listed}")
+
+
+def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    names = [spec.name for spec in catalogue]
+    function_owners: dict[str, str] = {}
+    for spec in catalogue:
+        where = f"workflow {spec.name!r}"
+        if names.count(spec.name) > 1 and names.index(spec.name) == catalogue.index(spec):
+            yield f"{where} is declared {names.count(spec.name)} times; workflow names are unique."
+        yield from _entry_problems(where, spec)
+        for function in spec.functions:
+            owner = function_owners.setdefault(function.name, spec.name)
+            if owner != spec.name or [f.name for f in spec.functions].count(function.name) > 1:
+                yield (
+                    f"{where}: function {function.name!r} is also declared by workflow {owner!r}; "
+                    "function names are unique in the catalogue."
+                )
+        yield from _integration_problems(where, spec, names)
+    claiming = [spec.name for spec in catalogue if spec.schedule is not None and spec.schedule.stack_keys]
+    if len(claiming) > 1:
+        yield f"workflows {', '.join(claiming)} all claim the stack's top-level schedule keys; only one may."
+    yield from _cycles(catalogue)
+
+
+def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
+    if not _NAME.match(spec.name):
+        yield f"{where}: the name must be lowercase letters, digits and '-' (starting with a letter)."
+    if spec.type not in WORKFLOW_TYPES:
+        yield f"{where}: type {spec.type!r} is not one of {', '.join(WORKFLOW_TYPES)}."
+    placeholders = spec.placeholders
+    for duplicate in sorted({p for p in placeholders if placeholders.count(p) > 1}):
+        yield f"{where}: placeholder {duplicate!r} is filled twice."
+    for placeholder in placeholders:
+        if not _PLACEHOLDER.match(placeholder):
+            yield f"{where}: placeholder {placeholder!r} must be a letter then letters, digits or '_'."
+    yield from _function_problems(where, spec)
+    for unknown in sorted(placeholders_in(spec.statements) - set(placeholders)):
+        yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
+    if spec.smoke_test is not None and spec.smoke_test.max_runs < 1:
+        yield f"{where}: smoke_test.max_runs must be at least 1."
+    for output, path in spec.shortcut_outputs.items():
+        if not _valid_output_path(spec, path):
+            yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
+
+
+def _function_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
+    integration_values = set(spec.placeholders) - set(spec.function_placeholders)
+    for function in spec.functions:
+        if not _NAME.match(function.name):
+            yield f"{where}: function name {function.name!r} must be lowercase letters, digits and '-'."
+        for unknown in sorted(placeholders_in(dict(function.environment)) | placeholders_in(function.statements)):
+            if unknown not in integration_values:
+                yield f"{where}: function {function.name!r} uses ${{{unknown}}}, which no integration fills."
+
+
+def _integration_problems(where: str, spec: WorkflowSpec, names: list[str]) -> Iterator[str]:
+    created = [i.name for i in spec.integrations if isinstance(i, Topic | Queue | Table)]
+    for duplicate in sorted({name for name in created if created.count(name) > 1}):
+        yield f"{where}: integration name {duplicate!r} is used twice."
+    for integration in spec.integrations:
+        if isinstance(integration, WorkflowRef):
+            if integration.workflow not in names:
+                yield f"{where}: WorkflowRef to {integration.workflow!r}, which is not in the catalogue."
+            elif integration.workflow == spec.name:
+                yield f"{where}: a workflow cannot start itself through a WorkflowRef."
+        elif isinstance(integration, Topic | Queue | Table) and not _NAME.match(integration.name):
+            kind = type(integration).__name__.lower()
+            yield f"{where}: {kind} name {integration.name!r} must be lowercase letters, digits and '-'."
+
+
+# The entry of a workflow in the `workflows` stack output (deployment.py), as dotted paths.
+_OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")
+_SCHEDULE_FIELDS = ("name", "group", "deadLetterQueueUrl")
+_FUNCTION_FIELDS = ("functionName", "functionArn", "logGroup")
+_RESOURCE_FIELDS = {Topic: ("arn",), Queue: ("arn", "url"), Table: ("arn", "name")}
+
+
+def _valid_output_path(spec: WorkflowSpec, path: str) -> bool:
+    head, _, rest = path.partition(".")
+    if not rest:
+        return head in _OUTPUT_FIELDS
+    if head == "schedule":
+        return spec.schedule is not None and rest in _SCHEDULE_FIELDS
+    item, _, field_name = rest.partition(".")
+    if head == "functions":
+        return item in {f.name for f in spec.functions} and field_name in _FUNCTION_FIELDS
+    if head == "resources":
+        fields = {i.name: _RESOURCE_FIELDS[type(i)] for i in spec.integrations if isinstance(i, Topic | Queue | Table)}
+        return field_name in fields.get(item, ())
+    return False
+
+
+def _cycles(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    try:
+        in_dependency_order(catalogue)
+    except CatalogueError as error:
+        yield str(error)
+
+
+def in_dependency_order(catalogue: tuple[WorkflowSpec, ...]) -> list[WorkflowSpec]:
+    """The entries with every workflow after the ones it starts (WorkflowRef), else as listed."""
+    by_name = {spec.name: spec for spec in catalogue}
+    ordered: list[WorkflowSpec] = []
+    visiting: list[str] = []
+
+    def visit(spec: WorkflowSpec) -> None:
+        if spec in ordered:
+            return
+        if spec.name in visiting:
+            cycle = " -> ".join([*visiting[visiting.index(spec.name) :], spec.name])
+            raise CatalogueError(f"workflows start each other in a cycle ({cycle}); break it.")
+        visiting.append(spec.name)
+        for integration in spec.integrations:
+            if isinstance(integration, WorkflowRef) and integration.workflow in by_name:
+                visit(by_name[integration.workflow])
+        visiting.pop()
+        ordered.append(spec)
+
+    for spec in catalogue:
+        visit(spec)
+    return ordered
