@@ -54,6 +54,8 @@ MAX_SECONDS = 99_999_999
 # A retrier's MaxDelaySeconds must stay under a year and a day.
 MAX_RETRY_DELAY_SECONDS = 31_622_400
 MAX_STATE_NAME_LENGTH = 80
+# Variable names are Unicode identifiers (UAX #31) of at most 80 characters.
+MAX_VARIABLE_NAME_LENGTH = 80
 MAX_MAP_LABEL_LENGTH = 40
 # Deeper nesting is no real workflow, and would exhaust Python's recursion limit.
 MAX_NESTING = 64
@@ -260,7 +262,6 @@ _JSONATA = re.compile(r"\{%(.*)%\}", re.DOTALL)
 _INTRINSIC = re.compile(r"States\.[A-Za-z0-9]+\(.*\)", re.DOTALL)
 # RFC 3339 with an upper-case T and Z, as the ASL requires.
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-_VARIABLE_NAME = re.compile(r"(?!\d)\w+")
 _LAMBDA_FUNCTION_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?")
 _LAMBDA_INVOKE = re.compile(r"arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?")
 _SYNC_OR_CALLBACK = re.compile(r"arn:aws[a-z-]*:states:::.+\.(sync(:\d+)?|waitForTaskToken)")
@@ -650,10 +651,10 @@ class _LanguageFields:
             return
         for key in value:
             variable = key[:-2] if self.language == "JSONPath" and key.endswith(".$") else key
-            if not _VARIABLE_NAME.fullmatch(variable) or variable == "states":
+            if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME_LENGTH or variable == "states":
                 self.add(
-                    f"Assign: {variable!r} is not a valid variable name; a name is letters, digits and underscores, "
-                    "does not start with a digit, and is not the reserved 'states'."
+                    f"Assign: {variable!r} is not a valid variable name; a name is up to {MAX_VARIABLE_NAME_LENGTH} "
+                    "letters, digits and underscores, does not start with a digit, and is not the reserved 'states'."
                 )
         self.payload("Assign", value)
 
@@ -913,19 +914,18 @@ class _StateCheck:
 
     def _jsonata_rule(self, label: str, rule: dict[str, Any]) -> None:
         allowed = {"Condition", "Next", "Comment", "Assign", "Output"}
+        jsonpath_keys = [key for key in rule if key in COMPARISONS or key in COMBINATORS or key == "Variable"]
+        if jsonpath_keys:
+            self.add(
+                f"{label} uses {', '.join(jsonpath_keys)}, which JSONPath rules use; in a JSONata state a rule is "
+                'a Condition, e.g. "Condition": "{% $states.input.total > 100 %}".'
+            )
         for key in rule:
-            if key not in allowed:
-                hint = (
-                    " (JSONata rules use Condition)"
-                    if key in COMPARISONS or key in COMBINATORS or key == "Variable"
-                    else ""
-                )
-                self.add(
-                    f"{label}: field {key!r} is not allowed in a JSONata rule{hint}; a rule takes {_names(allowed)}."
-                )
-        if "Condition" not in rule:
+            if key not in allowed and key not in jsonpath_keys:
+                self.add(f"{label}: field {key!r} is not allowed in a JSONata rule; a rule takes {_names(allowed)}.")
+        if "Condition" not in rule and not jsonpath_keys:
             self.add(f'{label}: a JSONata rule needs a Condition, e.g. "Condition": "{{% $states.input.ok %}}".')
-        elif not (isinstance(rule["Condition"], bool) or _is_jsonata(rule["Condition"])):
+        elif "Condition" in rule and not (isinstance(rule["Condition"], bool) or _is_jsonata(rule["Condition"])):
             self.add(
                 f"{label}: Condition must be a {{% %}} expression or true/false, got {_describe(rule['Condition'])}."
             )
