@@ -169,6 +169,9 @@ JSONPATH_ONLY: dict[str, str] = {
     "MaxConcurrencyPath": "MaxConcurrency with a {% %} expression",
     "ToleratedFailurePercentagePath": "ToleratedFailurePercentage with a {% %} expression",
     "ToleratedFailureCountPath": "ToleratedFailureCount with a {% %} expression",
+    "MaxItemsPerBatchPath": "MaxItemsPerBatch with a {% %} expression",
+    "MaxInputBytesPerBatchPath": "MaxInputBytesPerBatch with a {% %} expression",
+    "MaxItemsPath": "MaxItems with a {% %} expression",
 }
 JSONATA_ONLY: dict[str, str] = {
     "Arguments": "Parameters",
@@ -707,7 +710,7 @@ class _StateCheck:
         self.fields.check_exclusive(state, kind)
         for base in PATH_FORMS:
             if base in state and base + "Path" in state:
-                self.add(f"has both {base} and {base}Path; keep one.")
+                self.add(f"{base} and {base}Path are both set; keep one.")
         if "Comment" in state and not isinstance(state["Comment"], str):
             self.add(f"Comment must be a string, got {_describe(state['Comment'])}.")
         self._flow()
@@ -763,7 +766,6 @@ class _StateCheck:
                     )
 
     def _error_handlers(self, field_name: str, handlers: object) -> None:
-        scope, where, name, language = self.scope, self.where, self.name, self.language
         if not isinstance(handlers, list) or not handlers:
             self.add(
                 f"{field_name} must be a non-empty list of {'retriers' if field_name == 'Retry' else 'catchers'}.",
@@ -778,23 +780,30 @@ class _StateCheck:
             for key in handler:
                 if key not in allowed:
                     self.add(f"{label}: field {key!r} is not allowed; an entry takes {_names(allowed)}.")
-            self.checker.error_equals(where, label, field_name, handler.get("ErrorEquals"), number == len(handlers))
+            self.checker.error_equals(
+                self.where, label, field_name, handler.get("ErrorEquals"), number == len(handlers)
+            )
             if "Comment" in handler and not isinstance(handler["Comment"], str):
                 self.add(f"{label}: Comment must be a string, got {_describe(handler['Comment'])}.")
             if field_name == "Retry":
                 for problem in _retrier_problems(handler):
                     self.add(f"{label}: {problem}")
                 continue
-            if "Next" not in handler:
-                self.add(f"{label} has no Next; say which state handles the error.")
-            else:
-                self.checker.transition(scope, where, name, f"{label} Next", handler["Next"])
-            fields = _LanguageFields(self.checker, where, language, f"{label}: ")
-            fields.check_exclusive(handler, "Catch entry")
-            if "ResultPath" in handler:
-                fields.nullable_path("ResultPath", handler["ResultPath"])
-            if "Assign" in handler:
-                fields.assign(handler["Assign"])
+            self._catcher(label, handler)
+
+    def _catcher(self, label: str, catcher: dict[str, Any]) -> None:
+        if "Next" not in catcher:
+            self.add(f"{label} has no Next; say which state handles the error.")
+        else:
+            self.checker.transition(self.scope, self.where, self.name, f"{label} Next", catcher["Next"])
+        fields = _LanguageFields(self.checker, self.where, self.language, f"{label}: ")
+        fields.check_exclusive(catcher, "Catch entry")
+        if "ResultPath" in catcher:
+            fields.nullable_path("ResultPath", catcher["ResultPath"])
+        if "Output" in catcher:
+            fields.payload("Output", catcher["Output"])
+        if "Assign" in catcher:
+            fields.assign(catcher["Assign"])
 
     # ----------------------------------------------------- per state type
 
@@ -904,8 +913,11 @@ class _StateCheck:
                 self.add(f"{label} has no Next; every top-level rule names the state it leads to.")
             else:
                 self.checker.transition(self.scope, self.where, self.name, f"{label} Next", rule["Next"])
+            rule_fields = _LanguageFields(self.checker, self.where, self.language, f"{label}: ")
             if "Assign" in rule:
-                _LanguageFields(self.checker, self.where, self.language, f"{label}: ").assign(rule["Assign"])
+                rule_fields.assign(rule["Assign"])
+            if "Output" in rule:
+                rule_fields.payload("Output", rule["Output"])
             if self.language == "JSONata":
                 self._jsonata_rule(label, rule)
             else:
@@ -982,7 +994,7 @@ class _StateCheck:
     def _map_values(self) -> None:
         state = self.state
         if "Parameters" in state and "ItemSelector" in state:
-            self.add("has both Parameters and ItemSelector; keep ItemSelector (Parameters is its older name).")
+            self.add("Parameters and ItemSelector are both set; keep ItemSelector (Parameters is its older name).")
         if "Items" in state and not (isinstance(state["Items"], list) or _is_jsonata(state["Items"])):
             self.add(f"Items must be a list or a {{% %}} expression, got {_describe(state['Items'])}.")
         limits = (("MaxConcurrency", 0, MAX_SECONDS), ("ToleratedFailureCount", 0, MAX_SECONDS))
@@ -1068,7 +1080,7 @@ class _StateCheck:
             if "MaxItemsPath" in config:
                 self.fields.path("ItemReader ReaderConfig MaxItemsPath", config["MaxItemsPath"])
             if "MaxItems" in config and "MaxItemsPath" in config:
-                self.add("ItemReader ReaderConfig has both MaxItems and MaxItemsPath; keep one.")
+                self.add("ItemReader ReaderConfig MaxItems and MaxItemsPath are both set; keep one.")
             headers = config.get("CSVHeaders")
             if config.get("CSVHeaderLocation") == "GIVEN" and not (
                 isinstance(headers, list) and headers and all(isinstance(h, str) for h in headers)
@@ -1093,7 +1105,7 @@ class _StateCheck:
             if key + "Path" in batcher:
                 self.fields.path(f"ItemBatcher {key}Path", batcher[key + "Path"])
             if key in batcher and key + "Path" in batcher:
-                self.add(f"ItemBatcher has both {key} and {key}Path; keep one.")
+                self.add(f"ItemBatcher {key} and {key}Path are both set; keep one.")
         if "BatchInput" in batcher:
             self.fields.payload("ItemBatcher BatchInput", batcher["BatchInput"])
 
