@@ -301,3 +301,60 @@ def test_validate_lists_asl_then_placeholder_then_project_problems(tmp_path: Pat
     assert lines[1].startswith("  - state 'Fail': a Fail state ends the execution")
     assert lines[2].startswith("  - no value for placeholder(s) ${CloseCaseFunctionARN}")
     assert lines[3].startswith("  - project rule: this project requires a top-level TimeoutSeconds")
+
+
+def _machine(**states: Any) -> dict[str, Any]:
+    return {"StartAt": next(iter(states)), "States": states}
+
+
+def test_a_catch_target_counts_as_reachable() -> None:
+    document = _machine(
+        Try={
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+            "End": True,
+        },
+        Handle={"Type": "Fail"},
+    )
+    assert asl_problems(document) == []
+
+
+def test_a_branch_state_cannot_go_to_a_state_outside_its_branch() -> None:
+    branch = _machine(Inner={"Type": "Pass", "Next": "After"})
+    document = _machine(
+        **{"Fan out": {"Type": "Parallel", "Branches": [branch], "Next": "After"}, "After": {"Type": "Succeed"}}
+    )
+    messages = [str(p) for p in asl_problems(document)]
+    assert messages[0] == (
+        "state 'Fan out' > branch 1 > state 'Inner': Next names 'After', which is a state outside this branch; "
+        "states inside a Parallel branch or Map item processor can only go to states of their own; "
+        "the states here are 'Inner'."
+    )
+
+
+def test_a_heartbeat_needs_room_under_the_default_timeout() -> None:
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
+    assert asl_problems(_machine(Call={**task, "HeartbeatSeconds": 99_999_998})) == []
+    (problem,) = asl_problems(_machine(Call={**task, "HeartbeatSeconds": 99_999_999}))
+    assert problem.message == "HeartbeatSeconds (99999999) must be less than the default TimeoutSeconds (99999999)."
+
+
+def test_known_and_unknown_states_errors() -> None:
+    def retry(*names: str) -> dict[str, Any]:
+        task = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True}
+        return _machine(Call={**task, "Retry": [{"ErrorEquals": list(names)}]})
+
+    assert asl_problems(retry("States.Http.Socket", "States.Http.StatusCode.503", "States.TaskFailed")) == []
+    (problem,) = asl_problems(retry("States.Timout"))
+    assert problem.message.startswith("Retry entry 1: 'States.Timout' is not an error Step Functions defines;")
+
+
+def test_validate_refuses_what_an_express_workflow_cannot_run(tmp_path: Path) -> None:
+    def callback(document: dict[str, Any]) -> None:
+        states(document)["Escalate Case"]["Resource"] = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+
+    definition = broken(tmp_path, callback)
+    validate(definition, sorted(definition.placeholders), functions=FUNCTIONS)
+    with pytest.raises(DefinitionError, match=r"Wait for Callback \(\.waitForTaskToken\) integration pattern"):
+        validate(definition, sorted(definition.placeholders), functions=FUNCTIONS, workflow_type="EXPRESS")

@@ -83,6 +83,8 @@ KNOWN_STATES_ERRORS = frozenset(
         "States.Timeout",
     }
 )
+# An HTTP Task reports a failed request's status code as its error name.
+_HTTP_STATUS_ERROR = re.compile(r"States\.Http\.StatusCode\.\d{3}")
 TRANSIENT_LAMBDA_ERRORS = (
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -502,7 +504,11 @@ class _Checker:
             self.add(where, f"{label}: ErrorEquals must be a non-empty list of error names.")
             return
         for error in errors:
-            if error.startswith("States.") and error not in KNOWN_STATES_ERRORS:
+            if (
+                error.startswith("States.")
+                and error not in KNOWN_STATES_ERRORS
+                and not _HTTP_STATUS_ERROR.fullmatch(error)
+            ):
                 self.add(
                     where,
                     f"{label}: {error!r} is not an error Step Functions defines; the States.* errors are "
