@@ -425,7 +425,7 @@ class _Checker:
         allowed = _MACHINE_FIELDS[kind]
         for key in machine:
             if key not in allowed:
-                self.add(where, f"field {key!r} is not allowed here; {kind_words(kind)} takes {_names(allowed)}.")
+                self.add(where, f"field {key!r} is not allowed here; {_kind_words(kind)} takes {_names(allowed)}.")
         if "Comment" in machine and not isinstance(machine["Comment"], str):
             self.add(where, f"Comment must be a string, got {_describe(machine['Comment'])}.")
         if kind != "top" and "QueryLanguage" in machine:
@@ -528,7 +528,7 @@ class _Checker:
         elif target in self.all_names and scope.kind != "top":
             self.add(
                 where,
-                f"{label} names {target!r}, which is a state outside this {scope_words(scope.kind)}; "
+                f"{label} names {target!r}, which is a state outside this {_scope_words(scope.kind)}; "
                 f"states inside a Parallel branch or Map item processor can only go to states of their own; "
                 f"{scope.known()}.",
             )
@@ -542,11 +542,11 @@ class _Checker:
             self.add(where, f"{label} names {target!r}, which is not a state; {scope.known()}.")
 
 
-def kind_words(kind: str) -> str:
+def _kind_words(kind: str) -> str:
     return {"top": "a state machine", "branch": "a Parallel branch", "processor": "a Map item processor"}[kind]
 
 
-def scope_words(kind: str) -> str:
+def _scope_words(kind: str) -> str:
     return {"branch": "branch", "processor": "item processor"}.get(kind, "state machine")
 
 
@@ -721,7 +721,16 @@ class _StateCheck:
             self.add(f"Comment must be a string, got {_describe(state['Comment'])}.")
         self._flow()
         self._data_fields()
-        getattr(self, f"_{kind.lower()}")()
+        type_checks = {
+            "Task": self._task,
+            "Choice": self._choice,
+            "Wait": self._wait,
+            "Fail": self._fail,
+            "Parallel": self._parallel,
+            "Map": self._map,
+        }
+        # Pass and Succeed need nothing beyond the shared checks.
+        type_checks.get(kind, lambda: None)()
         for field_name in ("Retry", "Catch"):
             if field_name in state and field_name in allowed:
                 self._error_handlers(field_name, state[field_name])
@@ -812,12 +821,6 @@ class _StateCheck:
             fields.assign(catcher["Assign"])
 
     # ----------------------------------------------------- per state type
-
-    def _pass(self) -> None:
-        pass
-
-    def _succeed(self) -> None:
-        pass
 
     def _fail(self) -> None:
         for key in ("Error", "Cause"):
