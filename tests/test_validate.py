@@ -11,23 +11,18 @@ from typing import Any
 import pytest
 
 from workflows.definition import DEFINITIONS_DIR, DefinitionError, WorkflowDefinition
-from workflows.validate import validate
+from workflows.validate import Problem, asl_problems, project_problems, validate
 
-
-def scheduled_workflow() -> WorkflowDefinition:
-    return WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")
-
-
-def call_center() -> WorkflowDefinition:
-    return WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
-
-
-PLACEHOLDERS = sorted(call_center().placeholders)
+CALL_CENTER = WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
+SCHEDULED = WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")
+PLACEHOLDERS = sorted(CALL_CENTER.placeholders)
+# The call-center functions time out after 5 s (components/handler_function.py's default).
+FUNCTIONS = dict.fromkeys(PLACEHOLDERS, 5)
 Mutation = Callable[[dict[str, Any]], object]
 
 
 def broken(tmp_path: Path, mutate: Mutation) -> WorkflowDefinition:
-    document = copy.deepcopy(call_center().document)
+    document = copy.deepcopy(CALL_CENTER.document)
     mutate(document)
     path = tmp_path / "call_center.asl.json"
     path.write_text(json.dumps(document, indent=2))
@@ -40,8 +35,9 @@ def states(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_shipped_definitions_are_valid() -> None:
-    validate(scheduled_workflow())
-    validate(call_center(), PLACEHOLDERS)
+    validate(SCHEDULED)
+    validate(CALL_CENTER, PLACEHOLDERS, functions=FUNCTIONS)
+    validate(CALL_CENTER, PLACEHOLDERS, functions=FUNCTIONS, workflow_type="EXPRESS")
 
 
 CASES: list[tuple[str, Mutation, str]] = [
@@ -79,12 +75,12 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "Next and End",
         lambda d: states(d)["Close Case"].update(Next="Fail"),
-        "state 'Close Case' has both Next and End",
+        "state 'Close Case': this state has both Next and End",
     ),
     (
         "neither Next nor End",
         lambda d: states(d)["Assign Case"].pop("Next"),
-        "state 'Assign Case' has neither Next nor \"End\": true",
+        "state 'Assign Case': this state has neither Next nor \"End\": true",
     ),
     ("unknown type", lambda d: states(d)["Fail"].update(Type="Failure"), "Type 'Failure' is not one of"),
     (
@@ -161,7 +157,7 @@ CASES: list[tuple[str, Mutation, str]] = [
 def test_a_broken_definition_is_refused_with_a_fix(tmp_path: Path, mutate: Mutation, message: str) -> None:
     definition = broken(tmp_path, mutate)
     with pytest.raises(DefinitionError) as error:
-        validate(definition, PLACEHOLDERS)
+        validate(definition, PLACEHOLDERS, functions=FUNCTIONS)
     assert message in str(error.value)
     assert str(definition.path) in str(error.value)
 
@@ -172,4 +168,193 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
         states(document)["Close Case"].update(Next="Fail")
 
     with pytest.raises(DefinitionError, match=r"2 problem\(s\)"):
-        validate(broken(tmp_path, two_mistakes), PLACEHOLDERS)
+        validate(broken(tmp_path, two_mistakes), PLACEHOLDERS, functions=FUNCTIONS)
+
+
+def test_a_problem_reads_with_its_path_and_project_rules_say_so() -> None:
+    assert (
+        str(Problem("state 'Fan out' > branch 2", "Next names 'X'.")) == "state 'Fan out' > branch 2: Next names 'X'."
+    )
+    assert str(Problem("", "StartAt is missing.")) == "StartAt is missing."
+    assert (
+        str(Problem("state 'A'", "needs a timeout.", project_rule=True)) == "project rule: state 'A': needs a timeout."
+    )
+
+
+def test_the_project_timeout_rule_is_not_an_asl_problem() -> None:
+    document = copy.deepcopy(CALL_CENTER.document)
+    del document["TimeoutSeconds"]
+    assert asl_problems(document) == []
+    (problem,) = project_problems(document, functions=FUNCTIONS)
+    assert problem.project_rule
+    assert "top-level TimeoutSeconds is missing or not a positive integer" in problem.message
+
+
+def test_an_express_workflow_may_run_at_most_five_minutes() -> None:
+    document = copy.deepcopy(CALL_CENTER.document)
+    document["TimeoutSeconds"] = 301
+    assert project_problems(document, functions=FUNCTIONS) == []
+    (problem,) = project_problems(document, functions=FUNCTIONS, workflow_type="EXPRESS")
+    assert "at most 300" in problem.message
+
+
+def _lambda_task(**fields: Any) -> dict[str, Any]:
+    return {"StartAt": "Call", "TimeoutSeconds": 60, "States": {"Call": {"Type": "Task", "End": True, **fields}}}
+
+
+TRANSIENT_RETRY = [
+    {
+        "ErrorEquals": [
+            "Lambda.ServiceException",
+            "Lambda.AWSLambdaException",
+            "Lambda.SdkClientException",
+            "Lambda.TooManyRequestsException",
+        ]
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("resource", "payload"),
+    [
+        ("arn:aws:lambda:eu-west-1:123456789012:function:open-case", None),
+        ("arn:aws:lambda:eu-west-1:123456789012:function:open-case:live", None),
+        ("arn:aws:states:::lambda:invoke", {"FunctionName": "open-case"}),
+        ("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "open-case"}),
+        ("${OpenCaseFunctionArn}", None),
+    ],
+)
+def test_every_lambda_task_needs_a_timeout_and_the_transient_retries(resource: str, payload: object) -> None:
+    fields: dict[str, Any] = {"Resource": resource}
+    if payload is not None:
+        fields["Parameters"] = payload
+    messages = [p.message for p in project_problems(_lambda_task(**fields), functions=FUNCTIONS)]
+    assert len(messages) == 2
+    assert "every Lambda task to set TimeoutSeconds" in messages[0]
+    assert "not retried: Lambda.ServiceException, Lambda.AWSLambdaException" in messages[1]
+    assert project_problems(_lambda_task(TimeoutSeconds=30, Retry=TRANSIENT_RETRY, **fields), functions=FUNCTIONS) == []
+
+
+def test_a_retrier_that_never_retries_does_not_cover_the_transient_errors() -> None:
+    retry = [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 0}, {"ErrorEquals": ["States.ALL"]}]
+    (problem,) = project_problems(
+        _lambda_task(Resource="${OpenCaseFunctionArn}", TimeoutSeconds=30, Retry=retry), functions=FUNCTIONS
+    )
+    assert problem.message.endswith("not retried: Lambda.ServiceException.")
+    all_errors = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}]
+    state = _lambda_task(Resource="${OpenCaseFunctionArn}", TimeoutSeconds=30, Retry=all_errors)
+    assert project_problems(state, functions=FUNCTIONS) == []
+
+
+def test_a_lambda_task_must_outlast_its_function() -> None:
+    state = _lambda_task(Resource="${OpenCaseFunctionArn}", TimeoutSeconds=5, Retry=TRANSIENT_RETRY)
+    (problem,) = project_problems(state, functions=FUNCTIONS)
+    assert "TimeoutSeconds is 5, and ${OpenCaseFunctionArn} may run for 5 s" in problem.message
+    assert "make it at least 6" in problem.message
+    invoke = _lambda_task(
+        Resource="arn:aws:states:::lambda:invoke",
+        Arguments={"FunctionName": "${OpenCaseFunctionArn}"},
+        TimeoutSeconds=3,
+        Retry=TRANSIENT_RETRY,
+    )
+    assert len(project_problems(invoke, functions=FUNCTIONS)) == 1
+
+
+def test_an_unknown_placeholder_and_other_services_are_not_lambda_tasks() -> None:
+    assert project_problems(_lambda_task(Resource="${SomeQueueArn}"), functions=FUNCTIONS) == []
+    assert project_problems(_lambda_task(Resource="arn:aws:states:::sqs:sendMessage"), functions=FUNCTIONS) == []
+
+
+def test_lambda_tasks_are_found_at_every_depth() -> None:
+    inner = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "${OpenCaseFunctionArn}", "End": True}}}
+    document = {
+        "StartAt": "Fan out",
+        "TimeoutSeconds": 60,
+        "States": {
+            "Fan out": {
+                "Type": "Parallel",
+                "End": True,
+                "Branches": [
+                    {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 1, "End": True}}},
+                    {
+                        "StartAt": "Each",
+                        "States": {"Each": {"Type": "Map", "End": True, "ItemProcessor": inner}},
+                    },
+                ],
+            }
+        },
+    }
+    wheres = {p.where for p in project_problems(document, functions=FUNCTIONS)}
+    assert wheres == {"state 'Fan out' > branch 2 > state 'Each' > ItemProcessor > state 'Call'"}
+
+
+def test_validate_lists_asl_then_placeholder_then_project_problems(tmp_path: Path) -> None:
+    def three_kinds(document: dict[str, Any]) -> None:
+        document.pop("TimeoutSeconds")
+        states(document)["Close Case"]["Resource"] = "${CloseCaseFunctionARN}"
+        states(document)["Fail"]["Next"] = "Open Case"
+
+    with pytest.raises(DefinitionError) as error:
+        validate(broken(tmp_path, three_kinds), PLACEHOLDERS, functions=FUNCTIONS)
+    lines = str(error.value).splitlines()
+    assert lines[0].endswith("3 problem(s) in the definition:")
+    assert lines[1].startswith("  - state 'Fail': a Fail state ends the execution")
+    assert lines[2].startswith("  - no value for placeholder(s) ${CloseCaseFunctionARN}")
+    assert lines[3].startswith("  - project rule: this project requires a top-level TimeoutSeconds")
+
+
+def _machine(**states: Any) -> dict[str, Any]:
+    return {"StartAt": next(iter(states)), "States": states}
+
+
+def test_a_catch_target_counts_as_reachable() -> None:
+    document = _machine(
+        Try={
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+            "End": True,
+        },
+        Handle={"Type": "Fail"},
+    )
+    assert asl_problems(document) == []
+
+
+def test_a_branch_state_cannot_go_to_a_state_outside_its_branch() -> None:
+    branch = _machine(Inner={"Type": "Pass", "Next": "After"})
+    document = _machine(
+        **{"Fan out": {"Type": "Parallel", "Branches": [branch], "Next": "After"}, "After": {"Type": "Succeed"}}
+    )
+    messages = [str(p) for p in asl_problems(document)]
+    assert messages[0] == (
+        "state 'Fan out' > branch 1 > state 'Inner': Next names 'After', which is a state outside this branch; "
+        "states inside a Parallel branch or Map item processor can only go to states of their own; "
+        "the states here are 'Inner'."
+    )
+
+
+def test_a_heartbeat_needs_room_under_the_default_timeout() -> None:
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
+    assert asl_problems(_machine(Call={**task, "HeartbeatSeconds": 99_999_998})) == []
+    (problem,) = asl_problems(_machine(Call={**task, "HeartbeatSeconds": 99_999_999}))
+    assert problem.message == "HeartbeatSeconds (99999999) must be less than the default TimeoutSeconds (99999999)."
+
+
+def test_known_and_unknown_states_errors() -> None:
+    def retry(*names: str) -> dict[str, Any]:
+        task = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": True}
+        return _machine(Call={**task, "Retry": [{"ErrorEquals": list(names)}]})
+
+    assert asl_problems(retry("States.Http.Socket", "States.Http.StatusCode.503", "States.TaskFailed")) == []
+    (problem,) = asl_problems(retry("States.Timout"))
+    assert problem.message.startswith("Retry entry 1: 'States.Timout' is not an error Step Functions defines;")
+
+
+def test_validate_refuses_what_an_express_workflow_cannot_run(tmp_path: Path) -> None:
+    def callback(document: dict[str, Any]) -> None:
+        states(document)["Escalate Case"]["Resource"] = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+
+    definition = broken(tmp_path, callback)
+    validate(definition, sorted(definition.placeholders), functions=FUNCTIONS)
+    with pytest.raises(DefinitionError, match=r"Wait for Callback \(\.waitForTaskToken\) integration pattern"):
+        validate(definition, sorted(definition.placeholders), functions=FUNCTIONS, workflow_type="EXPRESS")

@@ -1,221 +1,557 @@
 """Static checks of an ASL definition, run before any resource is declared.
 
+Two kinds of problem are told apart, so that a user knows which is which:
+
+- ASL problems (`asl_problems`): what AWS Step Functions itself would refuse,
+  at every depth (Parallel branches, Map item processors), for both query
+  languages (JSONPath and JSONata), and for the workflow type (EXPRESS refuses
+  some things STANDARD accepts). The rules follow the Amazon States Language
+  as AWS documents it.
+- This project's own rules (`project_problems`): valid ASL that the project
+  still refuses, such as a Lambda task without a timeout or without retries of
+  the transient Lambda errors.
+
 `pulumi preview` does not know the Lambda ARNs yet, so the checks work on the
-definition file and the *names* of the values that will fill its placeholders.
-Every problem found is reported at once, each naming the file, the state and
-the rule, and saying how to fix it.
+definition with its `${Name}` placeholders: a string that is exactly a
+placeholder is accepted wherever an ARN or a string is expected. Every problem
+names where it is (`state 'Fan out' > branch 2 > state 'Count'`), what is wrong
+and what is allowed; all problems are listed at once, and no input, however
+malformed, raises anything but `DefinitionError` from `validate`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
 from workflows.definition import DefinitionError, WorkflowDefinition
 
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition."""
+
+    where: str
+    """The path to the state or sub-machine, e.g. "state 'Fan out' > branch 2 > state 'Count'"; "" for the top."""
+    message: str
+    """What is wrong and what is allowed."""
+    project_rule: bool = False
+    """True when the definition is valid ASL but breaks one of this project's rules."""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"project rule: {text}" if self.project_rule else text
+
+
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
-# States that end the execution by themselves; the others need Next or End (Choice needs neither).
-TERMINAL_TYPES = ("Succeed", "Fail")
-COMPARISONS = (
-    "StringEquals", "StringEqualsPath", "StringLessThan", "StringLessThanPath", "StringGreaterThan",
-    "StringGreaterThanPath", "StringLessThanEquals", "StringLessThanEqualsPath", "StringGreaterThanEquals",
-    "StringGreaterThanEqualsPath", "StringMatches", "NumericEquals", "NumericEqualsPath", "NumericLessThan",
-    "NumericLessThanPath", "NumericGreaterThan", "NumericGreaterThanPath", "NumericLessThanEquals",
-    "NumericLessThanEqualsPath", "NumericGreaterThanEquals", "NumericGreaterThanEqualsPath", "BooleanEquals",
-    "BooleanEqualsPath", "TimestampEquals", "TimestampEqualsPath", "TimestampLessThan", "TimestampLessThanPath",
-    "TimestampGreaterThan", "TimestampGreaterThanPath", "TimestampLessThanEquals", "TimestampLessThanEqualsPath",
-    "TimestampGreaterThanEquals", "TimestampGreaterThanEqualsPath", "IsNull", "IsPresent", "IsNumeric",
-    "IsString", "IsBoolean", "IsTimestamp",
-)  # fmt: skip
+QUERY_LANGUAGES = ("JSONPath", "JSONata")
+WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+
+# The largest number of seconds (and attempts) Step Functions accepts in a definition.
+MAX_SECONDS = 99_999_999
+# A retrier's MaxDelaySeconds must stay under a year and a day.
+MAX_RETRY_DELAY_SECONDS = 31_622_400
+MAX_STATE_NAME_LENGTH = 80
+# Variable names are Unicode identifiers (UAX #31) of at most 80 characters.
+MAX_VARIABLE_NAME_LENGTH = 80
+MAX_MAP_LABEL_LENGTH = 40
+# Deeper nesting is no real workflow, and would exhaust Python's recursion limit.
+MAX_NESTING = 64
+EXPRESS_MAX_SECONDS = 300
+
+# Errors Step Functions defines itself; any other name starting with "States." is refused.
+KNOWN_STATES_ERRORS = frozenset(
+    {
+        "States.ALL",
+        "States.BranchFailed",
+        "States.DataLimitExceeded",
+        "States.ExceedToleratedFailureThreshold",
+        "States.HeartbeatTimeout",
+        "States.Http.Socket",
+        "States.IntrinsicFailure",
+        "States.ItemReaderFailed",
+        "States.NoChoiceMatched",
+        "States.ParameterPathFailure",
+        "States.Permissions",
+        "States.QueryEvaluationError",
+        "States.ResultPathMatchFailure",
+        "States.ResultWriterFailed",
+        "States.Runtime",
+        "States.TaskFailed",
+        "States.Timeout",
+    }
+)
+# An HTTP Task reports a failed request's status code as its error name.
+_HTTP_STATUS_ERROR = re.compile(r"States\.Http\.StatusCode\.\d{3}")
+TRANSIENT_LAMBDA_ERRORS = (
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+)
+
+# Per state type: the fields it may have (either query language), and those it must have.
+_COMMON = frozenset({"Type", "Comment", "QueryLanguage"})
+_FLOW = frozenset({"Next", "End"})
+_IO = frozenset({"InputPath", "OutputPath", "Output"})
+_ERROR_HANDLING = frozenset({"Retry", "Catch"})
+ALLOWED_FIELDS: dict[str, frozenset[str]] = {
+    "Pass": _COMMON | _FLOW | _IO | {"Assign", "Parameters", "Result", "ResultPath"},
+    "Task": _COMMON
+    | _FLOW
+    | _IO
+    | _ERROR_HANDLING
+    | {
+        "Assign",
+        "Resource",
+        "Parameters",
+        "Arguments",
+        "Credentials",
+        "ResultSelector",
+        "ResultPath",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+    },
+    "Choice": _COMMON | _IO | {"Assign", "Choices", "Default"},
+    "Wait": _COMMON | _FLOW | _IO | {"Assign", "Seconds", "Timestamp", "SecondsPath", "TimestampPath"},
+    "Succeed": _COMMON | _IO,
+    "Fail": _COMMON | {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _COMMON
+    | _FLOW
+    | _IO
+    | _ERROR_HANDLING
+    | {"Assign", "Branches", "Parameters", "Arguments", "ResultSelector", "ResultPath"},
+    "Map": _COMMON
+    | _FLOW
+    | _IO
+    | _ERROR_HANDLING
+    | {
+        "Assign",
+        "ItemProcessor",
+        "Iterator",
+        "ItemsPath",
+        "Items",
+        "ItemSelector",
+        "Parameters",
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "ResultSelector",
+        "ResultPath",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "Label",
+    },
+}
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {"Task": ("Resource",), "Choice": ("Choices",), "Parallel": ("Branches",)}
+
+# Fields of one query language only, with what to use instead in the other.
+JSONPATH_ONLY: dict[str, str] = {
+    "InputPath": "Arguments",
+    "Parameters": "Arguments",
+    "ResultSelector": "Output",
+    "ResultPath": "Output or Assign",
+    "OutputPath": "Output",
+    "Result": "Output",
+    "ItemsPath": "Items",
+    "TimeoutSecondsPath": "TimeoutSeconds with a {% %} expression",
+    "HeartbeatSecondsPath": "HeartbeatSeconds with a {% %} expression",
+    "SecondsPath": "Seconds with a {% %} expression",
+    "TimestampPath": "Timestamp with a {% %} expression",
+    "ErrorPath": "Error with a {% %} expression",
+    "CausePath": "Cause with a {% %} expression",
+    "MaxConcurrencyPath": "MaxConcurrency with a {% %} expression",
+    "ToleratedFailurePercentagePath": "ToleratedFailurePercentage with a {% %} expression",
+    "ToleratedFailureCountPath": "ToleratedFailureCount with a {% %} expression",
+    "MaxItemsPerBatchPath": "MaxItemsPerBatch with a {% %} expression",
+    "MaxInputBytesPerBatchPath": "MaxInputBytesPerBatch with a {% %} expression",
+    "MaxItemsPath": "MaxItems with a {% %} expression",
+}
+JSONATA_ONLY: dict[str, str] = {
+    "Arguments": "Parameters",
+    "Output": "ResultSelector, ResultPath or OutputPath",
+    "Items": "ItemsPath",
+}
+# Path forms whose value must be a path (ErrorPath and CausePath also take intrinsic functions).
+_REFERENCE_PATH_FIELDS = frozenset(
+    key
+    for key in JSONPATH_ONLY
+    if key.endswith("Path") and key not in ("InputPath", "OutputPath", "ResultPath", "ErrorPath", "CausePath")
+)
+# Fields only a Map in DISTRIBUTED mode may have.
+DISTRIBUTED_ONLY = (
+    "ItemReader",
+    "ItemBatcher",
+    "ResultWriter",
+    "ToleratedFailurePercentage",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCount",
+    "ToleratedFailureCountPath",
+    "Label",
+)
+# A field and its path form may not both be set.
+PATH_FORMS = (
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailurePercentage",
+    "ToleratedFailureCount",
+    "Error",
+    "Cause",
+)
+
+_MACHINE_FIELDS = {
+    "top": frozenset({"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"}),
+    "branch": frozenset({"Comment", "StartAt", "States", "QueryLanguage"}),
+    "processor": frozenset({"Comment", "StartAt", "States", "QueryLanguage", "ProcessorConfig"}),
+}
+RETRIER_FIELDS = frozenset(
+    {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}
+)
+CATCHER_FIELDS = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})
+ITEM_READER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "ReaderConfig"})
+READER_CONFIG_FIELDS = frozenset(
+    {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", "MaxItems", "MaxItemsPath", "ManifestType"}
+)
+ITEM_BATCHER_FIELDS = frozenset(
+    {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"}
+)
+RESULT_WRITER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "WriterConfig"})
+WRITER_CONFIG_FIELDS = frozenset({"OutputType", "Transformation"})
+ENUMS: dict[str, tuple[str, ...]] = {
+    "InputType": ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"),
+    "CSVHeaderLocation": ("FIRST_ROW", "GIVEN"),
+    "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
+    "ManifestType": ("ATHENA_DATA", "S3_INVENTORY"),
+    "OutputType": ("JSON", "JSONL"),
+    "Transformation": ("NONE", "COMPACT", "FLATTEN"),
+    "Mode": ("INLINE", "DISTRIBUTED"),
+    "ExecutionType": ("STANDARD", "EXPRESS"),
+    "JitterStrategy": ("FULL", "NONE"),
+}
 
 
-def validate(
-    definition: WorkflowDefinition,
-    supplied: Iterable[str] = (),
-    *,
-    functions: Mapping[str, int] | None = None,
-    workflow_type: str = "STANDARD",
-) -> None:
-    """Raise DefinitionError listing every problem in `definition`, with
-    `supplied` the placeholder names that will be given values."""
-    problems = list(_problems(definition.document))
-    try:
-        definition.check_values(frozenset(supplied))
-    except DefinitionError as error:
-        problems.append(str(error).removeprefix(f"{definition.path}: "))
-    if problems:
-        listed = "\n".join(f"  - {problem}" for problem in problems)
-        raise DefinitionError(f"{definition.path}: {len(problems)} problem(s) in the definition:\n{listed}")
+def _comparison_kinds() -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for family, kind in (("String", "string"), ("Numeric", "number"), ("Timestamp", "timestamp")):
+        for relation in ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals"):
+            kinds[family + relation] = kind
+            kinds[family + relation + "Path"] = "path"
+    kinds.update(StringMatches="string", BooleanEquals="boolean", BooleanEqualsPath="path")
+    for test in ("IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"):
+        kinds[test] = "boolean"
+    return kinds
 
 
-def _problems(document: dict[str, Any]) -> Iterator[str]:
-    states: dict[str, Any] = document["States"]
-    names = sorted(states)
-    known = f"the states are {', '.join(repr(n) for n in names)}" if names else "there are no states"
-    start = document.get("StartAt")
-    if start not in states:
-        yield f"StartAt is {start!r}, which is not a state; {known}."
+# Choice comparison operator -> the kind of value it compares with.
+COMPARISONS: dict[str, str] = _comparison_kinds()
+COMBINATORS = ("And", "Or", "Not")
+_KIND_WORDS = {
+    "string": "a string",
+    "number": "a number",
+    "boolean": "true or false",
+    "timestamp": "a timestamp such as '2026-01-31T09:00:00Z'",
+    "path": "a path starting with '$'",
+}
 
-    timeout = document.get("TimeoutSeconds")
-    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
-        yield (
-            "top-level TimeoutSeconds is missing or not a positive integer; "
-            "without one a stuck execution runs for up to a year."
-        )
-
-    edges: dict[str, set[str]] = {}
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            yield f"state {name!r} is not a JSON object."
-            continue
-        targets: set[str] = set()
-        for problem, target in _state_problems(name, state, states, known):
-            if problem:
-                yield problem
-            if target is not None:
-                targets.add(target)
-        edges[name] = targets
-
-    if isinstance(start, str) and start in states:
-        reachable = _reachable(start, edges)
-        for name in names:
-            if name not in reachable:
-                yield f"state {name!r} cannot be reached from StartAt {start!r}; link to it with Next, or remove it."
-    if not any(_is_terminal(state) for state in states.values() if isinstance(state, dict)):
-        yield 'no state ends the execution; give one state "End": true, or add a Succeed or Fail state.'
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z][A-Za-z0-9_]*\}")
+_JSONATA = re.compile(r"\{%(.*)%\}", re.DOTALL)
+_INTRINSIC = re.compile(r"States\.[A-Za-z0-9]+\(.*\)", re.DOTALL)
+# RFC 3339 with an upper-case T and Z, as the ASL requires.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_LAMBDA_FUNCTION_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?")
+_LAMBDA_INVOKE = re.compile(r"arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?")
+_SYNC_OR_CALLBACK = re.compile(r"arn:aws[a-z-]*:states:::.+\.(sync(:\d+)?|waitForTaskToken)")
+_ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]*:\d*:activity:.+")
+# Characters AWS refuses in a Map Label (as in execution names).
+_LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
 
-def _is_terminal(state: dict[str, Any]) -> bool:
-    return state.get("Type") in TERMINAL_TYPES or state.get("End") is True
+# --------------------------------------------------------------------- values
 
 
-def _state_problems(
-    name: str, state: dict[str, Any], states: dict[str, Any], known: str
-) -> Iterator[tuple[str | None, str | None]]:
-    """(problem, transition target) pairs; either may be None."""
-    kind = state.get("Type")
-    where = f"state {name!r}"
-    if kind not in STATE_TYPES:
-        yield f"{where}: Type {kind!r} is not one of {', '.join(STATE_TYPES)}.", None
-        return
-
-    def target(field: str, value: Any) -> Iterator[tuple[str | None, str | None]]:
-        if value in states:
-            yield None, value
-        else:
-            yield f"{where}: {field} names {value!r}, which is not a state; {known}.", None
-
-    if "Next" in state and state.get("End") is True:
-        yield f"{where} has both Next and End; keep Next to continue, or End to stop here.", None
-    if kind == "Choice":
-        if "Next" in state or "End" in state:
-            yield f"{where}: a Choice state takes neither Next nor End; put transitions in Choices and Default.", None
-        yield from _choice_problems(where, state, target)
-        if "Default" in state:
-            yield from target("Default", state["Default"])
-    elif kind in TERMINAL_TYPES:
-        if "Next" in state or "End" in state:
-            yield f"{where}: a {kind} state ends the execution; remove Next and End.", None
-    elif "Next" in state:
-        yield from target("Next", state["Next"])
-    elif state.get("End") is not True:
-        yield f'{where} has neither Next nor "End": true; say where the execution goes after it.', None
-
-    for field in ("Retry", "Catch"):
-        if field in state:
-            yield from _error_handler_problems(where, field, state[field], target)
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _choice_problems(where: str, state: dict[str, Any], target: Any) -> Iterator[tuple[str | None, str | None]]:
-    choices = state.get("Choices")
-    if not isinstance(choices, list) or not choices:
-        yield f"{where}: Choices must be a non-empty list of rules.", None
-        return
-    for number, rule in enumerate(choices, start=1):
-        label = f"{where}: Choices rule {number}"
-        if not isinstance(rule, dict):
-            yield f"{label} is not a JSON object.", None
-            continue
-        if "Next" not in rule:
-            yield f"{label} has no Next; every top-level rule names the state it leads to.", None
-        else:
-            yield from target(f"Choices rule {number} Next", rule["Next"])
-        yield from ((f"{label}: {p}", None) for p in _rule_problems(rule))
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _rule_problems(rule: dict[str, Any]) -> Iterator[str]:
-    combinators = [key for key in ("And", "Or", "Not") if key in rule]
-    comparisons = [key for key in COMPARISONS if key in rule]
-    if len(combinators) + len(comparisons) != 1:
-        found = ", ".join(combinators + comparisons) or "none"
-        yield f"needs exactly one comparison (e.g. NumericEquals) or one of And, Or, Not; found {found}."
-        return
-    if comparisons:
-        variable = rule.get("Variable")
-        if not isinstance(variable, str) or not variable.startswith("$"):
-            yield f"a {comparisons[0]} rule needs a Variable that is a path starting with '$', got {variable!r}."
-        return
-    (combinator,) = combinators
-    inner = rule[combinator]
-    nested = [inner] if combinator == "Not" else inner
-    if combinator == "Not" and not isinstance(inner, dict):
-        yield "Not takes one rule object."
-        return
-    if combinator != "Not" and (not isinstance(inner, list) or not inner):
-        yield f"{combinator} takes a non-empty list of rules."
-        return
-    for sub_rule in nested:
-        if isinstance(sub_rule, dict):
-            if "Next" in sub_rule:
-                yield f"a rule inside {combinator} must not have Next; only the top-level rule does."
-            yield from _rule_problems(sub_rule)
-        else:
-            yield f"{combinator} holds something that is not a rule object."
+def _is_jsonata(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    match = _JSONATA.fullmatch(value)
+    return match is not None and bool(match.group(1).strip())
 
 
-def _error_handler_problems(
-    where: str, field: str, handlers: Any, target: Any
-) -> Iterator[tuple[str | None, str | None]]:
-    if not isinstance(handlers, list) or not handlers:
-        yield f"{where}: {field} must be a non-empty list.", None
-        return
-    for number, handler in enumerate(handlers, start=1):
-        label = f"{where}: {field} entry {number}"
-        if not isinstance(handler, dict):
-            yield f"{label} is not a JSON object.", None
-            continue
-        errors = handler.get("ErrorEquals")
-        if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
-            yield f"{label}: ErrorEquals must be a non-empty list of error names.", None
-        elif "States.ALL" in errors:
-            if len(errors) != 1:
-                yield f"{label}: States.ALL must appear alone in ErrorEquals.", None
-            if number != len(handlers):
-                yield f"{label}: the States.ALL entry must be the last in {field}.", None
-        if field == "Catch":
-            if "Next" not in handler:
-                yield f"{label} has no Next; say which state handles the error.", None
+def _is_placeholder(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
+
+
+def _is_path(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and value.startswith("$")
+
+
+def _is_arn_or_placeholder(value: object) -> bool:
+    return isinstance(value, str) and (value.startswith("arn:") or _is_placeholder(value))
+
+
+def _describe(value: object) -> str:
+    """How a wrong value reads in a message: its JSON type, and the value when short."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _names(values: Iterable[object]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
+# ------------------------------------------------------------- the ASL checks
+
+
+@dataclass
+class _Scope:
+    """What a state's checks need to know about the (sub-)machine around it."""
+
+    where: str
+    states: dict[str, Any]
+    top_language: str
+    execution_type: str
+    kind: str
+    depth: int
+    targets: dict[str, set[str]] = field(default_factory=dict)
+
+    def state_where(self, name: str) -> str:
+        label = f"state {name!r}"
+        return f"{self.where} > {label}" if self.where else label
+
+    def known(self) -> str:
+        names = sorted(str(name) for name in self.states)
+        if not names:
+            return "there are no states"
+        here = "" if self.kind == "top" else " here"
+        return f"the states{here} are {', '.join(repr(n) for n in names)}"
+
+
+class _Checker:
+    def __init__(self, workflow_type: str) -> None:
+        self.problems: list[Problem] = []
+        self.workflow_type = workflow_type
+        # State name -> where it was first seen: names are unique in the whole state machine.
+        self.seen_names: dict[str, str] = {}
+        self.all_names: set[str] = set()
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    # ------------------------------------------------------------ machines
+
+    def document(self, document: object) -> None:
+        if not isinstance(document, dict):
+            self.add("", f"a definition is a JSON object with StartAt and States; got {_describe(document)}.")
+            return
+        self._collect_names(document, 0)
+        language = document.get("QueryLanguage", "JSONPath")
+        if language not in QUERY_LANGUAGES:
+            self.add("", f"QueryLanguage must be JSONPath or JSONata, got {_describe(language)}.")
+            language = "JSONPath"
+        if "Version" in document and document["Version"] != "1.0":
+            self.add("", f'Version must be "1.0", got {_describe(document["Version"])}.')
+        if "TimeoutSeconds" in document:
+            timeout = document["TimeoutSeconds"]
+            if not (_is_int(timeout) and 0 <= timeout <= MAX_SECONDS):
+                self.add(
+                    "",
+                    f"TimeoutSeconds must be a whole number of seconds up to {MAX_SECONDS}, got {_describe(timeout)}.",
+                )
+        self.machine(document, "", kind="top", top_language=language, execution=self.workflow_type, depth=0)
+
+    def _collect_names(self, machine: object, depth: int) -> None:
+        """Every state name at every depth, to tell 'no such state' from 'a state of another branch'."""
+        if depth > MAX_NESTING or not isinstance(machine, dict) or not isinstance(machine.get("States"), dict):
+            return
+        for name, state in machine["States"].items():
+            self.all_names.add(name)
+            if not isinstance(state, dict):
+                continue
+            branches = state.get("Branches")
+            for branch in branches if isinstance(branches, list) else ():
+                self._collect_names(branch, depth + 1)
+            for key in ("ItemProcessor", "Iterator"):
+                self._collect_names(state.get(key), depth + 1)
+
+    def machine(self, machine: object, where: str, *, kind: str, top_language: str, execution: str, depth: int) -> None:
+        """Check a state machine, a Parallel branch or a Map item processor, and every state in it."""
+        if not isinstance(machine, dict):
+            label = where or "the definition"
+            self.add(where, f"{label} must be a JSON object with StartAt and States; got {_describe(machine)}.")
+            return
+        if depth > MAX_NESTING:
+            self.add(where, f"states are nested more than {MAX_NESTING} levels deep.")
+            return
+        self._machine_fields(machine, where, kind, top_language)
+        states = machine.get("States")
+        if not isinstance(states, dict):
+            what = "is missing" if states is None else f"must be an object of named states, got {_describe(states)}"
+            self.add(where, f"States {what}.")
+            states = {}
+        elif not states:
+            self.add(where, "States is empty; a state machine needs at least one state.")
+        scope = _Scope(where, states, top_language, execution, kind, depth)
+        start = self._start_at(machine, scope)
+        for name, state in states.items():
+            if isinstance(name, str):
+                self.state(scope, name, state)
             else:
-                yield from target(f"{field} entry {number} Next", handler["Next"])
+                self.add(where, f"state name {_describe(name)} is not a string.")
+        self._graph(scope, start)
+
+    def _machine_fields(self, machine: dict[str, Any], where: str, kind: str, top_language: str) -> None:
+        allowed = _MACHINE_FIELDS[kind]
+        for key in machine:
+            if key not in allowed:
+                self.add(where, f"field {key!r} is not allowed here; {_kind_words(kind)} takes {_names(allowed)}.")
+        if "Comment" in machine and not isinstance(machine["Comment"], str):
+            self.add(where, f"Comment must be a string, got {_describe(machine['Comment'])}.")
+        if kind != "top" and "QueryLanguage" in machine:
+            self._query_language(where, machine["QueryLanguage"], top_language)
+
+    def _start_at(self, machine: dict[str, Any], scope: _Scope) -> str | None:
+        """StartAt when it names a state of this machine."""
+        start = machine.get("StartAt")
+        if "StartAt" not in machine:
+            self.add(scope.where, f"StartAt is missing; name the first state ({scope.known()}).")
+        elif not isinstance(start, str):
+            self.add(scope.where, f"StartAt must be the name of a state (a string), got {_describe(start)}.")
+        elif start in scope.states:
+            return start
+        elif scope.states:
+            self.add(scope.where, f"StartAt is {start!r}, which is not a state; {scope.known()}.")
+        return None
+
+    def _graph(self, scope: _Scope, start: str | None) -> None:
+        """Every state reachable (Catch targets count as transitions), and some state ending the machine."""
+        if start is not None:
+            reachable = _reachable(start, scope.targets)
+            for name in scope.states:
+                if name not in reachable:
+                    self.add(
+                        scope.where,
+                        f"state {name!r} cannot be reached from StartAt {start!r}; link to it with Next, or remove it.",
+                    )
+        if scope.states and not any(_ends_execution(state) for state in scope.states.values()):
+            ends = {"top": "the execution", "branch": "this branch"}.get(scope.kind, "this item processor")
+            self.add(scope.where, f'no state ends {ends}; give one state "End": true, or add a Succeed or Fail state.')
+
+    # -------------------------------------------------------------- states
+
+    def state(self, scope: _Scope, name: str, state: object) -> None:
+        where = scope.state_where(name)
+        scope.targets[name] = set()
+        if len(name) > MAX_STATE_NAME_LENGTH or not name:
+            self.add(
+                where, f"a state name must be 1 to {MAX_STATE_NAME_LENGTH} characters long; this one has {len(name)}."
+            )
+        first = self.seen_names.setdefault(name, where)
+        if first != where:
+            self.add(where, f"the name is also used by {first}; state names must be unique in the whole state machine.")
+        if not isinstance(state, dict):
+            self.add(where, f"a state must be a JSON object, got {_describe(state)}.")
+            return
+        kind = state.get("Type")
+        if "Type" not in state:
+            self.add(where, f"the state has no Type; use one of {', '.join(STATE_TYPES)}.")
+            return
+        if kind not in STATE_TYPES:
+            self.add(where, f"Type {kind!r} is not one of {', '.join(STATE_TYPES)}.")
+            return
+        language = scope.top_language
+        if "QueryLanguage" in state:
+            language = self._query_language(where, state["QueryLanguage"], scope.top_language)
+        check = _StateCheck(self, scope, name=name, state=state, kind=kind, language=language, where=where)
+        check.run()
+
+    def _query_language(self, where: str, value: object, top_language: str) -> str:
+        if value not in QUERY_LANGUAGES:
+            self.add(where, f"QueryLanguage must be JSONPath or JSONata, got {_describe(value)}.")
+            return top_language
+        if value == "JSONPath" and top_language == "JSONata":
+            self.add(
+                where,
+                "QueryLanguage is JSONPath, but the state machine's QueryLanguage is JSONata; "
+                "a state can move from JSONPath to JSONata, not back. Set the top-level QueryLanguage to JSONPath, "
+                "or write this state in JSONata.",
+            )
+        return str(value)
+
+    def error_equals(self, where: str, label: str, field_name: str, errors: object, last: bool) -> None:
+        if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
+            self.add(where, f"{label}: ErrorEquals must be a non-empty list of error names.")
+            return
+        for error in errors:
+            if (
+                error.startswith("States.")
+                and error not in KNOWN_STATES_ERRORS
+                and not _HTTP_STATUS_ERROR.fullmatch(error)
+            ):
+                self.add(
+                    where,
+                    f"{label}: {error!r} is not an error Step Functions defines; the States.* errors are "
+                    f"{_names(KNOWN_STATES_ERRORS)}, and your own error names must not start with 'States.'.",
+                )
+        if "States.ALL" in errors:
+            if len(errors) != 1:
+                self.add(where, f"{label}: States.ALL must appear alone in ErrorEquals.")
+            if not last:
+                self.add(where, f"{label}: the States.ALL entry must be the last in {field_name}.")
+
+    def transition(self, scope: _Scope, where: str, name: str, label: str, target: object) -> None:
+        if not isinstance(target, str):
+            self.add(where, f"{label} must be the name of a state (a string), got {_describe(target)}.")
+        elif target in scope.states:
+            scope.targets[name].add(target)
+        elif target in self.all_names and scope.kind != "top":
+            self.add(
+                where,
+                f"{label} names {target!r}, which is a state outside this {_scope_words(scope.kind)}; "
+                f"states inside a Parallel branch or Map item processor can only go to states of their own; "
+                f"{scope.known()}.",
+            )
+        elif target in self.all_names:
+            self.add(
+                where,
+                f"{label} names {target!r}, which is a state inside a Parallel branch or Map item processor; "
+                f"only states at the same level can be reached; {scope.known()}.",
+            )
         else:
-            yield from ((f"{label}: {p}", None) for p in _retrier_problems(handler))
+            self.add(where, f"{label} names {target!r}, which is not a state; {scope.known()}.")
 
 
-def _retrier_problems(retrier: dict[str, Any]) -> Iterator[str]:
-    def integer(value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool)
+def _kind_words(kind: str) -> str:
+    return {"top": "a state machine", "branch": "a Parallel branch", "processor": "a Map item processor"}[kind]
 
-    if "IntervalSeconds" in retrier and not (integer(retrier["IntervalSeconds"]) and retrier["IntervalSeconds"] >= 1):
-        yield f"IntervalSeconds must be a whole number of at least 1, got {retrier['IntervalSeconds']!r}."
-    if "MaxAttempts" in retrier and not (integer(retrier["MaxAttempts"]) and retrier["MaxAttempts"] >= 0):
-        yield f"MaxAttempts must be a whole number of at least 0, got {retrier['MaxAttempts']!r}."
-    rate = retrier.get("BackoffRate", 2.0)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate < 1:
-        yield f"BackoffRate must be a number of at least 1.0, got {rate!r}."
-    if "MaxDelaySeconds" in retrier and not (integer(retrier["MaxDelaySeconds"]) and retrier["MaxDelaySeconds"] >= 1):
-        yield f"MaxDelaySeconds must be a whole number of at least 1, got {retrier['MaxDelaySeconds']!r}."
-    if retrier.get("JitterStrategy", "NONE") not in ("FULL", "NONE"):
-        yield f"JitterStrategy must be FULL or NONE, got {retrier['JitterStrategy']!r}."
+
+def _scope_words(kind: str) -> str:
+    return {"branch": "branch", "processor": "item processor"}.get(kind, "state machine")
+
+
+def _ends_execution(state: object) -> bool:
+    return isinstance(state, dict) and (state.get("Type") in ("Succeed", "Fail") or state.get("End") is True)
 
 
 def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -227,3 +563,790 @@ def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
                 seen.add(following)
                 frontier.append(following)
     return seen
+
+
+def _retrier_problems(retrier: dict[str, Any]) -> Iterator[str]:
+    def whole(field_name: str, low: int, high: int) -> Iterator[str]:
+        if field_name in retrier:
+            value = retrier[field_name]
+            if not (_is_int(value) and low <= value <= high):
+                yield (
+                    f"{field_name} must be a whole number of at least {low}, got {_describe(value)}."
+                    if high == MAX_SECONDS
+                    else (f"{field_name} must be a whole number from {low} to {high}, got {_describe(value)}.")
+                )
+
+    yield from whole("IntervalSeconds", 1, MAX_SECONDS)
+    yield from whole("MaxAttempts", 0, MAX_SECONDS)
+    yield from whole("MaxDelaySeconds", 1, MAX_RETRY_DELAY_SECONDS)
+    if "BackoffRate" in retrier:
+        rate = retrier["BackoffRate"]
+        if not _is_number(rate) or rate < 1:
+            yield f"BackoffRate must be a number of at least 1.0, got {_describe(rate)}."
+    if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in ENUMS["JitterStrategy"]:
+        yield f"JitterStrategy must be FULL or NONE, got {_describe(retrier['JitterStrategy'])}."
+
+
+class _LanguageFields:
+    """Checks of values whose form depends on the query language: paths, payload templates, variables."""
+
+    def __init__(self, checker: _Checker, where: str, language: str, prefix: str = "") -> None:
+        self.checker = checker
+        self.where = where
+        self.language = language
+        self.prefix = prefix
+
+    def add(self, message: str) -> None:
+        self.checker.add(self.where, self.prefix + message)
+
+    def check_exclusive(self, fields: Mapping[str, object], what: str) -> None:
+        """Fields of the other query language."""
+        for key in fields:
+            if self.language == "JSONata" and key in JSONPATH_ONLY:
+                instead = "ItemSelector" if (what == "Map" and key == "Parameters") else JSONPATH_ONLY[key]
+                self.add(f"{key} is a JSONPath field, and this state uses JSONata; use {instead} instead.")
+            elif self.language == "JSONPath" and key in JSONATA_ONLY:
+                self.add(
+                    f"{key} is a JSONata field, and this state uses JSONPath; use {JSONATA_ONLY[key]} instead, "
+                    'or set "QueryLanguage": "JSONata".'
+                )
+
+    def nullable_path(self, name: str, value: object) -> None:
+        if value is not None and not _is_path(value):
+            self.add(f"{name} must be a path starting with '$', or null; got {_describe(value)}.")
+
+    def path(self, name: str, value: object) -> None:
+        if not _is_path(value):
+            self.add(f"{name} must be a path starting with '$', got {_describe(value)}.")
+
+    def number(self, name: str, value: object, low: float, high: float, *, whole: bool = True) -> bool:
+        """A number field that JSONata states may also give as a {% %} expression; True if it is a literal."""
+        if self.language == "JSONata" and _is_jsonata(value):
+            return False
+        ok = _is_int(value) if whole else _is_number(value)
+        if ok and low <= value <= high:  # type: ignore[operator]
+            return True
+        kind = "whole number" if whole else "number"
+        bounds = f"from {low:g} to {high:g}" if high < MAX_SECONDS else f"of at least {low:g}"
+        also = " or a {% %} expression" if self.language == "JSONata" else ""
+        self.add(f"{name} must be a {kind} {bounds}{also}, got {_describe(value)}.")
+        return False
+
+    def payload(self, name: str, value: object) -> None:
+        """Parameters, Arguments, ItemSelector and the like: check the keys by the query language's rules."""
+        stack: list[object] = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                for key, inner in node.items():
+                    if not (isinstance(key, str) and key.endswith(".$")):
+                        stack.append(inner)
+                    elif self.language == "JSONata":
+                        self.add(
+                            f"{name}: key {key!r} ends with '.$', which JSONata states do not use; "
+                            f'write "{key[:-2]}": "{{% ... %}}" instead.'
+                        )
+                    elif not (_is_path(inner) or (isinstance(inner, str) and _INTRINSIC.fullmatch(inner))):
+                        self.add(
+                            f"{name}: the value of {key!r} must be a path starting with '$' or an intrinsic function "
+                            f"such as States.Format(...), got {_describe(inner)}."
+                        )
+
+    def assign(self, value: object) -> None:
+        if not isinstance(value, dict):
+            self.add(f"Assign must be an object of variable names and values, got {_describe(value)}.")
+            return
+        for key in value:
+            variable = key[:-2] if self.language == "JSONPath" and key.endswith(".$") else key
+            if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME_LENGTH or variable == "states":
+                self.add(
+                    f"Assign: {variable!r} is not a valid variable name; a name is up to {MAX_VARIABLE_NAME_LENGTH} "
+                    "letters, digits and underscores, does not start with a digit, and is not the reserved 'states'."
+                )
+        self.payload("Assign", value)
+
+
+class _StateCheck:
+    """The checks of one state, driven by ALLOWED_FIELDS and REQUIRED_FIELDS."""
+
+    def __init__(
+        self,
+        checker: _Checker,
+        scope: _Scope,
+        *,
+        name: str,
+        state: dict[str, Any],
+        kind: str,
+        language: str,
+        where: str,
+    ) -> None:
+        self.checker = checker
+        self.scope = scope
+        self.name = name
+        self.state = state
+        self.kind = kind
+        self.language = language
+        self.where = where
+        self.fields = _LanguageFields(checker, where, language)
+
+    def add(self, message: str) -> None:
+        self.checker.add(self.where, message)
+
+    def run(self) -> None:
+        state, kind = self.state, self.kind
+        allowed = ALLOWED_FIELDS[kind]
+        for key in state:
+            # Next and End where they do not belong have a message of their own (see _flow).
+            if key not in allowed and key not in _FLOW:
+                usable = sorted(
+                    f
+                    for f in allowed
+                    if not (self.language == "JSONata" and f in JSONPATH_ONLY)
+                    and not (self.language == "JSONPath" and f in JSONATA_ONLY)
+                )
+                self.add(
+                    f"field {key!r} is not allowed in a {kind} state; "
+                    f"a {self.language} {kind} state takes {', '.join(usable)}."
+                )
+        for key in REQUIRED_FIELDS.get(kind, ()):
+            if key not in state:
+                self.add(f"a {kind} state needs {key}.")
+        self.fields.check_exclusive(state, kind)
+        for base in PATH_FORMS:
+            if base in state and base + "Path" in state:
+                self.add(f"{base} and {base}Path are both set; keep one.")
+        if "Comment" in state and not isinstance(state["Comment"], str):
+            self.add(f"Comment must be a string, got {_describe(state['Comment'])}.")
+        self._flow()
+        self._data_fields()
+        type_checks = {
+            "Task": self._task,
+            "Choice": self._choice,
+            "Wait": self._wait,
+            "Fail": self._fail,
+            "Parallel": self._parallel,
+            "Map": self._map,
+        }
+        # Pass and Succeed need nothing beyond the shared checks.
+        type_checks.get(kind, lambda: None)()
+        for field_name in ("Retry", "Catch"):
+            if field_name in state and field_name in allowed:
+                self._error_handlers(field_name, state[field_name])
+
+    def _flow(self) -> None:
+        state, kind = self.state, self.kind
+        if kind == "Choice":
+            if "Next" in state or "End" in state:
+                self.add("a Choice state takes neither Next nor End; put transitions in Choices and Default.")
+            return
+        if kind in ("Succeed", "Fail"):
+            if "Next" in state or "End" in state:
+                self.add(f"a {kind} state ends the execution; remove Next and End.")
+            return
+        if "End" in state and not isinstance(state["End"], bool):
+            self.add(f"End must be true or false, got {_describe(state['End'])}.")
+        if "Next" in state and state.get("End") is True:
+            self.add("this state has both Next and End; keep Next to continue, or End to stop here.")
+        elif "Next" in state:
+            self.checker.transition(self.scope, self.where, self.name, "Next", state["Next"])
+        elif state.get("End") is not True:
+            self.add('this state has neither Next nor "End": true; say where the execution goes after it.')
+
+    def _data_fields(self) -> None:
+        """The input/output fields many state types share."""
+        state, fields = self.state, self.fields
+        for key in ("InputPath", "OutputPath", "ResultPath"):
+            if key in state:
+                fields.nullable_path(key, state[key])
+        for key in ("Parameters", "ResultSelector", "Arguments", "Output", "ItemSelector"):
+            if key in state:
+                fields.payload(key, state[key])
+        for key in ("ResultSelector",):
+            if key in state and not isinstance(state[key], dict):
+                self.add(f"{key} must be an object, got {_describe(state[key])}.")
+        if "Arguments" in state and not (isinstance(state["Arguments"], dict) or _is_jsonata(state["Arguments"])):
+            self.add(f"Arguments must be an object or a {{% %}} expression, got {_describe(state['Arguments'])}.")
+        if "Assign" in state:
+            fields.assign(state["Assign"])
+        if self.language == "JSONPath":
+            for key in _REFERENCE_PATH_FIELDS.intersection(state):
+                fields.path(key, state[key])
+            for key in ("ErrorPath", "CausePath"):
+                value = state.get(key)
+                if key in state and not (_is_path(value) or (isinstance(value, str) and _INTRINSIC.fullmatch(value))):
+                    self.add(
+                        f"{key} must be a path starting with '$' or an intrinsic function, got {_describe(value)}."
+                    )
+
+    def _error_handlers(self, field_name: str, handlers: object) -> None:
+        if not isinstance(handlers, list) or not handlers:
+            self.add(
+                f"{field_name} must be a non-empty list of {'retriers' if field_name == 'Retry' else 'catchers'}.",
+            )
+            return
+        allowed = RETRIER_FIELDS if field_name == "Retry" else CATCHER_FIELDS
+        for number, handler in enumerate(handlers, start=1):
+            label = f"{field_name} entry {number}"
+            if not isinstance(handler, dict):
+                self.add(f"{label} must be a JSON object, got {_describe(handler)}.")
+                continue
+            for key in handler:
+                if key not in allowed:
+                    self.add(f"{label}: field {key!r} is not allowed; an entry takes {_names(allowed)}.")
+            self.checker.error_equals(
+                self.where, label, field_name, handler.get("ErrorEquals"), number == len(handlers)
+            )
+            if "Comment" in handler and not isinstance(handler["Comment"], str):
+                self.add(f"{label}: Comment must be a string, got {_describe(handler['Comment'])}.")
+            if field_name == "Retry":
+                for problem in _retrier_problems(handler):
+                    self.add(f"{label}: {problem}")
+                continue
+            self._catcher(label, handler)
+
+    def _catcher(self, label: str, catcher: dict[str, Any]) -> None:
+        if "Next" not in catcher:
+            self.add(f"{label} has no Next; say which state handles the error.")
+        else:
+            self.checker.transition(self.scope, self.where, self.name, f"{label} Next", catcher["Next"])
+        fields = _LanguageFields(self.checker, self.where, self.language, f"{label}: ")
+        fields.check_exclusive(catcher, "Catch entry")
+        if "ResultPath" in catcher:
+            fields.nullable_path("ResultPath", catcher["ResultPath"])
+        if "Output" in catcher:
+            fields.payload("Output", catcher["Output"])
+        if "Assign" in catcher:
+            fields.assign(catcher["Assign"])
+
+    # ----------------------------------------------------- per state type
+
+    def _fail(self) -> None:
+        for key in ("Error", "Cause"):
+            value = self.state.get(key)
+            if key in self.state and not isinstance(value, str):
+                self.add(f"{key} must be a string, got {_describe(value)}.")
+
+    def _task(self) -> None:
+        state = self.state
+        resource = state.get("Resource")
+        if "Resource" in state:
+            if not _is_arn_or_placeholder(resource):
+                self.add(
+                    "Resource must be an ARN (a string starting with 'arn:') or a ${Placeholder}, "
+                    f"got {_describe(resource)}."
+                )
+            elif self.scope.execution_type == "EXPRESS" and isinstance(resource, str):
+                self._express_resource(resource)
+        if "Parameters" in state and not isinstance(state["Parameters"], dict):
+            self.add(f"Parameters must be an object, got {_describe(state['Parameters'])}.")
+        timeout = heartbeat = None
+        if "TimeoutSeconds" in state and self.fields.number("TimeoutSeconds", state["TimeoutSeconds"], 1, MAX_SECONDS):
+            timeout = state["TimeoutSeconds"]
+        if "HeartbeatSeconds" in state and self.fields.number(
+            "HeartbeatSeconds", state["HeartbeatSeconds"], 1, MAX_SECONDS
+        ):
+            heartbeat = state["HeartbeatSeconds"]
+        if heartbeat is not None and heartbeat >= (timeout if timeout is not None else MAX_SECONDS):
+            limit = (
+                f"TimeoutSeconds ({timeout})" if timeout is not None else f"the default TimeoutSeconds ({MAX_SECONDS})"
+            )
+            self.add(f"HeartbeatSeconds ({heartbeat}) must be less than {limit}.")
+        if "Credentials" in state:
+            self._credentials(state["Credentials"])
+
+    def _express_resource(self, resource: str) -> None:
+        if _SYNC_OR_CALLBACK.fullmatch(resource):
+            pattern = "Run a Job (.sync)" if ".sync" in resource else "Wait for Callback (.waitForTaskToken)"
+            self.add(
+                f"Resource {resource!r} uses the {pattern} integration pattern, "
+                "which EXPRESS workflows do not support; "
+                "call the service with Request Response, or make the workflow STANDARD."
+            )
+        elif _ACTIVITY.fullmatch(resource):
+            self.add("Resource is an activity, which EXPRESS workflows do not support; make the workflow STANDARD.")
+
+    def _credentials(self, credentials: object) -> None:
+        if not isinstance(credentials, dict) or not credentials:
+            self.add(f"Credentials must be an object with RoleArn, got {_describe(credentials)}.")
+            return
+        keys = set(credentials)
+        allowed = {"RoleArn", "RoleArn.$"} if self.language == "JSONPath" else {"RoleArn"}
+        if not keys <= allowed or len(keys) != 1:
+            self.add(f"Credentials takes exactly one of {_names(allowed)}; found {_names(keys)}.")
+        role = credentials.get("RoleArn")
+        if "RoleArn" in credentials and not (
+            _is_arn_or_placeholder(role) or (self.language == "JSONata" and _is_jsonata(role))
+        ):
+            self.add(f"Credentials RoleArn must be an IAM role ARN, got {_describe(role)}.")
+        self.fields.payload("Credentials", credentials)
+
+    def _wait(self) -> None:
+        state = self.state
+        present = [key for key in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if key in state]
+        if len(present) != 1:
+            found = ", ".join(present) or "none"
+            self.add(
+                f"a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath; found {found}."
+            )
+        if "Seconds" in state:
+            self.fields.number("Seconds", state["Seconds"], 0, MAX_SECONDS)
+        if "Timestamp" in state:
+            value = state["Timestamp"]
+            if not (
+                (isinstance(value, str) and _TIMESTAMP.fullmatch(value))
+                or (self.language == "JSONata" and _is_jsonata(value))
+            ):
+                self.add(
+                    f"Timestamp must be an RFC 3339 timestamp such as '2026-01-31T09:00:00Z' (upper-case T and Z), "
+                    f"got {_describe(value)}."
+                )
+
+    def _choice(self) -> None:
+        state = self.state
+        if "Default" in state:
+            self.checker.transition(self.scope, self.where, self.name, "Default", state["Default"])
+        if "Choices" not in state:
+            return
+        choices = state["Choices"]
+        if not isinstance(choices, list) or not choices:
+            self.add("Choices must be a non-empty list of rules.")
+            return
+        for number, rule in enumerate(choices, start=1):
+            label = f"Choices rule {number}"
+            if not isinstance(rule, dict):
+                self.add(f"{label} is not a JSON object.")
+                continue
+            if "Next" not in rule:
+                self.add(f"{label} has no Next; every top-level rule names the state it leads to.")
+            else:
+                self.checker.transition(self.scope, self.where, self.name, f"{label} Next", rule["Next"])
+            rule_fields = _LanguageFields(self.checker, self.where, self.language, f"{label}: ")
+            if "Assign" in rule:
+                rule_fields.assign(rule["Assign"])
+            if "Output" in rule:
+                rule_fields.payload("Output", rule["Output"])
+            if self.language == "JSONata":
+                self._jsonata_rule(label, rule)
+            else:
+                for problem in _rule_problems(rule, top_level=True):
+                    self.add(f"{label}: {problem}")
+
+    def _jsonata_rule(self, label: str, rule: dict[str, Any]) -> None:
+        allowed = {"Condition", "Next", "Comment", "Assign", "Output"}
+        jsonpath_keys = [key for key in rule if key in COMPARISONS or key in COMBINATORS or key == "Variable"]
+        if jsonpath_keys:
+            self.add(
+                f"{label} uses {', '.join(jsonpath_keys)}, which JSONPath rules use; in a JSONata state a rule is "
+                'a Condition, e.g. "Condition": "{% $states.input.total > 100 %}".'
+            )
+        for key in rule:
+            if key not in allowed and key not in jsonpath_keys:
+                self.add(f"{label}: field {key!r} is not allowed in a JSONata rule; a rule takes {_names(allowed)}.")
+        if "Condition" not in rule and not jsonpath_keys:
+            self.add(f'{label}: a JSONata rule needs a Condition, e.g. "Condition": "{{% $states.input.ok %}}".')
+        elif "Condition" in rule and not (isinstance(rule["Condition"], bool) or _is_jsonata(rule["Condition"])):
+            self.add(
+                f"{label}: Condition must be a {{% %}} expression or true/false, got {_describe(rule['Condition'])}."
+            )
+
+    def _parallel(self) -> None:
+        branches = self.state.get("Branches")
+        if "Branches" not in self.state:
+            return
+        if not isinstance(branches, list) or not branches:
+            self.add(f"Branches must be a non-empty list of state machines, got {_describe(branches)}.")
+            return
+        for number, branch in enumerate(branches, start=1):
+            self.checker.machine(
+                branch,
+                f"{self.where} > branch {number}",
+                kind="branch",
+                top_language=self.scope.top_language,
+                execution=self.scope.execution_type,
+                depth=self.scope.depth + 1,
+            )
+
+    def _map(self) -> None:
+        state = self.state
+        processors = [key for key in ("ItemProcessor", "Iterator") if key in state]
+        if len(processors) != 1:
+            found = ", ".join(processors) or "none"
+            self.add(f"a Map state needs exactly one of ItemProcessor or Iterator (its older name); found {found}.")
+        self._map_values()
+        processor_key = processors[0] if processors else "ItemProcessor"
+        processor = state.get(processor_key)
+        mode, execution = "INLINE", self.scope.execution_type
+        if isinstance(processor, dict) and "ProcessorConfig" in processor:
+            mode, execution = self._processor_config(processor["ProcessorConfig"], execution)
+        if mode == "DISTRIBUTED" and self.scope.execution_type == "EXPRESS":
+            self.add(
+                "a Distributed Map cannot run in an EXPRESS workflow; use an INLINE Map, or make the workflow STANDARD."
+            )
+        for key in DISTRIBUTED_ONLY if mode == "INLINE" else ():
+            if key in state:
+                self.add(
+                    f"{key} is only allowed in a Distributed Map; "
+                    f'set "ProcessorConfig": {{"Mode": "DISTRIBUTED", ...}} in {processor_key}.'
+                )
+        if processors:
+            self.checker.machine(
+                processor,
+                f"{self.where} > {processor_key}",
+                kind="processor",
+                top_language=self.scope.top_language,
+                execution=execution,
+                depth=self.scope.depth + 1,
+            )
+
+    def _map_values(self) -> None:
+        state = self.state
+        if "Parameters" in state and "ItemSelector" in state:
+            self.add("Parameters and ItemSelector are both set; keep ItemSelector (Parameters is its older name).")
+        if "Items" in state and not (isinstance(state["Items"], list) or _is_jsonata(state["Items"])):
+            self.add(f"Items must be a list or a {{% %}} expression, got {_describe(state['Items'])}.")
+        limits = (("MaxConcurrency", 0, MAX_SECONDS), ("ToleratedFailureCount", 0, MAX_SECONDS))
+        for key, low, high in limits:
+            if key in state:
+                self.fields.number(key, state[key], low, high)
+        if "ToleratedFailurePercentage" in state:
+            self.fields.number("ToleratedFailurePercentage", state["ToleratedFailurePercentage"], 0, 100, whole=False)
+        parts = {"Label": self._label, "ItemReader": self._item_reader, "ItemBatcher": self._item_batcher}
+        parts["ResultWriter"] = self._result_writer
+        for key, check in parts.items():
+            if key in state:
+                check(state[key])
+
+    def _label(self, label: object) -> None:
+        if (
+            not isinstance(label, str)
+            or not label
+            or len(label) > MAX_MAP_LABEL_LENGTH
+            or _LABEL_FORBIDDEN.search(label)
+        ):
+            self.add(
+                f"Label must be 1 to {MAX_MAP_LABEL_LENGTH} characters without spaces, brackets, wildcards or "
+                f'punctuation such as " # % \\ ^ | ~ ` $ & , ; : /; got {_describe(label)}.'
+            )
+
+    def _processor_config(self, config: object, execution: str) -> tuple[str, str]:
+        if not isinstance(config, dict):
+            self.add(f"ProcessorConfig must be an object with Mode (and ExecutionType), got {_describe(config)}.")
+            return "INLINE", execution
+        for key in config:
+            if key not in ("Mode", "ExecutionType"):
+                self.add(f"ProcessorConfig: field {key!r} is not allowed; it takes ExecutionType, Mode.")
+        mode = config.get("Mode", "INLINE")
+        if mode not in ENUMS["Mode"]:
+            self.add(f"ProcessorConfig Mode must be INLINE or DISTRIBUTED, got {_describe(mode)}.")
+            mode = "INLINE"
+        if "ExecutionType" in config and config["ExecutionType"] not in ENUMS["ExecutionType"]:
+            self.add(
+                f"ProcessorConfig ExecutionType must be STANDARD or EXPRESS, got {_describe(config['ExecutionType'])}."
+            )
+        elif mode == "DISTRIBUTED" and "ExecutionType" not in config:
+            self.add("ProcessorConfig needs an ExecutionType (STANDARD or EXPRESS) when Mode is DISTRIBUTED.")
+        elif mode == "DISTRIBUTED":
+            execution = str(config["ExecutionType"])
+        return str(mode), execution
+
+    def _sub_object(self, name: str, value: object, allowed: frozenset[str]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.add(f"{name} must be an object, got {_describe(value)}.")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.add(f"{name}: field {key!r} is not allowed; it takes {_names(allowed)}.")
+        _LanguageFields(self.checker, self.where, self.language, f"{name}: ").check_exclusive(value, name)
+        return value
+
+    def _enum(self, name: str, config: dict[str, Any]) -> None:
+        for key, value in config.items():
+            if key in ENUMS and value not in ENUMS[key]:
+                self.add(f"{name} {key} must be one of {', '.join(ENUMS[key])}, got {_describe(value)}.")
+
+    def _item_reader(self, value: object) -> None:
+        reader = self._sub_object("ItemReader", value, ITEM_READER_FIELDS)
+        if reader is None:
+            return
+        if "Resource" not in reader:
+            self.add("ItemReader needs a Resource, such as arn:aws:states:::s3:getObject.")
+        elif not _is_arn_or_placeholder(reader["Resource"]):
+            self.add(f"ItemReader Resource must be an ARN, got {_describe(reader['Resource'])}.")
+        for key in ("Parameters", "Arguments"):
+            if key in reader:
+                self.fields.payload(f"ItemReader {key}", reader[key])
+        config = (
+            self._sub_object("ItemReader ReaderConfig", reader["ReaderConfig"], READER_CONFIG_FIELDS)
+            if "ReaderConfig" in reader
+            else None
+        )
+        if config is not None:
+            self._enum("ItemReader ReaderConfig", config)
+            if "MaxItems" in config:
+                self.fields.number("ItemReader ReaderConfig MaxItems", config["MaxItems"], 0, 100_000_000)
+            if "MaxItemsPath" in config:
+                self.fields.path("ItemReader ReaderConfig MaxItemsPath", config["MaxItemsPath"])
+            if "MaxItems" in config and "MaxItemsPath" in config:
+                self.add("ItemReader ReaderConfig MaxItems and MaxItemsPath are both set; keep one.")
+            headers = config.get("CSVHeaders")
+            if config.get("CSVHeaderLocation") == "GIVEN" and not (
+                isinstance(headers, list) and headers and all(isinstance(h, str) for h in headers)
+            ):
+                self.add(
+                    "ItemReader ReaderConfig: CSVHeaderLocation GIVEN needs CSVHeaders, "
+                    "a non-empty list of column names."
+                )
+
+    def _item_batcher(self, value: object) -> None:
+        batcher = self._sub_object("ItemBatcher", value, ITEM_BATCHER_FIELDS)
+        if batcher is None:
+            return
+        limits = [key for key in ITEM_BATCHER_FIELDS if key != "BatchInput" and key in batcher]
+        if not limits:
+            self.add(
+                "ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch (or a Path form) to size its batches."
+            )
+        for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+            if key in batcher:
+                self.fields.number(f"ItemBatcher {key}", batcher[key], 1, 262_144 if "Bytes" in key else MAX_SECONDS)
+            if key + "Path" in batcher:
+                self.fields.path(f"ItemBatcher {key}Path", batcher[key + "Path"])
+            if key in batcher and key + "Path" in batcher:
+                self.add(f"ItemBatcher {key} and {key}Path are both set; keep one.")
+        if "BatchInput" in batcher:
+            self.fields.payload("ItemBatcher BatchInput", batcher["BatchInput"])
+
+    def _result_writer(self, value: object) -> None:
+        writer = self._sub_object("ResultWriter", value, RESULT_WRITER_FIELDS)
+        if writer is None:
+            return
+        if "Resource" not in writer and "WriterConfig" not in writer:
+            self.add(
+                "ResultWriter needs a Resource (arn:aws:states:::s3:putObject) with its Bucket and Prefix, "
+                "or a WriterConfig."
+            )
+        if "Resource" in writer and not _is_arn_or_placeholder(writer["Resource"]):
+            self.add(f"ResultWriter Resource must be an ARN, got {_describe(writer['Resource'])}.")
+        for key in ("Parameters", "Arguments"):
+            if key in writer:
+                self.fields.payload(f"ResultWriter {key}", writer[key])
+        if "WriterConfig" in writer:
+            config = self._sub_object("ResultWriter WriterConfig", writer["WriterConfig"], WRITER_CONFIG_FIELDS)
+            if config is not None:
+                self._enum("ResultWriter WriterConfig", config)
+
+
+def _rule_problems(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
+    """Problems of a JSONPath Choice rule (Variable and one comparison, or And/Or/Not)."""
+    yield from _unknown_rule_fields(rule, top_level=top_level)
+    combinators = [key for key in COMBINATORS if key in rule]
+    comparisons = [key for key in COMPARISONS if key in rule]
+    if len(combinators) + len(comparisons) != 1:
+        found = ", ".join(combinators + comparisons) or "none"
+        yield f"needs exactly one comparison (e.g. NumericEquals) or one of And, Or, Not; found {found}."
+    elif comparisons:
+        (operator,) = comparisons
+        variable = rule.get("Variable")
+        if not _is_path(variable):
+            yield f"a {operator} rule needs a Variable that is a path starting with '$', got {_describe(variable)}."
+        kind = COMPARISONS[operator]
+        if not _matches_kind(rule[operator], kind):
+            yield f"{operator} compares with {_KIND_WORDS[kind]}, got {_describe(rule[operator])}."
+    else:
+        yield from _combinator_problems(rule, combinators[0])
+
+
+def _unknown_rule_fields(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
+    allowed = {"Variable", "Comment", *COMPARISONS, *COMBINATORS}
+    if top_level:
+        allowed |= {"Next", "Assign"}
+    for key in rule:
+        # Next inside And/Or/Not has a message of its own.
+        if key not in allowed and not (key == "Next" and not top_level):
+            hint = " (Condition is for JSONata states)" if key == "Condition" else ""
+            yield f"field {key!r} is not allowed in a JSONPath rule{hint}."
+
+
+def _combinator_problems(rule: dict[str, Any], combinator: str) -> Iterator[str]:
+    if "Variable" in rule:
+        yield f"a rule with {combinator} takes no Variable; put Variable in the rules inside it."
+    inner = rule[combinator]
+    if combinator == "Not" and not isinstance(inner, dict):
+        yield "Not takes one rule object."
+        return
+    if combinator != "Not" and (not isinstance(inner, list) or not inner):
+        yield f"{combinator} takes a non-empty list of rules."
+        return
+    for sub_rule in [inner] if combinator == "Not" else inner:
+        if isinstance(sub_rule, dict):
+            if "Next" in sub_rule:
+                yield f"a rule inside {combinator} must not have Next; only the top-level rule does."
+            yield from _rule_problems(sub_rule, top_level=False)
+        else:
+            yield f"{combinator} holds something that is not a rule object."
+
+
+def _matches_kind(value: object, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "number":
+        return _is_number(value)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "timestamp":
+        return isinstance(value, str) and _TIMESTAMP.fullmatch(value) is not None
+    return _is_path(value)
+
+
+def asl_problems(document: object, *, workflow_type: str = "STANDARD") -> list[Problem]:
+    """What AWS Step Functions would refuse in `document`, for a state machine of `workflow_type`.
+
+    Accepts any value (a parsed JSON document or not) and never raises.
+    """
+    checker = _Checker(workflow_type if workflow_type in WORKFLOW_TYPES else "STANDARD")
+    if workflow_type not in WORKFLOW_TYPES:
+        checker.add("", f"workflow type {_describe(workflow_type)} is not STANDARD or EXPRESS.")
+    checker.document(document)
+    return checker.problems
+
+
+# ------------------------------------------------------ this project's rules
+
+
+def _states_at_every_depth(document: object) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, state) for every state object, however deep; skips what is malformed."""
+    stack: list[tuple[str, object, int]] = [("", document, 0)]
+    while stack:
+        where, machine, depth = stack.pop()
+        if depth > MAX_NESTING or not isinstance(machine, dict) or not isinstance(machine.get("States"), dict):
+            continue
+        for name, state in machine["States"].items():
+            if not isinstance(state, dict):
+                continue
+            here = f"{where} > state {name!r}" if where else f"state {name!r}"
+            yield here, state
+            branches = state.get("Branches")
+            for number, branch in enumerate(branches if isinstance(branches, list) else (), start=1):
+                stack.append((f"{here} > branch {number}", branch, depth + 1))
+            for key in ("ItemProcessor", "Iterator"):
+                stack.append((f"{here} > {key}", state.get(key), depth + 1))
+
+
+def _lambda_function(state: dict[str, Any], functions: Mapping[str, int]) -> tuple[bool, str | None]:
+    """(is this a Lambda task, the placeholder name of its function when known)."""
+    resource = state.get("Resource") if state.get("Type") == "Task" else None
+    if _is_placeholder(resource):
+        name = resource[2:-1]
+        return (True, name) if name in functions else (False, None)
+    if not isinstance(resource, str):
+        return False, None
+    if _LAMBDA_INVOKE.fullmatch(resource):
+        for key in ("Parameters", "Arguments"):
+            payload = state.get(key)
+            target = payload.get("FunctionName") if isinstance(payload, dict) else None
+            if _is_placeholder(target) and target[2:-1] in functions:
+                return True, target[2:-1]
+        return True, None
+    return _LAMBDA_FUNCTION_ARN.fullmatch(resource) is not None, None
+
+
+def _uncovered_transient_errors(retry: object) -> list[str]:
+    """The transient Lambda errors that no retrier retries (the first retrier matching an error decides)."""
+    retriers = [r for r in retry if isinstance(r, dict)] if isinstance(retry, list) else []
+    uncovered = []
+    for error in TRANSIENT_LAMBDA_ERRORS:
+        for retrier in retriers:
+            names = retrier.get("ErrorEquals")
+            if isinstance(names, list) and (error in names or "States.ALL" in names):
+                attempts = retrier.get("MaxAttempts", 3)
+                if not (_is_int(attempts) and attempts > 0):
+                    uncovered.append(error)
+                break
+        else:
+            uncovered.append(error)
+    return uncovered
+
+
+def project_problems(
+    document: object, *, functions: Mapping[str, int] = {}, workflow_type: str = "STANDARD"
+) -> list[Problem]:
+    """Valid ASL that this project still refuses.
+
+    `functions` maps a placeholder name to its Lambda function's timeout in
+    seconds: a Task whose Resource (or FunctionName) is that `${Name}` is a
+    Lambda task. Accepts any value and never raises.
+    """
+    problems: list[Problem] = []
+
+    def add(where: str, message: str) -> None:
+        problems.append(Problem(where, message, project_rule=True))
+
+    timeout = document.get("TimeoutSeconds") if isinstance(document, dict) else None
+    if not (_is_int(timeout) and timeout > 0):
+        add(
+            "",
+            "this project requires a top-level TimeoutSeconds: top-level TimeoutSeconds is missing or not a "
+            "positive integer; without one a stuck execution runs for up to a year.",
+        )
+    elif workflow_type == "EXPRESS" and timeout > EXPRESS_MAX_SECONDS:
+        add(
+            "",
+            f"this project requires an EXPRESS workflow's TimeoutSeconds to be at most {EXPRESS_MAX_SECONDS} "
+            f"(an Express execution cannot run longer); got {timeout}.",
+        )
+
+    for where, state in _states_at_every_depth(document):
+        is_lambda, function = _lambda_function(state, functions)
+        if not is_lambda:
+            continue
+        task_timeout = state.get("TimeoutSeconds")
+        if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
+            add(
+                where,
+                "this project requires every Lambda task to set TimeoutSeconds; without it a hung invocation "
+                f"holds the execution for up to {MAX_SECONDS} seconds.",
+            )
+        elif function is not None and _is_int(task_timeout) and task_timeout <= functions[function]:
+            add(
+                where,
+                f"this project requires a Lambda task's TimeoutSeconds to exceed its function's own timeout: "
+                f"TimeoutSeconds is {task_timeout}, and ${{{function}}} may run for {functions[function]} s. "
+                "Otherwise Step Functions gives up while the function still runs, and a retry can work the same "
+                f"case twice; make it at least {functions[function] + 1}.",
+            )
+        uncovered = _uncovered_transient_errors(state.get("Retry"))
+        if uncovered:
+            add(
+                where,
+                "this project requires every Lambda task to retry the transient Lambda errors "
+                f"({', '.join(TRANSIENT_LAMBDA_ERRORS)}) or States.ALL; not retried: {', '.join(uncovered)}.",
+            )
+    return problems
+
+
+# ------------------------------------------------------------- entry point
+
+
+def validate(
+    definition: WorkflowDefinition,
+    supplied: Iterable[str] = (),
+    *,
+    functions: Mapping[str, int] | None = None,
+    workflow_type: str = "STANDARD",
+) -> None:
+    """Raise DefinitionError listing every problem in `definition`: ASL problems first, then
+    placeholders without a value (or values without a placeholder) among `supplied`, then this
+    project's rules. `functions` maps Lambda placeholders to their functions' timeouts."""
+    document = definition.document
+    listed: list[str] = [str(problem) for problem in asl_problems(document, workflow_type=workflow_type)]
+    try:
+        definition.check_values(frozenset(supplied))
+    except DefinitionError as error:
+        listed.append(str(error).removeprefix(f"{definition.path}: "))
+    project = project_problems(document, functions=functions or {}, workflow_type=workflow_type)
+    listed.extend(str(problem) for problem in project)
+    if listed:
+        lines = "\n".join(f"  - {problem}" for problem in listed)
+        raise DefinitionError(f"{definition.path}: {len(listed)} problem(s) in the definition:\n{lines}")
