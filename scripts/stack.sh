@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs `pulumi up|preview|destroy` on one stack (STACK, default dev), from any
 # machine: it picks a backend, a passphrase and the stack without prompting.
+# `region` prints the stack file's aws:region (CI gives it to the AWS credentials).
 #   Stack: must have its Pulumi.<stack>.yaml here, so that a typo in STACK
 #     does not create and deploy a new stack; NEW=1 creates one on purpose.
 #   Backend: the one you are logged in to; if none, a file backend in
@@ -22,8 +23,8 @@ refuse() {
 
 action=${1:-}
 case "$action" in
-  up|preview|destroy) ;;
-  *) refuse "usage: $0 up|preview|destroy (stack from STACK, default dev)" ;;
+  up|preview|destroy|region) ;;
+  *) refuse "usage: $0 up|preview|destroy|region (stack from STACK, default dev)" ;;
 esac
 stack=${STACK:-dev}
 cd "$(dirname "$0")/.."
@@ -35,6 +36,16 @@ if ! [[ "$stack" =~ ^[a-z0-9-]{1,20}$ ]]; then
 fi
 
 stack_file=Pulumi.$stack.yaml
+if [ "$action" = region ]; then
+  [ -f "$stack_file" ] || refuse "No stack '$stack': there is no $stack_file."
+  line=$(grep -E '^[[:space:]]*aws:region:' "$stack_file" | tail -n 1) || true
+  region=${line#*aws:region:}
+  region=$(echo "${region%%#*}" | tr -d "[:space:]\"'")
+  [ -n "$region" ] || refuse "$stack_file sets no aws:region; set it with: pulumi config set aws:region <region> --stack $stack"
+  echo "$region"
+  exit 0
+fi
+
 if [ ! -f "$stack_file" ] && [ "${NEW:-0}" != "1" ]; then
   existing=$(find . -maxdepth 1 -name 'Pulumi.*.yaml' | sed 's|^\./Pulumi\.||; s|\.yaml$||' | sort | paste -sd, - | sed 's/,/, /g')
   refuse "No stack '$stack': there is no $stack_file (stacks here: ${existing:-none})." \

@@ -262,3 +262,31 @@ def test_production_is_deployed_and_previewed_without_asking(tmp_path: Path, act
     result, calls = run_script(tmp_path, action, STACK="prod", YES="1")
     assert result.returncode == 0, result.stderr
     assert calls[-1].startswith(f"pulumi {action} --stack prod")
+
+
+# --- region: what CI hands to the AWS credentials -----------------------------
+
+
+@pytest.mark.parametrize("written", ["eu-west-1", '"eu-west-1"', "eu-west-1  # Ireland"], ids=repr)
+def test_region_prints_the_stack_files_aws_region_without_the_cli(tmp_path: Path, written: str) -> None:
+    stacks = {"dev": f"config:\n  aws:region: {written}\n  serverless-workflows:logLevel: ALL\n"}
+    result, calls = run_script(tmp_path, "region", stacks=stacks, PATH="/usr/bin:/bin")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "eu-west-1\n"
+    assert calls == []
+
+
+def test_region_of_a_stack_without_aws_region_is_refused(tmp_path: Path) -> None:
+    result, _ = run_script(tmp_path, "region", stacks={"dev": "config:\n  serverless-workflows:logLevel: ALL\n"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Pulumi.dev.yaml sets no aws:region; set it with: pulumi config set aws:region <region> --stack dev\n"
+    )
+
+
+def test_region_of_a_missing_stack_is_refused(tmp_path: Path) -> None:
+    result, _ = run_script(tmp_path, "region", STACK="staging")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "No stack 'staging': there is no Pulumi.staging.yaml.\n"
