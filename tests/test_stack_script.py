@@ -91,7 +91,11 @@ def run_in_terminal(tmp_path: Path, typed: str, *args: str, **env: str) -> tuple
     ) as process:
         os.close(terminal)
         os.write(controller, f"{typed}\n".encode())
-        _, stderr = process.communicate(timeout=30)
+        try:
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a script that never reads its answer fails the test instead of hanging it
+            raise
     os.close(controller)
     return process.returncode, stderr, calls_of(tmp_path)
 
