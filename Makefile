@@ -3,27 +3,41 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help venv test lint demo diagrams bench deploy preview destroy clean
+.PHONY: help deps venv test lint demo diagrams bench deploy preview destroy install-check clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
-	@echo "make lint     ruff and mypy"
+	@echo "make lint     ruff, mypy, and actionlint on .github/workflows"
 	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
 	@echo "make bench    print the speed and size figures against their targets"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes everything the stack created"
+	@echo "make install-check  install requirements.txt alone into a fresh venv and check the program and ops load"
 
-# The stamp file is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# One virtualenv, two levels, each with its stamp file, rebuilt when its
+# requirements change:
+#   deps: requirements.txt, what `pulumi up` and `python -m ops` need;
+#   venv: requirements-dev.txt on top, the test and lint tools.
+$(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+$(VENV)/.installed-deploy: requirements.txt | $(PY)
+	$(PIP) -r requirements.txt
 	@touch $@
 
-venv: $(VENV)/.installed
+# The dev file includes requirements.txt, so installing it satisfies both levels.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) -r requirements-dev.txt
+	@touch $(VENV)/.installed-deploy $@
+
+deps: $(VENV)/.installed-deploy
+
+venv: $(VENV)/.installed-dev
 
 # Two workers on a two-core machine; every test builds its own program, so they share nothing.
 test: venv
@@ -32,10 +46,12 @@ test: venv
 bench: venv
 	$(PY) -m bench.run
 
+# actionlint runs the pinned ShellCheck on every `run:` script, the same here and in CI.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/actionlint -shellcheck=$(VENV)/bin/shellcheck
 
 diagrams: venv
 	$(PY) -m workflows.diagram
@@ -43,14 +59,23 @@ diagrams: venv
 demo: venv
 	$(PY) -m rehearsal.demo $(STACK)
 
-deploy: venv
+deploy: deps
 	STACK=$(STACK) scripts/stack.sh up
 
-preview: venv
+preview: deps
 	STACK=$(STACK) scripts/stack.sh preview
 
-destroy: venv
+destroy: deps
 	STACK=$(STACK) scripts/stack.sh destroy
+
+# A real, fresh install of requirements.txt alone (about a minute, mostly
+# downloading and unpacking pulumi-aws), then the same check as
+# tests/test_install.py: the program evaluates under mocks and the ops tool imports.
+install-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt && \
+	"$$tmp/venv/bin/python" tests/test_install.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

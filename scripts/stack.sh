@@ -1,21 +1,79 @@
 #!/usr/bin/env bash
 # Runs `pulumi up|preview|destroy` on one stack (STACK, default dev), from any
 # machine: it picks a backend, a passphrase and the stack without prompting.
+# `region` prints the stack file's aws:region (CI gives it to the AWS credentials).
+#   Stack: must have its Pulumi.<stack>.yaml here, so that a typo in STACK
+#     does not create and deploy a new stack; NEW=1 creates one on purpose.
 #   Backend: the one you are logged in to; if none, a file backend in
 #     PULUMI_STATE_DIR (default .pulumi-state/, git-ignored).
 #   Passphrase (file backends only): PULUMI_CONFIG_PASSPHRASE(_FILE) if set;
 #     otherwise one generated once into $PULUMI_STATE_DIR/passphrase (mode 600).
+#   Destroying a production stack (its stack file sets
+#     serverless-workflows:retainData: true) asks for the stack name to be
+#     typed; CONFIRM=<stack> answers ahead (CI). Without a terminal and
+#     without CONFIRM it refuses.
 #   YES=1 skips pulumi's confirmation prompt (needed without a terminal).
+# Refusals print one line and exit 2 before anything is changed.
 set -euo pipefail
+
+refuse() {
+  echo "$*" >&2
+  exit 2
+}
 
 action=${1:-}
 case "$action" in
-  up|preview|destroy) ;;
-  *) echo "usage: $0 up|preview|destroy" >&2; exit 2 ;;
+  up|preview|destroy|region) ;;
+  *) refuse "usage: $0 up|preview|destroy|region (stack from STACK, default dev)" ;;
 esac
 stack=${STACK:-dev}
 cd "$(dirname "$0")/.."
 state_dir=${PULUMI_STATE_DIR:-$PWD/.pulumi-state}
+
+# Every physical AWS name is built from the stack name (README: Adding an environment).
+if ! [[ "$stack" =~ ^[a-z0-9-]{1,20}$ ]]; then
+  refuse "Stack name '$stack' is not valid: use at most 20 lowercase letters, digits or '-'."
+fi
+
+stack_file=Pulumi.$stack.yaml
+if [ "$action" = region ]; then
+  [ -f "$stack_file" ] || refuse "No stack '$stack': there is no $stack_file."
+  line=$(grep -E '^[[:space:]]*aws:region:' "$stack_file" | tail -n 1) || true
+  region=${line#*aws:region:}
+  region=$(echo "${region%%#*}" | tr -d "[:space:]\"'")
+  [ -n "$region" ] || refuse "$stack_file sets no aws:region; set it with: pulumi config set aws:region <region> --stack $stack"
+  echo "$region"
+  exit 0
+fi
+
+if [ ! -f "$stack_file" ] && [ "${NEW:-0}" != "1" ]; then
+  existing=$(find . -maxdepth 1 -name 'Pulumi.*.yaml' | sed 's|^\./Pulumi\.||; s|\.yaml$||' | sort | paste -sd, - | sed 's/,/, /g')
+  refuse "No stack '$stack': there is no $stack_file (stacks here: ${existing:-none})." \
+    "To create it, add NEW=1: make $([ "$action" = up ] && echo deploy || echo "$action") STACK=$stack NEW=1"
+fi
+
+# Production = the stack file sets retainData true (quoted or not). A retainData
+# line with any other value than false also counts: when unsure, ask.
+is_production() {
+  local line value
+  [ -f "$stack_file" ] || return 1
+  line=$(grep -E '^[[:space:]]*serverless-workflows:retainData:' "$stack_file" | tail -n 1) || return 1
+  value=${line#*retainData:}
+  value=${value%%#*}
+  value=$(echo "$value" | tr -d "[:space:]\"'" | tr '[:upper:]' '[:lower:]')
+  [ "$value" != "false" ]
+}
+
+if [ "$action" = destroy ] && is_production; then
+  if [ -n "${CONFIRM:-}" ]; then
+    [ "$CONFIRM" = "$stack" ] || refuse "Not destroyed: CONFIRM=$CONFIRM does not name stack '$stack'."
+  elif [ -t 0 ]; then
+    read -r -p "Stack '$stack' is a production stack (retainData: true). Type its name to destroy it: " typed || typed=""
+    [ "$typed" = "$stack" ] || refuse "Not destroyed: '$typed' is not '$stack'."
+  else
+    refuse "Refusing to destroy production stack '$stack' without a terminal; set CONFIRM=$stack to confirm."
+  fi
+fi
 
 if ! command -v pulumi >/dev/null 2>&1; then
   echo "The Pulumi CLI is not installed; see https://www.pulumi.com/docs/install/." >&2
@@ -40,6 +98,8 @@ if [[ "$backend" == file://* ]] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -
   export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
 fi
 
+# The stack file exists (or NEW=1 asked for a new stack): creating the stack in
+# a backend that does not have it yet is what a first deploy there needs.
 pulumi stack select --create "$stack" --non-interactive
 
 yes_flag=()

@@ -1,8 +1,14 @@
-"""scripts/stack.sh, the body of `make deploy` and `make destroy`, driven against a stand-in
-`pulumi` that records how it was called (the real CLI is not installed here)."""
+"""scripts/stack.sh, the body of `make deploy`, `preview` and `destroy`, driven against a
+stand-in `pulumi` that records how it was called (the real CLI is not installed here).
+
+Each test runs a copy of the script in its own project folder with its own stack
+files, so that they do not depend on the real Pulumi.*.yaml, which change."""
 
 from __future__ import annotations
 
+import os
+import pty
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -21,23 +27,80 @@ if [ "$1" = whoami ]; then
 fi
 """
 
+DEV = "config:\n  aws:region: us-east-1\n"
+PROD = "config:\n  aws:region: us-east-1\n  serverless-workflows:retainData: true\n"
 
-def run_script(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+
+def project(tmp_path: Path, stacks: dict[str, str] | None = None) -> Path:
+    """A project folder with the script and the given stack files (default: dev, and prod retaining data)."""
+    root = tmp_path / "project"
+    (root / "scripts").mkdir(parents=True, exist_ok=True)
+    shutil.copy(SCRIPT, root / "scripts" / "stack.sh")
+    for name, text in (stacks if stacks is not None else {"dev": DEV, "prod": PROD}).items():
+        (root / f"Pulumi.{name}.yaml").write_text(text)
+    return root
+
+
+def environment(tmp_path: Path, **env: str) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     fake = bin_dir / "pulumi"
     fake.write_text(FAKE_PULUMI)
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    calls = tmp_path / "calls.log"
-    environment = {
+    return {
         "PATH": f"{bin_dir}:/usr/bin:/bin",
         "HOME": str(tmp_path),
-        "CALLS": str(calls),
+        "CALLS": str(tmp_path / "calls.log"),
         "PULUMI_STATE_DIR": str(tmp_path / "state"),
         **env,
     }
-    result = subprocess.run(["bash", str(SCRIPT), *args], env=environment, capture_output=True, text=True, check=False)
-    return result, calls.read_text().splitlines() if calls.exists() else []
+
+
+def calls_of(tmp_path: Path) -> list[str]:
+    calls = tmp_path / "calls.log"
+    return calls.read_text().splitlines() if calls.exists() else []
+
+
+def run_script(
+    tmp_path: Path, *args: str, stacks: dict[str, str] | None = None, **env: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run the script with no terminal on stdin, as in CI."""
+    root = project(tmp_path, stacks)
+    result = subprocess.run(
+        ["bash", str(root / "scripts" / "stack.sh"), *args],
+        env=environment(tmp_path, **env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, calls_of(tmp_path)
+
+
+def run_in_terminal(tmp_path: Path, typed: str, *args: str, **env: str) -> tuple[int, str, list[str]]:
+    """Run the script with a pseudo-terminal on stdin, answering its prompt with `typed`."""
+    root = project(tmp_path)
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        ["bash", str(root / "scripts" / "stack.sh"), *args],
+        env=environment(tmp_path, **env),
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        os.close(terminal)
+        os.write(controller, f"{typed}\n".encode())
+        try:
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()  # a script that never reads its answer fails the test instead of hanging it
+            raise
+    os.close(controller)
+    return process.returncode, stderr, calls_of(tmp_path)
+
+
+# --- backend and passphrase -------------------------------------------------
 
 
 def test_without_a_login_it_uses_a_local_backend_and_a_generated_passphrase(tmp_path: Path) -> None:
@@ -60,7 +123,7 @@ def test_the_generated_passphrase_is_kept_between_runs(tmp_path: Path) -> None:
 
 
 def test_a_logged_in_user_keeps_their_backend_and_passphrase_handling(tmp_path: Path) -> None:
-    result, calls = run_script(tmp_path, "destroy", LOGGED_IN="1", STACK="prod")
+    result, calls = run_script(tmp_path, "destroy", LOGGED_IN="1", STACK="prod", CONFIRM="prod")
     assert result.returncode == 0, result.stderr
     assert calls[-1] == "pulumi destroy --stack prod | backend= passfile="
     assert not (tmp_path / "state").exists()
@@ -85,9 +148,149 @@ def test_a_missing_cli_is_explained(tmp_path: Path) -> None:
     result = subprocess.run(
         ["bash", str(SCRIPT), "up"],
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 2
     assert "The Pulumi CLI is not installed" in result.stderr
+
+
+# --- a stack needs its stack file -------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "target"), [("up", "deploy"), ("preview", "preview"), ("destroy", "destroy")])
+def test_a_stack_without_a_stack_file_is_refused_in_one_line(tmp_path: Path, action: str, target: str) -> None:
+    result, calls = run_script(tmp_path, action, STACK="staging", YES="1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "No stack 'staging': there is no Pulumi.staging.yaml (stacks here: dev, prod)."
+        f" To create it, add NEW=1: make {target} STACK=staging NEW=1\n"
+    )
+    # Refused before pulumi is asked anything, and before any state folder is made.
+    assert calls == []
+    assert not (tmp_path / "state").exists()
+
+
+def test_new_1_creates_a_stack_that_has_no_stack_file(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "up", STACK="staging", NEW="1", YES="1")
+    assert result.returncode == 0, result.stderr
+    assert calls[-2].startswith("pulumi stack select --create staging --non-interactive |")
+    assert calls[-1].startswith("pulumi up --stack staging --yes |")
+
+
+def test_the_refusal_lists_the_real_projects_stacks() -> None:
+    result = subprocess.run(
+        ["bash", str(SCRIPT), "up"],
+        env={"PATH": "/usr/bin:/bin", "STACK": "no-such-stack"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    existing = sorted(
+        path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in PROJECT_ROOT.glob("Pulumi.*.yaml")
+    )
+    assert f"(stacks here: {', '.join(existing)})" in result.stderr
+
+
+@pytest.mark.parametrize("stack", ["Prod", "dev_1", "../dev", "a-stack-name-of-21-chr"])
+def test_an_invalid_stack_name_is_refused_even_with_new(tmp_path: Path, stack: str) -> None:
+    result, calls = run_script(tmp_path, "up", STACK=stack, NEW="1")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Stack name '{stack}' is not valid")
+    assert calls == []
+
+
+# --- destroying a production stack ------------------------------------------
+
+
+def test_destroying_production_without_a_terminal_or_confirm_is_refused(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "destroy", STACK="prod", YES="1")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Refusing to destroy production stack 'prod' without a terminal; set CONFIRM=prod to confirm.\n"
+    )
+    assert calls == []
+
+
+def test_confirm_with_the_stack_name_destroys_production_in_ci(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "destroy", STACK="prod", CONFIRM="prod", YES="1")
+    assert result.returncode == 0, result.stderr
+    assert calls[-1].startswith("pulumi destroy --stack prod --yes |")
+
+
+def test_confirm_with_another_name_is_refused(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "destroy", STACK="prod", CONFIRM="dev", YES="1")
+    assert result.returncode == 2
+    assert result.stderr == "Not destroyed: CONFIRM=dev does not name stack 'prod'.\n"
+    assert calls == []
+
+
+def test_typing_the_stack_name_at_the_prompt_destroys_production(tmp_path: Path) -> None:
+    code, stderr, calls = run_in_terminal(tmp_path, "prod", "destroy", STACK="prod")
+    assert code == 0, stderr
+    assert calls[-1].startswith("pulumi destroy --stack prod |")
+
+
+def test_typing_anything_else_at_the_prompt_keeps_production(tmp_path: Path) -> None:
+    code, stderr, calls = run_in_terminal(tmp_path, "yes", "destroy", STACK="prod")
+    assert code == 2
+    assert stderr.endswith("Not destroyed: 'yes' is not 'prod'.\n")
+    assert calls == []
+
+
+@pytest.mark.parametrize("setting", ["true", '"true"', "'true'", "True", "true  # keep the data", "maybe"], ids=repr)
+def test_retain_data_other_than_false_makes_a_production_stack(tmp_path: Path, setting: str) -> None:
+    stacks = {"data": f"config:\n  serverless-workflows:retainData: {setting}\n"}
+    result, calls = run_script(tmp_path, "destroy", STACK="data", YES="1", stacks=stacks)
+    assert result.returncode == 2
+    assert "Refusing to destroy production stack 'data'" in result.stderr
+    assert calls == []
+
+
+@pytest.mark.parametrize("setting", [None, "false", '"false"'], ids=repr)
+def test_other_stacks_are_destroyed_without_asking(tmp_path: Path, setting: str | None) -> None:
+    text = "config:\n  aws:region: us-east-1\n"
+    if setting is not None:
+        text += f"  serverless-workflows:retainData: {setting}\n"
+    result, calls = run_script(tmp_path, "destroy", STACK="scratch", YES="1", stacks={"scratch": text})
+    assert result.returncode == 0, result.stderr
+    assert calls[-1].startswith("pulumi destroy --stack scratch --yes |")
+
+
+@pytest.mark.parametrize("action", ["up", "preview"])
+def test_production_is_deployed_and_previewed_without_asking(tmp_path: Path, action: str) -> None:
+    result, calls = run_script(tmp_path, action, STACK="prod", YES="1")
+    assert result.returncode == 0, result.stderr
+    assert calls[-1].startswith(f"pulumi {action} --stack prod")
+
+
+# --- region: what CI hands to the AWS credentials -----------------------------
+
+
+@pytest.mark.parametrize("written", ["eu-west-1", '"eu-west-1"', "eu-west-1  # Ireland"], ids=repr)
+def test_region_prints_the_stack_files_aws_region_without_the_cli(tmp_path: Path, written: str) -> None:
+    stacks = {"dev": f"config:\n  aws:region: {written}\n  serverless-workflows:logLevel: ALL\n"}
+    result, calls = run_script(tmp_path, "region", stacks=stacks, PATH="/usr/bin:/bin")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "eu-west-1\n"
+    assert calls == []
+
+
+def test_region_of_a_stack_without_aws_region_is_refused(tmp_path: Path) -> None:
+    result, _ = run_script(tmp_path, "region", stacks={"dev": "config:\n  serverless-workflows:logLevel: ALL\n"})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Pulumi.dev.yaml sets no aws:region; set it with: pulumi config set aws:region <region> --stack dev\n"
+    )
+
+
+def test_region_of_a_missing_stack_is_refused(tmp_path: Path) -> None:
+    result, _ = run_script(tmp_path, "region", STACK="staging")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "No stack 'staging': there is no Pulumi.staging.yaml.\n"

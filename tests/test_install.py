@@ -1,0 +1,157 @@
+"""requirements.txt alone is enough for what runs after `make deploy`: `pulumi up`
+evaluating the program, and `python -m ops` reading the deployed stack.
+
+Installing requirements.txt into a fresh venv takes about a minute and needs
+the network (`make install-check` does exactly that, and .ci/run runs it).
+This test proves the same offline, in about two seconds: it builds a venv
+whose site-packages holds only the distributions requirements.txt resolves
+to, taken from the dev venv by following their Requires-Dist metadata, and
+runs `probe()` below in it. A dev-only package (moto, pytest, ...) that the
+program or the ops tool starts importing then fails here with
+ModuleNotFoundError, instead of on the first real deploy.
+
+This module imports only the standard library at the top, so that the fresh
+venv of `make install-check` can run it as a script: `python tests/test_install.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import pkgutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Installed by requirements-dev.txt only; the probe checks that it cannot see them,
+# so a pass means the restricted venv really is restricted.
+DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy")
+
+
+def probe() -> str:
+    """Import the ops tool and evaluate the program under mocks, as after a deploy."""
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    visible = [name for name in DEV_ONLY if importlib.util.find_spec(name) is not None]
+    assert not visible, f"dev-only packages are importable here, so this proves nothing: {visible}"
+
+    import ops
+
+    # Every module of the tool, not only the entry point, so a new one is covered too.
+    for module in pkgutil.iter_modules(ops.__path__, "ops."):
+        importlib.import_module(module.name)
+
+    from rehearsal import fake_aws
+    from rehearsal.program import run_program
+
+    run = run_program(fake_aws.new_resource, fake_aws.call)
+    assert run.resources, "the program declared no resources"
+    return f"requirements.txt alone: ops imports, the program declares {len(run.resources)} resources"
+
+
+# --- building the restricted venv (runs in the dev venv, under pytest) --------
+
+
+def _requirements(path: Path) -> list[str]:
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("-")]
+
+
+def _closure(requirements: list[str]) -> dict[str, importlib.metadata.Distribution]:
+    """The installed distributions `pip install -r` of these requirements would bring, by name."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    found: dict[str, importlib.metadata.Distribution] = {}
+    seen: set[tuple[str, str]] = set()
+    todo = [(Requirement(line), "requirements.txt") for line in requirements]
+    while todo:
+        requirement, needed_by = todo.pop()
+        name = canonicalize_name(requirement.name)
+        try:
+            dist = importlib.metadata.distribution(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing = f"{requirement.name} (needed by {needed_by}) is not installed in the dev venv"
+            raise AssertionError(missing) from None
+        assert requirement.specifier.contains(dist.version, prereleases=True), (
+            f"the dev venv has {requirement.name} {dist.version}, but {needed_by} asks for {requirement}"
+        )
+        found[name] = dist
+        for extra in {"", *requirement.extras}:
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            for line in dist.requires or []:
+                dependency = Requirement(line)
+                if dependency.marker is None or dependency.marker.evaluate({"extra": extra}):
+                    todo.append((dependency, dist.metadata["Name"]))
+    return found
+
+
+def _mirror(dists: dict[str, importlib.metadata.Distribution], into: Path) -> None:
+    """Symlink each distribution's installed files (code and .dist-info) under `into`.
+
+    A top-level entry that only these distributions install is linked whole; one
+    shared with a distribution outside them (a namespace package such as
+    `google/`) is linked file by file, so the outsider's files stay out.
+    """
+    from packaging.utils import canonicalize_name
+
+    owners: dict[tuple[Path, str], set[str]] = {}
+    for dist in importlib.metadata.distributions():
+        root, name = Path(str(dist.locate_file(""))), canonicalize_name(dist.metadata["Name"])
+        for top in {file.parts[0] for file in dist.files or []}:
+            owners.setdefault((root, top), set()).add(name)
+    for dist in dists.values():
+        root = Path(str(dist.locate_file("")))
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top == "..":  # console scripts outside site-packages
+                continue
+            whole = owners[(root, top)] <= dists.keys()
+            target = into / (top if whole else file)
+            if target.is_symlink():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(root / (top if whole else file))
+
+
+def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path) -> None:
+    dists = _closure(_requirements(PROJECT_ROOT / "requirements.txt"))
+    # What ops and its stack-file reader import must come from requirements.txt itself.
+    assert {"pulumi", "pulumi-aws", "boto3", "pyyaml"} <= dists.keys()
+    assert not {"moto", "pytest"} & dists.keys()
+
+    packages = tmp_path / "packages"
+    _mirror(dists, packages)
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # A .pth line adds the mirror to sys.path, as if pip had installed it there.
+    Path(site_packages, "requirements.pth").write_text(f"{packages}\n")
+
+    result = subprocess.run(
+        [python, str(PROJECT_ROOT / "tests" / "test_install.py")],
+        cwd=PROJECT_ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "requirements.txt alone: ops imports, the program declares" in result.stdout
+
+
+if __name__ == "__main__":
+    print(probe())

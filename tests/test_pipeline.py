@@ -1,0 +1,321 @@
+"""The GitHub Actions pipeline (.github/workflows/delivery.yml) against the README's
+"Continuous delivery" section and the promises made there.
+
+GitHub Actions cannot run here, so this reads the workflow as data: each job's
+commands, as the README's table names them, and its structure (permissions,
+OIDC, environment, concurrency, pinned actions, the policy pack). actionlint,
+in `make lint`, checks the workflow's syntax and its shell scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import product
+from typing import Any
+
+import pytest
+import yaml
+
+from rehearsal.program import PROJECT_ROOT
+
+WORKFLOW_FILE = PROJECT_ROOT / ".github" / "workflows" / "delivery.yml"
+README = (PROJECT_ROOT / "README.md").read_text()
+
+Job = dict[str, Any]
+Step = dict[str, Any]
+
+PULUMI_ACTION = "pulumi/actions"
+AWS_CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
+
+
+def workflow() -> dict[str, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(WORKFLOW_FILE.read_text())
+    # YAML 1.1 reads the key `on` as the boolean true.
+    return {("on" if key is True else str(key)): value for key, value in loaded.items()}
+
+
+def jobs() -> dict[str, Job]:
+    found: dict[str, Job] = workflow()["jobs"]
+    return found
+
+
+def action(step: Step) -> str:
+    return str(step.get("uses", "")).split("@")[0]
+
+
+def matrix_runs(job: Job) -> list[dict[str, str]]:
+    """One mapping of matrix values per run of the job ([{}] without a matrix)."""
+    matrix = job.get("strategy", {}).get("matrix", {})
+    keys = sorted(matrix)
+    return [dict(zip(keys, values, strict=True)) for values in product(*(matrix[k] for k in keys))]
+
+
+def expand(value: Any, values: dict[str, str]) -> str:
+    text = str(value)
+    for key, replacement in values.items():
+        text = text.replace(f"${{{{ matrix.{key} }}}}", replacement)
+    return text
+
+
+def commands(job: Job) -> list[str]:
+    """What a job runs, as command lines: `run:` lines that start a make, pulumi or
+    Python command, and each Pulumi action step as the `pulumi` command it stands for.
+    A command that every run of a matrix repeats is listed once."""
+    found: list[str] = []
+    for values in matrix_runs(job):
+        for step in job["steps"]:
+            if action(step) == PULUMI_ACTION:
+                inputs = {key: expand(value, values) for key, value in step.get("with", {}).items()}
+                command = f"pulumi {inputs['command']} --stack {inputs['stack-name']}"
+                if "policyPacks" in inputs:
+                    command += f" --policy-pack {inputs['policyPacks']}"
+                found.append(command)
+            for line in expand(step.get("run", ""), values).splitlines():
+                if line.startswith(("make ", "pulumi ", ".venv/bin/python ")):
+                    found.append(line.strip())
+    return list(dict.fromkeys(found))
+
+
+def readme_section(title: str) -> str:
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end != -1 else len(README)]
+
+
+def readme_table() -> dict[str, list[str]]:
+    """Job name -> the commands the README's "Continuous delivery" table says it runs."""
+    table: dict[str, list[str]] = {}
+    for line in readme_section("Continuous delivery").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[1].startswith("`"):
+            continue
+        job = re.findall(r"`([^`]+)`", cells[1])[0]
+        table[job] = re.findall(r"`([^`]+)`", cells[2])
+    return table
+
+
+# --- the README and the pipeline say the same --------------------------------
+
+
+def test_the_readme_table_lists_every_job_and_what_it_runs() -> None:
+    table = readme_table()
+    assert set(table) == set(jobs()), "jobs in the README table and in the workflow differ"
+    for name, job in jobs().items():
+        assert commands(job) == table[name], f"job {name}"
+
+
+def test_every_make_target_the_pipeline_runs_exists() -> None:
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][\w-]*):", makefile, flags=re.MULTILINE))
+    run = [command.split()[1] for job in jobs().values() for command in commands(job) if command.startswith("make ")]
+    assert run, "the pipeline runs no make target"
+    assert set(run) <= targets
+
+
+def test_the_readme_names_every_variable_and_secret_the_workflow_reads() -> None:
+    text = WORKFLOW_FILE.read_text()
+    names = set(re.findall(r"\$\{\{\s*(?:vars|secrets)\.([A-Z_]+)", text))
+    assert names >= {"AWS_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL"}
+    section = readme_section("Continuous delivery")
+    assert {name for name in names if f"`{name}`" not in section} == set()
+
+
+# --- triggers and what each event runs ----------------------------------------
+
+
+def test_pull_requests_check_and_preview_pushes_to_main_deploy() -> None:
+    triggers = workflow()["on"]
+    assert triggers["pull_request"]["branches"] == ["main"]
+    assert triggers["push"]["branches"] == ["main"]
+    assert "github.event_name == 'pull_request'" in jobs()["preview"]["if"]
+    assert jobs()["deploy-dev"]["if"] == "github.event_name == 'push'"
+    # Nothing reaches a stack before the tests and lint passed.
+    assert jobs()["preview"]["needs"] == "check"
+    assert jobs()["deploy-dev"]["needs"] == "check"
+    assert jobs()["deploy-prod"]["needs"] == "deploy-dev"
+
+
+def test_previews_cover_every_stack_and_are_posted_on_the_pull_request() -> None:
+    stacks = sorted(path.name.split(".")[1] for path in PROJECT_ROOT.glob("Pulumi.*.yaml"))
+    preview = jobs()["preview"]
+    assert sorted(run["stack"] for run in matrix_runs(preview)) == stacks
+    (step,) = (step for step in preview["steps"] if action(step) == PULUMI_ACTION)
+    assert step["with"]["comment-on-pr"] is True
+
+
+def test_every_preview_and_update_runs_the_policy_pack() -> None:
+    steps = [step for job in jobs().values() for step in job["steps"] if action(step) == PULUMI_ACTION]
+    assert {step["with"]["command"] for step in steps} == {"preview", "up"}
+    assert all(step["with"].get("policyPacks") == "policy" for step in steps)
+    assert (PROJECT_ROOT / "policy" / "PulumiPolicy.yaml").exists()
+
+
+def test_the_pulumi_cli_is_the_version_of_the_sdk_pin() -> None:
+    pin = re.search(r"^pulumi==(\S+)$", (PROJECT_ROOT / "requirements.txt").read_text(), flags=re.MULTILINE)
+    assert pin is not None
+    versions = {
+        str(step["with"].get("pulumi-version"))
+        for job in jobs().values()
+        for step in job["steps"]
+        if action(step) == PULUMI_ACTION
+    }
+    assert versions == {pin.group(1)}
+
+
+def test_deploys_install_only_requirements_txt() -> None:
+    for name in ("preview", "deploy-dev", "deploy-prod"):
+        runs = [step.get("run", "") for step in jobs()[name]["steps"]]
+        assert "make deps" in runs, name
+        assert not any("requirements-dev" in run or "make venv" in run for run in runs), name
+
+
+# --- permissions and credentials ----------------------------------------------
+
+
+def test_the_token_has_no_permission_unless_a_job_asks() -> None:
+    assert workflow()["permissions"] == {}
+    for name, job in jobs().items():
+        permissions = job["permissions"]
+        assert permissions["contents"] == "read", name
+        uses = {action(step) for step in job["steps"]}
+        comments = any(step.get("with", {}).get("comment-on-pr") for step in job["steps"])
+        expected_writes = {"id-token"} if AWS_CREDENTIALS_ACTION in uses else set()
+        if comments:
+            expected_writes.add("pull-requests")
+        writes = {scope for scope, level in permissions.items() if level == "write"}
+        assert writes == expected_writes, name
+
+
+def test_aws_credentials_come_from_oidc_with_a_role_from_a_variable() -> None:
+    text = WORKFLOW_FILE.read_text()
+    assert "aws-access-key-id" not in text
+    assert "AWS_SECRET_ACCESS_KEY" not in text
+    roles = {}
+    for name, job in jobs().items():
+        steps = job["steps"]
+        pulumi = [i for i, step in enumerate(steps) if action(step) == PULUMI_ACTION]
+        credentials = [i for i, step in enumerate(steps) if action(step) == AWS_CREDENTIALS_ACTION]
+        assert len(pulumi) == len(credentials), name
+        if not pulumi:
+            continue
+        # Credentials before Pulumi: an S3 backend needs them to log in.
+        assert credentials[0] < pulumi[0], name
+        inputs = steps[credentials[0]]["with"]
+        assert set(inputs) == {"role-to-assume", "aws-region"}, name
+        roles[name] = inputs["role-to-assume"]
+        assert inputs["aws-region"] == "${{ steps.stack.outputs.region }}", name
+    # The preview role is another, read-only role: a pull request's code runs in a preview.
+    assert roles == {
+        "preview": "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        "deploy-dev": "${{ vars.AWS_ROLE_ARN }}",
+        "deploy-prod": "${{ vars.AWS_ROLE_ARN }}",
+    }
+
+
+def test_the_region_step_reads_the_stack_file() -> None:
+    for name in ("preview", "deploy-dev", "deploy-prod"):
+        (step,) = (step for step in jobs()[name]["steps"] if step.get("id") == "stack")
+        assert "region=$(scripts/stack.sh region)" in step["run"], name
+        assert "STACK" in jobs()[name]["env"], name
+
+
+def test_prod_is_deployed_only_behind_the_prod_environment() -> None:
+    for name, job in jobs().items():
+        updates = [
+            step["with"]["stack-name"]
+            for step in job["steps"]
+            if action(step) == PULUMI_ACTION and step["with"]["command"] == "up"
+        ]
+        if "prod" in updates:
+            assert job.get("environment") == "prod", name
+        else:
+            assert "environment" not in job, name
+    assert jobs()["deploy-prod"]["env"]["STACK"] == "prod"
+
+
+# --- concurrency ---------------------------------------------------------------
+
+
+def test_each_stack_is_updated_by_one_run_at_a_time_and_never_cancelled() -> None:
+    groups = {}
+    for name in ("deploy-dev", "deploy-prod"):
+        concurrency = jobs()[name]["concurrency"]
+        stack = jobs()[name]["env"]["STACK"]
+        assert concurrency["cancel-in-progress"] is False, name
+        assert stack in concurrency["group"], name
+        groups[name] = concurrency["group"]
+    assert len(set(groups.values())) == 2
+    preview = jobs()["preview"]["concurrency"]
+    assert "${{ matrix.stack }}" in preview["group"]
+    # A preview must not share a deploy's group: a pending one would replace a pending deploy.
+    assert preview["group"] not in groups.values()
+
+
+def test_only_pull_request_runs_are_cancelled_by_a_newer_push() -> None:
+    concurrency = workflow()["concurrency"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+# --- pinned actions ------------------------------------------------------------
+
+USES = re.compile(r"^\s*-?\s*uses:\s*(\S+?)@(\S+)(?:\s+#\s*(\S+))?\s*$")
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version() -> None:
+    lines = [line for line in WORKFLOW_FILE.read_text().splitlines() if re.match(r"^\s*-?\s*uses:", line)]
+    assert lines
+    for line in lines:
+        match = USES.match(line)
+        assert match is not None, line
+        _, ref, version = match.groups()
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), line
+        assert version is not None, f"no version comment: {line}"
+        assert re.fullmatch(r"v\d+\.\d+\.\d+", version), line
+
+
+def test_one_action_one_sha() -> None:
+    pins: dict[str, set[str]] = {}
+    for line in WORKFLOW_FILE.read_text().splitlines():
+        match = USES.match(line)
+        if match:
+            pins.setdefault(match.group(1), set()).add(match.group(2))
+    assert pins
+    assert {name: shas for name, shas in pins.items() if len(shas) > 1} == {}
+
+
+def test_checkout_keeps_no_credentials() -> None:
+    for name, job in jobs().items():
+        for step in job["steps"]:
+            if action(step) == "actions/checkout":
+                assert step["with"]["persist-credentials"] is False, name
+
+
+# --- the README's trust policy --------------------------------------------------
+
+
+def trust_policies() -> list[dict[str, Any]]:
+    blocks = re.findall(r"```json\n(.*?)```", readme_section("Continuous delivery"), flags=re.DOTALL)
+    return [json.loads(re.sub(r"^ {3}", "", block, flags=re.MULTILINE)) for block in blocks]
+
+
+def test_the_readme_trust_policy_admits_only_githubs_oidc_tokens_for_sts() -> None:
+    (policy,) = trust_policies()
+    (statement,) = policy["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].endswith(":oidc-provider/token.actions.githubusercontent.com")
+    conditions = statement["Condition"]
+    assert set(conditions) == {"StringEquals"}, "no StringLike: a wildcard would admit other branches"
+    assert conditions["StringEquals"]["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    assert conditions["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        "repo:OWNER/REPO:ref:refs/heads/main"
+    )
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:prod", "repo:OWNER/REPO:pull_request"],
+)
+def test_the_readme_gives_the_subject_of_each_role(subject: str) -> None:
+    assert f"`{subject}`" in readme_section("Continuous delivery")
