@@ -3,13 +3,18 @@
     python -m ops run WORKFLOW [--input JSON]
     python -m ops history EXECUTION_ARN
     python -m ops verify [--wait]
+    python -m ops failures [WORKFLOW] [--hours N]
+    python -m ops redrive EXECUTION_ARN
     python -m ops cost [--price NAME=VALUE] [--executions WORKFLOW=N]
 
 The workflows are the catalogue's (workflows/catalogue.py). Their ARNs come
 from the stack outputs: `pulumi stack output --json` for --stack (default
 dev), or a JSON file of those outputs (--outputs FILE) where the CLI is
-absent. Region and credentials come the standard boto3 way; --endpoint-url
-points every client at an emulator.
+absent. Credentials come the standard boto3 way; the region from the ARN a
+command works on, else --region, else boto3's configuration.
+
+Exit status: 0 done (verify: every check passed), 1 a check or the execution
+failed, 2 a usage, config or AWS error (one line on stderr, never a traceback).
 """
 
 from __future__ import annotations
@@ -17,14 +22,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import subprocess
 import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import executions, render
+from ops.aws import AwsError, Clients, clients, explain
+from ops.runs import InputTooLarge, encoded_input, runs_for
 from ops.verify import verify
 from settings import ConfigError, StackSettings
 from workflows import cost
@@ -33,18 +43,27 @@ from workflows.schedule import ScheduleExpressionError
 from workflows.spec import WorkflowSpec
 
 WORKFLOWS = {spec.name: spec for spec in CATALOGUE}
+_EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
+# AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
+REDRIVE_WINDOW = timedelta(days=14)
 
 
 class UsageError(Exception):
     pass
 
 
+# --- the stack outputs ------------------------------------------------------------------
+
+
 def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     if args.outputs:
         try:
-            loaded: dict[str, Any] = json.loads(Path(args.outputs).read_text())
+            loaded = json.loads(Path(args.outputs).read_text())
         except (OSError, json.JSONDecodeError) as error:
             raise UsageError(f"cannot read stack outputs from {args.outputs}: {error}") from error
+        if not isinstance(loaded, dict):
+            kind = type(loaded).__name__
+            raise UsageError(f"{args.outputs} holds a JSON {kind}, not the object `pulumi stack output --json` prints")
         return loaded
     try:
         printed = subprocess.run(
@@ -61,40 +80,79 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     return parsed
 
 
-def deployed_workflows(outputs: dict[str, Any]) -> dict[str, Any]:
+def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
     entries = outputs.get("workflows")
     if not isinstance(entries, dict):
         raise UsageError(
             f"the stack outputs have no 'workflows'; is this version of the program deployed? (keys: {sorted(outputs)})"
         )
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("stateMachineArn"), str):
+            raise UsageError(f"the stack outputs' workflows.{name} has no stateMachineArn; redeploy the stack")
     return entries
 
 
-def state_machine_arn(outputs: dict[str, Any], workflow: str) -> str:
+def deployed_entry(outputs: Mapping[str, Any], workflow: str) -> dict[str, Any]:
     entry = deployed_workflows(outputs).get(workflow)
-    if not isinstance(entry, dict) or not entry.get("stateMachineArn"):
+    if entry is None:
         raise UsageError(f"the stack outputs have no workflow {workflow!r}; is it deployed?")
-    return str(entry["stateMachineArn"])
+    return dict(entry)
 
 
-def client(args: argparse.Namespace, service: str) -> Any:
-    return boto3.client(service, region_name=args.region, endpoint_url=args.endpoint_url)
+def entry_of_execution(args: argparse.Namespace, execution_arn: str) -> dict[str, Any] | None:
+    """The deployed entry an Express execution belongs to (its log group is there), or None."""
+    machine = execution_arn.split(":")[6] if execution_arn.count(":") >= 7 else ""
+    for entry in deployed_workflows(stack_outputs(args)).values():
+        if entry.get("stateMachineName") == machine:
+            return dict(entry)
+    return None
+
+
+def aws(args: argparse.Namespace, arn: str | None = None) -> Clients:
+    return clients(args.region, args.endpoint_url, arn)
+
+
+def execution_arn(text: str) -> str:
+    if not _EXECUTION_ARN.match(text):
+        raise UsageError(
+            f"{text!r} is not an execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>); "
+            "`ops failures` and the console list them"
+        )
+    return text
+
+
+# --- commands ---------------------------------------------------------------------------
 
 
 def command_run(args: argparse.Namespace) -> int:
     spec: WorkflowSpec = WORKFLOWS[args.workflow]
     try:
         payload = json.loads(args.input) if args.input is not None else spec.default_input()
+        encoded_input(payload)
     except json.JSONDecodeError as error:
         raise UsageError(f"--input is not JSON: {error}") from None
-    arn = args.arn or state_machine_arn(stack_outputs(args), args.workflow)
-    finished = executions.run(client(args, "stepfunctions"), arn, payload, timeout_seconds=args.timeout)
+    except InputTooLarge as error:
+        raise UsageError(f"--input: {error}") from None
+    if args.arn:
+        entry = {"stateMachineArn": args.arn, "type": "STANDARD"}
+    else:
+        entry = deployed_entry(stack_outputs(args), args.workflow)
+    connected = aws(args, entry["stateMachineArn"])
+    finished = runs_for(entry, connected.sfn, connected.logs).start(payload, timeout_seconds=args.timeout)
     print(render.execution(finished))
     return 0 if finished.status == "SUCCEEDED" else 1
 
 
 def command_history(args: argparse.Namespace) -> int:
-    print(render.history(executions.history(client(args, "stepfunctions"), args.execution_arn)))
+    connected = aws(args, execution_arn(args.execution_arn))
+    if ":express:" in args.execution_arn:
+        entry = entry_of_execution(args, args.execution_arn)
+        if entry is None:
+            raise UsageError(f"{args.execution_arn} is an Express execution of no workflow in the stack outputs")
+        execution = runs_for(entry, connected.sfn, connected.logs).read(args.execution_arn)
+        print(render.execution(execution))
+        return 0
+    print(render.history(executions.history(connected.sfn, args.execution_arn)))
     return 0
 
 
@@ -102,16 +160,68 @@ def command_verify(args: argparse.Namespace) -> int:
     if args.runs is not None and args.runs < 1:
         raise UsageError(f"--runs {args.runs}: give at least 1")
     deployed = deployed_workflows(stack_outputs(args))
+    # Every workflow of a stack lives in one region: the first state machine's.
+    first = next((str(entry["stateMachineArn"]) for entry in deployed.values()), None)
+    connected = aws(args, first)
     report = verify(
-        client(args, "stepfunctions"),
-        client(args, "scheduler"),
         CATALOGUE,
         deployed,
+        scheduler=connected.scheduler,
+        runs_of=lambda entry: runs_for(entry, connected.sfn, connected.logs),
         max_runs=args.runs,
         wait_seconds=90 if args.wait else 0,
     )
     print(report.render())
     return 0 if report.ok else 1
+
+
+def command_failures(args: argparse.Namespace) -> int:
+    if not args.hours > 0:
+        raise UsageError(f"--hours {args.hours}: give a number of hours above 0")
+    if args.limit < 1:
+        raise UsageError(f"--limit {args.limit}: give at least 1")
+    deployed = deployed_workflows(stack_outputs(args))
+    chosen = [args.workflow] if args.workflow else [name for name in WORKFLOWS if name in deployed]
+    since = datetime.now(UTC) - timedelta(hours=args.hours)
+    found = 0
+    for name in chosen:
+        entry = deployed_entry({"workflows": deployed}, name)
+        connected = aws(args, entry["stateMachineArn"])
+        runs = runs_for(entry, connected.sfn, connected.logs)
+        for summary in runs.failures(since):
+            if found == args.limit:
+                break
+            found += 1
+            print(render.failure(name, summary.started, runs.read(summary.arn, since)))
+    if not found:
+        print(f"no failed, timed-out or aborted executions in the last {args.hours:g} hour(s) of {', '.join(chosen)}")
+    return 0
+
+
+def command_redrive(args: argparse.Namespace) -> int:
+    arn = execution_arn(args.execution_arn)
+    if ":express:" in arn:
+        raise UsageError("Express executions cannot be redriven; start a new one with `ops run`")
+    sfn = aws(args, arn).sfn
+    described = sfn.describe_execution(executionArn=arn)
+    if described["status"] not in ("FAILED", "TIMED_OUT", "ABORTED"):
+        raise UsageError(
+            f"{described['name']} is {described['status']}; only failed, timed-out or aborted executions redrive"
+        )
+    stopped = described.get("stopDate")
+    if stopped is not None and datetime.now(UTC) - stopped > REDRIVE_WINDOW:
+        raise UsageError(
+            f"{described['name']} stopped on {stopped:%Y-%m-%d}, more than 14 days ago: AWS no longer redrives it; "
+            "start a new execution with `ops run`"
+        )
+    if described.get("redriveStatus", "REDRIVABLE") == "NOT_REDRIVABLE":
+        reason = described.get("redriveStatusReason") or "AWS says it cannot be redriven"
+        raise UsageError(f"{described['name']} cannot be redriven: {reason}")
+    sfn.redrive_execution(executionArn=arn)
+    executions.wait(sfn, arn, timeout_seconds=args.timeout)
+    finished = executions.read(sfn, arn)
+    print(render.execution(finished))
+    return 0 if finished.status == "SUCCEEDED" else 1
 
 
 def _assignments(values: list[str], flag: str) -> dict[str, str]:
@@ -167,18 +277,18 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m ops", description=(__doc__ or "").split("\n\n")[0])
     top.add_argument("--stack", default="dev", help="stack whose outputs to read (default: dev)")
     top.add_argument("--outputs", help="JSON file of the stack outputs, instead of asking the Pulumi CLI")
-    top.add_argument("--region", help="AWS region (default: the boto3 configuration)")
+    top.add_argument("--region", help="AWS region (default: the ARN's, else the boto3 configuration)")
     top.add_argument("--endpoint-url", help="send every AWS call here, e.g. an emulator")
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start an execution, wait, and print its path")
     run.add_argument("workflow", choices=list(WORKFLOWS))
     run.add_argument("--input", help="execution input, JSON (default: the workflow's sample input)")
-    run.add_argument("--arn", help="state machine ARN, instead of the stack outputs")
+    run.add_argument("--arn", help="state machine ARN (a Standard one), instead of the stack outputs")
     run.add_argument("--timeout", type=float, default=120, help="seconds to wait (default: 120)")
     run.set_defaults(handler=command_run)
 
-    history = commands.add_parser("history", help="print an execution's event history")
+    history = commands.add_parser("history", help="print an execution's events")
     history.add_argument("execution_arn")
     history.set_defaults(handler=command_history)
 
@@ -186,6 +296,17 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--runs", type=int, help="runs allowed per smoke test (default: the catalogue's)")
     check.add_argument("--wait", action="store_true", help="wait up to 90 s for the next scheduled execution")
     check.set_defaults(handler=command_verify)
+
+    failures = commands.add_parser("failures", help="recent failed, timed-out and aborted executions")
+    failures.add_argument("workflow", nargs="?", choices=list(WORKFLOWS), help="one workflow (default: all)")
+    failures.add_argument("--hours", type=float, default=24, help="how far back to look (default: 24)")
+    failures.add_argument("--limit", type=int, default=20, help="at most this many (default: 20)")
+    failures.set_defaults(handler=command_failures)
+
+    redrive = commands.add_parser("redrive", help="redrive a failed Standard execution and follow it")
+    redrive.add_argument("execution_arn")
+    redrive.add_argument("--timeout", type=float, default=120, help="seconds to wait (default: 120)")
+    redrive.set_defaults(handler=command_redrive)
 
     costs = commands.add_parser("cost", help="monthly cost estimate of the stack, from its config files")
     costs.add_argument("--price", action="append", default=[], metavar="NAME=VALUE", help="override a price")
@@ -198,9 +319,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (UsageError, ConfigError) as error:
+    except (UsageError, ConfigError, AwsError, ValueError) as error:
         print(f"ops: {error}", file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError) as error:
+        print(f"ops {args.command}: {explain(error, args.command)}", file=sys.stderr)
+        return 2
+    except TimeoutError as error:
+        print(f"ops {args.command}: {error}", file=sys.stderr)
+        return 1
     return code
 
 

@@ -184,3 +184,17 @@ def cost(stack: str, estimate: dict[str, Any]) -> str:
         f"{estimate['assumptions']['lambda_duration_ms']} ms per call.",
     ]
     return "\n".join(lines)
+
+
+def failure(workflow: str, started: Any, run: Execution) -> str:
+    """One failed execution in two lines: when, which, where it failed, and why."""
+    where = [step for step in run.every_step() if step.failed]
+    failed_at = f"at state {where[-1].name!r} ({where[-1].type})" if where else "before any state"
+    step = where[-1] if where else None
+    error = _error(
+        (step.error if step and step.error else None) or run.error,
+        (step.cause if step and step.cause else None) or run.cause,
+    )
+    name = run.arn.rsplit(":", 1)[-1]
+    when = f"{started:%Y-%m-%d %H:%M:%S}" if hasattr(started, "strftime") else str(started)
+    return f"{workflow}  {when}  {run.status}  {name}\n    {failed_at}: {error}"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import executions
+from ops.runs import Runs
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule
 from workflows.spec import Outcome, WorkflowSpec
@@ -80,18 +81,16 @@ def _matches(outcome: Outcome, execution: executions.Execution, run: str) -> boo
     )
 
 
-def check_smoke_test(
-    sfn: Any, spec: WorkflowSpec, state_machine_arn: str, report: Report, *, max_runs: int | None = None
-) -> None:
+def check_smoke_test(runs: Runs, spec: WorkflowSpec, report: Report, *, max_runs: int | None = None) -> None:
     """Run the workflow until every outcome of its smoke test was seen (or the runs run out)."""
     test = spec.smoke_test
     assert test is not None
-    runs = max_runs or test.max_runs
+    allowed = max_runs or test.max_runs
     wanted = [outcome.name for outcome in test.outcomes]
     seen: set[str] = set()
-    for attempt in range(1, runs + 1):
+    for attempt in range(1, allowed + 1):
         run = f"{attempt:03d}"
-        execution = executions.run(sfn, state_machine_arn, fill(test.input, run))
+        execution = runs.start(fill(test.input, run))
         matched = [outcome.name for outcome in test.outcomes if _matches(outcome, execution, run)]
         if not matched:
             detail = f"run {run} ended {execution.status}"
@@ -109,7 +108,7 @@ def check_smoke_test(
     report.add(
         f"{spec.name} outcomes",
         False,
-        f"{', '.join(missing)} not seen in {runs} run(s); expected every one of {', '.join(wanted)}",
+        f"{', '.join(missing)} not seen in {allowed} run(s); expected every one of {', '.join(wanted)}",
     )
 
 
@@ -125,18 +124,8 @@ def _window(expression: str) -> timedelta | None:
     return max(RECENT, 2 * timedelta(seconds=parsed.rate_seconds))
 
 
-def recent_executions(sfn: Any, state_machine_arn: str, since: datetime) -> Iterator[dict[str, Any]]:
-    """Executions started since `since`, newest first; stops reading at the first older one,
-    since the API lists newest first."""
-    for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn):
-        for summary in page["executions"]:
-            if summary["startDate"] < since:
-                return
-            yield summary
-
-
 def check_schedule(
-    sfn: Any,
+    runs: Runs,
     scheduler: Any,
     spec: WorkflowSpec,
     entry: Mapping[str, Any],
@@ -162,11 +151,11 @@ def check_schedule(
     expected_output = {**expected_input, **expected} if expected is not None else None
     window = _window(expression)
     since = (now or datetime.now(UTC)) - (window or timedelta(days=366))
-    recent = list(recent_executions(sfn, arn, since))
+    recent = list(runs.recent(since))
     deadline = time.monotonic() + wait_seconds
     while not recent and time.monotonic() < deadline:
         time.sleep(2)
-        recent = list(recent_executions(sfn, arn, since))
+        recent = list(runs.recent(since))
     if not recent:
         if window is None:
             report.add(f"{name} scheduled executions", True, f"none yet; {expression} may not have fired")
@@ -175,7 +164,7 @@ def check_schedule(
         return
     checked = running = 0
     for summary in recent if window is not None else recent[:1]:
-        execution = executions.read(sfn, summary["executionArn"])
+        execution = runs.read(summary.arn, since)
         if execution.status == "RUNNING":
             running += 1
             continue
@@ -185,7 +174,7 @@ def check_schedule(
             report.add(
                 f"{name} scheduled executions",
                 False,
-                f"{summary['name']} ended {execution.status} with output {json.dumps(execution.output)}{wanted}",
+                f"{summary.name} ended {execution.status} with output {json.dumps(execution.output)}{wanted}",
             )
             return
     if not checked:
@@ -198,23 +187,25 @@ def check_schedule(
 
 
 def verify(
-    sfn: Any,
-    scheduler: Any,
     catalogue: tuple[WorkflowSpec, ...],
     deployed: Mapping[str, Any],
     *,
+    scheduler: Any,
+    runs_of: Callable[[Mapping[str, Any]], Runs],
     max_runs: int | None = None,
     wait_seconds: float = 0,
 ) -> Report:
-    """Every workflow of `catalogue`, as the `workflows` stack output (`deployed`) names it."""
+    """Every workflow of `catalogue`, as the `workflows` stack output (`deployed`) names it;
+    `runs_of` gives the executions of one entry (ops.runs.runs_for)."""
     report = Report()
     for spec in catalogue:
         entry = deployed.get(spec.name)
         if entry is None:
             report.add(spec.name, False, "not in the stack outputs; deploy this version of the program first")
             continue
+        runs = runs_of(entry)
         if entry.get("schedule"):
-            check_schedule(sfn, scheduler, spec, entry, report, wait_seconds=wait_seconds)
+            check_schedule(runs, scheduler, spec, entry, report, wait_seconds=wait_seconds)
         if spec.smoke_test is not None:
-            check_smoke_test(sfn, spec, entry["stateMachineArn"], report, max_runs=max_runs)
+            check_smoke_test(runs, spec, report, max_runs=max_runs)
     return report

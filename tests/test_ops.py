@@ -25,7 +25,8 @@ from components.packaging import archive_zip, handler_archive
 from ops import executions, render
 from ops import verify as verify_module
 from ops.__main__ import main as ops_main
-from ops.verify import Report, check_schedule, check_smoke_test, fill, recent_executions, verify
+from ops.runs import StandardRuns
+from ops.verify import Report, check_schedule, check_smoke_test, fill, verify
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.spec import WorkflowSpec
@@ -38,11 +39,13 @@ def ticked(stack: CloudStack, times: int = 1) -> None:
             executions.wait(sfn, arn)
 
 
+def runs(stack: CloudStack, workflow: str) -> StandardRuns:
+    return StandardRuns(stack.client("stepfunctions"), stack.workflow(workflow)["stateMachineArn"])
+
+
 def schedule_report(stack: CloudStack, spec: WorkflowSpec = SCHEDULED, now: datetime | None = None) -> Report:
     report = Report()
-    check_schedule(
-        stack.client("stepfunctions"), stack.client("scheduler"), spec, stack.workflow(spec.name), report, now=now
-    )
+    check_schedule(runs(stack, spec.name), stack.client("scheduler"), spec, stack.workflow(spec.name), report, now=now)
     return report
 
 
@@ -111,8 +114,7 @@ def test_a_cron_schedule_that_has_not_fired_yet_is_not_a_failure_but_says_so(sha
 
 def test_smoke_test_of_the_call_center_sees_both_outcomes(shared_cloud: CloudStack) -> None:
     report = Report()
-    arn = shared_cloud.workflow("call-center")["stateMachineArn"]
-    check_smoke_test(shared_cloud.client("stepfunctions"), CALL_CENTER, arn, report, max_runs=25)
+    check_smoke_test(runs(shared_cloud, "call-center"), CALL_CENTER, report, max_runs=25)
     assert report.ok, report.render()
     assert report.checks[0].detail.startswith("resolved and escalated all seen in ")
 
@@ -127,8 +129,7 @@ def test_smoke_test_reports_a_broken_function(shared_cloud: CloudStack) -> None:
     lambda_client.update_function_code(FunctionName=function, ZipFile=broken.getvalue())
     try:
         report = Report()
-        arn = shared_cloud.workflow("call-center")["stateMachineArn"]
-        check_smoke_test(shared_cloud.client("stepfunctions"), CALL_CENTER, arn, report)
+        check_smoke_test(runs(shared_cloud, "call-center"), CALL_CENTER, report)
     finally:
         original = archive_zip(handler_archive("handlers.call_center.open_case"))
         lambda_client.update_function_code(FunctionName=function, ZipFile=original)
@@ -169,8 +170,12 @@ def test_fill_puts_the_run_number_into_every_string() -> None:
 def test_a_report_that_checked_nothing_does_not_pass(shared_cloud: CloudStack) -> None:
     assert not Report().ok
     quiet = dataclasses.replace(CALL_CENTER, smoke_test=None)
-    report = verify(shared_cloud.client("stepfunctions"), shared_cloud.client("scheduler"), (quiet,),
-                    shared_cloud.outputs["workflows"])  # fmt: skip
+    report = verify(
+        (quiet,),
+        shared_cloud.outputs["workflows"],
+        scheduler=shared_cloud.client("scheduler"),
+        runs_of=lambda entry: StandardRuns(shared_cloud.client("stepfunctions"), entry["stateMachineArn"]),
+    )
     assert not report.ok
     assert "verify: nothing was checked" in report.render()
 
@@ -191,7 +196,7 @@ def test_verify_stops_reading_executions_at_the_first_old_one() -> None:
             {"executions": [summary("new", 1), summary("newer-than-window", 4), summary("old", 9)], "nextToken": "p2"},
             {"stateMachineArn": arn},
         )
-        found = [e["name"] for e in recent_executions(sfn, arn, now - timedelta(minutes=5))]
+        found = [e.name for e in StandardRuns(sfn, arn).recent(now - timedelta(minutes=5))]
         stub.assert_no_pending_responses()
     assert found == ["new", "newer-than-window"]
 

@@ -1,0 +1,178 @@
+"""A workflow's executions, for either type: start one, list recent ones, read one, find failures.
+
+Standard workflows have an API for all of it (StartExecution, ListExecutions,
+DescribeExecution, GetExecutionHistory). Express workflows do not: they are
+started synchronously (StartSyncExecution, which returns the result), and
+their executions exist afterwards only as the execution log records Step
+Functions writes to the workflow's CloudWatch Logs log group; `ExpressRuns`
+reads those (ops.executions.from_execution_log builds the same tree from them).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from ops import executions
+
+# StartExecution and StartSyncExecution take at most 256 KiB of input.
+MAX_INPUT_BYTES = 256 * 1024
+# Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
+LOG_DELAY_SECONDS = 15.0
+FAILED = ("FAILED", "TIMED_OUT", "ABORTED")
+EXECUTION_ENDS = {
+    "ExecutionSucceeded": "SUCCEEDED",
+    "ExecutionFailed": "FAILED",
+    "ExecutionTimedOut": "TIMED_OUT",
+    "ExecutionAborted": "ABORTED",
+}
+
+
+class InputTooLarge(ValueError):  # noqa: N818 - reads as the condition it names
+    pass
+
+
+def encoded_input(payload: Any) -> str:
+    text = json.dumps(payload, ensure_ascii=False)
+    size = len(text.encode())
+    if size > MAX_INPUT_BYTES:
+        raise InputTooLarge(
+            f"the execution input is {size:,} bytes; Step Functions takes at most {MAX_INPUT_BYTES:,} "
+            "(pass a reference, such as an S3 key, instead of the data)"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One execution as a listing shows it, newest first."""
+
+    arn: str
+    name: str
+    status: str
+    started: datetime
+
+
+class Runs(Protocol):
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution: ...
+    def recent(self, since: datetime) -> Iterator[Summary]: ...
+    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution: ...
+    def failures(self, since: datetime) -> Iterator[Summary]: ...
+
+
+@dataclass(frozen=True)
+class StandardRuns:
+    sfn: Any
+    state_machine_arn: str
+
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+        return executions.run(self.sfn, self.state_machine_arn, payload, timeout_seconds=timeout_seconds)
+
+    def _listed(self, since: datetime, status: str | None = None) -> Iterator[Summary]:
+        # The API lists newest first, so reading stops at the first older execution.
+        extra = {"statusFilter": status} if status else {}
+        for page in self.sfn.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn, **extra):
+            for listed in page["executions"]:
+                if listed["startDate"] < since:
+                    return
+                yield Summary(listed["executionArn"], listed["name"], listed["status"], listed["startDate"])
+
+    def recent(self, since: datetime) -> Iterator[Summary]:
+        return self._listed(since)
+
+    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+        return executions.read(self.sfn, execution_arn)
+
+    def failures(self, since: datetime) -> Iterator[Summary]:
+        found = [summary for status in FAILED for summary in self._listed(since, status)]
+        return iter(sorted(found, key=lambda summary: summary.started, reverse=True))
+
+
+def log_records(logs: Any, log_group: str, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The execution log records in `log_group` from `since` on; lines that are not records are skipped."""
+    window: dict[str, Any] = {"startTime": int(since.timestamp() * 1000)}
+    if until is not None:
+        window["endTime"] = int(until.timestamp() * 1000)
+    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=log_group, **window):
+        for event in page.get("events", []):
+            try:
+                record = json.loads(event.get("message", ""))
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict) and {"id", "type", "execution_arn"} <= set(record):
+                yield record
+
+
+@dataclass(frozen=True)
+class ExpressRuns:
+    sfn: Any
+    logs: Any
+    state_machine_arn: str
+    log_group: str
+
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+        started = datetime.now(UTC)
+        result = self.sfn.start_sync_execution(
+            stateMachineArn=self.state_machine_arn, name=f"run-{uuid.uuid4()}", input=encoded_input(payload)
+        )
+        execution = executions.Execution(
+            arn=result["executionArn"],
+            status=result["status"],
+            input=executions.parse(result.get("input")),
+            output=executions.parse(result.get("output")),
+            error=result.get("error"),
+            cause=result.get("cause"),
+        )
+        # The response has the result; the path is in the log records, which follow.
+        deadline = time.monotonic() + min(timeout_seconds, LOG_DELAY_SECONDS)
+        while True:
+            logged = self._records(execution.arn, started - timedelta(seconds=5))
+            if any(record["type"] in EXECUTION_ENDS for record in logged):
+                execution.steps = executions.from_events(execution.arn, executions.from_execution_log(logged)).steps
+                return execution
+            if time.monotonic() > deadline:
+                return execution
+            time.sleep(1)
+
+    def _records(self, execution_arn: str, since: datetime) -> list[dict[str, Any]]:
+        return [r for r in log_records(self.logs, self.log_group, since) if r["execution_arn"] == execution_arn]
+
+    def _summaries(self, since: datetime) -> list[Summary]:
+        started: dict[str, datetime] = {}
+        status: dict[str, str] = {}
+        for record in log_records(self.logs, self.log_group, since):
+            arn = str(record["execution_arn"])
+            if record["type"] == "ExecutionStarted":
+                started[arn] = datetime.fromtimestamp(int(record.get("event_timestamp") or 0) / 1000, tz=UTC)
+            elif record["type"] in EXECUTION_ENDS:
+                status[arn] = EXECUTION_ENDS[record["type"]]
+        listed = [Summary(arn, arn.split(":")[-2], status.get(arn, "RUNNING"), at) for arn, at in started.items()]
+        return sorted(listed, key=lambda summary: summary.started, reverse=True)
+
+    def recent(self, since: datetime) -> Iterator[Summary]:
+        return iter(self._summaries(since))
+
+    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+        # The ARN says nothing about when the execution ran: read from `since` (default: a day ago).
+        records = self._records(execution_arn, since or datetime.now(UTC) - timedelta(days=1))
+        return executions.from_events(execution_arn, executions.from_execution_log(records))
+
+    def failures(self, since: datetime) -> Iterator[Summary]:
+        return (summary for summary in self._summaries(since) if summary.status in FAILED)
+
+
+def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any) -> Runs:
+    """The reader for one workflow's entry of the `workflows` stack output."""
+    if entry.get("type") == "EXPRESS":
+        if not entry.get("logGroup"):
+            raise ValueError(
+                f"{entry.get('stateMachineName')} is an Express workflow without a log group: its executions "
+                "cannot be seen (logLevel OFF); set logLevel ALL to use ops with it"
+            )
+        return ExpressRuns(sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
+    return StandardRuns(sfn, str(entry["stateMachineArn"]))
