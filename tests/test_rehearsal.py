@@ -183,3 +183,17 @@ def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> 
     assert declared <= set(InMemoryAws.SUPPORTED)
     assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared
     assert NIGHTLY_REPORT.name in run.outputs["workflows"]
+
+
+def test_make_demo_exercises_every_catalogue_workflow(
+    shared_cloud: CloudStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rehearsal import demo
+
+    assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, WITH_EXAMPLE, shared_cloud.outputs["workflows"])
+    printed = capsys.readouterr().out
+    assert "== Two scheduler ticks of scheduled, nightly-report" in printed
+    assert '== python -m ops run nightly-report --input \'{"report": "nightly"}\'' not in printed  # scheduled: ticked
+    assert "PASS  nightly-report outcomes: published all seen in 1 run(s)" in printed
+    assert "PASS  nightly-report schedule: ENABLED, cron(0 2 * * ? *)" in printed
+    assert "Verdict: every workflow works." in printed

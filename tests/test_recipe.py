@@ -1,0 +1,114 @@
+"""README "Add your own workflow", followed literally in a copy of the project.
+
+The worked example (tests/fixtures/nightly_report) is added the way the README
+tells a newcomer to: its definition into workflows/, its handler into
+handlers/, its entry into workflows/catalogue.py. Then every tool is run as a
+user runs it, unedited, and each must show the new workflow.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rehearsal.program import PROJECT_ROOT
+from tests.support import EXAMPLE_DIR
+
+_NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "node_modules", "__pycache__", ".*_cache", ".build", "tests"
+)
+
+
+def recipe_steps() -> list[str]:
+    """The README's numbered steps of the recipe, as written."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme.split("## Add your own workflow", 1)[1].split("\n## ", 1)[0]
+    return [line for line in section.splitlines() if line[:3] in ("1. ", "2. ", "3. ", "4. ")]
+
+
+def test_the_readme_recipe_names_the_three_places_this_test_uses() -> None:
+    steps = "\n".join(recipe_steps())
+    assert "workflows/<name>.asl.json" in steps
+    assert "handlers/<module>.py" in steps
+    assert "workflows/catalogue.py" in steps
+
+
+@pytest.fixture(scope="module")
+def project_with_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    copy = tmp_path_factory.mktemp("adopted") / "project"
+    shutil.copytree(PROJECT_ROOT, copy, ignore=_NOT_COPIED)
+    # 1. the definition file; 2. the handler module; 3. one catalogue entry.
+    shutil.copy(EXAMPLE_DIR / "workflows" / "nightly_report.asl.json", copy / "workflows")
+    shutil.copy(EXAMPLE_DIR / "handlers" / "nightly_report.py", copy / "handlers")
+    entry = (EXAMPLE_DIR / "entry.py").read_text()
+    imports, _, body = entry.partition("from workflows.spec import")
+    catalogue = copy / "workflows" / "catalogue.py"
+    catalogue.write_text(
+        catalogue.read_text() + "\nfrom workflows.spec import" + body + "\nCATALOGUE = (*CATALOGUE, NIGHTLY_REPORT)\n"
+    )
+    yield copy
+
+
+# One interpreter runs every tool of the adopted copy as a user would (each import once).
+_TOOLS = """
+import contextlib, io, json, sys
+from rehearsal import fake_aws
+from rehearsal.program import run_program
+from workflows import diagram
+from ops.__main__ import main as ops_main, parser
+
+run = run_program(fake_aws.new_resource, fake_aws.call)
+costed = io.StringIO()
+with contextlib.redirect_stdout(costed):
+    cost_code = ops_main(["--stack", "dev", "cost"])
+with contextlib.redirect_stdout(io.StringIO()):
+    stale = diagram.main(["--check"])
+    regenerated = diagram.main([])
+run_choices = [a for a in parser()._subparsers._group_actions[0].choices["run"]._actions if a.dest == "workflow"]
+print(json.dumps({
+    "workflows": sorted(run.outputs["workflows"]),
+    "resources": sorted(r.name for r in run if "nightly" in r.name),
+    "cost_code": cost_code, "cost": costed.getvalue(),
+    "stale": stale, "regenerated": regenerated,
+    "run_choices": list(run_choices[0].choices),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def tools(project_with_example: Path) -> dict[str, Any]:
+    finished = subprocess.run(
+        [sys.executable, "-c", _TOOLS],
+        cwd=project_with_example,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    result: dict[str, Any] = json.loads(finished.stdout.splitlines()[-1])
+    return result
+
+
+def test_the_program_deploys_the_new_workflow(tools: dict[str, Any]) -> None:
+    assert tools["workflows"] == ["call-center", "nightly-report", "scheduled"]
+    assert "nightly-report-state-machine" in tools["resources"]
+    assert "nightly-report-ready" in tools["resources"]
+    assert "build-report" not in tools["resources"]  # functions keep their own names
+
+
+def test_cost_diagrams_and_ops_show_it_unedited(tools: dict[str, Any], project_with_example: Path) -> None:
+    assert tools["cost_code"] == 0
+    assert "nightly-report" in tools["cost"]
+    assert (tools["stale"], tools["regenerated"]) == (1, 0)
+    assert (
+        "**Nightly report** (`workflows/nightly_report.asl.json`)" in (project_with_example / "README.md").read_text()
+    )
+    assert tools["run_choices"] == ["scheduled", "call-center", "nightly-report"]
