@@ -401,10 +401,6 @@ def alarm_specs(args: MonitoringArgs) -> list[AlarmSpec]:
     return specs
 
 
-def dashboard_widgets_count(workflows: Sequence[MonitoredWorkflow]) -> int:
-    return sum(2 + (1 if w.schedule_group is not None else 0) + 2 * len(w.function_names) for w in workflows)
-
-
 def dashboard_body(
     workflows: Sequence[MonitoredWorkflow], region: str, period_seconds: int = DASHBOARD_PERIOD_SECONDS
 ) -> dict[str, Any]:
@@ -524,9 +520,11 @@ def validate(args: MonitoringArgs) -> None:
     if args.alarm_email is not None and (len(args.alarm_email) > MAX_EMAIL or not _EMAIL.match(args.alarm_email)):
         raise ValueError(f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.")
     _check_alarms(what, alarm_specs(args))
-    if args.dashboard and dashboard_widgets_count(args.workflows) > MAX_DASHBOARD_WIDGETS:
+    # The layout does not depend on the values, so unresolved ones count the same.
+    widgets = len(dashboard_body(args.workflows, region="")["widgets"]) if args.dashboard else 0
+    if widgets > MAX_DASHBOARD_WIDGETS:
         raise ValueError(
-            f"{what}: the dashboard would have {dashboard_widgets_count(args.workflows)} widgets; CloudWatch "
+            f"{what}: the dashboard would have {widgets} widgets; CloudWatch "
             f"allows {MAX_DASHBOARD_WIDGETS}. Set dashboard=False or monitor fewer workflows."
         )
 
