@@ -153,3 +153,67 @@ def grant_integrations(grants: Iterable[tuple[str, Sequence[str], Sequence[str]]
             raise ValueError(f"grant {sid!r}: a statement id is alphanumeric and a grant names its resources")
         statements.append(allow(actions, sorted(set(resources)), sid=sid))
     return statements
+
+
+# --- alarm notifications ----------------------------------------------------
+
+CLOUDWATCH_SERVICE = "cloudwatch.amazonaws.com"
+# What CloudWatch needs on the key of an encrypted topic to publish to it: a data key
+# to encrypt the message, and Decrypt to use that data key. The AWS-managed key
+# alias/aws/sns grants CloudWatch neither, and its policy cannot be changed.
+ALARM_PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+
+
+def alarm_topic_key_policy(*, partition: str, account_id: str) -> str:
+    """The key policy of the customer managed key that encrypts the alarm topic.
+
+    The account statement is KMS's default one: it grants nothing by itself, it lets
+    IAM policies of the account decide who administers and uses the key (without it,
+    a key nobody can manage is possible). In a key policy, Resource "*" means this key.
+    CloudWatch may use the key only on behalf of this account; the topic policy
+    narrows who may publish further, to this stack's alarms.
+    """
+    return policy_document(
+        [
+            {
+                "Sid": "AccountAdministersThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchAlarmsEncryptNotifications",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDWATCH_SERVICE},
+                "Action": sorted(ALARM_PUBLISHER_KEY_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+        ]
+    )
+
+
+def alarm_arn_pattern(partition: str, region: str, account_id: str, name_prefix: str) -> str:
+    """The ARNs of the alarms whose names start with `name_prefix-`, in this account and region."""
+    return f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{name_prefix}-*"
+
+
+def alarm_topic_policy(topic_arn: str, *, account_id: str, alarm_arns: str) -> str:
+    """The topic policy: only CloudWatch, only for alarms of this account matching `alarm_arns`,
+    may publish (aws:SourceAccount and aws:SourceArn guard against the confused deputy)."""
+    return policy_document(
+        [
+            {
+                "Sid": "CloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": CLOUDWATCH_SERVICE},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": alarm_arns},
+                },
+            }
+        ]
+    )

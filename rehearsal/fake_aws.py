@@ -41,6 +41,10 @@ def new_resource(args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         "aws:sns/topic:Topic": {"arn": f"{prefix}:sns:{REGION}:{ACCOUNT_ID}:{name}"},
         "aws:dynamodb/table:Table": {"arn": f"{prefix}:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"},
         "aws:cloudwatch/metricAlarm:MetricAlarm": {"arn": f"{prefix}:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}"},
+        # Dashboards are global: their ARN has no region.
+        "aws:cloudwatch/dashboard:Dashboard": {
+            "dashboardArn": f"{prefix}:cloudwatch::{ACCOUNT_ID}:dashboard/{state.get('dashboardName')}"
+        },
         "aws:kms/key:Key": {
             "arn": f"{prefix}:kms:{REGION}:{ACCOUNT_ID}:key/{args.name}-id",
             "keyId": f"{args.name}-id",

@@ -425,11 +425,36 @@ class InMemoryAws:
         return inputs["name"], {"arn": alarm["AlarmArn"]}
 
     def _dashboard(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
+        self._check_dashboard_body(inputs["dashboardName"], inputs["dashboardBody"])
         self.client("cloudwatch").put_dashboard(
             DashboardName=inputs["dashboardName"], DashboardBody=inputs["dashboardBody"]
         )
         arn = f"arn:aws:cloudwatch::{ACCOUNT_ID}:dashboard/{inputs['dashboardName']}"
         return inputs["dashboardName"], {"dashboardArn": arn}
+
+    @staticmethod
+    def _check_dashboard_body(name: str, body: str) -> None:
+        """What the dashboard body syntax requires and moto does not check: a JSON object with a
+        `widgets` list, each widget with a type and properties, metric widgets with their region
+        (dashboards are global) and metric rows that start with the namespace and metric name."""
+        try:
+            parsed = json.loads(body)
+        except ValueError as error:
+            raise RehearsalError(f"dashboard {name}: the body is not JSON ({error})") from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("widgets"), list):
+            raise RehearsalError(f"dashboard {name}: the body must be a JSON object with a 'widgets' list")
+        for index, widget in enumerate(parsed["widgets"]):
+            properties = widget.get("properties") if isinstance(widget, dict) else None
+            if not isinstance(properties, dict) or "type" not in widget:
+                raise RehearsalError(f"dashboard {name}: widget {index} needs a 'type' and 'properties'")
+            if widget["type"] != "metric":
+                continue
+            rows = properties.get("metrics")
+            if not properties.get("region") or not isinstance(rows, list):
+                raise RehearsalError(f"dashboard {name}: metric widget {index} needs a 'region' and a 'metrics' list")
+            for row in rows:
+                if not isinstance(row, list) or len(row) < 2 or not all(isinstance(part, str) for part in row[:2]):
+                    raise RehearsalError(f"dashboard {name}: metric widget {index} has a malformed metric row {row!r}")
 
     def _key(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
         kms = self.client("kms")

@@ -1,0 +1,668 @@
+"""Monitoring: the alarms, their notification topic and a dashboard for a stack's workflows.
+
+One per stack. Children:
+
+- `{name}-key`: a customer managed KMS key (rotation on) for the topic. CloudWatch
+  cannot publish to a topic encrypted with the AWS-managed `alias/aws/sns` key,
+  whose policy grants it nothing and cannot be edited; this key's policy lets
+  CloudWatch encrypt for this account only (`iam.alarm_topic_key_policy`).
+- `{name}-topic` and `{name}-topic-policy`: the SNS topic every alarm notifies,
+  which only CloudWatch alarms of this stack (name prefix, account, region) may
+  publish to;
+- `{name}-email`: an email subscription, when `alarm_email` is set. AWS mails a
+  confirmation link to the address and delivers nothing until it is followed;
+  Pulumi cannot delete a subscription still pending (deleting the topic does);
+- `{name}-{workflow}-{what}`: one alarm per metric below, notifying the topic on
+  ALARM and on OK;
+- `{name}-dashboard`: a CloudWatch dashboard (unless `dashboard=False`).
+
+What is alarmed, for each monitored workflow:
+
+- Step Functions (AWS/States, StateMachineArn): ExecutionsFailed,
+  ExecutionsTimedOut, ExecutionsAborted, ExecutionThrottled;
+- its schedule (AWS/Scheduler, ScheduleGroup): TargetErrorCount,
+  InvocationDroppedCount, InvocationsFailedToBeSentToDeadLetterCount;
+- its dead-letter queue (AWS/SQS, QueueName): ApproximateNumberOfMessagesVisible;
+- each function (AWS/Lambda, FunctionName): Errors, Throttles.
+
+The alarms and the dashboard body are built as plain data (`alarm_specs`,
+`dashboard_body`) so that tests read exactly what is declared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.aws_context import AwsContext
+
+TYPE_TOKEN = "serverless-workflows:index:Monitoring"
+
+# CloudWatch's and SNS's limits (PutMetricAlarm, PutDashboard, CreateTopic).
+MAX_ALARM_NAME = 255
+MAX_ALARM_DESCRIPTION = 1024
+MAX_DASHBOARD_NAME = 255
+MAX_DASHBOARD_WIDGETS = 500
+MAX_TOPIC_NAME = 256
+# An alarm's periods together may span at most a day, or 7 days with periods of an hour or more.
+MAX_EVALUATION_SECONDS = 86_400
+MAX_EVALUATION_SECONDS_HOURLY = 604_800
+# Dashboards are global to the account, so their name carries the region (as role names
+# do); iam.region_code gives at most 6 characters for today's regions, 10 leaves room.
+REGION_CODE_ROOM = 10
+# KMS waits 7 to 30 days before deleting a key; the longest wait leaves the most time
+# to cancel a deletion by mistake.
+KEY_DELETION_WINDOW_DAYS = 30
+DASHBOARD_PERIOD_SECONDS = 300
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+# One plain address: no display name ("Ops <ops@x>"), no list, no spaces.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+MAX_EMAIL = 254
+EMAIL_RULE = (
+    "one address such as oncall@example.com: a local part of letters, digits and .!#$%&'*+/=?^_`{|}~-, "
+    "then '@', then a domain of dot-separated labels ending in a top-level domain; "
+    "no display name, spaces or lists"
+)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """When one alarm fires: its statistic reaches `value` in each of `evaluation_periods`
+    consecutive periods of `period_seconds`."""
+
+    value: float = 1
+    """The threshold, compared with >=. Default: 1, the first occurrence."""
+    period_seconds: int = 300
+    """A multiple of 60 (these metrics have one-minute resolution). Default: 300, so a
+    notification names a five-minute window and a burst sends one message, not five."""
+    evaluation_periods: int = 1
+    """Consecutive breaching periods needed. Default: 1, alarm at once."""
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """The threshold of every alarm; each one can be overridden on its own, e.g.
+    `AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600))`."""
+
+    executions_failed: Threshold = Threshold()
+    """AWS/States ExecutionsFailed, Sum. Default: 1 or more in 5 minutes."""
+    executions_timed_out: Threshold = Threshold()
+    """AWS/States ExecutionsTimedOut, Sum. Default: 1 or more in 5 minutes."""
+    executions_aborted: Threshold = Threshold()
+    """AWS/States ExecutionsAborted, Sum. Default: 1 or more in 5 minutes."""
+    executions_throttled: Threshold = Threshold()
+    """AWS/States ExecutionThrottled, Sum. Default: 1 or more in 5 minutes."""
+    schedule_target_errors: Threshold = Threshold()
+    """AWS/Scheduler TargetErrorCount, Sum. Default: 1 or more in 5 minutes."""
+    schedule_invocations_dropped: Threshold = Threshold()
+    """AWS/Scheduler InvocationDroppedCount, Sum. Default: 1 or more in 5 minutes."""
+    schedule_dead_letter_failures: Threshold = Threshold()
+    """AWS/Scheduler InvocationsFailedToBeSentToDeadLetterCount, Sum. Default: 1 or more in 5 minutes."""
+    dead_letter_messages: Threshold = Threshold()
+    """AWS/SQS ApproximateNumberOfMessagesVisible, Maximum. Default: 1 or more messages
+    at any time in 5 minutes."""
+    function_errors: Threshold = Threshold()
+    """AWS/Lambda Errors, Sum, per function. Default: 1 or more in 5 minutes."""
+    function_throttles: Threshold = Threshold()
+    """AWS/Lambda Throttles, Sum, per function. Default: 1 or more in 5 minutes."""
+
+
+@dataclass(frozen=True)
+class MonitoredWorkflow:
+    """One workflow of the catalogue, and the resources of it that are alarmed."""
+
+    name: str
+    """The catalogue name: used in alarm names and widget titles."""
+    state_machine_arn: pulumi.Input[str]
+    """The StateMachineArn dimension of the Step Functions metrics."""
+    schedule_group: pulumi.Input[str] | None = None
+    """The ScheduleGroup dimension of its schedule's metrics. Default: no schedule."""
+    dead_letter_queue_name: pulumi.Input[str] | None = None
+    """The QueueName of its schedule's dead-letter queue (not the URL). Default: none."""
+    function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Catalogue function name -> physical function name (FunctionName dimension). Default: none."""
+
+
+@dataclass(frozen=True)
+class MonitoringArgs:
+    """What Monitoring watches and whom it tells; only the first two have no default."""
+
+    name_prefix: str
+    """Stem of the physical names (topic, alarms, dashboard), e.g. "serverless-workflows-dev".
+    Only this stack's alarms, named `{name_prefix}-...`, may publish to the topic."""
+    workflows: Sequence[MonitoredWorkflow]
+    """The workflows to alarm on and chart."""
+    alarm_email: str | None = None
+    """An address subscribed to the topic. AWS mails it a confirmation link, and nothing
+    is delivered until someone follows it. Default: no subscription."""
+    thresholds: AlarmThresholds = AlarmThresholds()
+    """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
+    dashboard: bool = True
+    """Create the stack's CloudWatch dashboard. Default: True."""
+    retain_data: bool = False
+    """Keep the KMS key when the stack is destroyed (`retain_on_delete`): once a key is
+    deleted, messages it encrypted can no longer be read. Default: False."""
+
+
+@dataclass(frozen=True)
+class _Metric:
+    """One alarmed metric, the same for every workflow (or function) it applies to."""
+
+    what: str
+    """The alarm name's last part; for a function, it follows the function's name."""
+    namespace: str
+    metric_name: str
+    dimension: str
+    statistic: str
+    threshold: str
+    """The AlarmThresholds field."""
+    treat_missing_data: str
+    happened: str
+    """What reaching the threshold means, completing "{count} ... {window}"."""
+    look: str
+    """Where the person on call looks first."""
+
+
+# All of these metrics are counts of events that CloudWatch only receives when the
+# event happens: no data means nothing happened, so missing data is "notBreaching".
+# Treating it as "missing" would leave each alarm in INSUFFICIENT_DATA most of the time.
+_WORKFLOW_METRICS = (
+    _Metric(
+        what="executions-failed",
+        namespace="AWS/States",
+        metric_name="ExecutionsFailed",
+        dimension="StateMachineArn",
+        statistic="Sum",
+        threshold="executions_failed",
+        # Published only when an execution ends; an idle workflow sends no data.
+        treat_missing_data="notBreaching",
+        happened="execution(s) of workflow '{workflow}' FAILED",
+        look="Which ones and why: `python -m ops failures {workflow}`, then `python -m ops history <execution ARN>` "
+        "for the failing state. Console: Step Functions > State machines > the one in this alarm's "
+        "StateMachineArn dimension > Executions, status Failed.",
+    ),
+    _Metric(
+        what="executions-timed-out",
+        namespace="AWS/States",
+        metric_name="ExecutionsTimedOut",
+        dimension="StateMachineArn",
+        statistic="Sum",
+        threshold="executions_timed_out",
+        # Published only when an execution ends; an idle workflow sends no data.
+        treat_missing_data="notBreaching",
+        happened="execution(s) of workflow '{workflow}' TIMED OUT (ran past the definition's TimeoutSeconds)",
+        look="The last state entered is where it hung: `python -m ops failures {workflow}`, then "
+        "`python -m ops history <execution ARN>`. Console: Step Functions > State machines > the one in this "
+        "alarm's StateMachineArn dimension > Executions, status Timed out.",
+    ),
+    _Metric(
+        what="executions-aborted",
+        namespace="AWS/States",
+        metric_name="ExecutionsAborted",
+        dimension="StateMachineArn",
+        statistic="Sum",
+        threshold="executions_aborted",
+        # Published only when an execution is stopped; usually never.
+        treat_missing_data="notBreaching",
+        happened="execution(s) of workflow '{workflow}' were ABORTED (a StopExecution call, by a person or a program)",
+        look="Who stopped them: CloudTrail event history, event name StopExecution. Which ones: "
+        "`python -m ops failures {workflow}`. Console: Step Functions > State machines > the one in this "
+        "alarm's StateMachineArn dimension > Executions, status Aborted.",
+    ),
+    _Metric(
+        what="executions-throttled",
+        namespace="AWS/States",
+        metric_name="ExecutionThrottled",
+        dimension="StateMachineArn",
+        statistic="Sum",
+        threshold="executions_throttled",
+        # This metric exists only while Step Functions throttles; there is no zero to publish.
+        treat_missing_data="notBreaching",
+        happened="state transition(s) of workflow '{workflow}' were THROTTLED by Step Functions: "
+        "its executions run late",
+        look="Throttling is per account and region: look at what else runs here, and at the Step Functions "
+        "quotas in the Service Quotas console. Executions delayed too long fail or time out: "
+        "`python -m ops failures {workflow}`.",
+    ),
+)
+_SCHEDULE_METRICS = (
+    _Metric(
+        what="schedule-target-errors",
+        namespace="AWS/Scheduler",
+        metric_name="TargetErrorCount",
+        dimension="ScheduleGroup",
+        statistic="Sum",
+        threshold="schedule_target_errors",
+        # Published only when a StartExecution call fails.
+        treat_missing_data="notBreaching",
+        happened="time(s) EventBridge Scheduler could NOT START workflow '{workflow}' (StartExecution failed)",
+        look="Usual causes: the scheduler role lost states:StartExecution, the state machine was replaced, or "
+        "Step Functions throttled. Scheduler retries; ticks it gives up on go to the dead-letter queue. "
+        "Console: EventBridge > Schedules, the group in this alarm's ScheduleGroup dimension.",
+    ),
+    _Metric(
+        what="schedule-dropped",
+        namespace="AWS/Scheduler",
+        metric_name="InvocationDroppedCount",
+        dimension="ScheduleGroup",
+        statistic="Sum",
+        threshold="schedule_invocations_dropped",
+        # Published only when Scheduler gives up on a tick.
+        treat_missing_data="notBreaching",
+        happened="tick(s) of the schedule of workflow '{workflow}' were DROPPED after every retry: "
+        "the workflow did not run for them",
+        look="Look for them in the workflow's dead-letter queue (SQS console, Send and receive messages, Poll): "
+        "their attributes carry the error. Then see the schedule in EventBridge > Schedules, the group in "
+        "this alarm's ScheduleGroup dimension.",
+    ),
+    _Metric(
+        what="schedule-dead-letter-failed",
+        namespace="AWS/Scheduler",
+        metric_name="InvocationsFailedToBeSentToDeadLetterCount",
+        dimension="ScheduleGroup",
+        statistic="Sum",
+        threshold="schedule_dead_letter_failures",
+        # Published only when a dead-lettering attempt fails.
+        treat_missing_data="notBreaching",
+        happened="undeliverable tick(s) of workflow '{workflow}' could NOT be sent to the dead-letter queue either: "
+        "they are LOST",
+        look="Check that the dead-letter queue exists and that the scheduler role may sqs:SendMessage to it "
+        "(IAM console: the role whose name holds '-scheduler-'). Ticks lost meanwhile are not recoverable; "
+        "start the workflow by hand if they mattered: `python -m ops run {workflow}`.",
+    ),
+)
+_QUEUE_METRICS = (
+    _Metric(
+        what="dead-letters",
+        namespace="AWS/SQS",
+        metric_name="ApproximateNumberOfMessagesVisible",
+        dimension="QueueName",
+        statistic="Maximum",
+        threshold="dead_letter_messages",
+        # SQS publishes while a queue holds messages or is used; an empty idle queue may
+        # send nothing, which is the healthy case.
+        treat_missing_data="notBreaching",
+        happened="tick(s) of workflow '{workflow}' wait in its DEAD-LETTER QUEUE: Scheduler could not deliver them",
+        look="Read them in the SQS console (the queue in this alarm's QueueName dimension; Send and receive "
+        "messages, Poll): the attributes carry the error. Fix the cause, then delete them; this alarm "
+        "stays in ALARM until the queue is empty.",
+    ),
+)
+_FUNCTION_METRICS = (
+    _Metric(
+        what="errors",
+        namespace="AWS/Lambda",
+        metric_name="Errors",
+        dimension="FunctionName",
+        statistic="Sum",
+        threshold="function_errors",
+        # Published only when the function is invoked; an idle function sends no data.
+        treat_missing_data="notBreaching",
+        happened="invocation(s) of function '{function}' of workflow '{workflow}' ended in an ERROR",
+        look="Its logs: CloudWatch Logs group /aws/lambda/<the FunctionName dimension>, level ERROR. The "
+        "executions it broke: `python -m ops failures {workflow}`.",
+    ),
+    _Metric(
+        what="throttles",
+        namespace="AWS/Lambda",
+        metric_name="Throttles",
+        dimension="FunctionName",
+        statistic="Sum",
+        threshold="function_throttles",
+        # Published only when the function is invoked; an idle function sends no data.
+        treat_missing_data="notBreaching",
+        happened="invocation(s) of function '{function}' of workflow '{workflow}' were THROTTLED (concurrency limit)",
+        look="The workflow retries throttled calls, so executions slow down before they fail. Look at the "
+        "account's concurrent executions in the Lambda console and at `python -m ops failures {workflow}`.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm exactly as it is declared."""
+
+    name: str
+    workflow: str
+    namespace: str
+    metric_name: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+    statistic: str
+    threshold: float
+    period_seconds: int
+    evaluation_periods: int
+    comparison_operator: str
+    treat_missing_data: str
+    description: str
+
+
+def _window(threshold: Threshold) -> str:
+    minutes = threshold.period_seconds // 60
+    period = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if threshold.evaluation_periods == 1:
+        return f"within {period}"
+    return f"in each of {threshold.evaluation_periods} consecutive periods of {period}"
+
+
+def _spec(
+    args: MonitoringArgs,
+    metric: _Metric,
+    workflow: str,
+    dimension: pulumi.Input[str],
+    function: str | None = None,
+) -> AlarmSpec:
+    threshold: Threshold = getattr(args.thresholds, metric.threshold)
+    what = f"{function}-{metric.what}" if function is not None else metric.what
+    names = {"workflow": workflow, "function": function or ""}
+    description = (
+        f"{threshold.value:g} or more {metric.happened.format(**names)} {_window(threshold)} "
+        f"({metric.namespace} {metric.metric_name}, {metric.statistic}). {metric.look.format(**names)}"
+    )
+    return AlarmSpec(
+        name=f"{args.name_prefix}-{workflow}-{what}",
+        workflow=workflow,
+        namespace=metric.namespace,
+        metric_name=metric.metric_name,
+        dimensions={metric.dimension: dimension},
+        statistic=metric.statistic,
+        threshold=threshold.value,
+        period_seconds=threshold.period_seconds,
+        evaluation_periods=threshold.evaluation_periods,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        treat_missing_data=metric.treat_missing_data,
+        description=description,
+    )
+
+
+def alarm_specs(args: MonitoringArgs) -> list[AlarmSpec]:
+    """Every alarm of `args`, in declaration order: per workflow, its execution alarms,
+    then its schedule's, its dead-letter queue's and its functions'."""
+    specs: list[AlarmSpec] = []
+    for flow in args.workflows:
+        specs += [_spec(args, metric, flow.name, flow.state_machine_arn) for metric in _WORKFLOW_METRICS]
+        if flow.schedule_group is not None:
+            specs += [_spec(args, metric, flow.name, flow.schedule_group) for metric in _SCHEDULE_METRICS]
+        if flow.dead_letter_queue_name is not None:
+            specs += [_spec(args, metric, flow.name, flow.dead_letter_queue_name) for metric in _QUEUE_METRICS]
+        for function, physical in flow.function_names.items():
+            specs += [_spec(args, metric, flow.name, physical, function) for metric in _FUNCTION_METRICS]
+    return specs
+
+
+def dashboard_body(
+    workflows: Sequence[MonitoredWorkflow], region: str, period_seconds: int = DASHBOARD_PERIOD_SECONDS
+) -> dict[str, Any]:
+    """The dashboard as plain data, from workflows whose values are resolved strings.
+
+    Per workflow: executions started/succeeded/failed and their duration; its
+    schedule's invocation attempts and dead-lettered ticks; per function, errors and
+    duration. Two widgets a row. Dashboards are global, so every widget names its region.
+    """
+
+    def widget(title: str, metrics: list[list[Any]], stat: str) -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "width": 12,
+            "height": 6,
+            "properties": {
+                "title": title,
+                "region": region,
+                "view": "timeSeries",
+                "stacked": False,
+                "stat": stat,
+                "period": period_seconds,
+                "metrics": metrics,
+            },
+        }
+
+    widgets: list[dict[str, Any]] = []
+    for flow in workflows:
+        arn = ["StateMachineArn", flow.state_machine_arn]
+        widgets.append(
+            widget(
+                f"{flow.name}: executions",
+                [
+                    ["AWS/States", metric, *arn]
+                    for metric in ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed")
+                ],
+                "Sum",
+            )
+        )
+        widgets.append(
+            widget(
+                f"{flow.name}: execution duration (ms)",
+                [
+                    ["AWS/States", "ExecutionTime", *arn, {"stat": "Average", "label": "average"}],
+                    ["AWS/States", "ExecutionTime", *arn, {"stat": "Maximum", "label": "maximum"}],
+                ],
+                "Average",
+            )
+        )
+        if flow.schedule_group is not None:
+            group = ["ScheduleGroup", flow.schedule_group]
+            widgets.append(
+                widget(
+                    f"{flow.name}: schedule",
+                    [
+                        ["AWS/Scheduler", "InvocationAttemptCount", *group],
+                        ["AWS/Scheduler", "InvocationsSentToDeadLetterCount", *group],
+                    ],
+                    "Sum",
+                )
+            )
+        for function, physical in flow.function_names.items():
+            name = ["FunctionName", physical]
+            widgets.append(widget(f"{flow.name} / {function}: errors", [["AWS/Lambda", "Errors", *name]], "Sum"))
+            widgets.append(
+                widget(f"{flow.name} / {function}: duration (ms)", [["AWS/Lambda", "Duration", *name]], "Average")
+            )
+    for index, placed in enumerate(widgets):
+        placed["x"], placed["y"] = (index % 2) * 12, (index // 2) * 6
+    return {"widgets": widgets}
+
+
+def dashboard_name(name_prefix: str, region: str) -> str:
+    return f"{name_prefix}-{iam.region_code(region)}"
+
+
+def dashboard_console_url(partition: str, region: str, name: str) -> str:
+    """The dashboard's page in the CloudWatch console, on the partition's own console host."""
+    host = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}.get(
+        partition, "console.aws.amazon.com"
+    )
+    return f"https://{region}.{host}/cloudwatch/home?region={region}#dashboards:name={name}"
+
+
+def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:
+    where = f"{what}: thresholds.{field_name}"
+    if not math.isfinite(threshold.value) or threshold.value < 0:
+        raise ValueError(f"{where}.value must be a number >= 0, got {threshold.value!r}.")
+    period = threshold.period_seconds
+    if period < 60 or period % 60:
+        raise ValueError(
+            f"{where}.period_seconds must be a multiple of 60 (these metrics have one-minute resolution), got {period}."
+        )
+    if threshold.evaluation_periods < 1:
+        raise ValueError(f"{where}.evaluation_periods must be at least 1, got {threshold.evaluation_periods}.")
+    limit = MAX_EVALUATION_SECONDS_HOURLY if period >= 3600 else MAX_EVALUATION_SECONDS
+    if period * threshold.evaluation_periods > limit:
+        raise ValueError(
+            f"{where}: period_seconds x evaluation_periods = {period * threshold.evaluation_periods} s; CloudWatch "
+            f"allows {limit} s ({'7 days' if limit == MAX_EVALUATION_SECONDS_HOURLY else '1 day'}) for this period."
+        )
+
+
+def validate(args: MonitoringArgs) -> None:
+    """Reject arguments AWS would reject, or that would alarm on the wrong thing, before anything is declared."""
+    what = f"Monitoring {args.name_prefix!r}"
+    if not _NAME.match(args.name_prefix):
+        raise ValueError(f"{what}: name_prefix must be letters, digits, '-' or '_' (it starts every physical name).")
+    if len(args.name_prefix) + 1 + REGION_CODE_ROOM > MAX_DASHBOARD_NAME:
+        raise ValueError(
+            f"{what}: name_prefix has {len(args.name_prefix)} characters; the dashboard name "
+            f"(prefix, '-', region code) must fit in {MAX_DASHBOARD_NAME}."
+        )
+    _check_workflows(what, args.workflows)
+    for threshold_field in dataclasses.fields(AlarmThresholds):
+        _check_threshold(what, threshold_field.name, getattr(args.thresholds, threshold_field.name))
+    if args.alarm_email is not None and (len(args.alarm_email) > MAX_EMAIL or not _EMAIL.match(args.alarm_email)):
+        raise ValueError(f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.")
+    _check_alarms(what, alarm_specs(args))
+    # The layout does not depend on the values, so unresolved ones count the same.
+    widgets = len(dashboard_body(args.workflows, region="")["widgets"]) if args.dashboard else 0
+    if widgets > MAX_DASHBOARD_WIDGETS:
+        raise ValueError(
+            f"{what}: the dashboard would have {widgets} widgets; CloudWatch "
+            f"allows {MAX_DASHBOARD_WIDGETS}. Set dashboard=False or monitor fewer workflows."
+        )
+
+
+def _check_workflows(what: str, workflows: Sequence[MonitoredWorkflow]) -> None:
+    seen: set[str] = set()
+    for flow in workflows:
+        if not _NAME.match(flow.name):
+            raise ValueError(f"{what}: workflow name {flow.name!r} must be letters, digits, '-' or '_'.")
+        if flow.name in seen:
+            raise ValueError(f"{what}: workflow {flow.name!r} is listed twice; alarm names would collide.")
+        seen.add(flow.name)
+        for function in flow.function_names:
+            if not _NAME.match(function):
+                raise ValueError(
+                    f"{what}: workflow {flow.name!r}: function name {function!r} must be letters, digits, '-' or '_'."
+                )
+
+
+def _check_alarms(what: str, specs: Sequence[AlarmSpec]) -> None:
+    names: set[str] = set()
+    for spec in specs:
+        if len(spec.name) > MAX_ALARM_NAME:
+            raise ValueError(
+                f"{what}: the alarm name {spec.name!r} has {len(spec.name)} characters; CloudWatch allows "
+                f"{MAX_ALARM_NAME}. Shorten name_prefix, the workflow or the function name."
+            )
+        if spec.name in names:
+            raise ValueError(f"{what}: two alarms would be named {spec.name!r}; rename a workflow or function.")
+        names.add(spec.name)
+        if len(spec.description) > MAX_ALARM_DESCRIPTION:
+            raise ValueError(
+                f"{what}: the description of alarm {spec.name!r} has {len(spec.description)} characters; "
+                f"CloudWatch allows {MAX_ALARM_DESCRIPTION}. Shorten the workflow or function name."
+            )
+
+
+def _resolved(flow: MonitoredWorkflow) -> pulumi.Output[MonitoredWorkflow]:
+    """`flow` with every Input resolved to its string, for `dashboard_body`."""
+    functions = pulumi.Output.all(**flow.function_names) if flow.function_names else pulumi.Output.from_input({})
+    return pulumi.Output.all(flow.state_machine_arn, flow.schedule_group, flow.dead_letter_queue_name, functions).apply(
+        lambda v: dataclasses.replace(
+            flow, state_machine_arn=v[0], schedule_group=v[1], dead_letter_queue_name=v[2], function_names=v[3]
+        )
+    )
+
+
+class Monitoring(pulumi.ComponentResource):
+    topic_arn: pulumi.Output[str]
+    key_arn: pulumi.Output[str]
+    dashboard_name: pulumi.Output[str] | None
+    dashboard_url: pulumi.Output[str] | None
+    alarm_names: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate(args)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        aws_env = AwsContext.lookup(self)
+        prefix = args.name_prefix
+
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the alarm notifications of {prefix}",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=pulumi.Output.all(aws_env.partition, aws_env.account_id).apply(
+                lambda v: iam.alarm_topic_key_policy(partition=v[0], account_id=v[1])
+            ),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
+        )
+        topic = aws.sns.Topic(f"{name}-topic", name=f"{prefix}-alarms", kms_master_key_id=key.arn, opts=child)
+        topic_policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, aws_env.partition, aws_env.region, aws_env.account_id).apply(
+                lambda v: iam.alarm_topic_policy(
+                    v[0], account_id=v[3], alarm_arns=iam.alarm_arn_pattern(v[1], v[2], v[3], prefix)
+                )
+            ),
+            opts=child,
+        )
+        if args.alarm_email is not None:
+            aws.sns.TopicSubscription(
+                f"{name}-email", topic=topic.arn, protocol="email", endpoint=args.alarm_email, opts=child
+            )
+
+        alarms = [
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{spec.name.removeprefix(prefix + '-')}",
+                name=spec.name,
+                alarm_description=spec.description,
+                namespace=spec.namespace,
+                metric_name=spec.metric_name,
+                dimensions=dict(spec.dimensions),
+                statistic=spec.statistic,
+                period=spec.period_seconds,
+                evaluation_periods=spec.evaluation_periods,
+                threshold=spec.threshold,
+                comparison_operator=spec.comparison_operator,
+                treat_missing_data=spec.treat_missing_data,
+                alarm_actions=[topic.arn],
+                ok_actions=[topic.arn],
+                # CloudWatch must be allowed to publish before an alarm first changes state.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[topic_policy]),
+            )
+            for spec in alarm_specs(args)
+        ]
+
+        self.dashboard_name = None
+        self.dashboard_url = None
+        if args.dashboard:
+            body = pulumi.Output.all(aws_env.region, *[_resolved(flow) for flow in args.workflows]).apply(
+                lambda v: json.dumps(dashboard_body(v[1:], region=v[0]), sort_keys=True)
+            )
+            dashboard = aws.cloudwatch.Dashboard(
+                f"{name}-dashboard",
+                dashboard_name=aws_env.region.apply(lambda region: dashboard_name(prefix, region)),
+                dashboard_body=body,
+                opts=child,
+            )
+            self.dashboard_name = dashboard.dashboard_name
+            self.dashboard_url = pulumi.Output.all(aws_env.partition, aws_env.region, dashboard.dashboard_name).apply(
+                lambda v: dashboard_console_url(v[0], v[1], v[2])
+            )
+
+        self.topic_arn = topic.arn
+        self.key_arn = key.arn
+        # Output.all() of nothing never resolves, so an empty list is wrapped instead.
+        self.alarm_names = (
+            pulumi.Output.all(*[alarm.name for alarm in alarms]) if alarms else pulumi.Output.from_input([])
+        )
+        self.register_outputs(
+            {
+                "topic_arn": self.topic_arn,
+                "key_arn": self.key_arn,
+                "dashboard_name": self.dashboard_name,
+                "dashboard_url": self.dashboard_url,
+                "alarm_names": self.alarm_names,
+            }
+        )

@@ -1,0 +1,410 @@
+"""Monitoring: alarms, their encrypted topic and the dashboard, under mocks and in the in-memory AWS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.monitoring import (
+    AlarmThresholds,
+    MonitoredWorkflow,
+    Monitoring,
+    MonitoringArgs,
+    Threshold,
+    dashboard_body,
+)
+from rehearsal.fake_aws import ACCOUNT_ID
+from rehearsal.moto_aws import InMemoryAws
+from rehearsal.program import ProgramRun, run_under_mocks
+from tests.support import PREFIX, Declare
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SCHEDULED_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
+CALL_CENTER_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-call-center"
+GROUP = f"{PREFIX}-scheduled"
+QUEUE = f"{PREFIX}-scheduled-schedule-dlq"
+FUNCTIONS = {"open-case": f"{PREFIX}-open-case", "close-case": f"{PREFIX}-close-case"}
+TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:{PREFIX}-alarms"
+
+
+def workflows(*, as_outputs: bool = False) -> list[MonitoredWorkflow]:
+    """The two tutorials' workflows; `as_outputs` passes the call center's values as Outputs,
+    as the program does (call it inside the Pulumi runtime then)."""
+
+    def value(text: str) -> pulumi.Input[str]:
+        return pulumi.Output.from_input(text) if as_outputs else text
+
+    return [
+        MonitoredWorkflow("scheduled", SCHEDULED_ARN, schedule_group=GROUP, dead_letter_queue_name=QUEUE),
+        MonitoredWorkflow(
+            "call-center",
+            value(CALL_CENTER_ARN),
+            function_names={name: value(physical) for name, physical in FUNCTIONS.items()},
+        ),
+    ]
+
+
+def monitoring(**overrides: Any) -> Callable[[], dict[str, Any]]:
+    """A declaring function: one Monitoring of the two workflows, its outputs returned."""
+
+    def build() -> dict[str, Any]:
+        values: dict[str, Any] = {"name_prefix": PREFIX, "workflows": workflows(as_outputs=True)}
+        values.update(overrides)
+        component = Monitoring("monitoring", MonitoringArgs(**values))
+        outputs = {"topic_arn": component.topic_arn, "alarm_names": component.alarm_names}
+        if component.dashboard_name is not None and component.dashboard_url is not None:
+            outputs.update(dashboard_name=component.dashboard_name, dashboard_url=component.dashboard_url)
+        return outputs
+
+    return build
+
+
+def alarms(run: ProgramRun) -> dict[str, dict[str, Any]]:
+    return {r.inputs["name"]: r.inputs for r in run.of_type(ALARM)}
+
+
+def execution_alarms(workflow: str, arn: str) -> dict[str, tuple[str, str, dict[str, str], str]]:
+    return {
+        f"{PREFIX}-{workflow}-{what}": ("AWS/States", metric, {"StateMachineArn": arn}, "Sum")
+        for what, metric in [
+            ("executions-failed", "ExecutionsFailed"),
+            ("executions-timed-out", "ExecutionsTimedOut"),
+            ("executions-aborted", "ExecutionsAborted"),
+            ("executions-throttled", "ExecutionThrottled"),
+        ]
+    }
+
+
+SCHEDULE = {"ScheduleGroup": GROUP}
+# Alarm name -> (namespace, metric, dimensions, statistic): the whole expected set.
+EXPECTED_ALARMS = {
+    **execution_alarms("scheduled", SCHEDULED_ARN),
+    f"{PREFIX}-scheduled-schedule-target-errors": ("AWS/Scheduler", "TargetErrorCount", SCHEDULE, "Sum"),
+    f"{PREFIX}-scheduled-schedule-dropped": ("AWS/Scheduler", "InvocationDroppedCount", SCHEDULE, "Sum"),
+    f"{PREFIX}-scheduled-schedule-dead-letter-failed": (
+        "AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount", SCHEDULE, "Sum",
+    ),
+    f"{PREFIX}-scheduled-dead-letters": (
+        "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": QUEUE}, "Maximum",
+    ),
+    **execution_alarms("call-center", CALL_CENTER_ARN),
+    **{
+        f"{PREFIX}-call-center-{name}-{what}": ("AWS/Lambda", metric, {"FunctionName": physical}, "Sum")
+        for name, physical in FUNCTIONS.items()
+        for what, metric in [("errors", "Errors"), ("throttles", "Throttles")]
+    },
+}  # fmt: skip
+
+
+def test_every_alarm_watches_its_metric_and_notifies_the_topic(declare: Declare) -> None:
+    run = declare(monitoring())
+    declared = alarms(run)
+    assert set(declared) == set(EXPECTED_ALARMS)
+    component = run.named("monitoring")
+    topic_policy = run.named("monitoring-topic-policy")
+    for name, (namespace, metric, dimensions, statistic) in EXPECTED_ALARMS.items():
+        alarm = declared[name]
+        assert (alarm["namespace"], alarm["metricName"], alarm["dimensions"], alarm["statistic"]) == (
+            namespace,
+            metric,
+            dimensions,
+            statistic,
+        ), name
+        assert alarm["threshold"] == 1
+        assert alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert (alarm["period"], alarm["evaluationPeriods"]) == (300, 1)
+        # Every metric here only exists when its event happens: no data is the healthy case.
+        assert alarm["treatMissingData"] == "notBreaching"
+        assert alarm["alarmActions"] == alarm["okActions"] == [TOPIC_ARN]
+        registration = next(r for r in run.of_type(ALARM) if r.inputs["name"] == name)
+        assert registration.parent == component.urn
+        # CloudWatch may publish from the alarm's first state change on.
+        assert topic_policy.urn in registration.dependencies
+
+
+def test_alarm_names_are_an_output_and_follow_prefix_workflow_what(declare: Declare) -> None:
+    outputs = declare(monitoring()).outputs
+    assert sorted(outputs["alarm_names"]) == sorted(EXPECTED_ALARMS)
+    assert outputs["topic_arn"] == TOPIC_ARN
+
+
+def test_descriptions_say_what_happened_and_where_to_look(declare: Declare) -> None:
+    declared = alarms(declare(monitoring()))
+    for name, alarm in declared.items():
+        description = alarm["alarmDescription"]
+        workflow = "call-center" if "-call-center-" in name else "scheduled"
+        assert f"workflow '{workflow}'" in description, name
+        assert "within 5 minutes" in description, name
+        assert "console" in description.lower() or "python -m ops" in description, name
+        assert len(description) <= 1024
+    failed = declared[f"{PREFIX}-call-center-executions-failed"]["alarmDescription"]
+    assert failed.startswith("1 or more execution(s) of workflow 'call-center' FAILED within 5 minutes")
+    assert "`python -m ops failures call-center`" in failed
+    errors = declared[f"{PREFIX}-call-center-open-case-errors"]["alarmDescription"]
+    assert "function 'open-case'" in errors
+    assert "/aws/lambda/" in errors
+
+
+def test_thresholds_are_overridable_one_alarm_kind_at_a_time(declare: Declare) -> None:
+    thresholds = AlarmThresholds(
+        function_errors=Threshold(value=5, period_seconds=600, evaluation_periods=3),
+        dead_letter_messages=Threshold(value=10),
+    )
+    declared = alarms(declare(monitoring(thresholds=thresholds)))
+    errors = declared[f"{PREFIX}-call-center-open-case-errors"]
+    assert (errors["threshold"], errors["period"], errors["evaluationPeriods"]) == (5, 600, 3)
+    assert errors["alarmDescription"].startswith(
+        "5 or more invocation(s) of function 'open-case' of workflow 'call-center' ended in an ERROR "
+        "in each of 3 consecutive periods of 10 minutes"
+    )
+    assert declared[f"{PREFIX}-scheduled-dead-letters"]["threshold"] == 10
+    untouched = declared[f"{PREFIX}-call-center-open-case-throttles"]
+    assert (untouched["threshold"], untouched["period"], untouched["evaluationPeriods"]) == (1, 300, 1)
+
+
+def test_the_topic_is_encrypted_with_its_own_rotating_key(declare: Declare) -> None:
+    run = declare(monitoring())
+    key = run.named("monitoring-key")
+    topic = run.named("monitoring-topic").inputs
+    assert topic["name"] == f"{PREFIX}-alarms"
+    # CloudWatch cannot publish to a topic under the AWS-managed alias/aws/sns key.
+    assert topic["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/monitoring-key-id"
+    assert key.inputs["enableKeyRotation"] is True
+    assert key.inputs["deletionWindowInDays"] == 30
+    assert key.retain_on_delete is False
+    assert declare(monitoring(retain_data=True)).named("monitoring-key").retain_on_delete is True
+
+
+def test_key_policy_lets_the_account_administer_and_cloudwatch_encrypt_for_this_account(declare: Declare) -> None:
+    policy = json.loads(declare(monitoring()).named("monitoring-key").inputs["policy"])
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministersThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchAlarmsEncryptNotifications",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}},
+            },
+        ],
+    }
+
+
+def test_topic_policy_lets_only_this_stacks_alarms_publish(declare: Declare) -> None:
+    topic_policy = declare(monitoring()).named("monitoring-topic-policy").inputs
+    assert topic_policy["arn"] == TOPIC_ARN
+    assert json.loads(topic_policy["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": TOPIC_ARN,
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:{PREFIX}-*"},
+                },
+            }
+        ],
+    }
+
+
+def test_the_email_subscription_exists_only_when_an_address_is_given(declare: Declare) -> None:
+    subscription = "aws:sns/topicSubscription:TopicSubscription"
+    assert declare(monitoring()).of_type(subscription) == []
+    (email,) = declare(monitoring(alarm_email="on-call+alarms@example.co.uk")).of_type(subscription)
+    assert email.inputs == {"topic": TOPIC_ARN, "protocol": "email", "endpoint": "on-call+alarms@example.co.uk"}
+
+
+def expect_refusal(declare: Declare, build: Callable[[], object], match: str) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=match):
+        declare(build, into=declared)
+    assert declared.resources == [], "nothing may be declared before validation fails"
+
+
+ALLOWED_EMAIL = "one address such as oncall@example.com"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        ({"alarm_email": "oncall"}, f"alarm_email 'oncall' is not an email address; use {ALLOWED_EMAIL}"),
+        ({"alarm_email": "Ops <ops@example.com>"}, "is not an email address; .*no display name"),
+        ({"alarm_email": "a@example.com,b@example.com"}, "is not an email address"),
+        ({"alarm_email": "on call@example.com"}, "is not an email address"),
+        ({"alarm_email": "oncall@localhost"}, "is not an email address"),
+        ({"name_prefix": "bad prefix"}, "name_prefix must be letters, digits, '-' or '_'"),
+        (
+            {"workflows": [MonitoredWorkflow("flow", "arn"), MonitoredWorkflow("flow", "arn")]},
+            "workflow 'flow' is listed twice",
+        ),
+        (
+            {"workflows": [MonitoredWorkflow("flow", "arn", function_names={"open case": "fn"})]},
+            "function name 'open case' must be letters",
+        ),
+        (
+            {"workflows": [MonitoredWorkflow("f" * 240, "arn")]},
+            r"the alarm name '.*' has 2\d\d characters; CloudWatch allows 255",
+        ),
+        (
+            {"thresholds": AlarmThresholds(executions_failed=Threshold(period_seconds=90))},
+            "thresholds.executions_failed.period_seconds must be a multiple of 60",
+        ),
+        (
+            {"thresholds": AlarmThresholds(function_errors=Threshold(evaluation_periods=0))},
+            "thresholds.function_errors.evaluation_periods must be at least 1",
+        ),
+        (
+            {"thresholds": AlarmThresholds(dead_letter_messages=Threshold(value=-1))},
+            "thresholds.dead_letter_messages.value must be a number >= 0",
+        ),
+        (
+            {"thresholds": AlarmThresholds(executions_aborted=Threshold(period_seconds=600, evaluation_periods=145))},
+            r"period_seconds x evaluation_periods = 87000 s; CloudWatch allows 86400 s \(1 day\)",
+        ),
+        (
+            {"workflows": [MonitoredWorkflow(f"flow-{i}", "arn") for i in range(251)]},
+            "the dashboard would have 502 widgets; CloudWatch allows 500",
+        ),
+    ],
+)
+def test_bad_args_are_refused_before_anything_is_declared(
+    declare: Declare, overrides: dict[str, Any], match: str
+) -> None:
+    expect_refusal(declare, monitoring(**overrides), match)
+
+
+def test_hourly_periods_may_span_a_week(declare: Declare) -> None:
+    weekly = AlarmThresholds(executions_failed=Threshold(period_seconds=3600, evaluation_periods=168))
+    alarm = alarms(declare(monitoring(thresholds=weekly)))[f"{PREFIX}-scheduled-executions-failed"]
+    assert (alarm["period"], alarm["evaluationPeriods"]) == (3600, 168)
+
+
+def test_dashboard_body_has_widgets_per_workflow_schedule_and_function() -> None:
+    body = dashboard_body(workflows(), region="eu-west-1")
+    widgets = {w["properties"]["title"]: w for w in body["widgets"]}
+    assert list(widgets) == [
+        "scheduled: executions",
+        "scheduled: execution duration (ms)",
+        "scheduled: schedule",
+        "call-center: executions",
+        "call-center: execution duration (ms)",
+        "call-center / open-case: errors",
+        "call-center / open-case: duration (ms)",
+        "call-center / close-case: errors",
+        "call-center / close-case: duration (ms)",
+    ]
+    sfn = ["StateMachineArn", CALL_CENTER_ARN]
+    assert widgets["call-center: executions"]["properties"]["metrics"] == [
+        ["AWS/States", "ExecutionsStarted", *sfn],
+        ["AWS/States", "ExecutionsSucceeded", *sfn],
+        ["AWS/States", "ExecutionsFailed", *sfn],
+    ]
+    assert [row[:4] for row in widgets["call-center: execution duration (ms)"]["properties"]["metrics"]] == [
+        ["AWS/States", "ExecutionTime", *sfn]
+    ] * 2
+    assert widgets["scheduled: schedule"]["properties"]["metrics"] == [
+        ["AWS/Scheduler", "InvocationAttemptCount", "ScheduleGroup", GROUP],
+        ["AWS/Scheduler", "InvocationsSentToDeadLetterCount", "ScheduleGroup", GROUP],
+    ]
+    function = ["FunctionName", FUNCTIONS["open-case"]]
+    assert widgets["call-center / open-case: errors"]["properties"]["metrics"] == [["AWS/Lambda", "Errors", *function]]
+    assert widgets["call-center / open-case: errors"]["properties"]["stat"] == "Sum"
+    duration = widgets["call-center / open-case: duration (ms)"]["properties"]
+    assert (duration["metrics"], duration["stat"]) == ([["AWS/Lambda", "Duration", *function]], "Average")
+    # Dashboards are global: every widget names the region its metrics come from.
+    assert {w["properties"]["region"] for w in body["widgets"]} == {"eu-west-1"}
+    places = {(w["x"], w["y"]) for w in body["widgets"]}
+    assert len(places) == len(body["widgets"]), "widgets overlap"
+    assert all(w["x"] + w["width"] <= 24 for w in body["widgets"])
+
+
+def test_the_declared_dashboard_is_that_body_with_a_regional_name_and_url(declare: Declare) -> None:
+    run = declare(monitoring())
+    dashboard = run.named("monitoring-dashboard").inputs
+    assert json.loads(dashboard["dashboardBody"]) == dashboard_body(workflows(), region="us-east-1")
+    name = f"{PREFIX}-use1"
+    assert dashboard["dashboardName"] == name
+    assert run.outputs["dashboard_name"] == name
+    assert run.outputs["dashboard_url"] == (
+        f"https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name={name}"
+    )
+
+
+def test_without_a_dashboard_there_is_no_dashboard_output(declare: Declare) -> None:
+    holder: list[Monitoring] = []
+
+    def build() -> None:
+        holder.append(Monitoring("monitoring", MonitoringArgs(PREFIX, workflows(), dashboard=False)))
+
+    run = declare(build)
+    assert run.of_type("aws:cloudwatch/dashboard:Dashboard") == []
+    assert holder[0].dashboard_name is None
+    assert holder[0].dashboard_url is None
+
+
+def test_no_workflows_means_no_alarms_and_an_empty_dashboard(declare: Declare) -> None:
+    run = declare(monitoring(workflows=[]))
+    assert run.outputs["alarm_names"] == []
+    assert json.loads(run.named("monitoring-dashboard").inputs["dashboardBody"]) == {"widgets": []}
+
+
+def test_the_component_creates_its_resources_in_the_in_memory_aws(moto: InMemoryAws) -> None:
+    prefix = "monitoring-rehearsal"
+
+    def build() -> dict[str, Any]:
+        component = Monitoring(
+            "monitoring", MonitoringArgs(prefix, workflows(as_outputs=True), alarm_email="oncall@example.com")
+        )
+        return {
+            "topic_arn": component.topic_arn,
+            "key_arn": component.key_arn,
+            "alarm_names": component.alarm_names,
+            "dashboard_name": component.dashboard_name,
+        }
+
+    outputs = run_under_mocks(build, moto.new_resource, moto.call).outputs
+    topic_arn = outputs["topic_arn"]
+
+    cloudwatch = moto.client("cloudwatch")
+    created = {a["AlarmName"]: a for a in cloudwatch.describe_alarms(AlarmNamePrefix=f"{prefix}-")["MetricAlarms"]}
+    assert sorted(created) == sorted(outputs["alarm_names"])
+    assert sorted(created) == sorted(name.replace(PREFIX, prefix, 1) for name in EXPECTED_ALARMS)
+    for alarm in created.values():
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [topic_arn]
+        assert alarm["TreatMissingData"] == "notBreaching"
+    dead_letters = created[f"{prefix}-scheduled-dead-letters"]
+    assert dead_letters["Dimensions"] == [{"Name": "QueueName", "Value": QUEUE}]
+    assert (dead_letters["Statistic"], dead_letters["Threshold"]) == ("Maximum", 1.0)
+
+    dashboard = cloudwatch.get_dashboard(DashboardName=outputs["dashboard_name"])
+    assert json.loads(dashboard["DashboardBody"]) == dashboard_body(workflows(), region="us-east-1")
+
+    attributes = moto.client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    assert attributes["KmsMasterKeyId"] == outputs["key_arn"]
+    assert json.loads(attributes["Policy"])["Statement"][0]["Condition"]["ArnLike"] == {
+        "aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT_ID}:alarm:{prefix}-*"
+    }
+    (subscription,) = moto.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "oncall@example.com")
+
+    kms = moto.client("kms")
+    assert kms.get_key_rotation_status(KeyId=outputs["key_arn"])["KeyRotationEnabled"] is True
+    statements = json.loads(kms.get_key_policy(KeyId=outputs["key_arn"], PolicyName="default")["Policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["AccountAdministersThroughIam", "CloudWatchAlarmsEncryptNotifications"]
