@@ -36,9 +36,9 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
 
     # Every resource gets the project and stack tags through this provider.
     provider = aws.Provider("aws", region=settings.aws_region, default_tags={"tags": settings.tags})
-    deployed = deployment.declare(plans, settings, pulumi.ResourceOptions(providers=[provider]))
+    stack = deployment.declare(plans, settings, pulumi.ResourceOptions(providers=[provider]))
 
-    outputs = deployment.stack_outputs(deployed)
+    outputs = deployment.stack_outputs(stack)
     # What this stack will cost a month, from its config: see workflows/cost.py.
     outputs["monthlyCostEstimate"] = pulumi.Output.from_input(cost.stack_estimate(catalogue, settings))
     for key, value in outputs.items():

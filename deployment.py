@@ -20,10 +20,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import handler_function, workflow
+from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
 from components.packaging import handler_archive
-from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from components.workflow import DEAD_LETTER_SUFFIX, ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition
 from workflows.spec import (
@@ -109,7 +110,41 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
                     f"{len(physical)} characters; AWS allows {limit}. Shorten the workflow or integration name."
                 )
         plans.append(Plan(spec, definition, code))
+    if settings.alarms_enabled:
+        monitoring.validate(monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue]))
     return plans
+
+
+def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow]) -> MonitoringArgs:
+    return MonitoringArgs(
+        name_prefix=settings.name_prefix,
+        workflows=workflows,
+        alarm_email=settings.alarm_email,
+        retain_data=settings.retain_data,
+    )
+
+
+def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
+    """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
+    scheduled = spec.schedule is not None
+    return MonitoredWorkflow(
+        name=spec.name,
+        state_machine_arn=settings.physical_name(spec.name),
+        schedule_group=settings.physical_name(spec.name) if scheduled else None,
+        dead_letter_queue_name=settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX if scheduled else None,
+        function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
+    )
+
+
+def _monitored(deployment: Deployed) -> MonitoredWorkflow:
+    flow = deployment.workflow
+    return MonitoredWorkflow(
+        name=deployment.spec.name,
+        state_machine_arn=flow.state_machine_arn,
+        schedule_group=flow.schedule_group_name,
+        dead_letter_queue_name=flow.dead_letter_queue_name,
+        function_names={name: function.function_name for name, function in deployment.functions.items()},
+    )
 
 
 def _code(function: FunctionSpec) -> pulumi.Archive:
@@ -193,8 +228,17 @@ def _filled(value: Any, values: Mapping[str, pulumi.Input[str]]) -> Any:
     return pulumi.Output.all(**needed).apply(lambda resolved: substitute(value, resolved))
 
 
-def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOptions) -> dict[str, Deployed]:
-    """The components and resources of every planned workflow, in the plans' order."""
+@dataclass
+class Stack:
+    """Everything `declare` created."""
+
+    workflows: dict[str, Deployed]
+    monitoring: Monitoring | None
+
+
+def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOptions) -> Stack:
+    """The components and resources of every planned workflow, in the plans' order, and the
+    stack's monitoring of them all."""
     deployed: dict[str, Deployed] = {}
     for planned in plans:
         spec = planned.spec
@@ -209,7 +253,11 @@ def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOpt
         values.update({f.placeholder: functions[f.name].function_arn for f in spec.functions})
         flow = Workflow(spec.name, workflow_args(spec, settings, planned.definition, values), opts)
         deployed[spec.name] = Deployed(spec, settings.workflow(spec).type, flow, functions, resources)
-    return deployed
+    watched = None
+    if settings.alarms_enabled:
+        entries = [_monitored(deployment) for deployment in deployed.values()]
+        watched = Monitoring("monitoring", monitoring_args(settings, entries), opts)
+    return Stack(deployed, watched)
 
 
 def _declare_integrations(
@@ -263,10 +311,15 @@ def _declare_integrations(
     return created
 
 
-def stack_outputs(deployed: Mapping[str, Deployed]) -> dict[str, pulumi.Output[Any]]:
-    """The structured `workflows` output, and each entry's flat shortcuts into it."""
+def stack_outputs(stack: Stack) -> dict[str, pulumi.Output[Any]]:
+    """The structured `workflows` output, each entry's flat shortcuts into it, and where alarms go."""
+    deployed = stack.workflows
     entries = {name: deployment.output() for name, deployment in deployed.items()}
     outputs: dict[str, pulumi.Output[Any]] = {"workflows": pulumi.Output.from_input(entries)}
+    if stack.monitoring is not None:
+        outputs["alarmTopicArn"] = stack.monitoring.topic_arn
+        if stack.monitoring.dashboard_url is not None:
+            outputs["dashboardUrl"] = stack.monitoring.dashboard_url
     for name, deployment in deployed.items():
         for key, path in deployment.spec.shortcut_outputs.items():
             outputs[key] = pulumi.Output.from_input(_at(entries[name], path, f"{name}: shortcut output {key!r}"))

@@ -40,6 +40,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 # A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
+# One address: what an SNS email subscription takes.
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 # Keys of one workflow under `workflows.<name>`.
 WORKFLOW_KEYS = ("type", "scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
@@ -84,6 +86,10 @@ class StackSettings:
     """`tracingEnabled`: X-Ray tracing for state machines and functions."""
     retain_data: bool = False
     """`retainData`: keep log groups and dead-letter queues when they are destroyed or replaced."""
+    alarms_enabled: bool = True
+    """`alarmsEnabled`: alarms on every workflow, schedule and function, a topic and a dashboard."""
+    alarm_email: str | None = None
+    """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription)."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
 
@@ -133,20 +139,33 @@ class StackSettings:
                 "Create one with: pulumi stack init <name>"
             )
         defaults = cls(stack=stack)
-        return cls(
+        settings = cls(
             stack=stack,
             aws_region=values.get("aws:region"),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
             log_retention_days=reader.integer_choice("logRetentionDays", defaults.log_retention_days, RETENTION_DAYS),
             tracing_enabled=reader.boolean("tracingEnabled", defaults.tracing_enabled),
             retain_data=reader.boolean("retainData", defaults.retain_data),
+            alarms_enabled=reader.boolean("alarmsEnabled", defaults.alarms_enabled),
+            alarm_email=reader.email("alarmEmail"),
             workflows=reader.workflows(catalogue),
         )
+        reader.refuse_blind_express(settings.workflows, settings.log_level)
+        return settings
 
 
 KNOWN_KEYS = frozenset(
     f"{PROJECT}:{key}"
-    for key in ("logLevel", "logRetentionDays", "tracingEnabled", "retainData", "workflows", *SCHEDULE_STACK_KEYS)
+    for key in (
+        "logLevel",
+        "logRetentionDays",
+        "tracingEnabled",
+        "retainData",
+        "alarmsEnabled",
+        "alarmEmail",
+        "workflows",
+        *SCHEDULE_STACK_KEYS,
+    )
 )
 
 
@@ -238,6 +257,25 @@ class _Reader:
     def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
         raw = self._raw(key)
         return default if raw is None else self.parse_choice(key, raw, default, allowed)
+
+    def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:
+        """An Express workflow's results exist only in its execution logs: it needs logLevel ALL."""
+        express = [name for name, configured in workflows.items() if configured.type == "EXPRESS"]
+        if express and log_level != "ALL":
+            raise ConfigError(
+                f"Workflow(s) {', '.join(express)} are EXPRESS, whose results exist only in their execution "
+                f"logs, but logLevel is {log_level}: an Express workflow needs logLevel ALL. Fix it with: "
+                f"pulumi config set logLevel ALL --stack {self._stack} (or make it STANDARD: "
+                f"pulumi config set --path 'workflows.{express[0]}.type' STANDARD --stack {self._stack})"
+            )
+
+    def email(self, key: str) -> str | None:
+        raw = self._raw(key)
+        if raw is None or raw == "":
+            return None
+        if _EMAIL.match(raw):
+            return raw
+        raise self._fail(key, raw, "use one email address, such as oncall@example.com", "oncall@example.com")
 
     def integer_choice(self, key: str, default: int, allowed: tuple[int, ...]) -> int:
         raw = self._raw(key)

@@ -28,10 +28,15 @@ class AwsContext:
         )
 
 
+def console_host(partition: str) -> str:
+    """The AWS console's host name in a partition (China and GovCloud have their own)."""
+    return {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}.get(
+        partition, "console.aws.amazon.com"
+    )
+
+
 def console_url(state_machine_arn: str) -> str:
     """The Step Functions console page of a state machine, from its ARN alone."""
     partition, region = state_machine_arn.split(":")[1], state_machine_arn.split(":")[3]
-    host = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}.get(
-        partition, "console.aws.amazon.com"
-    )
+    host = console_host(partition)
     return f"https://{region}.{host}/states/home?region={region}#/statemachines/view/{state_machine_arn}"

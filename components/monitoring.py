@@ -43,7 +43,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.aws_context import AwsContext
+from components.aws_context import AwsContext, console_host
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
 
@@ -479,10 +479,7 @@ def dashboard_name(name_prefix: str, region: str) -> str:
 
 def dashboard_console_url(partition: str, region: str, name: str) -> str:
     """The dashboard's page in the CloudWatch console, on the partition's own console host."""
-    host = {"aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}.get(
-        partition, "console.aws.amazon.com"
-    )
-    return f"https://{region}.{host}/cloudwatch/home?region={region}#dashboards:name={name}"
+    return f"https://{region}.{console_host(partition)}/cloudwatch/home?region={region}#dashboards:name={name}"
 
 
 def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:

@@ -212,6 +212,7 @@ class Workflow(pulumi.ComponentResource):
     schedule_name: pulumi.Output[str] | None
     schedule_group_name: pulumi.Output[str] | None
     dead_letter_queue_url: pulumi.Output[str] | None
+    dead_letter_queue_name: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: WorkflowArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate(args)
@@ -307,6 +308,7 @@ class Workflow(pulumi.ComponentResource):
         self.schedule_name = None
         self.schedule_group_name = None
         self.dead_letter_queue_url = None
+        self.dead_letter_queue_name = None
         if args.schedule is not None:
             self._add_schedule(
                 name=name,
@@ -327,6 +329,7 @@ class Workflow(pulumi.ComponentResource):
                 "schedule_name": self.schedule_name,
                 "schedule_group_name": self.schedule_group_name,
                 "dead_letter_queue_url": self.dead_letter_queue_url,
+                "dead_letter_queue_name": self.dead_letter_queue_name,
             }
         )
 
@@ -404,3 +407,4 @@ class Workflow(pulumi.ComponentResource):
         self.schedule_name = created.name
         self.schedule_group_name = created.group_name
         self.dead_letter_queue_url = dead_letters.url
+        self.dead_letter_queue_name = dead_letters.name

@@ -14,6 +14,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import executions, render
@@ -31,6 +32,13 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     program = cloud.deploy(stack=stack, catalogue=catalogue)
     for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
         print(f"   {count:>2} x {resource_type}")
+    prefix = f"serverless-workflows-{stack}-"
+    alarms = cloud.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
+    if alarms:
+        print(f"\n== {len(alarms)} alarms notify {program.outputs.get('alarmTopicArn')}:")
+        for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
+            print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
+        print(f"   dashboard: {program.outputs.get('dashboardUrl')}")
     return exercise(cloud, stack, catalogue, program.outputs["workflows"])
 
 
@@ -61,6 +69,17 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
         # rehearsal reads every workflow through the Standard API (ops.runs.ExpressRuns is
         # tested against the service model instead).
         return StandardRuns(sfn, str(entry["stateMachineArn"]))
+
+    print("\n== python -m ops failures (the last hour)")
+    since = datetime.now(UTC) - timedelta(hours=1)
+    shown = 0
+    for spec in catalogue:
+        runs = runs_of(deployed[spec.name])
+        for summary in list(runs.failures(since))[:1]:
+            print(render.failure(spec.name, summary.started, runs.read(summary.arn, since)))
+            shown += 1
+    if not shown:
+        print("no failed, timed-out or aborted executions")
 
     print("\n== python -m ops verify")
     report = verify(catalogue, deployed, scheduler=scheduler, runs_of=runs_of, max_runs=20)

@@ -12,7 +12,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +40,19 @@ def test_the_readme_recipe_names_the_three_places_this_test_uses() -> None:
 
 
 @pytest.fixture(scope="module")
-def project_with_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def project_with_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("adopted") / "project"
     shutil.copytree(PROJECT_ROOT, copy, ignore=_NOT_COPIED)
     # 1. the definition file; 2. the handler module; 3. one catalogue entry.
     shutil.copy(EXAMPLE_DIR / "workflows" / "nightly_report.asl.json", copy / "workflows")
     shutil.copy(EXAMPLE_DIR / "handlers" / "nightly_report.py", copy / "handlers")
     entry = (EXAMPLE_DIR / "entry.py").read_text()
-    imports, _, body = entry.partition("from workflows.spec import")
+    _, _, body = entry.partition("from workflows.spec import")
     catalogue = copy / "workflows" / "catalogue.py"
     catalogue.write_text(
         catalogue.read_text() + "\nfrom workflows.spec import" + body + "\nCATALOGUE = (*CATALOGUE, NIGHTLY_REPORT)\n"
     )
-    yield copy
+    return copy
 
 
 # One interpreter runs every tool of the adopted copy as a user would (each import once).

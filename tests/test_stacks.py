@@ -86,6 +86,7 @@ def test_pulumi_yaml_declares_the_same_defaults_as_the_settings_and_the_catalogu
         "logRetentionDays": defaults.log_retention_days,
         "tracingEnabled": defaults.tracing_enabled,
         "retainData": defaults.retain_data,
+        "alarmsEnabled": defaults.alarms_enabled,
     }
     assert {key: value["default"] for key, value in declared.items()} == expected
     assert all(value.get("description") for value in declared.values())
