@@ -209,10 +209,11 @@ def _check_assumptions(assumptions: Assumptions) -> None:
         _number(f"executions_per_month of {name!r}", runs)
 
 
-def _ceil(value: float, what: str) -> int:
+def _ceil(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise CostError(f"{what} is too large to estimate")
-    return math.ceil(value)
+    # A float again: a Python int has no upper bound, and one too large for a float raises later.
+    return float(math.ceil(value))
 
 
 def _whole(value: float) -> float:
