@@ -414,6 +414,12 @@ def test_each_workflow_is_priced_by_its_deployed_type() -> None:
     assert "  Total as deployed (1 Standard, 1 Express): $0.10" in printed
     assert "  Total if all were Standard:                $2.21" in printed
     assert "  scheduled         43,200            2      2.06     0.05    0.00  Express      0.05" in printed
+    express = cost.stack_estimate(CATALOGUE, dev(workflows='{"scheduled": {"type": "EXPRESS"}, "call-center": '
+                                                 '{"type": "EXPRESS"}}'))  # fmt: skip
+    # $0.0477 + $0.0017, and no transitions at all
+    assert express["total_as_deployed_usd"] == pytest.approx(0.0494, abs=1e-4)
+    printed = render.cost("dev", express)
+    assert "  Total as deployed (Express): $0.05\n  Total if all were Standard:  $2.21" in printed
 
 
 def test_a_one_time_schedule_is_a_one_time_cost() -> None:

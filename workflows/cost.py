@@ -387,16 +387,18 @@ class _Reader:
             if distributed
             else min(limit or INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY)
         )
-        waves = _ceil(items / at_once, "the number of Map items")
         if not distributed:
+            # Items run `at_once` at a time: the Map lasts as many item durations as it takes waves.
+            waves = _ceil(items / at_once, "the number of Map items")
             return replace(each.times(items), duration_ms=waves * each.duration_ms, steps=items * (1 + each.steps))
         batcher = state.get("ItemBatcher")
         batch = _positive_int(batcher.get("MaxItemsPerBatch")) if isinstance(batcher, dict) else None
-        children = float(_ceil(items / batch, "the number of Map items")) if batch else items
+        children = _ceil(items / batch, "the number of Map items") if batch else items
+        # Each child execution has its own memory: the parent's does not grow with them.
         use = replace(
             each.times(children),
             transitions=children * (1 + each.transitions),
-            duration_ms=waves * each.duration_ms,
+            duration_ms=_ceil(children / at_once, "the number of Map items") * each.duration_ms,
             steps=0,
         )
         if isinstance(config, dict) and config.get("ExecutionType") == "EXPRESS":
