@@ -165,25 +165,63 @@ def history(
     return "\n".join(lines)
 
 
+_TYPE_NAMES = {"STANDARD": "Standard", "EXPRESS": "Express"}
+
+
 def cost(stack: str, estimate: dict[str, Any]) -> str:
+    """The estimate as a table: each workflow's Step Functions charge under both types and its
+    Lambda charge, then its type and its whole month as deployed (its type, Lambda, scheduler)."""
     lines = [f"Monthly estimate for stack {stack!r} ({estimate['month_days']}-day month, USD, prices of "
              f"{estimate['prices_as_of']}):", ""]  # fmt: skip
-    header = f"  {'workflow':<12} {'runs/month':>11} {'transitions':>12} {'Standard':>9} {'Express':>8} {'Lambda':>7}"
+    workflows: dict[str, Any] = estimate["workflows"]
+    width = max([12, *(len(name) for name in workflows)])
+    header = (
+        f"  {'workflow':<{width}} {'runs/month':>11} {'transitions':>12} {'Standard':>9} {'Express':>8} {'Lambda':>7}"
+        f"  {'type':<8} {'deployed':>8}"
+    )
     lines += [header, "  " + "-" * (len(header) - 2)]
-    for name, workflow in estimate["workflows"].items():
+    for name, workflow in workflows.items():
         transitions = "/".join(str(n) for n in workflow["transitions_per_execution"].values())
+        once = workflow.get("one_time_executions", 0) and not workflow["executions_per_month"]
+        runs = "once" if once else f"{workflow['executions_per_month']:,.0f}"
+        kind = _TYPE_NAMES.get(workflow.get("type", "STANDARD"), workflow.get("type"))
         lines.append(
-            f"  {name:<12} {workflow['executions_per_month']:>11,.0f} {transitions:>12} "
+            f"  {name:<{width}} {runs:>11} {transitions:>12} "
             f"{workflow['standard_usd']:>9.2f} {workflow['express_usd']:>8.2f} {workflow['lambda_usd']:>7.2f}"
+            f"  {kind:<8} {workflow.get('deployed_usd', 0):>8.2f}"
         )
-    lines += [
-        "",
-        f"  Total as deployed (Standard): ${estimate['total_standard_usd']:.2f}",
-        f"  Total if both were Express:   ${estimate['total_express_usd']:.2f}",
+    lines += ["", *_totals(estimate)]
+    one_time = [(name, w) for name, w in workflows.items() if w.get("one_time_executions")]
+    if one_time:
+        lines.append("  One-time runs (at(...) schedules), not in the month's totals:")
+        lines += [f"    {name}: ${w['one_time_usd']:.2f} once" for name, w in one_time]
+    notes = [(name, note) for name, w in workflows.items() for note in w.get("notes", [])]
+    if notes:
+        lines += ["  Notes:", *(f"    {name}: {note}" for name, note in notes)]
+    lines.append(
         "  Free tiers applied once per account and month; Lambda priced at "
-        f"{estimate['assumptions']['lambda_duration_ms']} ms per call.",
-    ]
+        f"{estimate['assumptions']['lambda_duration_ms']} ms per call."
+    )
     return "\n".join(lines)
+
+
+def _totals(estimate: dict[str, Any]) -> list[str]:
+    kinds = [w.get("type", "STANDARD") for w in estimate["workflows"].values()]
+    counts = {kind: kinds.count(kind) for kind in ("STANDARD", "EXPRESS") if kind in kinds}
+    if len(counts) == 1:
+        (only,) = counts
+        deployed = _TYPE_NAMES[only]
+        other, key = ("Express", "total_express_usd") if only == "STANDARD" else ("Standard", "total_standard_usd")
+        label = f"Total as deployed ({deployed}):"
+        return [f"  {label} ${estimate.get('total_as_deployed_usd', estimate['total_standard_usd']):.2f}",
+                f"  {f'Total if all were {other}:':<{len(label)}} ${estimate[key]:.2f}"]  # fmt: skip
+    shown = ", ".join(f"{count} {_TYPE_NAMES[kind]}" for kind, count in counts.items())
+    label = f"Total as deployed ({shown}):"
+    return [
+        f"  {label} ${estimate['total_as_deployed_usd']:.2f}",
+        f"  {'Total if all were Standard:':<{len(label)}} ${estimate['total_standard_usd']:.2f}",
+        f"  {'Total if all were Express:':<{len(label)}} ${estimate['total_express_usd']:.2f}",
+    ]
 
 
 def failure(workflow: str, started: Any, run: Execution) -> str:

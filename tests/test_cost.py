@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import math
+import random
+import re
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ops import render
 from ops.__main__ import main as ops_main
 from settings import StackSettings, stack_config
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, Deploy
 from workflows import cost
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import WorkflowDefinition
+from workflows.spec import FunctionSpec, WorkflowSpec
+from workflows.validate import asl_problems
 
 
 def scheduled_workflow() -> WorkflowDefinition:
@@ -188,3 +197,388 @@ def test_ops_cost_explains_a_bad_schedule_expression(
         "scheduleExpression = 'rate(1 minutes)' is not valid: 'rate(1 minutes)': AWS requires rate(1 minute)" in printed
     )
     assert "Traceback" not in printed
+
+
+# --- any definition: nesting, Map items, loops, types ------------------------------------
+
+VALID = sorted((Path(__file__).resolve().parent / "fixtures" / "asl" / "valid").glob("*.asl.json"))
+NO_FREE_TIER = replace(
+    cost.Prices(),
+    standard_free_transitions=0,
+    lambda_free_requests=0,
+    lambda_free_gb_seconds=0,
+    scheduler_free_invocations=0,
+)
+
+
+def definition_of(document: dict[str, Any], name: str = "test.asl.json") -> WorkflowDefinition:
+    text = json.dumps(document)
+    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(re.findall(r"\$\{(\w+)\}", text)))
+
+
+def corpus(name: str) -> WorkflowDefinition:
+    return WorkflowDefinition.load(VALID[0].parent / f"{name}.asl.json")
+
+
+def test_the_nightly_report_worked_example_by_hand() -> None:
+    nightly = NIGHTLY_REPORT.load_definition()
+    functions = NIGHTLY_REPORT.function_placeholders
+    priced = cost.estimate("nightly", nightly, 100_000, scheduled=True, functions=functions)
+    # Gather (Parallel)                                      1
+    #   branch 1: Build report 1 + Summarise regions (Map) 1 + 10 items x Summarise 1 = 12
+    #   branch 2: Let the ledger settle 1 + Stamp 1         = 2
+    # Announce                                               1
+    #                                                       16
+    assert priced.transitions_per_execution == {"Announce": 16}
+    assert priced.lambda_requests_per_execution == {"Announce": 1}  # Build report, inside branch 1
+    # 100,000 x 16 = 1,600,000 - 4,000 free = 1,596,000 x $0.000025
+    assert priced.standard_usd == pytest.approx(39.90)
+    # Express wall clock, 50 ms a state plus its own time, branches side by side:
+    #   branch 1: Build report 50 + 100 (Lambda) + Map 50 + 1 wave of 10 items (40 at once) x 50 = 250
+    #   branch 2: Wait 50 + 1,000 (Seconds: 1) + Stamp 50                                       = 1,100
+    #   Gather 50 + the slower branch 1,100 + Announce 50 + 100 (SNS task)                      = 1,300 ms
+    assert priced.express_billed_ms == 1300
+    # 50 MB + 2.4 KB of definition + 32 KB x 12 (2 branches + 10 items) = 50.4 MB: one 64 MB step
+    assert priced.express_billed_memory_mb == 64
+    # 100,000 x ($0.000001 + 1.3 s x 0.0625 GB x $0.00001667) = 100,000 x $0.0000023544
+    assert priced.express_usd == pytest.approx(0.2354, abs=1e-4)
+    # 100,000 requests and 100,000 x 0.1 s x 0.125 GB = 1,250 GB-s: within Lambda's free tier
+    assert priced.lambda_usd == 0
+    assert priced.notes == ["each Map assumed to process 10 items"]
+
+
+def test_nested_maps_multiply_and_parallel_branches_all_count() -> None:
+    # Outer (Parallel) 1 + [Per item (Map) 1 + items x (Inner (Parallel) 1 + Deep A 1 + Deep B 1)] + [Side 1]
+    nested = corpus("parallel_map_parallel")
+    assert cost.estimate("p", nested, 1, scheduled=False).transitions_per_execution == {"Outer": 1 + 1 + 10 * 3 + 1}
+    four = cost.estimate("p", nested, 1, scheduled=False, map_items=4)
+    assert four.transitions_per_execution == {"Outer": 1 + 1 + 4 * 3 + 1}
+    # A Distributed Map of STANDARD children, each running an inline Map:
+    # Outer map 1 + items x (1 to start the child + Inner map 1 + items x Part 1)
+    manifest = corpus("map_distributed_manifest_nested")
+    priced = cost.estimate("m", manifest, 1, scheduled=False, map_items=3)
+    assert priced.transitions_per_execution == {"Outer map": 1 + 3 * (1 + 1 + 3 * 1)}
+    assert priced.express_possible is False
+    assert "Express would refuse this definition; its Express price is hypothetical" in priced.notes
+
+
+def test_a_literal_items_list_is_counted_instead_of_the_assumption() -> None:
+    # Items [1, 2, 3]: Each 1 + 3 children x (1 to start + Echo 1), whatever map_items says
+    literal = corpus("jsonata_map_literal_items_distributed")
+    assert cost.estimate("l", literal, 1, scheduled=False, map_items=50).transitions_per_execution == {"Each": 7}
+
+
+def test_express_children_of_a_distributed_map_are_billed_as_express_executions() -> None:
+    # 120 items, ItemBatcher MaxItemsPerBatch 50: ceil(120 / 50) = 3 EXPRESS child executions.
+    csv = corpus("map_distributed_s3_csv")
+    priced = cost.estimate("csv", csv, 10_000, scheduled=False, map_items=120, prices=NO_FREE_TIER)
+    # Read CSV 1 + 1 per child started; the children's own states are not transitions.
+    assert priced.transitions_per_execution == {"Read CSV": 4}
+    assert priced.lambda_requests_per_execution == {"Read CSV": 3}  # Handle rows, once per child
+    # Each child: Handle rows 50 + 100 (Lambda) = 150 ms, billed 200 ms x 64 MB:
+    #   $0.000001 + 0.2 s x 0.0625 GB x $0.00001667 = $0.0000012084
+    # 10,000 runs x (4 x $0.000025 + 3 x $0.0000012084) = $1.00 + $0.03625
+    assert priced.standard_usd == pytest.approx(1.03625, abs=1e-4)
+
+
+def test_every_choice_rule_and_the_default_are_walked() -> None:
+    document = {
+        "StartAt": "Which",
+        "States": {
+            "Which": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.quick", "BooleanEquals": True, "Next": "Quick"}],
+                "Default": "Slow 1",
+            },
+            "Quick": {"Type": "Succeed"},
+            "Slow 1": {"Type": "Pass", "Next": "Slow 2"},
+            "Slow 2": {"Type": "Pass", "Next": "Slow end"},
+            "Slow end": {"Type": "Succeed"},
+        },
+    }
+    priced = cost.estimate("c", definition_of(document), 1, scheduled=False)
+    assert priced.transitions_per_execution == {"Quick": 2, "Slow end": 4}
+    assert priced.notes == ["priced on the longest path (4 transitions)"]
+
+
+def test_a_loop_is_counted_round_a_stated_number_of_times() -> None:
+    polling = corpus("choice_loop_with_wait")
+    # Poll, Done?, Wait a bit form the loop: 3 states x 3 rounds + Finished 1
+    priced = cost.estimate("poll", polling, 1_000, scheduled=False)
+    assert priced.transitions_per_execution == {"Finished": 3 * 3 + 1}
+    assert priced.notes == ["each loop counted 3 times round"]
+    five = cost.estimate("poll", polling, 1_000, scheduled=False, assumptions=cost.Assumptions(loop_iterations=5))
+    assert five.transitions_per_execution == {"Finished": 3 * 5 + 1}
+    # Express: a round is Poll 50 + 100 (SDK task) + Done? 50 + Wait 50 + 5,000 = 5,250 ms;
+    # 3 rounds + Finished 50 = 15,800 ms. 1,000 x ($0.000001 + 15.8 s x 0.0625 GB x $0.00001667)
+    assert priced.express_billed_ms == 15_800
+    assert priced.express_usd == pytest.approx(1_000 * (0.000001 + 15.8 * 0.0625 * 0.00001667), abs=1e-4)
+
+
+def test_many_choices_in_a_row_are_priced_without_walking_every_path() -> None:
+    # 2^60 paths: enumerating them would never end. Longest: 60 x (choice + Pass) + Done.
+    states: dict[str, Any] = {"Done": {"Type": "Succeed"}}
+    for i in reversed(range(60)):
+        after = f"Choice {i + 1}" if i < 59 else "Done"
+        states[f"Choice {i}"] = {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.x", "NumericEquals": i, "Next": f"Pass {i}"}],
+            "Default": after,
+        }
+        states[f"Pass {i}"] = {"Type": "Pass", "Next": after}
+    document = {"StartAt": "Choice 0", "States": states}
+    assert asl_problems(document) == []
+    assert cost.estimate("many", definition_of(document), 1, scheduled=False).transitions_per_execution == {
+        "Done": 60 * 2 + 1
+    }
+
+
+def test_retries_are_counted_when_assumed() -> None:
+    functions = CALL_CENTER.function_placeholders
+    priced = cost.estimate(
+        "cc", call_center(), 1, scheduled=False, functions=functions, assumptions=cost.Assumptions(retries_per_state=1)
+    )
+    # Every Lambda task has a Retry, so runs twice; the Choice and the Fail once:
+    # Close: 4 tasks x 2 + Is Case Resolved 1; Fail: 4 x 2 + 1 + Fail 1
+    assert priced.transitions_per_execution == {"Close Case": 9, "Fail": 10}
+    assert priced.lambda_requests_per_execution == {"Close Case": 8, "Fail": 8}
+
+
+def test_lambda_is_priced_at_each_functions_own_memory_and_architecture() -> None:
+    big = FunctionSpec(name="big", handler="h.big", placeholder="BigArn", memory_mb=1024, architecture="x86_64")
+    document = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Crunch",
+                    "States": {"Crunch": {"Type": "Task", "Resource": "${BigArn}", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    priced = cost.estimate("big", definition_of(document), 1_000, scheduled=False, functions={"BigArn": big},
+                           prices=NO_FREE_TIER)  # fmt: skip
+    # 1,000 runs x 10 items = 10,000 requests x $0.0000002 = $0.002
+    # 10,000 x 0.1 s x 1 GB = 1,000 GB-s x $0.0000166667 (x86_64) = $0.0166667
+    assert priced.lambda_requests_per_execution == {"Fan": 10}
+    assert priced.lambda_usd == pytest.approx(0.002 + 0.0166667, abs=1e-4)
+    overridden = cost.estimate("big", definition_of(document), 1_000, scheduled=False, functions={"BigArn": big},
+                               prices=NO_FREE_TIER, assumptions=cost.Assumptions(lambda_memory_mb=128,
+                               lambda_architecture="arm64"))  # fmt: skip
+    # 10,000 x 0.1 s x 0.125 GB = 125 GB-s x $0.0000133334 (arm64)
+    assert overridden.lambda_usd == pytest.approx(0.002 + 125 * 0.0000133334, abs=1e-4)
+
+
+def test_express_bills_duration_in_100_ms_steps_and_memory_in_64_mb_steps() -> None:
+    document = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    priced = cost.estimate("fan", definition_of(document), 1_000, scheduled=False, map_items=1_000)
+    # Fan 50 + ceil(1,000 items / 40 at once) = 25 waves x Echo 50 = 1,300 ms
+    assert priced.express_billed_ms == 1_300
+    # 50 MB + 32 KB x 1,000 iterations = 81.3 MB: two 64 MB steps
+    assert priced.express_billed_memory_mb == 128
+    # 1,000 x ($0.000001 + 1.3 s x 0.125 GB x $0.00001667) = 1,000 x $0.0000037089
+    assert priced.express_usd == pytest.approx(0.0037, abs=1e-4)
+    slow = cost.estimate("fan", definition_of(document), 1_000, scheduled=False, map_items=1_000,
+                         assumptions=cost.Assumptions(express_duration_ms_per_state=51))  # fmt: skip
+    # 51 + 25 x 51 = 1,326 ms, billed as 1,400
+    assert slow.express_billed_ms == 1_400
+
+
+def test_each_workflow_is_priced_by_its_deployed_type() -> None:
+    estimate = cost.stack_estimate(CATALOGUE, dev(workflows='{"scheduled": {"type": "EXPRESS"}}'))
+    scheduled, center = estimate["workflows"]["scheduled"], estimate["workflows"]["call-center"]
+    assert (scheduled["type"], center["type"]) == ("EXPRESS", "STANDARD")
+    # scheduled as Express: 43,200 x ($0.000001 + 0.1 s x 0.0625 GB x $0.00001667)
+    assert scheduled["deployed_usd"] == pytest.approx(0.0477, abs=1e-4)
+    # An Express workflow uses none of the 4,000 free transitions, so the call center has them:
+    # (1,000 x 6 - 4,000) x $0.000025
+    assert center["deployed_usd"] == pytest.approx(0.05)
+    assert estimate["total_as_deployed_usd"] == pytest.approx(0.0477 + 0.05, abs=1e-4)
+    # The alternatives: all Standard as before; all Express adds the call center's
+    # 1,000 x ($0.000001 + 0.7 s x 0.0625 GB x $0.00001667) = $0.0017
+    assert estimate["total_standard_usd"] == pytest.approx(2.21)
+    assert estimate["total_express_usd"] == pytest.approx(0.0477 + 0.0017, abs=1e-4)
+    printed = render.cost("dev", estimate)
+    assert "  Total as deployed (1 Standard, 1 Express): $0.10" in printed
+    assert "  Total if all were Standard:                $2.21" in printed
+    assert "  scheduled         43,200            2      2.06     0.05    0.00  Express      0.05" in printed
+    express = cost.stack_estimate(CATALOGUE, dev(workflows='{"scheduled": {"type": "EXPRESS"}, "call-center": '
+                                                 '{"type": "EXPRESS"}}'))  # fmt: skip
+    # $0.0477 + $0.0017, and no transitions at all
+    assert express["total_as_deployed_usd"] == pytest.approx(0.0494, abs=1e-4)
+    printed = render.cost("dev", express)
+    assert "  Total as deployed (Express): $0.05\n  Total if all were Standard:  $2.21" in printed
+
+
+def test_a_one_time_schedule_is_a_one_time_cost() -> None:
+    prices = replace(cost.Prices(), standard_per_transition=0.01)
+    estimate = cost.stack_estimate(CATALOGUE, dev(scheduleExpression="at(2030-01-31T09:00:00)"), prices=prices)
+    scheduled = estimate["workflows"]["scheduled"]
+    assert scheduled["executions_per_month"] == 0
+    assert scheduled["one_time_executions"] == 1
+    # Once, at list prices: 2 transitions x $0.01 + 1 scheduler invocation x $0.000001
+    assert scheduled["one_time_usd"] == pytest.approx(0.02)
+    assert estimate["one_time_usd"] == pytest.approx(0.02)
+    # The month is the call center's alone, with all 4,000 free transitions: (6,000 - 4,000) x $0.01
+    assert estimate["total_as_deployed_usd"] == pytest.approx(20.0)
+    printed = render.cost("dev", estimate)
+    assert "  scheduled           once            2" in printed
+    assert "    scheduled: $0.02 once" in printed
+    disabled = cost.stack_estimate(
+        CATALOGUE, dev(scheduleExpression="at(2030-01-31T09:00:00)", scheduleEnabled="false")
+    )
+    assert disabled["workflows"]["scheduled"]["one_time_executions"] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"map_items": -1}, "map_items of workflow 'cc' must be a number of at least 0, not -1"),
+        ({"map_items": float("nan")}, "map_items of workflow 'cc' must be a number of at least 0, not nan"),
+        ({"map_items": "ten"}, "map_items of workflow 'cc' must be a number, not 'ten'"),
+        ({"map_items": True}, "map_items of workflow 'cc' must be a number, not True"),
+        ({"executions": float("inf")}, "executions of workflow 'cc' must be a number of at least 0, not inf"),
+        ({"lambda_duration_ms": -100}, "assumption lambda_duration_ms must be a number of at least 0, not -100"),
+        ({"express_duration_ms_per_state": float("nan")}, "assumption express_duration_ms_per_state must be"),
+        ({"wait_seconds": "60"}, "assumption wait_seconds must be a number, not '60'"),
+        ({"loop_iterations": 0}, "assumption loop_iterations must be a number of at least 1, not 0"),
+        ({"lambda_architecture": "sparc"}, "assumption lambda_architecture must be arm64 or x86_64, not 'sparc'"),
+        ({"lambda_memory_mb": 10**400}, "assumption lambda_memory_mb is too large"),
+        ({"standard_per_transition": float("nan")}, "price standard_per_transition must be a number of at least 0"),
+        ({"express_billing_ms": 0}, "price express_billing_ms must be more than 0"),
+    ],
+)
+def test_bad_numbers_are_named_errors(change: dict[str, Any], message: str) -> None:
+    arguments: dict[str, Any] = {"map_items": change.get("map_items", 10)}
+    assumptions = {k: v for k, v in change.items() if k in cost.Assumptions.__dataclass_fields__}
+    prices = {k: v for k, v in change.items() if k in cost.Prices.__dataclass_fields__}
+    with pytest.raises(cost.CostError, match=re.escape(message)) as raised:
+        cost.estimate(
+            "cc", call_center(), change.get("executions", 1_000), scheduled=False,
+            assumptions=cost.Assumptions(**assumptions), prices=replace(cost.Prices(), **prices), **arguments,
+        )  # fmt: skip
+    assert isinstance(raised.value, ValueError)
+
+
+def test_an_estimate_too_large_for_a_float_is_a_named_error() -> None:
+    # 64 Maps nested, the deepest Step Functions accepts: 10^64 items fit in a float, 1e10^64 do not.
+    machine: dict[str, Any] = {"StartAt": "Leaf", "States": {"Leaf": {"Type": "Pass", "End": True}}}
+    for level in range(63):
+        machine = {"StartAt": f"Map {level}", "States": {f"Map {level}": {"Type": "Map", "ItemProcessor": machine,
+                                                                            "End": True}}}  # fmt: skip
+    assert asl_problems(machine) == []
+    deep = definition_of(machine)
+    assert cost.estimate("deep", deep, 1, scheduled=False).transitions_per_execution == {
+        "Map 62": pytest.approx(sum(10.0**level for level in range(64)))
+    }
+    with pytest.raises(cost.CostError, match="too large to estimate"):
+        cost.estimate("deep", deep, 1, scheduled=False, map_items=1e10)
+    with pytest.raises(cost.CostError, match="executions_per_month of 'call-center' must be a number of at least 0"):
+        cost.stack_estimate(CATALOGUE, dev(), assumptions=cost.Assumptions(executions_per_month={"call-center": -1}))
+
+
+class Configured:
+    def __init__(self, workflow_type: str) -> None:
+        self.type = workflow_type
+        self.schedule = None
+
+
+class OnDemand:
+    """Settings under which every workflow runs on demand, as `workflow_type`."""
+
+    def __init__(self, workflow_type: str) -> None:
+        self.workflow_type = workflow_type
+
+    def workflow(self, spec: WorkflowSpec, /) -> Configured:
+        return Configured(self.workflow_type)
+
+
+ODD_ASSUMPTIONS: list[dict[str, Any]] = [
+    {},
+    {"map_items": 0},
+    {"map_items": 2.5, "loop_iterations": 1, "retries_per_state": 2},
+    {"map_items": 10_000, "wait_seconds": 0, "express_payload_kb": 256},
+]
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_every_valid_definition_is_priced_without_an_exception(path: Path) -> None:
+    document = json.loads(path.read_text())
+    types = [t for t in ("STANDARD", "EXPRESS") if not asl_problems(document, workflow_type=t)]
+    assert types, "the corpus holds only valid definitions"
+    for workflow_type in types:
+        for odd in ODD_ASSUMPTIONS:
+            spec = WorkflowSpec(name="corpus", title="Corpus", definition=path, map_items=odd.get("map_items", 10))
+            assumptions = cost.Assumptions(**{k: v for k, v in odd.items() if k != "map_items"})
+            estimate = cost.stack_estimate((spec,), OnDemand(workflow_type), assumptions=assumptions)
+            json.dumps(estimate, allow_nan=False)  # a stack output: plain, finite JSON
+            priced = estimate["workflows"]["corpus"]
+            assert priced["type"] == workflow_type
+            assert priced["transitions_per_execution"], "some path reaches an end"
+            key = "standard_usd" if workflow_type == "STANDARD" else "express_usd"
+            assert priced["deployed_usd"] == pytest.approx(priced[key] + priced["lambda_usd"] + priced["scheduler_usd"])
+
+
+def looped_and_nested(document: dict[str, Any], rng: random.Random, level: int = 0) -> dict[str, Any]:
+    """A valid definition run as a Map's item processor or a Parallel branch, inside a loop
+    that ends at `Done {level}` (state names are unique across every depth)."""
+    inner = {"StartAt": document["StartAt"], "States": document["States"]}
+    beside = {"StartAt": f"Beside {level}", "States": {f"Beside {level}": {"Type": "Pass", "End": True}}}
+    container: dict[str, Any] = (
+        {"Type": "Map", "ItemProcessor": inner}
+        if rng.random() < 0.5
+        else {"Type": "Parallel", "Branches": [inner, beside] if rng.random() < 0.5 else [inner]}
+    )
+    container["Next"] = f"Again? {level}"
+    rule: dict[str, Any] = {"Variable": "$.again", "BooleanEquals": True, "Next": f"Work {level}"}
+    if document.get("QueryLanguage") == "JSONata":
+        rule = {"Condition": "{% $states.input.again %}", "Next": f"Work {level}"}
+    outer: dict[str, Any] = {
+        "StartAt": f"Work {level}",
+        "States": {
+            f"Work {level}": container,
+            f"Again? {level}": {"Type": "Choice", "Choices": [rule], "Default": f"Done {level}"},
+            f"Done {level}": {"Type": "Succeed"},
+        },
+    }
+    if "QueryLanguage" in document:
+        outer["QueryLanguage"] = document["QueryLanguage"]
+    return outer
+
+
+def test_valid_definitions_inside_loops_and_containers_are_priced_without_an_exception() -> None:
+    rng = random.Random(5)
+    priced = 0
+    for path in VALID:
+        document = json.loads(path.read_text())
+        for level in range(3):
+            document = looped_and_nested(document, rng, level)
+            if asl_problems(document):
+                continue
+            priced += 1
+            estimate = cost.estimate(
+                "n", definition_of(document), 1_000, scheduled=False, map_items=rng.choice([0, 3, 7.5])
+            )
+            assert estimate.transitions_per_execution[f"Done {level}"] > 0
+            assert math.isfinite(estimate.standard_usd + estimate.express_usd + estimate.lambda_usd)
+    assert priced > 2 * len(VALID), "most wrapped definitions must stay valid, or this proves little"
+
+
+def test_a_loop_around_a_container_multiplies_what_the_container_runs() -> None:
+    document = looped_and_nested(json.loads(corpus("pass_minimal").text), random.Random(1))
+    assert document["States"]["Work 0"]["Type"] == "Map"
+    # Work 0 (Map) 1 + 10 items x Only 1 = 11, Again? 0 1: the loop, 3 times round; then Done 0 1
+    priced = cost.estimate("loop", definition_of(document), 1, scheduled=False)
+    assert priced.transitions_per_execution == {"Done 0": (11 + 1) * 3 + 1}

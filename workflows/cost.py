@@ -1,18 +1,42 @@
 """Monthly cost estimate of the workflows, from their definitions and the stack config.
 
-Counts executions per month from the schedule expression, state transitions
-per execution from the definition (every path for a Choice), and Lambda
-requests and GB-seconds from memory, architecture and a stated duration.
-Prices are constants with their source and date and can be overridden;
-free tiers are applied once per month (they are per account, so a shared
-account sees less of them).
+What one execution uses is read off the definition, at every depth:
+
+- State transitions (what a Standard workflow is billed for): one per state
+  run. Every branch of a Parallel runs, so all of them count; a Map runs its
+  item processor once per item (`WorkflowSpec.map_items`, or the length of a
+  literal `Items` list), and nested Maps multiply. A Distributed Map adds one
+  transition per child execution it starts; STANDARD children add their own
+  transitions, EXPRESS children are billed as Express executions.
+- Lambda requests and GB-seconds: every Task that invokes a function
+  (`integrations.is_lambda_task`), inside branches and item processors too.
+- Express duration and memory (what an Express workflow is billed for):
+  wall-clock time from assumed state durations (branches and items run
+  concurrently), rounded up to 100 ms, times the memory AWS's pricing page
+  says an execution uses (50 MB + the definition + the payload for each
+  Parallel branch and Map iteration), rounded up to 64 MB steps.
+
+A Choice's rules and its Default are all walked; each way the workflow can end
+is a path, and the month is priced on the most expensive one. A loop is not
+cut: its states are counted `Assumptions.loop_iterations` times. Runs are
+assumed to succeed: Catch edges are walked only where no end can be reached
+without one, and retries are counted only if `Assumptions.retries_per_state`
+says so.
+
+Executions per month come from the schedule expression (an `at(...)` runs
+once, and is priced as a one-time cost, not a monthly one), else from the
+catalogue's on-demand assumption. Prices are constants with their source and
+date and can be overridden; free tiers are applied once per month (they are
+per account, so a shared account sees less of them), to the workflows in
+catalogue order.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from workflows.definition import WorkflowDefinition
@@ -25,9 +49,26 @@ from workflows.spec import (
     FunctionSpec,
     WorkflowSpec,
 )
+from workflows.validate import MAX_NESTING, asl_problems
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
+WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+ARCHITECTURES = ("arm64", "x86_64")
+
+# AWS Step Functions pricing page, Express pricing examples: "Workflow memory utilized =
+# 50 MB + state machine definition size + execution data size x Number of Parallel or Map Steps".
+EXPRESS_BASE_MEMORY_MB = 50
+# An Inline Map runs at most 40 iterations at once; a Distributed Map without MaxConcurrency
+# runs up to 10,000 child executions at once (Step Functions developer guide, Map state).
+INLINE_MAP_CONCURRENCY = 40
+DISTRIBUTED_MAP_CONCURRENCY = 10_000
+
+_PLACEHOLDER_ONLY = re.compile(r"^\$\{([A-Za-z][A-Za-z0-9_]*)\}$")
+
+
+class CostError(ValueError):
+    """An assumption, price or count that cannot be priced: negative, not a number, or too large."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +81,7 @@ class Prices:
     standard_free_transitions: int = 4_000
     express_per_request: float = 0.000001
     express_per_gb_second: float = 0.00001667
+    """The first tier ($0.06 a GB-hour, up to 1,000 GB-hours a month); larger use costs less per GB-second."""
     express_min_memory_gb: float = 0.0625
     """Express bills memory in 64 MB steps, at least one."""
     express_billing_ms: int = 100
@@ -54,13 +96,32 @@ class Prices:
 
 @dataclass(frozen=True)
 class Assumptions:
-    lambda_duration_ms: int = 100
+    """What the definition does not say. Each is a number of at least 0 unless stated."""
+
+    lambda_duration_ms: float = 100
     """Billed duration of one handler invocation."""
-    lambda_memory_mb: int = FUNCTION_MEMORY_MB
-    """For a Lambda task whose function is not in the catalogue (a literal ARN)."""
-    lambda_architecture: str = FUNCTION_ARCHITECTURE
-    express_duration_ms_per_state: int = 50
-    """Express workflows bill duration; a Pass or Choice state takes milliseconds."""
+    lambda_memory_mb: float | None = None
+    """None: each function's own `FunctionSpec.memory_mb`, 128 MB for a function not in the
+    catalogue (a literal ARN). A number prices every function at that memory."""
+    lambda_architecture: str | None = None
+    """None: each function's own `FunctionSpec.architecture`, arm64 for a literal ARN.
+    arm64 or x86_64 prices every function as that architecture."""
+    express_duration_ms_per_state: float = 50
+    """Express workflows bill duration; a Pass or Choice state takes milliseconds. Every state
+    takes this, and a Task or Wait its own time on top."""
+    task_duration_ms: float = 100
+    """A Task that does not invoke a Lambda function (an SNS publish, a DynamoDB write...)."""
+    wait_seconds: float = 60
+    """A Wait whose time is not a literal `Seconds` (SecondsPath, Timestamp, a JSONata expression)."""
+    loop_iterations: float = 3
+    """A loop (states that lead back to themselves) goes round this many times: each of its
+    states is counted this many times. At least 1."""
+    retries_per_state: float = 0
+    """Retries of each state that has a Retry; each one runs the state again (a transition, a
+    Lambda request, its duration). Default: runs succeed first time."""
+    express_payload_kb: float = 32
+    """Execution data per Parallel branch or Map iteration, for an Express execution's memory
+    (AWS's pricing example uses 32 KB)."""
     executions_per_month: Mapping[str, float] = field(default_factory=dict)
     """Workflow name -> on-demand runs a month, over the catalogue's assumption (`ops cost --executions`)."""
 
@@ -69,56 +130,602 @@ class Assumptions:
 class WorkflowCost:
     name: str
     executions_per_month: float
-    transitions_per_execution: dict[str, int]
-    lambda_requests_per_execution: dict[str, int]
+    transitions_per_execution: dict[str, float]
+    """Path (named by the state it ends at) -> transitions of one execution along it."""
+    lambda_requests_per_execution: dict[str, float]
     standard_usd: float
+    """Step Functions' charge for the month were the workflow Standard."""
     express_usd: float
+    """Step Functions' charge for the month were the workflow Express."""
     lambda_usd: float
     scheduler_usd: float
     notes: list[str] = field(default_factory=list)
+    type: str = "STANDARD"
+    """As deployed: STANDARD or EXPRESS."""
+    deployed_usd: float = 0.0
+    """The month as deployed: the charge of its type, Lambda and the scheduler."""
+    one_time_executions: float = 0
+    """Runs of a one-time `at(...)` schedule: not in the month's figures."""
+    one_time_usd: float = 0.0
+    """Those runs as deployed, at list prices (the month's free tiers may be used up)."""
+    express_billed_ms: float = 0
+    """Duration of one execution as Express bills it (the most expensive path)."""
+    express_billed_memory_mb: float = 0
+    express_possible: bool = True
+    """False when Step Functions would refuse the definition as an Express workflow."""
+    map_items: float = 10
+    """Items each Map state is assumed to process per run (when its items are not listed)."""
 
 
 # --- executions per month ------------------------------------------------------
 
 
 def executions_per_month(expression: str, enabled: bool = True) -> float:
-    """How often a schedule fires in a 30-day month (0 when disabled)."""
+    """How often a schedule fires in a 30-day month (0 when disabled). An `at(...)` fires
+    once in all: `stack_estimate` prices that run as a one-time cost."""
     if not enabled:
         return 0
     return runs_per_month(parse(expression), DAYS_IN_MONTH)
 
 
-# --- transitions from the definition ---------------------------------------------
+# --- checking the numbers ---------------------------------------------------------
+
+
+def _number(what: str, value: object, least: float = 0) -> float:
+    """`value` as a float, or CostError naming `what`: never an exception from the arithmetic later."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CostError(f"{what} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise CostError(f"{what} is too large: {value!r}") from None
+    if not math.isfinite(number) or number < least:
+        raise CostError(f"{what} must be a number of at least {least:g}, not {value!r}")
+    return number
+
+
+def _check_prices(prices: Prices) -> None:
+    for item in fields(prices):
+        _number(f"price {item.name}", getattr(prices, item.name))
+    for divisor in ("express_billing_ms", "express_min_memory_gb"):
+        if getattr(prices, divisor) == 0:
+            raise CostError(f"price {divisor} must be more than 0")
+
+
+def _check_assumptions(assumptions: Assumptions) -> None:
+    for name in ("lambda_duration_ms", "express_duration_ms_per_state", "task_duration_ms", "wait_seconds",
+                 "retries_per_state", "express_payload_kb"):  # fmt: skip
+        _number(f"assumption {name}", getattr(assumptions, name))
+    _number("assumption loop_iterations", assumptions.loop_iterations, least=1)
+    if assumptions.lambda_memory_mb is not None:
+        _number("assumption lambda_memory_mb", assumptions.lambda_memory_mb)
+    if assumptions.lambda_architecture not in (None, *ARCHITECTURES):
+        raise CostError(
+            f"assumption lambda_architecture must be arm64 or x86_64, not {assumptions.lambda_architecture!r}"
+        )
+    if not isinstance(assumptions.executions_per_month, Mapping):
+        raise CostError("assumption executions_per_month must map workflow names to numbers")
+    for name, runs in assumptions.executions_per_month.items():
+        _number(f"executions_per_month of {name!r}", runs)
+
+
+def _ceil(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise CostError(f"{what} is too large to estimate")
+    # A float again: a Python int has no upper bound, and one too large for a float raises later.
+    return float(math.ceil(value))
+
+
+def _whole(value: float) -> float:
+    """An integral count as an int, so that reports and JSON show 2, not 2.0."""
+    if isinstance(value, int):
+        return value
+    return int(value) if math.isfinite(value) and value.is_integer() else value
+
+
+# --- what one execution uses --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Use:
+    """What running some states uses. Everything adds up along a path, except duration
+    inside a Parallel or Map, where branches and items run at the same time."""
+
+    transitions: float = 0
+    lambda_requests: float = 0
+    lambda_gb_seconds_arm64: float = 0
+    lambda_gb_seconds_x86_64: float = 0
+    duration_ms: float = 0
+    steps: float = 0
+    """Parallel branches and Map iterations: what an Express execution's memory grows with."""
+    child_requests: float = 0
+    """Express child executions started by Distributed Maps."""
+    child_gb_seconds: float = 0
+
+    def __add__(self, other: _Use) -> _Use:
+        return _Use(*(a + b for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def times(self, factor: float) -> _Use:
+        return _Use(*(value * factor for value in self._values()))
+
+    def most(self, other: _Use) -> _Use:
+        """Each quantity at its larger: the most expensive of two ways, whichever it is billed by."""
+        return _Use(*(max(a, b) for a, b in zip(self._values(), other._values(), strict=True)))
+
+    def _values(self) -> tuple[float, ...]:
+        return tuple(getattr(self, item.name) for item in fields(self))
+
+
+@dataclass(frozen=True)
+class _Route:
+    use: _Use
+    states: list[str]
+    """The states of the path with the most transitions; a loop's states once each."""
+
+
+class _Reader:
+    """Reads what one execution of a definition uses; `routes` is its entry point."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, FunctionSpec],
+        assumptions: Assumptions,
+        map_items: float,
+        prices: Prices,
+        definition_kb: float,
+    ) -> None:
+        self.functions = functions
+        self.assumptions = assumptions
+        self.map_items = map_items
+        self.prices = prices
+        self.definition_kb = definition_kb
+        self.loops = False
+        self.listed_items_only = True
+        self.through_catch = False
+
+    # A machine: its paths ------------------------------------------------------------
+
+    def routes(self, machine: dict[str, Any], depth: int = 0) -> dict[str, _Route]:
+        """End state -> the most a path to it uses."""
+        if depth > MAX_NESTING:
+            raise CostError(f"states are nested more than {MAX_NESTING} levels deep")
+        states: dict[str, Any] = machine["States"]
+        start: str = machine["StartAt"]
+        graph = _graph(states, start, catch=False)
+        if not any(_ends_run(states[name]) for name in graph):
+            # Only a failure leaves this machine: price the way out through its Catch.
+            self.through_catch = True
+            graph = _graph(states, start, catch=True)
+        uses = {name: self.state(states[name], depth) for name in graph}
+        components = _components(graph, start)
+        self.loops = self.loops or any(_is_loop(graph, component) for component in components)
+        longest = _longest(graph, components, uses, self.assumptions.loop_iterations)
+        # Listed as the definition lists them, so that reports keep one order.
+        return {end: longest[end] for end, state in states.items() if end in longest and _ends_run(state)}
+
+    def worst(self, machine: dict[str, Any], depth: int) -> _Use:
+        most = _Use()
+        for route in self.routes(machine, depth).values():
+            most = most.most(route.use)
+        return most
+
+    # A state -----------------------------------------------------------------------
+
+    def state(self, state: dict[str, Any], depth: int) -> _Use:
+        kind = state.get("Type")
+        use = _Use(transitions=1, duration_ms=self.assumptions.express_duration_ms_per_state)
+        if kind == "Task":
+            use += self.task(state)
+        elif kind == "Wait":
+            use += _Use(duration_ms=self.wait_ms(state))
+        elif kind == "Parallel":
+            use += self.parallel(state, depth)
+        elif kind == "Map":
+            use += self.map(state, depth)
+        if isinstance(state.get("Retry"), list) and state["Retry"]:
+            use = use.times(1 + self.assumptions.retries_per_state)
+        return use
+
+    def task(self, state: dict[str, Any]) -> _Use:
+        a = self.assumptions
+        if not is_lambda_task(state, set(self.functions)):
+            return _Use(duration_ms=a.task_duration_ms)
+        function = self.function_of(state)
+        memory = a.lambda_memory_mb
+        if memory is None:
+            memory = (
+                _number(f"function {function.name!r} memory_mb", function.memory_mb) if function else FUNCTION_MEMORY_MB
+            )
+        architecture = a.lambda_architecture or (function.architecture if function else FUNCTION_ARCHITECTURE)
+        gb_seconds = a.lambda_duration_ms / 1000 * memory / 1024
+        if architecture == "arm64":
+            return _Use(lambda_requests=1, lambda_gb_seconds_arm64=gb_seconds, duration_ms=a.lambda_duration_ms)
+        return _Use(lambda_requests=1, lambda_gb_seconds_x86_64=gb_seconds, duration_ms=a.lambda_duration_ms)
+
+    def function_of(self, state: dict[str, Any]) -> FunctionSpec | None:
+        """The catalogue function a Lambda task invokes, when it names one by placeholder."""
+        target = state.get("Resource")
+        arguments = state.get("Parameters", state.get("Arguments"))
+        if isinstance(arguments, dict) and isinstance(arguments.get("FunctionName"), str):
+            target = arguments["FunctionName"]
+        placeholder = _PLACEHOLDER_ONLY.match(target) if isinstance(target, str) else None
+        return self.functions.get(placeholder[1]) if placeholder else None
+
+    def wait_ms(self, state: dict[str, Any]) -> float:
+        seconds = state.get("Seconds")
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool) and 0 <= seconds < math.inf:
+            return float(seconds) * 1000
+        return self.assumptions.wait_seconds * 1000
+
+    def parallel(self, state: dict[str, Any], depth: int) -> _Use:
+        branches = [self.worst(b, depth + 1) for b in state.get("Branches", []) if isinstance(b, dict)]
+        total = _Use(steps=len(branches))
+        for branch in branches:
+            total += replace(branch, duration_ms=0)
+        # Branches run at the same time: the state lasts as long as its slowest branch.
+        return replace(total, duration_ms=max((b.duration_ms for b in branches), default=0))
+
+    def map(self, state: dict[str, Any], depth: int) -> _Use:
+        processor = state.get("ItemProcessor", state.get("Iterator"))
+        if not isinstance(processor, dict):
+            return _Use()
+        if isinstance(state.get("Items"), list):
+            items = float(len(state["Items"]))
+        else:
+            items = self.map_items
+            self.listed_items_only = False
+            reader = state.get("ItemReader")
+            config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
+            most = _positive_int(config.get("MaxItems")) if isinstance(config, dict) else None
+            items = min(items, most) if most else items
+        config = processor.get("ProcessorConfig")
+        distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+        each = self.worst(processor, depth + 1)
+        limit = _positive_int(state.get("MaxConcurrency"))
+        at_once = (
+            (limit or DISTRIBUTED_MAP_CONCURRENCY)
+            if distributed
+            else min(limit or INLINE_MAP_CONCURRENCY, INLINE_MAP_CONCURRENCY)
+        )
+        if not distributed:
+            # Items run `at_once` at a time: the Map lasts as many item durations as it takes waves.
+            waves = _ceil(items / at_once, "the number of Map items")
+            return replace(each.times(items), duration_ms=waves * each.duration_ms, steps=items * (1 + each.steps))
+        batcher = state.get("ItemBatcher")
+        batch = _positive_int(batcher.get("MaxItemsPerBatch")) if isinstance(batcher, dict) else None
+        children = _ceil(items / batch, "the number of Map items") if batch else items
+        # Each child execution has its own memory: the parent's does not grow with them.
+        use = replace(
+            each.times(children),
+            transitions=children * (1 + each.transitions),
+            duration_ms=_ceil(children / at_once, "the number of Map items") * each.duration_ms,
+            steps=0,
+        )
+        if isinstance(config, dict) and config.get("ExecutionType") == "EXPRESS":
+            # Each child is an Express execution of its own: billed by request and duration, not transitions.
+            billed = self.express_gb_seconds(each)
+            use = replace(
+                use,
+                transitions=children,
+                child_requests=children * (1 + each.child_requests),
+                child_gb_seconds=children * (billed + each.child_gb_seconds),
+            )
+        return use
+
+    def express_billed(self, use: _Use) -> tuple[float, float]:
+        """(billed milliseconds, billed MB) of one Express execution that uses `use`."""
+        step_ms = self.prices.express_billing_ms
+        billed_ms = _ceil(use.duration_ms / step_ms, "an Express execution's duration") * step_ms
+        memory_mb = (
+            EXPRESS_BASE_MEMORY_MB
+            + (self.definition_kb + self.assumptions.express_payload_kb * max(1.0, use.steps)) / 1024
+        )
+        step_mb = self.prices.express_min_memory_gb * 1024
+        billed_mb = max(1, _ceil(memory_mb / step_mb, "an Express execution's memory")) * step_mb
+        return float(billed_ms), billed_mb
+
+    def express_gb_seconds(self, use: _Use) -> float:
+        billed_ms, billed_mb = self.express_billed(use)
+        return billed_ms / 1000 * billed_mb / 1024
+
+
+def _positive_int(value: object) -> int | None:
+    """A literal positive whole number; a path or JSONata expression is known only at run time."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _ends_run(state: dict[str, Any]) -> bool:
+    return state.get("End") is True or state.get("Type") in ("Succeed", "Fail")
+
+
+def _next_states(state: dict[str, Any], catch: bool) -> Iterator[str]:
+    for rule in state.get("Choices", []):
+        yield rule["Next"]
+    for key in ("Next", "Default"):
+        if key in state:
+            yield state[key]
+    if catch:
+        for catcher in state.get("Catch", []):
+            yield catcher["Next"]
+
+
+def _graph(states: dict[str, Any], start: str, catch: bool) -> dict[str, list[str]]:
+    """The states reachable from `start`, each with where it can go next."""
+    graph: dict[str, list[str]] = {}
+    waiting = [start]
+    while waiting:
+        name = waiting.pop()
+        if name in graph:
+            continue
+        graph[name] = list(dict.fromkeys(_next_states(states[name], catch)))
+        waiting += graph[name]
+    return graph
+
+
+def _components(graph: dict[str, list[str]], start: str) -> list[list[str]]:
+    """Strongly connected components (Tarjan's, without recursion: a definition may have
+    thousands of states), each the set of states of one loop or a single state, listed
+    so that every component comes after all the components that lead to it."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    work = [(start, 0)]
+    while work:
+        name, child = work.pop()
+        if child == 0:
+            index[name] = low[name] = len(index)
+            stack.append(name)
+            on_stack.add(name)
+        following = graph[name]
+        if child < len(following):
+            work.append((name, child + 1))
+            nxt = following[child]
+            if nxt not in index:
+                work.append((nxt, 0))
+            elif nxt in on_stack:
+                low[name] = min(low[name], index[nxt])
+            continue
+        if low[name] == index[name]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == name:
+                    break
+            found.append(component)
+        if work:
+            parent = work[-1][0]
+            low[parent] = min(low[parent], low[name])
+    found.reverse()
+    order = {name: position for position, name in enumerate(graph)}
+    return [sorted(component, key=order.__getitem__) for component in found]
+
+
+def _is_loop(graph: dict[str, list[str]], component: list[str]) -> bool:
+    return len(component) > 1 or component[0] in graph[component[0]]
+
+
+def _longest(
+    graph: dict[str, list[str]], components: list[list[str]], uses: dict[str, _Use], rounds: float
+) -> dict[str, _Route]:
+    """State -> the most a path from the start (the first component) to it, itself included, can use.
+
+    Each loop is collapsed into one step (its states x `rounds`), which leaves a graph
+    without cycles, where the most expensive path is found in one pass in order."""
+    where = {name: number for number, component in enumerate(components) for name in component}
+    weights = []
+    for component in components:
+        weight = _Use()
+        for name in component:
+            weight += uses[name]
+        weights.append(weight.times(rounds) if _is_loop(graph, component) else weight)
+    best: dict[int, _Route] = {0: _Route(weights[0], components[0])}
+    for number, component in enumerate(components):
+        here = best.get(number)
+        if here is None:
+            continue
+        for name in component:
+            for nxt in graph[name]:
+                target = where[nxt]
+                if target == number:
+                    continue
+                use = here.use + weights[target]
+                known = best.get(target)
+                if known is None:
+                    best[target] = _Route(use, here.states + components[target])
+                elif use.transitions > known.use.transitions:
+                    best[target] = _Route(use.most(known.use), here.states + components[target])
+                else:
+                    best[target] = _Route(known.use.most(use), known.states)
+    return {name: best[where[name]] for name in graph if where[name] in best}
 
 
 def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
-    """Every path from StartAt to an end, named by its last state; loops are cut."""
-    document = definition.document
-    states: dict[str, Any] = document["States"]
-    found: dict[str, list[str]] = {}
-
-    def walk(name: str, taken: list[str]) -> Iterator[list[str]]:
-        if name in taken:
-            return
-        path = [*taken, name]
-        state = states[name]
-        following = [rule["Next"] for rule in state.get("Choices", [])]
-        following += [state[key] for key in ("Next", "Default") if key in state]
-        if not following:
-            yield path
-        for nxt in dict.fromkeys(following):
-            yield from walk(nxt, path)
-
-    for path in walk(document["StartAt"], []):
-        found.setdefault(path[-1], path)
-    return found
-
-
-def _lambda_tasks(states: dict[str, Any], path: list[str], functions: Mapping[str, FunctionSpec]) -> int:
-    return sum(1 for name in path if is_lambda_task(states[name], set(functions)))
+    """Every way the workflow can end, named by its last state: the states of the path to it
+    with the most transitions (a loop's states once each, in the order they are listed)."""
+    reader = _Reader({}, Assumptions(), 10, Prices(), 0)
+    return {end: route.states for end, route in reader.routes(definition.document).items()}
 
 
 # --- the estimate -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Workflow:
+    """One workflow's use, before prices: per execution (`use`, on its most expensive path) and runs."""
+
+    name: str
+    type: str
+    monthly: float
+    once: float
+    scheduled: bool
+    use: _Use
+    routes: dict[str, _Route]
+    express_billed: tuple[float, float]
+    express_possible: bool
+    map_items: float
+    notes: list[str]
+
+
+def _read(
+    name: str,
+    definition: WorkflowDefinition,
+    *,
+    workflow_type: str,
+    monthly: float,
+    once: float,
+    scheduled: bool,
+    functions: Mapping[str, FunctionSpec],
+    prices: Prices,
+    assumptions: Assumptions,
+    map_items: object,
+) -> _Workflow:
+    if workflow_type not in WORKFLOW_TYPES:
+        raise CostError(f"workflow {name!r}: type {workflow_type!r} is not STANDARD or EXPRESS")
+    items = _number(f"map_items of workflow {name!r}", map_items)
+    document = definition.document
+    reader = _Reader(functions, assumptions, items, prices, len(definition.text.encode()) / 1024)
+    routes = reader.routes(document)
+    if not routes:
+        raise CostError(f"workflow {name!r}: no path from StartAt reaches an end")
+    use = _Use()
+    for route in routes.values():
+        use = use.most(route.use)
+    express_possible = not asl_problems(document, workflow_type="EXPRESS")
+    notes = []
+    if len(routes) > 1:
+        notes.append(f"priced on the longest path ({_whole(use.transitions)} transitions)")
+    if reader.loops:
+        notes.append(f"each loop counted {_whole(assumptions.loop_iterations)} times round")
+    if not reader.listed_items_only:
+        notes.append(f"each Map assumed to process {_whole(items)} items")
+    if reader.through_catch:
+        notes.append("priced through a Catch: no end is reached without a failure")
+    if not express_possible:
+        notes.append("Express would refuse this definition; its Express price is hypothetical")
+    if once:
+        notes.append(f"one-time schedule: {_whole(once)} run priced once, not monthly")
+    return _Workflow(
+        name=name,
+        type=workflow_type,
+        monthly=monthly,
+        once=once,
+        scheduled=scheduled,
+        use=use,
+        routes=routes,
+        express_billed=reader.express_billed(use),
+        express_possible=express_possible,
+        map_items=items,
+        notes=notes,
+    )
+
+
+class _FreeTiers:
+    """What is left of the month's free tiers: the workflows earlier in the catalogue use them first."""
+
+    def __init__(self, prices: Prices) -> None:
+        self.left = {
+            "transitions": float(prices.standard_free_transitions),
+            "lambda_requests": float(prices.lambda_free_requests),
+            "lambda_gb_seconds": float(prices.lambda_free_gb_seconds),
+            "scheduler": float(prices.scheduler_free_invocations),
+        }
+
+    def take(self, kind: str, amount: float) -> float:
+        """The part of `amount` not covered by the free tier `kind`, using up what covers it."""
+        covered = min(self.left[kind], amount)
+        self.left[kind] -= covered
+        return amount - covered
+
+
+def _standard(workflow: _Workflow, runs: float, prices: Prices, free: _FreeTiers | None) -> float:
+    transitions = runs * workflow.use.transitions
+    billable = free.take("transitions", transitions) if free else transitions
+    return billable * prices.standard_per_transition + runs * _children(workflow.use, prices)
+
+
+def _express(workflow: _Workflow, runs: float, prices: Prices) -> float:
+    billed_ms, billed_mb = workflow.express_billed
+    gb_seconds = billed_ms / 1000 * billed_mb / 1024
+    per_run = prices.express_per_request + gb_seconds * prices.express_per_gb_second
+    return runs * (per_run + _children(workflow.use, prices))
+
+
+def _children(use: _Use, prices: Prices) -> float:
+    return use.child_requests * prices.express_per_request + use.child_gb_seconds * prices.express_per_gb_second
+
+
+def _lambda(workflow: _Workflow, runs: float, prices: Prices, free: _FreeTiers | None) -> float:
+    use = workflow.use
+    requests = runs * use.lambda_requests
+    x86, arm = runs * use.lambda_gb_seconds_x86_64, runs * use.lambda_gb_seconds_arm64
+    if free:
+        requests = free.take("lambda_requests", requests)
+        # The free GB-seconds go to the dearer architecture first: the lower bound of the bill.
+        x86 = free.take("lambda_gb_seconds", x86)
+        arm = free.take("lambda_gb_seconds", arm)
+    return (
+        requests * prices.lambda_per_request
+        + x86 * prices.lambda_per_gb_second_x86_64
+        + arm * prices.lambda_per_gb_second_arm64
+    )
+
+
+def _scheduler(workflow: _Workflow, runs: float, prices: Prices, free: _FreeTiers | None) -> float:
+    if not workflow.scheduled:
+        return 0.0
+    return (free.take("scheduler", runs) if free else runs) * prices.scheduler_per_invocation
+
+
+def _money(what: str, value: float) -> float:
+    if not math.isfinite(value):
+        raise CostError(f"{what} is too large to estimate; check the assumptions (map_items, loop_iterations)")
+    return round(value, 4)
+
+
+def _price(workflows: list[_Workflow], prices: Prices) -> list[WorkflowCost]:
+    """Each workflow priced three ways: all Standard, all Express, and as deployed; the free tiers
+    of each way are shared in catalogue order. Lambda and the scheduler cost the same in all three."""
+    all_standard, as_deployed, shared = _FreeTiers(prices), _FreeTiers(prices), _FreeTiers(prices)
+    priced = []
+    for w in workflows:
+        standard = _standard(w, w.monthly, prices, all_standard)
+        express = _express(w, w.monthly, prices)
+        deployed = _standard(w, w.monthly, prices, as_deployed) if w.type == "STANDARD" else express
+        lambda_usd = _lambda(w, w.monthly, prices, shared)
+        scheduler = _scheduler(w, w.monthly, prices, shared)
+        # A one-time run may fall in any month, after the free tiers are gone: list prices.
+        once = w.once and (
+            (_standard(w, w.once, prices, None) if w.type == "STANDARD" else _express(w, w.once, prices))
+            + _lambda(w, w.once, prices, None)
+            + _scheduler(w, w.once, prices, None)
+        )
+        where = f"workflow {w.name!r}"
+        priced.append(
+            WorkflowCost(
+                name=w.name,
+                executions_per_month=_whole(w.monthly),
+                transitions_per_execution={end: _whole(r.use.transitions) for end, r in w.routes.items()},
+                lambda_requests_per_execution={end: _whole(r.use.lambda_requests) for end, r in w.routes.items()},
+                standard_usd=_money(where, standard),
+                express_usd=_money(where, express),
+                lambda_usd=_money(where, lambda_usd),
+                scheduler_usd=_money(where, scheduler),
+                notes=w.notes,
+                type=w.type,
+                deployed_usd=_money(where, deployed + lambda_usd + scheduler),
+                one_time_executions=_whole(w.once),
+                one_time_usd=_money(where, once),
+                express_billed_ms=_whole(w.express_billed[0]),
+                express_billed_memory_mb=_whole(w.express_billed[1]),
+                express_possible=w.express_possible,
+                map_items=_whole(w.map_items),
+            )
+        )
+    return priced
 
 
 def estimate(
@@ -130,54 +737,27 @@ def estimate(
     functions: Mapping[str, FunctionSpec] | None = None,
     prices: Prices = Prices(),
     assumptions: Assumptions = Assumptions(),
+    workflow_type: str = "STANDARD",
+    map_items: float = 10,
+    one_time_executions: float = 0,
 ) -> WorkflowCost:
-    """One workflow's month; a workflow with several paths is priced on its longest.
+    """One workflow's month, with the whole of each free tier; priced on its most expensive path.
     `functions` maps the definition's function placeholders to their specs."""
-    functions = functions or {}
-    routes = paths(definition)
-    transitions = {end: len(path) for end, path in routes.items()}
-    states = definition.document["States"]
-    lambdas = {end: _lambda_tasks(states, path, functions) for end, path in routes.items()}
-    worst = max(transitions.values())
-    lambda_calls = max(lambdas.values())
-
-    billable = max(0.0, executions * worst - prices.standard_free_transitions)
-    standard = billable * prices.standard_per_transition
-
-    lambda_ms = lambda_calls * assumptions.lambda_duration_ms
-    express_ms = worst * assumptions.express_duration_ms_per_state + lambda_ms
-    billed_seconds = math.ceil(express_ms / prices.express_billing_ms) * prices.express_billing_ms / 1000
-    express = executions * (
-        prices.express_per_request + billed_seconds * prices.express_min_memory_gb * prices.express_per_gb_second
+    _check_prices(prices)
+    _check_assumptions(assumptions)
+    workflow = _read(
+        name,
+        definition,
+        workflow_type=workflow_type,
+        monthly=_number(f"executions of workflow {name!r}", executions),
+        once=_number(f"one-time executions of workflow {name!r}", one_time_executions),
+        scheduled=scheduled,
+        functions=functions or {},
+        prices=prices,
+        assumptions=assumptions,
+        map_items=map_items,
     )
-
-    requests = executions * lambda_calls
-    gb_seconds = requests * assumptions.lambda_duration_ms / 1000 * assumptions.lambda_memory_mb / 1024
-    per_gb_second = (
-        prices.lambda_per_gb_second_arm64
-        if assumptions.lambda_architecture == "arm64"
-        else prices.lambda_per_gb_second_x86_64
-    )
-    lambda_usd = (
-        max(0.0, requests - prices.lambda_free_requests) * prices.lambda_per_request
-        + max(0.0, gb_seconds - prices.lambda_free_gb_seconds) * per_gb_second
-    )
-
-    scheduler = (
-        max(0.0, executions - prices.scheduler_free_invocations) * prices.scheduler_per_invocation if scheduled else 0.0
-    )
-    notes = [f"priced on the longest path ({worst} transitions)"] if len(routes) > 1 else []
-    return WorkflowCost(
-        name=name,
-        executions_per_month=executions,
-        transitions_per_execution=transitions,
-        lambda_requests_per_execution=lambdas,
-        standard_usd=round(standard, 4),
-        express_usd=round(express, 4),
-        lambda_usd=round(lambda_usd, 4),
-        scheduler_usd=round(scheduler, 4),
-        notes=notes,
-    )
+    return _price([workflow], prices)[0]
 
 
 class _Schedule(Protocol):
@@ -200,13 +780,25 @@ class StackSettingsLike(Protocol):
     def workflow(self, spec: WorkflowSpec, /) -> _Configured: ...
 
 
-def executions_of(spec: WorkflowSpec, configured: _Configured, assumptions: Assumptions = Assumptions()) -> float:
-    """Runs a month: the schedule's, else the on-demand assumption (the user's, the catalogue's, the default)."""
+def runs_of(
+    spec: WorkflowSpec, configured: _Configured, assumptions: Assumptions = Assumptions()
+) -> tuple[float, float]:
+    """(runs a month, one-time runs): the user's on-demand number, else the schedule's (an
+    `at(...)` runs once), else the catalogue's on-demand assumption, else the default."""
     if spec.name in assumptions.executions_per_month:
-        return assumptions.executions_per_month[spec.name]
-    if configured.schedule is not None:
-        return executions_per_month(configured.schedule.expression, configured.schedule.enabled)
-    return spec.executions_per_month if spec.executions_per_month is not None else ON_DEMAND_EXECUTIONS_PER_MONTH
+        return _number(f"executions_per_month of {spec.name!r}", assumptions.executions_per_month[spec.name]), 0.0
+    schedule = configured.schedule
+    if schedule is not None:
+        if parse(schedule.expression).kind == "at":
+            return 0.0, 1.0 if schedule.enabled else 0.0
+        return executions_per_month(schedule.expression, schedule.enabled), 0.0
+    on_demand = spec.executions_per_month if spec.executions_per_month is not None else ON_DEMAND_EXECUTIONS_PER_MONTH
+    return _number(f"executions_per_month of workflow {spec.name!r}", on_demand), 0.0
+
+
+def executions_of(spec: WorkflowSpec, configured: _Configured, assumptions: Assumptions = Assumptions()) -> float:
+    """Runs a month (see `runs_of`; a one-time schedule runs 0 times a month)."""
+    return runs_of(spec, configured, assumptions)[0]
 
 
 def stack_estimate(
@@ -216,32 +808,41 @@ def stack_estimate(
     prices: Prices = Prices(),
     assumptions: Assumptions = Assumptions(),
 ) -> dict[str, Any]:
-    """Every workflow of a stack, as plain data (a stack output and `ops cost`)."""
-    workflows = []
-    remaining = prices
+    """Every workflow of a stack, as plain data (a stack output and `ops cost`): each priced by its
+    deployed type, and the totals as deployed and were every workflow Standard, or Express."""
+    _check_prices(prices)
+    _check_assumptions(assumptions)
+    read = []
     for spec in catalogue:
         configured = settings.workflow(spec)
-        priced = estimate(
-            spec.name,
-            spec.load_definition(),
-            executions_of(spec, configured, assumptions),
-            scheduled=configured.schedule is not None,
-            functions=spec.function_placeholders,
-            prices=remaining,
-            assumptions=assumptions,
+        monthly, once = runs_of(spec, configured, assumptions)
+        read.append(
+            _read(
+                spec.name,
+                spec.load_definition(),
+                workflow_type=configured.type,
+                monthly=monthly,
+                once=once,
+                scheduled=configured.schedule is not None,
+                functions=spec.function_placeholders,
+                prices=prices,
+                assumptions=assumptions,
+                map_items=spec.map_items,
+            )
         )
-        workflows.append(priced)
-        # The free tiers are per account and month: workflows earlier in the catalogue use them first.
-        used = priced.executions_per_month * max(priced.transitions_per_execution.values())
-        remaining = replace(
-            remaining, standard_free_transitions=max(0, remaining.standard_free_transitions - int(used))
-        )
+    workflows = _price(read, prices)
     return {
         "currency": "USD",
         "month_days": DAYS_IN_MONTH,
         "workflows": {w.name: asdict(w) for w in workflows},
-        "total_standard_usd": round(sum(w.standard_usd + w.lambda_usd + w.scheduler_usd for w in workflows), 4),
-        "total_express_usd": round(sum(w.express_usd + w.lambda_usd + w.scheduler_usd for w in workflows), 4),
-        "assumptions": asdict(assumptions),
+        "total_standard_usd": _total(w.standard_usd + w.lambda_usd + w.scheduler_usd for w in workflows),
+        "total_express_usd": _total(w.express_usd + w.lambda_usd + w.scheduler_usd for w in workflows),
+        "total_as_deployed_usd": _total(w.deployed_usd for w in workflows),
+        "one_time_usd": _total(w.one_time_usd for w in workflows),
+        "assumptions": asdict(assumptions) | {"executions_per_month": dict(assumptions.executions_per_month)},
         "prices_as_of": "2026-11-21",
     }
+
+
+def _total(values: Iterable[float]) -> float:
+    return _money("the total", sum(values))

@@ -6,6 +6,8 @@ python -m workflows.diagram --check   exit 1 if either is stale (what the tests 
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,19 +33,33 @@ _OPERATORS = {
 }
 
 
-def _label(text: str) -> str:
-    # Mermaid labels sit in double quotes; these characters would end or break them.
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+def _label(text: object) -> str:
+    """Text for a label in double quotes. Mermaid reads #name; as an entity, so `#` goes first;
+    a quote, angle bracket or backtick would end the label or turn it into HTML or Markdown."""
+    escaped = str(text).replace("#", "#35;").replace("&", "#amp;")
+    escaped = escaped.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("`", "#96;")
+    # A label is one line of the chart: a line break in a name would end the statement.
+    return re.sub(r"[\r\n]+", " ", escaped)
+
+
+JSONATA_SHOWN = 80
+"""Characters of a JSONata condition shown on its edge; the rest is cut to `...`."""
 
 
 def condition(rule: dict[str, Any]) -> str:
-    """A Choice rule as a short readable condition, e.g. `$.Status == 1`."""
+    """A Choice rule as a short readable condition, e.g. `$.Status == 1` or `$states.input.total > 100`."""
+    if "Condition" in rule:
+        return _jsonata(rule["Condition"])
     if "And" in rule:
         return " and ".join(f"({condition(r)})" for r in rule["And"])
     if "Or" in rule:
         return " or ".join(f"({condition(r)})" for r in rule["Or"])
     if "Not" in rule:
         return f"not ({condition(rule['Not'])})"
+    return _comparison(rule)
+
+
+def _comparison(rule: dict[str, Any]) -> str:
     variable = rule.get("Variable", "?")
     for key, value in rule.items():
         if key in ("Variable", "Next"):
@@ -58,6 +74,18 @@ def condition(rule: dict[str, Any]) -> str:
     return "?"
 
 
+def _jsonata(value: Any) -> str:
+    """A JSONata condition as its expression: `{% $x > 1 %}` reads `$x > 1`; a literal `true` reads `true`."""
+    if not isinstance(value, str):
+        return json.dumps(value)
+    text = value.strip()
+    if text.startswith("{%") and text.endswith("%}"):
+        text = text[2:-2]
+    # An expression may span lines; an edge label is one short line.
+    text = " ".join(text.split())
+    return text if len(text) <= JSONATA_SHOWN else text[: JSONATA_SHOWN - 3] + "..."
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}'"
@@ -67,7 +95,7 @@ def _literal(value: Any) -> str:
 
 
 def _errors(entry: dict[str, Any]) -> str:
-    names = entry.get("ErrorEquals", [])
+    names = [str(n) for n in entry.get("ErrorEquals", [])]
     shared = "Lambda."
     if len(names) > 1 and all(n.startswith(shared) for n in names):
         return f"{len(names)} transient Lambda errors"
@@ -75,17 +103,100 @@ def _errors(entry: dict[str, Any]) -> str:
 
 
 def mermaid(definition: WorkflowDefinition) -> str:
-    states: dict[str, Any] = definition.document["States"]
-    ids = {name: f"s{index}" for index, name in enumerate(states)}
-    lines = ["flowchart TD", "    start((Start))"]
-    for name, state in states.items():
-        lines.append(f"    {_node(ids[name], name, state)}")
-    lines.append(f"    start --> {ids[definition.document['StartAt']]}")
-    for name, state in states.items():
-        lines.extend(f"    {edge}" for edge in _edges(ids, name, state))
+    return chart(definition.document)
+
+
+def chart(document: dict[str, Any]) -> str:
+    """The flowchart of a parsed definition, nested states included.
+
+    A Parallel or Map state is a hexagon that forks into its branches (or its item
+    processor), each a subgraph, and a join where they meet again; the state's own
+    Next, Catch and Retry leave from the join, since they apply once all have run."""
+    drawing = _Drawing()
+    # Top-level states are numbered first, so that nesting never renumbers them.
+    ids = drawing.number(document["States"])
+    nodes, edges = drawing.machine(document, ids, "    ", "start", "finish((End))")
+    lines = ["flowchart TD", "    start((Start))", *nodes, *(f"    {edge}" for edge in edges)]
     lines.append("    classDef failed fill:#fde2e1,stroke:#c0392b")
     lines.append("    classDef choice fill:#fff4d6,stroke:#b7950b")
     return "\n".join(lines)
+
+
+def processor(state: dict[str, Any]) -> dict[str, Any] | None:
+    """A Map state's item processor (`ItemProcessor`, or the older `Iterator`)."""
+    found = state.get("ItemProcessor", state.get("Iterator"))
+    return found if isinstance(found, dict) else None
+
+
+def is_distributed(state: dict[str, Any]) -> bool:
+    found = processor(state)
+    config = found.get("ProcessorConfig") if found is not None else None
+    return isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+
+
+def _is_container(state: dict[str, Any]) -> bool:
+    return state.get("Type") in ("Parallel", "Map")
+
+
+class _Drawing:
+    """Node ids of one chart: `s<n>` for every state, at every depth; a container's frame,
+    branches and join take its id with a suffix, so no two ids are ever the same."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def number(self, states: dict[str, Any]) -> dict[str, str]:
+        ids = {}
+        for name in states:
+            ids[name] = f"s{self.count}"
+            self.count += 1
+        return ids
+
+    def machine(
+        self, machine: dict[str, Any], ids: dict[str, str], indent: str, start: str | None, finish: str
+    ) -> tuple[list[str], list[str]]:
+        """(node lines, edges) of a state machine, branch or item processor whose states have `ids`;
+        `start` leads to its StartAt (None: the container's fork does), `finish` is where it ends."""
+        states: dict[str, Any] = machine["States"]
+        nodes: list[str] = []
+        inner: dict[str, list[str]] = {}
+        for name, state in states.items():
+            if _is_container(state):
+                lines, inner[name] = self.container(ids[name], name, state, indent)
+                nodes += lines
+            else:
+                nodes.append(f"{indent}{_node(ids[name], name, state)}")
+        edges = [f"{start} --> {ids[machine['StartAt']]}"] if start is not None else []
+        for name, state in states.items():
+            edges += _edges(ids, name, state, finish)
+            edges += inner.get(name, [])
+        return nodes, edges
+
+    def container(self, fork: str, name: str, state: dict[str, Any], indent: str) -> tuple[list[str], list[str]]:
+        inner = indent + "    "
+        join = f"{fork}_join"
+        if state["Type"] == "Parallel":
+            parts = [(f"{fork}_b{n}", f"Branch {n}", b) for n, b in enumerate(state.get("Branches", []), start=1)]
+            title, joined = f"Parallel: {len(parts)} branches", "all branches done"
+        else:
+            items = processor(state)
+            parts = [(f"{fork}_items", "Each item", items)] if items is not None else []
+            title = "Distributed Map: each item a child execution" if is_distributed(state) else "Map: for each item"
+            joined = "all items done"
+        lines = [f'{indent}subgraph {fork}_frame ["{title}"]', f'{inner}{fork}{{{{"{_label(name)}"}}}}']
+        edges: list[str] = []
+        for sub, heading, machine in parts:
+            lines.append(f'{inner}subgraph {sub} ["{heading}"]')
+            ids = self.number(machine["States"])
+            nodes, inner_edges = self.machine(machine, ids, inner + "    ", None, join)
+            lines += [*nodes, f"{inner}end"]
+            edges += [f"{fork} --> {ids[machine['StartAt']]}", *inner_edges]
+        lines += [f'{inner}{join}(["{joined}"])', f"{indent}end"]
+        return lines, edges
+
+
+def _ends(state: dict[str, Any]) -> bool:
+    return state.get("End") is True or state.get("Type") == "Succeed"
 
 
 def _node(node_id: str, name: str, state: dict[str, Any]) -> str:
@@ -101,21 +212,23 @@ def _node(node_id: str, name: str, state: dict[str, Any]) -> str:
     return f'{node_id}["{text}"]'
 
 
-def _edges(ids: dict[str, str], name: str, state: dict[str, Any]) -> Iterator[str]:
+def _edges(ids: dict[str, str], name: str, state: dict[str, Any], finish: str) -> Iterator[str]:
     here = ids[name]
+    # A container is left from its join: its Retry runs it again from the fork.
+    leaving = f"{here}_join" if _is_container(state) else here
     for retrier in state.get("Retry", []):
         attempts = retrier.get("MaxAttempts", 3)
-        yield f'{here} -. "retry x{attempts}: {_label(_errors(retrier))}" .-> {here}'
+        yield f'{leaving} -. "retry x{attempts}: {_label(_errors(retrier))}" .-> {here}'
     for catcher in state.get("Catch", []):
-        yield f'{here} -. "catch: {_label(_errors(catcher))}" .-> {ids[catcher["Next"]]}'
+        yield f'{leaving} -. "catch: {_label(_errors(catcher))}" .-> {ids[catcher["Next"]]}'
     for rule in state.get("Choices", []):
         yield f'{here} -- "{_label(condition(rule))}" --> {ids[rule["Next"]]}'
     if "Default" in state:
         yield f'{here} -- "default" --> {ids[state["Default"]]}'
     if "Next" in state:
-        yield f"{here} --> {ids[state['Next']]}"
-    if state.get("End") is True or state.get("Type") == "Succeed":
-        yield f"{here} --> finish((End))"
+        yield f"{leaving} --> {ids[state['Next']]}"
+    if _ends(state):
+        yield f"{leaving} --> {finish}"
 
 
 def _shown(path: Path) -> str:
