@@ -259,6 +259,8 @@ def command_cost(args: argparse.Namespace) -> int:
         )
     except ScheduleExpressionError as error:
         raise UsageError(f"stack {args.stack}: schedule expression {error}") from None
+    except cost.CostError as error:
+        raise UsageError(f"stack {args.stack}: {error}") from None
     print(render.cost(args.stack, estimate))
     return 0
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import ConfigError, StackSettings
+from settings import ConfigError, StackSettings, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, Deploy, with_config
 from workflows.catalogue import CATALOGUE
 from workflows.definition import DefinitionError
@@ -45,9 +45,15 @@ def test_every_aws_resource_uses_the_tagging_provider_and_a_stack_specific_name(
     }
     aws_resources = [r for r in run if r.type.startswith("aws:")]
     assert aws_resources
+    # Resources without a name of their own: a key, a topic's policy, a subscription.
+    unnamed = {"aws:kms/key:Key", "aws:sns/topicPolicy:TopicPolicy", "aws:sns/topicSubscription:TopicSubscription"}
     for resource in aws_resources:
         assert resource.provider.startswith(provider.urn), resource.name
-        physical = str(resource.inputs.get("name") or resource.inputs.get("role"))
+        if resource.type in unnamed:
+            continue
+        physical = str(
+            resource.inputs.get("name") or resource.inputs.get("role") or resource.inputs.get("dashboardName")
+        )
         assert f"serverless-workflows-{stack}-" in physical, resource.name
 
 
@@ -196,7 +202,7 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
     config["serverless-workflows:logRetention"] = "30"
     with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program") as error:
         deploy(config=config, into=declared)
-    assert "Known keys: logLevel, logRetentionDays," in str(error.value)
+    assert "Known keys: alarmEmail, alarmsEnabled, logLevel, logRetentionDays," in str(error.value)
     assert "pulumi config rm logRetention --stack dev" in str(error.value)
     assert declared.resources == []
 
@@ -286,7 +292,8 @@ def test_schedule_payload_given_as_a_json_array_is_refused(deploy: Deploy) -> No
 
 
 def test_retain_data_keeps_log_groups_and_dead_letter_queues_on_destroy(deploy: Deploy) -> None:
-    kept = {"aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue"}
+    # Data, and the key that decrypts notifications already sent; nothing else.
+    kept = {"aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue", "aws:kms/key:Key"}
     for stack, retained in (("dev", False), ("prod", True)):
         run = deploy(stack=stack)
         assert {r.name: r.retain_on_delete for r in run if r.type in kept} == {
@@ -335,4 +342,38 @@ def test_an_inconsistent_catalogue_is_refused_with_every_problem(deploy: Deploy)
     with pytest.raises(CatalogueError) as error:
         deploy(catalogue=(*CATALOGUE, NIGHTLY_REPORT, twin), into=declared)
     assert "function 'build-report' is also declared by workflow 'nightly-report'" in str(error.value)
+    assert declared.resources == []
+
+
+def test_alarms_are_on_by_default_and_can_be_turned_off(deploy: Deploy) -> None:
+    on = deploy()
+    assert len(on.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 22
+    assert on.outputs["alarmTopicArn"].endswith(":serverless-workflows-dev-alarms")
+    assert on.outputs["dashboardUrl"].endswith("#dashboards:name=serverless-workflows-dev-use1")
+    off = deploy(config=with_config(alarmsEnabled="false"))
+    assert not off.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert not off.of_type("aws:sns/topic:Topic")
+    assert "alarmTopicArn" not in off.outputs
+
+
+def test_alarm_email_subscribes_and_a_bad_one_is_refused(deploy: Deploy) -> None:
+    (subscription,) = deploy(config=with_config(alarmEmail="oncall@example.com")).of_type(
+        "aws:sns/topicSubscription:TopicSubscription"
+    )
+    assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "oncall@example.com")
+    declared = ProgramRun()
+    with pytest.raises(ConfigError, match=r"alarmEmail = 'oncall at example' is not valid: use one email address"):
+        deploy(config=with_config(alarmEmail="oncall at example"), into=declared)
+    assert declared.resources == []
+
+
+def test_an_express_workflow_needs_logging_of_all_before_anything_is_declared(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ConfigError, match=r"Workflow\(s\) scheduled are EXPRESS.* logLevel is ERROR") as error:
+        deploy(
+            stack="prod",
+            config={**stack_config("prod"), "serverless-workflows:workflows": '{"scheduled": {"type": "EXPRESS"}}'},
+            into=declared,
+        )
+    assert "pulumi config set logLevel ALL --stack prod" in str(error.value)
     assert declared.resources == []
