@@ -600,11 +600,11 @@ def test_moto_failed_iteration_shows_the_fail_states_error_and_cause(sfn: Any) -
         "           2. [ x] No Twos (Fail)   <-- failed here",
         "                  error TwoFound: deux est refusé",
     ]
-    # Iteration 0 may be listed after it: moto's engine may finish it after the failure.
     assert "  status  FAILED" in lines[at + 6 :]
     assert "  1. [ x] Each (Map)" in lines
-    # Not whether it ended: moto's engine may finish iteration 0 after the execution has failed.
-    assert any(line.endswith("] iteration 0") for line in lines)
+    # Moto's engine may record iteration 0, and finish it, after the execution has failed: the
+    # history read may hold all of it, part of it, or (in principle) nothing yet.
+    assert [block.index for block in run.steps[0].blocks] in ([1], [0, 1])
     assert lines[-1] == "  error   TwoFound: deux est refusé"
     assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), NO_TWOS, cases=MOTO_ORDER_CASES)
 
