@@ -281,6 +281,27 @@ def test_a_caught_failure_is_marked_caught_and_the_path_goes_on() -> None:
     assert "  2. [ok] Recover (Pass)  1 ms" in lines
 
 
+# Both branches fail; the Task failed first, so its failure is the one that ended the Parallel, and the execution.
+TASK_AND_FAIL = [
+    started(1, {}),
+    entered(2, 0, "Parallel", "Both", {}),
+    ev(3, 2, "ParallelStateStarted"),
+    entered(4, 3, "Task", "Call", {}),
+    ev(5, 4, "TaskScheduled"),
+    ev(6, 5, "TaskFailed", error="Lambda.Unknown", cause="timed out"),
+    entered(7, 3, "Fail", "Refuse", {}),
+    ev(8, 6, "ParallelStateFailed"),
+    ev(9, 8, "ExecutionFailed", error="Lambda.Unknown", cause="timed out"),
+]
+
+
+def test_a_fail_state_does_not_take_the_error_of_a_task_that_failed_beside_it() -> None:
+    run = executions.from_events(ARN, TASK_AND_FAIL)
+    steps = {step.name: step for step in run.every_step()}
+    assert (steps["Call"].error, steps["Call"].cause) == ("Lambda.Unknown", "timed out")
+    assert (steps["Refuse"].failed, steps["Refuse"].error, steps["Refuse"].cause) == (True, None, None)
+
+
 def test_a_retried_task_that_then_succeeds_is_ok_and_says_it_was_retried() -> None:
     run = executions.from_events(
         ARN,
@@ -1038,6 +1059,9 @@ ANY_ORDER_CASES = 200
             id="failed-iteration",
         ),
         pytest.param(CAUGHT, None, {"end relinked"}, id="caught-fail"),
+        pytest.param(
+            TASK_AND_FAIL, None, {"reordered", "end relinked", "runs on after the execution ended"}, id="task-and-fail"
+        ),
         pytest.param(
             MOTO_NO_TWOS,
             NO_TWOS,
