@@ -13,6 +13,16 @@ first state of a Parallel branch follows the `ParallelStateStarted` event, the
 first state of a Map iteration follows its `MapIterationStarted` event, and
 each later event of a branch or iteration follows an event of the same branch
 or iteration.
+
+Links that cross from one iteration or branch to another are legitimate too,
+and an engine chooses them as its threads happen to finish: a
+`MapIterationStarted` may follow an event of another iteration of its Map (the
+worker that ran it), and the event ending a Parallel or a Map, and its
+`...StateExited`, may follow the last event of any of its branches or
+iterations, which may be a nested Map's or Parallel's own end. So such an event
+is given to the nearest enclosing state that fits it and is still open, and
+nothing is concluded from which of several finished threads it names.
+Iterations may also go on after their Map, or the execution, has failed.
 """
 
 from __future__ import annotations
@@ -241,8 +251,13 @@ class _Builder:
         self.at: dict[int, tuple[Block, Step | None]] = {}
         self.branches_of: dict[int, Step] = {}  # ParallelStateStarted id -> its Parallel
         self.started_at: dict[int, int] = {}  # id(Map step) -> its MapStateStarted id
+        # id(step) of each Parallel or Map whose end (succeeded, failed, aborted) was
+        # seen, and of each state that exited: a later end or exit is not theirs.
+        self.ended: set[int] = set()
+        self.exited: set[int] = set()
         self.next_events: dict[int, list[Event]] = {}
         self.fail_states: list[tuple[Step, Event]] = []
+        self.outcome: Event | None = None  # ExecutionFailed, ...Succeeded, ...TimedOut, ...Aborted
 
     def build(self, events: Iterable[Event]) -> Block:
         for event in sorted(events, key=lambda e: e.id):
@@ -267,11 +282,14 @@ class _Builder:
             block = self.block_of[id(parent)]
             yield block, parent
 
-    def owner(self, event: Event, kind: str, name: str | None = None) -> tuple[Block, Step] | None:
-        return next(
-            ((b, s) for b, s in self.enclosing(event) if s.type == kind and (name is None or s.name == name)),
-            None,
-        )
+    def owner(
+        self, event: Event, kind: str, name: str | None = None, *, unless: set[int] | None = None
+    ) -> tuple[Block, Step] | None:
+        """The nearest enclosing state of that type (and name); the nearest one not
+        in `unless` first, since the event may follow the end of a nested state of
+        the same type."""
+        found = [(b, s) for b, s in self.enclosing(event) if s.type == kind and (name is None or s.name == name)]
+        return next((f for f in found if id(f[1]) not in (unless or set())), found[0] if found else None)
 
     def adopt(self, parent: Step, block: Block) -> None:
         parent.blocks.append(block)
@@ -281,10 +299,12 @@ class _Builder:
         kind = event.type
         if kind.startswith("Execution") or kind == "MapRunRedriven":
             self.place(event, self.root, None)
+            if kind in _EXECUTION_ENDS:
+                self.outcome = event
         elif kind.endswith("StateEntered"):
             self.entered(event)
         elif kind.endswith("StateExited"):
-            self.exited(event)
+            self.exited_state(event)
         elif kind in ("ParallelStateStarted", "MapStateStarted"):
             self.container_started(event)
         elif kind == "MapIterationStarted":
@@ -316,12 +336,13 @@ class _Builder:
             step.status = "FAILED"
             self.fail_states.append((step, event))
 
-    def exited(self, event: Event) -> None:
-        found = self.owner(event, event.type.removesuffix("StateExited"), event.details.get("name"))
+    def exited_state(self, event: Event) -> None:
+        found = self.owner(event, event.type.removesuffix("StateExited"), event.details.get("name"), unless=self.exited)
         if found is None:
             self.stay(event)
             return
         block, step = found
+        self.exited.add(id(step))
         step.output, step.left = parse(event.details.get("output")), event.timestamp
         # A caught failure is still a failure; the state exits to its Catch.
         step.status = step.status if step.failed else "SUCCEEDED"
@@ -336,44 +357,62 @@ class _Builder:
         if step.blocks or step.failed:  # started again: its Retry fired
             step.retries += 1
             step.blocks, step.error, step.cause, step.status = [], None, None, None
+        self.ended.discard(id(step))
         if event.type == "ParallelStateStarted":
             self.branches_of[event.id] = step
         else:
             self.started_at[id(step)] = event.id
         self.place(event, block, step)
 
+    def maps_named(self, event: Event) -> list[tuple[Block, Step]]:
+        name = event.details.get("name")
+        return [(b, s) for b, s in self.enclosing(event) if s.type == "Map" and (name is None or s.name == name)]
+
     def iteration_started(self, event: Event) -> None:
-        found = self.owner(event, "Map", event.details.get("name"))
+        index = _index(event)
+        maps = self.maps_named(event)
+        # It may follow an event of another iteration, even one inside a nested Map of the same name.
+        found = next((m for m in maps if all(b.index != index for b in m[1].blocks)), maps[0] if maps else None)
         if found is None:
             self.stay(event)
             return
         _, step = found
-        index = int(event.details.get("index", len(step.blocks)))
-        iteration = Block("iteration", index, started=event.timestamp, after_event=self.started_at.get(id(step), 0))
+        iteration = Block(
+            "iteration",
+            index if index is not None else len(step.blocks),
+            started=event.timestamp,
+            after_event=self.started_at.get(id(step), 0),
+        )
         self.adopt(step, iteration)
         self.place(event, iteration, None)
 
     def iteration_ended(self, event: Event) -> None:
-        found = self.owner(event, "Map", event.details.get("name"))
-        index = event.details.get("index")
-        iteration = next((b for b in found[1].blocks if b.index == index), None) if found else None
-        if found is None or iteration is None:
+        index = _index(event)
+        found = [
+            (b, s, iteration) for b, s in self.maps_named(event) for iteration in s.blocks if iteration.index == index
+        ]
+        running = next((f for f in found if f[2].status is None), found[0] if found else None)
+        if running is None:
             self.stay(event)
             return
+        block, step, iteration = running
         iteration.status, iteration.ended = _ITERATION_ENDS[event.type], event.timestamp
         # Listed with its iteration; the thread of execution is back in the Map.
-        self.place(event, *found, listed_in=iteration)
+        self.place(event, block, step, listed_in=iteration)
 
     def container_event(self, event: Event) -> None:
         if event.type == "MapRunStarted":
             state_type, status = "Map", None
         else:
             state_type, status = _CONTAINER_ENDS.get(event.type, (event.type.removesuffix("StateAborted"), "ABORTED"))
-        found = self.owner(event, state_type)
+        ends_state = event.type.endswith(("StateSucceeded", "StateFailed", "StateAborted"))
+        found = self.owner(event, state_type, unless=self.ended)
         if found is None:
             self.stay(event)
             return
         block, step = found
+        if ends_state:
+            self.ended.add(id(step))
         if event.type == "MapRunStarted":
             step.map_run_arn = event.details.get("mapRunArn")
         if status is not None and not step.failed:
@@ -397,7 +436,9 @@ class _Builder:
         self.place(event, block, step)
 
     def number_branches(self, step: Step) -> None:
-        starts = self.branch_starts.get(step.name, []) if step.type == "Parallel" else []
+        if step.type != "Parallel" or not all(branch.steps for branch in step.blocks):
+            return
+        starts = self.branch_starts.get(step.name, [])
         firsts = [branch.steps[0].name for branch in step.blocks]
         # Only when every branch is recognised, once: a changed definition must not mislabel them.
         if firsts and len(set(firsts)) == len(firsts) and all(first in starts for first in firsts):
@@ -406,19 +447,41 @@ class _Builder:
 
     def explain_fail(self, step: Step, entered: Event) -> None:
         """A Fail state's error and cause are not on its own event: they travel
-        with the failure it causes, up through the enclosing Map iterations and
-        Parallels to ExecutionFailed. Follow that chain to the first event that
-        carries them; stop at the next state, which means a Catch took over."""
-        queue = list(self.next_events.get(entered.id, []))
-        if queue:
-            step.left = queue[0].timestamp
-        while queue:
-            event = queue.pop(0)
-            if "error" in event.details or "cause" in event.details:
-                step.error, step.cause = event.details.get("error"), event.details.get("cause")
+        with the failure it causes, up through the enclosing iterations, branches,
+        Maps and Parallels, to the first of them, or the execution, that records them.
+
+        Which events carry the failure up, and what each links to, depends on
+        which of the engine's threads finished first; so the way up is taken
+        through the tree, not the links. It stops at a failed state after which a
+        later state ran (a Catch took the failure over, and the error reached no
+        event) and where the failure has not (yet) arrived. An error found that is
+        a failed task's own came from there, not from this Fail state."""
+        here = self.block_of[id(step)]
+        following = self.next_events.get(entered.id)
+        if following:
+            step.left = following[0].timestamp
+        elif here is not self.root:
+            step.left = here.ended or self.parent_of[id(here)].left
+        top = step
+        while True:
+            block = self.block_of[id(top)]
+            if block.steps[-1] is not top:
                 return
-            if not event.type.endswith(("StateEntered", "StateExited")):
-                queue.extend(self.next_events.get(event.id, []))
+            if block is self.root:
+                if self.outcome is None:
+                    return
+                error, cause = self.outcome.details.get("error"), self.outcome.details.get("cause")
+                scope = [self.root]
+                break
+            top = self.parent_of[id(block)]
+            if not top.failed:
+                return
+            if top.error or top.cause:
+                error, cause, scope = top.error, top.cause, top.blocks
+                break
+        origins = [s for b in scope for s in _uncaught_origins(b.steps)]
+        if (error or cause) and not any(s.type != "Fail" and (s.error, s.cause) == (error, cause) for s in origins):
+            step.error, step.cause = error, cause
 
     def finish(self, block: Block) -> None:
         for step in block.steps:
@@ -429,6 +492,22 @@ class _Builder:
                 if child.kind == "branch" and child.steps:
                     last = child.steps[-1]
                     child.ended, child.status = last.left, last.status
+
+
+def _index(event: Event) -> int | None:
+    """A Map iteration's index; a log record may write it as text."""
+    try:
+        return int(event.details["index"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _uncaught_origins(steps: list[Step]) -> Iterator[Step]:
+    """Where the failure that ended these states began: the last state, if it failed,
+    or the failed states inside it that ended their own blocks."""
+    if steps and steps[-1].failed:
+        inner = [s for b in steps[-1].blocks for s in _uncaught_origins(b.steps)]
+        yield from inner or [steps[-1]]
 
 
 def branch_starts(definition: str | Mapping[str, Any] | None) -> dict[str, list[str]]:

@@ -7,9 +7,11 @@ in moto's Step Functions engine and check the rendered view.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -124,6 +126,43 @@ execution e1
   output  [[2, ["x1!"]], [4, ["x2!"]]]"""
 
 
+NESTED_DEFINITION = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "End": True,
+            "Iterator": {
+                "StartAt": "Split",
+                "States": {
+                    "Split": {
+                        "Type": "Parallel",
+                        "End": True,
+                        "Branches": [
+                            {"StartAt": "Double", "States": {"Double": {"Type": "Pass", "End": True}}},
+                            {
+                                "StartAt": "Inner",
+                                "States": {
+                                    "Inner": {
+                                        "Type": "Map",
+                                        "End": True,
+                                        "Iterator": {
+                                            "StartAt": "Leaf",
+                                            "States": {"Leaf": {"Type": "Pass", "End": True}},
+                                        },
+                                    }
+                                },
+                            },
+                        ],
+                    }
+                },
+            },
+        }
+    },
+}
+
+
 def test_nested_map_parallel_map_is_a_tree_whose_containers_show_their_own_result() -> None:
     run = executions.from_events(ARN, NESTED)
     assert render.execution(run) == NESTED_VIEW
@@ -221,25 +260,46 @@ def test_a_fail_state_built_by_hand_is_failed_even_without_an_error() -> None:
     assert not any("-:" in line for line in lines)
 
 
+CAUGHT = [
+    started(1, {}),
+    entered(2, 0, "Parallel", "Try", {}),
+    ev(3, 2, "ParallelStateStarted"),
+    entered(4, 3, "Fail", "Oops", {}),
+    ev(5, 4, "ParallelStateFailed"),
+    entered(6, 5, "Pass", "Recover", {"recovered": True}),
+    exited(7, 6, "Pass", "Recover", {"recovered": True}),
+    ev(8, 7, "ExecutionSucceeded", output='{"recovered": true}'),
+]
+
+
 def test_a_caught_failure_is_marked_caught_and_the_path_goes_on() -> None:
-    run = executions.from_events(
-        ARN,
-        [
-            started(1, {}),
-            entered(2, 0, "Parallel", "Try", {}),
-            ev(3, 2, "ParallelStateStarted"),
-            entered(4, 3, "Fail", "Oops", {}),
-            ev(5, 4, "ParallelStateFailed"),
-            entered(6, 5, "Pass", "Recover", {"recovered": True}),
-            exited(7, 6, "Pass", "Recover", {"recovered": True}),
-            ev(8, 7, "ExecutionSucceeded", output='{"recovered": true}'),
-        ],
-    )
+    run = executions.from_events(ARN, CAUGHT)
     lines = render.execution(run).splitlines()
     assert run.path == ["Try", "Recover"]
     assert "  1. [ x] Try (Parallel)  3 ms   <-- failed, caught" in lines
     assert "           1. [ x] Oops (Fail)  1 ms   <-- failed here" in lines
     assert "  2. [ok] Recover (Pass)  1 ms" in lines
+
+
+# Both branches fail; the Task failed first, so its failure is the one that ended the Parallel, and the execution.
+TASK_AND_FAIL = [
+    started(1, {}),
+    entered(2, 0, "Parallel", "Both", {}),
+    ev(3, 2, "ParallelStateStarted"),
+    entered(4, 3, "Task", "Call", {}),
+    ev(5, 4, "TaskScheduled"),
+    ev(6, 5, "TaskFailed", error="Lambda.Unknown", cause="timed out"),
+    entered(7, 3, "Fail", "Refuse", {}),
+    ev(8, 6, "ParallelStateFailed"),
+    ev(9, 8, "ExecutionFailed", error="Lambda.Unknown", cause="timed out"),
+]
+
+
+def test_a_fail_state_does_not_take_the_error_of_a_task_that_failed_beside_it() -> None:
+    run = executions.from_events(ARN, TASK_AND_FAIL)
+    steps = {step.name: step for step in run.every_step()}
+    assert (steps["Call"].error, steps["Call"].cause) == ("Lambda.Unknown", "timed out")
+    assert (steps["Refuse"].failed, steps["Refuse"].error, steps["Refuse"].cause) == (True, None, None)
 
 
 def test_a_retried_task_that_then_succeeds_is_ok_and_says_it_was_retried() -> None:
@@ -376,6 +436,14 @@ def without_durations(text: str) -> str:
     return re.sub(r"  \d+ ms", "", text)
 
 
+def recorded(sfn: Any, execution_arn: str) -> list[Event]:
+    return executions.from_history(executions.history(sfn, execution_arn))
+
+
+MOTO_ORDER_CASES = 25
+"""Other recordings checked of each history moto records: see `assert_any_order_gives_the_same_tree`."""
+
+
 ORDERS = {
     "StartAt": "Orders",
     "States": {
@@ -485,6 +553,7 @@ def test_moto_map_in_parallel_in_map_renders_as_nested_blocks(sfn: Any) -> None:
     orders = run.steps[0]
     assert all(block.duration_ms is not None for block in orders.blocks)
     assert orders.output == [["prix validé", ["📚", "?"]], ["prix validé", []]]
+    assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), ORDERS, cases=MOTO_ORDER_CASES)
 
 
 def test_moto_ops_run_and_history_show_the_nesting(sfn: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -497,34 +566,51 @@ def test_moto_ops_run_and_history_show_the_nesting(sfn: Any, capsys: pytest.Capt
     (summary,) = sfn.list_executions(stateMachineArn=arn)["executions"]
     assert ops_main(["history", summary["executionArn"]]) == 0
     listed = capsys.readouterr().out.splitlines()
-    headers = [line.strip() for line in listed if not line[:3].strip()]
-    assert headers == ["iteration 0", "branch 1", "branch 2", "iteration 0"]
+    headers = [line for line in listed if not line[:3].strip()]
+    # `ops history` has no definition to number the branches by: they are numbered as they
+    # started, and moto starts them in no set order.
+    assert sorted(header.strip() for header in headers) == ["branch 1", "branch 2", "iteration 0", "iteration 0"]
+
+    def header_over(state: str) -> str:
+        at = next(i for i, line in enumerate(listed) if f"StateEntered  name={state}," in line)
+        return next(line for line in reversed(listed[:at]) if not line[:3].strip())
+
+    def depth(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    assert header_over("Check").strip() == "iteration 0"
+    assert {header_over("Price").strip(), header_over("Lines").strip()} == {"branch 1", "branch 2"}
+    assert depth(header_over("Price")) == depth(header_over("Lines")) > depth(header_over("Check"))
+    assert header_over("Kind").strip() == "iteration 0"
+    assert depth(header_over("Kind")) > depth(header_over("Lines"))
     assert any(line.endswith("PassStateExited  name=Book, output=📚") for line in listed)
 
 
-def test_moto_failed_iteration_shows_the_fail_states_error_and_cause(sfn: Any) -> None:
-    definition = {
-        "StartAt": "Each",
-        "States": {
-            "Each": {
-                "Type": "Map",
-                "End": True,
-                "Iterator": {
-                    "StartAt": "Even?",
-                    "States": {
-                        "Even?": {
-                            "Type": "Choice",
-                            "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "No Twos"}],
-                            "Default": "Fine",
-                        },
-                        "Fine": {"Type": "Pass", "End": True},
-                        "No Twos": {"Type": "Fail", "Error": "TwoFound", "Cause": "deux est refusé"},
+NO_TWOS = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "End": True,
+            "Iterator": {
+                "StartAt": "Even?",
+                "States": {
+                    "Even?": {
+                        "Type": "Choice",
+                        "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "No Twos"}],
+                        "Default": "Fine",
                     },
+                    "Fine": {"Type": "Pass", "End": True},
+                    "No Twos": {"Type": "Fail", "Error": "TwoFound", "Cause": "deux est refusé"},
                 },
-            }
-        },
-    }
-    run = executions.run(sfn, create(sfn, "no-twos", definition), [1, 2])
+            },
+        }
+    },
+}
+
+
+def test_moto_failed_iteration_shows_the_fail_states_error_and_cause(sfn: Any) -> None:
+    run = executions.run(sfn, create(sfn, "no-twos", NO_TWOS), [1, 2])
     lines = without_durations(render.execution(run)).splitlines()
     assert (run.status, run.error, run.cause) == ("FAILED", "TwoFound", "deux est refusé")
     at = lines.index("         [ x] iteration 1")
@@ -535,36 +621,477 @@ def test_moto_failed_iteration_shows_the_fail_states_error_and_cause(sfn: Any) -
         "           2. [ x] No Twos (Fail)   <-- failed here",
         "                  error TwoFound: deux est refusé",
     ]
-    # Iteration 0 may be listed after it: moto's engine may finish it after the failure.
     assert "  status  FAILED" in lines[at + 6 :]
     assert "  1. [ x] Each (Map)" in lines
-    # Not whether it ended: moto's engine may finish iteration 0 after the execution has failed.
-    assert any(line.endswith("] iteration 0") for line in lines)
+    # Moto's engine may record iteration 0, and finish it, after the execution has failed: the
+    # history read may hold all of it, part of it, or (in principle) nothing yet.
+    assert [block.index for block in run.steps[0].blocks] in ([1], [0, 1])
     assert lines[-1] == "  error   TwoFound: deux est refusé"
+    assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), NO_TWOS, cases=MOTO_ORDER_CASES)
+
+
+ESCALATE = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {
+            "Type": "Parallel",
+            "End": True,
+            "Branches": [
+                {"StartAt": "Wait a bit", "States": {"Wait a bit": {"Type": "Wait", "Seconds": 0, "End": True}}},
+                # The call-center Fail state's shape: a Cause and no Error.
+                {
+                    "StartAt": "Escalate",
+                    "States": {"Escalate": {"Type": "Fail", "Cause": "Engage Tier 2 Support."}},
+                },
+            ],
+        }
+    },
+}
 
 
 def test_moto_fail_with_only_a_cause_in_a_parallel_shows_just_the_cause(sfn: Any) -> None:
-    definition = {
-        "StartAt": "Work",
-        "States": {
-            "Work": {
-                "Type": "Parallel",
-                "End": True,
-                "Branches": [
-                    {"StartAt": "Wait a bit", "States": {"Wait a bit": {"Type": "Wait", "Seconds": 0, "End": True}}},
-                    # The call-center Fail state's shape: a Cause and no Error.
-                    {
-                        "StartAt": "Escalate",
-                        "States": {"Escalate": {"Type": "Fail", "Cause": "Engage Tier 2 Support."}},
-                    },
-                ],
-            }
-        },
-    }
-    run = executions.run(sfn, create(sfn, "escalate", definition), {})
+    run = executions.run(sfn, create(sfn, "escalate", ESCALATE), {})
     lines = without_durations(render.execution(run)).splitlines()
     assert "           1. [ x] Escalate (Fail)   <-- failed here" in lines
     assert "                  error Engage Tier 2 Support." in lines
     assert "  1. [ x] Work (Parallel)" in lines
     assert lines[-2:] == ["  status  FAILED", "  error   Engage Tier 2 Support."]
     assert not any("-:" in line for line in lines)
+    assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), ESCALATE, cases=MOTO_ORDER_CASES)
+
+
+TOO_BIG = {
+    "StartAt": "Outer",
+    "States": {
+        "Outer": {
+            "Type": "Map",
+            "End": True,
+            "Iterator": {
+                "StartAt": "Inner",
+                "States": {
+                    "Inner": {
+                        "Type": "Map",
+                        "End": True,
+                        "Iterator": {
+                            "StartAt": "Big?",
+                            "States": {
+                                "Big?": {
+                                    "Type": "Choice",
+                                    "Choices": [{"Variable": "$", "NumericGreaterThan": 2, "Next": "Too Big"}],
+                                    "Default": "Keep",
+                                },
+                                "Keep": {"Type": "Pass", "End": True},
+                                "Too Big": {"Type": "Fail", "Error": "TooBig", "Cause": "plus que deux"},
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    },
+}
+
+
+def test_moto_a_failure_in_a_map_in_a_map_fails_both_maps(sfn: Any) -> None:
+    # The outer Map's MapStateFailed may follow the inner Map's: it must still end the outer one.
+    run = executions.run(sfn, create(sfn, "too-big", TOO_BIG), [[1, 2], [3]])
+    lines = without_durations(render.execution(run)).splitlines()
+    assert "  1. [ x] Outer (Map)" in lines
+    assert "           1. [ x] Inner (Map)" in lines
+    at = lines.index("                    2. [ x] Too Big (Fail)   <-- failed here")
+    assert lines[at + 1] == "                           error TooBig: plus que deux"
+    assert lines[-2:] == ["  status  FAILED", "  error   TooBig: plus que deux"]
+    assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), TOO_BIG, cases=MOTO_ORDER_CASES)
+
+
+# --- Any order an engine may emit and link events in ------------------------------------------------------
+#
+# Branches and iterations run concurrently, so one execution can be recorded in many orders, and an
+# engine links some events across branches and iterations as its threads happen to finish. From a
+# recorded run whose tree the tests above check, `Threads` reads which branch or iteration each
+# event belongs to and what each must come after; `Threads.variant` then makes another recording an
+# engine could have written of the same run. The tree built from any of them must be the same.
+
+_CONTAINER_ENDS = tuple(
+    f"{kind}State{end}" for kind in ("Map", "Parallel") for end in ("Succeeded", "Failed", "Aborted")
+)
+_EXECUTION_ENDS = ("ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted")
+
+
+@dataclass
+class Container:
+    """A Parallel or Map as its events record it: the threads it opened, and how it ended."""
+
+    opener: int
+    """Its ParallelStateStarted or MapStateStarted."""
+    children: list[int]
+    """The threads of its branches or iterations."""
+    end: int | None
+    """Its MapState... or ParallelState... end, if recorded yet."""
+    exit: int | None
+    """Its ...StateExited, when it comes right after the end."""
+    waits_for: list[int]
+    """The threads whose last event its end comes after: all of them, or, when it failed, the first that failed."""
+
+
+class Threads:
+    """The threads of one recorded run: the execution's, each branch's and each iteration's events in order."""
+
+    def __init__(self, events: list[Event], definition: dict[str, Any] | None) -> None:
+        self.events = {event.id: event for event in events}
+        self.threads: list[list[int]] = []
+        self.thread_of: dict[int, int] = {}
+        self.containers: list[Container] = []
+        self._read(executions.build(events, definition))
+        assert sum(len(thread) for thread in self.threads) == len(self.events) == len(self.thread_of)
+        # The links an engine chooses as its threads finish: anything else is kept as recorded.
+        self.loose: dict[int, tuple[str, Container]] = {}
+        for container in self.containers:
+            for child in container.children:
+                first = self.events[self.threads[child][0]]
+                if first.type == "MapIterationStarted":
+                    self.loose[first.id] = ("iteration start", container)
+            if container.end is not None:
+                self.loose[container.end] = ("end", container)
+            if container.exit is not None:
+                self.loose[container.exit] = ("exit", container)
+
+    def _read(self, block: executions.Block) -> int:
+        number = len(self.threads)
+        ids = sorted(event.id for event in block.events)
+        self.threads.append(ids)
+        self.thread_of.update(dict.fromkeys(ids, number))
+        for step in block.steps:
+            if not step.blocks:
+                continue
+            opener = step.blocks[0].after_event
+            assert all(child.after_event == opener for child in step.blocks)
+            assert opener in ids
+            children = [self._read(child) for child in step.blocks]
+            rest = ids[ids.index(opener) + 1 :]
+            end = rest[0] if rest and self.events[rest[0]].type in _CONTAINER_ENDS else None
+            exit_ = rest[1] if end and rest[1:] and self.events[rest[1]].type == f"{step.type}StateExited" else None
+            failed = [thread for thread, child in zip(children, step.blocks, strict=True) if child.failed]
+            if end is None:
+                waits_for = []
+            elif self.events[end].type.endswith("Succeeded"):
+                waits_for = children
+            else:
+                waits_for = sorted(failed, key=lambda thread: self.threads[thread][-1])[:1]
+            self.containers.append(Container(opener, children, end, exit_, waits_for))
+        return number
+
+    def must_follow(self) -> dict[int, set[int]]:
+        after: dict[int, set[int]] = {event_id: set() for event_id in self.events}
+        for thread in self.threads:
+            for earlier, later in itertools.pairwise(thread):
+                after[later].add(earlier)
+        for container in self.containers:
+            for child in container.children:
+                after[self.threads[child][0]].add(container.opener)
+            if container.end is not None:
+                after[container.end].update(self.threads[thread][-1] for thread in container.waits_for)
+        for event in self.events.values():
+            if event.id not in self.loose and event.previous_id in self.events:
+                after[event.id].add(event.previous_id)
+        return after
+
+    def link_options(self, event: Event, position: dict[int, int], links: dict[int, int]) -> list[int]:
+        role, container = self.loose[event.id]
+        if role == "exit":
+            assert container.end is not None
+            return sorted({container.end, links[container.end]})
+        options = [container.opener]
+        for child in container.children:
+            thread = self.threads[child]
+            if role == "iteration start" and child != self.thread_of[event.id]:
+                # The engine's worker that ran it may have run another iteration first.
+                options += [other for other in thread if position[other] < position[event.id]]
+            elif role == "end" and position[thread[-1]] < position[event.id]:
+                # The last event of a finished branch or iteration, or the one before its iteration's end.
+                options += thread[-2:] if self.events[thread[-1]].type.startswith("MapIteration") else thread[-1:]
+        return options
+
+    def variant(self, rng: random.Random) -> tuple[list[Event], set[str]]:
+        """Another recording of the same run, and what sets it apart from the recorded one."""
+        waiting = self.must_follow()
+        speed = [rng.choice((0.1, 1.0, 10.0)) for _ in self.threads]  # a slow thread runs on after the others end
+        order: list[int] = []
+        while waiting:
+            ready = [event_id for event_id, after in waiting.items() if not after]
+            (chosen,) = rng.choices(ready, weights=[speed[self.thread_of[event_id]] for event_id in ready])
+            order.append(chosen)
+            del waiting[chosen]
+            for after in waiting.values():
+                after.discard(chosen)
+        position = {event_id: at for at, event_id in enumerate(order)}
+        notes = {"reordered"} if order != sorted(order) else set()
+        links: dict[int, int] = {}
+        for event_id in order:
+            event = self.events[event_id]
+            links[event_id] = event.previous_id
+            if event_id in self.loose:
+                options = self.link_options(event, position, links)
+                if event.previous_id not in options or rng.random() < 0.5:
+                    links[event_id] = rng.choice(options)
+                if links[event_id] != event.previous_id:
+                    notes.add(f"{self.loose[event_id][0]} relinked")
+        ends = [at for at, event_id in enumerate(order) if self.events[event_id].type in _EXECUTION_ENDS]
+        if ends and ends[0] < len(order) - 1:
+            notes.add("runs on after the execution ended")
+        # An engine numbers events in the order it writes them.
+        new_id = {event_id: at + 1 for at, event_id in enumerate(order)}
+        recorded = [
+            Event(
+                new_id[event_id],
+                new_id.get(links[event_id], 0),
+                self.events[event_id].type,
+                T0 + timedelta(milliseconds=new_id[event_id]),
+                self.events[event_id].details,
+            )
+            for event_id in order
+        ]
+        return recorded, notes
+
+
+def shape(steps: list[executions.Step], numbered: bool) -> list[Any]:
+    """All the tree says but times. Without a definition, branches are numbered as they
+    started, which depends on the order: then they are compared as a set."""
+    shaped = []
+    for step in steps:
+        blocks = [
+            (
+                block.kind,
+                block.index if numbered or block.kind == "iteration" else 0,
+                block.status,
+                shape(block.steps, numbered),
+            )
+            for block in step.blocks
+        ]
+        blocks = blocks if numbered else sorted(blocks, key=repr)
+        shaped.append(
+            (step.name, step.type, step.status, step.error, step.cause, step.retries, step.input, step.output, blocks)
+        )
+    return shaped
+
+
+def assert_within(part: list[executions.Step], whole: list[executions.Step]) -> None:
+    """What a history cut short shows is what the whole one shows, or not yet known."""
+    assert len(part) <= len(whole)
+    for mine, theirs in zip(part, whole, strict=False):
+        assert (mine.name, mine.type, mine.input) == (theirs.name, theirs.type, theirs.input)
+        for known, final in (
+            (mine.status, theirs.status),
+            (mine.output, theirs.output),
+            (mine.error, theirs.error),
+            (mine.cause, theirs.cause),
+        ):
+            assert known is None or known == final
+        blocks = {(block.kind, block.index): block for block in theirs.blocks}
+        for block in mine.blocks:
+            same = blocks[block.kind, block.index]
+            assert block.kind == "branch" or block.status in (None, same.status)
+            assert_within(block.steps, same.steps)
+
+
+def assert_renders(events: list[Event], definition: dict[str, Any] | None) -> None:
+    render.execution(executions.from_events(ARN, events, definition))
+    listed = render.history(events, definition=definition).splitlines()
+    assert sorted(int(line[:3]) for line in listed if line[:3].strip()) == [event.id for event in events]
+
+
+def listing(events: list[Event]) -> str:
+    return "\n".join(
+        f"{e.id:>3} <{e.previous_id:>3} {e.type} {e.details.get('name', '')} {e.details.get('index', '')}"
+        for e in events
+    )
+
+
+def assert_any_order_gives_the_same_tree(
+    events: list[Event], definition: dict[str, Any] | None, *, cases: int
+) -> set[str]:
+    """Check `cases` other recordings of the run (each also cut short at a random event); what they explored."""
+    numbered = definition is not None
+    recorded = executions.from_events(ARN, events, definition)
+    expected = shape(recorded.steps, numbered)
+    threads = Threads(events, definition)
+    explored: set[str] = set()
+    for case in range(cases):
+        rng = random.Random(case)
+        variant, notes = threads.variant(rng)
+        explored |= notes
+        built = executions.from_events(ARN, variant, definition)
+        assert shape(built.steps, numbered) == expected, f"case {case}:\n{listing(variant)}"
+        assert (built.status, built.error, built.cause) == (recorded.status, recorded.error, recorded.cause)
+        assert_renders(variant, definition)
+        # A history read while the execution, or an iteration, still runs.
+        cut = variant[: rng.randrange(1, len(variant))]
+        part = executions.from_events(ARN, cut, definition)
+        try:
+            assert_within(part.steps, built.steps)
+        except AssertionError as error:
+            raise AssertionError(f"case {case}, cut short:\n{listing(cut)}") from error
+        assert_renders(cut, definition)
+        if any(not block.steps for step in part.every_step() for block in step.blocks):
+            explored.add("cut before an iteration's first state")
+    return explored
+
+
+# Recorded from moto's engine. Its MapStateFailed follows iteration 0's MapIterationSucceeded, not the failure.
+MOTO_NO_TWOS = [
+    ev(1, 0, "ExecutionStarted", input="[1, 2]"),
+    ev(2, 0, "MapStateEntered", name="Each", input="[1,2]"),
+    ev(3, 2, "MapStateStarted"),
+    ev(4, 3, "MapIterationStarted", name="Each", index=0),
+    ev(5, 4, "ChoiceStateEntered", name="Even?", input="1"),
+    ev(6, 5, "ChoiceStateExited", name="Even?", output="1"),
+    ev(7, 6, "PassStateEntered", name="Fine", input="1"),
+    ev(8, 7, "PassStateExited", name="Fine", output="1"),
+    ev(9, 3, "MapIterationStarted", name="Each", index=1),
+    ev(10, 9, "ChoiceStateEntered", name="Even?", input="2"),
+    ev(11, 10, "ChoiceStateExited", name="Even?", output="2"),
+    ev(12, 11, "FailStateEntered", name="No Twos", input="2"),
+    ev(13, 12, "MapIterationFailed", name="Each", index=1),
+    ev(14, 8, "MapIterationSucceeded", name="Each", index=0),
+    ev(15, 14, "MapStateFailed"),
+    ev(16, 15, "ExecutionFailed", error="TwoFound", cause="deux est refusé"),
+]
+
+# Recorded from moto's engine: the ParallelStateFailed follows the branch that did not fail.
+MOTO_ESCALATE = [
+    ev(1, 0, "ExecutionStarted", input="{}"),
+    ev(2, 0, "ParallelStateEntered", name="Work", input="{}"),
+    ev(3, 2, "ParallelStateStarted"),
+    ev(4, 3, "FailStateEntered", name="Escalate", input="{}"),
+    ev(5, 3, "WaitStateEntered", name="Wait a bit", input="{}"),
+    ev(6, 5, "WaitStateExited", name="Wait a bit", output="{}"),
+    ev(7, 6, "ParallelStateFailed"),
+    ev(8, 7, "ExecutionFailed", cause="Engage Tier 2 Support."),
+]
+
+# Recorded from moto's engine, read as the execution failed: Outer's iteration 1 had not begun Inner's
+# iteration 1. Inner's iteration 1 in Outer's iteration 0 follows that Inner's iteration 0 (one worker
+# ran both); Outer's MapStateFailed follows Inner's.
+MOTO_TOO_BIG = [
+    ev(1, 0, "ExecutionStarted", input="[[1, 2], [3, 1]]"),
+    ev(2, 0, "MapStateEntered", name="Outer", input="[[1,2],[3,1]]"),
+    ev(3, 2, "MapStateStarted"),
+    ev(4, 3, "MapIterationStarted", name="Outer", index=0),
+    ev(5, 4, "MapStateEntered", name="Inner", input="[1,2]"),
+    ev(6, 5, "MapStateStarted"),
+    ev(7, 3, "MapIterationStarted", name="Outer", index=1),
+    ev(8, 7, "MapStateEntered", name="Inner", input="[3,1]"),
+    ev(9, 6, "MapIterationStarted", name="Inner", index=0),
+    ev(10, 9, "ChoiceStateEntered", name="Big?", input="1"),
+    ev(11, 10, "ChoiceStateExited", name="Big?", output="1"),
+    ev(12, 11, "PassStateEntered", name="Keep", input="1"),
+    ev(13, 12, "PassStateExited", name="Keep", output="1"),
+    ev(14, 13, "MapIterationSucceeded", name="Inner", index=0),
+    ev(15, 13, "MapIterationStarted", name="Inner", index=1),
+    ev(16, 15, "ChoiceStateEntered", name="Big?", input="2"),
+    ev(17, 16, "ChoiceStateExited", name="Big?", output="2"),
+    ev(18, 17, "PassStateEntered", name="Keep", input="2"),
+    ev(19, 18, "PassStateExited", name="Keep", output="2"),
+    ev(20, 19, "MapIterationSucceeded", name="Inner", index=1),
+    ev(21, 8, "MapStateStarted"),
+    ev(22, 20, "MapStateSucceeded"),
+    ev(23, 20, "MapStateExited", name="Inner", output="[1,2]"),
+    ev(24, 21, "MapIterationStarted", name="Inner", index=0),
+    ev(25, 24, "ChoiceStateEntered", name="Big?", input="3"),
+    ev(26, 25, "ChoiceStateExited", name="Big?", output="3"),
+    ev(27, 26, "FailStateEntered", name="Too Big", input="3"),
+    ev(28, 23, "MapIterationSucceeded", name="Outer", index=0),
+    ev(29, 27, "MapIterationFailed", name="Inner", index=0),
+    ev(30, 27, "MapStateFailed"),
+    ev(31, 30, "MapIterationFailed", name="Outer", index=1),
+    ev(32, 30, "MapStateFailed"),
+    ev(33, 32, "ExecutionFailed", error="TooBig", cause="plus que deux"),
+]
+
+
+def test_recorded_moto_runs_build_the_tree_their_failures_made() -> None:
+    no_twos = executions.from_events(ARN, MOTO_NO_TWOS, NO_TWOS)
+    (each,) = no_twos.steps
+    assert [(block.label, block.status) for block in each.blocks] == [
+        ("iteration 0", "SUCCEEDED"),
+        ("iteration 1", "FAILED"),
+    ]
+    assert (each.status, each.blocks[1].steps[-1].error, each.blocks[1].steps[-1].cause) == (
+        "FAILED", "TwoFound", "deux est refusé"
+    )  # fmt: skip
+    escalate = executions.from_events(ARN, MOTO_ESCALATE, ESCALATE)
+    assert [(b.label, b.status, b.steps[0].cause) for b in escalate.steps[0].blocks] == [
+        ("branch 1", "SUCCEEDED", None), ("branch 2", "FAILED", "Engage Tier 2 Support.")
+    ]  # fmt: skip
+    too_big = executions.from_events(ARN, MOTO_TOO_BIG, TOO_BIG)
+    (outer,) = too_big.steps
+    inners = [block.steps[0] for block in outer.blocks]
+    assert (outer.status, [inner.status for inner in inners]) == ("FAILED", ["SUCCEEDED", "FAILED"])
+    assert [[len(block.steps) for block in inner.blocks] for inner in inners] == [[2, 2], [2]]
+    assert (inners[1].blocks[0].steps[-1].name, inners[1].blocks[0].steps[-1].error) == ("Too Big", "TooBig")
+
+
+ANY_ORDER_CASES = 200
+
+
+@pytest.mark.parametrize(
+    ("events", "definition", "explores"),
+    [
+        pytest.param(
+            NESTED,
+            NESTED_DEFINITION,
+            {
+                "reordered",
+                "iteration start relinked",
+                "end relinked",
+                "exit relinked",
+                "cut before an iteration's first state",
+            },
+            id="map-parallel-map",
+        ),
+        pytest.param(
+            NESTED, None, {"reordered", "iteration start relinked", "end relinked"}, id="branches-numbered-as-started"
+        ),
+        pytest.param(
+            FAILED_ITERATION,
+            None,
+            {"reordered", "iteration start relinked", "end relinked", "runs on after the execution ended"},
+            id="failed-iteration",
+        ),
+        pytest.param(CAUGHT, None, {"end relinked"}, id="caught-fail"),
+        pytest.param(
+            TASK_AND_FAIL, None, {"reordered", "end relinked", "runs on after the execution ended"}, id="task-and-fail"
+        ),
+        pytest.param(
+            MOTO_NO_TWOS,
+            NO_TWOS,
+            {"reordered", "iteration start relinked", "end relinked", "runs on after the execution ended"},
+            id="moto-failed-iteration",
+        ),
+        pytest.param(
+            MOTO_ESCALATE,
+            ESCALATE,
+            {"reordered", "end relinked", "runs on after the execution ended"},
+            id="moto-parallel",
+        ),
+        pytest.param(
+            MOTO_TOO_BIG,
+            TOO_BIG,
+            {
+                "reordered",
+                "iteration start relinked",
+                "end relinked",
+                "exit relinked",
+                "runs on after the execution ended",
+                "cut before an iteration's first state",
+            },
+            id="moto-map-in-map",
+        ),
+    ],
+)
+def test_any_order_and_links_an_engine_may_record_build_the_same_tree(
+    events: list[Event], definition: dict[str, Any] | None, explores: set[str]
+) -> None:
+    explored = assert_any_order_gives_the_same_tree(events, definition, cases=ANY_ORDER_CASES)
+    # The recordings made are the ones this run allows: else the equalities above would prove little.
+    assert explores <= explored
