@@ -152,8 +152,21 @@ def command_history(args: argparse.Namespace) -> int:
         execution = runs_for(entry, connected.sfn, connected.logs).read(args.execution_arn)
         print(render.execution(execution))
         return 0
-    print(render.history(executions.history(connected.sfn, args.execution_arn)))
+    events = executions.history(connected.sfn, args.execution_arn)
+    print(render.history(events, definition=_definition(connected.sfn, args.execution_arn)))
     return 0
+
+
+def _definition(sfn: Any, execution_arn: str) -> str | None:
+    """The definition the execution ran, to number Parallel branches as it lists them; without
+    states:DescribeStateMachine the branches are numbered as they started."""
+    try:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        machine = described.get("stateMachineVersionArn") or described["stateMachineArn"]
+        definition: str = sfn.describe_state_machine(stateMachineArn=machine)["definition"]
+    except ClientError:
+        return None
+    return definition
 
 
 def command_verify(args: argparse.Namespace) -> int:

@@ -26,9 +26,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.aws)
 
 
+# Program runs by their inputs: evaluating the program under mocks takes most of a second,
+# and many tests read the same run. A test must not change a run it gets from `deploy`.
+_runs: dict[tuple[object, ...], tuple[ProgramRun, object]] = {}
+
+
 @pytest.fixture
 def deploy() -> Deploy:
-    """Evaluate the whole program under mocks: `deploy(stack="dev", config=None, into=None, catalogue=None)`."""
+    """Evaluate the whole program under mocks: `deploy(stack="dev", config=None, into=None, catalogue=None)`.
+
+    Equal inputs give the same (shared, read-only) run; `into=` always evaluates anew, so that a
+    test can see what was declared before a failure."""
 
     def _deploy(
         stack: str = "dev",
@@ -36,9 +44,17 @@ def deploy() -> Deploy:
         into: ProgramRun | None = None,
         catalogue: tuple[WorkflowSpec, ...] | None = None,
     ) -> ProgramRun:
-        return run_program(
-            fake_aws.new_resource, fake_aws.call, stack=stack, config=config, into=into, catalogue=catalogue
+        values = stack_config(stack) if config is None else config
+        key = (stack, tuple(sorted(values.items())), id(catalogue))
+        if into is None and key in _runs:
+            return _runs[key][0]
+        run = run_program(
+            fake_aws.new_resource, fake_aws.call, stack=stack, config=values, into=into, catalogue=catalogue
         )
+        if into is None:
+            # The catalogue is kept with the run, so that its id cannot be reused by another one.
+            _runs[key] = (run, catalogue)
+        return run
 
     return _deploy
 
