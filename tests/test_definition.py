@@ -30,7 +30,8 @@ def test_scheduled_workflow_is_the_tutorials_step_4_definition() -> None:
         "Hello": {"Type": "Pass", "Result": "Hello", "ResultPath": "$.taskresult", "Next": "World"},
         "World": {"Type": "Pass", "Result": "World", "ResultPath": "$.taskresult", "End": True},
     }
-    assert document["TimeoutSeconds"] > 0
+    # A minute: Hello World takes milliseconds, and a stuck run must not pile up behind the next tick.
+    assert document["TimeoutSeconds"] == 60
     assert scheduled_workflow().placeholders == frozenset()
 
 
@@ -50,7 +51,8 @@ def test_call_center_follows_the_tutorials_flow() -> None:
     assert states["Close Case"]["End"] is True
     assert states["Escalate Case"]["Next"] == "Fail"
     assert states["Fail"] == {"Type": "Fail", "Cause": "Engage Tier 2 Support."}
-    assert call_center().document["TimeoutSeconds"] > 0
+    # Five minutes: five tasks of at most 10 s each, with retries, fit well inside it.
+    assert call_center().document["TimeoutSeconds"] == 300
 
 
 def test_every_call_center_task_retries_only_transient_lambda_errors_with_bounded_backoff() -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from pulumi.runtime.mocks import MockResourceArgs
+
+from components.aws_context import console_url
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun
 from tests.support import PREFIX, Deploy, role_arn
@@ -171,3 +175,33 @@ def test_stack_outputs_name_what_a_user_needs(deploy: Deploy) -> None:
     assert outputs["scheduledConsoleUrl"] == (
         f"https://{REGION}.console.aws.amazon.com/states/home?region={REGION}#/statemachines/view/{STATE_MACHINE_ARN}"
     )
+
+
+def test_the_schedule_outputs_come_from_the_schedule_not_the_state_machine() -> None:
+    # Both carry the same name, so the mock gives the schedule's own name a mark of its own.
+    from rehearsal import fake_aws
+    from rehearsal.program import run_program
+
+    def marked(args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        resource_id, state = fake_aws.new_resource(args)
+        if args.typ == "aws:scheduler/schedule:Schedule":
+            state = {**state, "name": state["name"] + "-from-the-schedule"}
+        return resource_id, state
+
+    outputs = run_program(marked, fake_aws.call).outputs
+    assert outputs["scheduleName"] == f"{PREFIX}-scheduled-from-the-schedule"
+    assert outputs["workflows"]["scheduled"]["schedule"]["name"] == f"{PREFIX}-scheduled-from-the-schedule"
+    assert outputs["scheduledStateMachineName"] == f"{PREFIX}-scheduled"
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "host"),
+    [
+        ("aws", "eu-west-3", "eu-west-3.console.aws.amazon.com"),
+        ("aws-cn", "cn-north-1", "cn-north-1.console.amazonaws.cn"),
+        ("aws-us-gov", "us-gov-west-1", "us-gov-west-1.console.amazonaws-us-gov.com"),
+    ],
+)
+def test_console_urls_use_the_partitions_own_console(partition: str, region: str, host: str) -> None:
+    arn = f"arn:{partition}:states:{region}:{ACCOUNT_ID}:stateMachine:m"
+    assert console_url(arn) == f"https://{host}/states/home?region={region}#/statemachines/view/{arn}"
