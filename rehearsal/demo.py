@@ -21,7 +21,7 @@ from ops import executions, render
 from ops.runs import Runs, StandardRuns
 from ops.verify import verify
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
-from settings import ConfigError
+from settings import ConfigError, StackSettings
 from workflows.catalogue import CATALOGUE
 from workflows.spec import WorkflowSpec
 
@@ -39,6 +39,10 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
         for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
             print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
         print(f"   dashboard: {program.outputs.get('dashboardUrl')}")
+        name = str(program.outputs.get("dashboardUrl", "")).rsplit("name=", 1)[-1]
+        body = json.loads(cloud.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"])
+        titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
+        print(f"   it charts: {'; '.join(titles)}")
     return exercise(cloud, stack, catalogue, program.outputs["workflows"])
 
 
@@ -90,6 +94,8 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
 
 def main(stack: str = "dev") -> int:
     try:
+        # The stack's files are read first: a typo in STACK or a bad value is one line, before moto starts.
+        StackSettings.from_stack_file(stack)
         with InMemoryAws.running() as cloud:
             return 0 if rehearse(cloud, stack) else 1
     except (ConfigError, RehearsalError) as error:

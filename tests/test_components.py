@@ -155,3 +155,42 @@ def test_component_outputs_are_registered(declare: Declare) -> None:
         "logs": "/aws/lambda/fn",
         "role": "arn:aws:iam::123456789012:role/fn-fn-use1",
     }
+
+
+def test_grants_give_another_role_exactly_invoke_or_start_execution(declare: Declare) -> None:
+    import pulumi_aws as aws
+
+    def build() -> None:
+        caller = aws.iam.Role("caller", name="caller", assume_role_policy="{}")
+        function = HandlerFunction("fn", function_args())
+        flow = Workflow("plain", WorkflowArgs("plain-flow", scheduled_workflow()))
+        function.grant_invoke(caller, "caller-may-invoke")
+        flow.grant_start_execution(caller, "caller-may-start")
+
+    run = declare(build)
+    invoke = json.loads(run.named("caller-may-invoke").inputs["policy"])["Statement"]
+    start = json.loads(run.named("caller-may-start").inputs["policy"])["Statement"]
+    assert invoke == [{"Sid": "InvokeFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"],
+                       "Resource": ["arn:aws:lambda:us-east-1:123456789012:function:fn"]}]  # fmt: skip
+    assert start == [{"Sid": "StartWorkflow", "Effect": "Allow", "Action": ["states:StartExecution"],
+                      "Resource": ["arn:aws:states:us-east-1:123456789012:stateMachine:plain-flow"]}]  # fmt: skip
+    assert run.named("caller-may-invoke").inputs["role"] == run.named("caller-may-start").inputs["role"] == "caller"
+
+
+def test_both_components_expose_their_roles_for_grants_of_your_own(declare: Declare) -> None:
+    holder: list[tuple[HandlerFunction, Workflow]] = []
+    declare(
+        lambda: holder.append(
+            (HandlerFunction("fn", function_args()), Workflow("w", WorkflowArgs("w", scheduled_workflow())))
+        )
+    )
+    function, flow = holder[0]
+    assert function.role is not None
+    assert flow.role is not None
+
+
+def test_extra_statements_reach_the_function_role(declare: Declare) -> None:
+    read = {"Sid": "ReadOrders", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+            "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:table/orders"]}  # fmt: skip
+    run = declare(lambda: HandlerFunction("fn", function_args(extra_statements=[read])))
+    assert json.loads(run.named("fn-policy").inputs["policy"])["Statement"][-1] == read

@@ -197,3 +197,48 @@ def test_make_demo_exercises_every_catalogue_workflow(
     assert "PASS  nightly-report outcomes: published all seen in 1 run(s)" in printed
     assert "PASS  nightly-report schedule: ENABLED, cron(0 2 * * ? *)" in printed
     assert "Verdict: every workflow works." in printed
+
+
+def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehearsal import demo
+
+    assert demo.main("prdo") == 2
+    assert capsys.readouterr().err == (
+        "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. "
+        "Create it with: pulumi stack init prdo\n"
+    )
+    import settings
+
+    config = stack_config("dev")
+    config["serverless-workflows:logRetentionDays"] = "10"
+    monkeypatch.setattr(settings, "stack_config", lambda stack: config)
+    assert demo.main("dev") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("make demo: Config serverless-workflows:logRetentionDays = '10' is not valid")
+    assert "Traceback" not in err
+
+
+def test_the_rehearsal_creates_tables_queues_and_subscriptions(moto: InMemoryAws) -> None:
+    import pulumi_aws as aws
+
+    from rehearsal.program import run_under_mocks
+
+    def declare() -> None:
+        aws.dynamodb.Table(
+            "orders", name="rehearsal-orders", billing_mode="PAY_PER_REQUEST", hash_key="id", range_key="at",
+            attributes=[aws.dynamodb.TableAttributeArgs(name="id", type="S"),
+                        aws.dynamodb.TableAttributeArgs(name="at", type="S")],
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+        )  # fmt: skip
+        queue = aws.sqs.Queue("jobs", name="rehearsal-jobs", sqs_managed_sse_enabled=True, message_retention_seconds=60)
+        topic = aws.sns.Topic("news", name="rehearsal-news")
+        aws.sns.TopicSubscription("listener", topic=topic.arn, protocol="sqs", endpoint=queue.arn)
+
+    run_under_mocks(declare, moto.new_resource, moto.call)
+    table = moto.client("dynamodb").describe_table(TableName="rehearsal-orders")["Table"]
+    assert [k["AttributeName"] for k in table["KeySchema"]] == ["id", "at"]
+    topic_arn = "arn:aws:sns:us-east-1:123456789012:rehearsal-news"
+    (subscription,) = moto.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    assert subscription["Endpoint"].endswith(":rehearsal-jobs")
