@@ -40,7 +40,7 @@ from botocore.exceptions import ClientError
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 FAILED = ("FAILED", "TIMED_OUT", "ABORTED")
 
-_EXECUTION_ENDS = {
+EXECUTION_ENDS = {
     "ExecutionSucceeded": "SUCCEEDED",
     "ExecutionFailed": "FAILED",
     "ExecutionTimedOut": "TIMED_OUT",
@@ -299,7 +299,7 @@ class _Builder:
         kind = event.type
         if kind.startswith("Execution") or kind == "MapRunRedriven":
             self.place(event, self.root, None)
-            if kind in _EXECUTION_ENDS:
+            if kind in EXECUTION_ENDS:
                 self.outcome = event
         elif kind.endswith("StateEntered"):
             self.entered(event)
@@ -553,8 +553,8 @@ def from_events(
     for event in events:
         if event.type == "ExecutionStarted":
             execution.input = parse(event.details.get("input"))
-        elif event.type in _EXECUTION_ENDS:
-            execution.status = _EXECUTION_ENDS[event.type]
+        elif event.type in EXECUTION_ENDS:
+            execution.status = EXECUTION_ENDS[event.type]
             execution.output = parse(event.details.get("output"))
             execution.error, execution.cause = event.details.get("error"), event.details.get("cause")
     return execution

@@ -24,13 +24,8 @@ from ops import executions
 MAX_INPUT_BYTES = 256 * 1024
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
-FAILED = ("FAILED", "TIMED_OUT", "ABORTED")
-EXECUTION_ENDS = {
-    "ExecutionSucceeded": "SUCCEEDED",
-    "ExecutionFailed": "FAILED",
-    "ExecutionTimedOut": "TIMED_OUT",
-    "ExecutionAborted": "ABORTED",
-}
+FAILED = executions.FAILED
+EXECUTION_ENDS = executions.EXECUTION_ENDS
 
 
 class InputTooLarge(ValueError):  # noqa: N818 - reads as the condition it names

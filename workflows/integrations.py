@@ -86,8 +86,8 @@ SUPPORTED = (
 )
 
 
-def task_states(document: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path, state) for every Task of a definition, nested Parallel branches and Map processors included."""
+def all_states(document: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, state) for every state of a definition, nested Parallel branches and Map processors included."""
     states = document.get("States") if isinstance(document, dict) else None
     if not isinstance(states, dict):
         return
@@ -95,14 +95,24 @@ def task_states(document: Any, where: str = "") -> Iterator[tuple[str, dict[str,
         if not isinstance(state, dict):
             continue
         here = f"{where} > state {name!r}" if where else f"state {name!r}"
-        if state.get("Type") == "Task":
-            yield here, state
+        yield here, state
         branches = state.get("Branches")
         if isinstance(branches, list):
             for number, branch in enumerate(branches, start=1):
-                yield from task_states(branch, f"{here} > branch {number}")
+                yield from all_states(branch, f"{here} > branch {number}")
         for key in ("ItemProcessor", "Iterator"):
-            yield from task_states(state.get(key), f"{here} > item processor")
+            yield from all_states(state.get(key), f"{here} > item processor")
+
+
+def task_states(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, state) for every Task of a definition, at any depth."""
+    return ((where, state) for where, state in all_states(document) if state.get("Type") == "Task")
+
+
+def _is_distributed_map(state: dict[str, Any]) -> bool:
+    processor = state.get("ItemProcessor")
+    config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
+    return state.get("Type") == "Map" and isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
 
 
 def _is_dynamic(key: str, value: Any) -> bool:
@@ -142,30 +152,12 @@ def accesses(document: Any, functions: frozenset[str] | set[str] = frozenset()) 
         found.extend(needs)
         if problem is not None:
             unscoped.append(problem)
-    for where in _distributed_maps(document):
+    for where in (where for where, state in all_states(document) if _is_distributed_map(state)):
         unscoped.append(
             Unscoped(where, "a Distributed Map", "its child executions and item reader/writer need grants this "
                      "component does not derive (states:StartExecution on the state machine itself, S3)")
         )  # fmt: skip
     return found, unscoped
-
-
-def _distributed_maps(document: Any, where: str = "") -> Iterator[str]:
-    states = document.get("States") if isinstance(document, dict) else None
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        here = f"{where} > state {name!r}" if where else f"state {name!r}"
-        processor = state.get("ItemProcessor")
-        config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
-        if state.get("Type") == "Map" and isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED":
-            yield here
-        for number, branch in enumerate(state.get("Branches") or [], start=1):
-            yield from _distributed_maps(branch, f"{here} > branch {number}")
-        for key in ("ItemProcessor", "Iterator"):
-            yield from _distributed_maps(state.get(key), f"{here} > item processor")
 
 
 Needs = tuple[list[Access], Unscoped | None]
