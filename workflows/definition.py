@@ -86,13 +86,3 @@ class WorkflowDefinition:
         rendered = _PLACEHOLDER.sub(lambda match: json.dumps(values[match.group(1)])[1:-1], self.text)
         # Re-serialising makes the deployed definition compact and proves it is still JSON.
         return json.dumps(json.loads(rendered), separators=(",", ":"))
-
-
-def scheduled_workflow() -> WorkflowDefinition:
-    """The tutorial's Hello World state machine (two Pass states)."""
-    return WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")
-
-
-def call_center() -> WorkflowDefinition:
-    """The call-center state machine; its tasks are `${...FunctionArn}` placeholders."""
-    return WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
