@@ -33,18 +33,31 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
     # Every workflow is checked before anything is declared: a broken one must
     # stop `pulumi preview`, not fail halfway through `pulumi up`.
     plans = deployment.plan(catalogue, settings)
+    # What this stack will cost a month, from its config (workflows/cost.py); its errors too
+    # come before anything is declared.
+    estimate = cost.stack_estimate(catalogue, settings)
 
     # Every resource gets the project and stack tags through this provider.
-    provider = aws.Provider("aws", region=settings.aws_region, default_tags={"tags": settings.tags})
+    provider = aws.Provider(
+        "aws",
+        region=settings.aws_region,
+        profile=settings.aws_profile,
+        allowed_account_ids=list(settings.aws_allowed_account_ids) or None,
+        default_tags={"tags": settings.tags},
+    )
     stack = deployment.declare(plans, settings, pulumi.ResourceOptions(providers=[provider]))
 
     outputs = deployment.stack_outputs(stack)
-    # What this stack will cost a month, from its config: see workflows/cost.py.
-    outputs["monthlyCostEstimate"] = pulumi.Output.from_input(cost.stack_estimate(catalogue, settings))
+    outputs["monthlyCostEstimate"] = pulumi.Output.from_input(estimate)
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ValueError as error:
+        # Every refusal of bad config, a bad catalogue entry or definition is a ValueError with a
+        # message that names the fix; RunError makes Pulumi print that message without a traceback.
+        raise pulumi.RunError(str(error)) from None

@@ -64,6 +64,8 @@ class Deployed:
     workflow: Workflow
     functions: dict[str, HandlerFunction] = field(default_factory=dict)
     resources: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+    schedule_enabled: bool = False
+    """As this stack configures it: `ops verify` then expects the schedule ENABLED or DISABLED."""
 
     def output(self) -> dict[str, Any]:
         """This workflow's entry in the `workflows` stack output."""
@@ -74,6 +76,7 @@ class Deployed:
                 "name": flow.schedule_name,
                 "group": flow.schedule_group_name,
                 "deadLetterQueueUrl": flow.dead_letter_queue_url,
+                "enabled": self.schedule_enabled,
             }
         return {
             "type": self.type,
@@ -252,7 +255,9 @@ def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOpt
         }
         values.update({f.placeholder: functions[f.name].function_arn for f in spec.functions})
         flow = Workflow(spec.name, workflow_args(spec, settings, planned.definition, values), opts)
-        deployed[spec.name] = Deployed(spec, settings.workflow(spec).type, flow, functions, resources)
+        configured = settings.workflow(spec)
+        enabled = configured.schedule is not None and configured.schedule.enabled
+        deployed[spec.name] = Deployed(spec, configured.type, flow, functions, resources, schedule_enabled=enabled)
     watched = None
     if settings.alarms_enabled:
         entries = [_monitored(deployment) for deployment in deployed.values()]

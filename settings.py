@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from components.addresses import EMAIL_RULE, is_email
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
 from workflows.catalogue import CATALOGUE
@@ -40,11 +41,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 # A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
-# One address: what an SNS email subscription takes.
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 # Keys of one workflow under `workflows.<name>`.
-WORKFLOW_KEYS = ("type", "scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
+WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
 
 
 class ConfigError(ValueError):
@@ -78,6 +77,10 @@ class StackSettings:
     stack: str
     aws_region: str | None = None
     """`aws:region`; None leaves it to the AWS provider's usual lookup (AWS_REGION...)."""
+    aws_profile: str | None = None
+    """`aws:profile`: the shared-credentials profile the provider uses. Default: the usual lookup."""
+    aws_allowed_account_ids: tuple[str, ...] = ()
+    """`aws:allowedAccountIds`: the provider refuses to deploy into any other account. Default: any."""
     log_level: str = "ALL"
     """`logLevel`: Step Functions execution log level."""
     log_retention_days: int = 14
@@ -139,9 +142,12 @@ class StackSettings:
                 "Create one with: pulumi stack init <name>"
             )
         defaults = cls(stack=stack)
+        reader.refuse_unknown_aws(values)
         settings = cls(
             stack=stack,
             aws_region=values.get("aws:region"),
+            aws_profile=values.get("aws:profile"),
+            aws_allowed_account_ids=reader.account_ids("aws:allowedAccountIds"),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
             log_retention_days=reader.integer_choice("logRetentionDays", defaults.log_retention_days, RETENTION_DAYS),
             tracing_enabled=reader.boolean("tracingEnabled", defaults.tracing_enabled),
@@ -151,9 +157,16 @@ class StackSettings:
             workflows=reader.workflows(catalogue),
         )
         reader.refuse_blind_express(settings.workflows, settings.log_level)
+        if settings.alarm_email and not settings.alarms_enabled:
+            raise ConfigError(
+                "Config serverless-workflows:alarmEmail is set but alarmsEnabled is false, so nothing would be "
+                f"sent to it. Fix it with: pulumi config set alarmsEnabled true --stack {stack} (or pulumi config "
+                f"rm alarmEmail --stack {stack})"
+            )
         return settings
 
 
+AWS_KEYS = frozenset({"aws:region", "aws:profile", "aws:allowedAccountIds"})
 KNOWN_KEYS = frozenset(
     f"{PROJECT}:{key}"
     for key in (
@@ -167,6 +180,12 @@ KNOWN_KEYS = frozenset(
         *SCHEDULE_STACK_KEYS,
     )
 )
+
+
+def _no_constant(name: str) -> Any:
+    # JSON has no NaN or Infinity; Python's parser accepts them, and a schedule's input with one
+    # is not JSON to EventBridge Scheduler.
+    raise ValueError(f"{name} is not JSON")
 
 
 def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
@@ -241,9 +260,9 @@ class _Reader:
         value = raw
         if isinstance(raw, str):
             try:
-                value = json.loads(raw)
-            except json.JSONDecodeError:
-                raise self._fail(key, raw, "it must be a JSON object", example) from None
+                value = json.loads(raw, parse_constant=_no_constant)
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                raise self._fail(key, raw, "it must be a JSON object (no NaN or Infinity)", example) from None
         if not isinstance(value, dict):
             raise self._fail(key, raw, "it must be a JSON object, not a " + type(value).__name__, example)
         return value
@@ -257,6 +276,33 @@ class _Reader:
     def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
         raw = self._raw(key)
         return default if raw is None else self.parse_choice(key, raw, default, allowed)
+
+    def refuse_unknown_aws(self, configured_keys: Iterable[str]) -> None:
+        """The program passes the AWS provider exactly the `aws:` keys it reads; Pulumi applies
+        none of the others to an explicit provider, so one set in a stack file would be ignored."""
+        unknown = sorted(k for k in configured_keys if k.startswith("aws:") and k not in AWS_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"Config key(s) {', '.join(unknown)} would be ignored: the program gives the AWS provider only "
+                f"{', '.join(sorted(AWS_KEYS))} (default tags are its own). Use the AWS environment instead "
+                f"(AWS_PROFILE, credentials of the role to assume), or remove with: pulumi config rm {unknown[0]} "
+                f"--stack {self._stack}"
+            )
+
+    def account_ids(self, key: str) -> tuple[str, ...]:
+        raw = self._values.get(key)
+        if raw is None:
+            return ()
+        try:
+            ids = json.loads(raw)
+        except json.JSONDecodeError:
+            ids = None
+        if isinstance(ids, list) and ids and all(isinstance(i, str) and re.fullmatch(r"\d{12}", i) for i in ids):
+            return tuple(ids)
+        raise ConfigError(
+            f"Config {key} = {raw!r} is not valid: use a list of 12-digit account IDs. "
+            f"Fix it with: pulumi config set --path '{key.split(':', 1)[1]}[0]' 123456789012 --stack {self._stack}"
+        )
 
     def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:
         """An Express workflow's results exist only in its execution logs: it needs logLevel ALL."""
@@ -273,15 +319,15 @@ class _Reader:
         raw = self._raw(key)
         if raw is None or raw == "":
             return None
-        if _EMAIL.match(raw):
+        if is_email(raw):
             return raw
-        raise self._fail(key, raw, "use one email address, such as oncall@example.com", "oncall@example.com")
+        raise self._fail(key, raw, f"use {EMAIL_RULE}", "oncall@example.com")
 
     def integer_choice(self, key: str, default: int, allowed: tuple[int, ...]) -> int:
         raw = self._raw(key)
         if raw is None:
             return default
-        if raw.strip().isdigit() and int(raw) in allowed:
+        if raw.strip().isascii() and raw.strip().isdigit() and int(raw) in allowed:
             return int(raw)
         raise self._fail(key, raw, f"use one of {', '.join(map(str, allowed))}", str(default))
 
@@ -367,14 +413,27 @@ def stack_config(stack: str) -> dict[str, str]:
             f"There is no stack {stack!r} here (no {stack_file.name}); stacks: {', '.join(stack_names()) or 'none'}. "
             f"Create it with: pulumi stack init {stack}"
         )
-    project = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())
     config: dict[str, str] = {}
-    for key, declaration in (project.get("config") or {}).items():
+    for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():
         if isinstance(declaration, dict) and "default" in declaration:
-            config[qualify(key)] = _as_config_string(declaration["default"])
-    for key, value in ((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}).items():
-        config[qualify(key)] = _as_config_string(value)
+            config[qualify(str(key))] = _as_config_string(declaration["default"])
+    for key, value in _config_section(stack_file).items():
+        config[qualify(str(key))] = _as_config_string(value)
     return config
+
+
+def _config_section(path: Path) -> dict[str, Any]:
+    """The `config:` mapping of a Pulumi YAML file, or a ConfigError saying what is wrong with it."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
+    section = document.get("config") if isinstance(document, dict) else None
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path.name}: `config:` must be a mapping of keys to values, not a {type(section).__name__}")
+    return section
 
 
 def qualify(key: str) -> str:

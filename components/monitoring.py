@@ -43,6 +43,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
+from components.addresses import EMAIL_RULE, is_email
 from components.aws_context import AwsContext, console_host
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
@@ -65,16 +66,6 @@ KEY_DELETION_WINDOW_DAYS = 30
 DASHBOARD_PERIOD_SECONDS = 300
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-# One plain address: no display name ("Ops <ops@x>"), no list, no spaces.
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
-MAX_EMAIL = 254
-EMAIL_RULE = (
-    "one address such as oncall@example.com: a local part of letters, digits and .!#$%&'*+/=?^_`{|}~-, "
-    "then '@', then a domain of dot-separated labels ending in a top-level domain; "
-    "no display name, spaces or lists"
-)
 
 
 @dataclass(frozen=True)
@@ -514,7 +505,7 @@ def validate(args: MonitoringArgs) -> None:
     _check_workflows(what, args.workflows)
     for threshold_field in dataclasses.fields(AlarmThresholds):
         _check_threshold(what, threshold_field.name, getattr(args.thresholds, threshold_field.name))
-    if args.alarm_email is not None and (len(args.alarm_email) > MAX_EMAIL or not _EMAIL.match(args.alarm_email)):
+    if args.alarm_email is not None and not is_email(args.alarm_email):
         raise ValueError(f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.")
     _check_alarms(what, alarm_specs(args))
     # The layout does not depend on the values, so unresolved ones count the same.

@@ -56,7 +56,6 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_STATE_MACHINE_NAME = 80
 MAX_SCHEDULED_STATE_MACHINE_NAME = 64
 DEAD_LETTER_SUFFIX = "-schedule-dlq"
-MAX_QUEUE_NAME = 80
 
 Statement = dict[str, Any]
 
@@ -176,7 +175,16 @@ class _KeepUnknown(dict[str, str]):
 
 
 def _check_integrations(what: str, args: WorkflowArgs) -> None:
-    _, unscoped = integrations.accesses(_static_document(args), set(args.functions))
+    accesses, unscoped = integrations.accesses(_static_document(args), set(args.functions))
+    # A target already known (written in the file, or a plain-string value) must name a resource
+    # of its kind now: at `pulumi up` it would fail only once resources exist.
+    anywhere = integrations.Environment("aws", "us-east-1", "123456789012")
+    for access in accesses:
+        if "${" not in access.target:
+            try:
+                integrations.resource_arns(access, access.target, anywhere)
+            except integrations.IntegrationError as error:
+                raise ValueError(f"{what}: {error}") from None
     refused = [u for u in unscoped if _state_name(u.where) not in args.granted_states]
     if refused:
         listed = "\n".join(f"  - {problem}" for problem in refused)

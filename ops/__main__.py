@@ -25,6 +25,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +47,12 @@ WORKFLOWS = {spec.name: spec for spec in CATALOGUE}
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
 # AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
 REDRIVE_WINDOW = timedelta(days=14)
+# Step Functions keeps a Standard execution's history 90 days; a year bounds --hours all the same.
+MAX_HOURS = 366 * 24
+# A Standard execution may run a year; no one waits that long at a terminal.
+MAX_WAIT_SECONDS = 24 * 3600
+# More runs a month than this is a typo, not a plan.
+MAX_EXECUTIONS_PER_MONTH = 1e10
 
 
 class UsageError(Exception):
@@ -89,6 +96,11 @@ def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
     for name, entry in entries.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("stateMachineArn"), str):
             raise UsageError(f"the stack outputs' workflows.{name} has no stateMachineArn; redeploy the stack")
+        schedule = entry.get("schedule")
+        if schedule is not None and not (
+            isinstance(schedule, dict) and all(isinstance(schedule.get(key), str) for key in ("name", "group"))
+        ):
+            raise UsageError(f"the stack outputs' workflows.{name}.schedule has no name and group; redeploy the stack")
     return entries
 
 
@@ -138,7 +150,8 @@ def command_run(args: argparse.Namespace) -> int:
     else:
         entry = deployed_entry(stack_outputs(args), args.workflow)
     connected = aws(args, entry["stateMachineArn"])
-    finished = runs_for(entry, connected.sfn, connected.logs).start(payload, timeout_seconds=args.timeout)
+    runs = runs_for(entry, connected.sfn, connected.logs, connected.sync_sfn(args.timeout))
+    finished = runs.start(payload, timeout_seconds=args.timeout)
     print(render.execution(finished))
     return 0 if finished.status == "SUCCEEDED" else 1
 
@@ -176,11 +189,13 @@ def command_verify(args: argparse.Namespace) -> int:
     # Every workflow of a stack lives in one region: the first state machine's.
     first = next((str(entry["stateMachineArn"]) for entry in deployed.values()), None)
     connected = aws(args, first)
+    # An Express run takes at most five minutes.
+    express = connected.sync_sfn(300)
     report = verify(
         CATALOGUE,
         deployed,
         scheduler=connected.scheduler,
-        runs_of=lambda entry: runs_for(entry, connected.sfn, connected.logs),
+        runs_of=lambda entry: runs_for(entry, connected.sfn, connected.logs, express),
         max_runs=args.runs,
         wait_seconds=90 if args.wait else 0,
     )
@@ -189,8 +204,8 @@ def command_verify(args: argparse.Namespace) -> int:
 
 
 def command_failures(args: argparse.Namespace) -> int:
-    if not args.hours > 0:
-        raise UsageError(f"--hours {args.hours}: give a number of hours above 0")
+    if not 0 < args.hours <= MAX_HOURS:
+        raise UsageError(f"--hours {args.hours:g}: give a number of hours above 0 and at most {MAX_HOURS} (a year)")
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: give at least 1")
     deployed = deployed_workflows(stack_outputs(args))
@@ -230,7 +245,14 @@ def command_redrive(args: argparse.Namespace) -> int:
     if described.get("redriveStatus", "REDRIVABLE") == "NOT_REDRIVABLE":
         reason = described.get("redriveStatusReason") or "AWS says it cannot be redriven"
         raise UsageError(f"{described['name']} cannot be redriven: {reason}")
+    before = int(described.get("redriveCount") or 0)
     sfn.redrive_execution(executionArn=arn)
+    # Right after the call the execution may still read FAILED: wait until it says it was redriven.
+    deadline = time.monotonic() + args.timeout
+    while int(sfn.describe_execution(executionArn=arn).get("redriveCount") or 0) <= before:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{arn} was not redriven within {args.timeout:g} s")
+        time.sleep(1)
     executions.wait(sfn, arn, timeout_seconds=args.timeout)
     finished = executions.read(sfn, arn)
     print(render.execution(finished))
@@ -262,7 +284,12 @@ def command_cost(args: argparse.Namespace) -> int:
     for name, value in _assignments(args.executions, "--executions").items():
         if name not in WORKFLOWS:
             raise UsageError(f"--executions {name}: unknown workflow; workflows: {', '.join(WORKFLOWS)}")
-        executions_per_month[name] = _non_negative(f"--executions {name}", value)
+        runs = _non_negative(f"--executions {name}", value)
+        if runs > MAX_EXECUTIONS_PER_MONTH:
+            raise UsageError(
+                f"--executions {name}: {value!r} is more than {MAX_EXECUTIONS_PER_MONTH:,.0f} runs a month"
+            )
+        executions_per_month[name] = runs
     try:
         estimate = cost.stack_estimate(
             CATALOGUE,
@@ -332,6 +359,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not 0 < timeout <= MAX_WAIT_SECONDS:
+        print(f"ops: --timeout {timeout:g}: give seconds above 0 and at most {MAX_WAIT_SECONDS}", file=sys.stderr)
+        return 2
     try:
         code: int = args.handler(args)
     except (UsageError, ConfigError, AwsError, ValueError) as error:

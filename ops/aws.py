@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -54,7 +55,19 @@ class Clients:
     endpoint_url: str | None
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        # An emulator at --endpoint-url has no "sync-" host for StartSyncExecution.
+        config = Config(inject_host_prefix=False) if self.endpoint_url else None
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url, config=config)
+
+    def sync_sfn(self, timeout_seconds: float) -> Any:
+        """A client for StartSyncExecution: it waits up to the run's own end (an Express run may take
+        five minutes) and never retries, since a retry would start the run again."""
+        config = Config(
+            read_timeout=max(timeout_seconds, 60) + 10,
+            retries={"max_attempts": 1, "mode": "standard"},
+            inject_host_prefix=not self.endpoint_url,
+        )
+        return boto3.client("stepfunctions", region_name=self.region, endpoint_url=self.endpoint_url, config=config)
 
     @property
     def sfn(self) -> Any:

@@ -38,6 +38,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+# The names of the executions ops starts, so that a check of a schedule's runs can tell them apart.
+RUN_PREFIX = "run-"
 FAILED = ("FAILED", "TIMED_OUT", "ABORTED")
 
 EXECUTION_ENDS = {
@@ -560,6 +562,11 @@ def from_events(
     return execution
 
 
+# Polls start fast (an in-memory engine ends in milliseconds) and back off to this, so that
+# following a long run does not spend the account's DescribeExecution rate.
+MAX_POLL_SECONDS = 2.0
+
+
 def wait(sfn: Any, execution_arn: str, *, timeout_seconds: float = 60, poll_seconds: float = 0.05) -> dict[str, Any]:
     """Poll until the execution ends. The sleep matters: an in-memory engine
     runs the execution on a worker thread that a busy loop would starve."""
@@ -569,8 +576,9 @@ def wait(sfn: Any, execution_arn: str, *, timeout_seconds: float = 60, poll_seco
         if described["status"] in TERMINAL:
             return described
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{execution_arn} still {described['status']} after {timeout_seconds}s")
+            raise TimeoutError(f"{execution_arn} still {described['status']} after {timeout_seconds:g} s")
         time.sleep(poll_seconds)
+        poll_seconds = min(poll_seconds * 1.5, MAX_POLL_SECONDS)
 
 
 def history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
@@ -601,7 +609,9 @@ def read(sfn: Any, execution_arn: str) -> Execution:
 def run(sfn: Any, state_machine_arn: str, payload: Any, *, timeout_seconds: float = 60) -> Execution:
     """Start an execution with `payload` as input, wait for it, and read it."""
     started = sfn.start_execution(
-        stateMachineArn=state_machine_arn, name=f"run-{uuid.uuid4()}", input=json.dumps(payload, ensure_ascii=False)
+        stateMachineArn=state_machine_arn,
+        name=f"{RUN_PREFIX}{uuid.uuid4()}",
+        input=json.dumps(payload, ensure_ascii=False),
     )
     wait(sfn, started["executionArn"], timeout_seconds=timeout_seconds)
     return read(sfn, started["executionArn"])

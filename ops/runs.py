@@ -25,6 +25,7 @@ MAX_INPUT_BYTES = 256 * 1024
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
 FAILED = executions.FAILED
+OPS_RUN_PREFIX = executions.RUN_PREFIX
 EXECUTION_ENDS = executions.EXECUTION_ENDS
 
 
@@ -113,7 +114,7 @@ class ExpressRuns:
     def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
         started = datetime.now(UTC)
         result = self.sfn.start_sync_execution(
-            stateMachineArn=self.state_machine_arn, name=f"run-{uuid.uuid4()}", input=encoded_input(payload)
+            stateMachineArn=self.state_machine_arn, name=f"{OPS_RUN_PREFIX}{uuid.uuid4()}", input=encoded_input(payload)
         )
         execution = executions.Execution(
             arn=result["executionArn"],
@@ -161,13 +162,14 @@ class ExpressRuns:
         return (summary for summary in self._summaries(since) if summary.status in FAILED)
 
 
-def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any) -> Runs:
-    """The reader for one workflow's entry of the `workflows` stack output."""
+def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any, sync_sfn: Any = None) -> Runs:
+    """The reader for one workflow's entry of the `workflows` stack output; `sync_sfn`, a client
+    fit for StartSyncExecution (ops.aws.Clients.sync_sfn), starts Express runs."""
     if entry.get("type") == "EXPRESS":
         if not entry.get("logGroup"):
             raise ValueError(
                 f"{entry.get('stateMachineName')} is an Express workflow without a log group: its executions "
                 "cannot be seen (logLevel OFF); set logLevel ALL to use ops with it"
             )
-        return ExpressRuns(sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
+        return ExpressRuns(sync_sfn or sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
     return StandardRuns(sfn, str(entry["stateMachineArn"]))

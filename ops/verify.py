@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import executions
-from ops.runs import Runs
-from workflows.schedule import ScheduleExpressionError
+from ops.runs import OPS_RUN_PREFIX, Runs, Summary
+from workflows.schedule import ScheduleExpressionError, runs_per_month
 from workflows.schedule import parse as parse_schedule
 from workflows.spec import Outcome, WorkflowSpec
 
@@ -90,7 +90,11 @@ def check_smoke_test(runs: Runs, spec: WorkflowSpec, report: Report, *, max_runs
     seen: set[str] = set()
     for attempt in range(1, allowed + 1):
         run = f"{attempt:03d}"
-        execution = runs.start(fill(test.input, run))
+        try:
+            execution = runs.start(fill(test.input, run))
+        except TimeoutError as error:
+            report.add(f"{spec.name} run", False, f"run {run} did not end in time: {error}")
+            return
         matched = [outcome.name for outcome in test.outcomes if _matches(outcome, execution, run)]
         if not matched:
             detail = f"run {run} ended {execution.status}"
@@ -112,16 +116,20 @@ def check_smoke_test(runs: Runs, spec: WorkflowSpec, report: Report, *, max_runs
     )
 
 
-def _window(expression: str) -> timedelta | None:
-    """How far back a run must exist for a schedule that is working: None where the schedule
-    may rightly not have fired for a long time (cron, at)."""
+def _window(expression: str) -> tuple[str, timedelta | None]:
+    """(kind, how far back the last run must lie) for a working schedule: two intervals, at
+    least RECENT; None for a one-time schedule."""
     try:
         parsed = parse_schedule(expression)
     except ScheduleExpressionError:
-        return None
-    if parsed.kind != "rate" or parsed.rate_seconds is None:
-        return None
-    return max(RECENT, 2 * timedelta(seconds=parsed.rate_seconds))
+        return "unknown", None
+    if parsed.kind == "rate" and parsed.rate_seconds is not None:
+        return "rate", max(RECENT, 2 * timedelta(seconds=parsed.rate_seconds))
+    if parsed.kind == "cron":
+        runs = runs_per_month(parsed)
+        if runs > 0:
+            return "cron", min(max(RECENT, 2 * timedelta(days=30) / runs), timedelta(days=366))
+    return parsed.kind, None
 
 
 def check_schedule(
@@ -134,33 +142,41 @@ def check_schedule(
     wait_seconds: float = 0,
     now: datetime | None = None,
 ) -> None:
-    """The schedule is enabled and targets the state machine; its recent runs succeeded."""
+    """The schedule is enabled (or disabled, as configured) and targets the state machine; the runs
+    it started lately succeeded. Runs `ops` started itself (named run-...) are not the schedule's."""
     name, arn, planned = spec.name, entry["stateMachineArn"], entry["schedule"]
     schedule = scheduler.get_schedule(Name=planned["name"], GroupName=planned["group"])
     target = schedule["Target"]
     if target["Arn"] != arn:
         report.add(f"{name} schedule", False, f"the schedule targets {target['Arn']}, not {arn}")
         return
-    if schedule.get("State") != "ENABLED":
-        report.add(f"{name} schedule", False, f"the schedule is {schedule.get('State')}; it starts nothing")
+    state = schedule.get("State")
+    if state != "ENABLED":
+        configured_off = planned.get("enabled") is False
+        detail = "DISABLED, as this stack configures it; its runs are not checked" if configured_off else (
+            f"the schedule is {state}; it starts nothing"
+        )  # fmt: skip
+        report.add(f"{name} schedule", configured_off and state == "DISABLED", detail)
         return
     expression = schedule.get("ScheduleExpression", "")
     report.add(f"{name} schedule", True, f"ENABLED, {expression}, targets {arn.rsplit(':', 1)[-1]}")
     expected_input = json.loads(target.get("Input") or "{}")
     expected = spec.schedule.expected_output if spec.schedule else None
     expected_output = {**expected_input, **expected} if expected is not None else None
-    window = _window(expression)
-    since = (now or datetime.now(UTC)) - (window or timedelta(days=366))
-    recent = list(runs.recent(since))
+    kind, window = _window(expression)
+    now = now or datetime.now(UTC)
+    since = now - (window or timedelta(days=366))
+
+    def scheduled(after: datetime) -> list[Summary]:
+        return [summary for summary in runs.recent(after) if not summary.name.startswith(OPS_RUN_PREFIX)]
+
+    recent = scheduled(since)
     deadline = time.monotonic() + wait_seconds
     while not recent and time.monotonic() < deadline:
         time.sleep(2)
-        recent = list(runs.recent(since))
+        recent = scheduled(since)
     if not recent:
-        if window is None:
-            report.add(f"{name} scheduled executions", True, f"none yet; {expression} may not have fired")
-        else:
-            report.add(f"{name} scheduled executions", False, f"no execution started since {since:%H:%M:%S} UTC")
+        _no_recent_run(report, name, kind, expression, since=since, ever=scheduled(now - timedelta(days=366)))
         return
     checked = running = 0
     for summary in recent if window is not None else recent[:1]:
@@ -184,6 +200,21 @@ def check_schedule(
     skipped = f" ({running} still running, not checked)" if running else ""
     scope = "recent execution(s)" if window is not None else "latest execution"
     report.add(f"{name} scheduled executions", True, f"{checked} {scope} checked, {what}{skipped}")
+
+
+def _no_recent_run(
+    report: Report, name: str, kind: str, expression: str, *, since: datetime, ever: list[Summary]
+) -> None:
+    check = f"{name} scheduled executions"
+    if kind == "rate":
+        report.add(check, False, f"no execution started since {since:%H:%M:%S} UTC")
+    elif ever:
+        last = ever[0].started
+        report.add(
+            check, False, f"the last run started {last:%Y-%m-%d %H:%M} UTC; {expression} should have fired since"
+        )
+    else:
+        report.add(check, True, f"none yet; {expression} may not have fired")
 
 
 def verify(

@@ -98,7 +98,7 @@ def main(stack: str = "dev") -> int:
         StackSettings.from_stack_file(stack)
         with InMemoryAws.running() as cloud:
             return 0 if rehearse(cloud, stack) else 1
-    except (ConfigError, RehearsalError) as error:
+    except (ConfigError, RehearsalError, ValueError) as error:
         print(f"make demo: {error}", file=sys.stderr)
         return 2
 

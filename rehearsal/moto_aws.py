@@ -291,7 +291,8 @@ class InMemoryAws:
             QueueName=inputs["name"],
             Attributes={
                 "SqsManagedSseEnabled": str(inputs.get("sqsManagedSseEnabled", False)).lower(),
-                "MessageRetentionPeriod": str(int(inputs["messageRetentionSeconds"])),
+                # SQS keeps messages 4 days unless told otherwise.
+                "MessageRetentionPeriod": str(int(inputs.get("messageRetentionSeconds") or 345_600)),
             },
         )["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -464,29 +465,12 @@ class InMemoryAws:
             kms.enable_key_rotation(KeyId=key["KeyId"])
         return key["KeyId"], {"arn": key["Arn"], "keyId": key["KeyId"]}
 
-    def _metricFilter(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
-        transformation = inputs["metricTransformation"]
-        self.client("logs").put_metric_filter(
-            logGroupName=inputs["logGroupName"],
-            filterName=inputs["name"],
-            filterPattern=inputs["pattern"],
-            metricTransformations=[
-                {
-                    "metricName": transformation["name"],
-                    "metricNamespace": transformation["namespace"],
-                    "metricValue": transformation["value"],
-                }
-            ],
-        )
-        return inputs["name"], {}
-
 
 # Type token -> how InMemoryAws creates it; `deploy` refuses a program declaring anything else.
 InMemoryAws.SUPPORTED = {
     "aws:iam/role:Role": InMemoryAws._role,
     "aws:iam/rolePolicy:RolePolicy": InMemoryAws._rolePolicy,
     "aws:cloudwatch/logGroup:LogGroup": InMemoryAws._logGroup,
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": InMemoryAws._metricFilter,
     "aws:cloudwatch/metricAlarm:MetricAlarm": InMemoryAws._metricAlarm,
     "aws:cloudwatch/dashboard:Dashboard": InMemoryAws._dashboard,
     "aws:sqs/queue:Queue": InMemoryAws._queue,

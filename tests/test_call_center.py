@@ -148,3 +148,13 @@ def test_every_function_runs_its_own_handler_package(deploy: Deploy) -> None:
         assert len(files(code)) == len(code.assets)
         # The tutorial's package, unchanged: the closure of handlers.call_center.
         assert sorted(code.assets) == ["handlers/__init__.py", "handlers/call_center.py", "handlers/case.py"]
+
+
+def test_the_workflows_output_has_exactly_the_fields_shortcuts_may_point_at(deploy: Deploy) -> None:
+    from workflows.spec import FUNCTION_FIELDS, OUTPUT_FIELDS, SCHEDULE_FIELDS
+
+    entries = deploy().outputs["workflows"]
+    for entry in entries.values():
+        assert set(entry) == {*OUTPUT_FIELDS, "schedule", "functions", "resources"}
+    assert set(entries["scheduled"]["schedule"]) == set(SCHEDULE_FIELDS)
+    assert set(entries["call-center"]["functions"]["open-case"]) == set(FUNCTION_FIELDS)

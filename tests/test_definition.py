@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from workflows.definition import DefinitionError, WorkflowDefinition, call_center, scheduled_workflow
+from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.definition import DefinitionError, WorkflowDefinition
+
+
+def scheduled_workflow() -> WorkflowDefinition:
+    return SCHEDULED.load_definition()
+
+
+def call_center() -> WorkflowDefinition:
+    return CALL_CENTER.load_definition()
+
 
 LAMBDA_TRANSIENT_ERRORS = {
     "Lambda.ServiceException",

@@ -220,3 +220,16 @@ def test_a_value_passed_as_a_plain_string_is_judged_like_one_written_in_the_file
     args = WorkflowArgs("flow", definition_file(tmp_path, document), substitutions={"Existing": arn},
                         log_level="OFF", tracing_enabled=False)  # fmt: skip
     assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][0]["Resource"] == [arn]
+
+
+def test_a_known_target_that_is_not_a_resource_of_its_kind_is_refused_before_anything(
+    declare: Declare, tmp_path: Path
+) -> None:
+    document = machine(
+        Send=task("arn:aws:states:::sqs:sendMessage", Parameters={"QueueUrl": "${Jobs}", "MessageBody": "m"})
+    )
+    args = WorkflowArgs("flow", definition_file(tmp_path, document), substitutions={"Jobs": "my-queue"})
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"state 'Send': 'my-queue' is not an SQS queue URL"):
+        declare(lambda: Workflow("flow", args), into=declared)
+    assert declared.resources == []

@@ -331,3 +331,41 @@ def test_the_fail_state_of_the_escalation_path_is_shown_failed_with_its_cause(
     assert "  6. [ x] Fail (Fail)  0 ms   <-- failed here" in [re.sub(r"  \d+ ms", "  0 ms", line) for line in lines]
     assert "         error Engage Tier 2 Support." in lines
     assert "  status  FAILED" in lines
+
+
+def test_a_schedule_disabled_by_the_stacks_config_is_not_a_failure(shared_cloud: CloudStack) -> None:
+    entry = {**shared_cloud.workflow("scheduled")}
+    entry["schedule"] = {**entry["schedule"], "enabled": False}
+    with schedule_changed(shared_cloud, State="DISABLED"):
+        report = Report()
+        check_schedule(runs(shared_cloud, "scheduled"), shared_cloud.client("scheduler"), SCHEDULED, entry, report)
+    assert [(c.name, c.ok, c.detail) for c in report.checks] == [
+        ("scheduled schedule", True, "DISABLED, as this stack configures it; its runs are not checked")
+    ]
+
+
+def test_runs_started_by_ops_are_not_taken_for_the_schedules(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)
+    # A manual run with another input: its output differs, and it is not the schedule's doing.
+    runs(shared_cloud, "scheduled").start({"Payload": "by hand"})
+    report = schedule_report(shared_cloud)
+    assert report.ok, report.render()
+
+
+def test_a_cron_schedule_whose_last_run_is_older_than_two_intervals_fails(shared_cloud: CloudStack) -> None:
+    ticked(shared_cloud)  # the nightly report ticks too, now
+    report = schedule_report(shared_cloud, NIGHTLY_REPORT, now=datetime.now(UTC) + timedelta(days=3))
+    assert not report.ok
+    assert "cron(0 2 * * ? *) should have fired since" in report.render()
+    assert schedule_report(shared_cloud, NIGHTLY_REPORT).ok
+
+
+def test_a_smoke_test_run_that_does_not_end_is_a_failed_check_not_a_crash() -> None:
+    class Stuck:
+        def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+            raise TimeoutError("arn:aws:states:us-east-1:1:execution:m:run-1 still RUNNING after 60 s")
+
+    report = Report()
+    check_smoke_test(Stuck(), CALL_CENTER, report)  # type: ignore[arg-type]
+    assert [(c.name, c.ok) for c in report.checks] == [("call-center run", False)]
+    assert "run 001 did not end in time" in report.checks[0].detail

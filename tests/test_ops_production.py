@@ -262,7 +262,10 @@ def test_redrive_redrives_a_failed_execution_and_follows_it(
     now = datetime.now(UTC)
     stubbed.add_response("describe_execution", describe("FAILED", timedelta(hours=2), redriveStatus="REDRIVABLE"))
     stubbed.add_response("redrive_execution", {"redriveDate": now}, {"executionArn": EXECUTION})
-    done = describe("SUCCEEDED", timedelta(0), output=json.dumps({"taskresult": "World"}), input="{}")
+    # Just after the call AWS may still describe the old failure; ops waits until the redrive shows.
+    stubbed.add_response("describe_execution", describe("FAILED", timedelta(hours=2), redriveCount=0))
+    stubbed.add_response("describe_execution", describe("RUNNING", timedelta(0), redriveCount=1))
+    done = describe("SUCCEEDED", timedelta(0), output=json.dumps({"taskresult": "World"}), input="{}", redriveCount=1)
     stubbed.add_response("describe_execution", done)  # wait
     stubbed.add_response("describe_execution", done)  # read
     stubbed.add_response("describe_state_machine", {"stateMachineArn": MACHINE, "name": "m", "definition": "{}",
@@ -366,7 +369,15 @@ def _failing() -> Any:
             "workflows.scheduled has no stateMachineArn",
         ),
         (["history", "not-an-arn"], "{}", "'not-an-arn' is not an execution ARN"),
-        (["failures", "--hours", "-5"], "{}", "--hours -5.0: give a number of hours above 0"),
+        (["failures", "--hours", "-5"], "{}", "--hours -5: give a number of hours above 0 and at most 8784 (a year)"),
+        (["failures", "--hours", "inf"], "{}", "--hours inf: give a number of hours above 0 and at most 8784"),
+        (["failures", "--hours", "1e12"], "{}", "--hours 1e+12: give a number of hours above 0 and at most 8784"),
+        (["run", "call-center", "--timeout", "nan"], "{}", "--timeout nan: give seconds above 0 and at most 86400"),
+        (
+            ["verify"],
+            '{"workflows": {"s": {"stateMachineArn": "a", "schedule": {"x": 1}}}}',
+            "workflows.s.schedule has no name and group",
+        ),
         (["failures", "--limit", "0"], "{}", "--limit 0: give at least 1"),
     ],
 )

@@ -232,7 +232,8 @@ def test_the_rehearsal_creates_tables_queues_and_subscriptions(moto: InMemoryAws
                         aws.dynamodb.TableAttributeArgs(name="at", type="S")],
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
         )  # fmt: skip
-        queue = aws.sqs.Queue("jobs", name="rehearsal-jobs", sqs_managed_sse_enabled=True, message_retention_seconds=60)
+        # No retention given, as a catalogue Queue declares it: SQS's default applies.
+        queue = aws.sqs.Queue("jobs", name="rehearsal-jobs", sqs_managed_sse_enabled=True)
         topic = aws.sns.Topic("news", name="rehearsal-news")
         aws.sns.TopicSubscription("listener", topic=topic.arn, protocol="sqs", endpoint=queue.arn)
 

@@ -162,6 +162,7 @@ def test_stack_outputs_name_what_a_user_needs(deploy: Deploy) -> None:
             "name": f"{PREFIX}-scheduled",
             "group": f"{PREFIX}-scheduled",
             "deadLetterQueueUrl": outputs["scheduleDeadLetterQueueUrl"],
+            "enabled": True,
         },
         "functions": {},
         "resources": {},

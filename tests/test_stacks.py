@@ -209,8 +209,30 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
 
 def test_other_namespaces_are_not_checked(deploy: Deploy) -> None:
     config = with_config()
-    config["aws:profile"] = "work"
+    config["mycompany:owner"] = "team-a"
     assert deploy(config=config).outputs
+
+
+def test_the_aws_keys_a_stack_sets_reach_the_provider(deploy: Deploy) -> None:
+    config = with_config()
+    config.update({"aws:profile": "prod-account", "aws:allowedAccountIds": '["123456789012"]'})
+    (provider,) = deploy(config=config).of_type("pulumi:providers:aws")
+    assert provider.inputs["profile"] == "prod-account"
+    assert json.loads(provider.inputs["allowedAccountIds"]) == ["123456789012"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("aws:assumeRoles", '[{"roleArn": "arn:aws:iam::1:role/x"}]', r"aws:assumeRoles would be ignored"),
+        ("aws:allowedAccountIds", '["12"]', r"use a list of 12-digit account IDs"),
+    ],
+)
+def test_aws_keys_the_provider_would_not_get_are_refused(deploy: Deploy, key: str, value: str, message: str) -> None:
+    config = with_config()
+    config[key] = value
+    with pytest.raises(ConfigError, match=message):
+        deploy(config=config)
 
 
 @pytest.mark.parametrize(
@@ -362,7 +384,7 @@ def test_alarm_email_subscribes_and_a_bad_one_is_refused(deploy: Deploy) -> None
     )
     assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == ("email", "oncall@example.com")
     declared = ProgramRun()
-    with pytest.raises(ConfigError, match=r"alarmEmail = 'oncall at example' is not valid: use one email address"):
+    with pytest.raises(ConfigError, match=r"alarmEmail = 'oncall at example' is not valid: use one address such as"):
         deploy(config=with_config(alarmEmail="oncall at example"), into=declared)
     assert declared.resources == []
 
@@ -377,3 +399,47 @@ def test_an_express_workflow_needs_logging_of_all_before_anything_is_declared(de
         )
     assert "pulumi config set logLevel ALL --stack prod" in str(error.value)
     assert declared.resources == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("schedulePayload", '{"Payload": NaN}', r"it must be a JSON object \(no NaN or Infinity\)"),
+        ("schedulePayload", "[" * 100_000, r"it must be a JSON object"),
+        ("logRetentionDays", "²", r"logRetentionDays = '²' is not valid"),
+        ("alarmEmail", "oncall@example.com\n", r"is not valid: use one address"),
+    ],
+)
+def test_odd_config_values_are_refused_not_crashed_on(deploy: Deploy, key: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        deploy(config=with_config(**{key: value}))
+
+
+def test_an_alarm_email_without_alarms_is_refused(deploy: Deploy) -> None:
+    with pytest.raises(ConfigError, match="alarmEmail is set but alarmsEnabled is false"):
+        deploy(config=with_config(alarmEmail="oncall@example.com", alarmsEnabled="false"))
+
+
+def test_a_cost_the_estimate_refuses_stops_the_program_before_anything(deploy: Deploy) -> None:
+    from workflows.cost import CostError
+
+    absurd = dataclasses.replace(NIGHTLY_REPORT, schedule=None, executions_per_month=1e308)
+    declared = ProgramRun()
+    with pytest.raises(CostError):
+        deploy(catalogue=(*CATALOGUE, absurd), into=declared)
+    assert declared.resources == []
+
+
+def test_a_stack_file_that_is_not_yaml_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import settings
+
+    (tmp_path / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  - a\n  b: [\n")
+    (tmp_path / "Pulumi.listed.yaml").write_text("config:\n  - a\n")
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    with pytest.raises(ConfigError, match=r"Pulumi.broken.yaml cannot be read as YAML"):
+        settings.stack_config("broken")
+    with pytest.raises(
+        ConfigError, match=r"Pulumi.listed.yaml: `config:` must be a mapping of keys to values, not a list"
+    ):
+        settings.stack_config("listed")

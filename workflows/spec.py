@@ -336,23 +336,23 @@ def _integration_problems(where: str, spec: WorkflowSpec, names: list[str]) -> I
 
 
 # The entry of a workflow in the `workflows` stack output (deployment.py), as dotted paths.
-_OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")
-_SCHEDULE_FIELDS = ("name", "group", "deadLetterQueueUrl")
-_FUNCTION_FIELDS = ("functionName", "functionArn", "logGroup")
-_RESOURCE_FIELDS = {Topic: ("arn",), Queue: ("arn", "url"), Table: ("arn", "name")}
+OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")
+SCHEDULE_FIELDS = ("name", "group", "deadLetterQueueUrl", "enabled")
+FUNCTION_FIELDS = ("functionName", "functionArn", "logGroup")
+RESOURCE_FIELDS = {Topic: ("arn",), Queue: ("arn", "url"), Table: ("arn", "name")}
 
 
 def _valid_output_path(spec: WorkflowSpec, path: str) -> bool:
     head, _, rest = path.partition(".")
     if not rest:
-        return head in _OUTPUT_FIELDS
+        return head in OUTPUT_FIELDS
     if head == "schedule":
-        return spec.schedule is not None and rest in _SCHEDULE_FIELDS
+        return spec.schedule is not None and rest in SCHEDULE_FIELDS
     item, _, field_name = rest.partition(".")
     if head == "functions":
-        return item in {f.name for f in spec.functions} and field_name in _FUNCTION_FIELDS
+        return item in {f.name for f in spec.functions} and field_name in FUNCTION_FIELDS
     if head == "resources":
-        fields = {i.name: _RESOURCE_FIELDS[type(i)] for i in spec.integrations if isinstance(i, Topic | Queue | Table)}
+        fields = {i.name: RESOURCE_FIELDS[type(i)] for i in spec.integrations if isinstance(i, Topic | Queue | Table)}
         return field_name in fields.get(item, ())
     return False
 
