@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -149,6 +150,8 @@ class InMemoryAws:
         self.sandbox = sandbox
         self.session = boto3.Session(region_name=REGION)
         self.created: list[tuple[str, str]] = []
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     @classmethod
     @contextmanager
@@ -187,7 +190,13 @@ class InMemoryAws:
             yield cls(sandbox)
 
     def client(self, service: str) -> Any:
-        return self.session.client(service)
+        """One client per service: making one loads the service's model, which takes longer than
+        most calls, and resources are created from several threads at once (clients are thread-safe,
+        sessions are not)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(service)
+            return self._clients[service]
 
     def deploy(
         self,
