@@ -9,8 +9,6 @@ can route it and a person can read it.
 
 from __future__ import annotations
 
-import random
-
 # `typing` costs more to import than all of this package: the types exist for
 # the type checker only (mypy honours a module-level TYPE_CHECKING of its own).
 TYPE_CHECKING = False
@@ -114,6 +112,14 @@ def escalate_case(event: object) -> WorkedCase:
     return {**case, "Message": case["Message"] + "escalating."}
 
 
-# The outcome source in Lambda. The module-level generator is the one a
-# rehearsal seeds (`random.seed`) to make a run repeatable.
-DEFAULT_RANDOMNESS: Randomness = random
+# The outcome source in Lambda: the module-level generator of `random`, which a rehearsal
+# seeds (`random.seed`) to make a run repeatable. It is imported on the first draw, since
+# only WorkOnCase draws and importing `random` costs more than the rest of this package.
+class _ModuleRandom:
+    def randint(self, a: int, b: int, /) -> int:
+        import random  # noqa: PLC0415
+
+        return random.randint(a, b)
+
+
+DEFAULT_RANDOMNESS: Randomness = _ModuleRandom()
