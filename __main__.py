@@ -35,7 +35,7 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
     plans = deployment.plan(catalogue, settings)
     # What this stack will cost a month, from its config (workflows/cost.py); its errors too
     # come before anything is declared.
-    estimate = cost.stack_estimate(catalogue, settings)
+    estimate = cost.stack_estimate(catalogue, settings, definitions={plan.spec.name: plan.definition for plan in plans})
 
     # Every resource gets the project and stack tags through this provider.
     provider = aws.Provider(

@@ -171,15 +171,12 @@ def command_history(args: argparse.Namespace) -> int:
 
 
 def _definition(sfn: Any, execution_arn: str) -> str | None:
-    """The definition the execution ran, to number Parallel branches as it lists them; without
-    states:DescribeStateMachine the branches are numbered as they started."""
+    """The definition the execution ran, to number Parallel branches as it lists them."""
     try:
         described = sfn.describe_execution(executionArn=execution_arn)
-        machine = described.get("stateMachineVersionArn") or described["stateMachineArn"]
-        definition: str = sfn.describe_state_machine(stateMachineArn=machine)["definition"]
     except ClientError:
         return None
-    return definition
+    return executions.definition_of(sfn, described)
 
 
 def command_verify(args: argparse.Namespace) -> int:

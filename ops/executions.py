@@ -591,14 +591,21 @@ def history(sfn: Any, execution_arn: str) -> list[dict[str, Any]]:
     return events
 
 
+def definition_of(sfn: Any, described: Mapping[str, Any]) -> str | None:
+    """The definition an execution (as DescribeExecution describes it) ran, or None without
+    states:DescribeStateMachine: branches are then numbered as they started."""
+    machine = described.get("stateMachineVersionArn") or described["stateMachineArn"]
+    try:
+        definition: str = sfn.describe_state_machine(stateMachineArn=machine)["definition"]
+    except ClientError:
+        return None
+    return definition
+
+
 def read(sfn: Any, execution_arn: str) -> Execution:
     """The execution's status, output and path, from DescribeExecution and its history."""
     described = sfn.describe_execution(executionArn=execution_arn)
-    machine = described.get("stateMachineVersionArn") or described["stateMachineArn"]
-    try:
-        definition = sfn.describe_state_machine(stateMachineArn=machine)["definition"]
-    except ClientError:
-        definition = None  # e.g. no states:DescribeStateMachine: branches are numbered as they started
+    definition = definition_of(sfn, described)
     execution = from_events(execution_arn, from_history(history(sfn, execution_arn)), definition)
     # DescribeExecution is the authority on where the execution stands now.
     execution.status = described["status"]

@@ -807,9 +807,11 @@ def stack_estimate(
     *,
     prices: Prices = Prices(),
     assumptions: Assumptions = Assumptions(),
+    definitions: Mapping[str, WorkflowDefinition] | None = None,
 ) -> dict[str, Any]:
     """Every workflow of a stack, as plain data (a stack output and `ops cost`): each priced by its
-    deployed type, and the totals as deployed and were every workflow Standard, or Express."""
+    deployed type, and the totals as deployed and were every workflow Standard, or Express.
+    `definitions` (workflow name -> definition) are those already loaded; others are read."""
     _check_prices(prices)
     _check_assumptions(assumptions)
     read = []
@@ -819,7 +821,7 @@ def stack_estimate(
         read.append(
             _read(
                 spec.name,
-                spec.load_definition(),
+                (definitions or {}).get(spec.name) or spec.load_definition(),
                 workflow_type=configured.type,
                 monthly=monthly,
                 once=once,
