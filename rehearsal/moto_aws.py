@@ -152,6 +152,11 @@ class InMemoryAws:
         self.created: list[tuple[str, str]] = []
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        # Pulumi's mocks create resources from several threads at once, and moto's backends are
+        # plain dicts: an alarm put while another thread lists alarms fails with "dictionary
+        # changed size during iteration". Calls into moto from the mocks are serialized; the GIL
+        # serialized most of their work anyway.
+        self._moto_lock = threading.Lock()
 
     @classmethod
     @contextmanager
@@ -255,7 +260,8 @@ class InMemoryAws:
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            identity = self.client("sts").get_caller_identity()
+            with self._moto_lock:
+                identity = self.client("sts").get_caller_identity()
             return {"accountId": identity["Account"], "arn": identity["Arn"], "userId": identity["UserId"]}
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": REGION, "region": REGION}
@@ -269,8 +275,9 @@ class InMemoryAws:
         create = self.SUPPORTED.get(args.typ)
         if create is None:
             raise RehearsalError(f"The rehearsal cannot create {args.typ} ({args.name})")
-        resource_id, computed = create(self, args.inputs, args.name)
-        self.created.append((args.typ, resource_id))
+        with self._moto_lock:
+            resource_id, computed = create(self, args.inputs, args.name)
+            self.created.append((args.typ, resource_id))
         return resource_id, {**args.inputs, **computed}
 
     # One method per resource type; SUPPORTED (below the class) maps type tokens to them.

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from pulumi.runtime import MockResourceArgs
 
 from components.packaging import handler_sources
 from ops import executions
@@ -175,6 +179,36 @@ def test_a_type_the_rehearsal_cannot_create_stops_it_before_anything_is_created(
     with pytest.raises(RehearsalError, match=r"The rehearsal cannot create aws:sns/topic:Topic; it creates aws:"):
         moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=WITH_EXAMPLE)
     assert len(moto.created) == before
+
+
+def test_resources_are_created_one_at_a_time_because_moto_backends_are_not_thread_safe(
+    moto: InMemoryAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pulumi's mocks call new_resource from several threads; two alarms created at once made
+    moto fail with "dictionary changed size during iteration"."""
+    inside = 0
+    most_inside = 0
+    counting = threading.Lock()
+
+    def slow_create(_: InMemoryAws, inputs: dict[str, Any], name: str) -> tuple[str, dict[str, Any]]:
+        nonlocal inside, most_inside
+        with counting:
+            inside += 1
+            most_inside = max(most_inside, inside)
+        time.sleep(0.01)
+        with counting:
+            inside -= 1
+        return name, {}
+
+    monkeypatch.setattr(InMemoryAws, "SUPPORTED", {**InMemoryAws.SUPPORTED, "test:index:Slow": slow_create})
+    requests = [
+        MockResourceArgs(typ="test:index:Slow", name=f"slow-{n}", inputs={}, provider="", resource_id="", custom=True)
+        for n in range(6)
+    ]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = list(pool.map(moto.new_resource, requests))
+    assert [resource_id for resource_id, _ in created] == [f"slow-{n}" for n in range(6)]
+    assert most_inside == 1
 
 
 def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> None:
