@@ -92,6 +92,9 @@ class CloudStack:
     def client(self, service: str) -> Any:
         return self.cloud.client(service)
 
-    def tick(self) -> list[str]:
-        """One scheduler tick of this stack's schedules; the execution ARNs it started."""
-        return self.cloud.tick_schedules(f"serverless-workflows-{self.stack}-")
+    def tick(self, workflow: str | None = None) -> list[str]:
+        """One scheduler tick of this stack's schedules, or of one workflow's; the execution
+        ARNs it started."""
+        if workflow is None:
+            return self.cloud.tick_schedules(f"serverless-workflows-{self.stack}-")
+        return self.cloud.tick_schedules(self.workflow(workflow)["schedule"]["group"])
