@@ -25,7 +25,7 @@ import tempfile
 import threading
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -224,15 +224,16 @@ class InMemoryAws:
             )
         return run_program(self.new_resource, self.call, stack=stack, config=config, catalogue=catalogue)
 
-    def tick_schedules(self, group_prefix: str = "") -> list[str]:
+    def tick_schedules(self, group_prefix: str = "", *, groups: Collection[str] | None = None) -> list[str]:
         """Do what EventBridge Scheduler does on a tick, once for every enabled schedule
-        (of the groups starting with `group_prefix`): assume the schedule's role and start its
-        target with its input. Returns the execution ARNs."""
+        (of the groups starting with `group_prefix`, or of exactly `groups`): assume the
+        schedule's role and start its target with its input. Returns the execution ARNs."""
         scheduler = self.client("scheduler")
         started: list[str] = []
         for page in scheduler.get_paginator("list_schedules").paginate():
             for summary in page["Schedules"]:
-                if not summary["GroupName"].startswith(group_prefix):
+                group = summary["GroupName"]
+                if not group.startswith(group_prefix) or (groups is not None and group not in groups):
                     continue
                 schedule = scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
                 if schedule["State"] != "ENABLED":

@@ -97,4 +97,4 @@ class CloudStack:
         ARNs it started."""
         if workflow is None:
             return self.cloud.tick_schedules(f"serverless-workflows-{self.stack}-")
-        return self.cloud.tick_schedules(self.workflow(workflow)["schedule"]["group"])
+        return self.cloud.tick_schedules(groups={self.workflow(workflow)["schedule"]["group"]})

@@ -181,6 +181,18 @@ def test_a_report_that_checked_nothing_does_not_pass(shared_cloud: CloudStack) -
     assert "verify: nothing was checked" in report.render()
 
 
+def test_a_workflow_nothing_checks_is_shown_as_skipped_and_is_not_a_check() -> None:
+    quiet = dataclasses.replace(CALL_CENTER, smoke_test=None)
+    unused = StandardRuns(None, "arn:aws:states:us-east-1:1:stateMachine:m")  # nothing is read: nothing checks it
+    report = verify((quiet,), {"call-center": {"schedule": None}}, scheduler=None, runs_of=lambda entry: unused)
+    assert not report.ok  # skipping is not checking
+    report.add("scheduled schedule", True, "ENABLED")
+    assert report.ok
+    rendered = report.render().splitlines()
+    assert rendered[1].startswith("SKIP  call-center: no schedule and no smoke test in its catalogue entry")
+    assert rendered[-1] == "verify: all checks passed; 1 workflow(s) not checked"
+
+
 def test_verify_stops_reading_executions_at_the_first_old_one() -> None:
     sfn = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

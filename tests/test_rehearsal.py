@@ -7,6 +7,7 @@ The deployment is shared (`shared_cloud`): these tests only run executions.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
@@ -21,11 +22,13 @@ from pulumi.runtime import MockResourceArgs
 
 from components.packaging import handler_sources
 from ops import executions
+from ops.verify import Report
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
-from rehearsal.program import run_program
+from rehearsal.program import PROJECT_ROOT, run_program
 from settings import stack_config
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
+from workflows.catalogue import CATALOGUE
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
 Seed = Callable[[int | None], None]
@@ -231,6 +234,32 @@ def test_make_demo_exercises_every_catalogue_workflow(
     assert "PASS  nightly-report outcomes: published all seen in 1 run(s)" in printed
     assert "PASS  nightly-report schedule: ENABLED, cron(0 2 * * ? *)" in printed
     assert "Verdict: every workflow works." in printed
+
+
+@pytest.mark.parametrize(
+    "definition", ["jsonata_explicit_state_language.asl.json", "jsonata_state_in_jsonpath_machine.asl.json"]
+)
+def test_the_demo_does_not_judge_a_workflow_moto_cannot_execute(definition: str) -> None:
+    from rehearsal import demo
+
+    jsonata = dataclasses.replace(
+        NIGHTLY_REPORT, name="uses-jsonata", definition=str(PROJECT_ROOT / "tests/fixtures/asl/valid" / definition)
+    )
+    assert demo.not_rehearsable((*CATALOGUE, jsonata)) == {"uses-jsonata": demo.JSONATA_REASON}
+    passed = Report()
+    passed.add("call-center outcomes", True, "resolved and escalated all seen")
+    assert demo.verdict(passed, {}) == "Verdict: every workflow works."
+    assert demo.verdict(passed, demo.not_rehearsable((jsonata,))) == (
+        "Verdict: every workflow checked works; not verified here: uses-jsonata (it uses JSONata, which "
+        "moto's engine cannot evaluate here (it needs a Java runtime))."
+    )
+    passed.skip("quiet", "no schedule and no smoke test")
+    assert (
+        demo.verdict(passed, {})
+        == "Verdict: every workflow checked works; not verified here: quiet (nothing checks it)."
+    )
+    passed.add("scheduled schedule", False, "DISABLED")
+    assert demo.verdict(passed, {}) == "Verdict: something is broken (see FAIL above)."
 
 
 def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
