@@ -39,9 +39,11 @@ deps: $(VENV)/.installed-deploy
 
 venv: $(VENV)/.installed-dev
 
-# Two workers on a two-core machine; every test builds its own program, so they share nothing.
+# One worker per core. worksteal starts each worker on a contiguous half of the tests and
+# rebalances by stealing from the end of a queue; tests/conftest.py puts the in-memory AWS tests
+# first, so one worker alone starts moto and deploys the shared stack.
 test: venv
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist worksteal
 
 bench: venv
 	$(PY) -m bench.run

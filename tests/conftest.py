@@ -24,6 +24,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "moto" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.aws)
+    # The in-memory AWS tests first: `make test` runs with `--dist worksteal`, which hands each
+    # worker a contiguous half at the start and rebalances by stealing from the end of a queue,
+    # so these stay on one worker, and only that one starts moto and deploys the shared stack.
+    items.sort(key=lambda item: item.get_closest_marker("aws") is None)
 
 
 # Program runs by their inputs: evaluating the program under mocks takes most of a second,
