@@ -15,9 +15,9 @@ import pytest
 from ops import render
 from ops.__main__ import main as ops_main
 from settings import StackSettings, stack_config
-from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, Deploy
+from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, Deploy
 from workflows import cost
-from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
+from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import WorkflowDefinition
 from workflows.spec import FunctionSpec, WorkflowSpec
 from workflows.validate import asl_problems
@@ -34,7 +34,7 @@ def call_center() -> WorkflowDefinition:
 def dev(**overrides: str) -> StackSettings:
     config = stack_config("dev")
     config.update({f"serverless-workflows:{key}": value for key, value in overrides.items()})
-    return StackSettings.from_config(config, "dev")
+    return StackSettings.from_config(config, "dev", TUTORIALS)
 
 
 @pytest.mark.parametrize(
@@ -113,12 +113,12 @@ def test_prices_can_be_overridden() -> None:
 
 
 def test_stack_estimate_shares_the_free_tier_between_workflows() -> None:
-    estimate = cost.stack_estimate(CATALOGUE, dev())
+    estimate = cost.stack_estimate(TUTORIALS, dev())
     center = estimate["workflows"]["call-center"]
     # The schedule used all 4,000 free transitions: 1,000 x 6 x $0.000025.
     assert center["standard_usd"] == pytest.approx(0.15)
     assert estimate["total_standard_usd"] == pytest.approx(2.06 + 0.15)
-    disabled = cost.stack_estimate(CATALOGUE, dev(scheduleEnabled="false"))
+    disabled = cost.stack_estimate(TUTORIALS, dev(scheduleEnabled="false"))
     assert disabled["workflows"]["scheduled"]["standard_usd"] == 0
 
 
@@ -139,6 +139,16 @@ def test_the_estimate_is_a_stack_output(deploy: Deploy) -> None:
     assert deploy(config=config).outputs["monthlyCostEstimate"]["workflows"]["scheduled"]["standard_usd"] == 0
 
 
+@pytest.fixture
+def tutorials_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ops cost` prices the tutorials alone, whatever else a team's catalogue holds."""
+    import ops.__main__ as ops_cli
+
+    monkeypatch.setattr(ops_cli, "CATALOGUE", TUTORIALS)
+    monkeypatch.setattr(ops_cli, "WORKFLOWS", {spec.name: spec for spec in TUTORIALS})
+
+
+@pytest.mark.usefixtures("tutorials_only")
 def test_ops_cost_prints_the_estimate_and_takes_price_overrides(capsys: pytest.CaptureFixture[str]) -> None:
     assert ops_main(["--stack", "dev", "cost"]) == 0
     printed = capsys.readouterr().out
@@ -397,7 +407,7 @@ def test_express_bills_duration_in_100_ms_steps_and_memory_in_64_mb_steps() -> N
 
 
 def test_each_workflow_is_priced_by_its_deployed_type() -> None:
-    estimate = cost.stack_estimate(CATALOGUE, dev(workflows='{"scheduled": {"type": "EXPRESS"}}'))
+    estimate = cost.stack_estimate(TUTORIALS, dev(workflows='{"scheduled": {"type": "EXPRESS"}}'))
     scheduled, center = estimate["workflows"]["scheduled"], estimate["workflows"]["call-center"]
     assert (scheduled["type"], center["type"]) == ("EXPRESS", "STANDARD")
     # scheduled as Express: 43,200 x ($0.000001 + 0.1 s x 0.0625 GB x $0.00001667)
@@ -414,7 +424,7 @@ def test_each_workflow_is_priced_by_its_deployed_type() -> None:
     assert "  Total as deployed (1 Standard, 1 Express): $0.10" in printed
     assert "  Total if all were Standard:                $2.21" in printed
     assert "  scheduled         43,200            2      2.06     0.05    0.00  Express      0.05" in printed
-    express = cost.stack_estimate(CATALOGUE, dev(workflows='{"scheduled": {"type": "EXPRESS"}, "call-center": '
+    express = cost.stack_estimate(TUTORIALS, dev(workflows='{"scheduled": {"type": "EXPRESS"}, "call-center": '
                                                  '{"type": "EXPRESS"}}'))  # fmt: skip
     # $0.0477 + $0.0017, and no transitions at all
     assert express["total_as_deployed_usd"] == pytest.approx(0.0494, abs=1e-4)
@@ -424,7 +434,7 @@ def test_each_workflow_is_priced_by_its_deployed_type() -> None:
 
 def test_a_one_time_schedule_is_a_one_time_cost() -> None:
     prices = replace(cost.Prices(), standard_per_transition=0.01)
-    estimate = cost.stack_estimate(CATALOGUE, dev(scheduleExpression="at(2030-01-31T09:00:00)"), prices=prices)
+    estimate = cost.stack_estimate(TUTORIALS, dev(scheduleExpression="at(2030-01-31T09:00:00)"), prices=prices)
     scheduled = estimate["workflows"]["scheduled"]
     assert scheduled["executions_per_month"] == 0
     assert scheduled["one_time_executions"] == 1
@@ -437,7 +447,7 @@ def test_a_one_time_schedule_is_a_one_time_cost() -> None:
     assert "  scheduled           once            2" in printed
     assert "    scheduled: $0.02 once" in printed
     disabled = cost.stack_estimate(
-        CATALOGUE, dev(scheduleExpression="at(2030-01-31T09:00:00)", scheduleEnabled="false")
+        TUTORIALS, dev(scheduleExpression="at(2030-01-31T09:00:00)", scheduleEnabled="false")
     )
     assert disabled["workflows"]["scheduled"]["one_time_executions"] == 0
 
@@ -486,7 +496,7 @@ def test_an_estimate_too_large_for_a_float_is_a_named_error() -> None:
     with pytest.raises(cost.CostError, match="too large to estimate"):
         cost.estimate("deep", deep, 1, scheduled=False, map_items=1e10)
     with pytest.raises(cost.CostError, match="executions_per_month of 'call-center' must be a number of at least 0"):
-        cost.stack_estimate(CATALOGUE, dev(), assumptions=cost.Assumptions(executions_per_month={"call-center": -1}))
+        cost.stack_estimate(TUTORIALS, dev(), assumptions=cost.Assumptions(executions_per_month={"call-center": -1}))
 
 
 class Configured:

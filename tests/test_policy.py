@@ -13,6 +13,7 @@ import pytest
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
 from tests.support import STACKS, WITH_EXAMPLE, Deploy
+from workflows.catalogue import CATALOGUE
 
 
 def declared(run: ProgramRun) -> list[Resource]:
@@ -44,8 +45,7 @@ def test_log_level_off_is_reported_as_advisory(deploy: Deploy) -> None:
     config["serverless-workflows:logLevel"] = "OFF"
     violations = evaluate(declared(deploy(config=config)))
     assert {(v.rule, v.resource) for v in violations} == {
-        ("state-machine-logging", "scheduled-state-machine"),
-        ("state-machine-logging", "call-center-state-machine"),
+        ("state-machine-logging", f"{spec.name}-state-machine") for spec in CATALOGUE
     }
     assert {rule.enforcement for rule in RULES if rule.name == "state-machine-logging"} == {ADVISORY}
 

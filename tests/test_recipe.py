@@ -19,6 +19,7 @@ import pytest
 
 from rehearsal.program import PROJECT_ROOT
 from tests.support import EXAMPLE_DIR
+from workflows.catalogue import CATALOGUE
 
 _NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "venv", "node_modules", "__pycache__", ".*_cache", ".build", "tests"
@@ -97,7 +98,7 @@ def tools(project_with_example: Path) -> dict[str, Any]:
 
 
 def test_the_program_deploys_the_new_workflow(tools: dict[str, Any]) -> None:
-    assert tools["workflows"] == ["call-center", "nightly-report", "scheduled"]
+    assert tools["workflows"] == sorted([*(spec.name for spec in CATALOGUE), "nightly-report"])
     assert "nightly-report-state-machine" in tools["resources"]
     assert "nightly-report-ready" in tools["resources"]
     assert "build-report" not in tools["resources"]  # functions keep their own names
@@ -110,4 +111,4 @@ def test_cost_diagrams_and_ops_show_it_unedited(tools: dict[str, Any], project_w
     assert (
         "**Nightly report** (`workflows/nightly_report.asl.json`)" in (project_with_example / "README.md").read_text()
     )
-    assert tools["run_choices"] == ["scheduled", "call-center", "nightly-report"]
+    assert tools["run_choices"] == [*(spec.name for spec in CATALOGUE), "nightly-report"]

@@ -14,7 +14,7 @@ import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import ConfigError, StackSettings, stack_config
-from tests.support import NIGHTLY_REPORT, STACKS, Deploy, with_config
+from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
 from workflows.spec import CatalogueError, WorkflowSpec
@@ -375,11 +375,11 @@ def test_an_inconsistent_catalogue_is_refused_with_every_problem(deploy: Deploy)
 
 
 def test_alarms_are_on_by_default_and_can_be_turned_off(deploy: Deploy) -> None:
-    on = deploy()
+    on = deploy(catalogue=TUTORIALS)
     assert len(on.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 22
     assert on.outputs["alarmTopicArn"].endswith(":serverless-workflows-dev-alarms")
     assert on.outputs["dashboardUrl"].endswith("#dashboards:name=serverless-workflows-dev-use1")
-    off = deploy(config=with_config(alarmsEnabled="false"))
+    off = deploy(config=with_config(alarmsEnabled="false"), catalogue=TUTORIALS)
     assert not off.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     assert not off.of_type("aws:sns/topic:Topic")
     assert "alarmTopicArn" not in off.outputs
