@@ -41,7 +41,7 @@ from settings import ConfigError, StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
-from workflows.spec import WorkflowSpec
+from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
 
 WORKFLOWS = {spec.name: spec for spec in CATALOGUE}
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
@@ -53,6 +53,7 @@ MAX_HOURS = 366 * 24
 MAX_WAIT_SECONDS = 24 * 3600
 # More runs a month than this is a typo, not a plan.
 MAX_EXECUTIONS_PER_MONTH = 1e10
+PRICE_OVERRIDE_FACTOR = 1_000
 
 
 class UsageError(Exception):
@@ -267,6 +268,8 @@ def _assignments(values: list[str], flag: str) -> dict[str, str]:
 
 
 def command_cost(args: argparse.Namespace) -> int:
+    # The same checks the program makes first: an entry or definition it would refuse is named here too.
+    check_catalogue(CATALOGUE)
     # Read from the stack's files, so that it works before the first deploy.
     settings = StackSettings.from_stack_file(args.stack)
     prices = cost.Prices()
@@ -274,6 +277,13 @@ def command_cost(args: argparse.Namespace) -> int:
         if name not in cost.Prices.__dataclass_fields__:
             raise UsageError(f"--price {name}: unknown price; known: {', '.join(cost.Prices.__dataclass_fields__)}")
         number = _non_negative(f"--price {name}", value)
+        listed = getattr(prices, name)
+        # A price a thousand times the list price is a typo (a misplaced decimal point), not a forecast.
+        if listed and number > PRICE_OVERRIDE_FACTOR * listed:
+            raise UsageError(
+                f"--price {name}: {value!r} is more than {PRICE_OVERRIDE_FACTOR:,} times the list price "
+                f"({listed:g}); give the price in USD per unit, as the list price is"
+            )
         if isinstance(getattr(prices, name), int) and not number.is_integer():
             raise UsageError(f"--price {name}: {value!r} must be a whole number")
         prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(number)})
@@ -312,12 +322,19 @@ def _non_negative(what: str, text: str) -> float:
     return value
 
 
+# Options of every command: (flag, default, help).
+_STACK_OPTIONS: tuple[tuple[str, str | None, str], ...] = (
+    ("--stack", "dev", "stack whose outputs to read (default: dev)"),
+    ("--outputs", None, "JSON file of the stack outputs, instead of asking the Pulumi CLI"),
+    ("--region", None, "AWS region (default: the ARN's, else the boto3 configuration)"),
+    ("--endpoint-url", None, "send every AWS call here, e.g. an emulator"),
+)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m ops", description=(__doc__ or "").split("\n\n")[0])
-    top.add_argument("--stack", default="dev", help="stack whose outputs to read (default: dev)")
-    top.add_argument("--outputs", help="JSON file of the stack outputs, instead of asking the Pulumi CLI")
-    top.add_argument("--region", help="AWS region (default: the ARN's, else the boto3 configuration)")
-    top.add_argument("--endpoint-url", help="send every AWS call here, e.g. an emulator")
+    for flag, default, text in _STACK_OPTIONS:
+        top.add_argument(flag, default=default, help=text)
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start an execution, wait, and print its path")
@@ -349,8 +366,23 @@ def parser() -> argparse.ArgumentParser:
 
     costs = commands.add_parser("cost", help="monthly cost estimate of the stack, from its config files")
     costs.add_argument("--price", action="append", default=[], metavar="NAME=VALUE", help="override a price")
-    costs.add_argument("--executions", action="append", default=[], metavar="WORKFLOW=N", help="on-demand runs a month")
+    costs.add_argument(
+        "--executions",
+        action="append",
+        default=[],
+        metavar="WORKFLOW=N",
+        help=(
+            "runs a month of a workflow, scheduled or not "
+            f"(default: its schedule's, else {ON_DEMAND_EXECUTIONS_PER_MONTH:,})"
+        ),
+    )
     costs.set_defaults(handler=command_cost)
+
+    # `ops cost --stack prod` works as `ops --stack prod cost` does: where a user puts the option
+    # is no reason to refuse it. SUPPRESS keeps the top level's value when it is not repeated.
+    for command in commands.choices.values():
+        for flag, _, text in _STACK_OPTIONS:
+            command.add_argument(flag, default=argparse.SUPPRESS, help=text)
     return top
 
 

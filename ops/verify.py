@@ -246,9 +246,16 @@ def verify(
         runs = runs_of(entry)
         if entry.get("schedule"):
             check_schedule(runs, scheduler, spec, entry, report, wait_seconds=wait_seconds)
+        elif spec.schedule is not None:
+            report.add(
+                f"{spec.name} schedule",
+                False,
+                "the catalogue gives it a schedule, but the stack outputs name none; "
+                "deploy this version of the program first",
+            )
         if spec.smoke_test is not None:
             check_smoke_test(runs, spec, report, max_runs=max_runs)
-        elif not entry.get("schedule"):
+        elif spec.schedule is None and not entry.get("schedule"):
             report.skip(
                 spec.name,
                 "no schedule and no smoke test in its catalogue entry, so nothing runs it here; "

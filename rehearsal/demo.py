@@ -43,11 +43,18 @@ def not_rehearsable(catalogue: tuple[WorkflowSpec, ...]) -> dict[str, str]:
     return found
 
 
-def verdict(report: Report, not_run: Mapping[str, str]) -> str:
-    """The last line of the demo: what was shown to work, and what was not tried."""
+def verdict(report: Report, not_run: Mapping[str, str], sample_runs: Mapping[str, str] | None = None) -> str:
+    """The last line of the demo: what was shown to work, and what was not tried. `sample_runs`
+    (workflow -> status of its run with the sample input) tells on a workflow nothing checks."""
+
+    def unchecked(name: str) -> str:
+        status = (sample_runs or {}).get(name)
+        ran = f"; its sample run ended {status}" if status not in (None, "SUCCEEDED") else ""
+        return f"nothing checks it{ran}"
+
     if not report.ok:
         return "Verdict: something is broken (see FAIL above)."
-    unverified = {**not_run, **{check.name: "nothing checks it" for check in report.unchecked}}
+    unverified = {**not_run, **{check.name: unchecked(check.name) for check in report.unchecked}}
     if not unverified:
         return "Verdict: every workflow works."
     listed = "; ".join(f"{name} ({reason})" for name, reason in unverified.items())
@@ -81,6 +88,7 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     for name, reason in not_run.items():
         print(f"\n== {name} is deployed but not run or verified: {reason}")
     runnable = tuple(spec for spec in catalogue if spec.name not in not_run)
+    sample_runs: dict[str, str] = {}
 
     scheduled = [spec.name for spec in runnable if deployed[spec.name]["schedule"]]
     if scheduled:
@@ -97,7 +105,9 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
         if spec.schedule is None or spec.sample_input is not None:
             sample = spec.default_input()
             print(f"\n== python -m ops run {spec.name} --input '{json.dumps(sample)}'")
-            print(render.execution(executions.run(sfn, arn, sample)))
+            ran = executions.run(sfn, arn, sample)
+            sample_runs[spec.name] = ran.status
+            print(render.execution(ran))
         if spec.refused_input is not None:
             print(f"\n== The same with an input it refuses: {json.dumps(spec.refused_input)}")
             print(render.execution(executions.run(sfn, arn, spec.refused_input)))
@@ -122,7 +132,7 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     print("\n== python -m ops verify")
     report = verify(runnable, deployed, scheduler=scheduler, runs_of=runs_of, max_runs=20)
     print(report.render())
-    print(f"\n{verdict(report, not_run)}")
+    print(f"\n{verdict(report, not_run, sample_runs)}")
     return report.ok
 
 
@@ -137,5 +147,13 @@ def main(stack: str = "dev") -> int:
         return 2
 
 
+def cli(argv: list[str]) -> int:
+    """`python -m rehearsal.demo [STACK]`, as `make demo STACK=...` runs it."""
+    if len(argv) > 1:
+        print(f"make demo: give one stack name at most (make demo STACK=prod), not {' '.join(argv)}", file=sys.stderr)
+        return 2
+    return main(*argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(cli(sys.argv[1:]))

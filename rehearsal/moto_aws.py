@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import logging
 import os
@@ -152,6 +153,7 @@ class InMemoryAws:
         self.created: list[tuple[str, str]] = []
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self._tick_numbers = itertools.count()  # runs a tick starts are numbered across ticks
         # Pulumi's mocks create resources from several threads at once, and moto's backends are
         # plain dicts: an alarm put while another thread lists alarms fails with "dictionary
         # changed size during iteration". Calls into moto from the mocks are serialized; the GIL
@@ -251,7 +253,7 @@ class InMemoryAws:
                 started.append(
                     as_scheduler.start_execution(
                         stateMachineArn=target["Arn"],
-                        name=f"tick-{len(started)}-{uuid.uuid4().hex[:8]}",
+                        name=f"tick-{next(self._tick_numbers)}-{uuid.uuid4().hex[:8]}",
                         input=target.get("Input", "{}"),
                     )["executionArn"]
                 )

@@ -18,7 +18,7 @@ from settings import StackSettings, stack_config
 from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, Deploy
 from workflows import cost
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import WorkflowDefinition
+from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.spec import FunctionSpec, WorkflowSpec
 from workflows.validate import asl_problems
 
@@ -592,3 +592,30 @@ def test_a_loop_around_a_container_multiplies_what_the_container_runs() -> None:
     # Work 0 (Map) 1 + 10 items x Only 1 = 11, Again? 0 1: the loop, 3 times round; then Done 0 1
     priced = cost.estimate("loop", definition_of(document), 1, scheduled=False)
     assert priced.transitions_per_execution == {"Done 0": (11 + 1) * 3 + 1}
+
+
+def test_a_definition_aws_would_refuse_is_named_not_priced(tmp_path: Path) -> None:
+    document = json.loads(CALL_CENTER.definition_path.read_text())
+    document["States"]["Open Case"]["Next"] = "Anounce"
+    broken = tmp_path / "call_center.asl.json"
+    broken.write_text(json.dumps(document))
+    catalogue = (SCHEDULED, replace(CALL_CENTER, definition=str(broken)))
+    with pytest.raises(DefinitionError, match="Next names 'Anounce', which is not a state"):
+        cost.stack_estimate(catalogue, StackSettings.from_config(stack_config("dev"), "dev", catalogue))
+
+
+@pytest.mark.usefixtures("tutorials_only")
+def test_ops_cost_takes_the_stack_before_or_after_the_command_and_refuses_absurd_prices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert ops_main(["cost", "--stack", "prod"]) == 0
+    assert capsys.readouterr().out.startswith("Monthly estimate for stack 'prod'")
+    assert ops_main(["--stack", "prod", "cost", "--stack", "dev"]) == 0  # the nearer one wins
+    assert capsys.readouterr().out.startswith("Monthly estimate for stack 'dev'")
+    assert ops_main(["cost", "--price", "standard_per_transition=0.025"]) == 0  # a thousand times: allowed
+    capsys.readouterr()
+    assert ops_main(["cost", "--price", "standard_per_transition=1e9"]) == 2
+    assert capsys.readouterr().err == (
+        "ops: --price standard_per_transition: '1e9' is more than 1,000 times the list price (2.5e-05); "
+        "give the price in USD per unit, as the list price is\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import re
@@ -513,3 +514,45 @@ def test_renamed_and_nested_corpus_definitions_are_drawn_faithfully() -> None:
                 print(path.name, json.dumps(mutant, indent=1)[:4000])
                 raise
     assert accepted > 2 * len(VALID)
+
+
+def _with_definition(tmp_path: Path, text: str | None) -> tuple[Any, ...]:
+    """The tutorials, the call center's definition replaced by `text` (None: a missing file)."""
+    path = tmp_path / "call_center.asl.json"
+    if text is not None:
+        path.write_text(text)
+    return (SCHEDULED, dataclasses.replace(CALL_CENTER, definition=str(path)))
+
+
+def _dangling() -> str:
+    document = json.loads(CALL_CENTER.definition_path.read_text())
+    document["States"]["Open Case"]["Next"] = "Anounce"
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (None, "cannot read the definition file"),
+        ('{"StartAt": "A",', "invalid JSON"),
+        (_dangling(), "Next names 'Anounce', which is not a state"),
+    ],
+    ids=["missing", "syntax", "dangling-next"],
+)
+def test_make_diagrams_names_a_definition_it_cannot_draw_in_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | None, named: str
+) -> None:
+    assert diagram.main([], _with_definition(tmp_path, text)) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"make diagrams: {tmp_path / 'call_center.asl.json'}")
+    assert named in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""  # nothing was rewritten
+
+
+def test_make_diagrams_refuses_a_catalogue_entry_the_program_would_refuse(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bad = dataclasses.replace(CALL_CENTER, name="Call_Center")
+    assert diagram.main(["--check"], (SCHEDULED, bad)) == 2
+    assert "Call_Center" in capsys.readouterr().err

@@ -206,9 +206,9 @@ def test_a_failed_iteration_and_its_fail_state_show_the_cause_as_written() -> No
         "         [ x] iteration 1  3 ms",
         "           1. [ x] Reject (Fail)  1 ms   <-- failed here",
         "                  <- b",
-        "                  error Montant refusé : 12 €",
+        "                  cause Montant refusé : 12 €",
         "  status  FAILED",
-        "  error   Montant refusé : 12 €",
+        "  cause   Montant refusé : 12 €",
     ]
 
 
@@ -256,7 +256,7 @@ def test_a_fail_state_built_by_hand_is_failed_even_without_an_error() -> None:
     run = Execution(ARN, "FAILED", {}, cause="Engage Tier 2 Support.", steps=[step])
     lines = render.execution(run).splitlines()
     assert "  1. [ x] Stop (Fail)   <-- failed here" in lines
-    assert "  error   Engage Tier 2 Support." in lines
+    assert "  cause   Engage Tier 2 Support." in lines
     assert not any("-:" in line for line in lines)
 
 
@@ -416,7 +416,7 @@ def test_execution_log_records_without_execution_data_still_give_the_path() -> N
     })) for e in FAILED_ITERATION]  # fmt: skip
     run = executions.from_events(EXPRESS_ARN, executions.from_execution_log(records))
     assert [s.name for s in run.every_step()] == ["Check", "Accept", "Reject"]
-    assert "                  error Montant refusé : 12 €" in render.execution(run).splitlines()
+    assert "                  cause Montant refusé : 12 €" in render.execution(run).splitlines()
 
 
 # --- Real runs in moto's Step Functions engine ------------------------------------------------------------
@@ -653,9 +653,9 @@ def test_moto_fail_with_only_a_cause_in_a_parallel_shows_just_the_cause(sfn: Any
     run = executions.run(sfn, create(sfn, "escalate", ESCALATE), {})
     lines = without_durations(render.execution(run)).splitlines()
     assert "           1. [ x] Escalate (Fail)   <-- failed here" in lines
-    assert "                  error Engage Tier 2 Support." in lines
+    assert "                  cause Engage Tier 2 Support." in lines
     assert "  1. [ x] Work (Parallel)" in lines
-    assert lines[-2:] == ["  status  FAILED", "  error   Engage Tier 2 Support."]
+    assert lines[-2:] == ["  status  FAILED", "  cause   Engage Tier 2 Support."]
     assert not any("-:" in line for line in lines)
     assert_any_order_gives_the_same_tree(recorded(sfn, run.arn), ESCALATE, cases=MOTO_ORDER_CASES)
 

@@ -193,6 +193,14 @@ def test_a_workflow_nothing_checks_is_shown_as_skipped_and_is_not_a_check() -> N
     assert rendered[-1] == "verify: all checks passed; 1 workflow(s) not checked"
 
 
+def test_a_scheduled_workflow_deployed_without_its_schedule_fails_verify() -> None:
+    unused = StandardRuns(None, "arn:aws:states:us-east-1:1:stateMachine:m")
+    report = verify((SCHEDULED,), {"scheduled": {"schedule": None}}, scheduler=None, runs_of=lambda entry: unused)
+    assert [(c.name, c.ok) for c in report.checks] == [("scheduled schedule", False)]
+    assert "the catalogue gives it a schedule, but the stack outputs name none" in report.render()
+    assert not report.unchecked
+
+
 def test_verify_stops_reading_executions_at_the_first_old_one() -> None:
     sfn = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -342,7 +350,7 @@ def test_the_fail_state_of_the_escalation_path_is_shown_failed_with_its_cause(
     )
     lines = render.execution(escalated).splitlines()
     assert "  6. [ x] Fail (Fail)  0 ms   <-- failed here" in [re.sub(r"  \d+ ms", "  0 ms", line) for line in lines]
-    assert "         error Engage Tier 2 Support." in lines
+    assert "         cause Engage Tier 2 Support." in lines
     assert "  status  FAILED" in lines
 
 

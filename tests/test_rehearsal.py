@@ -260,6 +260,10 @@ def test_the_demo_does_not_judge_a_workflow_moto_cannot_execute(definition: str)
         demo.verdict(passed, {})
         == "Verdict: every workflow checked works; not verified here: quiet (nothing checks it)."
     )
+    assert demo.verdict(passed, {}, {"quiet": "FAILED"}) == (
+        "Verdict: every workflow checked works; not verified here: quiet (nothing checks it; "
+        "its sample run ended FAILED)."
+    )
     passed.add("scheduled schedule", False, "DISABLED")
     assert demo.verdict(passed, {}) == "Verdict: something is broken (see FAIL above)."
 
@@ -269,6 +273,8 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
 ) -> None:
     from rehearsal import demo
 
+    assert demo.cli(["dev", "extra"]) == 2
+    assert capsys.readouterr().err == "make demo: give one stack name at most (make demo STACK=prod), not dev extra\n"
     assert demo.main("prdo") == 2
     assert capsys.readouterr().err == (
         "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. "

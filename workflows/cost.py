@@ -49,7 +49,7 @@ from workflows.spec import (
     FunctionSpec,
     WorkflowSpec,
 )
-from workflows.validate import MAX_NESTING, asl_problems
+from workflows.validate import MAX_NESTING, asl_problems, check_asl
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
@@ -586,6 +586,8 @@ def _read(
     if workflow_type not in WORKFLOW_TYPES:
         raise CostError(f"workflow {name!r}: type {workflow_type!r} is not STANDARD or EXPRESS")
     items = _number(f"map_items of workflow {name!r}", map_items)
+    # Pricing walks the transitions: a definition AWS would refuse is named, not walked.
+    check_asl(definition)
     document = definition.document
     reader = _Reader(functions, assumptions, items, prices, len(definition.text.encode()) / 1024)
     routes = reader.routes(document)

@@ -15,7 +15,8 @@ from typing import Any
 
 from workflows.catalogue import CATALOGUE
 from workflows.definition import WorkflowDefinition
-from workflows.spec import WorkflowSpec
+from workflows.spec import WorkflowSpec, check_catalogue
+from workflows.validate import check_asl
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -240,6 +241,8 @@ def section(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
     parts = [BEGIN]
     for spec in catalogue:
         definition = spec.load_definition()
+        # Drawing follows every transition: a definition AWS would refuse is named, not drawn.
+        check_asl(definition)
         parts.append(f"\n**{spec.title}** (`{_shown(definition.path)}`)\n\n```mermaid\n{mermaid(definition)}\n```\n")
     parts.append(END)
     return "\n".join(parts)
@@ -261,7 +264,14 @@ def readme_with_diagrams(readme: str, catalogue: tuple[WorkflowSpec, ...] = CATA
 
 
 def main(argv: list[str], catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> int:
-    wanted = {README: readme_with_diagrams(README.read_text(), catalogue), DOCS: docs_page(catalogue)}
+    """0 done (with --check: nothing stale), 1 stale (with --check), 2 a catalogue entry or a
+    definition that cannot be drawn, named on stderr."""
+    try:
+        check_catalogue(catalogue)
+        wanted = {README: readme_with_diagrams(README.read_text(), catalogue), DOCS: docs_page(catalogue)}
+    except ValueError as error:  # CatalogueError and DefinitionError among them
+        print(f"make diagrams: {error}", file=sys.stderr)
+        return 2
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if "--check" in argv:
         for path in stale:

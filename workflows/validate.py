@@ -1347,6 +1347,19 @@ def validate(
         listed.append(str(error).removeprefix(f"{definition.path}: "))
     project = project_problems(document, functions=functions or {}, workflow_type=workflow_type)
     listed.extend(str(problem) for problem in project)
+    _raise_listed(definition, listed)
+
+
+def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD") -> None:
+    """Raise DefinitionError listing what Step Functions would refuse in `definition`: for the
+    tools that read a definition without deploying it (diagrams, the cost estimate), which follow
+    its transitions and need every one to lead to a state."""
+    _raise_listed(
+        definition, [str(problem) for problem in asl_problems(definition.document, workflow_type=workflow_type)]
+    )
+
+
+def _raise_listed(definition: WorkflowDefinition, listed: list[str]) -> None:
     if listed:
         lines = "\n".join(f"  - {problem}" for problem in listed)
         raise DefinitionError(f"{definition.path}: {len(listed)} problem(s) in the definition:\n{lines}")
