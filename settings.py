@@ -21,6 +21,7 @@ over them.
 from __future__ import annotations
 
 import json
+import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -182,10 +183,23 @@ KNOWN_KEYS = frozenset(
 )
 
 
+class _NotJsonError(ValueError):
+    """A number Python's JSON parser reads but JSON has not."""
+
+
 def _no_constant(name: str) -> Any:
     # JSON has no NaN or Infinity; Python's parser accepts them, and a schedule's input with one
     # is not JSON to EventBridge Scheduler.
-    raise ValueError(f"{name} is not JSON")
+    raise _NotJsonError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    # Python reads a number past the range of a double (1e999) as inf, which json.dumps then
+    # writes as Infinity: the schedule's input would not be JSON either.
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NotJsonError(f"{text} is too large for a JSON number (at most about 1.8e308)")
+    return number
 
 
 def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
@@ -260,7 +274,9 @@ class _Reader:
         value = raw
         if isinstance(raw, str):
             try:
-                value = json.loads(raw, parse_constant=_no_constant)
+                value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+            except _NotJsonError as error:
+                raise self._fail(key, raw, f"it must be a JSON object (no NaN or Infinity): {error}", example) from None
             except (json.JSONDecodeError, RecursionError, ValueError):
                 raise self._fail(key, raw, "it must be a JSON object (no NaN or Infinity)", example) from None
         if not isinstance(value, dict):
