@@ -45,6 +45,12 @@ _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
+# A schedule's payload is its state machine's execution input: Step Functions takes at most
+# 256 KiB of it, counted as UTF-8 bytes.
+MAX_SCHEDULE_INPUT_BYTES = 256 * 1024
+# A bad value is shown in its error message up to this many characters, so the message stays one
+# readable line however long the value.
+_SHOWN_CHARACTERS = 100
 
 
 class ConfigError(ValueError):
@@ -202,6 +208,19 @@ def _finite(text: str) -> float:
     return number
 
 
+def _shown(raw: object) -> str:
+    """A bad value as an error message shows it: quoted, and cut if long."""
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    if len(text) <= _SHOWN_CHARACTERS:
+        return repr(text)
+    return f"{text[:_SHOWN_CHARACTERS]!r}... ({len(text):,} characters)"
+
+
+def _schedule_input(payload: Mapping[str, Any]) -> str:
+    """The text a schedule passes its state machine, as components/workflow.py writes it."""
+    return json.dumps(dict(payload), sort_keys=True)
+
+
 def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
     planned = spec.schedule
     return WorkflowSettings(
@@ -224,10 +243,9 @@ class _Reader:
 
     def _fail(self, key: str, raw: object, allowed: str, example: str) -> ConfigError:
         # A nested key (workflows.x.type) is set with --path; a top-level one directly.
-        shown = raw if isinstance(raw, str) else json.dumps(raw)
         command = f"--path '{key}' {example}" if "." in key else f"{key} {example}"
         return ConfigError(
-            f"Config {PROJECT}:{key} = {shown!r} is not valid: {allowed}. "
+            f"Config {PROJECT}:{key} = {_shown(raw)} is not valid: {allowed}. "
             f"Fix it with: pulumi config set {command} --stack {self._stack}"
         )
 
@@ -282,6 +300,20 @@ class _Reader:
         if not isinstance(value, dict):
             raise self._fail(key, raw, "it must be a JSON object, not a " + type(value).__name__, example)
         return value
+
+    def parse_payload(self, key: str, raw: object, default: Mapping[str, Any]) -> Mapping[str, Any]:
+        example = f"'{json.dumps(dict(default))}'"
+        payload = self.parse_json_object(key, raw, example)
+        size = len(_schedule_input(payload).encode("utf-8"))
+        if size > MAX_SCHEDULE_INPUT_BYTES:
+            raise self._fail(
+                key,
+                raw,
+                f"it is {size:,} bytes as the schedule's input, and Step Functions takes at most "
+                f"{MAX_SCHEDULE_INPUT_BYTES:,} (pass a reference, such as an S3 key, instead of the data)",
+                example,
+            )
+        return payload
 
     # --- top-level keys ----------------------------------------------------------------------
 
@@ -405,7 +437,7 @@ class _Reader:
         if found := value("scheduleEnabled"):
             enabled = self.parse_boolean(*found, planned.enabled)
         if found := value("schedulePayload"):
-            payload = self.parse_json_object(*found, f"'{json.dumps(dict(planned.payload))}'")
+            payload = self.parse_payload(*found, planned.payload)
         return WorkflowSettings(type=kind, schedule=ScheduleSettings(expression, timezone, enabled, payload))
 
 

@@ -7,10 +7,12 @@ CLI passes, `StackSettings.from_stack_file` for a stack file `python -m ops cost
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+import settings
 from settings import ConfigError, StackSettings
 from tests.support import with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
@@ -60,3 +62,40 @@ def test_large_but_finite_numbers_are_kept() -> None:
         "Payload": 1.5e308,
         "n": -2e-308,
     }
+
+
+def _payload_of_size(size: int) -> str:
+    """A payload whose deployed text is `size` bytes."""
+    return json.dumps({"Payload": "x" * (size - len('{"Payload": ""}'))})
+
+
+def test_a_payload_of_256_kib_is_accepted() -> None:
+    payload = scheduled_payload(with_config(schedulePayload=_payload_of_size(settings.MAX_SCHEDULE_INPUT_BYTES)))
+    assert isinstance(payload, dict)
+    assert len(json.dumps(payload)) == 262_144
+
+
+@pytest.mark.parametrize(
+    ("key", "payload", "size"),
+    [
+        ("schedulePayload", _payload_of_size(262_145), "262,145"),
+        # 100 KB as UTF-8, but deployed escaped (\u00e9, 6 bytes each): the deployed text counts.
+        ("schedulePayload", json.dumps({"Payload": "é" * 50_000}, ensure_ascii=False), "300,015"),
+        ("schedulePayload", json.dumps({"Payload": "x" * 1_800_000}), "1,800,015"),
+    ],
+)
+def test_a_payload_over_what_step_functions_takes_is_refused_with_its_size(key: str, payload: str, size: str) -> None:
+    message = refused(with_config(**{key: payload}))
+    assert f"it is {size} bytes as the schedule's input, and Step Functions takes at most 262,144" in message
+    assert 'pulumi config set schedulePayload \'{"Payload": "This is a test."}\' --stack dev' in message
+    # The value is shown cut, so the message stays readable.
+    assert len(message) < 1_000
+    assert "characters) is not valid" in message
+
+
+def test_a_per_workflow_payload_over_the_limit_is_refused() -> None:
+    workflows = json.dumps({"scheduled": {"schedulePayload": {"Payload": "x" * 300_000}}})
+    message = refused(with_config(workflows=workflows))
+    assert f"Config {PROJECT}:workflows.scheduled.schedulePayload = " in message
+    assert "it is 300,015 bytes" in message
+    assert "pulumi config set --path 'workflows.scheduled.schedulePayload'" in message
