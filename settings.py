@@ -42,6 +42,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 # A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
+# 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
@@ -208,6 +210,14 @@ def _finite(text: str) -> float:
     return number
 
 
+def _account_id(value: object) -> str | None:
+    """An AWS account ID as the provider takes it (a string), or None. `pulumi config set --path`
+    stores 12 digits as a YAML number, which the CLI hands the program as a JSON number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else None
+
+
 def _shown(raw: object) -> str:
     """A bad value as an error message shows it: quoted, and cut if long."""
     text = raw if isinstance(raw, str) else json.dumps(raw)
@@ -343,13 +353,15 @@ class _Reader:
             return ()
         try:
             ids = json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             ids = None
-        if isinstance(ids, list) and ids and all(isinstance(i, str) and re.fullmatch(r"\d{12}", i) for i in ids):
-            return tuple(ids)
+        accepted = [_account_id(i) for i in ids] if isinstance(ids, list) and ids else [None]
+        if all(accepted):
+            return tuple(i for i in accepted if i)
         raise ConfigError(
-            f"Config {key} = {raw!r} is not valid: use a list of 12-digit account IDs. "
-            f"Fix it with: pulumi config set --path '{key.split(':', 1)[1]}[0]' 123456789012 --stack {self._stack}"
+            f"Config {key} = {_shown(raw)} is not valid: use a list of 12-digit account IDs (digits 0-9). Fix it with: "
+            f"pulumi config rm {key} --stack {self._stack} && "
+            f"pulumi config set --path '{key}[0]' 123456789012 --stack {self._stack}"
         )
 
     def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:

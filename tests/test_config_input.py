@@ -99,3 +99,46 @@ def test_a_per_workflow_payload_over_the_limit_is_refused() -> None:
     assert f"Config {PROJECT}:workflows.scheduled.schedulePayload = " in message
     assert "it is 300,015 bytes" in message
     assert "pulumi config set --path 'workflows.scheduled.schedulePayload'" in message
+
+
+# --- aws:allowedAccountIds -------------------------------------------------------------------
+
+
+def _in_digits_of(zero: int) -> str:
+    """123456789012 in the digits of another script, whose zero is the code point `zero`."""
+    return "".join(chr(zero + int(digit)) for digit in "123456789012")
+
+
+def with_aws(key: str, value: str) -> dict[str, str]:
+    config = with_config()
+    config[key] = value
+    return config
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        json.dumps([_in_digits_of(0xFF10)]),  # full-width digits
+        json.dumps([_in_digits_of(0x0660)]),  # Arabic-Indic digits
+        '["123456789012", "12345678901"]',
+        "[true]",
+        "[1.23456789012e11]",
+        '"123456789012"',
+        "[" * 100_000,
+    ],
+)
+def test_account_ids_must_be_12_ascii_digits(value: str) -> None:
+    message = refused(with_aws("aws:allowedAccountIds", value))
+    assert "use a list of 12-digit account IDs (digits 0-9)" in message
+    # The command sets the key the provider reads, aws:allowedAccountIds, not a project key.
+    assert message.endswith(
+        "Fix it with: pulumi config rm aws:allowedAccountIds --stack dev && "
+        "pulumi config set --path 'aws:allowedAccountIds[0]' 123456789012 --stack dev"
+    )
+
+
+def test_account_ids_as_the_suggested_command_stores_them_are_accepted() -> None:
+    # `pulumi config set --path 'aws:allowedAccountIds[0]' 123456789012` writes a YAML number, which
+    # the CLI hands over as a JSON number; an ID with a leading zero stays a string.
+    config = with_aws("aws:allowedAccountIds", '[123456789012, "012345678901"]')
+    assert read(config).aws_allowed_account_ids == ("123456789012", "012345678901")
