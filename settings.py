@@ -44,6 +44,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
+# An AWS region code by its form (us-east-1, ap-southeast-7, us-gov-west-1, eu-isoe-west-1,
+# eusc-de-east-1): an area, one or two lowercase words and a number. No list: regions keep coming.
+_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]{2,10}){1,2}-[1-9][0-9]?")
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
@@ -154,7 +157,7 @@ class StackSettings:
         reader.refuse_unknown_aws(values)
         settings = cls(
             stack=stack,
-            aws_region=values.get("aws:region"),
+            aws_region=reader.region("aws:region"),
             aws_profile=values.get("aws:profile"),
             aws_allowed_account_ids=reader.account_ids("aws:allowedAccountIds"),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
@@ -346,6 +349,16 @@ class _Reader:
                 f"(AWS_PROFILE, credentials of the role to assume), or remove with: pulumi config rm {unknown[0]} "
                 f"--stack {self._stack}"
             )
+
+    def region(self, key: str) -> str | None:
+        raw = self._values.get(key)
+        if raw is None or _REGION.fullmatch(raw):
+            return raw
+        raise ConfigError(
+            f"Config {key} = {_shown(raw)} is not valid: use an AWS region code, lowercase words and a number "
+            f"joined by '-', such as us-east-1, eu-central-2 or us-gov-west-1. "
+            f"Fix it with: pulumi config set {key} us-east-1 --stack {self._stack}"
+        )
 
     def account_ids(self, key: str) -> tuple[str, ...]:
         raw = self._values.get(key)

@@ -142,3 +142,28 @@ def test_account_ids_as_the_suggested_command_stores_them_are_accepted() -> None
     # the CLI hands over as a JSON number; an ID with a leading zero stays a string.
     config = with_aws("aws:allowedAccountIds", '[123456789012, "012345678901"]')
     assert read(config).aws_allowed_account_ids == ("123456789012", "012345678901")
+
+
+# --- aws:region ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-7", "mx-central-1", "il-central-1",
+     "us-isob-east-1", "eu-isoe-west-1", "eusc-de-east-1"],
+)  # fmt: skip
+def test_regions_of_every_partition_are_accepted(region: str) -> None:
+    assert read(with_aws("aws:region", region)).aws_region == region
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["", "nowhere-1", "US-EAST-1", "us-east-1 ", " us-east-1", "us-east-1\n", "us-east", "useast1", "us_east_1",
+     "us-east-0", "us-east-\uff11", "a" * 500],
+)  # fmt: skip
+def test_a_region_not_of_the_aws_form_is_refused(region: str) -> None:
+    message = refused(with_aws("aws:region", region))
+    assert message.startswith("Config aws:region = ")
+    assert "use an AWS region code, lowercase words and a number joined by '-', such as us-east-1" in message
+    assert message.endswith("Fix it with: pulumi config set aws:region us-east-1 --stack dev")
+    assert len(message) < 500
