@@ -47,6 +47,12 @@ _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # An AWS region code by its form (us-east-1, ap-southeast-7, us-gov-west-1, eu-isoe-west-1,
 # eusc-de-east-1): an area, one or two lowercase words and a number. No list: regions keep coming.
 _REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]{2,10}){1,2}-[1-9][0-9]?")
+# A time zone as EventBridge Scheduler names it: an IANA name, Area/Location[/Sublocation]
+# (Europe/Paris, America/Argentina/Buenos_Aires, Etc/GMT+5) or one of the database's single names
+# (UTC, GMT, ...). A machine's zone database also holds files that are not zones: its own zone
+# (localtime), tzdata's placeholder for an unknown zone (Factory) and a template (posixrules).
+_TIMEZONE = re.compile(r"[A-Z][A-Za-z0-9_+-]*(?:/[A-Z][A-Za-z0-9_+-]*){0,2}")
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
@@ -213,6 +219,14 @@ def _finite(text: str) -> float:
     return number
 
 
+def _is_timezone(name: str) -> bool:
+    return (
+        _TIMEZONE.fullmatch(name) is not None
+        and name not in _NOT_ZONES
+        and (name == "UTC" or name in zoneinfo.available_timezones())
+    )
+
+
 def _account_id(value: object) -> str | None:
     """An AWS account ID as the provider takes it (a string), or None. `pulumi config set --path`
     stores 12 digits as a YAML number, which the CLI hands the program as a JSON number."""
@@ -285,7 +299,7 @@ class _Reader:
             raise self._fail(key, raw, f"{error}; examples: {schedule.EXAMPLES}", f"'{default}'") from None
 
     def parse_timezone(self, key: str, raw: object, default: str) -> str:
-        if isinstance(raw, str) and (raw in zoneinfo.available_timezones() or raw == "UTC"):
+        if isinstance(raw, str) and _is_timezone(raw):
             return raw
         raise self._fail(key, raw, "use an IANA time zone name such as UTC, Europe/Paris or America/New_York", default)
 

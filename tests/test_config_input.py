@@ -167,3 +167,31 @@ def test_a_region_not_of_the_aws_form_is_refused(region: str) -> None:
     assert "use an AWS region code, lowercase words and a number joined by '-', such as us-east-1" in message
     assert message.endswith("Fix it with: pulumi config set aws:region us-east-1 --stack dev")
     assert len(message) < 500
+
+
+# --- scheduleTimezone ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/GMT+5", "Etc/UTC", "GMT"],
+)
+def test_iana_time_zones_are_accepted(zone: str) -> None:
+    schedule = read(with_config(scheduleTimezone=zone)).workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert schedule.timezone == zone
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["localtime", "Factory", "posixrules", "posix/Europe/Paris", "right/UTC", "europe/paris", "Europe/Paris ",
+     "Mars/Olympus", ""],
+)  # fmt: skip
+@pytest.mark.parametrize("key", ["scheduleTimezone", "workflows.scheduled.scheduleTimezone"])
+def test_names_that_are_not_zones_are_refused(key: str, zone: str) -> None:
+    if key.startswith("workflows."):
+        config = with_config(workflows=json.dumps({"scheduled": {"scheduleTimezone": zone}}))
+    else:
+        config = with_config(scheduleTimezone=zone)
+    message = refused(config)
+    assert f"Config {PROJECT}:{key} = {zone!r} is not valid: use an IANA time zone name such as UTC" in message
