@@ -515,7 +515,13 @@ def _config_section(path: Path) -> dict[str, Any]:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
-    section = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict):
+        # Read as "no config", a list would give the defaults silently, though pulumi refuses the file.
+        raise ConfigError(
+            f"{path.name}: the top level must be a mapping (config: and its keys, as in Pulumi.dev.yaml), "
+            f"not a {type(document).__name__}"
+        )
+    section = document.get("config")
     if section is None:
         return {}
     if not isinstance(section, dict):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +197,51 @@ def test_names_that_are_not_zones_are_refused(key: str, zone: str) -> None:
         config = with_config(scheduleTimezone=zone)
     message = refused(config)
     assert f"Config {PROJECT}:{key} = {zone!r} is not valid: use an IANA time zone name such as UTC" in message
+
+
+# --- stack files, as `python -m ops cost` reads them ---------------------------------------------
+
+StackFile = Callable[[str], StackSettings]
+
+
+@pytest.fixture
+def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackFile:
+    """`stack_file(text)`: the settings of a stack `edge` whose Pulumi.edge.yaml is `text`."""
+    (tmp_path / "Pulumi.yaml").write_text((settings.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+
+    def _read(text: str) -> StackSettings:
+        (tmp_path / "Pulumi.edge.yaml").write_text(text, encoding="utf-8")
+        return StackSettings.from_stack_file("edge", CATALOGUE)
+
+    return _read
+
+
+def file_refused(stack_file: StackFile, text: str) -> str:
+    with pytest.raises(ConfigError) as error:
+        stack_file(text)
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("- just a list\n", "list"), ("just text\n", "str"), ("42\n", "int"), ("[config]\n", "list")],
+)
+def test_a_stack_file_that_is_not_a_mapping_is_refused_naming_it(stack_file: StackFile, text: str, kind: str) -> None:
+    message = file_refused(stack_file, text)
+    assert message == (
+        f"Pulumi.edge.yaml: the top level must be a mapping (config: and its keys, as in Pulumi.dev.yaml), not a {kind}"
+    )
+
+
+@pytest.mark.parametrize("text", ["config:\n  - logLevel: ERROR\n", "config: logLevel\n"])
+def test_a_config_section_that_is_not_a_mapping_is_refused_naming_the_file(stack_file: StackFile, text: str) -> None:
+    assert file_refused(stack_file, text).startswith("Pulumi.edge.yaml: `config:` must be a mapping")
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "config:\n", "encryptionsalt: v1:abc\n"])
+def test_a_stack_file_without_config_gives_the_defaults(stack_file: StackFile, text: str) -> None:
+    assert stack_file(text) == StackSettings.from_config(settings.stack_config("edge"), "edge", CATALOGUE)
+    assert stack_file(text).log_retention_days == 14
