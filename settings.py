@@ -509,12 +509,52 @@ def stack_config(stack: str) -> dict[str, str]:
     return config
 
 
+class _PulumiYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with the booleans and integers of YAML 1.2's core schema. PyYAML reads
+    YAML 1.1, where `yes` is true and `030` is octal 24; the Pulumi CLI hands the program a config
+    value as the text written, so `pulumi up` sees the string "yes" and logRetentionDays 30."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+# YAML 1.2 has no timestamps; a YAML 1.1 date (2030-01-31) in an object value would otherwise
+# become a Python date, which is not JSON.
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PulumiYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in {_BOOL_TAG, _INT_TAG, _TIMESTAMP_TAG}]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PulumiYamlLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# Decimal, 0o octal and 0x hexadecimal: no 1.1 octal (030), binary, underscores or sexagesimal (1:30).
+_PulumiYamlLoader.add_implicit_resolver(
+    _INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    try:
+        return int(text, 0) if text.startswith(("0o", "0x")) else int(text, 10)
+    except ValueError:
+        # Python converts at most 4,300 digits.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(text):,} digits is too long", node.start_mark
+        ) from None
+
+
+_PulumiYamlLoader.add_constructor(_INT_TAG, _construct_int)
+
+
 def _config_section(path: Path) -> dict[str, Any]:
     """The `config:` mapping of a Pulumi YAML file, or a ConfigError saying what is wrong with it."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        # A subclass of SafeLoader: it builds plain data only.
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PulumiYamlLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+        # RecursionError: nesting deeper than PyYAML's recursive composer goes.
         raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
+    if document is None:
+        return {}
     if not isinstance(document, dict):
         # Read as "no config", a list would give the defaults silently, though pulumi refuses the file.
         raise ConfigError(

@@ -245,3 +245,58 @@ def test_a_config_section_that_is_not_a_mapping_is_refused_naming_the_file(stack
 def test_a_stack_file_without_config_gives_the_defaults(stack_file: StackFile, text: str) -> None:
     assert stack_file(text) == StackSettings.from_config(settings.stack_config("edge"), "edge", CATALOGUE)
     assert stack_file(text).log_retention_days == 14
+
+
+# YAML 1.1 (PyYAML) and the Pulumi CLI disagree on these scalars; the CLI hands the program the
+# text as written, so a stack file must read the same for `ops cost` as for `pulumi up`.
+
+
+def test_a_leading_zero_is_decimal_as_pulumi_reads_it_not_yaml_1_1_octal(stack_file: StackFile) -> None:
+    assert stack_file("config:\n  serverless-workflows:logRetentionDays: 030\n").log_retention_days == 30
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "y", "n", "Yes", "NO"])
+def test_yaml_1_1_booleans_are_strings_and_refused_as_pulumi_up_refuses_them(stack_file: StackFile, word: str) -> None:
+    message = file_refused(stack_file, f"config:\n  serverless-workflows:scheduleEnabled: {word}\n")
+    assert message.startswith(f"Config {PROJECT}:scheduleEnabled = {word!r} is not valid: use true or false.")
+    assert message.endswith("Fix it with: pulumi config set scheduleEnabled true --stack edge")
+
+
+def test_a_yaml_1_1_boolean_inside_an_object_is_a_string_too(stack_file: StackFile) -> None:
+    text = "config:\n  serverless-workflows:workflows:\n    scheduled:\n      scheduleEnabled: off\n"
+    message = file_refused(stack_file, text)
+    assert message.startswith(f"Config {PROJECT}:workflows.scheduled.scheduleEnabled = 'off' is not valid")
+
+
+@pytest.mark.parametrize(("word", "enabled"), [("true", True), ("True", True), ("TRUE", True), ("False", False)])
+def test_yaml_1_2_booleans_in_any_case_are_read(stack_file: StackFile, word: str, enabled: bool) -> None:
+    schedule = stack_file(f"config:\n  serverless-workflows:scheduleEnabled: {word}\n").workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert schedule.enabled is enabled
+
+
+def test_scalars_in_a_payload_are_read_the_yaml_1_2_way(stack_file: StackFile) -> None:
+    values = ["030", "0o17", "0x1F", "-7", "+8", "0b11", "1_000", "1:30", "yes", "On", "2030-01-31", "FALSE"]
+    text = "config:\n  serverless-workflows:schedulePayload:\n" + "".join(
+        f"    v{i}: {value}\n" for i, value in enumerate(values)
+    )
+    schedule = stack_file(text).workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert list(schedule.payload.values()) == [
+        30, 15, 31, -7, 8, "0b11", "1_000", "1:30", "yes", "On", "2030-01-31", False,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("config:\n  serverless-workflows:logRetentionDays: " + "1" * 5000 + "\n", "an integer of 5,000 digits"),
+        ("config:\n  serverless-workflows:schedulePayload: " + "[" * 5000 + "\n", ""),
+    ],
+)
+def test_a_stack_file_python_cannot_hold_is_a_config_error_not_a_crash(
+    stack_file: StackFile, text: str, problem: str
+) -> None:
+    message = file_refused(stack_file, text)
+    assert message.startswith("Pulumi.edge.yaml cannot be read as YAML: ")
+    assert problem in message
