@@ -64,6 +64,12 @@ MAX_SCHEDULE_INPUT_BYTES = 256 * 1024
 _SHOWN_CHARACTERS = 100
 
 
+# What a reader without the stack's secrets provider knows of an encrypted value: that it is set.
+ENCRYPTED = "[encrypted]"
+# The keys such a reader (python -m ops cost) may find encrypted: it does not need their values.
+READABLE_ENCRYPTED = frozenset({f"{PROJECT}:alarmEmail"})
+
+
 class ConfigError(ValueError):
     """A stack config value the program cannot deploy."""
 
@@ -110,7 +116,8 @@ class StackSettings:
     alarms_enabled: bool = True
     """`alarmsEnabled`: alarms on every workflow, schedule and function, a topic and a dashboard."""
     alarm_email: str | None = None
-    """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription)."""
+    """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription).
+    ENCRYPTED when read from a stack file that holds it encrypted: set, but unknown there."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
 
@@ -144,15 +151,23 @@ class StackSettings:
     def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
         """The settings a stack's files give, read as the Pulumi CLI reads them (for tools that
         run before or without a deployment, such as `python -m ops cost`)."""
-        return cls.from_config(stack_config(stack), stack, catalogue)
+        values = stack_config(stack)
+        return cls.from_config(values, stack, catalogue, encrypted=encrypted_keys(stack))
 
     @classmethod
     def from_config(
-        cls, values: Mapping[str, str], stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE
+        cls,
+        values: Mapping[str, str],
+        stack: str,
+        catalogue: tuple[WorkflowSpec, ...] = CATALOGUE,
+        *,
+        encrypted: frozenset[str] = frozenset(),
     ) -> StackSettings:
-        """The settings `values` (`namespace:key` -> the string the CLI passes) give a stack."""
-        reader = _Reader(values, stack)
+        """The settings `values` (`namespace:key` -> the string the CLI passes) give a stack.
+        `encrypted` names keys whose value is set but encrypted, so not in `values` as plaintext."""
+        reader = _Reader(values, stack, encrypted)
         reader.refuse_unknown(values)
+        reader.refuse_encrypted()
         if not _STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
@@ -261,9 +276,10 @@ def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
 class _Reader:
     """Reads raw config values and explains a bad one with the command that fixes it."""
 
-    def __init__(self, values: Mapping[str, str], stack: str) -> None:
+    def __init__(self, values: Mapping[str, str], stack: str, encrypted: frozenset[str] = frozenset()) -> None:
         self._values = values
         self._stack = stack
+        self._encrypted = encrypted
 
     def _raw(self, key: str) -> str | None:
         return self._values.get(f"{PROJECT}:{key}")
@@ -352,6 +368,17 @@ class _Reader:
         raw = self._raw(key)
         return default if raw is None else self.parse_choice(key, raw, default, allowed)
 
+    def refuse_encrypted(self) -> None:
+        """A value this reader cannot decrypt, where it needs the value to check or use it."""
+        unreadable = sorted(self._encrypted - READABLE_ENCRYPTED)
+        if unreadable:
+            key = unreadable[0].removeprefix(f"{PROJECT}:")
+            raise ConfigError(
+                f"Config {unreadable[0]} is encrypted in Pulumi.{self._stack}.yaml, and python -m ops cost reads "
+                f"that file without the stack's secrets provider, so it cannot use the value (only alarmEmail may be "
+                f"encrypted). Fix it with: pulumi config set {key} <its value> --plaintext --stack {self._stack}"
+            )
+
     def refuse_unknown_aws(self, configured_keys: Iterable[str]) -> None:
         """The program passes the AWS provider exactly the `aws:` keys it reads; Pulumi applies
         none of the others to an explicit provider, so one set in a stack file would be ignored."""
@@ -404,6 +431,8 @@ class _Reader:
 
     def email(self, key: str) -> str | None:
         raw = self._raw(key)
+        if f"{PROJECT}:{key}" in self._encrypted:
+            return ENCRYPTED
         if raw is None or raw == "":
             return None
         if is_email(raw):
@@ -493,7 +522,8 @@ def stack_names() -> list[str]:
 
 def stack_config(stack: str) -> dict[str, str]:
     """The config `pulumi` would hand the program for `stack`: the project's declared
-    defaults, overridden by `Pulumi.<stack>.yaml`, as strings."""
+    defaults, overridden by `Pulumi.<stack>.yaml`, as strings (an encrypted value as the JSON
+    of its `secure:` mapping: this reader has no secrets provider to decrypt it)."""
     stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         raise UnknownStackError(
@@ -507,6 +537,17 @@ def stack_config(stack: str) -> dict[str, str]:
     for key, value in _config_section(stack_file).items():
         config[qualify(str(key))] = _as_config_string(value)
     return config
+
+
+def encrypted_keys(stack: str) -> frozenset[str]:
+    """The keys whose value `Pulumi.<stack>.yaml` holds encrypted (`pulumi config set --secret`)."""
+    section = _config_section(PROJECT_ROOT / f"Pulumi.{stack}.yaml")
+    return frozenset(qualify(str(key)) for key, value in section.items() if _is_encrypted(value))
+
+
+def _is_encrypted(value: object) -> bool:
+    # How Pulumi writes a `--secret` value: a mapping of the one key `secure` to the ciphertext.
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
 
 
 class _PulumiYamlLoader(yaml.SafeLoader):

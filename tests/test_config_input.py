@@ -300,3 +300,61 @@ def test_a_stack_file_python_cannot_hold_is_a_config_error_not_a_crash(
     message = file_refused(stack_file, text)
     assert message.startswith("Pulumi.edge.yaml cannot be read as YAML: ")
     assert problem in message
+
+
+# --- encrypted values (`pulumi config set --secret`), which a stack file reader cannot decrypt -----
+
+ENCRYPTED_EMAIL = "config:\n  serverless-workflows:alarmEmail:\n    secure: v1:AAABAHxkAbCdEfGh0123456789==\n"
+
+
+def test_an_encrypted_alarm_email_is_set_but_unknown_not_checked_as_an_address(stack_file: StackFile) -> None:
+    assert stack_file(ENCRYPTED_EMAIL).alarm_email == settings.ENCRYPTED
+
+
+def test_an_encrypted_alarm_email_still_needs_alarms(stack_file: StackFile) -> None:
+    message = file_refused(stack_file, ENCRYPTED_EMAIL + "  serverless-workflows:alarmsEnabled: false\n")
+    assert "alarmEmail is set but alarmsEnabled is false" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "short"),
+    [("serverless-workflows:logLevel", "logLevel"), ("serverless-workflows:workflows", "workflows"),
+     ("aws:region", "aws:region")],
+)  # fmt: skip
+def test_an_encrypted_value_the_reader_needs_is_refused_with_the_plaintext_command(
+    stack_file: StackFile, key: str, short: str
+) -> None:
+    message = file_refused(stack_file, f"config:\n  {key}:\n    secure: v1:AAAB==\n")
+    assert message.startswith(f"Config {key} is encrypted in Pulumi.edge.yaml, and python -m ops cost reads")
+    assert message.endswith(f"Fix it with: pulumi config set {short} <its value> --plaintext --stack edge")
+
+
+def test_a_mapping_with_more_than_a_secure_key_is_plain_config(stack_file: StackFile) -> None:
+    text = "config:\n  serverless-workflows:alarmEmail:\n    secure: v1:AAAB==\n    other: 1\n"
+    assert "alarmEmail = " in file_refused(stack_file, text)
+
+
+def test_values_from_the_cli_are_plaintext_whatever_they_look_like() -> None:
+    # The CLI decrypts secrets before the program runs: from_config checks every value it gets.
+    assert "is not valid: use one address" in refused(with_config(alarmEmail='{"secure": "v1:AAAB=="}'))
+
+
+def test_ops_cost_prices_a_stack_with_an_encrypted_alarm_email(
+    stack_file: StackFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ops.__main__ import main as ops_main
+
+    stack_file(ENCRYPTED_EMAIL)
+    assert ops_main(["--stack", "edge", "cost"]) == 0
+    assert "scheduled" in capsys.readouterr().out
+
+
+def test_ops_cost_refuses_a_stack_file_that_is_a_list(
+    stack_file: StackFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ops.__main__ import main as ops_main
+
+    with pytest.raises(ConfigError):
+        stack_file("- just a list\n")
+    assert ops_main(["--stack", "edge", "cost"]) == 2
+    assert "Pulumi.edge.yaml: the top level must be a mapping" in capsys.readouterr().err
