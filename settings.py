@@ -451,27 +451,37 @@ class _Reader:
 
     def workflows(self, catalogue: tuple[WorkflowSpec, ...]) -> dict[str, WorkflowSettings]:
         raw = self._raw("workflows")
-        overrides = (
-            {} if raw is None else self.parse_json_object("workflows", raw, """'{"<name>": {"type": "EXPRESS"}}'""")
-        )
+        # A command that runs as written: the first workflow, set to the type it already has.
+        example = json.dumps({catalogue[0].name: {"type": catalogue[0].type}}) if catalogue else "{}"
+        overrides = {} if raw is None else self.parse_json_object("workflows", raw, f"'{example}'")
         by_name = {spec.name: spec for spec in catalogue}
         for name, values in overrides.items():
-            if name not in by_name:
-                raise ConfigError(
-                    f"Config {PROJECT}:workflows names workflow {name!r}, which is not in the catalogue "
-                    f"(workflows: {', '.join(by_name)}). Remove it with: pulumi config rm --path "
-                    f"'workflows.{name}' --stack {self._stack}"
-                )
-            if not isinstance(values, dict):
-                raise self._fail(f"workflows.{name}", values, "it must be a JSON object of workflow keys", "...")
-            for key in values:
-                if key not in WORKFLOW_KEYS:
-                    raise ConfigError(
-                        f"Config {PROJECT}:workflows.{name}.{key} is not a workflow key (a typo?). Known keys: "
-                        f"{', '.join(WORKFLOW_KEYS)}. Remove with: pulumi config rm --path "
-                        f"'workflows.{name}.{key}' --stack {self._stack}"
-                    )
+            self._refuse_bad_override(name, values, by_name)
         return {spec.name: self._workflow(spec, overrides.get(spec.name, {})) for spec in catalogue}
+
+    def _refuse_bad_override(self, name: str, values: object, by_name: Mapping[str, WorkflowSpec]) -> None:
+        if name not in by_name:
+            raise ConfigError(
+                f"Config {PROJECT}:workflows names workflow {name!r}, which is not in the catalogue "
+                f"(workflows: {', '.join(by_name)}). Remove it with: pulumi config rm --path "
+                f"'workflows.{name}' --stack {self._stack}"
+            )
+        if not isinstance(values, dict):
+            # `config set --path` stores a JSON text as a string, not an object: the fix removes the
+            # value, then sets one key (here the type it already has), which makes the object.
+            raise ConfigError(
+                f"Config {PROJECT}:workflows.{name} = {_shown(values)} is not valid: it must be a JSON object of "
+                f"workflow keys ({', '.join(WORKFLOW_KEYS)}). Fix it with: pulumi config rm --path "
+                f"'workflows.{name}' --stack {self._stack} && pulumi config set --path 'workflows.{name}.type' "
+                f"{by_name[name].type} --stack {self._stack}"
+            )
+        for key in values:
+            if key not in WORKFLOW_KEYS:
+                raise ConfigError(
+                    f"Config {PROJECT}:workflows.{name}.{key} is not a workflow key (a typo?). Known keys: "
+                    f"{', '.join(WORKFLOW_KEYS)}. Remove with: pulumi config rm --path "
+                    f"'workflows.{name}.{key}' --stack {self._stack}"
+                )
 
     def _workflow(self, spec: WorkflowSpec, overrides: Mapping[str, Any]) -> WorkflowSettings:
         defaults = _defaults(spec)

@@ -358,3 +358,29 @@ def test_ops_cost_refuses_a_stack_file_that_is_a_list(
         stack_file("- just a list\n")
     assert ops_main(["--stack", "edge", "cost"]) == 2
     assert "Pulumi.edge.yaml: the top level must be a mapping" in capsys.readouterr().err
+
+
+# --- every suggested command runs as written -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["5", '"STANDARD"', "[1]", "null"])
+def test_a_workflow_override_that_is_not_an_object_gets_runnable_commands(value: str) -> None:
+    message = refused(with_config(workflows=f'{{"scheduled": {value}}}'))
+    assert "..." not in message
+    assert message.startswith(f"Config {PROJECT}:workflows.scheduled = ")
+    assert "is not valid: it must be a JSON object of workflow keys (type, scheduleExpression," in message
+    assert message.endswith(
+        "Fix it with: pulumi config rm --path 'workflows.scheduled' --stack dev && "
+        "pulumi config set --path 'workflows.scheduled.type' STANDARD --stack dev"
+    )
+
+
+def test_bad_workflows_json_gets_a_concrete_example() -> None:
+    message = refused(with_config(workflows="{not json"))
+    assert "<name>" not in message
+    assert message.endswith(
+        """Fix it with: pulumi config set workflows '{"scheduled": {"type": "STANDARD"}}' --stack dev"""
+    )
+    # The example is itself a value that is accepted.
+    example = message.split("pulumi config set workflows ", 1)[1].split(" --stack")[0].strip("'")
+    assert read(with_config(workflows=example)).workflow(SCHEDULED).type == "STANDARD"
