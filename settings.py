@@ -21,6 +21,7 @@ over them.
 from __future__ import annotations
 
 import json
+import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -41,9 +42,32 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 # A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
+# 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+# An AWS region code by its form (us-east-1, ap-southeast-7, us-gov-west-1, eu-isoe-west-1,
+# eusc-de-east-1): an area, one or two lowercase words and a number. No list: regions keep coming.
+_REGION = re.compile(r"[a-z]{2,4}(?:-[a-z]{2,10}){1,2}-[1-9][0-9]?")
+# A time zone as EventBridge Scheduler names it: an IANA name, Area/Location[/Sublocation]
+# (Europe/Paris, America/Argentina/Buenos_Aires, Etc/GMT+5) or one of the database's single names
+# (UTC, GMT, ...). A machine's zone database also holds files that are not zones: its own zone
+# (localtime), tzdata's placeholder for an unknown zone (Factory) and a template (posixrules).
+_TIMEZONE = re.compile(r"[A-Z][A-Za-z0-9_+-]*(?:/[A-Z][A-Za-z0-9_+-]*){0,2}")
+_NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
+# A schedule's payload is its state machine's execution input: Step Functions takes at most
+# 256 KiB of it, counted as UTF-8 bytes.
+MAX_SCHEDULE_INPUT_BYTES = 256 * 1024
+# A bad value is shown in its error message up to this many characters, so the message stays one
+# readable line however long the value.
+_SHOWN_CHARACTERS = 100
+
+
+# What a reader without the stack's secrets provider knows of an encrypted value: that it is set.
+ENCRYPTED = "[encrypted]"
+# The keys such a reader (python -m ops cost) may find encrypted: it does not need their values.
+READABLE_ENCRYPTED = frozenset({f"{PROJECT}:alarmEmail"})
 
 
 class ConfigError(ValueError):
@@ -92,7 +116,8 @@ class StackSettings:
     alarms_enabled: bool = True
     """`alarmsEnabled`: alarms on every workflow, schedule and function, a topic and a dashboard."""
     alarm_email: str | None = None
-    """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription)."""
+    """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription).
+    ENCRYPTED when read from a stack file that holds it encrypted: set, but unknown there."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
 
@@ -126,15 +151,23 @@ class StackSettings:
     def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
         """The settings a stack's files give, read as the Pulumi CLI reads them (for tools that
         run before or without a deployment, such as `python -m ops cost`)."""
-        return cls.from_config(stack_config(stack), stack, catalogue)
+        values = stack_config(stack)
+        return cls.from_config(values, stack, catalogue, encrypted=encrypted_keys(stack))
 
     @classmethod
     def from_config(
-        cls, values: Mapping[str, str], stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE
+        cls,
+        values: Mapping[str, str],
+        stack: str,
+        catalogue: tuple[WorkflowSpec, ...] = CATALOGUE,
+        *,
+        encrypted: frozenset[str] = frozenset(),
     ) -> StackSettings:
-        """The settings `values` (`namespace:key` -> the string the CLI passes) give a stack."""
-        reader = _Reader(values, stack)
+        """The settings `values` (`namespace:key` -> the string the CLI passes) give a stack.
+        `encrypted` names keys whose value is set but encrypted, so not in `values` as plaintext."""
+        reader = _Reader(values, stack, encrypted)
         reader.refuse_unknown(values)
+        reader.refuse_encrypted()
         if not _STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
@@ -145,7 +178,7 @@ class StackSettings:
         reader.refuse_unknown_aws(values)
         settings = cls(
             stack=stack,
-            aws_region=values.get("aws:region"),
+            aws_region=reader.region("aws:region"),
             aws_profile=values.get("aws:profile"),
             aws_allowed_account_ids=reader.account_ids("aws:allowedAccountIds"),
             log_level=reader.choice("logLevel", defaults.log_level, STATES_LOG_LEVELS),
@@ -182,10 +215,52 @@ KNOWN_KEYS = frozenset(
 )
 
 
+class _NotJsonError(ValueError):
+    """A number Python's JSON parser reads but JSON has not."""
+
+
 def _no_constant(name: str) -> Any:
     # JSON has no NaN or Infinity; Python's parser accepts them, and a schedule's input with one
     # is not JSON to EventBridge Scheduler.
-    raise ValueError(f"{name} is not JSON")
+    raise _NotJsonError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    # Python reads a number past the range of a double (1e999) as inf, which json.dumps then
+    # writes as Infinity: the schedule's input would not be JSON either.
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NotJsonError(f"{text} is too large for a JSON number (at most about 1.8e308)")
+    return number
+
+
+def _is_timezone(name: str) -> bool:
+    return (
+        _TIMEZONE.fullmatch(name) is not None
+        and name not in _NOT_ZONES
+        and (name == "UTC" or name in zoneinfo.available_timezones())
+    )
+
+
+def _account_id(value: object) -> str | None:
+    """An AWS account ID as the provider takes it (a string), or None. `pulumi config set --path`
+    stores 12 digits as a YAML number, which the CLI hands the program as a JSON number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return value if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else None
+
+
+def _shown(raw: object) -> str:
+    """A bad value as an error message shows it: quoted, and cut if long."""
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    if len(text) <= _SHOWN_CHARACTERS:
+        return repr(text)
+    return f"{text[:_SHOWN_CHARACTERS]!r}... ({len(text):,} characters)"
+
+
+def _schedule_input(payload: Mapping[str, Any]) -> str:
+    """The text a schedule passes its state machine, as components/workflow.py writes it."""
+    return json.dumps(dict(payload), sort_keys=True)
 
 
 def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
@@ -201,19 +276,19 @@ def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
 class _Reader:
     """Reads raw config values and explains a bad one with the command that fixes it."""
 
-    def __init__(self, values: Mapping[str, str], stack: str) -> None:
+    def __init__(self, values: Mapping[str, str], stack: str, encrypted: frozenset[str] = frozenset()) -> None:
         self._values = values
         self._stack = stack
+        self._encrypted = encrypted
 
     def _raw(self, key: str) -> str | None:
         return self._values.get(f"{PROJECT}:{key}")
 
     def _fail(self, key: str, raw: object, allowed: str, example: str) -> ConfigError:
         # A nested key (workflows.x.type) is set with --path; a top-level one directly.
-        shown = raw if isinstance(raw, str) else json.dumps(raw)
         command = f"--path '{key}' {example}" if "." in key else f"{key} {example}"
         return ConfigError(
-            f"Config {PROJECT}:{key} = {shown!r} is not valid: {allowed}. "
+            f"Config {PROJECT}:{key} = {_shown(raw)} is not valid: {allowed}. "
             f"Fix it with: pulumi config set {command} --stack {self._stack}"
         )
 
@@ -240,7 +315,7 @@ class _Reader:
             raise self._fail(key, raw, f"{error}; examples: {schedule.EXAMPLES}", f"'{default}'") from None
 
     def parse_timezone(self, key: str, raw: object, default: str) -> str:
-        if isinstance(raw, str) and (raw in zoneinfo.available_timezones() or raw == "UTC"):
+        if isinstance(raw, str) and _is_timezone(raw):
             return raw
         raise self._fail(key, raw, "use an IANA time zone name such as UTC, Europe/Paris or America/New_York", default)
 
@@ -260,12 +335,28 @@ class _Reader:
         value = raw
         if isinstance(raw, str):
             try:
-                value = json.loads(raw, parse_constant=_no_constant)
+                value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+            except _NotJsonError as error:
+                raise self._fail(key, raw, f"it must be a JSON object (no NaN or Infinity): {error}", example) from None
             except (json.JSONDecodeError, RecursionError, ValueError):
                 raise self._fail(key, raw, "it must be a JSON object (no NaN or Infinity)", example) from None
         if not isinstance(value, dict):
             raise self._fail(key, raw, "it must be a JSON object, not a " + type(value).__name__, example)
         return value
+
+    def parse_payload(self, key: str, raw: object, default: Mapping[str, Any]) -> Mapping[str, Any]:
+        example = f"'{json.dumps(dict(default))}'"
+        payload = self.parse_json_object(key, raw, example)
+        size = len(_schedule_input(payload).encode("utf-8"))
+        if size > MAX_SCHEDULE_INPUT_BYTES:
+            raise self._fail(
+                key,
+                raw,
+                f"it is {size:,} bytes as the schedule's input, and Step Functions takes at most "
+                f"{MAX_SCHEDULE_INPUT_BYTES:,} (pass a reference, such as an S3 key, instead of the data)",
+                example,
+            )
+        return payload
 
     # --- top-level keys ----------------------------------------------------------------------
 
@@ -276,6 +367,17 @@ class _Reader:
     def choice(self, key: str, default: str, allowed: tuple[str, ...]) -> str:
         raw = self._raw(key)
         return default if raw is None else self.parse_choice(key, raw, default, allowed)
+
+    def refuse_encrypted(self) -> None:
+        """A value this reader cannot decrypt, where it needs the value to check or use it."""
+        unreadable = sorted(self._encrypted - READABLE_ENCRYPTED)
+        if unreadable:
+            key = unreadable[0].removeprefix(f"{PROJECT}:")
+            raise ConfigError(
+                f"Config {unreadable[0]} is encrypted in Pulumi.{self._stack}.yaml, and python -m ops cost reads "
+                f"that file without the stack's secrets provider, so it cannot use the value (only alarmEmail may be "
+                f"encrypted). Fix it with: pulumi config set {key} <its value> --plaintext --stack {self._stack}"
+            )
 
     def refuse_unknown_aws(self, configured_keys: Iterable[str]) -> None:
         """The program passes the AWS provider exactly the `aws:` keys it reads; Pulumi applies
@@ -289,19 +391,31 @@ class _Reader:
                 f"--stack {self._stack}"
             )
 
+    def region(self, key: str) -> str | None:
+        raw = self._values.get(key)
+        if raw is None or _REGION.fullmatch(raw):
+            return raw
+        raise ConfigError(
+            f"Config {key} = {_shown(raw)} is not valid: use an AWS region code, lowercase words and a number "
+            f"joined by '-', such as us-east-1, eu-central-2 or us-gov-west-1. "
+            f"Fix it with: pulumi config set {key} us-east-1 --stack {self._stack}"
+        )
+
     def account_ids(self, key: str) -> tuple[str, ...]:
         raw = self._values.get(key)
         if raw is None:
             return ()
         try:
             ids = json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             ids = None
-        if isinstance(ids, list) and ids and all(isinstance(i, str) and re.fullmatch(r"\d{12}", i) for i in ids):
-            return tuple(ids)
+        accepted = [_account_id(i) for i in ids] if isinstance(ids, list) and ids else [None]
+        if all(accepted):
+            return tuple(i for i in accepted if i)
         raise ConfigError(
-            f"Config {key} = {raw!r} is not valid: use a list of 12-digit account IDs. "
-            f"Fix it with: pulumi config set --path '{key.split(':', 1)[1]}[0]' 123456789012 --stack {self._stack}"
+            f"Config {key} = {_shown(raw)} is not valid: use a list of 12-digit account IDs (digits 0-9). Fix it with: "
+            f"pulumi config rm {key} --stack {self._stack} && "
+            f"pulumi config set --path '{key}[0]' 123456789012 --stack {self._stack}"
         )
 
     def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:
@@ -317,6 +431,8 @@ class _Reader:
 
     def email(self, key: str) -> str | None:
         raw = self._raw(key)
+        if f"{PROJECT}:{key}" in self._encrypted:
+            return ENCRYPTED
         if raw is None or raw == "":
             return None
         if is_email(raw):
@@ -335,27 +451,37 @@ class _Reader:
 
     def workflows(self, catalogue: tuple[WorkflowSpec, ...]) -> dict[str, WorkflowSettings]:
         raw = self._raw("workflows")
-        overrides = (
-            {} if raw is None else self.parse_json_object("workflows", raw, """'{"<name>": {"type": "EXPRESS"}}'""")
-        )
+        # A command that runs as written: the first workflow, set to the type it already has.
+        example = json.dumps({catalogue[0].name: {"type": catalogue[0].type}}) if catalogue else "{}"
+        overrides = {} if raw is None else self.parse_json_object("workflows", raw, f"'{example}'")
         by_name = {spec.name: spec for spec in catalogue}
         for name, values in overrides.items():
-            if name not in by_name:
-                raise ConfigError(
-                    f"Config {PROJECT}:workflows names workflow {name!r}, which is not in the catalogue "
-                    f"(workflows: {', '.join(by_name)}). Remove it with: pulumi config rm --path "
-                    f"'workflows.{name}' --stack {self._stack}"
-                )
-            if not isinstance(values, dict):
-                raise self._fail(f"workflows.{name}", values, "it must be a JSON object of workflow keys", "...")
-            for key in values:
-                if key not in WORKFLOW_KEYS:
-                    raise ConfigError(
-                        f"Config {PROJECT}:workflows.{name}.{key} is not a workflow key (a typo?). Known keys: "
-                        f"{', '.join(WORKFLOW_KEYS)}. Remove with: pulumi config rm --path "
-                        f"'workflows.{name}.{key}' --stack {self._stack}"
-                    )
+            self._refuse_bad_override(name, values, by_name)
         return {spec.name: self._workflow(spec, overrides.get(spec.name, {})) for spec in catalogue}
+
+    def _refuse_bad_override(self, name: str, values: object, by_name: Mapping[str, WorkflowSpec]) -> None:
+        if name not in by_name:
+            raise ConfigError(
+                f"Config {PROJECT}:workflows names workflow {name!r}, which is not in the catalogue "
+                f"(workflows: {', '.join(by_name)}). Remove it with: pulumi config rm --path "
+                f"'workflows.{name}' --stack {self._stack}"
+            )
+        if not isinstance(values, dict):
+            # `config set --path` stores a JSON text as a string, not an object: the fix removes the
+            # value, then sets one key (here the type it already has), which makes the object.
+            raise ConfigError(
+                f"Config {PROJECT}:workflows.{name} = {_shown(values)} is not valid: it must be a JSON object of "
+                f"workflow keys ({', '.join(WORKFLOW_KEYS)}). Fix it with: pulumi config rm --path "
+                f"'workflows.{name}' --stack {self._stack} && pulumi config set --path 'workflows.{name}.type' "
+                f"{by_name[name].type} --stack {self._stack}"
+            )
+        for key in values:
+            if key not in WORKFLOW_KEYS:
+                raise ConfigError(
+                    f"Config {PROJECT}:workflows.{name}.{key} is not a workflow key (a typo?). Known keys: "
+                    f"{', '.join(WORKFLOW_KEYS)}. Remove with: pulumi config rm --path "
+                    f"'workflows.{name}.{key}' --stack {self._stack}"
+                )
 
     def _workflow(self, spec: WorkflowSpec, overrides: Mapping[str, Any]) -> WorkflowSettings:
         defaults = _defaults(spec)
@@ -389,7 +515,7 @@ class _Reader:
         if found := value("scheduleEnabled"):
             enabled = self.parse_boolean(*found, planned.enabled)
         if found := value("schedulePayload"):
-            payload = self.parse_json_object(*found, f"'{json.dumps(dict(planned.payload))}'")
+            payload = self.parse_payload(*found, planned.payload)
         return WorkflowSettings(type=kind, schedule=ScheduleSettings(expression, timezone, enabled, payload))
 
 
@@ -406,7 +532,8 @@ def stack_names() -> list[str]:
 
 def stack_config(stack: str) -> dict[str, str]:
     """The config `pulumi` would hand the program for `stack`: the project's declared
-    defaults, overridden by `Pulumi.<stack>.yaml`, as strings."""
+    defaults, overridden by `Pulumi.<stack>.yaml`, as strings (an encrypted value as the JSON
+    of its `secure:` mapping: this reader has no secrets provider to decrypt it)."""
     stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         raise UnknownStackError(
@@ -422,13 +549,70 @@ def stack_config(stack: str) -> dict[str, str]:
     return config
 
 
+def encrypted_keys(stack: str) -> frozenset[str]:
+    """The keys whose value `Pulumi.<stack>.yaml` holds encrypted (`pulumi config set --secret`)."""
+    section = _config_section(PROJECT_ROOT / f"Pulumi.{stack}.yaml")
+    return frozenset(qualify(str(key)) for key, value in section.items() if _is_encrypted(value))
+
+
+def _is_encrypted(value: object) -> bool:
+    # How Pulumi writes a `--secret` value: a mapping of the one key `secure` to the ciphertext.
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+class _PulumiYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with the booleans and integers of YAML 1.2's core schema. PyYAML reads
+    YAML 1.1, where `yes` is true and `030` is octal 24; the Pulumi CLI hands the program a config
+    value as the text written, so `pulumi up` sees the string "yes" and logRetentionDays 30."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+# YAML 1.2 has no timestamps; a YAML 1.1 date (2030-01-31) in an object value would otherwise
+# become a Python date, which is not JSON.
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PulumiYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in {_BOOL_TAG, _INT_TAG, _TIMESTAMP_TAG}]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_PulumiYamlLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# Decimal, 0o octal and 0x hexadecimal: no 1.1 octal (030), binary, underscores or sexagesimal (1:30).
+_PulumiYamlLoader.add_implicit_resolver(
+    _INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    try:
+        return int(text, 0) if text.startswith(("0o", "0x")) else int(text, 10)
+    except ValueError:
+        # Python converts at most 4,300 digits.
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(text):,} digits is too long", node.start_mark
+        ) from None
+
+
+_PulumiYamlLoader.add_constructor(_INT_TAG, _construct_int)
+
+
 def _config_section(path: Path) -> dict[str, Any]:
     """The `config:` mapping of a Pulumi YAML file, or a ConfigError saying what is wrong with it."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        # A subclass of SafeLoader: it builds plain data only.
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PulumiYamlLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
+        # RecursionError: nesting deeper than PyYAML's recursive composer goes.
         raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
-    section = document.get("config") if isinstance(document, dict) else None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        # Read as "no config", a list would give the defaults silently, though pulumi refuses the file.
+        raise ConfigError(
+            f"{path.name}: the top level must be a mapping (config: and its keys, as in Pulumi.dev.yaml), "
+            f"not a {type(document).__name__}"
+        )
+    section = document.get("config")
     if section is None:
         return {}
     if not isinstance(section, dict):

@@ -1,0 +1,386 @@
+"""Config values at the edges: each is refused in one line naming the key, the value, what is
+allowed and the command that fixes it, or read the way the Pulumi CLI hands it to the program.
+
+These tests read settings only (no program run): `StackSettings.from_config` for the values the
+CLI passes, `StackSettings.from_stack_file` for a stack file `python -m ops cost` reads itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import settings
+from settings import ConfigError, StackSettings
+from tests.support import with_config
+from workflows.catalogue import CATALOGUE, SCHEDULED
+
+PROJECT = "serverless-workflows"
+
+
+def read(config: dict[str, str]) -> StackSettings:
+    return StackSettings.from_config(config, "dev", CATALOGUE)
+
+
+def refused(config: dict[str, str]) -> str:
+    """The one-line message a config is refused with."""
+    with pytest.raises(ConfigError) as error:
+        read(config)
+    message = str(error.value)
+    assert "\n" not in message
+    assert "--stack dev" in message
+    return message
+
+
+def scheduled_payload(config: dict[str, str]) -> object:
+    schedule = read(config).workflow(SCHEDULED).schedule
+    assert schedule is not None
+    return schedule.payload
+
+
+# --- schedule payloads: JSON a schedule can carry ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("schedulePayload", '{"Payload": 1e999}'),
+        ("schedulePayload", '{"Payload": [1, {"deep": -1E+400}]}'),
+        ("workflows", '{"scheduled": {"schedulePayload": {"Payload": -1e400}}}'),
+    ],
+)
+def test_a_number_too_large_for_json_is_refused_not_deployed_as_infinity(key: str, value: str) -> None:
+    message = refused(with_config(**{key: value}))
+    assert f"Config {PROJECT}:{key} = " in message
+    assert re.search(r"it must be a JSON object \(no NaN or Infinity\): -?1[eE]\+?[94]\d\d is too large", message)
+
+
+def test_large_but_finite_numbers_are_kept() -> None:
+    assert scheduled_payload(with_config(schedulePayload='{"Payload": 1.5e308, "n": -2e-308}')) == {
+        "Payload": 1.5e308,
+        "n": -2e-308,
+    }
+
+
+def _payload_of_size(size: int) -> str:
+    """A payload whose deployed text is `size` bytes."""
+    return json.dumps({"Payload": "x" * (size - len('{"Payload": ""}'))})
+
+
+def test_a_payload_of_256_kib_is_accepted() -> None:
+    payload = scheduled_payload(with_config(schedulePayload=_payload_of_size(settings.MAX_SCHEDULE_INPUT_BYTES)))
+    assert isinstance(payload, dict)
+    assert len(json.dumps(payload)) == 262_144
+
+
+@pytest.mark.parametrize(
+    ("key", "payload", "size"),
+    [
+        ("schedulePayload", _payload_of_size(262_145), "262,145"),
+        # 100 KB as UTF-8, but deployed escaped (\u00e9, 6 bytes each): the deployed text counts.
+        ("schedulePayload", json.dumps({"Payload": "é" * 50_000}, ensure_ascii=False), "300,015"),
+        ("schedulePayload", json.dumps({"Payload": "x" * 1_800_000}), "1,800,015"),
+    ],
+)
+def test_a_payload_over_what_step_functions_takes_is_refused_with_its_size(key: str, payload: str, size: str) -> None:
+    message = refused(with_config(**{key: payload}))
+    assert f"it is {size} bytes as the schedule's input, and Step Functions takes at most 262,144" in message
+    assert 'pulumi config set schedulePayload \'{"Payload": "This is a test."}\' --stack dev' in message
+    # The value is shown cut, so the message stays readable.
+    assert len(message) < 1_000
+    assert "characters) is not valid" in message
+
+
+def test_a_per_workflow_payload_over_the_limit_is_refused() -> None:
+    workflows = json.dumps({"scheduled": {"schedulePayload": {"Payload": "x" * 300_000}}})
+    message = refused(with_config(workflows=workflows))
+    assert f"Config {PROJECT}:workflows.scheduled.schedulePayload = " in message
+    assert "it is 300,015 bytes" in message
+    assert "pulumi config set --path 'workflows.scheduled.schedulePayload'" in message
+
+
+# --- aws:allowedAccountIds -------------------------------------------------------------------
+
+
+def _in_digits_of(zero: int) -> str:
+    """123456789012 in the digits of another script, whose zero is the code point `zero`."""
+    return "".join(chr(zero + int(digit)) for digit in "123456789012")
+
+
+def with_aws(key: str, value: str) -> dict[str, str]:
+    config = with_config()
+    config[key] = value
+    return config
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        json.dumps([_in_digits_of(0xFF10)]),  # full-width digits
+        json.dumps([_in_digits_of(0x0660)]),  # Arabic-Indic digits
+        '["123456789012", "12345678901"]',
+        "[true]",
+        "[1.23456789012e11]",
+        '"123456789012"',
+        "[" * 100_000,
+    ],
+)
+def test_account_ids_must_be_12_ascii_digits(value: str) -> None:
+    message = refused(with_aws("aws:allowedAccountIds", value))
+    assert "use a list of 12-digit account IDs (digits 0-9)" in message
+    # The command sets the key the provider reads, aws:allowedAccountIds, not a project key.
+    assert message.endswith(
+        "Fix it with: pulumi config rm aws:allowedAccountIds --stack dev && "
+        "pulumi config set --path 'aws:allowedAccountIds[0]' 123456789012 --stack dev"
+    )
+
+
+def test_account_ids_as_the_suggested_command_stores_them_are_accepted() -> None:
+    # `pulumi config set --path 'aws:allowedAccountIds[0]' 123456789012` writes a YAML number, which
+    # the CLI hands over as a JSON number; an ID with a leading zero stays a string.
+    config = with_aws("aws:allowedAccountIds", '[123456789012, "012345678901"]')
+    assert read(config).aws_allowed_account_ids == ("123456789012", "012345678901")
+
+
+# --- aws:region ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-7", "mx-central-1", "il-central-1",
+     "us-isob-east-1", "eu-isoe-west-1", "eusc-de-east-1"],
+)  # fmt: skip
+def test_regions_of_every_partition_are_accepted(region: str) -> None:
+    assert read(with_aws("aws:region", region)).aws_region == region
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["", "nowhere-1", "US-EAST-1", "us-east-1 ", " us-east-1", "us-east-1\n", "us-east", "useast1", "us_east_1",
+     "us-east-0", "us-east-\uff11", "a" * 500],
+)  # fmt: skip
+def test_a_region_not_of_the_aws_form_is_refused(region: str) -> None:
+    message = refused(with_aws("aws:region", region))
+    assert message.startswith("Config aws:region = ")
+    assert "use an AWS region code, lowercase words and a number joined by '-', such as us-east-1" in message
+    assert message.endswith("Fix it with: pulumi config set aws:region us-east-1 --stack dev")
+    assert len(message) < 500
+
+
+# --- scheduleTimezone ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/GMT+5", "Etc/UTC", "GMT"],
+)
+def test_iana_time_zones_are_accepted(zone: str) -> None:
+    schedule = read(with_config(scheduleTimezone=zone)).workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert schedule.timezone == zone
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["localtime", "Factory", "posixrules", "posix/Europe/Paris", "right/UTC", "europe/paris", "Europe/Paris ",
+     "Mars/Olympus", ""],
+)  # fmt: skip
+@pytest.mark.parametrize("key", ["scheduleTimezone", "workflows.scheduled.scheduleTimezone"])
+def test_names_that_are_not_zones_are_refused(key: str, zone: str) -> None:
+    if key.startswith("workflows."):
+        config = with_config(workflows=json.dumps({"scheduled": {"scheduleTimezone": zone}}))
+    else:
+        config = with_config(scheduleTimezone=zone)
+    message = refused(config)
+    assert f"Config {PROJECT}:{key} = {zone!r} is not valid: use an IANA time zone name such as UTC" in message
+
+
+# --- stack files, as `python -m ops cost` reads them ---------------------------------------------
+
+StackFile = Callable[[str], StackSettings]
+
+
+@pytest.fixture
+def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackFile:
+    """`stack_file(text)`: the settings of a stack `edge` whose Pulumi.edge.yaml is `text`."""
+    (tmp_path / "Pulumi.yaml").write_text((settings.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+
+    def _read(text: str) -> StackSettings:
+        (tmp_path / "Pulumi.edge.yaml").write_text(text, encoding="utf-8")
+        return StackSettings.from_stack_file("edge", CATALOGUE)
+
+    return _read
+
+
+def file_refused(stack_file: StackFile, text: str) -> str:
+    with pytest.raises(ConfigError) as error:
+        stack_file(text)
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("- just a list\n", "list"), ("just text\n", "str"), ("42\n", "int"), ("[config]\n", "list")],
+)
+def test_a_stack_file_that_is_not_a_mapping_is_refused_naming_it(stack_file: StackFile, text: str, kind: str) -> None:
+    message = file_refused(stack_file, text)
+    assert message == (
+        f"Pulumi.edge.yaml: the top level must be a mapping (config: and its keys, as in Pulumi.dev.yaml), not a {kind}"
+    )
+
+
+@pytest.mark.parametrize("text", ["config:\n  - logLevel: ERROR\n", "config: logLevel\n"])
+def test_a_config_section_that_is_not_a_mapping_is_refused_naming_the_file(stack_file: StackFile, text: str) -> None:
+    assert file_refused(stack_file, text).startswith("Pulumi.edge.yaml: `config:` must be a mapping")
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "config:\n", "encryptionsalt: v1:abc\n"])
+def test_a_stack_file_without_config_gives_the_defaults(stack_file: StackFile, text: str) -> None:
+    assert stack_file(text) == StackSettings.from_config(settings.stack_config("edge"), "edge", CATALOGUE)
+    assert stack_file(text).log_retention_days == 14
+
+
+# YAML 1.1 (PyYAML) and the Pulumi CLI disagree on these scalars; the CLI hands the program the
+# text as written, so a stack file must read the same for `ops cost` as for `pulumi up`.
+
+
+def test_a_leading_zero_is_decimal_as_pulumi_reads_it_not_yaml_1_1_octal(stack_file: StackFile) -> None:
+    assert stack_file("config:\n  serverless-workflows:logRetentionDays: 030\n").log_retention_days == 30
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "y", "n", "Yes", "NO"])
+def test_yaml_1_1_booleans_are_strings_and_refused_as_pulumi_up_refuses_them(stack_file: StackFile, word: str) -> None:
+    message = file_refused(stack_file, f"config:\n  serverless-workflows:scheduleEnabled: {word}\n")
+    assert message.startswith(f"Config {PROJECT}:scheduleEnabled = {word!r} is not valid: use true or false.")
+    assert message.endswith("Fix it with: pulumi config set scheduleEnabled true --stack edge")
+
+
+def test_a_yaml_1_1_boolean_inside_an_object_is_a_string_too(stack_file: StackFile) -> None:
+    text = "config:\n  serverless-workflows:workflows:\n    scheduled:\n      scheduleEnabled: off\n"
+    message = file_refused(stack_file, text)
+    assert message.startswith(f"Config {PROJECT}:workflows.scheduled.scheduleEnabled = 'off' is not valid")
+
+
+@pytest.mark.parametrize(("word", "enabled"), [("true", True), ("True", True), ("TRUE", True), ("False", False)])
+def test_yaml_1_2_booleans_in_any_case_are_read(stack_file: StackFile, word: str, enabled: bool) -> None:
+    schedule = stack_file(f"config:\n  serverless-workflows:scheduleEnabled: {word}\n").workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert schedule.enabled is enabled
+
+
+def test_scalars_in_a_payload_are_read_the_yaml_1_2_way(stack_file: StackFile) -> None:
+    values = ["030", "0o17", "0x1F", "-7", "+8", "0b11", "1_000", "1:30", "yes", "On", "2030-01-31", "FALSE"]
+    text = "config:\n  serverless-workflows:schedulePayload:\n" + "".join(
+        f"    v{i}: {value}\n" for i, value in enumerate(values)
+    )
+    schedule = stack_file(text).workflow(SCHEDULED).schedule
+    assert schedule is not None
+    assert list(schedule.payload.values()) == [
+        30, 15, 31, -7, 8, "0b11", "1_000", "1:30", "yes", "On", "2030-01-31", False,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("config:\n  serverless-workflows:logRetentionDays: " + "1" * 5000 + "\n", "an integer of 5,000 digits"),
+        ("config:\n  serverless-workflows:schedulePayload: " + "[" * 5000 + "\n", ""),
+    ],
+)
+def test_a_stack_file_python_cannot_hold_is_a_config_error_not_a_crash(
+    stack_file: StackFile, text: str, problem: str
+) -> None:
+    message = file_refused(stack_file, text)
+    assert message.startswith("Pulumi.edge.yaml cannot be read as YAML: ")
+    assert problem in message
+
+
+# --- encrypted values (`pulumi config set --secret`), which a stack file reader cannot decrypt -----
+
+ENCRYPTED_EMAIL = "config:\n  serverless-workflows:alarmEmail:\n    secure: v1:AAABAHxkAbCdEfGh0123456789==\n"
+
+
+def test_an_encrypted_alarm_email_is_set_but_unknown_not_checked_as_an_address(stack_file: StackFile) -> None:
+    assert stack_file(ENCRYPTED_EMAIL).alarm_email == settings.ENCRYPTED
+
+
+def test_an_encrypted_alarm_email_still_needs_alarms(stack_file: StackFile) -> None:
+    message = file_refused(stack_file, ENCRYPTED_EMAIL + "  serverless-workflows:alarmsEnabled: false\n")
+    assert "alarmEmail is set but alarmsEnabled is false" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "short"),
+    [("serverless-workflows:logLevel", "logLevel"), ("serverless-workflows:workflows", "workflows"),
+     ("aws:region", "aws:region")],
+)  # fmt: skip
+def test_an_encrypted_value_the_reader_needs_is_refused_with_the_plaintext_command(
+    stack_file: StackFile, key: str, short: str
+) -> None:
+    message = file_refused(stack_file, f"config:\n  {key}:\n    secure: v1:AAAB==\n")
+    assert message.startswith(f"Config {key} is encrypted in Pulumi.edge.yaml, and python -m ops cost reads")
+    assert message.endswith(f"Fix it with: pulumi config set {short} <its value> --plaintext --stack edge")
+
+
+def test_a_mapping_with_more_than_a_secure_key_is_plain_config(stack_file: StackFile) -> None:
+    text = "config:\n  serverless-workflows:alarmEmail:\n    secure: v1:AAAB==\n    other: 1\n"
+    assert "alarmEmail = " in file_refused(stack_file, text)
+
+
+def test_values_from_the_cli_are_plaintext_whatever_they_look_like() -> None:
+    # The CLI decrypts secrets before the program runs: from_config checks every value it gets.
+    assert "is not valid: use one address" in refused(with_config(alarmEmail='{"secure": "v1:AAAB=="}'))
+
+
+def test_ops_cost_prices_a_stack_with_an_encrypted_alarm_email(
+    stack_file: StackFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ops.__main__ import main as ops_main
+
+    stack_file(ENCRYPTED_EMAIL)
+    assert ops_main(["--stack", "edge", "cost"]) == 0
+    assert "scheduled" in capsys.readouterr().out
+
+
+def test_ops_cost_refuses_a_stack_file_that_is_a_list(
+    stack_file: StackFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ops.__main__ import main as ops_main
+
+    with pytest.raises(ConfigError):
+        stack_file("- just a list\n")
+    assert ops_main(["--stack", "edge", "cost"]) == 2
+    assert "Pulumi.edge.yaml: the top level must be a mapping" in capsys.readouterr().err
+
+
+# --- every suggested command runs as written -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["5", '"STANDARD"', "[1]", "null"])
+def test_a_workflow_override_that_is_not_an_object_gets_runnable_commands(value: str) -> None:
+    message = refused(with_config(workflows=f'{{"scheduled": {value}}}'))
+    assert "..." not in message
+    assert message.startswith(f"Config {PROJECT}:workflows.scheduled = ")
+    assert "is not valid: it must be a JSON object of workflow keys (type, scheduleExpression," in message
+    assert message.endswith(
+        "Fix it with: pulumi config rm --path 'workflows.scheduled' --stack dev && "
+        "pulumi config set --path 'workflows.scheduled.type' STANDARD --stack dev"
+    )
+
+
+def test_bad_workflows_json_gets_a_concrete_example() -> None:
+    message = refused(with_config(workflows="{not json"))
+    assert "<name>" not in message
+    assert message.endswith(
+        """Fix it with: pulumi config set workflows '{"scheduled": {"type": "STANDARD"}}' --stack dev"""
+    )
+    # The example is itself a value that is accepted.
+    example = message.split("pulumi config set workflows ", 1)[1].split(" --stack")[0].strip("'")
+    assert read(with_config(workflows=example)).workflow(SCHEDULED).type == "STANDARD"
