@@ -20,6 +20,7 @@ over them.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -534,11 +535,20 @@ def stack_config(stack: str) -> dict[str, str]:
     """The config `pulumi` would hand the program for `stack`: the project's declared
     defaults, overridden by `Pulumi.<stack>.yaml`, as strings (an encrypted value as the JSON
     of its `secure:` mapping: this reader has no secrets provider to decrypt it)."""
+    known = stack_names()
+    listed = f"stacks: {', '.join(known) or 'none'}"
+    # Checked before the path is built: '../dev' or 'Dev' is not a stack, whatever files exist.
+    if not _STACK_NAME.match(stack):
+        raise UnknownStackError(
+            f"There is no stack {stack!r} here: a stack name is 1 to 20 lowercase letters, digits or '-'; {listed}"
+        )
     stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
+        near = difflib.get_close_matches(stack, known, n=1)
+        guess = f"Did you mean {near[0]}? " if near else ""
         raise UnknownStackError(
-            f"There is no stack {stack!r} here (no {stack_file.name}); stacks: {', '.join(stack_names()) or 'none'}. "
-            f"Create it with: pulumi stack init {stack}"
+            f"There is no stack {stack!r} here (no {stack_file.name}); {listed}. {guess}"
+            f"To add it: make deploy STACK={stack} NEW=1 (see README, Adding an environment)"
         )
     config: dict[str, str] = {}
     for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():

@@ -277,8 +277,13 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
     assert capsys.readouterr().err == "make demo: give one stack name at most (make demo STACK=prod), not dev extra\n"
     assert demo.main("prdo") == 2
     assert capsys.readouterr().err == (
-        "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. "
-        "Create it with: pulumi stack init prdo\n"
+        "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. Did you mean prod? "
+        "To add it: make deploy STACK=prdo NEW=1 (see README, Adding an environment)\n"
+    )
+    assert demo.main("../dev") == 2
+    assert capsys.readouterr().err == (
+        "make demo: There is no stack '../dev' here: a stack name is 1 to 20 lowercase letters, digits or '-'; "
+        "stacks: dev, prod\n"
     )
     import settings
 
