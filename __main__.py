@@ -25,10 +25,13 @@ import deployment
 from settings import StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
-from workflows.spec import WorkflowSpec
+from workflows.spec import WorkflowSpec, check_catalogue
 
 
 def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Output[Any]]:
+    # The catalogue first: reading the stack's settings already uses its entries (a schedule's
+    # payload), and an entry of the wrong type would fail there with a traceback.
+    check_catalogue(catalogue)
     settings = StackSettings.from_pulumi(catalogue)
     # Every workflow is checked before anything is declared: a broken one must
     # stop `pulumi preview`, not fail halfway through `pulumi up`.

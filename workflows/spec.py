@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
+from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
 
@@ -261,13 +262,20 @@ def substitute(value: Any, values: Mapping[str, str]) -> Any:
 
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
     """Raise CatalogueError listing every inconsistency between entries; reads no files."""
-    problems = list(_catalogue_problems(catalogue))
+    # Two identical entries would otherwise list each of their problems twice.
+    problems = list(dict.fromkeys(_catalogue_problems(catalogue)))
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
         raise CatalogueError(f"workflows/catalogue.py: {len(problems)} problem(s):\n{listed}")
 
 
 def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    # Every other check reads the fields as their types declare them, so a wrong type is
+    # reported alone: checked further, it would fail with a traceback instead.
+    wrong_types = list(_type_problems(catalogue))
+    if wrong_types:
+        yield from wrong_types
+        return
     names = [spec.name for spec in catalogue]
     function_owners: dict[str, str] = {}
     for spec in catalogue:
@@ -287,6 +295,20 @@ def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
     if len(claiming) > 1:
         yield f"workflows {', '.join(claiming)} all claim the stack's top-level schedule keys; only one may."
     yield from _cycles(catalogue)
+
+
+def _type_problems(catalogue: object) -> Iterator[str]:
+    if not isinstance(catalogue, tuple):
+        yield f"the catalogue must be a tuple of WorkflowSpec; got {shown(catalogue)} ({type(catalogue).__name__})."
+        return
+    for number, spec in enumerate(catalogue, start=1):
+        if not isinstance(spec, WorkflowSpec):
+            yield f"catalogue entry {number} must be a WorkflowSpec; got {shown(spec)} ({type(spec).__name__})."
+            continue
+        # An entry without a usable name is named by its place in the catalogue.
+        where = f"workflow {spec.name!r}" if isinstance(spec.name, str) else f"catalogue entry {number}"
+        for problem in field_problems(spec):
+            yield f"{where}: {problem}."
 
 
 def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:

@@ -1,0 +1,162 @@
+"""Catalogue entries as a person writes them by hand: every mistake is a one-line problem that
+names the entry, the field and what is allowed, before any resource is declared."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from rehearsal.program import ProgramRun
+from tests.support import Deploy
+from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
+from workflows.spec import CatalogueError, Value, WorkflowSpec, check_catalogue
+
+replace = dataclasses.replace
+
+
+def problems(catalogue: Any) -> list[str]:
+    """The problems check_catalogue lists for `catalogue`, one line each."""
+    with pytest.raises(CatalogueError) as error:
+        check_catalogue(catalogue)
+    header, *lines = str(error.value).splitlines()
+    assert header == f"workflows/catalogue.py: {len(lines)} problem(s):"
+    assert all(line.startswith("  - ") for line in lines), lines
+    return [line.removeprefix("  - ") for line in lines]
+
+
+def with_function(**changes: Any) -> WorkflowSpec:
+    """The call-center entry with its first function changed."""
+    first, *others = CALL_CENTER.functions
+    return replace(CALL_CENTER, functions=(replace(first, **changes), *others))
+
+
+def with_schedule(**changes: Any) -> WorkflowSpec:
+    """The scheduled entry with its schedule changed."""
+    assert SCHEDULED.schedule is not None
+    return replace(SCHEDULED, schedule=replace(SCHEDULED.schedule, **changes))
+
+
+def test_the_tutorials_catalogue_passes() -> None:
+    check_catalogue(CATALOGUE)
+
+
+# --- field types, checked before anything reads the fields --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (replace(SCHEDULED, name=None), "catalogue entry 1: name must be str; got None (NoneType)."),
+        (replace(SCHEDULED, name=5), "catalogue entry 1: name must be str; got 5 (int)."),
+        (
+            replace(SCHEDULED, definition=None),
+            "workflow 'scheduled': definition must be str | Path; got None (NoneType).",
+        ),
+        (
+            replace(CALL_CENTER, functions=("open-case",)),
+            "workflow 'call-center': functions[0] must be FunctionSpec; got 'open-case' (str).",
+        ),
+        (
+            replace(SCHEDULED, integrations=("topic",)),
+            "workflow 'scheduled': integrations[0] must be Topic | Queue | Table | WorkflowRef | Value; "
+            "got 'topic' (str).",
+        ),
+        (
+            with_function(timeout_seconds="5"),
+            "workflow 'call-center': functions[0].timeout_seconds must be int; got '5' (str).",
+        ),
+        (
+            # A bool is an int to Python, never a size to a person.
+            with_function(memory_mb=True),
+            "workflow 'call-center': functions[0].memory_mb must be int; got True (bool).",
+        ),
+        (
+            with_function(environment={"TABLE": 5}),
+            "workflow 'call-center': functions[0].environment['TABLE'] must be str; got 5 (int).",
+        ),
+        (
+            with_schedule(payload=[1]),
+            "workflow 'scheduled': schedule.payload must be Mapping[str, Any]; got [1] (list).",
+        ),
+        (
+            with_schedule(payload={1: "one"}),
+            "workflow 'scheduled': schedule.payload key must be str; got 1 (int).",
+        ),
+        (
+            replace(SCHEDULED, granted_states={"Hello"}),
+            "workflow 'scheduled': granted_states must be frozenset[str]; got {'Hello'} (set).",
+        ),
+        (
+            replace(SCHEDULED, executions_per_month="many"),
+            "workflow 'scheduled': executions_per_month must be float | None; got 'many' (str).",
+        ),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_named_with_the_type_it_must_have(entry: WorkflowSpec, problem: str) -> None:
+    catalogue = (entry, CALL_CENTER) if entry.name != "call-center" else (SCHEDULED, entry)
+    assert problems(catalogue) == [problem]
+
+
+def test_a_string_for_enabled_is_refused_since_any_non_empty_string_would_enable_the_schedule() -> None:
+    assert problems((with_schedule(enabled="false"), CALL_CENTER)) == [
+        "workflow 'scheduled': schedule.enabled must be bool; got 'false' (str)."
+    ]
+
+
+def test_a_value_that_is_not_a_string_is_refused_since_it_would_render_as_nothing() -> None:
+    entry = replace(SCHEDULED, integrations=(Value("Retries", 5),))  # type: ignore[arg-type]
+    assert problems((entry, CALL_CENTER)) == ["workflow 'scheduled': integrations[0].value must be str; got 5 (int)."]
+
+
+def test_a_statement_that_is_not_a_mapping_is_refused() -> None:
+    entry = replace(SCHEDULED, statements=({"Effect": "Allow"}, "s3:GetObject"))
+    assert problems((entry, CALL_CENTER)) == [
+        "workflow 'scheduled': statements[1] must be Mapping[str, Any]; got 's3:GetObject' (str)."
+    ]
+    function = with_function(statements=(["dynamodb:GetItem"],))
+    assert problems((SCHEDULED, function)) == [
+        "workflow 'call-center': functions[0].statements[0] must be Mapping[str, Any]; got ['dynamodb:GetItem'] (list)."
+    ]
+
+
+def test_a_long_value_is_cut_short_in_the_problem() -> None:
+    (problem,) = problems((SCHEDULED, replace(CALL_CENTER, functions=list(CALL_CENTER.functions))))
+    assert problem.startswith("workflow 'call-center': functions must be tuple[FunctionSpec, ...]; got [FunctionSpec(")
+    assert problem.endswith("... (list).")
+    assert len(problem) < 200
+
+
+def test_an_entry_that_is_not_a_workflow_spec_is_named_by_its_place() -> None:
+    assert problems((SCHEDULED, "call-center")) == [
+        "catalogue entry 2 must be a WorkflowSpec; got 'call-center' (str)."
+    ]
+    (problem,) = problems([SCHEDULED, CALL_CENTER])
+    assert problem.startswith("the catalogue must be a tuple of WorkflowSpec; got [WorkflowSpec(")
+
+
+def test_every_wrong_type_of_every_entry_is_listed_at_once() -> None:
+    listed = problems((replace(SCHEDULED, name=None, type=3), with_function(timeout_seconds="5", runtime=None)))
+    assert listed == [
+        "catalogue entry 1: name must be str; got None (NoneType).",
+        "catalogue entry 1: type must be str; got 3 (int).",
+        "workflow 'call-center': functions[0].timeout_seconds must be int; got '5' (str).",
+        "workflow 'call-center': functions[0].runtime must be str; got None (NoneType).",
+    ]
+
+
+@pytest.mark.parametrize(
+    "catalogue",
+    [
+        # The stack's settings read the schedule's payload before deployment.plan runs.
+        (with_schedule(payload=[1]), CALL_CENTER),
+        (SCHEDULED, with_function(timeout_seconds="5")),
+    ],
+    ids=["payload-read-by-the-settings", "timeout-read-by-the-component-checks"],
+)
+def test_a_wrong_type_stops_the_program_before_any_resource(deploy: Deploy, catalogue: Any) -> None:
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match=r"must be (Mapping\[str, Any\]|int); got"):
+        deploy(catalogue=catalogue, into=declared)
+    assert declared.resources == []
