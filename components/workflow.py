@@ -41,7 +41,7 @@ from workflows.definition import WorkflowDefinition
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
-from workflows.spec import WORKFLOW_TYPES, substitute
+from workflows.spec import WORKFLOW_TYPES, input_problem, substitute
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
@@ -159,6 +159,9 @@ def validate(args: WorkflowArgs) -> None:
             raise ValueError(f"{what}: schedule max_event_age_seconds must be {low} to {high}.")
         if not isinstance(schedule.payload, Mapping):
             raise ValueError(f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.")
+        # The catalogue is checked for this too; a payload from stack config or a caller is not.
+        if problem := input_problem(dict(schedule.payload)):
+            raise ValueError(f"{what}: the schedule payload {problem}.")
 
 
 def _static_document(args: WorkflowArgs) -> Any:

@@ -4,12 +4,13 @@ names the entry, the field and what is allowed, before any resource is declared.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
 
 from rehearsal.program import ProgramRun
-from tests.support import Deploy
+from tests.support import NIGHTLY_REPORT, Deploy, with_config
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.spec import CatalogueError, Value, WorkflowSpec, check_catalogue
 
@@ -159,4 +160,50 @@ def test_a_wrong_type_stops_the_program_before_any_resource(deploy: Deploy, cata
     declared = ProgramRun()
     with pytest.raises(CatalogueError, match=r"must be (Mapping\[str, Any\]|int); got"):
         deploy(catalogue=catalogue, into=declared)
+    assert declared.resources == []
+
+
+# --- a schedule's payload is sent as JSON, and Step Functions takes at most 256 KiB -------
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"x": {1, 2}}, "Object of type set is not JSON serializable"),
+        # Python writes these as NaN and Infinity, which no JSON parser accepts.
+        ({"x": float("inf")}, "Out of range float values are not JSON compliant"),
+        ({"x": [float("nan")]}, "Out of range float values are not JSON compliant"),
+    ],
+)
+def test_a_payload_that_is_not_json_is_refused(payload: dict[str, Any], reason: str) -> None:
+    assert problems((with_schedule(payload=payload), CALL_CENTER)) == [
+        f"workflow 'scheduled': schedule.payload is not JSON ({reason}); use dicts with str keys, lists, str, "
+        "int, finite float, bool and None."
+    ]
+
+
+def test_a_payload_over_256_kib_is_refused_and_one_of_exactly_256_kib_is_not() -> None:
+    envelope = len(json.dumps({"x": ""}))
+    check_catalogue((with_schedule(payload={"x": "a" * (262_144 - envelope)}), CALL_CENTER))
+    assert problems((with_schedule(payload={"x": "a" * (262_145 - envelope)}), CALL_CENTER)) == [
+        "workflow 'scheduled': schedule.payload is 262,145 bytes as JSON; Step Functions accepts at most "
+        "262,144 (256 KiB) of input."
+    ]
+
+
+def test_a_payload_that_is_not_json_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    # Without the check, encoding it failed in the Workflow component, after dozens of resources.
+    assert NIGHTLY_REPORT.schedule is not None
+    unsendable = replace(NIGHTLY_REPORT, schedule=replace(NIGHTLY_REPORT.schedule, payload={"days": {1, 2}}))
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match=r"workflow 'nightly-report': schedule.payload is not JSON"):
+        deploy(catalogue=(*CATALOGUE, unsendable), into=declared)
+    assert declared.resources == []
+
+
+def test_a_payload_over_256_kib_from_stack_config_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    # Stack config replaces the catalogue's payload after check_catalogue: the component checks it again.
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"the schedule payload is 300,009 bytes as JSON; Step Functions accepts"):
+        deploy(config=with_config(schedulePayload=json.dumps({"x": "a" * 300_000})), into=declared)
     assert declared.resources == []

@@ -14,6 +14,7 @@ fills. This module imports neither Pulumi nor boto3.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ FUNCTION_MEMORY_MB = 128
 FUNCTION_TIMEOUT_SECONDS = 5
 
 WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+# Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
+MAX_INPUT_BYTES = 256 * 1024
 # What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
 ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
 
@@ -238,6 +241,19 @@ class WorkflowSpec:
         return dict(self.schedule.payload) if self.schedule else {}
 
 
+def input_problem(value: Any) -> str | None:
+    """Why `value` cannot start an execution, encoded as the schedule sends it, or None."""
+    try:
+        # allow_nan=False: Python would write NaN and Infinity, which are not JSON.
+        encoded = json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
+    size = len(encoded.encode("utf-8"))
+    if size > MAX_INPUT_BYTES:
+        return f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input"
+    return None
+
+
 def placeholders_in(value: Any) -> set[str]:
     """The `${Name}` placeholders used anywhere in a JSON-like value."""
     if isinstance(value, str):
@@ -323,6 +339,8 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         if not _PLACEHOLDER.match(placeholder):
             yield f"{where}: placeholder {placeholder!r} must be a letter then letters, digits or '_'."
     yield from _function_problems(where, spec)
+    if spec.schedule is not None and (problem := input_problem(dict(spec.schedule.payload))):
+        yield f"{where}: schedule.payload {problem}."
     for unknown in sorted(placeholders_in(spec.statements) - set(placeholders)):
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
     if spec.smoke_test is not None and spec.smoke_test.max_runs < 1:
