@@ -25,7 +25,7 @@ import deployment
 from settings import StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
-from workflows.spec import WorkflowSpec, check_catalogue
+from workflows.spec import COST_OUTPUT, WorkflowSpec, check_catalogue
 
 
 def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Output[Any]]:
@@ -51,7 +51,7 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
     stack = deployment.declare(plans, settings, pulumi.ResourceOptions(providers=[provider]))
 
     outputs = deployment.stack_outputs(stack)
-    outputs["monthlyCostEstimate"] = pulumi.Output.from_input(estimate)
+    outputs[COST_OUTPUT] = pulumi.Output.from_input(estimate)
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

@@ -12,7 +12,7 @@ import pytest
 from rehearsal.program import ProgramRun
 from tests.support import NIGHTLY_REPORT, Deploy, with_config
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
-from workflows.spec import CatalogueError, Value, WorkflowSpec, check_catalogue
+from workflows.spec import STACK_OUTPUTS, CatalogueError, Value, WorkflowSpec, check_catalogue
 
 replace = dataclasses.replace
 
@@ -207,3 +207,29 @@ def test_a_payload_over_256_kib_from_stack_config_stops_the_program_before_any_r
     with pytest.raises(ValueError, match=r"the schedule payload is 300,009 bytes as JSON; Step Functions accepts"):
         deploy(config=with_config(schedulePayload=json.dumps({"x": "a" * 300_000})), into=declared)
     assert declared.resources == []
+
+
+# --- shortcut outputs share the stack's output names -------------------------------------
+
+
+@pytest.mark.parametrize("name", STACK_OUTPUTS)
+def test_a_shortcut_output_may_not_take_the_name_of_a_stack_output(name: str) -> None:
+    entry = replace(SCHEDULED, shortcut_outputs={**SCHEDULED.shortcut_outputs, name: "stateMachineArn"})
+    assert problems((entry, CALL_CENTER)) == [
+        f"workflow 'scheduled': shortcut output {name!r} has the name of a stack output (workflows, alarmTopicArn, "
+        "dashboardUrl, monthlyCostEstimate); choose another name."
+    ]
+
+
+def test_a_shortcut_output_may_not_take_the_name_of_another_entrys_shortcut() -> None:
+    entry = replace(CALL_CENTER, shortcut_outputs={**CALL_CENTER.shortcut_outputs, "scheduleName": "consoleUrl"})
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': shortcut output 'scheduleName' is also declared by workflow 'scheduled'; "
+        "shortcut output names are unique in the stack."
+    ]
+
+
+def test_the_stack_outputs_are_the_reserved_names_and_the_shortcuts(deploy: Deploy) -> None:
+    # Keeps STACK_OUTPUTS complete: an output added to the stack but not to it could be taken by a shortcut.
+    shortcuts = {name for spec in CATALOGUE for name in spec.shortcut_outputs}
+    assert set(deploy().outputs) == set(STACK_OUTPUTS) | shortcuts

@@ -307,7 +307,11 @@ def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
                     "function names are unique in the catalogue."
                 )
         yield from _integration_problems(where, spec, names)
-    claiming = [spec.name for spec in catalogue if spec.schedule is not None and spec.schedule.stack_keys]
+    yield from _shortcut_problems(catalogue)
+    # Named once each: an entry declared twice is a problem of its own, reported above.
+    claiming = list(
+        dict.fromkeys(spec.name for spec in catalogue if spec.schedule is not None and spec.schedule.stack_keys)
+    )
     if len(claiming) > 1:
         yield f"workflows {', '.join(claiming)} all claim the stack's top-level schedule keys; only one may."
     yield from _cycles(catalogue)
@@ -350,6 +354,24 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
             yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
 
 
+def _shortcut_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    """Shortcut outputs share one namespace with the stack's own outputs: a clash would silently
+    replace one output with another."""
+    owners: dict[str, str] = {}
+    for spec in catalogue:
+        for output in spec.shortcut_outputs:
+            if output in STACK_OUTPUTS:
+                yield (
+                    f"workflow {spec.name!r}: shortcut output {output!r} has the name of a stack output "
+                    f"({', '.join(STACK_OUTPUTS)}); choose another name."
+                )
+            elif owners.setdefault(output, spec.name) != spec.name:
+                yield (
+                    f"workflow {spec.name!r}: shortcut output {output!r} is also declared by workflow "
+                    f"{owners[output]!r}; shortcut output names are unique in the stack."
+                )
+
+
 def _function_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
     integration_values = set(spec.placeholders) - set(spec.function_placeholders)
     for function in spec.functions:
@@ -374,6 +396,14 @@ def _integration_problems(where: str, spec: WorkflowSpec, names: list[str]) -> I
             kind = type(integration).__name__.lower()
             yield f"{where}: {kind} name {integration.name!r} must be lowercase letters, digits and '-'."
 
+
+# The stack's own outputs (deployment.stack_outputs; __main__.py adds the cost estimate). A
+# shortcut output taking one of these names would replace it, or be replaced by it.
+WORKFLOWS_OUTPUT = "workflows"
+ALARM_TOPIC_OUTPUT = "alarmTopicArn"
+DASHBOARD_OUTPUT = "dashboardUrl"
+COST_OUTPUT = "monthlyCostEstimate"
+STACK_OUTPUTS = (WORKFLOWS_OUTPUT, ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, COST_OUTPUT)
 
 # The entry of a workflow in the `workflows` stack output (deployment.py), as dotted paths.
 OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")
