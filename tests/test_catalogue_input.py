@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from rehearsal.program import ProgramRun
 from tests.support import NIGHTLY_REPORT, Deploy, with_config
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
+from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.spec import STACK_OUTPUTS, CatalogueError, Value, WorkflowSpec, check_catalogue
 
 replace = dataclasses.replace
@@ -233,3 +235,84 @@ def test_the_stack_outputs_are_the_reserved_names_and_the_shortcuts(deploy: Depl
     # Keeps STACK_OUTPUTS complete: an output added to the stack but not to it could be taken by a shortcut.
     shortcuts = {name for spec in CATALOGUE for name in spec.shortcut_outputs}
     assert set(deploy().outputs) == set(STACK_OUTPUTS) | shortcuts
+
+
+# --- a definition file as Step Functions will take it -------------------------------------
+
+
+def write_definition(tmp_path: Path, content: str | bytes) -> Path:
+    path = tmp_path / "flow.asl.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def hello(**fields: Any) -> dict[str, Any]:
+    """A one-state definition; `fields` go into its state."""
+    state = {"Type": "Pass", "End": True, **fields}
+    return {"StartAt": "Hello", "TimeoutSeconds": 60, "States": {"Hello": state}}
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(DefinitionError) as error:
+        WorkflowDefinition.load(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
+    return message.removeprefix(f"{path}: ")
+
+
+def test_a_definition_over_1_mb_as_deployed_is_refused(tmp_path: Path) -> None:
+    stem = len(json.dumps(hello(Result=""), separators=(",", ":")))
+    at_limit = hello(Result="a" * (MAX_DEFINITION_CHARACTERS - stem))
+    # Indented, the file is longer than the limit; deployed compact, the definition is not.
+    WorkflowDefinition.load(write_definition(tmp_path, json.dumps(at_limit, indent=4)))
+    over = hello(Result="a" * (MAX_DEFINITION_CHARACTERS - stem + 1))
+    assert refusal(write_definition(tmp_path, json.dumps(over))) == (
+        "the definition is 1,048,577 characters as deployed (compact JSON); Step Functions accepts at most "
+        "1,048,576 (1 MB). Move part of it into a workflow of its own and start that one (a WorkflowRef)."
+    )
+
+
+def test_a_key_written_twice_in_a_definition_is_refused_naming_it(tmp_path: Path) -> None:
+    text = '{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": 1, "Result": 2, "End": true}}}'
+    assert refusal(write_definition(tmp_path, text)) == (
+        "key 'Result' appears twice in one object; JSON keeps only the last, so the first would silently "
+        "vanish. Keep one (rename a state if two share a name)."
+    )
+
+
+def test_a_definition_nested_too_deeply_is_refused_naming_the_file(tmp_path: Path) -> None:
+    text = json.dumps(hello(Result="deep")).replace('"deep"', "[" * 100_000 + "]" * 100_000)
+    assert refusal(write_definition(tmp_path, text)) == (
+        "the JSON is nested too deeply to read; no definition needs that."
+    )
+
+
+def test_a_definition_that_is_not_utf_8_is_refused_naming_the_file(tmp_path: Path) -> None:
+    latin1 = json.dumps(hello(Comment="café"), ensure_ascii=False).encode("latin-1")
+    where = latin1.index("é".encode("latin-1"))
+    assert refusal(write_definition(tmp_path, latin1)) == (
+        f"byte {where} is not UTF-8 (invalid continuation byte); save the file as UTF-8."
+    )
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_in_a_definition_is_refused_since_it_would_deploy_as_non_json(
+    tmp_path: Path, constant: str
+) -> None:
+    text = json.dumps(hello(Result=0)).replace('"Result": 0', f'"Result": {constant}')
+    assert refusal(write_definition(tmp_path, text)) == (
+        f"{constant} is not JSON; write a number, or the value as a string."
+    )
+
+
+def test_a_broken_definition_file_stops_the_program_before_any_resource(deploy: Deploy, tmp_path: Path) -> None:
+    text = SCHEDULED.definition_path.read_text().replace('"Type": "Pass",', '"Type": "Pass", "Type": "Task",', 1)
+    duplicated = replace(SCHEDULED, definition=write_definition(tmp_path, text))
+    declared = ProgramRun()
+    with pytest.raises(DefinitionError, match=r"flow.asl.json: key 'Type' appears twice in one object"):
+        deploy(catalogue=(duplicated, CALL_CENTER), into=declared)
+    assert declared.resources == []
