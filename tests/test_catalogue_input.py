@@ -14,7 +14,14 @@ from rehearsal.program import ProgramRun
 from tests.support import NIGHTLY_REPORT, Deploy, with_config
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
-from workflows.spec import STACK_OUTPUTS, CatalogueError, Value, WorkflowSpec, check_catalogue
+from workflows.spec import (
+    OUTCOME_STATUSES,
+    STACK_OUTPUTS,
+    CatalogueError,
+    Value,
+    WorkflowSpec,
+    check_catalogue,
+)
 
 replace = dataclasses.replace
 
@@ -315,4 +322,53 @@ def test_a_broken_definition_file_stops_the_program_before_any_resource(deploy: 
     declared = ProgramRun()
     with pytest.raises(DefinitionError, match=r"flow.asl.json: key 'Type' appears twice in one object"):
         deploy(catalogue=(duplicated, CALL_CENTER), into=declared)
+    assert declared.resources == []
+
+
+# --- what the checks accepted silently -----------------------------------------------------
+
+
+def test_an_outcome_status_must_be_one_a_step_functions_execution_can_end_with() -> None:
+    assert CALL_CENTER.smoke_test is not None
+    passed = replace(CALL_CENTER.smoke_test.outcomes[0], status="PASSED")
+    entry = replace(CALL_CENTER, smoke_test=replace(CALL_CENTER.smoke_test, outcomes=(passed,)))
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': smoke_test.outcomes[0].status 'PASSED' is not one of SUCCEEDED, FAILED, "
+        "TIMED_OUT, ABORTED."
+    ]
+
+
+def test_the_outcome_statuses_are_the_ones_ops_waits_for() -> None:
+    from ops.executions import TERMINAL
+
+    assert OUTCOME_STATUSES == TERMINAL
+
+
+def test_a_smoke_test_needs_an_outcome() -> None:
+    assert CALL_CENTER.smoke_test is not None
+    entry = replace(CALL_CENTER, smoke_test=replace(CALL_CENTER.smoke_test, outcomes=()))
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': smoke_test.outcomes is empty; list at least one Outcome, or set smoke_test=None."
+    ]
+
+
+def test_an_empty_catalogue_is_refused() -> None:
+    assert problems(()) == ["the catalogue is empty; it needs at least one WorkflowSpec."]
+
+
+def test_an_entry_declared_twice_lists_its_problem_once() -> None:
+    assert problems((SCHEDULED, SCHEDULED, CALL_CENTER)) == [
+        "workflow 'scheduled' is declared 2 times; workflow names are unique."
+    ]
+    broken = replace(SCHEDULED, type="BATCH")
+    assert problems((broken, broken, CALL_CENTER)) == [
+        "workflow 'scheduled' is declared 2 times; workflow names are unique.",
+        "workflow 'scheduled': type 'BATCH' is not one of STANDARD, EXPRESS.",
+    ]
+
+
+def test_an_empty_catalogue_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match="the catalogue is empty"):
+        deploy(catalogue=(), into=declared)
     assert declared.resources == []

@@ -34,6 +34,8 @@ FUNCTION_MEMORY_MB = 128
 FUNCTION_TIMEOUT_SECONDS = 5
 
 WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+# How a Step Functions execution can end: what an Outcome may expect.
+OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 # Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
 MAX_INPUT_BYTES = 256 * 1024
 # What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
@@ -292,6 +294,9 @@ def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
     if wrong_types:
         yield from wrong_types
         return
+    if not catalogue:
+        yield "the catalogue is empty; it needs at least one WorkflowSpec."
+        return
     names = [spec.name for spec in catalogue]
     function_owners: dict[str, str] = {}
     for spec in catalogue:
@@ -347,8 +352,8 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         yield f"{where}: schedule.payload {problem}."
     for unknown in sorted(placeholders_in(spec.statements) - set(placeholders)):
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
-    if spec.smoke_test is not None and spec.smoke_test.max_runs < 1:
-        yield f"{where}: smoke_test.max_runs must be at least 1."
+    if spec.smoke_test is not None:
+        yield from _smoke_test_problems(where, spec.smoke_test)
     for output, path in spec.shortcut_outputs.items():
         if not _valid_output_path(spec, path):
             yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
@@ -370,6 +375,20 @@ def _shortcut_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
                     f"workflow {spec.name!r}: shortcut output {output!r} is also declared by workflow "
                     f"{owners[output]!r}; shortcut output names are unique in the stack."
                 )
+
+
+def _smoke_test_problems(where: str, smoke_test: SmokeTest) -> Iterator[str]:
+    if smoke_test.max_runs < 1:
+        yield f"{where}: smoke_test.max_runs must be at least 1."
+    if not smoke_test.outcomes:
+        # ops verify matches each run against the outcomes: with none, its first run fails, expecting nothing.
+        yield f"{where}: smoke_test.outcomes is empty; list at least one Outcome, or set smoke_test=None."
+    for number, outcome in enumerate(smoke_test.outcomes):
+        if outcome.status not in OUTCOME_STATUSES:
+            yield (
+                f"{where}: smoke_test.outcomes[{number}].status {outcome.status!r} is not one of "
+                f"{', '.join(OUTCOME_STATUSES)}."
+            )
 
 
 def _function_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
