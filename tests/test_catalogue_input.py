@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from components import workflow
+from components.workflow import WorkflowArgs
 from rehearsal.program import ProgramRun
 from tests.support import NIGHTLY_REPORT, Deploy, with_config
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
@@ -371,4 +373,34 @@ def test_an_empty_catalogue_stops_the_program_before_any_resource(deploy: Deploy
     declared = ProgramRun()
     with pytest.raises(CatalogueError, match="the catalogue is empty"):
         deploy(catalogue=(), into=declared)
+    assert declared.resources == []
+
+
+def test_granted_states_must_name_states_of_the_definition_at_any_depth(tmp_path: Path) -> None:
+    read = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Parameters": {"Bucket": "b", "Key": "k"},
+        "End": True,
+    }
+    branch = {"StartAt": "Read", "States": {"Read": read}}
+    document = {
+        "StartAt": "Fan",
+        "TimeoutSeconds": 60,
+        "States": {"Fan": {"Type": "Parallel", "Branches": [branch], "End": True}},
+    }
+    definition = WorkflowDefinition.load(write_definition(tmp_path, json.dumps(document)))
+    workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read"})))
+    with pytest.raises(ValueError, match="granted_states names") as error:
+        workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read", "Raed", "Write"})))
+    assert str(error.value) == (
+        "Workflow 'flow': granted_states names 'Raed', 'Write', which the definition does not have; "
+        "its states: Fan, Read."
+    )
+
+
+def test_a_granted_state_the_definition_does_not_have_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"granted_states names 'Helo', which the definition does not have"):
+        deploy(catalogue=(replace(SCHEDULED, granted_states=frozenset({"Helo"})), CALL_CENTER), into=declared)
     assert declared.resources == []
