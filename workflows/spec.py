@@ -138,7 +138,7 @@ class ScheduleSpec:
     expression: str
     """`rate(...)`, `cron(...)` or `at(...)`."""
     payload: Mapping[str, Any] = field(default_factory=dict)
-    """The execution input, a JSON object. Default: `{}`."""
+    """The execution input, a JSON object of at most 256 KiB encoded (no NaN or Infinity). Default: `{}`."""
     timezone: str = "UTC"
     enabled: bool = True
     stack_keys: bool = False
@@ -157,7 +157,7 @@ class Outcome:
 
     name: str
     status: str
-    """SUCCEEDED, FAILED, TIMED_OUT or ABORTED."""
+    """SUCCEEDED, FAILED, TIMED_OUT or ABORTED (OUTCOME_STATUSES)."""
     output: Any = None
     """The execution's exact output, when it succeeds. Default: not checked."""
     error: str | None = None
@@ -173,6 +173,7 @@ class SmokeTest:
     input: Any
     """The execution input; strings may hold `{run}`."""
     outcomes: tuple[Outcome, ...]
+    """At least one."""
     max_runs: int = 10
 
 
@@ -209,10 +210,12 @@ class WorkflowSpec:
     placeholders). Default: none."""
     granted_states: frozenset[str] = frozenset()
     """States whose permissions `statements` provide, for integrations the component cannot
-    scope on its own (it refuses them otherwise). Default: none."""
+    scope on its own (it refuses them otherwise); each a state of the definition, at any depth.
+    Default: none."""
     shortcut_outputs: Mapping[str, str] = field(default_factory=dict)
     """Flat stack outputs: output name -> a dotted path in this workflow's entry of the
-    `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`)."""
+    `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`).
+    A name is unique in the stack: no other entry's shortcut, and none of STACK_OUTPUTS."""
 
     def load_definition(self) -> WorkflowDefinition:
         return WorkflowDefinition.load(self.definition_path)
@@ -279,7 +282,9 @@ def substitute(value: Any, values: Mapping[str, str]) -> Any:
 
 
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
-    """Raise CatalogueError listing every inconsistency between entries; reads no files."""
+    """Raise CatalogueError listing every problem of the entries: fields of the wrong type
+    (alone, since every other check reads the fields), then values and inconsistencies
+    between entries. Reads no files."""
     # Two identical entries would otherwise list each of their problems twice.
     problems = list(dict.fromkeys(_catalogue_problems(catalogue)))
     if problems:
