@@ -8,7 +8,7 @@ So the declared annotations themselves are the rule: a field added to a
 dataclass is checked without anyone writing a check for it.
 
 Understood: classes (`str`, `Path`, dataclasses, whose fields are checked in
-turn), `Any`, unions, `tuple[X, ...]`, `frozenset[X]` and `Mapping[K, V]`.
+turn), `Any`, unions, `tuple[X, ...]`, `frozenset[X]` and `Mapping[K, V]` (or `dict[K, V]`).
 Like mypy, `float` accepts an int; unlike Python, `int` and `float` refuse a
 bool, which no count or size is meant to be.
 """
@@ -62,7 +62,7 @@ def _items_problems(value: Any, hint: Any, path: str) -> Iterator[str]:
         # Sorted by repr: a set's order differs between runs, the message should not.
         for item in sorted(value, key=repr):
             yield from _problems(item, args[0], f"{path} member")
-    elif origin is Mapping:
+    elif isinstance(origin, type) and issubclass(origin, Mapping):
         for key, item in value.items():
             yield from _problems(key, args[0], f"{path} key")
             yield from _problems(item, args[1], f"{path}[{shown(key)}]")
