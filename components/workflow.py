@@ -160,7 +160,7 @@ def validate(args: WorkflowArgs) -> None:
             raise ValueError(f"{what}: schedule max_event_age_seconds must be {low} to {high}.")
         if not isinstance(schedule.payload, Mapping):
             raise ValueError(f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.")
-        # The catalogue is checked for this too; a payload from stack config or a caller is not.
+        # The catalogue and stack config are checked for this earlier; a program using the component is not.
         if problem := input_problem(dict(schedule.payload)):
             raise ValueError(f"{what}: the schedule payload {problem}.")
 

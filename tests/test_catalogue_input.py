@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from components import workflow
-from components.workflow import WorkflowArgs
+from components.workflow import ScheduleArgs, WorkflowArgs
 from rehearsal.program import ProgramRun
-from tests.support import NIGHTLY_REPORT, Deploy, with_config
+from tests.support import NIGHTLY_REPORT, Deploy
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.spec import (
@@ -212,12 +212,20 @@ def test_a_payload_that_is_not_json_stops_the_program_before_any_resource(deploy
     assert declared.resources == []
 
 
-def test_a_payload_over_256_kib_from_stack_config_stops_the_program_before_any_resource(deploy: Deploy) -> None:
-    # Stack config replaces the catalogue's payload after check_catalogue: the component checks it again.
-    declared = ProgramRun()
-    with pytest.raises(ValueError, match=r"the schedule payload is 300,009 bytes as JSON; Step Functions accepts"):
-        deploy(config=with_config(schedulePayload=json.dumps({"x": "a" * 300_000})), into=declared)
-    assert declared.resources == []
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ({"x": {1, 2}}, "is not JSON (Object of type set is not JSON serializable)"),
+        ({"x": "a" * 300_000}, "is 300,009 bytes as JSON; Step Functions accepts at most 262,144 (256 KiB) of input"),
+    ],
+)
+def test_the_workflow_component_refuses_such_a_payload_given_by_code(payload: dict[str, Any], problem: str) -> None:
+    # The catalogue and stack config are checked before; a program using the component directly is not.
+    definition = SCHEDULED.load_definition()
+    args = WorkflowArgs("flow", definition, schedule=ScheduleArgs("rate(1 minute)", payload=payload))
+    with pytest.raises(ValueError, match="the schedule payload") as error:
+        workflow.validate(args)
+    assert str(error.value).startswith(f"Workflow 'flow': the schedule payload {problem}")
 
 
 # --- shortcut outputs share the stack's output names -------------------------------------
