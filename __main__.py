@@ -25,10 +25,13 @@ import deployment
 from settings import StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
-from workflows.spec import WorkflowSpec
+from workflows.spec import COST_OUTPUT, WorkflowSpec, check_catalogue
 
 
 def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Output[Any]]:
+    # The catalogue first: reading the stack's settings already uses its entries (a schedule's
+    # payload), and an entry of the wrong type would fail there with a traceback.
+    check_catalogue(catalogue)
     settings = StackSettings.from_pulumi(catalogue)
     # Every workflow is checked before anything is declared: a broken one must
     # stop `pulumi preview`, not fail halfway through `pulumi up`.
@@ -48,7 +51,7 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
     stack = deployment.declare(plans, settings, pulumi.ResourceOptions(providers=[provider]))
 
     outputs = deployment.stack_outputs(stack)
-    outputs["monthlyCostEstimate"] = pulumi.Output.from_input(estimate)
+    outputs[COST_OUTPUT] = pulumi.Output.from_input(estimate)
     for key, value in outputs.items():
         pulumi.export(key, value)
     return outputs

@@ -28,6 +28,9 @@ from components.workflow import DEAD_LETTER_SUFFIX, ScheduleArgs, Workflow, Work
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition
 from workflows.spec import (
+    ALARM_TOPIC_OUTPUT,
+    DASHBOARD_OUTPUT,
+    WORKFLOWS_OUTPUT,
     FunctionSpec,
     Queue,
     Table,
@@ -320,11 +323,11 @@ def stack_outputs(stack: Stack) -> dict[str, pulumi.Output[Any]]:
     """The structured `workflows` output, each entry's flat shortcuts into it, and where alarms go."""
     deployed = stack.workflows
     entries = {name: deployment.output() for name, deployment in deployed.items()}
-    outputs: dict[str, pulumi.Output[Any]] = {"workflows": pulumi.Output.from_input(entries)}
+    outputs: dict[str, pulumi.Output[Any]] = {WORKFLOWS_OUTPUT: pulumi.Output.from_input(entries)}
     if stack.monitoring is not None:
-        outputs["alarmTopicArn"] = stack.monitoring.topic_arn
+        outputs[ALARM_TOPIC_OUTPUT] = stack.monitoring.topic_arn
         if stack.monitoring.dashboard_url is not None:
-            outputs["dashboardUrl"] = stack.monitoring.dashboard_url
+            outputs[DASHBOARD_OUTPUT] = stack.monitoring.dashboard_url
     for name, deployment in deployed.items():
         for key, path in deployment.spec.shortcut_outputs.items():
             outputs[key] = pulumi.Output.from_input(_at(entries[name], path, f"{name}: shortcut output {key!r}"))

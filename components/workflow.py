@@ -41,7 +41,7 @@ from workflows.definition import WorkflowDefinition
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
-from workflows.spec import WORKFLOW_TYPES, substitute
+from workflows.spec import WORKFLOW_TYPES, input_problem, substitute
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
@@ -145,6 +145,7 @@ def validate(args: WorkflowArgs) -> None:
             f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs."
         )
     validate_definition(args.definition, args.substitutions, functions=dict(args.functions), workflow_type=args.type)
+    _check_granted_states(what, args)
     _check_integrations(what, args)
     schedule = args.schedule
     if schedule is not None:
@@ -159,6 +160,9 @@ def validate(args: WorkflowArgs) -> None:
             raise ValueError(f"{what}: schedule max_event_age_seconds must be {low} to {high}.")
         if not isinstance(schedule.payload, Mapping):
             raise ValueError(f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.")
+        # The catalogue and stack config are checked for this earlier; a program using the component is not.
+        if problem := input_problem(dict(schedule.payload)):
+            raise ValueError(f"{what}: the schedule payload {problem}.")
 
 
 def _static_document(args: WorkflowArgs) -> Any:
@@ -172,6 +176,18 @@ def _static_document(args: WorkflowArgs) -> Any:
 class _KeepUnknown(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "${" + key + "}"
+
+
+def _check_granted_states(what: str, args: WorkflowArgs) -> None:
+    # Otherwise a name that is no state is ignored without a word: a misspelling, or a state
+    # renamed or removed since, whose statements then stay in the role.
+    states = {_state_name(where) for where, _ in integrations.all_states(args.definition.document)}
+    unknown = sorted(args.granted_states - states)
+    if unknown:
+        raise ValueError(
+            f"{what}: granted_states names {', '.join(map(repr, unknown))}, which the definition does not have; "
+            f"its states: {', '.join(sorted(states))}."
+        )
 
 
 def _check_integrations(what: str, args: WorkflowArgs) -> None:

@@ -21,6 +21,8 @@ from typing import Any
 DEFINITIONS_DIR = Path(__file__).resolve().parent
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+# The longest definition CreateStateMachine accepts (1 MB), as deployed: compact, ASCII-only JSON.
+MAX_DEFINITION_CHARACTERS = 1_048_576
 
 
 class DefinitionError(ValueError):
@@ -46,15 +48,21 @@ class WorkflowDefinition:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise DefinitionError(f"{path}: cannot read the definition file ({error.strerror}).") from error
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
+        except UnicodeDecodeError as error:
             raise DefinitionError(
-                f"{path}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}). "
-                "Fix the syntax; Workflow Studio's code view points at the same place."
-            ) from error
+                f"{path}: byte {error.start} is not UTF-8 ({error.reason}); save the file as UTF-8."
+            ) from None
+        document = _parse(path, text)
         if not isinstance(document, dict) or not isinstance(document.get("States"), dict):
             raise DefinitionError(f"{path}: an ASL definition is a JSON object with a 'States' object.")
+        # Counted with placeholders as written; the ARNs that replace them add a little.
+        size = len(json.dumps(document, separators=(",", ":")))
+        if size > MAX_DEFINITION_CHARACTERS:
+            raise DefinitionError(
+                f"{path}: the definition is {size:,} characters as deployed (compact JSON); Step Functions "
+                f"accepts at most {MAX_DEFINITION_CHARACTERS:,} (1 MB). Move part of it into a workflow of its "
+                "own and start that one (a WorkflowRef)."
+            )
         return cls(path=path, text=text, placeholders=frozenset(_PLACEHOLDER.findall(text)))
 
     @property
@@ -86,3 +94,43 @@ class WorkflowDefinition:
         rendered = _PLACEHOLDER.sub(lambda match: json.dumps(values[match.group(1)])[1:-1], self.text)
         # Re-serialising makes the deployed definition compact and proves it is still JSON.
         return json.dumps(json.loads(rendered), separators=(",", ":"))
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise DefinitionError(
+            f"{path}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}). "
+            "Fix the syntax; Workflow Studio's code view points at the same place."
+        ) from error
+    except _RefusedError as error:
+        raise DefinitionError(f"{path}: {error}") from None
+    except RecursionError:
+        raise DefinitionError(f"{path}: the JSON is nested too deeply to read; no definition needs that.") from None
+    except ValueError as error:
+        # Such as an integer of more digits than Python converts.
+        raise DefinitionError(f"{path}: cannot be read as JSON ({error}).") from None
+
+
+class _RefusedError(ValueError):
+    """What the JSON parser reads but a definition must not hold."""
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads keeps the last of two equal keys without a word: the first one's state or
+    # field would vanish from the deployed definition.
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _RefusedError(
+                f"key {key!r} appears twice in one object; JSON keeps only the last, so the first would "
+                "silently vanish. Keep one (rename a state if two share a name)."
+            )
+        document[key] = value
+    return document
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's parser reads NaN and Infinity, which are not JSON, and render() would write them back.
+    raise _RefusedError(f"{name} is not JSON; write a number, or the value as a string.")

@@ -14,6 +14,7 @@ fills. This module imports neither Pulumi nor boto3.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
+from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
 
@@ -32,6 +34,10 @@ FUNCTION_MEMORY_MB = 128
 FUNCTION_TIMEOUT_SECONDS = 5
 
 WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
+# How a Step Functions execution can end: what an Outcome may expect.
+OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+# Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
+MAX_INPUT_BYTES = 256 * 1024
 # What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
 ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
 
@@ -132,7 +138,7 @@ class ScheduleSpec:
     expression: str
     """`rate(...)`, `cron(...)` or `at(...)`."""
     payload: Mapping[str, Any] = field(default_factory=dict)
-    """The execution input, a JSON object. Default: `{}`."""
+    """The execution input, a JSON object of at most 256 KiB encoded (no NaN or Infinity). Default: `{}`."""
     timezone: str = "UTC"
     enabled: bool = True
     stack_keys: bool = False
@@ -151,7 +157,7 @@ class Outcome:
 
     name: str
     status: str
-    """SUCCEEDED, FAILED, TIMED_OUT or ABORTED."""
+    """SUCCEEDED, FAILED, TIMED_OUT or ABORTED (OUTCOME_STATUSES)."""
     output: Any = None
     """The execution's exact output, when it succeeds. Default: not checked."""
     error: str | None = None
@@ -167,6 +173,7 @@ class SmokeTest:
     input: Any
     """The execution input; strings may hold `{run}`."""
     outcomes: tuple[Outcome, ...]
+    """At least one."""
     max_runs: int = 10
 
 
@@ -203,10 +210,12 @@ class WorkflowSpec:
     placeholders). Default: none."""
     granted_states: frozenset[str] = frozenset()
     """States whose permissions `statements` provide, for integrations the component cannot
-    scope on its own (it refuses them otherwise). Default: none."""
+    scope on its own (it refuses them otherwise); each a state of the definition, at any depth.
+    Default: none."""
     shortcut_outputs: Mapping[str, str] = field(default_factory=dict)
     """Flat stack outputs: output name -> a dotted path in this workflow's entry of the
-    `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`)."""
+    `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`).
+    A name is unique in the stack: no other entry's shortcut, and none of STACK_OUTPUTS."""
 
     def load_definition(self) -> WorkflowDefinition:
         return WorkflowDefinition.load(self.definition_path)
@@ -237,6 +246,19 @@ class WorkflowSpec:
         return dict(self.schedule.payload) if self.schedule else {}
 
 
+def input_problem(value: Any) -> str | None:
+    """Why `value` cannot start an execution, encoded as the schedule sends it, or None."""
+    try:
+        # allow_nan=False: Python would write NaN and Infinity, which are not JSON.
+        encoded = json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
+    size = len(encoded.encode("utf-8"))
+    if size > MAX_INPUT_BYTES:
+        return f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input"
+    return None
+
+
 def placeholders_in(value: Any) -> set[str]:
     """The `${Name}` placeholders used anywhere in a JSON-like value."""
     if isinstance(value, str):
@@ -260,14 +282,26 @@ def substitute(value: Any, values: Mapping[str, str]) -> Any:
 
 
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
-    """Raise CatalogueError listing every inconsistency between entries; reads no files."""
-    problems = list(_catalogue_problems(catalogue))
+    """Raise CatalogueError listing every problem of the entries: fields of the wrong type
+    (alone, since every other check reads the fields), then values and inconsistencies
+    between entries. Reads no files."""
+    # Two identical entries would otherwise list each of their problems twice.
+    problems = list(dict.fromkeys(_catalogue_problems(catalogue)))
     if problems:
         listed = "\n".join(f"  - {problem}" for problem in problems)
         raise CatalogueError(f"workflows/catalogue.py: {len(problems)} problem(s):\n{listed}")
 
 
 def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    # Every other check reads the fields as their types declare them, so a wrong type is
+    # reported alone: checked further, it would fail with a traceback instead.
+    wrong_types = list(_type_problems(catalogue))
+    if wrong_types:
+        yield from wrong_types
+        return
+    if not catalogue:
+        yield "the catalogue is empty; it needs at least one WorkflowSpec."
+        return
     names = [spec.name for spec in catalogue]
     function_owners: dict[str, str] = {}
     for spec in catalogue:
@@ -283,10 +317,28 @@ def _catalogue_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
                     "function names are unique in the catalogue."
                 )
         yield from _integration_problems(where, spec, names)
-    claiming = [spec.name for spec in catalogue if spec.schedule is not None and spec.schedule.stack_keys]
+    yield from _shortcut_problems(catalogue)
+    # Named once each: an entry declared twice is a problem of its own, reported above.
+    claiming = list(
+        dict.fromkeys(spec.name for spec in catalogue if spec.schedule is not None and spec.schedule.stack_keys)
+    )
     if len(claiming) > 1:
         yield f"workflows {', '.join(claiming)} all claim the stack's top-level schedule keys; only one may."
     yield from _cycles(catalogue)
+
+
+def _type_problems(catalogue: object) -> Iterator[str]:
+    if not isinstance(catalogue, tuple):
+        yield f"the catalogue must be a tuple of WorkflowSpec; got {shown(catalogue)} ({type(catalogue).__name__})."
+        return
+    for number, spec in enumerate(catalogue, start=1):
+        if not isinstance(spec, WorkflowSpec):
+            yield f"catalogue entry {number} must be a WorkflowSpec; got {shown(spec)} ({type(spec).__name__})."
+            continue
+        # An entry without a usable name is named by its place in the catalogue.
+        where = f"workflow {spec.name!r}" if isinstance(spec.name, str) else f"catalogue entry {number}"
+        for problem in field_problems(spec):
+            yield f"{where}: {problem}."
 
 
 def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
@@ -301,13 +353,47 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         if not _PLACEHOLDER.match(placeholder):
             yield f"{where}: placeholder {placeholder!r} must be a letter then letters, digits or '_'."
     yield from _function_problems(where, spec)
+    if spec.schedule is not None and (problem := input_problem(dict(spec.schedule.payload))):
+        yield f"{where}: schedule.payload {problem}."
     for unknown in sorted(placeholders_in(spec.statements) - set(placeholders)):
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
-    if spec.smoke_test is not None and spec.smoke_test.max_runs < 1:
-        yield f"{where}: smoke_test.max_runs must be at least 1."
+    if spec.smoke_test is not None:
+        yield from _smoke_test_problems(where, spec.smoke_test)
     for output, path in spec.shortcut_outputs.items():
         if not _valid_output_path(spec, path):
             yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
+
+
+def _shortcut_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:
+    """Shortcut outputs share one namespace with the stack's own outputs: a clash would silently
+    replace one output with another."""
+    owners: dict[str, str] = {}
+    for spec in catalogue:
+        for output in spec.shortcut_outputs:
+            if output in STACK_OUTPUTS:
+                yield (
+                    f"workflow {spec.name!r}: shortcut output {output!r} has the name of a stack output "
+                    f"({', '.join(STACK_OUTPUTS)}); choose another name."
+                )
+            elif owners.setdefault(output, spec.name) != spec.name:
+                yield (
+                    f"workflow {spec.name!r}: shortcut output {output!r} is also declared by workflow "
+                    f"{owners[output]!r}; shortcut output names are unique in the stack."
+                )
+
+
+def _smoke_test_problems(where: str, smoke_test: SmokeTest) -> Iterator[str]:
+    if smoke_test.max_runs < 1:
+        yield f"{where}: smoke_test.max_runs must be at least 1."
+    if not smoke_test.outcomes:
+        # ops verify matches each run against the outcomes: with none, its first run fails, expecting nothing.
+        yield f"{where}: smoke_test.outcomes is empty; list at least one Outcome, or set smoke_test=None."
+    for number, outcome in enumerate(smoke_test.outcomes):
+        if outcome.status not in OUTCOME_STATUSES:
+            yield (
+                f"{where}: smoke_test.outcomes[{number}].status {outcome.status!r} is not one of "
+                f"{', '.join(OUTCOME_STATUSES)}."
+            )
 
 
 def _function_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
@@ -334,6 +420,14 @@ def _integration_problems(where: str, spec: WorkflowSpec, names: list[str]) -> I
             kind = type(integration).__name__.lower()
             yield f"{where}: {kind} name {integration.name!r} must be lowercase letters, digits and '-'."
 
+
+# The stack's own outputs (deployment.stack_outputs; __main__.py adds the cost estimate). A
+# shortcut output taking one of these names would replace it, or be replaced by it.
+WORKFLOWS_OUTPUT = "workflows"
+ALARM_TOPIC_OUTPUT = "alarmTopicArn"
+DASHBOARD_OUTPUT = "dashboardUrl"
+COST_OUTPUT = "monthlyCostEstimate"
+STACK_OUTPUTS = (WORKFLOWS_OUTPUT, ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, COST_OUTPUT)
 
 # The entry of a workflow in the `workflows` stack output (deployment.py), as dotted paths.
 OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")

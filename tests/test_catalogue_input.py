@@ -1,0 +1,414 @@
+"""Catalogue entries as a person writes them by hand: every mistake is a one-line problem that
+names the entry, the field and what is allowed, before any resource is declared."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components import workflow
+from components.workflow import ScheduleArgs, WorkflowArgs
+from rehearsal.program import ProgramRun
+from tests.support import NIGHTLY_REPORT, Deploy
+from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
+from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
+from workflows.spec import (
+    OUTCOME_STATUSES,
+    STACK_OUTPUTS,
+    CatalogueError,
+    Value,
+    WorkflowSpec,
+    check_catalogue,
+)
+
+replace = dataclasses.replace
+
+
+def problems(catalogue: Any) -> list[str]:
+    """The problems check_catalogue lists for `catalogue`, one line each."""
+    with pytest.raises(CatalogueError) as error:
+        check_catalogue(catalogue)
+    header, *lines = str(error.value).splitlines()
+    assert header == f"workflows/catalogue.py: {len(lines)} problem(s):"
+    assert all(line.startswith("  - ") for line in lines), lines
+    return [line.removeprefix("  - ") for line in lines]
+
+
+def with_function(**changes: Any) -> WorkflowSpec:
+    """The call-center entry with its first function changed."""
+    first, *others = CALL_CENTER.functions
+    return replace(CALL_CENTER, functions=(replace(first, **changes), *others))
+
+
+def with_schedule(**changes: Any) -> WorkflowSpec:
+    """The scheduled entry with its schedule changed."""
+    assert SCHEDULED.schedule is not None
+    return replace(SCHEDULED, schedule=replace(SCHEDULED.schedule, **changes))
+
+
+def test_the_tutorials_catalogue_passes() -> None:
+    check_catalogue(CATALOGUE)
+
+
+# --- field types, checked before anything reads the fields --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        (replace(SCHEDULED, name=None), "catalogue entry 1: name must be str; got None (NoneType)."),
+        (replace(SCHEDULED, name=5), "catalogue entry 1: name must be str; got 5 (int)."),
+        (
+            replace(SCHEDULED, definition=None),
+            "workflow 'scheduled': definition must be str | Path; got None (NoneType).",
+        ),
+        (
+            replace(CALL_CENTER, functions=("open-case",)),
+            "workflow 'call-center': functions[0] must be FunctionSpec; got 'open-case' (str).",
+        ),
+        (
+            replace(SCHEDULED, integrations=("topic",)),
+            "workflow 'scheduled': integrations[0] must be Topic | Queue | Table | WorkflowRef | Value; "
+            "got 'topic' (str).",
+        ),
+        (
+            with_function(timeout_seconds="5"),
+            "workflow 'call-center': functions[0].timeout_seconds must be int; got '5' (str).",
+        ),
+        (
+            # A bool is an int to Python, never a size to a person.
+            with_function(memory_mb=True),
+            "workflow 'call-center': functions[0].memory_mb must be int; got True (bool).",
+        ),
+        (
+            with_function(environment={"TABLE": 5}),
+            "workflow 'call-center': functions[0].environment['TABLE'] must be str; got 5 (int).",
+        ),
+        (
+            with_schedule(payload=[1]),
+            "workflow 'scheduled': schedule.payload must be Mapping[str, Any]; got [1] (list).",
+        ),
+        (
+            with_schedule(payload={1: "one"}),
+            "workflow 'scheduled': schedule.payload key must be str; got 1 (int).",
+        ),
+        (
+            replace(SCHEDULED, granted_states={"Hello"}),
+            "workflow 'scheduled': granted_states must be frozenset[str]; got {'Hello'} (set).",
+        ),
+        (
+            replace(SCHEDULED, executions_per_month="many"),
+            "workflow 'scheduled': executions_per_month must be float | None; got 'many' (str).",
+        ),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_named_with_the_type_it_must_have(entry: WorkflowSpec, problem: str) -> None:
+    catalogue = (entry, CALL_CENTER) if entry.name != "call-center" else (SCHEDULED, entry)
+    assert problems(catalogue) == [problem]
+
+
+def test_a_string_for_enabled_is_refused_since_any_non_empty_string_would_enable_the_schedule() -> None:
+    assert problems((with_schedule(enabled="false"), CALL_CENTER)) == [
+        "workflow 'scheduled': schedule.enabled must be bool; got 'false' (str)."
+    ]
+
+
+def test_a_value_that_is_not_a_string_is_refused_since_it_would_render_as_nothing() -> None:
+    entry = replace(SCHEDULED, integrations=(Value("Retries", 5),))  # type: ignore[arg-type]
+    assert problems((entry, CALL_CENTER)) == ["workflow 'scheduled': integrations[0].value must be str; got 5 (int)."]
+
+
+def test_a_statement_that_is_not_a_mapping_is_refused() -> None:
+    entry = replace(SCHEDULED, statements=({"Effect": "Allow"}, "s3:GetObject"))
+    assert problems((entry, CALL_CENTER)) == [
+        "workflow 'scheduled': statements[1] must be Mapping[str, Any]; got 's3:GetObject' (str)."
+    ]
+    function = with_function(statements=(["dynamodb:GetItem"],))
+    assert problems((SCHEDULED, function)) == [
+        "workflow 'call-center': functions[0].statements[0] must be Mapping[str, Any]; got ['dynamodb:GetItem'] (list)."
+    ]
+
+
+def test_a_long_value_is_cut_short_in_the_problem() -> None:
+    (problem,) = problems((SCHEDULED, replace(CALL_CENTER, functions=list(CALL_CENTER.functions))))
+    assert problem.startswith("workflow 'call-center': functions must be tuple[FunctionSpec, ...]; got [FunctionSpec(")
+    assert problem.endswith("... (list).")
+    assert len(problem) < 200
+
+
+def test_an_entry_that_is_not_a_workflow_spec_is_named_by_its_place() -> None:
+    assert problems((SCHEDULED, "call-center")) == [
+        "catalogue entry 2 must be a WorkflowSpec; got 'call-center' (str)."
+    ]
+    (problem,) = problems([SCHEDULED, CALL_CENTER])
+    assert problem.startswith("the catalogue must be a tuple of WorkflowSpec; got [WorkflowSpec(")
+
+
+def test_every_wrong_type_of_every_entry_is_listed_at_once() -> None:
+    listed = problems((replace(SCHEDULED, name=None, type=3), with_function(timeout_seconds="5", runtime=None)))
+    assert listed == [
+        "catalogue entry 1: name must be str; got None (NoneType).",
+        "catalogue entry 1: type must be str; got 3 (int).",
+        "workflow 'call-center': functions[0].timeout_seconds must be int; got '5' (str).",
+        "workflow 'call-center': functions[0].runtime must be str; got None (NoneType).",
+    ]
+
+
+@pytest.mark.parametrize(
+    "catalogue",
+    [
+        # The stack's settings read the schedule's payload before deployment.plan runs.
+        (with_schedule(payload=[1]), CALL_CENTER),
+        (SCHEDULED, with_function(timeout_seconds="5")),
+    ],
+    ids=["payload-read-by-the-settings", "timeout-read-by-the-component-checks"],
+)
+def test_a_wrong_type_stops_the_program_before_any_resource(deploy: Deploy, catalogue: Any) -> None:
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match=r"must be (Mapping\[str, Any\]|int); got"):
+        deploy(catalogue=catalogue, into=declared)
+    assert declared.resources == []
+
+
+# --- a schedule's payload is sent as JSON, and Step Functions takes at most 256 KiB -------
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"x": {1, 2}}, "Object of type set is not JSON serializable"),
+        # Python writes these as NaN and Infinity, which no JSON parser accepts.
+        ({"x": float("inf")}, "Out of range float values are not JSON compliant"),
+        ({"x": [float("nan")]}, "Out of range float values are not JSON compliant"),
+    ],
+)
+def test_a_payload_that_is_not_json_is_refused(payload: dict[str, Any], reason: str) -> None:
+    assert problems((with_schedule(payload=payload), CALL_CENTER)) == [
+        f"workflow 'scheduled': schedule.payload is not JSON ({reason}); use dicts with str keys, lists, str, "
+        "int, finite float, bool and None."
+    ]
+
+
+def test_a_payload_over_256_kib_is_refused_and_one_of_exactly_256_kib_is_not() -> None:
+    envelope = len(json.dumps({"x": ""}))
+    check_catalogue((with_schedule(payload={"x": "a" * (262_144 - envelope)}), CALL_CENTER))
+    assert problems((with_schedule(payload={"x": "a" * (262_145 - envelope)}), CALL_CENTER)) == [
+        "workflow 'scheduled': schedule.payload is 262,145 bytes as JSON; Step Functions accepts at most "
+        "262,144 (256 KiB) of input."
+    ]
+
+
+def test_a_payload_that_is_not_json_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    # Without the check, encoding it failed in the Workflow component, after dozens of resources.
+    assert NIGHTLY_REPORT.schedule is not None
+    unsendable = replace(NIGHTLY_REPORT, schedule=replace(NIGHTLY_REPORT.schedule, payload={"days": {1, 2}}))
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match=r"workflow 'nightly-report': schedule.payload is not JSON"):
+        deploy(catalogue=(*CATALOGUE, unsendable), into=declared)
+    assert declared.resources == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        ({"x": {1, 2}}, "is not JSON (Object of type set is not JSON serializable)"),
+        ({"x": "a" * 300_000}, "is 300,009 bytes as JSON; Step Functions accepts at most 262,144 (256 KiB) of input"),
+    ],
+)
+def test_the_workflow_component_refuses_such_a_payload_given_by_code(payload: dict[str, Any], problem: str) -> None:
+    # The catalogue and stack config are checked before; a program using the component directly is not.
+    definition = SCHEDULED.load_definition()
+    args = WorkflowArgs("flow", definition, schedule=ScheduleArgs("rate(1 minute)", payload=payload))
+    with pytest.raises(ValueError, match="the schedule payload") as error:
+        workflow.validate(args)
+    assert str(error.value).startswith(f"Workflow 'flow': the schedule payload {problem}")
+
+
+# --- shortcut outputs share the stack's output names -------------------------------------
+
+
+@pytest.mark.parametrize("name", STACK_OUTPUTS)
+def test_a_shortcut_output_may_not_take_the_name_of_a_stack_output(name: str) -> None:
+    entry = replace(SCHEDULED, shortcut_outputs={**SCHEDULED.shortcut_outputs, name: "stateMachineArn"})
+    assert problems((entry, CALL_CENTER)) == [
+        f"workflow 'scheduled': shortcut output {name!r} has the name of a stack output (workflows, alarmTopicArn, "
+        "dashboardUrl, monthlyCostEstimate); choose another name."
+    ]
+
+
+def test_a_shortcut_output_may_not_take_the_name_of_another_entrys_shortcut() -> None:
+    entry = replace(CALL_CENTER, shortcut_outputs={**CALL_CENTER.shortcut_outputs, "scheduleName": "consoleUrl"})
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': shortcut output 'scheduleName' is also declared by workflow 'scheduled'; "
+        "shortcut output names are unique in the stack."
+    ]
+
+
+def test_the_stack_outputs_are_the_reserved_names_and_the_shortcuts(deploy: Deploy) -> None:
+    # Keeps STACK_OUTPUTS complete: an output added to the stack but not to it could be taken by a shortcut.
+    shortcuts = {name for spec in CATALOGUE for name in spec.shortcut_outputs}
+    assert set(deploy().outputs) == set(STACK_OUTPUTS) | shortcuts
+
+
+# --- a definition file as Step Functions will take it -------------------------------------
+
+
+def write_definition(tmp_path: Path, content: str | bytes) -> Path:
+    path = tmp_path / "flow.asl.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def hello(**fields: Any) -> dict[str, Any]:
+    """A one-state definition; `fields` go into its state."""
+    state = {"Type": "Pass", "End": True, **fields}
+    return {"StartAt": "Hello", "TimeoutSeconds": 60, "States": {"Hello": state}}
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(DefinitionError) as error:
+        WorkflowDefinition.load(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: ")
+    assert "\n" not in message
+    return message.removeprefix(f"{path}: ")
+
+
+def test_a_definition_over_1_mb_as_deployed_is_refused(tmp_path: Path) -> None:
+    stem = len(json.dumps(hello(Result=""), separators=(",", ":")))
+    at_limit = hello(Result="a" * (MAX_DEFINITION_CHARACTERS - stem))
+    # Indented, the file is longer than the limit; deployed compact, the definition is not.
+    WorkflowDefinition.load(write_definition(tmp_path, json.dumps(at_limit, indent=4)))
+    over = hello(Result="a" * (MAX_DEFINITION_CHARACTERS - stem + 1))
+    assert refusal(write_definition(tmp_path, json.dumps(over))) == (
+        "the definition is 1,048,577 characters as deployed (compact JSON); Step Functions accepts at most "
+        "1,048,576 (1 MB). Move part of it into a workflow of its own and start that one (a WorkflowRef)."
+    )
+
+
+def test_a_key_written_twice_in_a_definition_is_refused_naming_it(tmp_path: Path) -> None:
+    text = '{"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Result": 1, "Result": 2, "End": true}}}'
+    assert refusal(write_definition(tmp_path, text)) == (
+        "key 'Result' appears twice in one object; JSON keeps only the last, so the first would silently "
+        "vanish. Keep one (rename a state if two share a name)."
+    )
+
+
+def test_a_definition_nested_too_deeply_is_refused_naming_the_file(tmp_path: Path) -> None:
+    text = json.dumps(hello(Result="deep")).replace('"deep"', "[" * 100_000 + "]" * 100_000)
+    assert refusal(write_definition(tmp_path, text)) == (
+        "the JSON is nested too deeply to read; no definition needs that."
+    )
+
+
+def test_a_definition_that_is_not_utf_8_is_refused_naming_the_file(tmp_path: Path) -> None:
+    latin1 = json.dumps(hello(Comment="café"), ensure_ascii=False).encode("latin-1")
+    where = latin1.index("é".encode("latin-1"))
+    assert refusal(write_definition(tmp_path, latin1)) == (
+        f"byte {where} is not UTF-8 (invalid continuation byte); save the file as UTF-8."
+    )
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_in_a_definition_is_refused_since_it_would_deploy_as_non_json(
+    tmp_path: Path, constant: str
+) -> None:
+    text = json.dumps(hello(Result=0)).replace('"Result": 0', f'"Result": {constant}')
+    assert refusal(write_definition(tmp_path, text)) == (
+        f"{constant} is not JSON; write a number, or the value as a string."
+    )
+
+
+def test_a_broken_definition_file_stops_the_program_before_any_resource(deploy: Deploy, tmp_path: Path) -> None:
+    text = SCHEDULED.definition_path.read_text().replace('"Type": "Pass",', '"Type": "Pass", "Type": "Task",', 1)
+    duplicated = replace(SCHEDULED, definition=write_definition(tmp_path, text))
+    declared = ProgramRun()
+    with pytest.raises(DefinitionError, match=r"flow.asl.json: key 'Type' appears twice in one object"):
+        deploy(catalogue=(duplicated, CALL_CENTER), into=declared)
+    assert declared.resources == []
+
+
+# --- what the checks accepted silently -----------------------------------------------------
+
+
+def test_an_outcome_status_must_be_one_a_step_functions_execution_can_end_with() -> None:
+    assert CALL_CENTER.smoke_test is not None
+    passed = replace(CALL_CENTER.smoke_test.outcomes[0], status="PASSED")
+    entry = replace(CALL_CENTER, smoke_test=replace(CALL_CENTER.smoke_test, outcomes=(passed,)))
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': smoke_test.outcomes[0].status 'PASSED' is not one of SUCCEEDED, FAILED, "
+        "TIMED_OUT, ABORTED."
+    ]
+
+
+def test_the_outcome_statuses_are_the_ones_ops_waits_for() -> None:
+    from ops.executions import TERMINAL
+
+    assert OUTCOME_STATUSES == TERMINAL
+
+
+def test_a_smoke_test_needs_an_outcome() -> None:
+    assert CALL_CENTER.smoke_test is not None
+    entry = replace(CALL_CENTER, smoke_test=replace(CALL_CENTER.smoke_test, outcomes=()))
+    assert problems((SCHEDULED, entry)) == [
+        "workflow 'call-center': smoke_test.outcomes is empty; list at least one Outcome, or set smoke_test=None."
+    ]
+
+
+def test_an_empty_catalogue_is_refused() -> None:
+    assert problems(()) == ["the catalogue is empty; it needs at least one WorkflowSpec."]
+
+
+def test_an_entry_declared_twice_lists_its_problem_once() -> None:
+    assert problems((SCHEDULED, SCHEDULED, CALL_CENTER)) == [
+        "workflow 'scheduled' is declared 2 times; workflow names are unique."
+    ]
+    broken = replace(SCHEDULED, type="BATCH")
+    assert problems((broken, broken, CALL_CENTER)) == [
+        "workflow 'scheduled' is declared 2 times; workflow names are unique.",
+        "workflow 'scheduled': type 'BATCH' is not one of STANDARD, EXPRESS.",
+    ]
+
+
+def test_an_empty_catalogue_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    with pytest.raises(CatalogueError, match="the catalogue is empty"):
+        deploy(catalogue=(), into=declared)
+    assert declared.resources == []
+
+
+def test_granted_states_must_name_states_of_the_definition_at_any_depth(tmp_path: Path) -> None:
+    read = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "Parameters": {"Bucket": "b", "Key": "k"},
+        "End": True,
+    }
+    branch = {"StartAt": "Read", "States": {"Read": read}}
+    document = {
+        "StartAt": "Fan",
+        "TimeoutSeconds": 60,
+        "States": {"Fan": {"Type": "Parallel", "Branches": [branch], "End": True}},
+    }
+    definition = WorkflowDefinition.load(write_definition(tmp_path, json.dumps(document)))
+    workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read"})))
+    with pytest.raises(ValueError, match="granted_states names") as error:
+        workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read", "Raed", "Write"})))
+    assert str(error.value) == (
+        "Workflow 'flow': granted_states names 'Raed', 'Write', which the definition does not have; "
+        "its states: Fan, Read."
+    )
+
+
+def test_a_granted_state_the_definition_does_not_have_stops_the_program_before_any_resource(deploy: Deploy) -> None:
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"granted_states names 'Helo', which the definition does not have"):
+        deploy(catalogue=(replace(SCHEDULED, granted_states=frozenset({"Helo"})), CALL_CENTER), into=declared)
+    assert declared.resources == []
