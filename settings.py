@@ -36,7 +36,7 @@ from components.addresses import EMAIL_RULE, is_email
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
 from workflows.catalogue import CATALOGUE
-from workflows.spec import WORKFLOW_TYPES, WorkflowSpec
+from workflows.spec import MAX_INPUT_BYTES, WORKFLOW_TYPES, WorkflowSpec, schedule_input
 
 PROJECT = "serverless-workflows"
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -57,9 +57,6 @@ _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
-# A schedule's payload is its state machine's execution input: Step Functions takes at most
-# 256 KiB of it, counted as UTF-8 bytes.
-MAX_SCHEDULE_INPUT_BYTES = 256 * 1024
 # A bad value is shown in its error message up to this many characters, so the message stays one
 # readable line however long the value.
 _SHOWN_CHARACTERS = 100
@@ -259,11 +256,6 @@ def _shown(raw: object) -> str:
     return f"{text[:_SHOWN_CHARACTERS]!r}... ({len(text):,} characters)"
 
 
-def _schedule_input(payload: Mapping[str, Any]) -> str:
-    """The text a schedule passes its state machine, as components/workflow.py writes it."""
-    return json.dumps(dict(payload), sort_keys=True)
-
-
 def _defaults(spec: WorkflowSpec) -> WorkflowSettings:
     planned = spec.schedule
     return WorkflowSettings(
@@ -348,13 +340,13 @@ class _Reader:
     def parse_payload(self, key: str, raw: object, default: Mapping[str, Any]) -> Mapping[str, Any]:
         example = f"'{json.dumps(dict(default))}'"
         payload = self.parse_json_object(key, raw, example)
-        size = len(_schedule_input(payload).encode("utf-8"))
-        if size > MAX_SCHEDULE_INPUT_BYTES:
+        size = len(schedule_input(dict(payload)).encode("utf-8"))
+        if size > MAX_INPUT_BYTES:
             raise self._fail(
                 key,
                 raw,
                 f"it is {size:,} bytes as the schedule's input, and Step Functions takes at most "
-                f"{MAX_SCHEDULE_INPUT_BYTES:,} (pass a reference, such as an S3 key, instead of the data)",
+                f"{MAX_INPUT_BYTES:,} (pass a reference, such as an S3 key, instead of the data)",
                 example,
             )
         return payload

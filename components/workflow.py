@@ -24,7 +24,6 @@ grants nothing by itself; the role gets what the Task states using it need.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from workflows.definition import WorkflowDefinition
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
-from workflows.spec import WORKFLOW_TYPES, input_problem, substitute
+from workflows.spec import WORKFLOW_TYPES, input_problem, schedule_input, substitute
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
@@ -418,7 +417,7 @@ class Workflow(pulumi.ComponentResource):
             target=aws.scheduler.ScheduleTargetArgs(
                 arn=state_machine.arn,
                 role_arn=scheduler_role.arn,
-                input=json.dumps(dict(schedule.payload), sort_keys=True),
+                input=schedule_input(dict(schedule.payload)),
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_retry_attempts=schedule.retry_attempts,
                     maximum_event_age_in_seconds=schedule.max_event_age_seconds,

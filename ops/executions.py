@@ -37,7 +37,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+from workflows.spec import OUTCOME_STATUSES
+
+TERMINAL = OUTCOME_STATUSES
 # The names of the executions ops starts, so that a check of a schedule's runs can tell them apart.
 RUN_PREFIX = "run-"
 FAILED = ("FAILED", "TIMED_OUT", "ABORTED")

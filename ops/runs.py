@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ops import executions
+from workflows.spec import MAX_INPUT_BYTES
 
-# StartExecution and StartSyncExecution take at most 256 KiB of input.
-MAX_INPUT_BYTES = 256 * 1024
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
 FAILED = executions.FAILED

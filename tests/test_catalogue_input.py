@@ -17,7 +17,6 @@ from tests.support import NIGHTLY_REPORT, Deploy
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.spec import (
-    OUTCOME_STATUSES,
     STACK_OUTPUTS,
     CatalogueError,
     Value,
@@ -346,12 +345,6 @@ def test_an_outcome_status_must_be_one_a_step_functions_execution_can_end_with()
         "workflow 'call-center': smoke_test.outcomes[0].status 'PASSED' is not one of SUCCEEDED, FAILED, "
         "TIMED_OUT, ABORTED."
     ]
-
-
-def test_the_outcome_statuses_are_the_ones_ops_waits_for() -> None:
-    from ops.executions import TERMINAL
-
-    assert OUTCOME_STATUSES == TERMINAL
 
 
 def test_a_smoke_test_needs_an_outcome() -> None:

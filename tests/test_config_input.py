@@ -18,6 +18,7 @@ import settings
 from settings import ConfigError, StackSettings
 from tests.support import with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
+from workflows.spec import MAX_INPUT_BYTES
 
 PROJECT = "serverless-workflows"
 
@@ -72,7 +73,7 @@ def _payload_of_size(size: int) -> str:
 
 
 def test_a_payload_of_256_kib_is_accepted() -> None:
-    payload = scheduled_payload(with_config(schedulePayload=_payload_of_size(settings.MAX_SCHEDULE_INPUT_BYTES)))
+    payload = scheduled_payload(with_config(schedulePayload=_payload_of_size(MAX_INPUT_BYTES)))
     assert isinstance(payload, dict)
     assert len(json.dumps(payload)) == 262_144
 

@@ -246,11 +246,17 @@ class WorkflowSpec:
         return dict(self.schedule.payload) if self.schedule else {}
 
 
+def schedule_input(payload: Any) -> str:
+    """The text a schedule passes its state machine: the one encoding of a payload, used by the
+    component that declares the schedule and by every check of its size. allow_nan=False: Python
+    would write NaN and Infinity, which are not JSON."""
+    return json.dumps(payload, sort_keys=True, allow_nan=False)
+
+
 def input_problem(value: Any) -> str | None:
     """Why `value` cannot start an execution, encoded as the schedule sends it, or None."""
     try:
-        # allow_nan=False: Python would write NaN and Infinity, which are not JSON.
-        encoded = json.dumps(value, sort_keys=True, allow_nan=False)
+        encoded = schedule_input(value)
     except (TypeError, ValueError, RecursionError) as error:
         return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
     size = len(encoded.encode("utf-8"))
