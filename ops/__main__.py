@@ -268,8 +268,6 @@ def _assignments(values: list[str], flag: str) -> dict[str, str]:
 
 
 def command_cost(args: argparse.Namespace) -> int:
-    # The same checks the program makes first: an entry or definition it would refuse is named here too.
-    check_catalogue(CATALOGUE)
     # Read from the stack's files, so that it works before the first deploy.
     settings = StackSettings.from_stack_file(args.stack)
     prices = cost.Prices()
@@ -393,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ops: --timeout {timeout:g}: give seconds above 0 and at most {MAX_WAIT_SECONDS}", file=sys.stderr)
         return 2
     try:
+        # The program's first check: an entry it would refuse is named here too, not met as a crash.
+        check_catalogue(CATALOGUE)
         code: int = args.handler(args)
     except (UsageError, ConfigError, AwsError, ValueError) as error:
         print(f"ops: {error}", file=sys.stderr)

@@ -390,3 +390,17 @@ def test_a_smoke_test_run_that_does_not_end_is_a_failed_check_not_a_crash() -> N
     check_smoke_test(Stuck(), CALL_CENTER, report)  # type: ignore[arg-type]
     assert [(c.name, c.ok) for c in report.checks] == [("call-center run", False)]
     assert "run 001 did not end in time" in report.checks[0].detail
+
+
+def test_every_command_names_a_catalogue_entry_the_program_would_refuse(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ops.__main__ as ops_cli
+
+    broken = dataclasses.replace(CALL_CENTER, functions=("open-case",))
+    monkeypatch.setattr(ops_cli, "CATALOGUE", (SCHEDULED, broken))
+    for argv in (["--outputs", "missing.json", "run", "scheduled"], ["cost"]):
+        assert ops_main(argv) == 2
+        err = capsys.readouterr().err
+        assert "workflow 'call-center': functions[0] must be FunctionSpec; got 'open-case' (str)" in err
+        assert "Traceback" not in err
