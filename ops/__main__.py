@@ -35,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import executions, render
 from ops.aws import AwsError, Clients, clients, explain
-from ops.runs import InputTooLarge, encoded_input, runs_for
+from ops.runs import InputNotJson, InputTooLarge, encoded_input, runs_for
 from ops.verify import verify
 from settings import ConfigError, StackSettings
 from workflows import cost
@@ -91,8 +91,11 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
 def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
     entries = outputs.get("workflows")
     if not isinstance(entries, dict):
+        found = (
+            "no 'workflows'" if entries is None else f"a 'workflows' that is not an object ({type(entries).__name__})"
+        )
         raise UsageError(
-            f"the stack outputs have no 'workflows'; is this version of the program deployed? (keys: {sorted(outputs)})"
+            f"the stack outputs have {found}; is this version of the program deployed? (keys: {sorted(outputs)})"
         )
     for name, entry in entries.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("stateMachineArn"), str):
@@ -144,7 +147,7 @@ def command_run(args: argparse.Namespace) -> int:
         encoded_input(payload)
     except json.JSONDecodeError as error:
         raise UsageError(f"--input is not JSON: {error}") from None
-    except InputTooLarge as error:
+    except (InputTooLarge, InputNotJson) as error:
         raise UsageError(f"--input: {error}") from None
     if args.arn:
         entry = {"stateMachineArn": args.arn, "type": "STANDARD"}

@@ -32,9 +32,20 @@ class InputTooLarge(ValueError):  # noqa: N818 - reads as the condition it names
     pass
 
 
+class InputNotJson(ValueError):  # noqa: N818 - reads as the condition it names
+    pass
+
+
 def encoded_input(payload: Any) -> str:
-    text = json.dumps(payload, ensure_ascii=False)
-    size = len(text.encode())
+    """The input as sent: JSON (no NaN or Infinity, which Python would write and AWS refuses),
+    UTF-8, at most Step Functions' 256 KiB."""
+    try:
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+        size = len(text.encode())
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800": no UTF-8 encodes it
+        raise InputNotJson("the execution input holds a lone UTF-16 surrogate, which UTF-8 cannot encode") from None
+    except ValueError as error:  # NaN or Infinity
+        raise InputNotJson(f"the execution input is not JSON: {error}") from None
     if size > MAX_INPUT_BYTES:
         raise InputTooLarge(
             f"the execution input is {size:,} bytes; Step Functions takes at most {MAX_INPUT_BYTES:,} "
@@ -166,9 +177,10 @@ def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any, sync_sfn: Any = None
     fit for StartSyncExecution (ops.aws.Clients.sync_sfn), starts Express runs."""
     if entry.get("type") == "EXPRESS":
         if not entry.get("logGroup"):
+            machine = entry.get("stateMachineName") or entry.get("stateMachineArn")
             raise ValueError(
-                f"{entry.get('stateMachineName')} is an Express workflow without a log group: its executions "
-                "cannot be seen (logLevel OFF); set logLevel ALL to use ops with it"
+                f"{machine} is an Express workflow whose stack outputs name no log group: its executions "
+                "cannot be seen without one (logLevel OFF gives none); set logLevel ALL and redeploy"
             )
         return ExpressRuns(sync_sfn or sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
     return StandardRuns(sfn, str(entry["stateMachineArn"]))

@@ -273,6 +273,12 @@ def test_cli_history_lists_the_events(shared_cloud: CloudStack, capsys: pytest.C
     [
         (["--outputs", "/nonexistent.json", "verify"], "cannot read stack outputs from /nonexistent.json"),
         (["--outputs", "{file}", "run", "call-center", "--input", "{bad"], "--input is not JSON"),
+        (["--outputs", "{file}", "run", "call-center", "--input", "NaN"], "--input: the execution input is not JSON"),
+        (["--outputs", "{file}", "run", "call-center", "--input", "1e999"], "--input: the execution input is not JSON"),
+        (
+            ["--outputs", "{file}", "run", "call-center", "--input", '"\\ud800"'],
+            "--input: the execution input holds a lone UTF-16 surrogate",
+        ),
         (
             ["--outputs", "{file}", "verify"],
             "the stack outputs have no 'workflows'; is this version of the program deployed?",
