@@ -37,7 +37,7 @@ from ops import executions, render
 from ops.aws import AwsError, Clients, clients, explain
 from ops.runs import InputNotJson, InputTooLarge, encoded_input, runs_for
 from ops.verify import verify
-from settings import ConfigError, StackSettings
+from settings import ConfigError, StackSettings, stack_config
 from workflows import cost
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
@@ -66,13 +66,17 @@ class UsageError(Exception):
 def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     if args.outputs:
         try:
-            loaded = json.loads(Path(args.outputs).read_text())
-        except (OSError, json.JSONDecodeError) as error:
-            raise UsageError(f"cannot read stack outputs from {args.outputs}: {error}") from error
+            loaded = json.loads(Path(args.outputs).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:  # ValueError: not UTF-8, not JSON
+            raise UsageError(f"cannot read stack outputs from {args.outputs}: {error}") from None
+        except RecursionError:
+            raise UsageError(f"cannot read stack outputs from {args.outputs}: JSON nested too deeply") from None
         if not isinstance(loaded, dict):
             kind = type(loaded).__name__
             raise UsageError(f"{args.outputs} holds a JSON {kind}, not the object `pulumi stack output --json` prints")
         return loaded
+    # A typo in --stack is named as such (with the stacks there are), before the CLI is asked.
+    stack_config(args.stack)
     try:
         printed = subprocess.run(
             ["pulumi", "stack", "output", "--json", "--stack", args.stack],

@@ -283,6 +283,9 @@ def test_cli_history_lists_the_events(shared_cloud: CloudStack, capsys: pytest.C
             ["--outputs", "{file}", "verify"],
             "the stack outputs have no 'workflows'; is this version of the program deployed?",
         ),
+        (["--stack", "prdo", "verify"], "There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod."),
+        (["--outputs", "{latin1}", "verify"], "cannot read stack outputs from "),
+        (["--outputs", "{deep}", "verify"], "JSON nested too deeply"),
         (["--outputs", "{file}", "verify", "--runs", "0"], "--runs 0: give at least 1"),
         (
             ["--stack", "staging", "cost"],
@@ -295,7 +298,12 @@ def test_cli_usage_errors_exit_2_with_a_reason(
 ) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"callCenterStateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:x"}))
-    argv = [outputs.as_posix() if a == "{file}" else a for a in argv]
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes(b'{"caf\xe9": 1}')
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000)
+    files = {"{file}": outputs, "{latin1}": latin1, "{deep}": deep}
+    argv = [files[a].as_posix() if a in files else a for a in argv]
     assert ops_main(argv) == 2
     assert message in capsys.readouterr().err
 
