@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -36,6 +35,7 @@ from components.addresses import EMAIL_RULE, is_email
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
 from workflows.catalogue import CATALOGUE
+from workflows.definition import NotJsonError, finite_float, refuse_constant
 from workflows.spec import MAX_INPUT_BYTES, WORKFLOW_TYPES, WorkflowSpec, schedule_input
 
 PROJECT = "serverless-workflows"
@@ -213,25 +213,6 @@ KNOWN_KEYS = frozenset(
 )
 
 
-class _NotJsonError(ValueError):
-    """A number Python's JSON parser reads but JSON has not."""
-
-
-def _no_constant(name: str) -> Any:
-    # JSON has no NaN or Infinity; Python's parser accepts them, and a schedule's input with one
-    # is not JSON to EventBridge Scheduler.
-    raise _NotJsonError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    # Python reads a number past the range of a double (1e999) as inf, which json.dumps then
-    # writes as Infinity: the schedule's input would not be JSON either.
-    number = float(text)
-    if not math.isfinite(number):
-        raise _NotJsonError(f"{text} is too large for a JSON number (at most about 1.8e308)")
-    return number
-
-
 def _is_timezone(name: str) -> bool:
     return (
         _TIMEZONE.fullmatch(name) is not None
@@ -328,8 +309,8 @@ class _Reader:
         value = raw
         if isinstance(raw, str):
             try:
-                value = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
-            except _NotJsonError as error:
+                value = json.loads(raw, parse_constant=refuse_constant, parse_float=finite_float)
+            except NotJsonError as error:
                 raise self._fail(key, raw, f"it must be a JSON object (no NaN or Infinity): {error}", example) from None
             except (json.JSONDecodeError, RecursionError, ValueError):
                 raise self._fail(key, raw, "it must be a JSON object (no NaN or Infinity)", example) from None
@@ -366,10 +347,11 @@ class _Reader:
         unreadable = sorted(self._encrypted - READABLE_ENCRYPTED)
         if unreadable:
             key = unreadable[0].removeprefix(f"{PROJECT}:")
+            readable = ", ".join(sorted(name.removeprefix(f"{PROJECT}:") for name in READABLE_ENCRYPTED))
             raise ConfigError(
-                f"Config {unreadable[0]} is encrypted in Pulumi.{self._stack}.yaml, and python -m ops cost reads "
-                f"that file without the stack's secrets provider, so it cannot use the value (only alarmEmail may be "
-                f"encrypted). Fix it with: pulumi config set {key} <its value> --plaintext --stack {self._stack}"
+                f"Config {unreadable[0]} is encrypted in Pulumi.{self._stack}.yaml, and the tools that read that "
+                f"file (python -m ops cost, make demo) have no secrets provider to decrypt it (only {readable} may "
+                f"be encrypted). Fix it with: pulumi config set {key} VALUE --plaintext --stack {self._stack}"
             )
 
     def refuse_unknown_aws(self, configured_keys: Iterable[str]) -> None:
@@ -549,6 +531,15 @@ def stack_config(stack: str) -> dict[str, str]:
     for key, value in _config_section(stack_file).items():
         config[qualify(str(key))] = _as_config_string(value)
     return config
+
+
+def readable_stack_config(stack: str) -> dict[str, str]:
+    """`stack_config` for a tool without the stack's secrets provider that runs the program
+    itself (make demo): an encrypted value it may do without is left out, as if unset; any other
+    is refused, as `from_stack_file` refuses it."""
+    encrypted = encrypted_keys(stack)
+    _Reader({}, stack, encrypted).refuse_encrypted()
+    return {key: value for key, value in stack_config(stack).items() if key not in encrypted}
 
 
 def encrypted_keys(stack: str) -> frozenset[str]:

@@ -405,3 +405,10 @@ def test_a_granted_state_the_definition_does_not_have_stops_the_program_before_a
     with pytest.raises(ValueError, match=r"granted_states names 'Helo', which the definition does not have"):
         deploy(catalogue=(replace(SCHEDULED, granted_states=frozenset({"Helo"})), CALL_CENTER), into=declared)
     assert declared.resources == []
+
+
+def test_a_number_past_a_doubles_range_in_a_definition_is_refused(tmp_path: Path) -> None:
+    text = json.dumps(hello(Result=0)).replace('"Result": 0', '"Result": 1e999')
+    assert refusal(write_definition(tmp_path, text)) == (
+        "1e999 is too large for a JSON number (at most about 1.8e308); write a number, or the value as a string."
+    )

@@ -326,8 +326,9 @@ def test_an_encrypted_value_the_reader_needs_is_refused_with_the_plaintext_comma
     stack_file: StackFile, key: str, short: str
 ) -> None:
     message = file_refused(stack_file, f"config:\n  {key}:\n    secure: v1:AAAB==\n")
-    assert message.startswith(f"Config {key} is encrypted in Pulumi.edge.yaml, and python -m ops cost reads")
-    assert message.endswith(f"Fix it with: pulumi config set {short} <its value> --plaintext --stack edge")
+    assert message.startswith(f"Config {key} is encrypted in Pulumi.edge.yaml, and the tools that read that file")
+    assert "(only alarmEmail may be encrypted)" in message
+    assert message.endswith(f"Fix it with: pulumi config set {short} VALUE --plaintext --stack edge")
 
 
 def test_a_mapping_with_more_than_a_secure_key_is_plain_config(stack_file: StackFile) -> None:
@@ -348,6 +349,22 @@ def test_ops_cost_prices_a_stack_with_an_encrypted_alarm_email(
     stack_file(ENCRYPTED_EMAIL)
     assert ops_main(["--stack", "edge", "cost"]) == 0
     assert "scheduled" in capsys.readouterr().out
+
+
+def test_the_rehearsal_runs_a_stack_with_an_encrypted_alarm_email_without_the_subscription(
+    stack_file: StackFile,
+) -> None:
+    from rehearsal import fake_aws
+    from rehearsal.program import run_program
+
+    stack_file(ENCRYPTED_EMAIL)
+    run = run_program(fake_aws.new_resource, fake_aws.call, stack="edge", catalogue=(SCHEDULED,))
+    assert run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert not run.of_type("aws:sns/topicSubscription:TopicSubscription")
+    with pytest.raises(ConfigError):  # written, then refused by ops cost's reader
+        stack_file("config:\n  serverless-workflows:logLevel:\n    secure: v1:AAAB==\n")
+    with pytest.raises(ConfigError, match="serverless-workflows:logLevel is encrypted"):
+        run_program(fake_aws.new_resource, fake_aws.call, stack="edge", catalogue=(SCHEDULED,))
 
 
 def test_ops_cost_refuses_a_stack_file_that_is_a_list(

@@ -12,6 +12,7 @@ the exact form `${Name}` is a placeholder here; every other `$` is left alone.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -98,7 +99,9 @@ class WorkflowDefinition:
 
 def _parse(path: Path, text: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=_refuse_constant)
+        return json.loads(
+            text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=refuse_constant, parse_float=finite_float
+        )
     except json.JSONDecodeError as error:
         raise DefinitionError(
             f"{path}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}). "
@@ -106,6 +109,8 @@ def _parse(path: Path, text: str) -> Any:
         ) from error
     except _RefusedError as error:
         raise DefinitionError(f"{path}: {error}") from None
+    except NotJsonError as error:
+        raise DefinitionError(f"{path}: {error}; write a number, or the value as a string.") from None
     except RecursionError:
         raise DefinitionError(f"{path}: the JSON is nested too deeply to read; no definition needs that.") from None
     except ValueError as error:
@@ -131,6 +136,20 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def _refuse_constant(name: str) -> Any:
-    # Python's parser reads NaN and Infinity, which are not JSON, and render() would write them back.
-    raise _RefusedError(f"{name} is not JSON; write a number, or the value as a string.")
+class NotJsonError(ValueError):
+    """What Python's JSON reader accepts and JSON has not: NaN, Infinity, and a number past a
+    double's range, which it reads as Infinity. json.dumps would write each back, not as JSON;
+    every reader of JSON a user writes (definitions, config payloads) refuses them with these."""
+
+
+def refuse_constant(name: str) -> Any:
+    """`parse_constant` for json.loads."""
+    raise NotJsonError(f"{name} is not JSON")
+
+
+def finite_float(text: str) -> float:
+    """`parse_float` for json.loads."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise NotJsonError(f"{text} is too large for a JSON number (at most about 1.8e308)")
+    return number
