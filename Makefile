@@ -41,7 +41,7 @@ venv: $(VENV)/.installed-dev
 
 # One worker per core. worksteal starts each worker on a contiguous half of the tests and
 # rebalances by stealing from the end of a queue; tests/conftest.py puts the in-memory AWS tests
-# first, so one worker alone starts moto and deploys the shared stack.
+# first, so they usually stay on one worker, which alone starts moto and deploys the shared stack.
 test: venv
 	$(PY) -m pytest -n auto --dist worksteal
 

@@ -522,7 +522,7 @@ def stack_config(stack: str) -> dict[str, str]:
         guess = f"Did you mean {near[0]}? " if near else ""
         raise UnknownStackError(
             f"There is no stack {stack!r} here (no {stack_file.name}); {listed}. {guess}"
-            f"To add it: make deploy STACK={stack} NEW=1 (see README, Adding an environment)"
+            f"To add a stack named {stack}: make deploy STACK={stack} NEW=1 (see README, Adding an environment)"
         )
     config: dict[str, str] = {}
     for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():
@@ -556,7 +556,8 @@ def _is_encrypted(value: object) -> bool:
 class _PulumiYamlLoader(yaml.SafeLoader):
     """PyYAML's safe loader, with the booleans and integers of YAML 1.2's core schema. PyYAML reads
     YAML 1.1, where `yes` is true and `030` is octal 24; the Pulumi CLI hands the program a config
-    value as the text written, so `pulumi up` sees the string "yes" and logRetentionDays 30."""
+    value as the text written, so `pulumi up` sees the string "yes" and logRetentionDays 30.
+    Floats still follow PyYAML's YAML 1.1 rules (`1e3` stays a string); no top-level key takes one."""
 
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -594,8 +595,10 @@ def _config_section(path: Path) -> dict[str, Any]:
     try:
         # A subclass of SafeLoader: it builds plain data only.
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PulumiYamlLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as error:
-        # RecursionError: nesting deeper than PyYAML's recursive composer goes.
+    except RecursionError:
+        # Nesting deeper than PyYAML's recursive composer goes: no stack config needs that.
+        raise ConfigError(f"{path.name} cannot be read as YAML: it is nested too deeply") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
     if document is None:
         return {}

@@ -37,13 +37,19 @@ from ops import executions, render
 from ops.aws import AwsError, Clients, clients, explain
 from ops.runs import InputNotJson, InputTooLarge, encoded_input, runs_for
 from ops.verify import verify
-from settings import ConfigError, StackSettings, stack_config
+from settings import ConfigError, StackSettings, stack_names
 from workflows import cost
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
-from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
+from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WORKFLOWS_OUTPUT, WorkflowSpec, check_catalogue
 
-WORKFLOWS = {spec.name: spec for spec in CATALOGUE}
+
+def workflows() -> dict[str, WorkflowSpec]:
+    """The catalogue by name. Built when a command runs, after check_catalogue: a hand-written
+    entry of the wrong shape must be named there, not crash this module's import."""
+    return {spec.name: spec for spec in CATALOGUE}
+
+
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
 # AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
 REDRIVE_WINDOW = timedelta(days=14)
@@ -75,8 +81,6 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
             kind = type(loaded).__name__
             raise UsageError(f"{args.outputs} holds a JSON {kind}, not the object `pulumi stack output --json` prints")
         return loaded
-    # A typo in --stack is named as such (with the stacks there are), before the CLI is asked.
-    stack_config(args.stack)
     try:
         printed = subprocess.run(
             ["pulumi", "stack", "output", "--json", "--stack", args.stack],
@@ -87,13 +91,16 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     except FileNotFoundError:
         raise UsageError("the Pulumi CLI is not installed; pass --outputs FILE (pulumi stack output --json)") from None
     except subprocess.CalledProcessError as error:
-        raise UsageError(f"pulumi stack output failed: {error.stderr.strip()}") from None
+        # The backend may hold stacks with no file here (acme/prod): the file list is a hint, not a rule.
+        known = stack_names()
+        hint = "" if args.stack in known else f" (stacks with a file here: {', '.join(known) or 'none'})"
+        raise UsageError(f"pulumi stack output --stack {args.stack} failed{hint}: {error.stderr.strip()}") from None
     parsed: dict[str, Any] = json.loads(printed)
     return parsed
 
 
 def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    entries = outputs.get("workflows")
+    entries = outputs.get(WORKFLOWS_OUTPUT)
     if not isinstance(entries, dict):
         found = (
             "no 'workflows'" if entries is None else f"a 'workflows' that is not an object ({type(entries).__name__})"
@@ -145,7 +152,7 @@ def execution_arn(text: str) -> str:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    spec: WorkflowSpec = WORKFLOWS[args.workflow]
+    spec = workflows()[args.workflow]
     try:
         payload = json.loads(args.input) if args.input is not None else spec.default_input()
         encoded_input(payload)
@@ -214,11 +221,11 @@ def command_failures(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: give at least 1")
     deployed = deployed_workflows(stack_outputs(args))
-    chosen = [args.workflow] if args.workflow else [name for name in WORKFLOWS if name in deployed]
+    chosen = [args.workflow] if args.workflow else [name for name in workflows() if name in deployed]
     since = datetime.now(UTC) - timedelta(hours=args.hours)
     found = 0
     for name in chosen:
-        entry = deployed_entry({"workflows": deployed}, name)
+        entry = deployed_entry({WORKFLOWS_OUTPUT: deployed}, name)
         connected = aws(args, entry["stateMachineArn"])
         runs = runs_for(entry, connected.sfn, connected.logs)
         for summary in runs.failures(since):
@@ -283,8 +290,10 @@ def command_cost(args: argparse.Namespace) -> int:
             raise UsageError(f"--price {name}: unknown price; known: {', '.join(cost.Prices.__dataclass_fields__)}")
         number = _non_negative(f"--price {name}", value)
         listed = getattr(prices, name)
-        # A price a thousand times the list price is a typo (a misplaced decimal point), not a forecast.
-        if listed and number > PRICE_OVERRIDE_FACTOR * listed:
+        # A price a thousand times the list price is a typo (a misplaced decimal point), not a
+        # forecast. Only prices (USD per unit, `_per_` in the name): free tiers and billing
+        # increments are counts a user may raise freely.
+        if "_per_" in name and listed and number > PRICE_OVERRIDE_FACTOR * listed:
             raise UsageError(
                 f"--price {name}: {value!r} is more than {PRICE_OVERRIDE_FACTOR:,} times the list price "
                 f"({listed:g}); give the price in USD per unit, as the list price is"
@@ -294,8 +303,8 @@ def command_cost(args: argparse.Namespace) -> int:
         prices = dataclasses.replace(prices, **{name: type(getattr(prices, name))(number)})
     executions_per_month = {}
     for name, value in _assignments(args.executions, "--executions").items():
-        if name not in WORKFLOWS:
-            raise UsageError(f"--executions {name}: unknown workflow; workflows: {', '.join(WORKFLOWS)}")
+        if name not in workflows():
+            raise UsageError(f"--executions {name}: unknown workflow; workflows: {', '.join(workflows())}")
         runs = _non_negative(f"--executions {name}", value)
         if runs > MAX_EXECUTIONS_PER_MONTH:
             raise UsageError(
@@ -343,7 +352,7 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="start an execution, wait, and print its path")
-    run.add_argument("workflow", choices=list(WORKFLOWS))
+    run.add_argument("workflow", choices=list(workflows()))
     run.add_argument("--input", help="execution input, JSON (default: the workflow's sample input)")
     run.add_argument("--arn", help="state machine ARN (a Standard one), instead of the stack outputs")
     run.add_argument("--timeout", type=float, default=120, help="seconds to wait (default: 120)")
@@ -359,7 +368,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=command_verify)
 
     failures = commands.add_parser("failures", help="recent failed, timed-out and aborted executions")
-    failures.add_argument("workflow", nargs="?", choices=list(WORKFLOWS), help="one workflow (default: all)")
+    failures.add_argument("workflow", nargs="?", choices=list(workflows()), help="one workflow (default: all)")
     failures.add_argument("--hours", type=float, default=24, help="how far back to look (default: 24)")
     failures.add_argument("--limit", type=int, default=20, help="at most this many (default: 20)")
     failures.set_defaults(handler=command_failures)
@@ -392,14 +401,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        # The program's first check, made before the command line offers the catalogue's names:
+        # an entry the program would refuse is named here too, not met as a crash.
+        check_catalogue(CATALOGUE)
+    except ValueError as error:
+        print(f"ops: {error}", file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     timeout = getattr(args, "timeout", None)
     if timeout is not None and not 0 < timeout <= MAX_WAIT_SECONDS:
         print(f"ops: --timeout {timeout:g}: give seconds above 0 and at most {MAX_WAIT_SECONDS}", file=sys.stderr)
         return 2
     try:
-        # The program's first check: an entry it would refuse is named here too, not met as a crash.
-        check_catalogue(CATALOGUE)
         code: int = args.handler(args)
     except (UsageError, ConfigError, AwsError, ValueError) as error:
         print(f"ops: {error}", file=sys.stderr)

@@ -45,9 +45,9 @@ def _error(error: str | None, cause: str | None, *, as_written: bool = False) ->
     return error or message or "-"
 
 
-def _error_label(error: str | None) -> str:
+def _error_label(error: str | None, cause: str | None) -> str:
     # A Fail state may give only a Cause (the call center's "Engage Tier 2 Support."): it is not an error name.
-    return "error" if error else "cause"
+    return "cause" if cause and not error else "error"
 
 
 def _mark(step: Step) -> str:
@@ -88,7 +88,7 @@ def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, show_da
         # A caught Fail state's error and cause reach no event of the history: nothing to show.
         if step.error or step.cause:
             shown = _error(step.error, step.cause, as_written=step.type == "Fail")
-            lines.append(f"{detail}{_error_label(step.error)} {shown}")
+            lines.append(f"{detail}{_error_label(step.error, step.cause)} {shown}")
         elif show_data and step.output is not None:
             lines.append(f"{detail}-> {_compact(step.output)}")
         if step.map_run_arn:
@@ -119,7 +119,7 @@ def execution(run: Execution, *, show_data: bool = True) -> str:
     elif run.status in executions.TERMINAL:
         began = _where_failed(run.steps)
         as_written = bool(began) and all(step.type == "Fail" for step in began)
-        lines.append(f"  {_error_label(run.error):<7} {_error(run.error, run.cause, as_written=as_written)}")
+        lines.append(f"  {_error_label(run.error, run.cause):<7} {_error(run.error, run.cause, as_written=as_written)}")
     return "\n".join(lines)
 
 

@@ -259,6 +259,6 @@ def verify(
             report.skip(
                 spec.name,
                 "no schedule and no smoke test in its catalogue entry, so nothing runs it here; "
-                "give it a smoke_test (workflows/spec.py) to have verify run it",
+                "give its entry in workflows/catalogue.py a smoke_test to have verify run it",
             )
     return report

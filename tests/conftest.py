@@ -26,7 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.aws)
     # The in-memory AWS tests first: `make test` runs with `--dist worksteal`, which hands each
     # worker a contiguous half at the start and rebalances by stealing from the end of a queue,
-    # so these stay on one worker, and only that one starts moto and deploys the shared stack.
+    # so these usually stay on one worker, and only that one starts moto and deploys the shared
+    # stack (a worker that steals some of them deploys it too: correct, only slower).
     items.sort(key=lambda item: item.get_closest_marker("aws") is None)
 
 

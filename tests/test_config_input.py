@@ -292,7 +292,7 @@ def test_scalars_in_a_payload_are_read_the_yaml_1_2_way(stack_file: StackFile) -
     ("text", "problem"),
     [
         ("config:\n  serverless-workflows:logRetentionDays: " + "1" * 5000 + "\n", "an integer of 5,000 digits"),
-        ("config:\n  serverless-workflows:schedulePayload: " + "[" * 5000 + "\n", ""),
+        ("config:\n  serverless-workflows:schedulePayload: " + "[" * 5000 + "\n", "it is nested too deeply"),
     ],
 )
 def test_a_stack_file_python_cannot_hold_is_a_config_error_not_a_crash(

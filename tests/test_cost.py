@@ -145,7 +145,6 @@ def tutorials_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import ops.__main__ as ops_cli
 
     monkeypatch.setattr(ops_cli, "CATALOGUE", TUTORIALS)
-    monkeypatch.setattr(ops_cli, "WORKFLOWS", {spec.name: spec for spec in TUTORIALS})
 
 
 @pytest.mark.usefixtures("tutorials_only")
@@ -613,6 +612,8 @@ def test_ops_cost_takes_the_stack_before_or_after_the_command_and_refuses_absurd
     assert ops_main(["--stack", "prod", "cost", "--stack", "dev"]) == 0  # the nearer one wins
     assert capsys.readouterr().out.startswith("Monthly estimate for stack 'dev'")
     assert ops_main(["cost", "--price", "standard_per_transition=0.025"]) == 0  # a thousand times: allowed
+    capsys.readouterr()
+    assert ops_main(["cost", "--price", "lambda_free_requests=5000000000"]) == 0  # a free tier, not a price
     capsys.readouterr()
     assert ops_main(["cost", "--price", "standard_per_transition=1e9"]) == 2
     assert capsys.readouterr().err == (

@@ -260,6 +260,11 @@ def test_a_fail_state_built_by_hand_is_failed_even_without_an_error() -> None:
     assert not any("-:" in line for line in lines)
 
 
+def test_a_run_ended_with_neither_error_nor_cause_shows_an_empty_error() -> None:
+    lines = render.execution(Execution(ARN, "ABORTED", {}, steps=[])).splitlines()
+    assert lines[-2:] == ["  status  ABORTED", "  error   -"]
+
+
 CAUGHT = [
     started(1, {}),
     entered(2, 0, "Parallel", "Try", {}),

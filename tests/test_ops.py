@@ -283,7 +283,6 @@ def test_cli_history_lists_the_events(shared_cloud: CloudStack, capsys: pytest.C
             ["--outputs", "{file}", "verify"],
             "the stack outputs have no 'workflows'; is this version of the program deployed?",
         ),
-        (["--stack", "prdo", "verify"], "There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod."),
         (["--outputs", "{latin1}", "verify"], "cannot read stack outputs from "),
         (["--outputs", "{deep}", "verify"], "JSON nested too deeply"),
         (["--outputs", "{file}", "verify", "--runs", "0"], "--runs 0: give at least 1"),
@@ -309,9 +308,9 @@ def test_cli_usage_errors_exit_2_with_a_reason(
 
 
 def test_the_command_line_offers_every_catalogue_workflow() -> None:
-    from ops.__main__ import WORKFLOWS
+    from ops.__main__ import workflows
 
-    assert list(WORKFLOWS) == [spec.name for spec in WITH_EXAMPLE[:-1]]
+    assert list(workflows()) == [spec.name for spec in WITH_EXAMPLE[:-1]]
 
 
 def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() -> None:
@@ -412,9 +411,31 @@ def test_every_command_names_a_catalogue_entry_the_program_would_refuse(
     import ops.__main__ as ops_cli
 
     broken = dataclasses.replace(CALL_CENTER, functions=("open-case",))  # type: ignore[arg-type]  # the mistake under test
-    monkeypatch.setattr(ops_cli, "CATALOGUE", (SCHEDULED, broken))
-    for argv in (["--outputs", "missing.json", "run", "scheduled"], ["cost"]):
-        assert ops_main(argv) == 2
-        err = capsys.readouterr().err
-        assert "workflow 'call-center': functions[0] must be FunctionSpec; got 'open-case' (str)" in err
-        assert "Traceback" not in err
+    for catalogue, named in [
+        ((SCHEDULED, broken), "workflow 'call-center': functions[0] must be FunctionSpec; got 'open-case' (str)"),
+        ((SCHEDULED, "call-center"), "'call-center'"),  # not an entry at all: the command line lists names
+    ]:
+        monkeypatch.setattr(ops_cli, "CATALOGUE", catalogue)
+        for argv in (["--outputs", "missing.json", "run", "scheduled"], ["cost"]):
+            assert ops_main(argv) == 2
+            err = capsys.readouterr().err
+            assert named in err
+            assert "Traceback" not in err
+
+
+def test_a_failing_pulumi_cli_is_reported_with_the_stacks_that_have_a_file_here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    def fails(command: list[str], **_: Any) -> None:
+        raise subprocess.CalledProcessError(255, command, stderr="error: no stack named 'prdo' found\n")
+
+    monkeypatch.setattr(subprocess, "run", fails)
+    assert ops_main(["--stack", "prdo", "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "ops: pulumi stack output --stack prdo failed (stacks with a file here: dev, prod): "
+        "error: no stack named 'prdo' found\n"
+    )
+    assert ops_main(["--stack", "dev", "verify"]) == 2
+    assert "failed: error: no stack named" in capsys.readouterr().err  # a stack with a file: no hint

@@ -222,7 +222,7 @@ def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> 
     assert NIGHTLY_REPORT.name in run.outputs["workflows"]
 
 
-def test_make_demo_exercises_every_catalogue_workflow(
+def test_make_demo_ticks_runs_and_verifies_each_workflow_it_is_given(
     shared_cloud: CloudStack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from rehearsal import demo
@@ -278,7 +278,7 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
     assert demo.main("prdo") == 2
     assert capsys.readouterr().err == (
         "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. Did you mean prod? "
-        "To add it: make deploy STACK=prdo NEW=1 (see README, Adding an environment)\n"
+        "To add a stack named prdo: make deploy STACK=prdo NEW=1 (see README, Adding an environment)\n"
     )
     assert demo.main("../dev") == 2
     assert capsys.readouterr().err == (

@@ -586,8 +586,8 @@ def _read(
     if workflow_type not in WORKFLOW_TYPES:
         raise CostError(f"workflow {name!r}: type {workflow_type!r} is not STANDARD or EXPRESS")
     items = _number(f"map_items of workflow {name!r}", map_items)
-    # Pricing walks the transitions: a definition AWS would refuse is named, not walked.
-    check_asl(definition)
+    # Pricing walks the transitions: a definition AWS would refuse (as this type) is named, not walked.
+    check_asl(definition, workflow_type=workflow_type)
     document = definition.document
     reader = _Reader(functions, assumptions, items, prices, len(definition.text.encode()) / 1024)
     routes = reader.routes(document)
