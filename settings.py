@@ -36,7 +36,7 @@ from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
-from workflows.spec import MAX_INPUT_BYTES, WORKFLOW_TYPES, WorkflowSpec, schedule_input
+from workflows.spec import WORKFLOW_TYPES, WorkflowSpec, input_problem
 
 PROJECT = "serverless-workflows"
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -321,15 +321,10 @@ class _Reader:
     def parse_payload(self, key: str, raw: object, default: Mapping[str, Any]) -> Mapping[str, Any]:
         example = f"'{json.dumps(dict(default))}'"
         payload = self.parse_json_object(key, raw, example)
-        size = len(schedule_input(dict(payload)).encode("utf-8"))
-        if size > MAX_INPUT_BYTES:
-            raise self._fail(
-                key,
-                raw,
-                f"it is {size:,} bytes as the schedule's input, and Step Functions takes at most "
-                f"{MAX_INPUT_BYTES:,} (pass a reference, such as an S3 key, instead of the data)",
-                example,
-            )
+        # The catalogue's rule for a payload, applied to the config's: the two cannot drift.
+        problem = input_problem(dict(payload))
+        if problem is not None:
+            raise self._fail(key, raw, f"it {problem}", example)
         return payload
 
     # --- top-level keys ----------------------------------------------------------------------

@@ -197,7 +197,7 @@ def test_a_payload_over_256_kib_is_refused_and_one_of_exactly_256_kib_is_not() -
     check_catalogue((with_schedule(payload={"x": "a" * (262_144 - envelope)}), CALL_CENTER))
     assert problems((with_schedule(payload={"x": "a" * (262_145 - envelope)}), CALL_CENTER)) == [
         "workflow 'scheduled': schedule.payload is 262,145 bytes as JSON; Step Functions accepts at most "
-        "262,144 (256 KiB) of input."
+        "262,144 (256 KiB) of input (pass a reference, such as an S3 key, instead of the data)."
     ]
 
 

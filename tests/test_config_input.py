@@ -89,7 +89,7 @@ def test_a_payload_of_256_kib_is_accepted() -> None:
 )
 def test_a_payload_over_what_step_functions_takes_is_refused_with_its_size(key: str, payload: str, size: str) -> None:
     message = refused(with_config(**{key: payload}))
-    assert f"it is {size} bytes as the schedule's input, and Step Functions takes at most 262,144" in message
+    assert f"it is {size} bytes as JSON; Step Functions accepts at most 262,144 (256 KiB) of input" in message
     assert 'pulumi config set schedulePayload \'{"Payload": "This is a test."}\' --stack dev' in message
     # The value is shown cut, so the message stays readable.
     assert len(message) < 1_000

@@ -261,7 +261,10 @@ def input_problem(value: Any) -> str | None:
         return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
     size = len(encoded.encode("utf-8"))
     if size > MAX_INPUT_BYTES:
-        return f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input"
+        return (
+            f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input "
+            "(pass a reference, such as an S3 key, instead of the data)"
+        )
     return None
 
 
