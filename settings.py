@@ -43,6 +43,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 
 # A stack name becomes part of every physical name, so it is kept short.
 _STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
+STACK_NAME_RULE = "1 to 20 lowercase letters, digits or '-', starting with a letter or digit"
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # An AWS region code by its form (us-east-1, ap-southeast-7, us-gov-west-1, eu-isoe-west-1,
@@ -169,8 +170,7 @@ class StackSettings:
         if not _STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
-                "1 to 20 lowercase letters, digits or '-', starting with a letter or digit. "
-                "Create one with: pulumi stack init <name>"
+                f"{STACK_NAME_RULE}. Use a stack of such a name (make deploy STACK=NAME NEW=1 adds one)."
             )
         defaults = cls(stack=stack)
         reader.refuse_unknown_aws(values)
@@ -508,9 +508,7 @@ def stack_config(stack: str) -> dict[str, str]:
     listed = f"stacks: {', '.join(known) or 'none'}"
     # Checked before the path is built: '../dev' or 'Dev' is not a stack, whatever files exist.
     if not _STACK_NAME.match(stack):
-        raise UnknownStackError(
-            f"There is no stack {stack!r} here: a stack name is 1 to 20 lowercase letters, digits or '-'; {listed}"
-        )
+        raise UnknownStackError(f"There is no stack {stack!r} here: a stack name is {STACK_NAME_RULE}; {listed}")
     stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         near = difflib.get_close_matches(stack, known, n=1)

@@ -24,7 +24,7 @@ from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from settings import ConfigError, StackSettings
 from workflows.catalogue import CATALOGUE
 from workflows.integrations import all_states
-from workflows.spec import WorkflowSpec
+from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec
 
 # moto's engine evaluates JSONata through a Java runtime (JPype) that this project does not
 # install: such a run ends in States.Runtime whatever the definition says.
@@ -70,11 +70,11 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     prefix = f"serverless-workflows-{stack}-"
     alarms = cloud.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
     if alarms:
-        print(f"\n== {len(alarms)} alarms notify {program.outputs.get('alarmTopicArn')}:")
+        print(f"\n== {len(alarms)} alarms notify {program.outputs.get(ALARM_TOPIC_OUTPUT)}:")
         for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
             print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
-        print(f"   dashboard: {program.outputs.get('dashboardUrl')}")
-        name = str(program.outputs.get("dashboardUrl", "")).rsplit("name=", 1)[-1]
+        print(f"   dashboard: {program.outputs.get(DASHBOARD_OUTPUT)}")
+        name = str(program.outputs.get(DASHBOARD_OUTPUT, "")).rsplit("name=", 1)[-1]
         body = json.loads(cloud.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"])
         titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
         print(f"   it charts: {'; '.join(titles)}")

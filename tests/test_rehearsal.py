@@ -282,8 +282,8 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
     )
     assert demo.main("../dev") == 2
     assert capsys.readouterr().err == (
-        "make demo: There is no stack '../dev' here: a stack name is 1 to 20 lowercase letters, digits or '-'; "
-        "stacks: dev, prod\n"
+        "make demo: There is no stack '../dev' here: a stack name is 1 to 20 lowercase letters, digits or '-', "
+        "starting with a letter or digit; stacks: dev, prod\n"
     )
     import settings
 
