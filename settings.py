@@ -150,8 +150,8 @@ class StackSettings:
     def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
         """The settings a stack's files give, read as the Pulumi CLI reads them (for tools that
         run before or without a deployment, such as `python -m ops cost`)."""
-        values = stack_config(stack)
-        return cls.from_config(values, stack, catalogue, encrypted=encrypted_keys(stack))
+        # Through stack_config, the seam tests use to hand a stack file's values over.
+        return cls.from_config(stack_config(stack), stack, catalogue, encrypted=_read_stack_files(stack)[1])
 
     @classmethod
     def from_config(
@@ -504,6 +504,21 @@ def stack_config(stack: str) -> dict[str, str]:
     """The config `pulumi` would hand the program for `stack`: the project's declared
     defaults, overridden by `Pulumi.<stack>.yaml`, as strings (an encrypted value as the JSON
     of its `secure:` mapping: this reader has no secrets provider to decrypt it)."""
+    return _read_stack_files(stack)[0]
+
+
+def readable_stack_config(stack: str) -> dict[str, str]:
+    """`stack_config` for a tool without the stack's secrets provider that runs the program
+    itself (make demo): an encrypted value it may do without is left out, as if unset; any other
+    is refused, as `from_stack_file` refuses it."""
+    config, encrypted = _read_stack_files(stack)
+    _Reader({}, stack, encrypted).refuse_encrypted()
+    return {key: value for key, value in config.items() if key not in encrypted}
+
+
+def _read_stack_files(stack: str) -> tuple[dict[str, str], frozenset[str]]:
+    """`stack_config`, and the keys whose value the stack file holds encrypted (`pulumi config
+    set --secret`): both from one reading of the files."""
     known = stack_names()
     listed = f"stacks: {', '.join(known) or 'none'}"
     # Checked before the path is built: '../dev' or 'Dev' is not a stack, whatever files exist.
@@ -521,24 +536,10 @@ def stack_config(stack: str) -> dict[str, str]:
     for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():
         if isinstance(declaration, dict) and "default" in declaration:
             config[qualify(str(key))] = _as_config_string(declaration["default"])
-    for key, value in _config_section(stack_file).items():
+    section = _config_section(stack_file)
+    for key, value in section.items():
         config[qualify(str(key))] = _as_config_string(value)
-    return config
-
-
-def readable_stack_config(stack: str) -> dict[str, str]:
-    """`stack_config` for a tool without the stack's secrets provider that runs the program
-    itself (make demo): an encrypted value it may do without is left out, as if unset; any other
-    is refused, as `from_stack_file` refuses it."""
-    encrypted = encrypted_keys(stack)
-    _Reader({}, stack, encrypted).refuse_encrypted()
-    return {key: value for key, value in stack_config(stack).items() if key not in encrypted}
-
-
-def encrypted_keys(stack: str) -> frozenset[str]:
-    """The keys whose value `Pulumi.<stack>.yaml` holds encrypted (`pulumi config set --secret`)."""
-    section = _config_section(PROJECT_ROOT / f"Pulumi.{stack}.yaml")
-    return frozenset(qualify(str(key)) for key, value in section.items() if _is_encrypted(value))
+    return config, frozenset(qualify(str(key)) for key, value in section.items() if _is_encrypted(value))
 
 
 def _is_encrypted(value: object) -> bool:

@@ -596,7 +596,8 @@ def _read(
     use = _Use()
     for route in routes.values():
         use = use.most(route.use)
-    express_possible = not asl_problems(document, workflow_type="EXPRESS")
+    # An Express workflow's definition was just checked as Express.
+    express_possible = workflow_type == "EXPRESS" or not asl_problems(document, workflow_type="EXPRESS")
     notes = []
     if len(routes) > 1:
         notes.append(f"priced on the longest path ({_whole(use.transitions)} transitions)")
