@@ -15,7 +15,16 @@ import pytest
 from ops import render
 from ops.__main__ import main as ops_main
 from settings import StackSettings, stack_config
-from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, Deploy
+from tests.support import (
+    NIGHTLY_REPORT,
+    TUTORIALS,
+    WITH_EXAMPLE,
+    Deploy,
+    corpus_definitions,
+    definition_of,
+    mutate,
+    random_json,
+)
 from workflows import cost
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import DefinitionError, WorkflowDefinition
@@ -218,11 +227,6 @@ NO_FREE_TIER = replace(
     lambda_free_gb_seconds=0,
     scheduler_free_invocations=0,
 )
-
-
-def definition_of(document: dict[str, Any], name: str = "test.asl.json") -> WorkflowDefinition:
-    text = json.dumps(document)
-    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(re.findall(r"\$\{(\w+)\}", text)))
 
 
 def corpus(name: str) -> WorkflowDefinition:
@@ -591,6 +595,30 @@ def test_a_loop_around_a_container_multiplies_what_the_container_runs() -> None:
     # Work 0 (Map) 1 + 10 items x Only 1 = 11, Again? 0 1: the loop, 3 times round; then Done 0 1
     priced = cost.estimate("loop", definition_of(document), 1, scheduled=False)
     assert priced.transitions_per_execution == {"Done 0": (11 + 1) * 3 + 1}
+
+
+def test_paths_names_what_aws_would_refuse_rather_than_crash() -> None:
+    document = {"StartAt": "A", "States": {"A": "not a state", "B": {"Type": "Succeed"}}}
+    with pytest.raises(DefinitionError, match="state 'A': a state must be a JSON object, got 'not a state'"):
+        cost.paths(definition_of(document))
+
+
+def test_mangled_definitions_are_priced_or_refused_by_name_never_crash() -> None:
+    rng = random.Random(3)
+    seeds = [document for document in corpus_definitions() if not asl_problems(document)]
+    priced = 0
+    for number in range(200):
+        definition = definition_of(mutate(rng.choice(seeds), rng) if number % 4 else random_json(rng))
+        try:
+            cost.paths(definition)
+            cost.estimate("m", definition, 100, scheduled=False, workflow_type=rng.choice(["STANDARD", "EXPRESS"]))
+            priced += 1
+        except (DefinitionError, cost.CostError):
+            pass
+        except Exception:
+            print(definition.text[:4000])
+            raise
+    assert priced > 5, "some mutants must stay valid, or this proves little"
 
 
 def test_a_definition_aws_would_refuse_is_named_not_priced(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from workflows.definition import DefinitionError, WorkflowDefinition
 
@@ -1201,8 +1201,11 @@ class _StateCheck:
                     self.add(f"ResultWriter WriterConfig needs OutputType ({' or '.join(ENUMS['OutputType'])}).")
 
 
-def _rule_problems(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
+def _rule_problems(rule: dict[str, Any], *, top_level: bool, depth: int = 0) -> Iterator[str]:
     """Problems of a JSONPath Choice rule (Variable and one comparison, or And/Or/Not)."""
+    if depth > MAX_NESTING:
+        yield f"rules are nested in And, Or and Not more than {MAX_NESTING} levels deep."
+        return
     yield from _unknown_rule_fields(rule, top_level=top_level)
     if problem := _comment_problem(rule):
         yield problem
@@ -1220,7 +1223,7 @@ def _rule_problems(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
         if not _matches_kind(rule[operator], kind):
             yield f"{operator} compares with {_KIND_WORDS[kind]}, got {_describe(rule[operator])}."
     else:
-        yield from _combinator_problems(rule, combinators[0])
+        yield from _combinator_problems(rule, combinators[0], depth)
 
 
 def _unknown_rule_fields(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
@@ -1234,7 +1237,7 @@ def _unknown_rule_fields(rule: dict[str, Any], *, top_level: bool) -> Iterator[s
             yield f"field {key!r} is not allowed in a JSONPath rule{hint}."
 
 
-def _combinator_problems(rule: dict[str, Any], combinator: str) -> Iterator[str]:
+def _combinator_problems(rule: dict[str, Any], combinator: str, depth: int) -> Iterator[str]:
     if "Variable" in rule:
         yield f"a rule with {combinator} takes no Variable; put Variable in the rules inside it."
     inner = rule[combinator]
@@ -1248,7 +1251,7 @@ def _combinator_problems(rule: dict[str, Any], combinator: str) -> Iterator[str]
         if isinstance(sub_rule, dict):
             if "Next" in sub_rule:
                 yield f"a rule inside {combinator} must not have Next; only the top-level rule does."
-            yield from _rule_problems(sub_rule, top_level=False)
+            yield from _rule_problems(sub_rule, top_level=False, depth=depth + 1)
         else:
             yield f"{combinator} holds something that is not a rule object."
 
@@ -1412,19 +1415,27 @@ def validate(
         listed.append(str(error).removeprefix(f"{definition.path}: "))
     project = project_problems(document, functions=functions or {}, workflow_type=workflow_type)
     listed.extend(str(problem) for problem in project)
-    _raise_listed(definition, listed)
+    _raise_listed(definition.path, listed)
 
 
 def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD") -> None:
     """Raise DefinitionError listing what Step Functions would refuse in `definition`: for the
     tools that read a definition without deploying it (diagrams, the cost estimate), which follow
     its transitions and need every one to lead to a state."""
-    _raise_listed(
-        definition, [str(problem) for problem in asl_problems(definition.document, workflow_type=workflow_type)]
-    )
+    check_document(definition.document, str(definition.path), workflow_type=workflow_type)
 
 
-def _raise_listed(definition: WorkflowDefinition, listed: list[str]) -> None:
+def check_document(
+    document: object, label: str = "the definition", *, workflow_type: str = "STANDARD"
+) -> dict[str, Any]:
+    """`document` (any value, such as parsed JSON) as a definition Step Functions would accept,
+    or DefinitionError listing what it would refuse, the message starting with `label`."""
+    _raise_listed(label, [str(problem) for problem in asl_problems(document, workflow_type=workflow_type)])
+    # asl_problems refuses anything but an object, so only an object gets here.
+    return cast(dict[str, Any], document)
+
+
+def _raise_listed(label: object, listed: list[str]) -> None:
     if listed:
         lines = "\n".join(f"  - {problem}" for problem in listed)
-        raise DefinitionError(f"{definition.path}: {len(listed)} problem(s) in the definition:\n{lines}")
+        raise DefinitionError(f"{label}: {len(listed)} problem(s) in the definition:\n{lines}")
