@@ -385,6 +385,30 @@ def test_lambda_is_priced_at_each_functions_own_memory_and_architecture() -> Non
     assert overridden.lambda_usd == pytest.approx(0.002 + 125 * 0.0000133334, abs=1e-4)
 
 
+def test_an_aws_sdk_lambda_invoke_is_a_lambda_request() -> None:
+    scorer = FunctionSpec(name="scorer", handler="h.score", placeholder="ScorerArn", memory_mb=512)
+    sdk_invoke = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:invoke", "TimeoutSeconds": 30}
+    document = {
+        "StartAt": "Score",
+        "States": {
+            "Score": {**sdk_invoke, "Parameters": {"FunctionName": "${ScorerArn}", "Payload.$": "$"}, "Next": "Audit"},
+            "Audit": {**sdk_invoke, "Parameters": {"FunctionName": "arn:aws:lambda:eu-west-1:123456789012:function:a"},
+                      "Next": "Notify"},
+            "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                       "Parameters": {"TopicArn": "arn:aws:sns:eu-west-1:123456789012:t", "Message": "done"},
+                       "End": True},
+        },
+    }  # fmt: skip
+    priced = cost.estimate("sdk", definition_of(document), 100_000, scheduled=False, functions={"ScorerArn": scorer},
+                           prices=NO_FREE_TIER)  # fmt: skip
+    # Score and Audit call Lambda; Notify (SNS) does not: 2 requests a run.
+    assert priced.lambda_requests_per_execution == {"Notify": 2}
+    # 200,000 requests x $0.0000002 = $0.04
+    # Score: 100,000 x 0.1 s x 0.5 GB (its function) = 5,000 GB-s; Audit, a literal ARN: 100,000 x 0.1 s
+    # x 0.125 GB = 1,250 GB-s; both arm64: 6,250 GB-s x $0.0000133334 = $0.0833
+    assert priced.lambda_usd == pytest.approx(0.04 + 0.0833, abs=1e-4)
+
+
 def test_express_bills_duration_in_100_ms_steps_and_memory_in_64_mb_steps() -> None:
     document = {
         "StartAt": "Fan",
