@@ -410,7 +410,7 @@ class Workflow(pulumi.ComponentResource):
             name=physical,
             group_name=group.name,
             description=schedule.description,
-            schedule_expression=schedule.expression,
+            schedule_expression=parse_schedule_expression(schedule.expression).text,
             schedule_expression_timezone=schedule.timezone,
             state="ENABLED" if schedule.enabled else "DISABLED",
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),

@@ -5,10 +5,13 @@ Test modules import from here, never from each other.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import importlib.util
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
+from workflows.definition import WorkflowDefinition
 from workflows.spec import WorkflowSpec
 
 STACKS = stack_names()
@@ -104,3 +108,81 @@ class CloudStack:
         if workflow is None:
             return self.cloud.tick_schedules(f"serverless-workflows-{self.stack}-")
         return self.cloud.tick_schedules(groups={self.workflow(workflow)["schedule"]["group"]})
+
+
+# --- mangled definitions, for property tests of everything that reads a definition --------
+
+ASL_CORPUS = PROJECT_ROOT / "tests" / "fixtures" / "asl"
+FIELD_NAMES = [
+    "Type", "Next", "End", "StartAt", "States", "Branches", "ItemProcessor", "Iterator", "ProcessorConfig", "Mode",
+    "ExecutionType", "Retry", "Catch", "ErrorEquals", "Choices", "Default", "Variable", "Condition", "And", "Not",
+    "Seconds", "Timestamp", "TimeoutSeconds", "HeartbeatSeconds", "Resource", "Parameters", "Arguments", "Output",
+    "Assign", "QueryLanguage", "ItemReader", "ItemBatcher", "ResultWriter", "ReaderConfig", "Label", "Items",
+    "ItemsPath", "Credentials", "MaxConcurrency", "ToleratedFailurePercentage", "BackoffRate", "NumericEquals",
+]  # fmt: skip
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, -1, 1, 2.5, 10**30, float("inf"), "", "x", "$", "$.a", "{% %}", "{% $x %}", "States.ALL",
+    "JSONata", "JSONPath", "DISTRIBUTED", "EXPRESS", "${Name}", "arn:aws:states:::lambda:invoke", [], {}, [None],
+    {"": None}, [[[]]], {"Type": "Pass"}, {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}, "S" * 100,
+]  # fmt: skip
+
+
+@functools.cache
+def corpus_definitions() -> tuple[Any, ...]:
+    """Every definition of the validator's corpus (valid and broken), parsed: seeds for `mutate`."""
+    return tuple(json.loads(path.read_text()) for path in sorted(ASL_CORPUS.glob("*/*.asl.json")))
+
+
+def _containers(node: Any) -> list[Any]:
+    """Every dict and list inside `node`, itself included."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (dict, list)):
+            found.append(current)
+            stack.extend(current.values() if isinstance(current, dict) else current)
+    return found
+
+
+def random_json(rng: random.Random, depth: int = 0) -> Any:
+    """A random JSON-like value, often an odd one, with field names a definition has."""
+    choice = rng.random()
+    if depth > 3 or choice < 0.5:
+        # A copy: a shared list or dict could end up inside itself and make the document cyclic.
+        return copy.deepcopy(rng.choice(ODD_VALUES))
+    if choice < 0.75:
+        return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(FIELD_NAMES): random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def mutate(document: Any, rng: random.Random) -> Any:
+    """A copy of `document` with one to four changes at any depth: a value replaced by one of
+    another JSON type, a field deleted or added, a list emptied."""
+    mutant = copy.deepcopy(document)
+    for _ in range(rng.randint(1, 4)):
+        target = rng.choice(_containers(mutant) or [None])
+        if isinstance(target, dict) and target:
+            key = rng.choice(list(target))
+            action = rng.random()
+            if action < 0.5:
+                target[key] = random_json(rng)
+            elif action < 0.7:
+                del target[key]
+            else:
+                target[rng.choice(FIELD_NAMES)] = random_json(rng)
+        elif isinstance(target, list) and target:
+            index = rng.randrange(len(target))
+            if rng.random() < 0.6:
+                target[index] = random_json(rng)
+            else:
+                target.clear()
+        elif target is None:
+            return random_json(rng)
+    return mutant
+
+
+def definition_of(document: Any, name: str = "mutant.asl.json") -> WorkflowDefinition:
+    """Any JSON value as the definition of a file `name` (never written), placeholders and all."""
+    text = json.dumps(document)
+    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(_PLACEHOLDER.findall(text)))

@@ -15,7 +15,16 @@ import pytest
 from ops import render
 from ops.__main__ import main as ops_main
 from settings import StackSettings, stack_config
-from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, Deploy
+from tests.support import (
+    NIGHTLY_REPORT,
+    TUTORIALS,
+    WITH_EXAMPLE,
+    Deploy,
+    corpus_definitions,
+    definition_of,
+    mutate,
+    random_json,
+)
 from workflows import cost
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import DefinitionError, WorkflowDefinition
@@ -220,11 +229,6 @@ NO_FREE_TIER = replace(
 )
 
 
-def definition_of(document: dict[str, Any], name: str = "test.asl.json") -> WorkflowDefinition:
-    text = json.dumps(document)
-    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(re.findall(r"\$\{(\w+)\}", text)))
-
-
 def corpus(name: str) -> WorkflowDefinition:
     return WorkflowDefinition.load(VALID[0].parent / f"{name}.asl.json")
 
@@ -379,6 +383,30 @@ def test_lambda_is_priced_at_each_functions_own_memory_and_architecture() -> Non
                                lambda_architecture="arm64"))  # fmt: skip
     # 10,000 x 0.1 s x 0.125 GB = 125 GB-s x $0.0000133334 (arm64)
     assert overridden.lambda_usd == pytest.approx(0.002 + 125 * 0.0000133334, abs=1e-4)
+
+
+def test_an_aws_sdk_lambda_invoke_is_a_lambda_request() -> None:
+    scorer = FunctionSpec(name="scorer", handler="h.score", placeholder="ScorerArn", memory_mb=512)
+    sdk_invoke = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:invoke", "TimeoutSeconds": 30}
+    document = {
+        "StartAt": "Score",
+        "States": {
+            "Score": {**sdk_invoke, "Parameters": {"FunctionName": "${ScorerArn}", "Payload.$": "$"}, "Next": "Audit"},
+            "Audit": {**sdk_invoke, "Parameters": {"FunctionName": "arn:aws:lambda:eu-west-1:123456789012:function:a"},
+                      "Next": "Notify"},
+            "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                       "Parameters": {"TopicArn": "arn:aws:sns:eu-west-1:123456789012:t", "Message": "done"},
+                       "End": True},
+        },
+    }  # fmt: skip
+    priced = cost.estimate("sdk", definition_of(document), 100_000, scheduled=False, functions={"ScorerArn": scorer},
+                           prices=NO_FREE_TIER)  # fmt: skip
+    # Score and Audit call Lambda; Notify (SNS) does not: 2 requests a run.
+    assert priced.lambda_requests_per_execution == {"Notify": 2}
+    # 200,000 requests x $0.0000002 = $0.04
+    # Score: 100,000 x 0.1 s x 0.5 GB (its function) = 5,000 GB-s; Audit, a literal ARN: 100,000 x 0.1 s
+    # x 0.125 GB = 1,250 GB-s; both arm64: 6,250 GB-s x $0.0000133334 = $0.0833
+    assert priced.lambda_usd == pytest.approx(0.04 + 0.0833, abs=1e-4)
 
 
 def test_express_bills_duration_in_100_ms_steps_and_memory_in_64_mb_steps() -> None:
@@ -591,6 +619,30 @@ def test_a_loop_around_a_container_multiplies_what_the_container_runs() -> None:
     # Work 0 (Map) 1 + 10 items x Only 1 = 11, Again? 0 1: the loop, 3 times round; then Done 0 1
     priced = cost.estimate("loop", definition_of(document), 1, scheduled=False)
     assert priced.transitions_per_execution == {"Done 0": (11 + 1) * 3 + 1}
+
+
+def test_paths_names_what_aws_would_refuse_rather_than_crash() -> None:
+    document = {"StartAt": "A", "States": {"A": "not a state", "B": {"Type": "Succeed"}}}
+    with pytest.raises(DefinitionError, match="state 'A': a state must be a JSON object, got 'not a state'"):
+        cost.paths(definition_of(document))
+
+
+def test_mangled_definitions_are_priced_or_refused_by_name_never_crash() -> None:
+    rng = random.Random(3)
+    seeds = [document for document in corpus_definitions() if not asl_problems(document)]
+    priced = 0
+    for number in range(200):
+        definition = definition_of(mutate(rng.choice(seeds), rng) if number % 4 else random_json(rng))
+        try:
+            cost.paths(definition)
+            cost.estimate("m", definition, 100, scheduled=False, workflow_type=rng.choice(["STANDARD", "EXPRESS"]))
+            priced += 1
+        except (DefinitionError, cost.CostError):
+            pass
+        except Exception:
+            print(definition.text[:4000])
+            raise
+    assert priced > 5, "some mutants must stay valid, or this proves little"
 
 
 def test_a_definition_aws_would_refuse_is_named_not_priced(tmp_path: Path) -> None:

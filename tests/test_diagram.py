@@ -9,15 +9,16 @@ import random
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE
+from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, corpus_definitions, definition_of, mutate, random_json
 from workflows import diagram
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import WorkflowDefinition
+from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.validate import asl_problems
 
 
@@ -101,7 +102,7 @@ def test_scheduled_diagram_is_hello_then_world() -> None:
     ],
 )
 def test_choice_conditions_read_naturally(rule: dict[str, object], text: str) -> None:
-    assert diagram.condition(rule) == text
+    assert diagram._condition(rule) == text
 
 
 def test_every_catalogue_workflow_is_drawn_without_editing_the_generator() -> None:
@@ -164,8 +165,8 @@ def all_states(machine: dict[str, object]) -> list[str]:
         names.append(name)
         for branch in state.get("Branches", []):
             names += all_states(branch)
-        if diagram.processor(state) is not None:
-            names += all_states(diagram.processor(state))  # type: ignore[arg-type]
+        if diagram._processor(state) is not None:
+            names += all_states(diagram._processor(state))  # type: ignore[arg-type]
     return names
 
 
@@ -183,7 +184,7 @@ def expected_edges(
         for catcher in state.get("Catch", []):
             found.update([(leaving, f"catch: {diagram._errors(catcher)}", ids[catcher["Next"]])])
         for rule in state.get("Choices", []):
-            found.update([(here, re.sub(r"[\r\n]+", " ", diagram.condition(rule)), ids[rule["Next"]])])
+            found.update([(here, re.sub(r"[\r\n]+", " ", diagram._condition(rule)), ids[rule["Next"]])])
         if "Default" in state:
             found.update([(here, "default", ids[state["Default"]])])
         if "Next" in state:
@@ -191,8 +192,8 @@ def expected_edges(
         if state.get("End") is True or state["Type"] == "Succeed":
             found.update([(leaving, "", finish)])
         inner = list(state.get("Branches", []))
-        if diagram.processor(state) is not None:
-            inner.append(diagram.processor(state))
+        if diagram._processor(state) is not None:
+            inner.append(diagram._processor(state))
         for branch in inner:
             found += expected_edges(branch, ids, here, f"{here}_join")
     return found
@@ -213,8 +214,8 @@ def assert_drawn_faithfully(document: dict[str, object]) -> None:
 def assert_nested_inside(machine: dict[str, object], ids: dict[str, str], drawn: Drawn) -> None:
     for name, state in machine["States"].items():  # type: ignore[attr-defined]
         parts = [(f"{ids[name]}_b{n}", b) for n, b in enumerate(state.get("Branches", []), start=1)]
-        if diagram.processor(state) is not None:
-            parts.append((f"{ids[name]}_items", diagram.processor(state)))
+        if diagram._processor(state) is not None:
+            parts.append((f"{ids[name]}_items", diagram._processor(state)))
         for subgraph, inner in parts:
             for inner_name in inner["States"]:
                 assert subgraph in drawn.inside[ids[inner_name]], f"{inner_name!r} is drawn outside {subgraph}"
@@ -298,7 +299,7 @@ def test_a_container_is_retried_from_its_fork_and_caught_from_its_join() -> None
     ],
 )
 def test_jsonata_conditions_read_as_their_expression(condition: object, text: str) -> None:
-    assert diagram.condition({"Condition": condition, "Next": "x"}) == text
+    assert diagram._condition({"Condition": condition, "Next": "x"}) == text
 
 
 def test_names_are_escaped_so_that_no_name_breaks_the_chart() -> None:
@@ -514,6 +515,51 @@ def test_renamed_and_nested_corpus_definitions_are_drawn_faithfully() -> None:
                 print(path.name, json.dumps(mutant, indent=1)[:4000])
                 raise
     assert accepted > 2 * len(VALID)
+
+
+def drawn_or_refused(document: Any) -> str:
+    """The chart of any JSON value, or "refused" when DefinitionError names its problems; the
+    file-based entry point must agree. Any other exception escapes."""
+    draws: list[Callable[[], str]] = [lambda: diagram.chart(document), lambda: diagram.mermaid(definition_of(document))]
+    outcomes = []
+    for draw in draws:
+        try:
+            outcomes.append(draw())
+        except DefinitionError as error:
+            outcomes.append("refused" if "problem(s) in the definition" in str(error) else str(error))
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0]
+
+
+def test_the_issue_s_crashing_input_is_refused_by_name() -> None:
+    document = {"StartAt": "A", "States": {"A": "not a state", "B": {"Type": "Succeed"}}}
+    with pytest.raises(DefinitionError, match="state 'A': a state must be a JSON object, got 'not a state'"):
+        diagram.chart(document)
+    nested = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [document]}}}
+    with pytest.raises(DefinitionError, match=r"(?s)^mutant.asl.json: .*state 'P' > branch 1 > state 'A'"):
+        diagram.mermaid(definition_of(nested))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_mangled_definitions_are_drawn_or_refused_by_name_never_crash(seed: int) -> None:
+    rng = random.Random(seed)
+    # Near-valid definitions are where a drawing could go wrong: mutate the valid ones.
+    seeds = [document for document in corpus_definitions() if not asl_problems(document)]
+    outcomes = Counter[str]()
+    for number in range(300):
+        document = mutate(rng.choice(seeds), rng) if number % 4 else random_json(rng)
+        try:
+            chart = drawn_or_refused(document)
+            if chart != "refused":
+                assert asl_problems(document) == []
+                Drawn(chart)  # every line reads back; every subgraph is closed
+        except Exception:
+            print(json.dumps(document, indent=1)[:4000])
+            raise
+        outcomes["refused" if chart == "refused" else "drawn"] += 1
+    # Guards the generator: both kinds must be common, or the test proves little.
+    assert outcomes["refused"] > 200, outcomes
+    assert outcomes["drawn"] > 10, outcomes
 
 
 def _with_definition(tmp_path: Path, text: str | None) -> tuple[Any, ...]:

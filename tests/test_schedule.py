@@ -9,7 +9,10 @@ from datetime import date, datetime
 
 import pytest
 
+from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from tests.support import Declare
 from workflows import cost
+from workflows.catalogue import SCHEDULED
 from workflows.schedule import (
     DayMarker,
     ScheduleExpression,
@@ -515,3 +518,10 @@ def test_anything_either_parses_or_raises_schedule_expression_error() -> None:
 def test_the_issue_s_crashing_step_no_longer_reaches_the_cost_model() -> None:
     with pytest.raises(ScheduleExpressionError, match=re.escape("the step /0 must be at least 1")):
         cost.executions_per_month("cron(0/0 * ? * * *)")
+
+
+def test_the_schedule_sends_the_expression_it_checked(declare: Declare) -> None:
+    # parse() strips the spaces a catalogue entry may carry; EventBridge must get what passed the check.
+    schedule = ScheduleArgs(expression="  cron(0 8 * * ? *)\n")
+    run = declare(lambda: Workflow("timed", WorkflowArgs("timed-flow", SCHEDULED.load_definition(), schedule=schedule)))
+    assert run.named("timed-schedule").inputs["scheduleExpression"] == "cron(0 8 * * ? *)"

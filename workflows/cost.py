@@ -545,7 +545,10 @@ def _longest(
 
 def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
     """Every way the workflow can end, named by its last state: the states of the path to it
-    with the most transitions (a loop's states once each, in the order they are listed)."""
+    with the most transitions (a loop's states once each, in the order they are listed).
+    DefinitionError for a definition AWS would refuse."""
+    # The walk follows every transition: a definition AWS would refuse is named, not walked.
+    check_asl(definition)
     reader = _Reader({}, Assumptions(), 10, Prices(), 0)
     return {end: route.states for end, route in reader.routes(definition.document).items()}
 

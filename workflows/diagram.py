@@ -16,7 +16,7 @@ from typing import Any
 from workflows.catalogue import CATALOGUE
 from workflows.definition import WorkflowDefinition
 from workflows.spec import WorkflowSpec, check_catalogue
-from workflows.validate import check_asl
+from workflows.validate import check_asl, check_document
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -47,16 +47,16 @@ JSONATA_SHOWN = 80
 """Characters of a JSONata condition shown on its edge; the rest is cut to `...`."""
 
 
-def condition(rule: dict[str, Any]) -> str:
+def _condition(rule: dict[str, Any]) -> str:
     """A Choice rule as a short readable condition, e.g. `$.Status == 1` or `$states.input.total > 100`."""
     if "Condition" in rule:
         return _jsonata(rule["Condition"])
     if "And" in rule:
-        return " and ".join(f"({condition(r)})" for r in rule["And"])
+        return " and ".join(f"({_condition(r)})" for r in rule["And"])
     if "Or" in rule:
-        return " or ".join(f"({condition(r)})" for r in rule["Or"])
+        return " or ".join(f"({_condition(r)})" for r in rule["Or"])
     if "Not" in rule:
-        return f"not ({condition(rule['Not'])})"
+        return f"not ({_condition(rule['Not'])})"
     return _comparison(rule)
 
 
@@ -104,15 +104,24 @@ def _errors(entry: dict[str, Any]) -> str:
 
 
 def mermaid(definition: WorkflowDefinition) -> str:
-    return chart(definition.document)
+    """The flowchart of a definition file; DefinitionError, naming the file, for one AWS would refuse."""
+    # Drawing follows every transition: a definition AWS would refuse is named, not drawn.
+    check_asl(definition)
+    return _flowchart(definition.document)
 
 
-def chart(document: dict[str, Any]) -> str:
-    """The flowchart of a parsed definition, nested states included.
+def chart(document: object) -> str:
+    """The flowchart of a parsed definition, nested states included; DefinitionError for any
+    value that is not a definition AWS would accept.
 
     A Parallel or Map state is a hexagon that forks into its branches (or its item
     processor), each a subgraph, and a join where they meet again; the state's own
     Next, Catch and Retry leave from the join, since they apply once all have run."""
+    return _flowchart(check_document(document))
+
+
+def _flowchart(document: dict[str, Any]) -> str:
+    """The chart of a definition the validator accepted: every lookup below can rely on that."""
     drawing = _Drawing()
     # Top-level states are numbered first, so that nesting never renumbers them.
     ids = drawing.number(document["States"])
@@ -123,14 +132,14 @@ def chart(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def processor(state: dict[str, Any]) -> dict[str, Any] | None:
+def _processor(state: dict[str, Any]) -> dict[str, Any] | None:
     """A Map state's item processor (`ItemProcessor`, or the older `Iterator`)."""
     found = state.get("ItemProcessor", state.get("Iterator"))
     return found if isinstance(found, dict) else None
 
 
-def is_distributed(state: dict[str, Any]) -> bool:
-    found = processor(state)
+def _is_distributed(state: dict[str, Any]) -> bool:
+    found = _processor(state)
     config = found.get("ProcessorConfig") if found is not None else None
     return isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
 
@@ -180,9 +189,9 @@ class _Drawing:
             parts = [(f"{fork}_b{n}", f"Branch {n}", b) for n, b in enumerate(state.get("Branches", []), start=1)]
             title, joined = f"Parallel: {len(parts)} branches", "all branches done"
         else:
-            items = processor(state)
+            items = _processor(state)
             parts = [(f"{fork}_items", "Each item", items)] if items is not None else []
-            title = "Distributed Map: each item a child execution" if is_distributed(state) else "Map: for each item"
+            title = "Distributed Map: each item a child execution" if _is_distributed(state) else "Map: for each item"
             joined = "all items done"
         lines = [f'{indent}subgraph {fork}_frame ["{title}"]', f'{inner}{fork}{{{{"{_label(name)}"}}}}']
         edges: list[str] = []
@@ -223,7 +232,7 @@ def _edges(ids: dict[str, str], name: str, state: dict[str, Any], finish: str) -
     for catcher in state.get("Catch", []):
         yield f'{leaving} -. "catch: {_label(_errors(catcher))}" .-> {ids[catcher["Next"]]}'
     for rule in state.get("Choices", []):
-        yield f'{here} -- "{_label(condition(rule))}" --> {ids[rule["Next"]]}'
+        yield f'{here} -- "{_label(_condition(rule))}" --> {ids[rule["Next"]]}'
     if "Default" in state:
         yield f'{here} -- "default" --> {ids[state["Default"]]}'
     if "Next" in state:
@@ -241,8 +250,6 @@ def section(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
     parts = [BEGIN]
     for spec in catalogue:
         definition = spec.load_definition()
-        # Drawing follows every transition: a definition AWS would refuse is named, not drawn.
-        check_asl(definition)
         parts.append(f"\n**{spec.title}** (`{_shown(definition.path)}`)\n\n```mermaid\n{mermaid(definition)}\n```\n")
     parts.append(END)
     return "\n".join(parts)

@@ -27,6 +27,8 @@ _OPTIMISED = re.compile(
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
 _PLACEHOLDER_ONLY = re.compile(r"^\$\{([A-Za-z][A-Za-z0-9_]*)\}$")
+# The AWS SDK integration's Invoke: it calls a function as lambda:invoke does (not scoped here; see _task_accesses).
+_SDK_LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::aws-sdk:lambda:invoke$")
 
 # Step Functions runs `.sync` nested executions through this managed EventBridge rule (AWS documents
 # the rule name in "IAM policies for nested workflows").
@@ -240,6 +242,7 @@ def is_lambda_task(state: Any, functions: frozenset[str] | set[str] = frozenset(
         (placeholder and placeholder[1] in functions)
         or _LAMBDA_ARN.match(resource)
         or (optimised and f"{optimised['service']}:{optimised['action']}" == "lambda:invoke")
+        or _SDK_LAMBDA_INVOKE.match(resource)
     )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from workflows.definition import DefinitionError, WorkflowDefinition
 
@@ -225,6 +225,9 @@ ITEM_BATCHER_FIELDS = frozenset(
     {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"}
 )
 RESULT_WRITER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "WriterConfig"})
+# The S3 names a reader's and a writer's arguments hold, strings when written as literals.
+ITEM_READER_S3_NAMES = ("Bucket", "Key")
+RESULT_WRITER_S3_NAMES = ("Bucket", "Prefix")
 WRITER_CONFIG_FIELDS = frozenset({"OutputType", "Transformation"})
 ENUMS: dict[str, tuple[str, ...]] = {
     "InputType": ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"),
@@ -317,11 +320,27 @@ def _describe(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _comment_problem(holder: Mapping[str, object]) -> str | None:
+    """What is wrong with the Comment of a machine, state, retrier, catcher or Choice rule, if anything."""
+    if "Comment" in holder and not isinstance(holder["Comment"], str):
+        return f"Comment must be a string, got {_describe(holder['Comment'])}."
+    return None
+
+
 def _names(values: Iterable[object]) -> str:
     return ", ".join(sorted(str(v) for v in values))
 
 
 # ------------------------------------------------------------- the ASL checks
+
+
+@dataclass(frozen=True)
+class _Language:
+    """The query language a (sub-)machine's states use unless they say otherwise, and the kind
+    of machine that set it (top, branch or processor), for a message that says where to change it."""
+
+    name: str
+    set_by: str = "top"
 
 
 @dataclass
@@ -330,7 +349,7 @@ class _Scope:
 
     where: str
     states: dict[str, Any]
-    top_language: str
+    language: _Language
     execution_type: str
     kind: str
     depth: int
@@ -379,7 +398,7 @@ class _Checker:
                     "",
                     f"TimeoutSeconds must be a whole number of seconds up to {MAX_SECONDS}, got {_describe(timeout)}.",
                 )
-        self.machine(document, "", kind="top", top_language=language, execution=self.workflow_type, depth=0)
+        self.machine(document, "", kind="top", language=_Language(language), execution=self.workflow_type, depth=0)
 
     def _collect_names(self, machine: object, depth: int) -> None:
         """Every state name at every depth, to tell 'no such state' from 'a state of another branch'."""
@@ -395,7 +414,9 @@ class _Checker:
             for key in ("ItemProcessor", "Iterator"):
                 self._collect_names(state.get(key), depth + 1)
 
-    def machine(self, machine: object, where: str, *, kind: str, top_language: str, execution: str, depth: int) -> None:
+    def machine(
+        self, machine: object, where: str, *, kind: str, language: _Language, execution: str, depth: int
+    ) -> None:
         """Check a state machine, a Parallel branch or a Map item processor, and every state in it."""
         if not isinstance(machine, dict):
             label = where or "the definition"
@@ -404,7 +425,7 @@ class _Checker:
         if depth > MAX_NESTING:
             self.add(where, f"states are nested more than {MAX_NESTING} levels deep.")
             return
-        self._machine_fields(machine, where, kind, top_language)
+        language = self._machine_fields(machine, where, kind, language)
         states = machine.get("States")
         if not isinstance(states, dict):
             what = "is missing" if states is None else f"must be an object of named states, got {_describe(states)}"
@@ -412,7 +433,7 @@ class _Checker:
             states = {}
         elif not states:
             self.add(where, "States is empty; a state machine needs at least one state.")
-        scope = _Scope(where, states, top_language, execution, kind, depth)
+        scope = _Scope(where, states, language, execution, kind, depth)
         start = self._start_at(machine, scope)
         for name, state in states.items():
             if isinstance(name, str):
@@ -421,15 +442,19 @@ class _Checker:
                 self.add(where, f"state name {_describe(name)} is not a string.")
         self._graph(scope, start)
 
-    def _machine_fields(self, machine: dict[str, Any], where: str, kind: str, top_language: str) -> None:
+    def _machine_fields(self, machine: dict[str, Any], where: str, kind: str, outer: _Language) -> _Language:
+        """Check the fields around States; return the query language its states default to."""
         allowed = _MACHINE_FIELDS[kind]
         for key in machine:
             if key not in allowed:
                 self.add(where, f"field {key!r} is not allowed here; {_kind_words(kind)} takes {_names(allowed)}.")
-        if "Comment" in machine and not isinstance(machine["Comment"], str):
-            self.add(where, f"Comment must be a string, got {_describe(machine['Comment'])}.")
+        if problem := _comment_problem(machine):
+            self.add(where, problem)
+        # A branch or item processor is a state machine of its own: its QueryLanguage is its states' default.
         if kind != "top" and "QueryLanguage" in machine:
-            self._query_language(where, machine["QueryLanguage"], top_language)
+            chosen = self._query_language(where, machine["QueryLanguage"], outer, f"this {_scope_words(kind)}")
+            return _Language(chosen, kind)
+        return outer
 
     def _start_at(self, machine: dict[str, Any], scope: _Scope) -> str | None:
         """StartAt when it names a state of this machine."""
@@ -480,22 +505,25 @@ class _Checker:
         if kind not in STATE_TYPES:
             self.add(where, f"Type {kind!r} is not one of {', '.join(STATE_TYPES)}.")
             return
-        language = scope.top_language
+        language = scope.language.name
         if "QueryLanguage" in state:
-            language = self._query_language(where, state["QueryLanguage"], scope.top_language)
+            language = self._query_language(where, state["QueryLanguage"], scope.language, "this state")
         check = _StateCheck(self, scope, name=name, state=state, kind=kind, language=language, where=where)
         check.run()
 
-    def _query_language(self, where: str, value: object, top_language: str) -> str:
+    def _query_language(self, where: str, value: object, outer: _Language, subject: str) -> str:
+        """The QueryLanguage of a state, branch or item processor (`subject`) inside `outer`."""
         if value not in QUERY_LANGUAGES:
             self.add(where, f"QueryLanguage must be JSONPath or JSONata, got {_describe(value)}.")
-            return top_language
-        if value == "JSONPath" and top_language == "JSONata":
+            return outer.name
+        if value == "JSONPath" and outer.name == "JSONata":
+            around = "the state machine" if outer.set_by == "top" else f"the {_scope_words(outer.set_by)}"
+            change = "the top-level" if outer.set_by == "top" else f"{around}'s"
             self.add(
                 where,
-                "QueryLanguage is JSONPath, but the state machine's QueryLanguage is JSONata; "
-                "a state can move from JSONPath to JSONata, not back. Set the top-level QueryLanguage to JSONPath, "
-                "or write this state in JSONata.",
+                f"QueryLanguage is JSONPath, but {around}'s QueryLanguage is JSONata; "
+                f"a state can move from JSONPath to JSONata, not back. Set {change} QueryLanguage to JSONPath, "
+                f"or write {subject} in JSONata.",
             )
         return str(value)
 
@@ -599,6 +627,12 @@ class _LanguageFields:
     def add(self, message: str) -> None:
         self.checker.add(self.where, self.prefix + message)
 
+    def foreign(self, key: str) -> bool:
+        """Whether `key` is a field of the other query language (check_exclusive names it)."""
+        return (self.language == "JSONata" and key in JSONPATH_ONLY) or (
+            self.language == "JSONPath" and key in JSONATA_ONLY
+        )
+
     def check_exclusive(self, fields: Mapping[str, object], what: str) -> None:
         """Fields of the other query language."""
         for key in fields:
@@ -653,6 +687,25 @@ class _LanguageFields:
                             f"{name}: the value of {key!r} must be a path starting with '$' or an intrinsic function "
                             f"such as States.Format(...), got {_describe(inner)}."
                         )
+
+    def template(self, name: str, key: str, value: object) -> None:
+        """A payload template (`key` is Parameters, Arguments, ItemSelector or BatchInput): the ASL
+        makes it a JSON object, its keys following the query language's rules; a JSONata state may
+        give the whole of it as one {% %} expression."""
+        if isinstance(value, dict):
+            self.payload(name, value)
+        elif not self.foreign(key) and not (self.language == "JSONata" and _is_jsonata(value)):
+            also = " or a {% %} expression" if self.language == "JSONata" else ""
+            self.add(f"{name} must be an object{also}, got {_describe(value)}.")
+
+    def s3_location(self, name: str, arguments: object, keys: tuple[str, ...]) -> None:
+        """The S3 names an ItemReader or ResultWriter's arguments give as literals."""
+        if not isinstance(arguments, dict):
+            return
+        for key in keys:
+            value = arguments.get(key)
+            if key in arguments and not (isinstance(value, str) and value):
+                self.add(f"{name}: {key} must be a non-empty string, got {_describe(value)}.")
 
     def assign(self, value: object) -> None:
         if not isinstance(value, dict):
@@ -717,8 +770,8 @@ class _StateCheck:
         for base in PATH_FORMS:
             if base in state and base + "Path" in state:
                 self.add(f"{base} and {base}Path are both set; keep one.")
-        if "Comment" in state and not isinstance(state["Comment"], str):
-            self.add(f"Comment must be a string, got {_describe(state['Comment'])}.")
+        if problem := _comment_problem(state):
+            self.add(problem)
         self._flow()
         self._data_fields()
         type_checks = {
@@ -760,14 +813,15 @@ class _StateCheck:
         for key in ("InputPath", "OutputPath", "ResultPath"):
             if key in state:
                 fields.nullable_path(key, state[key])
-        for key in ("Parameters", "ResultSelector", "Arguments", "Output", "ItemSelector"):
+        # A template where the state type has none is named as a field it does not take.
+        for key in ("Parameters", "Arguments", "ItemSelector"):
+            if key in state and key in ALLOWED_FIELDS[self.kind]:
+                fields.template(key, key, state[key])
+        for key in ("ResultSelector", "Output"):
             if key in state:
                 fields.payload(key, state[key])
-        for key in ("ResultSelector",):
-            if key in state and not isinstance(state[key], dict):
-                self.add(f"{key} must be an object, got {_describe(state[key])}.")
-        if "Arguments" in state and not (isinstance(state["Arguments"], dict) or _is_jsonata(state["Arguments"])):
-            self.add(f"Arguments must be an object or a {{% %}} expression, got {_describe(state['Arguments'])}.")
+        if "ResultSelector" in state and not isinstance(state["ResultSelector"], dict):
+            self.add(f"ResultSelector must be an object, got {_describe(state['ResultSelector'])}.")
         if "Assign" in state:
             fields.assign(state["Assign"])
         if self.language == "JSONPath":
@@ -781,10 +835,10 @@ class _StateCheck:
                     )
 
     def _error_handlers(self, field_name: str, handlers: object) -> None:
-        if not isinstance(handlers, list) or not handlers:
-            self.add(
-                f"{field_name} must be a non-empty list of {'retriers' if field_name == 'Retry' else 'catchers'}.",
-            )
+        # An empty list is allowed: AWS's validator accepts it, and it means no retrier or catcher.
+        if not isinstance(handlers, list):
+            what = "retriers" if field_name == "Retry" else "catchers"
+            self.add(f"{field_name} must be a list of {what}, got {_describe(handlers)}.")
             return
         allowed = RETRIER_FIELDS if field_name == "Retry" else CATCHER_FIELDS
         for number, handler in enumerate(handlers, start=1):
@@ -798,8 +852,8 @@ class _StateCheck:
             self.checker.error_equals(
                 self.where, label, field_name, handler.get("ErrorEquals"), number == len(handlers)
             )
-            if "Comment" in handler and not isinstance(handler["Comment"], str):
-                self.add(f"{label}: Comment must be a string, got {_describe(handler['Comment'])}.")
+            if problem := _comment_problem(handler):
+                self.add(f"{label}: {problem}")
             if field_name == "Retry":
                 for problem in _retrier_problems(handler):
                     self.add(f"{label}: {problem}")
@@ -839,8 +893,6 @@ class _StateCheck:
                 )
             elif self.scope.execution_type == "EXPRESS" and isinstance(resource, str):
                 self._express_resource(resource)
-        if "Parameters" in state and not isinstance(state["Parameters"], dict):
-            self.add(f"Parameters must be an object, got {_describe(state['Parameters'])}.")
         timeout = heartbeat = None
         if "TimeoutSeconds" in state and self.fields.number("TimeoutSeconds", state["TimeoutSeconds"], 1, MAX_SECONDS):
             timeout = state["TimeoutSeconds"]
@@ -944,6 +996,8 @@ class _StateCheck:
         for key in rule:
             if key not in allowed and key not in jsonpath_keys:
                 self.add(f"{label}: field {key!r} is not allowed in a JSONata rule; a rule takes {_names(allowed)}.")
+        if problem := _comment_problem(rule):
+            self.add(f"{label}: {problem}")
         if "Condition" not in rule and not jsonpath_keys:
             self.add(f'{label}: a JSONata rule needs a Condition, e.g. "Condition": "{{% $states.input.ok %}}".')
         elif "Condition" in rule and not (isinstance(rule["Condition"], bool) or _is_jsonata(rule["Condition"])):
@@ -963,7 +1017,7 @@ class _StateCheck:
                 branch,
                 f"{self.where} > branch {number}",
                 kind="branch",
-                top_language=self.scope.top_language,
+                language=self.scope.language,
                 execution=self.scope.execution_type,
                 depth=self.scope.depth + 1,
             )
@@ -995,7 +1049,7 @@ class _StateCheck:
                 processor,
                 f"{self.where} > {processor_key}",
                 kind="processor",
-                top_language=self.scope.top_language,
+                language=self.scope.language,
                 execution=execution,
                 depth=self.scope.depth + 1,
             )
@@ -1076,7 +1130,8 @@ class _StateCheck:
             self.add(f"ItemReader Resource must be an ARN, got {_describe(reader['Resource'])}.")
         for key in ("Parameters", "Arguments"):
             if key in reader:
-                self.fields.payload(f"ItemReader {key}", reader[key])
+                self.fields.template(f"ItemReader {key}", key, reader[key])
+                self.fields.s3_location(f"ItemReader {key}", reader[key], ITEM_READER_S3_NAMES)
         config = (
             self._sub_object("ItemReader ReaderConfig", reader["ReaderConfig"], READER_CONFIG_FIELDS)
             if "ReaderConfig" in reader
@@ -1091,9 +1146,14 @@ class _StateCheck:
             if "MaxItems" in config and "MaxItemsPath" in config:
                 self.add("ItemReader ReaderConfig MaxItems and MaxItemsPath are both set; keep one.")
             headers = config.get("CSVHeaders")
-            if config.get("CSVHeaderLocation") == "GIVEN" and not (
+            if "CSVHeaders" in config and not (
                 isinstance(headers, list) and headers and all(isinstance(h, str) for h in headers)
             ):
+                self.add(
+                    "ItemReader ReaderConfig CSVHeaders must be a non-empty list of column names (strings), "
+                    f"got {_describe(headers)}."
+                )
+            elif config.get("CSVHeaderLocation") == "GIVEN" and "CSVHeaders" not in config:
                 self.add(
                     "ItemReader ReaderConfig: CSVHeaderLocation GIVEN needs CSVHeaders, "
                     "a non-empty list of column names."
@@ -1116,7 +1176,7 @@ class _StateCheck:
             if key in batcher and key + "Path" in batcher:
                 self.add(f"ItemBatcher {key} and {key}Path are both set; keep one.")
         if "BatchInput" in batcher:
-            self.fields.payload("ItemBatcher BatchInput", batcher["BatchInput"])
+            self.fields.template("ItemBatcher BatchInput", "BatchInput", batcher["BatchInput"])
 
     def _result_writer(self, value: object) -> None:
         writer = self._sub_object("ResultWriter", value, RESULT_WRITER_FIELDS)
@@ -1131,16 +1191,24 @@ class _StateCheck:
             self.add(f"ResultWriter Resource must be an ARN, got {_describe(writer['Resource'])}.")
         for key in ("Parameters", "Arguments"):
             if key in writer:
-                self.fields.payload(f"ResultWriter {key}", writer[key])
+                self.fields.template(f"ResultWriter {key}", key, writer[key])
+                self.fields.s3_location(f"ResultWriter {key}", writer[key], RESULT_WRITER_S3_NAMES)
         if "WriterConfig" in writer:
             config = self._sub_object("ResultWriter WriterConfig", writer["WriterConfig"], WRITER_CONFIG_FIELDS)
             if config is not None:
                 self._enum("ResultWriter WriterConfig", config)
+                if "OutputType" not in config:
+                    self.add(f"ResultWriter WriterConfig needs OutputType ({' or '.join(ENUMS['OutputType'])}).")
 
 
-def _rule_problems(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
+def _rule_problems(rule: dict[str, Any], *, top_level: bool, depth: int = 0) -> Iterator[str]:
     """Problems of a JSONPath Choice rule (Variable and one comparison, or And/Or/Not)."""
+    if depth > MAX_NESTING:
+        yield f"rules are nested in And, Or and Not more than {MAX_NESTING} levels deep."
+        return
     yield from _unknown_rule_fields(rule, top_level=top_level)
+    if problem := _comment_problem(rule):
+        yield problem
     combinators = [key for key in COMBINATORS if key in rule]
     comparisons = [key for key in COMPARISONS if key in rule]
     if len(combinators) + len(comparisons) != 1:
@@ -1155,7 +1223,7 @@ def _rule_problems(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
         if not _matches_kind(rule[operator], kind):
             yield f"{operator} compares with {_KIND_WORDS[kind]}, got {_describe(rule[operator])}."
     else:
-        yield from _combinator_problems(rule, combinators[0])
+        yield from _combinator_problems(rule, combinators[0], depth)
 
 
 def _unknown_rule_fields(rule: dict[str, Any], *, top_level: bool) -> Iterator[str]:
@@ -1169,7 +1237,7 @@ def _unknown_rule_fields(rule: dict[str, Any], *, top_level: bool) -> Iterator[s
             yield f"field {key!r} is not allowed in a JSONPath rule{hint}."
 
 
-def _combinator_problems(rule: dict[str, Any], combinator: str) -> Iterator[str]:
+def _combinator_problems(rule: dict[str, Any], combinator: str, depth: int) -> Iterator[str]:
     if "Variable" in rule:
         yield f"a rule with {combinator} takes no Variable; put Variable in the rules inside it."
     inner = rule[combinator]
@@ -1183,7 +1251,7 @@ def _combinator_problems(rule: dict[str, Any], combinator: str) -> Iterator[str]
         if isinstance(sub_rule, dict):
             if "Next" in sub_rule:
                 yield f"a rule inside {combinator} must not have Next; only the top-level rule does."
-            yield from _rule_problems(sub_rule, top_level=False)
+            yield from _rule_problems(sub_rule, top_level=False, depth=depth + 1)
         else:
             yield f"{combinator} holds something that is not a rule object."
 
@@ -1347,19 +1415,27 @@ def validate(
         listed.append(str(error).removeprefix(f"{definition.path}: "))
     project = project_problems(document, functions=functions or {}, workflow_type=workflow_type)
     listed.extend(str(problem) for problem in project)
-    _raise_listed(definition, listed)
+    _raise_listed(definition.path, listed)
 
 
 def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD") -> None:
     """Raise DefinitionError listing what Step Functions would refuse in `definition`: for the
     tools that read a definition without deploying it (diagrams, the cost estimate), which follow
     its transitions and need every one to lead to a state."""
-    _raise_listed(
-        definition, [str(problem) for problem in asl_problems(definition.document, workflow_type=workflow_type)]
-    )
+    check_document(definition.document, str(definition.path), workflow_type=workflow_type)
 
 
-def _raise_listed(definition: WorkflowDefinition, listed: list[str]) -> None:
+def check_document(
+    document: object, label: str = "the definition", *, workflow_type: str = "STANDARD"
+) -> dict[str, Any]:
+    """`document` (any value, such as parsed JSON) as a definition Step Functions would accept,
+    or DefinitionError listing what it would refuse, the message starting with `label`."""
+    _raise_listed(label, [str(problem) for problem in asl_problems(document, workflow_type=workflow_type)])
+    # asl_problems refuses anything but an object, so only an object gets here.
+    return cast(dict[str, Any], document)
+
+
+def _raise_listed(label: object, listed: list[str]) -> None:
     if listed:
         lines = "\n".join(f"  - {problem}" for problem in listed)
-        raise DefinitionError(f"{definition.path}: {len(listed)} problem(s) in the definition:\n{lines}")
+        raise DefinitionError(f"{label}: {len(listed)} problem(s) in the definition:\n{lines}")
