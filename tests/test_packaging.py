@@ -459,6 +459,47 @@ def test_a_pinned_dependency_is_packaged_at_the_root_and_imported(report: Path, 
     assert "tinydep/__init__.py" in ran["loaded"]
 
 
+def with_helper(report: Path, helper_pins: str) -> Path:
+    """The report handler importing a helper subpackage that has a requirements.txt of its own."""
+    main = report / "app/report/main.py"
+    main.write_text("from app.common import dates\n" + main.read_text())
+    files = {"app/common/__init__.py": "", "app/common/dates.py": "import tinydep\n"}
+    return write_tree(report, {**files, "app/common/requirements.txt": helper_pins})
+
+
+@pytest.mark.parametrize(
+    ("own", "helper", "lacking"),
+    [
+        (None, "tinydep==1.0\n", "tinydep==1.0"),
+        ("tinydep==1.0\n", "tinydep==1.0\notherdep==2.0\n", "otherdep==2.0"),
+        ("tinydep==1.0\n", "tinydep==1.1\n", "tinydep==1.1"),
+    ],
+)
+def test_a_requirements_file_elsewhere_in_the_closure_must_be_covered_by_the_handlers_own(
+    report: Path, wheels: Path, own: str | None, helper: str, lacking: str
+) -> None:
+    with_helper(report, helper)
+    requirements = report / "app/report/requirements.txt"
+    if own is None:
+        requirements.unlink()
+    else:
+        requirements.write_text(own)
+    with pytest.raises(PackagingError) as raised:
+        handler_archive("app.report.main.handler", source_root=report)
+    assert str(raised.value) == (
+        f"app/common/requirements.txt pins {lacking}, which the package of app.report.main.handler would lack: "
+        "it holds app/common/__init__.py from that folder, but only app/report/requirements.txt is installed "
+        "for it; pin the same there."
+    )
+
+
+def test_a_helpers_requirements_pinned_by_the_handler_too_are_packaged(report: Path, unzipping_pip: Path) -> None:
+    make_wheel(unzipping_pip, "tinydep")
+    with_helper(report, "tinydep==1.0.0\n")
+    archive = handler_archive("app.report.main.handler", source_root=report)
+    assert {"app/common/dates.py", "tinydep/__init__.py"} <= set(archive.assets)
+
+
 def test_a_second_preview_reuses_the_built_set_without_pip(
     report: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
