@@ -13,7 +13,7 @@ checked is what is declared.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,14 @@ from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
 from components.packaging import handler_archive
-from components.workflow import DEAD_LETTER_SUFFIX, ScheduleArgs, Workflow, WorkflowArgs
+from components.workflow import (
+    DEAD_LETTER_SUFFIX,
+    ROLE_SUFFIX,
+    SCHEDULER_ROLE_SUFFIX,
+    ScheduleArgs,
+    Workflow,
+    WorkflowArgs,
+)
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition
 from workflows.spec import (
@@ -46,6 +53,8 @@ from workflows.spec import (
 
 # AWS's limits on the names of the resources a catalogue entry may create.
 NAME_LIMITS = {Topic: 256, Queue: 80, Table: 255}
+# The namespaces the names of those resources must be unique in, as messages name them.
+RESOURCE_KINDS = {Topic: "an SNS topic", Queue: "an SQS queue", Table: "a DynamoDB table"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class Deployed:
 def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[Plan]:
     """Every workflow checked as the components will check it; raises before any resource exists."""
     check_catalogue(catalogue)
+    _check_unique_names(catalogue, settings)
     plans = []
     for spec in in_dependency_order(catalogue):
         definition = spec.load_definition()
@@ -107,10 +117,10 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
         for function in spec.functions:
             handler_function.validate(function_args(function, settings, code[function.name], _unresolved(spec)))
         workflow.validate(workflow_args(spec, settings, definition, _unresolved(spec)))
-        for integration in spec.integrations:
-            limit = NAME_LIMITS.get(type(integration))
-            physical = settings.physical_name(f"{spec.name}-{getattr(integration, 'name', '')}")
-            if limit is not None and len(physical) > limit:
+        for integration in _created(spec):
+            limit = NAME_LIMITS[type(integration)]
+            physical = settings.physical_name(_resource_name(spec, integration))
+            if len(physical) > limit:
                 raise ValueError(
                     f"workflow {spec.name!r}: the {type(integration).__name__.lower()} name {physical!r} has "
                     f"{len(physical)} characters; AWS allows {limit}. Shorten the workflow or integration name."
@@ -119,6 +129,47 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
     if settings.alarms_enabled:
         monitoring.validate(monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue]))
     return plans
+
+
+def _created(spec: WorkflowSpec) -> list[Topic | Queue | Table]:
+    """The integrations of `spec` that the stack creates a resource for."""
+    return [integration for integration in spec.integrations if isinstance(integration, Topic | Queue | Table)]
+
+
+def _resource_name(spec: WorkflowSpec, integration: Topic | Queue | Table) -> str:
+    """The Pulumi name of the resource created for `integration`; its physical name is the stack's prefix and this."""
+    return f"{spec.name}-{integration.name}"
+
+
+def _check_unique_names(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> None:
+    """Refuse two resources with one name. A name joins the workflow's and the resource's with
+    '-', so different entries can meet (workflow `a` with topic `b-c`, workflow `a-b` with topic
+    `c`); `pulumi up` would then fail halfway, or (SNS) hand both the same topic."""
+    owners: dict[tuple[str, str], str] = {}
+    for spec in catalogue:
+        for kind, name, owner in _names(spec, settings):
+            first = owners.setdefault((kind, name), owner)
+            if first != owner:
+                raise ValueError(
+                    f"{first} and {owner} would both use the name {name!r} for {kind}, which must be "
+                    "unique; a name joins the workflow's and its own with '-', so rename one of them."
+                )
+
+
+def _names(spec: WorkflowSpec, settings: StackSettings) -> Iterator[tuple[str, str, str]]:
+    """(what, name, whose) for each name of `spec` that another entry's could equal. An
+    integration's Pulumi name is its physical name without the stack prefix: one check covers both."""
+    where = f"workflow {spec.name!r}"
+    for integration in _created(spec):
+        owner = f"{where} ({type(integration).__name__.lower()} {integration.name!r})"
+        yield RESOURCE_KINDS[type(integration)], settings.physical_name(_resource_name(spec, integration)), owner
+    if spec.schedule is not None:
+        queue = settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX
+        yield RESOURCE_KINDS[Queue], queue, f"{where} (its schedule's dead-letter queue)"
+    role = "the Pulumi resource of a workflow's IAM role"
+    yield role, spec.name + ROLE_SUFFIX, f"{where} (its execution role)"
+    if spec.schedule is not None:
+        yield role, spec.name + SCHEDULER_ROLE_SUFFIX, f"{where} (its scheduler role)"
 
 
 def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow]) -> MonitoringArgs:
@@ -285,7 +336,7 @@ def _declare_integrations(
         if isinstance(integration, WorkflowRef):
             values[integration.placeholder] = deployed[integration.workflow].workflow.state_machine_arn
             continue
-        name = f"{spec.name}-{integration.name}"
+        name = _resource_name(spec, integration)
         physical = settings.physical_name(name)
         if isinstance(integration, Topic):
             topic = aws.sns.Topic(name, name=physical, kms_master_key_id="alias/aws/sns", opts=opts)

@@ -406,10 +406,14 @@ class PinnedRequirement:
         return canonicalize_name(self.requirement.name)
 
     @property
+    def version(self) -> str:
+        (specifier,) = self.requirement.specifier
+        return specifier.version
+
+    @property
     def pip_line(self) -> str:
         """The line pip gets: markers are already evaluated for the target, extras do not matter with --no-deps."""
-        (specifier,) = self.requirement.specifier
-        return " ".join([f"{self.requirement.name}=={specifier.version}", *(f"--hash={h}" for h in self.hashes)])
+        return " ".join([f"{self.requirement.name}=={self.version}", *(f"--hash={h}" for h in self.hashes)])
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -681,6 +685,34 @@ def _dependency_files(requirements: Path, root: Path, target: _Target) -> dict[s
     return _site_files(site)
 
 
+def _check_closure_requirements(handler: str, files: dict[str, Path], own: Path, root: Path, target: _Target) -> None:
+    """Only the handler module's folder's requirements.txt is installed. One beside another module of
+    the closure (a helper subpackage's) would be left out, and Lambda fail with ModuleNotFoundError,
+    unless the handler's own file pins the same."""
+    own_shown = _shown(own, root)
+    own_pins = (
+        {pin.name: pin for pin in _applicable(read_requirements(own, shown=own_shown), target, own_shown)}
+        if own.is_file()
+        else {}
+    )
+    for archive_path, path in files.items():
+        other = path.parent / REQUIREMENTS_FILE
+        if other == own or not other.is_file():
+            continue
+        shown = _shown(other, root)
+        lacking = [
+            pin.text
+            for pin in _applicable(read_requirements(other, shown=shown), target, shown)
+            if pin.name not in own_pins
+            or not pin.requirement.specifier.contains(own_pins[pin.name].version, prereleases=True)
+        ]
+        if lacking:
+            raise PackagingError(
+                f"{shown} pins {', '.join(lacking)}, which the package of {handler} would lack: it holds "
+                f"{archive_path} from that folder, but only {own_shown} is installed for it; pin the same there."
+            )
+
+
 # --- the archive ----------------------------------------------------------------------
 
 
@@ -693,6 +725,7 @@ def handler_archive(
     files = _closure(root, module, top)
     assert module.path is not None
     requirements = module.path.parent / REQUIREMENTS_FILE
+    _check_closure_requirements(handler, files, requirements, root, target)
     if requirements.is_file():
         dependencies = _dependency_files(requirements, root, target)
         clashes = sorted(path for path in dependencies if path.split("/")[0] in (top, f"{top}.py"))

@@ -55,6 +55,11 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_STATE_MACHINE_NAME = 80
 MAX_SCHEDULED_STATE_MACHINE_NAME = 64
 DEAD_LETTER_SUFFIX = "-schedule-dlq"
+# The Pulumi names of a Workflow's two roles (and of their policies, named alike). A URN holds
+# the parent's type but not its name, so deployment.plan refuses workflows whose roles would
+# share one: `x-scheduler`'s execution role and scheduled `x`'s scheduler role.
+ROLE_SUFFIX = "-role"
+SCHEDULER_ROLE_SUFFIX = "-scheduler-role"
 
 Statement = dict[str, Any]
 
@@ -260,7 +265,7 @@ class Workflow(pulumi.ComponentResource):
             lambda env: iam.state_machine_arn(env[0], env[1], env[2], physical)
         )
         self.role = aws.iam.Role(
-            f"{name}-role",
+            f"{name}{ROLE_SUFFIX}",
             name=aws_env.region.apply(lambda region: iam.role_name(physical, "sfn", region)),
             description=f"Execution role of state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, expected_arn).apply(
@@ -389,7 +394,7 @@ class Workflow(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
         scheduler_role = aws.iam.Role(
-            f"{name}-scheduler-role",
+            f"{name}{SCHEDULER_ROLE_SUFFIX}",
             name=aws_env.region.apply(lambda region: iam.role_name(physical, "scheduler", region)),
             description=f"Lets EventBridge Scheduler start state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, group.arn).apply(

@@ -24,7 +24,7 @@ from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from settings import ConfigError, StackSettings
 from workflows.catalogue import CATALOGUE
 from workflows.integrations import all_states
-from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec
+from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec, check_catalogue
 
 # moto's engine evaluates JSONata through a Java runtime (JPype) that this project does not
 # install: such a run ends in States.Runtime whatever the definition says.
@@ -136,12 +136,15 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     return report.ok
 
 
-def main(stack: str = "dev") -> int:
+def main(stack: str = "dev", *, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> int:
     try:
-        # The stack's files are read first: a typo in STACK or a bad value is one line, before moto starts.
-        StackSettings.from_stack_file(stack)
+        # The catalogue first, as the program checks it: reading the stack's settings already uses its
+        # entries, and one of the wrong type (schedule="rate(1 minute)") would fail there with a traceback.
+        check_catalogue(catalogue)
+        # Then the stack's files: a typo in STACK or a bad value is one line, before moto starts.
+        StackSettings.from_stack_file(stack, catalogue)
         with InMemoryAws.running() as cloud:
-            return 0 if rehearse(cloud, stack) else 1
+            return 0 if rehearse(cloud, stack, catalogue) else 1
     except (ConfigError, RehearsalError, ValueError) as error:
         print(f"make demo: {error}", file=sys.stderr)
         return 2

@@ -59,6 +59,14 @@ NIGHTLY_REPORT = _load_entry()
 WITH_EXAMPLE: tuple[WorkflowSpec, ...] = (*CATALOGUE, NIGHTLY_REPORT)
 
 
+def definition_file(folder: Path, name: str, states: dict[str, Any]) -> Path:
+    """An ASL file `folder/<name>.asl.json` of `states`, starting at the first, with the
+    top-level timeout the project requires."""
+    path = folder / f"{name}.asl.json"
+    path.write_text(json.dumps({"StartAt": next(iter(states)), "TimeoutSeconds": 60, "States": states}))
+    return path
+
+
 def with_config(**overrides: str) -> dict[str, str]:
     """The dev stack's config with `key=value` overrides (project namespace)."""
     config = stack_config("dev")

@@ -27,10 +27,10 @@ from typing import Any
 
 import pulumi
 import pytest
-from packaging.utils import canonicalize_name
 
 from components import packaging
 from components.packaging import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
+from workflows.spec import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALL_CENTER = ("open_case", "assign_case", "work_on_case", "close_case", "escalate_case")
@@ -459,6 +459,47 @@ def test_a_pinned_dependency_is_packaged_at_the_root_and_imported(report: Path, 
     assert "tinydep/__init__.py" in ran["loaded"]
 
 
+def with_helper(report: Path, helper_pins: str) -> Path:
+    """The report handler importing a helper subpackage that has a requirements.txt of its own."""
+    main = report / "app/report/main.py"
+    main.write_text("from app.common import dates\n" + main.read_text())
+    files = {"app/common/__init__.py": "", "app/common/dates.py": "import tinydep\n"}
+    return write_tree(report, {**files, "app/common/requirements.txt": helper_pins})
+
+
+@pytest.mark.parametrize(
+    ("own", "helper", "lacking"),
+    [
+        (None, "tinydep==1.0\n", "tinydep==1.0"),
+        ("tinydep==1.0\n", "tinydep==1.0\notherdep==2.0\n", "otherdep==2.0"),
+        ("tinydep==1.0\n", "tinydep==1.1\n", "tinydep==1.1"),
+    ],
+)
+def test_a_requirements_file_elsewhere_in_the_closure_must_be_covered_by_the_handlers_own(
+    report: Path, wheels: Path, own: str | None, helper: str, lacking: str
+) -> None:
+    with_helper(report, helper)
+    requirements = report / "app/report/requirements.txt"
+    if own is None:
+        requirements.unlink()
+    else:
+        requirements.write_text(own)
+    with pytest.raises(PackagingError) as raised:
+        handler_archive("app.report.main.handler", source_root=report)
+    assert str(raised.value) == (
+        f"app/common/requirements.txt pins {lacking}, which the package of app.report.main.handler would lack: "
+        "it holds app/common/__init__.py from that folder, but only app/report/requirements.txt is installed "
+        "for it; pin the same there."
+    )
+
+
+def test_a_helpers_requirements_pinned_by_the_handler_too_are_packaged(report: Path, unzipping_pip: Path) -> None:
+    make_wheel(unzipping_pip, "tinydep")
+    with_helper(report, "tinydep==1.0.0\n")
+    archive = handler_archive("app.report.main.handler", source_root=report)
+    assert {"app/common/dates.py", "tinydep/__init__.py"} <= set(archive.assets)
+
+
 def test_a_second_preview_reuses_the_built_set_without_pip(
     report: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -689,8 +730,6 @@ REMOVED_BY_3_14 = {
     "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
     "asynchat", "asyncore", "distutils", "imp", "smtpd",
 }  # fmt: skip
-# Distributions whose import name is not their project name; extend when one is declared.
-IMPORT_NAMES: dict[str, set[str]] = {"pyyaml": {"yaml"}}
 
 
 def _imported_roots(path: Path) -> Iterator[tuple[int, str]]:
@@ -701,37 +740,66 @@ def _imported_roots(path: Path) -> Iterator[tuple[int, str]]:
             yield node.lineno, node.module.split(".")[0]
 
 
+def importable(requirements: Path, root: Path) -> set[str]:
+    """What the distributions a requirements.txt pins put at the archive root, so what a handler may
+    import: read from the set built for it (python-dateutil gives `dateutil`, a lone module `six.py`
+    gives `six`), not from their names."""
+    target = packaging._target(FUNCTION_RUNTIME, FUNCTION_ARCHITECTURE)
+    tops = {path.split("/")[0] for path in packaging._dependency_files(requirements, root, target)}
+    return {top.split(".")[0] for top in tops if not top.endswith((".dist-info", ".data"))}
+
+
 def foreign_imports(package: Path) -> list[str]:
-    """Imports under `package` that are neither Lambda's standard library, the package itself, nor a
-    distribution declared in the importing module's folder's requirements.txt; infrastructure never is."""
+    """Imports under `package` that are neither Lambda's standard library, the package itself, nor
+    installed by the importing module's folder's requirements.txt; infrastructure never is."""
     stdlib = set(sys.stdlib_module_names) - REMOVED_BY_3_14
     found: list[str] = []
     for path in sorted(package.rglob("*.py")):
         requirements = path.parent / "requirements.txt"
-        declared: set[str] = set()
-        if requirements.is_file():
-            for pin in read_requirements(requirements):
-                declared |= IMPORT_NAMES.get(pin.name, {pin.name})
+        installed = importable(requirements, package.parent) if requirements.is_file() else set()
         for line, root in _imported_roots(path):
-            allowed = root in stdlib or root == package.name or canonicalize_name(root) in declared
+            allowed = root in stdlib or root == package.name or root in installed
             if root in INFRASTRUCTURE or not allowed:
                 found.append(f"{path.relative_to(package.parent).as_posix()} line {line}: {root}")
     return found
+
+
+@pytest.fixture
+def unzipping_pip(wheels: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """pip replaced by unzipping every wheel of `wheels` into its --target: a built set without a pip run."""
+
+    def install(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+        target = Path(arguments[arguments.index("--target") + 1])
+        for wheel in sorted(wheels.glob("*.whl")):
+            with zipfile.ZipFile(wheel) as bundle:
+                bundle.extractall(target)
+        return subprocess.CompletedProcess(arguments, 0, "", "")
+
+    monkeypatch.setattr(packaging, "_run_pip", install)
+    return wheels
 
 
 def test_handler_code_imports_only_the_standard_library_itself_or_declared_distributions() -> None:
     assert foreign_imports(PROJECT_ROOT / "handlers") == []
 
 
-def test_the_import_check_finds_infrastructure_undeclared_and_removed_modules(tmp_path: Path) -> None:
+def test_the_import_check_finds_infrastructure_undeclared_and_removed_modules(
+    tmp_path: Path, unzipping_pip: Path
+) -> None:
+    make_wheel(unzipping_pip, "tiny_dep")
+    # Import names unlike their distributions': nothing in the test names them but the wheels' files.
+    make_wheel(unzipping_pip, "PyYAML", "6.0.3", files={"yaml/__init__.py": ""})
+    make_wheel(unzipping_pip, "python_dateutil", "2.9.0", files={"dateutil/__init__.py": "", "six.py": ""})
+    make_wheel(unzipping_pip, "pulumi", "3.272.0")
     package = write_tree(
         tmp_path / "handlers",
         {
             "__init__.py": "",
             "ok.py": "import json\nfrom handlers import ok\nfrom . import ok\n",
             "bad.py": "import boto3\nfrom components import iam\nimport requests\nimport cgi\n",
-            "report/app.py": "import tiny_dep\nimport yaml\nimport pulumi\n",
-            "report/requirements.txt": "tiny-dep==1.0\nPyYAML==6.0.3\npulumi==3.272.0\n",
+            "report/app.py": "import tiny_dep\nimport yaml\nimport pulumi\nimport dateutil.tz\nimport six\n",
+            "report/names.py": "import pyyaml\nimport python_dateutil\n",
+            "report/requirements.txt": "tiny-dep==1.0\nPyYAML==6.0.3\npython-dateutil==2.9.0\npulumi==3.272.0\n",
         },
     )
     assert foreign_imports(package) == [
@@ -740,4 +808,6 @@ def test_the_import_check_finds_infrastructure_undeclared_and_removed_modules(tm
         "handlers/bad.py line 3: requests",
         "handlers/bad.py line 4: cgi",
         "handlers/report/app.py line 3: pulumi",
+        "handlers/report/names.py line 1: pyyaml",
+        "handlers/report/names.py line 2: python_dateutil",
     ]

@@ -8,6 +8,7 @@ user runs it, unedited, and each must show the new workflow.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import EXAMPLE_DIR
+from tests.support import EXAMPLE_DIR, NIGHTLY_REPORT
 from workflows.catalogue import CATALOGUE
 
 _NOT_COPIED = shutil.ignore_patterns(
@@ -26,11 +27,34 @@ _NOT_COPIED = shutil.ignore_patterns(
 )
 
 
+def recipe_section() -> str:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    return readme.split("## Add your own workflow", 1)[1].split("\n## ", 1)[0]
+
+
 def recipe_steps() -> list[str]:
     """The README's numbered steps of the recipe, as written."""
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme.split("## Add your own workflow", 1)[1].split("\n## ", 1)[0]
-    return [line for line in section.splitlines() if line[:3] in ("1. ", "2. ", "3. ", "4. ")]
+    return [line for line in recipe_section().splitlines() if line[:3] in ("1. ", "2. ", "3. ", "4. ")]
+
+
+def test_the_readme_shows_the_worked_examples_entry_as_the_fixture_writes_it() -> None:
+    (block,) = [b for b in recipe_section().split("```python\n")[1:] if b.startswith("NIGHTLY_REPORT = ")]
+    shown, _, rest = block.split("```", 1)[0].partition("\n\nCATALOGUE")
+    entry = (EXAMPLE_DIR / "entry.py").read_text()
+    assert shown.strip() == entry[entry.index("NIGHTLY_REPORT = ") :].strip()
+    assert rest.rstrip().endswith("NIGHTLY_REPORT)")
+
+
+def test_make_demo_names_a_mistyped_entry_in_one_message_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from rehearsal import demo
+
+    # The stack's settings read the schedule (its payload) before the program would check the entry.
+    mistyped = dataclasses.replace(NIGHTLY_REPORT, schedule="rate(1 minute)")  # type: ignore[arg-type]
+    assert demo.main("dev", catalogue=(*CATALOGUE, mistyped)) == 2
+    assert capsys.readouterr().err == (
+        "make demo: workflows/catalogue.py: 1 problem(s):\n"
+        "  - workflow 'nightly-report': schedule must be ScheduleSpec | None; got 'rate(1 minute)' (str).\n"
+    )
 
 
 def test_the_readme_recipe_names_the_three_places_this_test_uses() -> None:

@@ -14,10 +14,10 @@ import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import ConfigError, StackSettings, stack_config
-from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, with_config
+from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
-from workflows.spec import CatalogueError, WorkflowSpec
+from workflows.spec import CatalogueError, Queue, ScheduleSpec, Topic, WorkflowSpec
 
 
 def test_there_are_dev_and_prod_stacks() -> None:
@@ -362,6 +362,66 @@ def test_a_name_over_aws_limits_in_any_workflow_stops_the_program_before_any_res
     declared = ProgramRun()
     with pytest.raises(ValueError, match=r"the name must be 1 to 64 .* it has 65 characters"):
         deploy(catalogue=(*CATALOGUE, long_name), into=declared)
+    assert declared.resources == []
+
+
+def _publisher(tmp_path: Path, name: str, topic: str) -> WorkflowSpec:
+    """A workflow `name` that publishes to a topic `topic` of its own."""
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True}
+    states = {"Publish": {**task, "Parameters": {"TopicArn": "${TopicArn}", "Message": "done"}}}
+    return WorkflowSpec(
+        name=name,
+        title=name,
+        definition=definition_file(tmp_path, name, states),
+        integrations=(Topic(name=topic, placeholder="TopicArn"),),
+    )
+
+
+def test_two_workflows_whose_topics_would_share_a_name_are_refused_naming_both(deploy: Deploy, tmp_path: Path) -> None:
+    # nightly + report-ready and nightly-report + ready are both ...-nightly-report-ready.
+    nightly = _publisher(tmp_path, "nightly", "report-ready")
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match="would both use the name") as error:
+        deploy(catalogue=(SCHEDULED, NIGHTLY_REPORT, nightly), into=declared)
+    assert str(error.value) == (
+        "workflow 'nightly-report' (topic 'ready') and workflow 'nightly' (topic 'report-ready') would both use "
+        "the name 'serverless-workflows-dev-nightly-report-ready' for an SNS topic, which must be unique; a name "
+        "joins the workflow's and its own with '-', so rename one of them."
+    )
+    assert declared.resources == []
+
+
+def test_a_queue_named_like_the_schedules_dead_letter_queue_is_refused(deploy: Deploy, tmp_path: Path) -> None:
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}
+    states = {"Send": {**task, "Parameters": {"QueueUrl": "${JobsQueueUrl}", "MessageBody": "job"}}}
+    jobs = WorkflowSpec(
+        name="jobs",
+        title="Jobs",
+        definition=definition_file(tmp_path, "jobs", states),
+        integrations=(Queue(name="schedule-dlq", placeholder="JobsQueueUrl"),),
+        schedule=ScheduleSpec(expression="rate(1 hour)"),
+    )
+    declared = ProgramRun()
+    with pytest.raises(
+        ValueError, match="would both use the name 'serverless-workflows-dev-jobs-schedule-dlq'"
+    ) as error:
+        deploy(catalogue=(SCHEDULED, jobs), into=declared)
+    assert str(error.value).startswith(
+        "workflow 'jobs' (queue 'schedule-dlq') and workflow 'jobs' (its schedule's dead-letter queue) "
+    )
+    assert declared.resources == []
+
+
+def test_a_workflow_named_like_another_ones_scheduler_role_is_refused(deploy: Deploy) -> None:
+    # Its execution role's Pulumi name, scheduled-scheduler-role, is the scheduled workflow's scheduler role's.
+    twin = dataclasses.replace(SCHEDULED, name="scheduled-scheduler", schedule=None, shortcut_outputs={})
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match="would both use the name") as error:
+        deploy(catalogue=(SCHEDULED, twin), into=declared)
+    assert str(error.value).startswith(
+        "workflow 'scheduled' (its scheduler role) and workflow 'scheduled-scheduler' (its execution role) would "
+        "both use the name 'scheduled-scheduler-role' for the Pulumi resource of a workflow's IAM role,"
+    )
     assert declared.resources == []
 
 
