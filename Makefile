@@ -15,7 +15,8 @@ help:
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
-	@echo "make destroy  pulumi destroy on stack $(STACK): removes everything the stack created"
+	@echo "make destroy  pulumi destroy on stack $(STACK): removes what the stack created, but a stack with"
+	@echo "              retainData (prod) keeps its logs, queues, tables and key (README: Known leftovers)"
 	@echo "make install-check  install requirements.txt alone into a fresh venv and check the program and ops load"
 
 # One virtualenv, two levels, each with its stamp file, rebuilt when its

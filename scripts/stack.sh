@@ -3,7 +3,8 @@
 # machine: it picks a backend, a passphrase and the stack without prompting.
 # `region` prints the stack file's aws:region (CI gives it to the AWS credentials).
 #   Stack: must have its Pulumi.<stack>.yaml here, so that a typo in STACK
-#     does not create and deploy a new stack; NEW=1 creates one on purpose.
+#     does not create and deploy a new stack; NEW=1 creates one on purpose,
+#     and writes its stack file (the defaults) if Pulumi wrote none.
 #   Backend: the one you are logged in to; if none, a file backend in
 #     PULUMI_STATE_DIR (default .pulumi-state/, git-ignored).
 #   Passphrase (file backends only): PULUMI_CONFIG_PASSPHRASE(_FILE) if set;
@@ -102,10 +103,19 @@ fi
 # a backend that does not have it yet is what a first deploy there needs.
 pulumi stack select --create "$stack" --non-interactive
 
+# Pulumi writes a stack file only for secrets settings it must keep (a passphrase's salt):
+# a new stack on Pulumi Cloud gets none, and the next run without NEW=1 would be refused.
+if [ ! -f "$stack_file" ]; then
+  printf '%s\n' "# Stack $stack, made by NEW=1 with the defaults: pulumi config set KEY VALUE --stack $stack" \
+    "config: {}" > "$stack_file"
+  echo "Wrote $stack_file (no values: the defaults); commit it. Set values with: pulumi config set KEY VALUE --stack $stack"
+fi
+
+# ${a[@]+"${a[@]}"}: bash before 4.4 (macOS's is 3.2) calls an empty array unbound under set -u.
 yes_flag=()
 if [ "${YES:-0}" = "1" ]; then yes_flag=(--yes); fi
 case "$action" in
-  up) pulumi up --stack "$stack" "${yes_flag[@]}" ;;
+  up) pulumi up --stack "$stack" ${yes_flag[@]+"${yes_flag[@]}"} ;;
   preview) pulumi preview --stack "$stack" --diff ;;
-  destroy) pulumi destroy --stack "$stack" "${yes_flag[@]}" ;;
+  destroy) pulumi destroy --stack "$stack" ${yes_flag[@]+"${yes_flag[@]}"} ;;
 esac

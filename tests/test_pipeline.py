@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from itertools import product
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,7 +88,10 @@ def readme_section(title: str) -> str:
 def readme_table() -> dict[str, list[str]]:
     """Job name -> the commands the README's "Continuous delivery" table says it runs."""
     table: dict[str, list[str]] = {}
-    for line in readme_section("Continuous delivery").splitlines():
+    section = readme_section("Continuous delivery")
+    # The section's other tables (environments, roles, backends) are not this one.
+    start = section.index("| When | Job | Runs |")
+    for line in section[start : section.index("\n\n", start)].splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 3 or not cells[1].startswith("`"):
             continue
@@ -116,7 +121,7 @@ def test_every_make_target_the_pipeline_runs_exists() -> None:
 def test_the_readme_names_every_variable_and_secret_the_workflow_reads() -> None:
     text = WORKFLOW_FILE.read_text()
     names = set(re.findall(r"\$\{\{\s*(?:vars|secrets)\.([A-Z_]+)", text))
-    assert names >= {"AWS_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL"}
+    assert names >= {"AWS_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"}
     section = readme_section("Continuous delivery")
     assert {name for name in names if f"`{name}`" not in section} == set()
 
@@ -205,12 +210,11 @@ def test_aws_credentials_come_from_oidc_with_a_role_from_a_variable() -> None:
         assert set(inputs) == {"role-to-assume", "aws-region"}, name
         roles[name] = inputs["role-to-assume"]
         assert inputs["aws-region"] == "${{ steps.stack.outputs.region }}", name
-    # The preview role is another, read-only role: a pull request's code runs in a preview.
-    assert roles == {
-        "preview": "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
-        "deploy-dev": "${{ vars.AWS_ROLE_ARN }}",
-        "deploy-prod": "${{ vars.AWS_ROLE_ARN }}",
-    }
+    # Each job's role is its environment's variable: one role per environment, so per stack
+    # and account, and the preview's a read-only one (see the environment tests below).
+    assert set(roles) == {"preview", "deploy-dev", "deploy-prod"}
+    assert set(roles.values()) == {"${{ vars.AWS_ROLE_ARN }}"}
+    assert all("environment" in jobs()[name] for name in roles)
 
 
 def test_the_region_step_reads_the_stack_file() -> None:
@@ -230,8 +234,146 @@ def test_prod_is_deployed_only_behind_the_prod_environment() -> None:
         if "prod" in updates:
             assert job.get("environment") == "prod", name
         else:
-            assert "environment" not in job, name
+            assert job.get("environment") != "prod", name
     assert jobs()["deploy-prod"]["env"]["STACK"] == "prod"
+
+
+# --- environments: which credentials each run gets -----------------------------
+
+
+def environments() -> dict[tuple[str, str], str]:
+    """(job, stack) -> the environment that run of the job uses, for each run that names one."""
+    found = {}
+    for name, job in jobs().items():
+        if "environment" not in job:
+            continue
+        for values in matrix_runs(job):
+            stack = values.get("stack") or job["env"]["STACK"]
+            found[(name, stack)] = expand(job["environment"], values)
+    return found
+
+
+def pulumi_commands(job: Job) -> set[str]:
+    return {str(step["with"]["command"]) for step in job["steps"] if action(step) == PULUMI_ACTION}
+
+
+def test_every_run_that_gets_credentials_names_an_environment_of_its_own_stack() -> None:
+    # Secrets and the role variable are read in the environment's scope: a run without one would
+    # fall back to repository-level values, which every job of every branch can read.
+    for name, job in jobs().items():
+        text = yaml.safe_dump(job)
+        if "secrets." in text or "vars.AWS_ROLE_ARN" in text:
+            assert "environment" in job, name
+    assert environments() == {
+        ("preview", "dev"): "preview-dev",
+        ("preview", "prod"): "preview-prod",
+        ("deploy-dev", "dev"): "dev",
+        ("deploy-prod", "prod"): "prod",
+    }
+
+
+def test_pull_request_code_never_runs_in_an_environment_that_deploys() -> None:
+    deploying = {env for (name, _), env in environments().items() if "up" in pulumi_commands(jobs()[name])}
+    previewing = {env for (name, _), env in environments().items() if "up" not in pulumi_commands(jobs()[name])}
+    assert deploying
+    assert previewing
+    assert deploying.isdisjoint(previewing)
+    # Only the preview runs on a pull request; the deploys only on a push.
+    assert "pull_request" in jobs()["preview"]["if"]
+    assert pulumi_commands(jobs()["preview"]) == {"preview"}
+    assert jobs()["deploy-dev"]["if"] == "github.event_name == 'push'"
+
+
+def test_a_pull_request_from_a_fork_skips_the_preview() -> None:
+    # A fork's run gets no secrets or OIDC token: skipped, it is not a red check on every fork's PR.
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in jobs()["preview"]["if"]
+
+
+def test_the_readme_sets_up_every_environment_the_workflow_names() -> None:
+    section = readme_section("Continuous delivery")
+    for environment in set(environments().values()):
+        assert f"`{environment}`" in section, environment
+        assert f"`repo:OWNER/REPO:environment:{environment}`" in section, environment
+
+
+# --- only the tip of main is deployed --------------------------------------------
+
+DEPLOY_JOBS = ("deploy-dev", "deploy-prod")
+ONLY_THE_TIP = "steps.tip.outputs.newest == 'true'"
+
+FAKE_GH = """#!/usr/bin/env bash
+echo "gh $*" >> "$CALLS"
+[ -n "$FAKE_TIP" ] || { echo "gh: HTTP 502" >&2; exit 1; }
+echo "$FAKE_TIP"
+"""
+
+
+def test_a_deploy_checks_the_tip_first_and_runs_nothing_else_for_an_older_commit() -> None:
+    for name in DEPLOY_JOBS:
+        first, *rest = jobs()[name]["steps"]
+        assert first["id"] == "tip", name
+        assert "if" not in first, name
+        assert [step.get("if") for step in rest] == [ONLY_THE_TIP] * len(rest), name
+    # An older commit's prod deploy asks no reviewer; and it checks again once approved.
+    assert jobs()["deploy-dev"]["outputs"]["newest"] == "${{ steps.tip.outputs.newest }}"
+    assert jobs()["deploy-prod"]["if"] == "needs.deploy-dev.outputs.newest == 'true'"
+
+
+def run_tip_step(tmp_path: Path, job: str, tip: str) -> tuple[subprocess.CompletedProcess[str], str, list[str]]:
+    """Run the job's tip step as GitHub runs a `run:` script, with a stand-in `gh`."""
+    (step,) = (step for step in jobs()[job]["steps"] if step.get("id") == "tip")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "gh"
+    fake.write_text(FAKE_GH)
+    fake.chmod(0o755)
+    output = tmp_path / "output"
+    output.touch()
+    calls = tmp_path / "calls"
+    script = tmp_path / "step.sh"
+    script.write_text(step["run"])
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env={
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+            "CALLS": str(calls),
+            "FAKE_TIP": tip,
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_REPOSITORY": "OWNER/REPO",
+            "GITHUB_REF": "refs/heads/main",
+            "GITHUB_SHA": "1111111111111111111111111111111111111111",
+            **step["env"],
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result, output.read_text(), calls.read_text().splitlines() if calls.exists() else []
+
+
+@pytest.mark.parametrize("job", DEPLOY_JOBS)
+def test_the_tip_of_main_is_deployed(tmp_path: Path, job: str) -> None:
+    result, output, calls = run_tip_step(tmp_path, job, tip="1111111111111111111111111111111111111111")
+    assert result.returncode == 0, result.stderr
+    assert output == "newest=true\n"
+    assert calls == ["gh api repos/OWNER/REPO/git/ref/heads/main --jq .object.sha"]
+
+
+@pytest.mark.parametrize("job", DEPLOY_JOBS)
+def test_a_commit_that_is_no_longer_the_tip_is_skipped_with_a_notice(tmp_path: Path, job: str) -> None:
+    result, output, _ = run_tip_step(tmp_path, job, tip="2222222222222222222222222222222222222222")
+    assert result.returncode == 0, result.stderr
+    assert output == "newest=false\n"
+    assert result.stdout == (
+        "::notice::Not deployed: refs/heads/main is now at 2222222222222222222222222222222222222222,"
+        " whose run deploys it.\n"
+    )
+
+
+def test_an_unknown_tip_fails_the_deploy_rather_than_skip_or_run_it(tmp_path: Path) -> None:
+    result, output, _ = run_tip_step(tmp_path, "deploy-dev", tip="")
+    assert result.returncode != 0
+    assert output == ""
 
 
 # --- concurrency ---------------------------------------------------------------
@@ -308,14 +450,60 @@ def test_the_readme_trust_policy_admits_only_githubs_oidc_tokens_for_sts() -> No
     conditions = statement["Condition"]
     assert set(conditions) == {"StringEquals"}, "no StringLike: a wildcard would admit other branches"
     assert conditions["StringEquals"]["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
+    # A job that names an environment gets a token whose subject is that environment's.
     assert conditions["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
-        "repo:OWNER/REPO:ref:refs/heads/main"
+        f"repo:OWNER/REPO:environment:{environments()[('deploy-dev', 'dev')]}"
     )
 
 
-@pytest.mark.parametrize(
-    "subject",
-    ["repo:OWNER/REPO:ref:refs/heads/main", "repo:OWNER/REPO:environment:prod", "repo:OWNER/REPO:pull_request"],
-)
-def test_the_readme_gives_the_subject_of_each_role(subject: str) -> None:
-    assert f"`{subject}`" in readme_section("Continuous delivery")
+def test_the_readme_names_no_subject_a_job_of_this_workflow_cannot_have() -> None:
+    # Every job that gets credentials names an environment, so no token says pull_request or a branch.
+    subjects = set(re.findall(r"`(repo:OWNER/REPO:[^`]+)`", readme_section("Continuous delivery")))
+    assert subjects == {f"repo:OWNER/REPO:environment:{env}" for env in environments().values()}
+
+
+# --- what the README asks for the deploy roles ---------------------------------
+
+
+def iam_actions(text: str) -> set[str]:
+    return set(re.findall(r"`([a-z0-9-]+:[A-Z][A-Za-z]+)`", text))
+
+
+def test_the_deploy_roles_are_given_what_ops_verify_calls() -> None:
+    table = readme_section("Operate it: `python -m ops`")
+    rows = {
+        re.findall(r"`([a-z]+)`", line)[0]: line for line in table.splitlines() if re.match(r"^\| `[a-z]+` \|", line)
+    }
+    # verify runs the smoke tests as `run` does.
+    needed = iam_actions(rows["verify"]) | iam_actions(rows["run"])
+    assert "scheduler:GetSchedule" in needed
+    assert needed - iam_actions(readme_section("Continuous delivery")) == set()
+
+
+# --- the inputs actionlint cannot check ------------------------------------------
+
+# actionlint knows the inputs of an action by its version tag; pinned to a SHA, an action's
+# `with:` goes unchecked. These are the input names of each action's action.yml as published
+# in its repository (read at a version near the pin: see README, "Not run here").
+ACTION_INPUTS = {
+    "actions/checkout": {"repository", "ref", "token", "persist-credentials", "path", "fetch-depth"},
+    "actions/setup-python": {"python-version", "python-version-file", "cache", "cache-dependency-path"},
+    "aws-actions/configure-aws-credentials": {"role-to-assume", "aws-region", "audience", "role-session-name"},
+    PULUMI_ACTION: {
+        "command",
+        "stack-name",
+        "work-dir",
+        "comment-on-pr",
+        "cloud-url",
+        "policyPacks",
+        "pulumi-version",
+        "upsert",
+        "edit-pr-comment",
+    },
+}
+
+
+def test_every_action_input_is_one_the_action_declares() -> None:
+    used = [(action(step), key) for job in jobs().values() for step in job["steps"] for key in step.get("with", {})]
+    assert used
+    assert [(name, key) for name, key in used if key not in ACTION_INPUTS.get(name, set())] == []

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from rehearsal.program import PROJECT_ROOT
 
@@ -24,6 +26,10 @@ echo "pulumi $* | backend=${PULUMI_BACKEND_URL:-} passfile=${PULUMI_CONFIG_PASSP
 if [ "$1" = whoami ]; then
   if [ "${LOGGED_IN:-0}" = 1 ]; then echo "Backend URL: https://api.pulumi.com"; exit 0; fi
   exit 1
+fi
+# A passphrase backend writes the new stack's salt into its stack file; Pulumi Cloud writes none.
+if [ "$1 $2" = "stack select" ] && [ -n "${WRITES_SALT:-}" ]; then
+  echo "encryptionsalt: $WRITES_SALT" > "Pulumi.$4.yaml"
 fi
 """
 
@@ -180,6 +186,35 @@ def test_new_1_creates_a_stack_that_has_no_stack_file(tmp_path: Path) -> None:
     assert calls[-1].startswith("pulumi up --stack staging --yes |")
 
 
+def test_new_1_writes_the_stack_file_pulumi_cloud_does_not(tmp_path: Path) -> None:
+    # Without it, the next run without NEW=1, make demo and ops cost would refuse the stack just made.
+    result, _ = run_script(tmp_path, "up", STACK="staging", NEW="1", YES="1", LOGGED_IN="1")
+    assert result.returncode == 0, result.stderr
+    written = tmp_path / "project" / "Pulumi.staging.yaml"
+    assert yaml.safe_load(written.read_text()) == {"config": {}}
+    assert "Wrote Pulumi.staging.yaml (no values: the defaults); commit it." in result.stdout
+    again, calls = run_script(tmp_path, "preview", STACK="staging")
+    assert again.returncode == 0, again.stderr
+    assert calls[-1].startswith("pulumi preview --stack staging --diff |")
+
+
+def test_new_1_keeps_the_stack_file_pulumi_wrote(tmp_path: Path) -> None:
+    result, _ = run_script(tmp_path, "up", STACK="staging", NEW="1", YES="1", WRITES_SALT="v1:abc")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "project" / "Pulumi.staging.yaml").read_text() == "encryptionsalt: v1:abc\n"
+    assert "Wrote" not in result.stdout
+
+
+def test_array_expansions_survive_set_u_in_bash_before_4_4() -> None:
+    # bash 3.2 (macOS's) to 4.3 take "${a[@]}" of an empty array for an unbound variable under
+    # set -u, so `make deploy` without YES=1 would die there. No such bash is installed here to
+    # run the script under, so every expansion must carry the guard ${a[@]+"${a[@]}"}.
+    script = SCRIPT.read_text()
+    expansions = re.findall(r".?.?\$\{\w+\[@\]\}", script)
+    assert expansions, "no array expansion left to check: drop this test"
+    assert [found for found in expansions if not found.startswith('+"')] == []
+
+
 def test_the_refusal_lists_the_real_projects_stacks() -> None:
     result = subprocess.run(
         ["bash", str(SCRIPT), "up"],
@@ -294,3 +329,16 @@ def test_region_of_a_missing_stack_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == "No stack 'staging': there is no Pulumi.staging.yaml.\n"
+
+
+def test_the_destroy_help_says_a_production_stack_keeps_its_data() -> None:
+    # `make destroy` on prod leaves its retainData resources; "removes everything" would send a
+    # user to redeploy into the collisions README "Known leftovers" describes.
+    help_lines = [line for line in (PROJECT_ROOT / "Makefile").read_text().splitlines() if "@echo" in line]
+    start = next(i for i, line in enumerate(help_lines) if "make destroy" in line)
+    destroy = " ".join(help_lines[start : start + 2])
+    assert "retainData" in destroy
+    assert "Known leftovers" in destroy
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert "removes everything" not in readme
+    assert "\n### Known leftovers after `pulumi destroy`\n" in readme
