@@ -1,7 +1,7 @@
 """python -m ops: run, inspect, verify and price the deployed workflows.
 
-    python -m ops run WORKFLOW [--input JSON]
-    python -m ops history EXECUTION_ARN
+    python -m ops run WORKFLOW [--input JSON | --input-file PATH] [--arn STATE_MACHINE_ARN]
+    python -m ops history EXECUTION_ARN [--hours N]
     python -m ops verify [--wait]
     python -m ops failures [WORKFLOW] [--hours N]
     python -m ops redrive EXECUTION_ARN
@@ -35,13 +35,19 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import executions, render
 from ops.aws import AwsError, Clients, clients, explain
-from ops.runs import InputNotJson, InputTooLarge, encoded_input, runs_for
+from ops.runs import ExecutionNotLogged, InputNotJson, InputTooLarge, encoded_input, express_runs, runs_for
 from ops.verify import verify
 from settings import ConfigError, StackSettings, stack_names
 from workflows import cost
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
-from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WORKFLOWS_OUTPUT, WorkflowSpec, check_catalogue
+from workflows.spec import (
+    ON_DEMAND_EXECUTIONS_PER_MONTH,
+    WORKFLOW_TYPES,
+    WORKFLOWS_OUTPUT,
+    WorkflowSpec,
+    check_catalogue,
+)
 
 
 def workflows() -> dict[str, WorkflowSpec]:
@@ -51,6 +57,9 @@ def workflows() -> dict[str, WorkflowSpec]:
 
 
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
+# A state machine, or one of its versions or aliases (arn:...:stateMachine:NAME:QUALIFIER).
+_STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]+(:[^:\s]+)?$")
+STATE_MACHINE_ARN_FORM = "arn:aws:states:<region>:<account>:stateMachine:<name>"
 # AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
 REDRIVE_WINDOW = timedelta(days=14)
 # Step Functions keeps a Standard execution's history 90 days; a year bounds --hours all the same.
@@ -111,6 +120,18 @@ def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
     for name, entry in entries.items():
         if not isinstance(entry, dict) or not isinstance(entry.get("stateMachineArn"), str):
             raise UsageError(f"the stack outputs' workflows.{name} has no stateMachineArn; redeploy the stack")
+        if not _STATE_MACHINE_ARN.match(entry["stateMachineArn"]):
+            raise UsageError(
+                f"the stack outputs' workflows.{name}.stateMachineArn {entry['stateMachineArn']!r} is not a state "
+                f"machine ARN ({STATE_MACHINE_ARN_FORM}); redeploy the stack, or fix the file"
+            )
+        if entry.get("type", "STANDARD") not in WORKFLOW_TYPES:
+            raise UsageError(
+                f"the stack outputs' workflows.{name}.type {entry['type']!r} is not one of "
+                f"{', '.join(WORKFLOW_TYPES)}; redeploy the stack, or fix the file"
+            )
+        if not isinstance(entry.get("logGroup", ""), str | None):
+            raise UsageError(f"the stack outputs' workflows.{name}.logGroup is not a name; redeploy the stack")
         schedule = entry.get("schedule")
         if schedule is not None and not (
             isinstance(schedule, dict) and all(isinstance(schedule.get(key), str) for key in ("name", "group"))
@@ -148,23 +169,64 @@ def execution_arn(text: str) -> str:
     return text
 
 
+def state_machine_arn(text: str) -> str:
+    if not _STATE_MACHINE_ARN.match(text):
+        raise UsageError(f"--arn {text!r} is not a state machine ARN ({STATE_MACHINE_ARN_FORM})")
+    return text
+
+
+def machine_entry(sfn: Any, arn: str) -> dict[str, Any]:
+    """What the stack outputs would say of the state machine `arn` (--arn): its type, and for an
+    Express one, where its runs are logged, from DescribeStateMachine."""
+    # Versions and aliases have their machine's type; DescribeStateMachine takes the machine.
+    described = sfn.describe_state_machine(stateMachineArn=":".join(arn.split(":")[:7]))
+    destinations = (described.get("loggingConfiguration") or {}).get("destinations") or []
+    groups = [str(d.get("cloudWatchLogsLogGroup", {}).get("logGroupArn", "")) for d in destinations]
+    # arn:aws:logs:<region>:<account>:log-group:<name>:*
+    names = [group.split(":log-group:", 1)[1].removesuffix(":*") for group in groups if ":log-group:" in group]
+    return {"stateMachineArn": arn, "type": described.get("type", "STANDARD"), "logGroup": next(iter(names), None)}
+
+
+def execution_input(args: argparse.Namespace, spec: WorkflowSpec) -> Any:
+    """--input, or --input-file (an input too long for a command line), or the sample input; checked
+    as Step Functions checks it, before anything starts."""
+    where, text = "--input", args.input
+    if args.input_file is not None:
+        where = f"--input-file {args.input_file}"
+        try:
+            text = Path(args.input_file).read_text(encoding="utf-8")
+        except (OSError, ValueError) as error:  # ValueError: not UTF-8
+            raise UsageError(f"cannot read {where}: {error}") from None
+    try:
+        payload = json.loads(text) if text is not None else spec.default_input()
+        encoded_input(payload)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{where} is not JSON: {error}") from None
+    except RecursionError:
+        raise UsageError(f"{where}: JSON nested too deeply") from None
+    except (InputTooLarge, InputNotJson) as error:
+        raise UsageError(f"{where}: {error}") from None
+    return payload
+
+
+def _hours(args: argparse.Namespace) -> float:
+    hours: float = args.hours
+    if not 0 < hours <= MAX_HOURS:
+        raise UsageError(f"--hours {hours:g}: give a number of hours above 0 and at most {MAX_HOURS} (a year)")
+    return hours
+
+
 # --- commands ---------------------------------------------------------------------------
 
 
 def command_run(args: argparse.Namespace) -> int:
-    spec = workflows()[args.workflow]
-    try:
-        payload = json.loads(args.input) if args.input is not None else spec.default_input()
-        encoded_input(payload)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"--input is not JSON: {error}") from None
-    except (InputTooLarge, InputNotJson) as error:
-        raise UsageError(f"--input: {error}") from None
+    payload = execution_input(args, workflows()[args.workflow])
     if args.arn:
-        entry = {"stateMachineArn": args.arn, "type": "STANDARD"}
+        connected = aws(args, state_machine_arn(args.arn))
+        entry = machine_entry(connected.sfn, args.arn)
     else:
         entry = deployed_entry(stack_outputs(args), args.workflow)
-    connected = aws(args, entry["stateMachineArn"])
+        connected = aws(args, entry["stateMachineArn"])
     runs = runs_for(entry, connected.sfn, connected.logs, connected.sync_sfn(args.timeout))
     finished = runs.start(payload, timeout_seconds=args.timeout)
     print(render.execution(finished))
@@ -172,13 +234,22 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_history(args: argparse.Namespace) -> int:
+    hours = _hours(args)
     connected = aws(args, execution_arn(args.execution_arn))
     if ":express:" in args.execution_arn:
         entry = entry_of_execution(args, args.execution_arn)
         if entry is None:
             raise UsageError(f"{args.execution_arn} is an Express execution of no workflow in the stack outputs")
-        execution = runs_for(entry, connected.sfn, connected.logs).read(args.execution_arn)
-        print(render.execution(execution))
+        runs = express_runs(entry, connected.sfn, connected.logs)
+        try:
+            logged = runs.events(args.execution_arn, datetime.now(UTC) - timedelta(hours=hours))
+        except ExecutionNotLogged as error:
+            raise UsageError(
+                f"{error}: it started more than {hours:g} hour(s) ago (pass --hours, up to the log group's "
+                "retention, logRetentionDays), its records are past that retention, or it is no run of "
+                f"{entry.get('stateMachineName') or entry['stateMachineArn']}"
+            ) from None
+        print(render.history(logged))
         return 0
     events = executions.history(connected.sfn, args.execution_arn)
     print(render.history(events, definition=_definition(connected.sfn, args.execution_arn)))
@@ -216,8 +287,7 @@ def command_verify(args: argparse.Namespace) -> int:
 
 
 def command_failures(args: argparse.Namespace) -> int:
-    if not 0 < args.hours <= MAX_HOURS:
-        raise UsageError(f"--hours {args.hours:g}: give a number of hours above 0 and at most {MAX_HOURS} (a year)")
+    _hours(args)
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: give at least 1")
     deployed = deployed_workflows(stack_outputs(args))
@@ -232,7 +302,7 @@ def command_failures(args: argparse.Namespace) -> int:
             if found == args.limit:
                 break
             found += 1
-            print(render.failure(name, summary.started, runs.read(summary.arn, since)))
+            print(render.failure(name, summary.started, runs.read(summary.arn, summary.started)))
     if not found:
         print(f"no failed, timed-out or aborted executions in the last {args.hours:g} hour(s) of {', '.join(chosen)}")
     return 0
@@ -353,13 +423,20 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start an execution, wait, and print its path")
     run.add_argument("workflow", choices=list(workflows()))
-    run.add_argument("--input", help="execution input, JSON (default: the workflow's sample input)")
-    run.add_argument("--arn", help="state machine ARN (a Standard one), instead of the stack outputs")
+    given = run.add_mutually_exclusive_group()
+    given.add_argument("--input", help="execution input, JSON (default: the workflow's sample input)")
+    given.add_argument(
+        "--input-file", metavar="PATH", help="execution input, JSON, from a file (for inputs too long for --input)"
+    )
+    run.add_argument("--arn", help="state machine ARN, instead of the stack outputs")
     run.add_argument("--timeout", type=float, default=120, help="seconds to wait (default: 120)")
     run.set_defaults(handler=command_run)
 
     history = commands.add_parser("history", help="print an execution's events")
     history.add_argument("execution_arn")
+    history.add_argument(
+        "--hours", type=float, default=24, help="Express: how far back it may have started (default: 24)"
+    )
     history.set_defaults(handler=command_history)
 
     check = commands.add_parser("verify", help="smoke-test the deployed stack; exit 0 only if all holds")

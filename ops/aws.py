@@ -22,15 +22,20 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-# What each command calls, so that "access denied" can say what to ask for.
+from ops.runs import INPUT_RULE
+
+# What each command calls, so that "access denied" can say what to ask for (README "Operate it" lists
+# the same; a test holds them together).
 PERMISSIONS = {
     "run": "states:StartExecution (states:StartSyncExecution for Express), states:DescribeExecution, "
     "states:GetExecutionHistory, states:DescribeStateMachine; for Express, logs:FilterLogEvents on its log group",
-    "history": "states:GetExecutionHistory, states:DescribeStateMachine; for Express, logs:FilterLogEvents",
-    "verify": "scheduler:GetSchedule, states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory, "
-    "states:DescribeStateMachine, states:StartExecution (states:StartSyncExecution for Express), logs:FilterLogEvents",
-    "failures": "states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory; "
+    "history": "states:GetExecutionHistory, states:DescribeExecution, states:DescribeStateMachine; "
     "for Express, logs:FilterLogEvents on its log group",
+    "verify": "scheduler:GetSchedule, states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory, "
+    "states:DescribeStateMachine, states:StartExecution (states:StartSyncExecution for Express); "
+    "for Express, logs:FilterLogEvents on its log group",
+    "failures": "states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory, "
+    "states:DescribeStateMachine; for Express, logs:FilterLogEvents on its log group",
     "redrive": "states:DescribeExecution, states:RedriveExecution, states:GetExecutionHistory, "
     "states:DescribeStateMachine",
 }
@@ -121,5 +126,5 @@ def _refused(error: ClientError, command: str) -> str:
     if code in _THROTTLED:
         return f"AWS is throttling these calls ({code}); wait a moment and run it again"
     if code == "InvalidExecutionInput" or ("input" in message.lower() and "length" in message):
-        return f"the execution input was refused: {message}"
+        return f"the execution input was refused: {message}; {INPUT_RULE}"
     return f"AWS refused the call: {code}: {message}"

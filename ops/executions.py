@@ -161,6 +161,12 @@ class Step:
         return self.error is not None or self.type == "Fail" or self.status in FAILED
 
     @property
+    def open(self) -> bool:
+        """Entered and not yet left: running, or where a timeout or an abort found the execution.
+        Built from events, a state still running has no status yet and no exit."""
+        return self.status is None and self.left is None and self.output is None and self.entered is not None
+
+    @property
     def duration_ms(self) -> int | None:
         return _duration_ms(self.entered, self.left)
 
@@ -230,6 +236,12 @@ def _duration_ms(start: datetime | None, end: datetime | None) -> int | None:
     if start is None or end is None:
         return None
     return round((end - start).total_seconds() * 1000)
+
+
+def execution_name(arn: str) -> str:
+    """The execution's name: the part after the state machine's (an Express ARN adds an id after it)."""
+    parts = arn.split(":")
+    return parts[7] if len(parts) > 7 else parts[-1]
 
 
 def parse(text: str | None) -> Any:

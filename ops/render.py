@@ -7,10 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ops import executions
-from ops.executions import Block, Event, Execution, Step
+from ops.executions import Block, Event, Execution, Step, execution_name
 
 MAX_ITERATIONS = 20
 """Map iterations shown per Map; failed ones are always shown."""
+
+MAP_RUN_NOTE = (
+    "its items ran as child executions, not shown here: `aws stepfunctions list-executions --map-run-arn` lists them"
+)
 
 _STEP_INDENT = 7
 """From a step's number to its detail lines: "1. [ok] " less the step's pad."""
@@ -39,7 +43,8 @@ def _cause(cause: str | None) -> str:
 
 def _error(error: str | None, cause: str | None, *, as_written: bool = False) -> str:
     """`Error: cause`, or whichever of the two was given: a Fail state may name only one."""
-    message = _compact(cause) if as_written and cause else (_cause(cause) if cause else None)
+    # A Fail state's cause is the workflow author's message, written for this reader: all of it.
+    message = _text(cause) if as_written and cause else (_cause(cause) if cause else None)
     if error and message:
         return f"{error}: {message}"
     return error or message or "-"
@@ -53,8 +58,7 @@ def _error_label(error: str | None, cause: str | None) -> str:
 def _mark(step: Step) -> str:
     if step.failed:
         return "x"
-    # Built from events, a state still running has no status yet and no exit.
-    return ".." if step.status is None and step.left is None and step.output is None and step.entered else "ok"
+    return ".." if step.open else "ok"
 
 
 def _block_mark(block: Block) -> str:
@@ -67,6 +71,16 @@ def _where_failed(steps: list[Step]) -> list[Step]:
     for step in steps:
         inner = [s for b in step.blocks for s in _where_failed(b.steps)]
         found += inner or ([step] if step.failed else [])
+    return found
+
+
+def _where_stopped(steps: list[Step]) -> list[Step]:
+    """The open states with no open state inside them: where a timeout or an abort, which no
+    state's own event records, found the execution."""
+    found: list[Step] = []
+    for step in steps:
+        inner = [s for b in step.blocks for s in _where_stopped(b.steps)]
+        found += inner or ([step] if step.open else [])
     return found
 
 
@@ -92,7 +106,9 @@ def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, show_da
         elif show_data and step.output is not None:
             lines.append(f"{detail}-> {_compact(step.output)}")
         if step.map_run_arn:
-            lines.append(f"{detail}map run {step.map_run_arn} (its iterations are child executions)")
+            # A Distributed Map's items run as child executions, each with a history of its own.
+            lines.append(f"{detail}map run {step.map_run_arn}")
+            lines.append(f"{detail}{MAP_RUN_NOTE}")
         _blocks(lines, step, detail, show_data)
 
 
@@ -111,7 +127,7 @@ def _blocks(lines: list[str], step: Step, pad: str, show_data: bool) -> None:
 
 def execution(run: Execution, *, show_data: bool = True) -> str:
     """The path state by state; a Parallel's branches and a Map's iterations nest under it."""
-    lines = [f"execution {run.arn.rsplit(':', 1)[-1]}", f"  input   {_compact(run.input)}"]
+    lines = [f"execution {execution_name(run.arn)}", f"  input   {_compact(run.input)}"]
     _steps(lines, run.steps, "  ", run.input, show_data)
     lines.append(f"  status  {run.status}")
     if run.status == "SUCCEEDED":
@@ -123,7 +139,7 @@ def execution(run: Execution, *, show_data: bool = True) -> str:
     return "\n".join(lines)
 
 
-_HISTORY_FIELDS = ("name", "index", "length", "input", "output", "error", "cause")
+_HISTORY_FIELDS = ("name", "index", "length", "input", "output", "error", "cause", "mapRunArn")
 
 
 def _event_line(event: Event, depth: int) -> str:
@@ -133,7 +149,8 @@ def _event_line(event: Event, depth: int) -> str:
             continue
         # Input and output are JSON text as the service wrote it; show what they say.
         said = executions.parse(value) if key in ("input", "output") and isinstance(value, str) else value
-        shown.append(f"{key}={_compact(said, 100)}")
+        # An ARN is for copying: whole or useless.
+        shown.append(f"{key}={_text(said) if key.endswith('Arn') else _compact(said, 100)}")
     summary = "  " + ", ".join(shown) if shown else ""
     at = f"{event.timestamp:%H:%M:%S}" if event.timestamp else "--:--:--"
     return f"{event.id:>3} {at} {'  ' * depth}{event.type}{summary}"
@@ -230,15 +247,25 @@ def _totals(estimate: dict[str, Any]) -> list[str]:
     ]
 
 
+_STOPPED = {"TIMED_OUT": "timed out", "ABORTED": "aborted"}
+
+
 def failure(workflow: str, started: Any, run: Execution) -> str:
     """One failed execution in two lines: when, which, where it failed, and why."""
     where = [step for step in run.every_step() if step.failed]
-    failed_at = f"at state {where[-1].name!r} ({where[-1].type})" if where else "before any state"
     step = where[-1] if where else None
+    if step is not None:
+        failed_at = f"at state {step.name!r} ({step.type})"
+    elif stopped := _where_stopped(run.steps):
+        # A timeout or an abort ends the execution, not a state: the states it cut off stay open.
+        states = ", ".join(f"{s.name!r} ({s.type})" for s in stopped)
+        failed_at = f"{_STOPPED.get(run.status, 'stopped')} in state{'s' if len(stopped) > 1 else ''} {states}"
+    else:
+        failed_at = "before any state"
     error = _error(
         (step.error if step and step.error else None) or run.error,
         (step.cause if step and step.cause else None) or run.cause,
     )
-    name = run.arn.rsplit(":", 1)[-1]
     when = f"{started:%Y-%m-%d %H:%M:%S}" if hasattr(started, "strftime") else str(started)
-    return f"{workflow}  {when}  {run.status}  {name}\n    {failed_at}: {error}"
+    why = f": {error}" if error != "-" else ""
+    return f"{workflow}  {when}  {run.status}  {execution_name(run.arn)}\n    {failed_at}{why}"

@@ -28,6 +28,13 @@ OPS_RUN_PREFIX = executions.RUN_PREFIX
 EXECUTION_ENDS = executions.EXECUTION_ENDS
 
 
+# What Step Functions takes as an execution input, and what to do with more.
+INPUT_RULE = (
+    f"Step Functions takes at most {MAX_INPUT_BYTES:,} bytes of JSON, as UTF-8 "
+    "(pass a reference, such as an S3 key, instead of the data)"
+)
+
+
 class InputTooLarge(ValueError):  # noqa: N818 - reads as the condition it names
     pass
 
@@ -47,10 +54,7 @@ def encoded_input(payload: Any) -> str:
     except ValueError as error:  # NaN or Infinity
         raise InputNotJson(f"the execution input is not JSON: {error}") from None
     if size > MAX_INPUT_BYTES:
-        raise InputTooLarge(
-            f"the execution input is {size:,} bytes; Step Functions takes at most {MAX_INPUT_BYTES:,} "
-            "(pass a reference, such as an S3 key, instead of the data)"
-        )
+        raise InputTooLarge(f"the execution input is {size:,} bytes; {INPUT_RULE}")
     return text
 
 
@@ -99,19 +103,37 @@ class StandardRuns:
         return iter(sorted(found, key=lambda summary: summary.started, reverse=True))
 
 
-def log_records(logs: Any, log_group: str, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
-    """The execution log records in `log_group` from `since` on; lines that are not records are skipped."""
-    window: dict[str, Any] = {"startTime": int(since.timestamp() * 1000)}
-    if until is not None:
-        window["endTime"] = int(until.timestamp() * 1000)
-    for page in logs.get_paginator("filter_log_events").paginate(logGroupName=log_group, **window):
+# Records of executions starting and ending, and no others: enough to list executions.
+_EXECUTION_RECORDS = "{ " + " || ".join(f'$.type = "{kind}"' for kind in ("ExecutionStarted", *EXECUTION_ENDS)) + " }"
+# A log event's timestamp and its record's event_timestamp may differ a little: read from a bit earlier.
+LOG_CLOCK_MARGIN = timedelta(seconds=5)
+
+
+class ExecutionNotLogged(ValueError):  # noqa: N818 - reads as the condition it names
+    pass
+
+
+def log_pages(logs: Any, log_group: str, since: datetime, pattern: str) -> Iterator[list[dict[str, Any]]]:
+    """The execution log records in `log_group` from `since` on that CloudWatch Logs' filter `pattern`
+    matches, a page at a time; lines that are not records are skipped."""
+    pages = logs.get_paginator("filter_log_events").paginate(
+        logGroupName=log_group, startTime=int(since.timestamp() * 1000), filterPattern=pattern
+    )
+    for page in pages:
+        found = []
         for event in page.get("events", []):
             try:
                 record = json.loads(event.get("message", ""))
             except json.JSONDecodeError:
                 continue
             if isinstance(record, dict) and {"id", "type", "execution_arn"} <= set(record):
-                yield record
+                found.append(record)
+        yield found
+
+
+def one_execution(execution_arn: str) -> str:
+    """The filter pattern that keeps one execution's records: the others are not sent at all."""
+    return f'{{ $.execution_arn = "{execution_arn}" }}'
 
 
 @dataclass(frozen=True)
@@ -137,7 +159,7 @@ class ExpressRuns:
         # The response has the result; the path is in the log records, which follow.
         deadline = time.monotonic() + min(timeout_seconds, LOG_DELAY_SECONDS)
         while True:
-            logged = self._records(execution.arn, started - timedelta(seconds=5))
+            logged = self._records(execution.arn, started)
             if any(record["type"] in EXECUTION_ENDS for record in logged):
                 execution.steps = executions.from_events(execution.arn, executions.from_execution_log(logged)).steps
                 return execution
@@ -146,41 +168,69 @@ class ExpressRuns:
             time.sleep(1)
 
     def _records(self, execution_arn: str, since: datetime) -> list[dict[str, Any]]:
-        return [r for r in log_records(self.logs, self.log_group, since) if r["execution_arn"] == execution_arn]
+        """One execution's records; reading stops at the page that holds its end."""
+        found: list[dict[str, Any]] = []
+        for page in log_pages(self.logs, self.log_group, since - LOG_CLOCK_MARGIN, one_execution(execution_arn)):
+            # The pattern filters where it is understood (CloudWatch Logs); this, wherever it is not.
+            found += [record for record in page if record["execution_arn"] == execution_arn]
+            if any(record["type"] in EXECUTION_ENDS for record in found):
+                break
+        return found
 
     def _summaries(self, since: datetime) -> list[Summary]:
         started: dict[str, datetime] = {}
         status: dict[str, str] = {}
-        for record in log_records(self.logs, self.log_group, since):
-            arn = str(record["execution_arn"])
-            if record["type"] == "ExecutionStarted":
-                started[arn] = datetime.fromtimestamp(int(record.get("event_timestamp") or 0) / 1000, tz=UTC)
-            elif record["type"] in EXECUTION_ENDS:
-                status[arn] = EXECUTION_ENDS[record["type"]]
-        listed = [Summary(arn, arn.split(":")[-2], status.get(arn, "RUNNING"), at) for arn, at in started.items()]
+        for page in log_pages(self.logs, self.log_group, since, _EXECUTION_RECORDS):
+            for record in page:
+                arn = str(record["execution_arn"])
+                if record["type"] == "ExecutionStarted":
+                    started[arn] = datetime.fromtimestamp(int(record.get("event_timestamp") or 0) / 1000, tz=UTC)
+                elif record["type"] in EXECUTION_ENDS:
+                    status[arn] = EXECUTION_ENDS[record["type"]]
+        listed = [
+            Summary(arn, executions.execution_name(arn), status.get(arn, "RUNNING"), at) for arn, at in started.items()
+        ]
         return sorted(listed, key=lambda summary: summary.started, reverse=True)
 
     def recent(self, since: datetime) -> Iterator[Summary]:
         return iter(self._summaries(since))
 
+    def events(self, execution_arn: str, since: datetime) -> list[executions.Event]:
+        """The events of an execution that started after `since` (the ARN does not say when it ran).
+        Refused when its start is not among the records read: it started earlier, its records are
+        past the log group's retention, or it is not this workflow's."""
+        records = self._records(execution_arn, since)
+        if not any(record["type"] == "ExecutionStarted" for record in records):
+            raise ExecutionNotLogged(
+                f"{execution_arn}: its start is not in {self.log_group} since {since:%Y-%m-%d %H:%M} UTC"
+            )
+        return executions.from_execution_log(records)
+
     def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
-        # The ARN says nothing about when the execution ran: read from `since` (default: a day ago).
-        records = self._records(execution_arn, since or datetime.now(UTC) - timedelta(days=1))
-        return executions.from_events(execution_arn, executions.from_execution_log(records))
+        """The execution, from its records since `since` (default: a day ago; give the listed start
+        when known, so that less is read)."""
+        start = since or datetime.now(UTC) - timedelta(days=1)
+        return executions.from_events(execution_arn, self.events(execution_arn, start))
 
     def failures(self, since: datetime) -> Iterator[Summary]:
         return (summary for summary in self._summaries(since) if summary.status in FAILED)
+
+
+def express_runs(entry: Mapping[str, Any], sfn: Any, logs: Any) -> ExpressRuns:
+    """The reader for an Express workflow's entry of the `workflows` stack output; `sfn` must be fit
+    for StartSyncExecution (ops.aws.Clients.sync_sfn) to start runs."""
+    if not entry.get("logGroup"):
+        machine = entry.get("stateMachineName") or entry.get("stateMachineArn")
+        raise ValueError(
+            f"{machine} is an Express workflow whose stack outputs name no log group: its executions "
+            "cannot be seen without one (logLevel OFF gives none); set logLevel ALL and redeploy"
+        )
+    return ExpressRuns(sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
 
 
 def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any, sync_sfn: Any = None) -> Runs:
     """The reader for one workflow's entry of the `workflows` stack output; `sync_sfn`, a client
     fit for StartSyncExecution (ops.aws.Clients.sync_sfn), starts Express runs."""
     if entry.get("type") == "EXPRESS":
-        if not entry.get("logGroup"):
-            machine = entry.get("stateMachineName") or entry.get("stateMachineArn")
-            raise ValueError(
-                f"{machine} is an Express workflow whose stack outputs name no log group: its executions "
-                "cannot be seen without one (logLevel OFF gives none); set logLevel ALL and redeploy"
-            )
-        return ExpressRuns(sync_sfn or sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
+        return express_runs(entry, sync_sfn or sfn, logs)
     return StandardRuns(sfn, str(entry["stateMachineArn"]))

@@ -9,6 +9,7 @@ For each workflow, from its entry in the `workflows` stack output:
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +25,8 @@ from workflows.spec import Outcome, WorkflowSpec
 
 # A rate schedule's runs are recent when they started within this, or two intervals if longer.
 RECENT = timedelta(minutes=5)
+# How far back a schedule's last run is looked for: a yearly cron runs once in it.
+LONGEST_LOOK_BACK = timedelta(days=366)
 
 
 @dataclass
@@ -137,7 +140,7 @@ def _window(expression: str) -> tuple[str, timedelta | None]:
     if parsed.kind == "cron":
         runs = runs_per_month(parsed)
         if runs > 0:
-            return "cron", min(max(RECENT, 2 * timedelta(days=30) / runs), timedelta(days=366))
+            return "cron", min(max(RECENT, 2 * timedelta(days=30) / runs), LONGEST_LOOK_BACK)
     return parsed.kind, None
 
 
@@ -174,22 +177,33 @@ def check_schedule(
     expected_output = {**expected_input, **expected} if expected is not None else None
     kind, window = _window(expression)
     now = now or datetime.now(UTC)
-    since = now - (window or timedelta(days=366))
+    since = now - (window or LONGEST_LOOK_BACK)
 
-    def scheduled(after: datetime) -> list[Summary]:
-        return [summary for summary in runs.recent(after) if not summary.name.startswith(OPS_RUN_PREFIX)]
+    def scheduled(after: datetime, most: int | None = None) -> list[Summary]:
+        # The listing is newest first and read lazily: taking `most` stops the reading there.
+        theirs = (summary for summary in runs.recent(after) if not summary.name.startswith(OPS_RUN_PREFIX))
+        return list(itertools.islice(theirs, most))
 
-    recent = scheduled(since)
+    # Without a window (a one-time schedule) only the latest run matters.
+    most = None if window is not None else 1
+    recent = scheduled(since, most)
     deadline = time.monotonic() + wait_seconds
     while not recent and time.monotonic() < deadline:
         time.sleep(2)
-        recent = scheduled(since)
+        recent = scheduled(since, most)
     if not recent:
-        _no_recent_run(report, name, kind, expression, since=since, ever=scheduled(now - timedelta(days=366)))
+        _no_recent_run(
+            report,
+            name,
+            kind,
+            expression,
+            since=since,
+            last=lambda: next(iter(scheduled(now - LONGEST_LOOK_BACK, 1)), None),
+        )
         return
     checked = running = 0
-    for summary in recent if window is not None else recent[:1]:
-        execution = runs.read(summary.arn, since)
+    for summary in recent:
+        execution = runs.read(summary.arn, summary.started)
         if execution.status == "RUNNING":
             running += 1
             continue
@@ -212,15 +226,18 @@ def check_schedule(
 
 
 def _no_recent_run(
-    report: Report, name: str, kind: str, expression: str, *, since: datetime, ever: list[Summary]
+    report: Report, name: str, kind: str, expression: str, *, since: datetime, last: Callable[[], Summary | None]
 ) -> None:
+    """`last` reads the latest run before `since`, only where the report needs it: a rate schedule
+    with no recent run has failed whenever it last ran."""
     check = f"{name} scheduled executions"
     if kind == "rate":
         report.add(check, False, f"no execution started since {since:%H:%M:%S} UTC")
-    elif ever:
-        last = ever[0].started
+    elif (previous := last()) is not None:
         report.add(
-            check, False, f"the last run started {last:%Y-%m-%d %H:%M} UTC; {expression} should have fired since"
+            check,
+            False,
+            f"the last run started {previous.started:%Y-%m-%d %H:%M} UTC; {expression} should have fired since",
         )
     else:
         report.add(check, True, f"none yet; {expression} may not have fired")

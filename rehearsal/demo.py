@@ -67,18 +67,25 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     program = cloud.deploy(stack=stack, catalogue=catalogue)
     for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
         print(f"   {count:>2} x {resource_type}")
-    prefix = f"serverless-workflows-{stack}-"
-    alarms = cloud.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]
-    if alarms:
-        print(f"\n== {len(alarms)} alarms notify {program.outputs.get(ALARM_TOPIC_OUTPUT)}:")
-        for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
-            print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
-        print(f"   dashboard: {program.outputs.get(DASHBOARD_OUTPUT)}")
-        name = str(program.outputs.get(DASHBOARD_OUTPUT, "")).rsplit("name=", 1)[-1]
-        body = json.loads(cloud.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"])
-        titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
-        print(f"   it charts: {'; '.join(titles)}")
+    show_monitoring(cloud, stack, program.outputs)
     return exercise(cloud, stack, catalogue, program.outputs["workflows"])
+
+
+def show_monitoring(cloud: InMemoryAws, stack: str, outputs: Mapping[str, Any]) -> None:
+    """The alarms the stack created in `cloud`, the topic they notify, and what its dashboard charts."""
+    cloudwatch = cloud.client("cloudwatch")
+    pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"serverless-workflows-{stack}-")
+    alarms = [alarm for page in pages for alarm in page["MetricAlarms"]]
+    if not alarms:
+        return
+    print(f"\n== {len(alarms)} alarms notify {outputs.get(ALARM_TOPIC_OUTPUT)}:")
+    for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
+        print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
+    print(f"   dashboard: {outputs.get(DASHBOARD_OUTPUT)}")
+    name = str(outputs.get(DASHBOARD_OUTPUT, "")).rsplit("name=", 1)[-1]
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+    titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
+    print(f"   it charts: {'; '.join(titles)}")
 
 
 def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...], deployed: Mapping[str, Any]) -> bool:

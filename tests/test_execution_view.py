@@ -251,6 +251,93 @@ def test_a_fail_state_takes_error_and_cause_from_the_failure_it_causes_and_is_ne
     assert "  1. [ x] Give Up (Fail)  1 ms   <-- failed here" in text.splitlines()
 
 
+def test_a_fail_states_long_cause_is_shown_whole_where_a_task_errors_is_shortened() -> None:
+    cause = "Le dossier est incomplet : " + "pièce manquante, " * 12 + "fin."
+    assert len(cause) > 160
+    run = executions.from_events(ARN, [started(1, {}), entered(2, 0, "Fail", "Refuse", {}),
+                                      ev(3, 2, "ExecutionFailed", error="Incomplete", cause=cause)])  # fmt: skip
+    lines = render.execution(run).splitlines()
+    assert f"         error Incomplete: {cause}" in lines
+    assert f"  error   Incomplete: {cause}" in lines
+    # A task's error report is not the author's text: it stays one short line.
+    task = Execution(ARN, "FAILED", {}, error="Boom", cause=cause, steps=[executions.Step("Work", "Task")])
+    assert render.execution(task).splitlines()[-1] == f"  error   Boom: {cause[:157]}..."
+
+
+# A Distributed Map (ProcessorConfig Mode DISTRIBUTED) as the parent's history records it: its items
+# run as child executions of a Map Run, whose events are not in this history.
+MAP_RUN_ARN = "arn:aws:states:us-east-1:123456789012:mapRun:machine/Each:7c1e7b0a-6b1e-4a0d-9a55-3f0f0e7d2c11"
+DISTRIBUTED = [
+    started(1, {"items": [1, 2, 3]}),
+    entered(2, 1, "Map", "Each", {"items": [1, 2, 3]}),
+    ev(3, 2, "MapRunStarted", mapRunArn=MAP_RUN_ARN),
+    ev(4, 3, "MapRunSucceeded"),
+    exited(5, 4, "Map", "Each", [2, 4, 6]),
+    ev(6, 5, "ExecutionSucceeded", output=json.dumps([2, 4, 6])),
+]
+
+
+def test_a_distributed_map_shows_its_map_run_and_how_to_list_its_child_executions() -> None:
+    run = executions.from_events(ARN, DISTRIBUTED)
+    (each,) = run.steps
+    assert (each.map_run_arn, each.blocks, each.status) == (MAP_RUN_ARN, [], "SUCCEEDED")
+    assert render.execution(run).splitlines()[2:] == [
+        "  1. [ok] Each (Map)  3 ms",
+        "         -> [2, 4, 6]",
+        f"         map run {MAP_RUN_ARN}",
+        "         its items ran as child executions, not shown here: "
+        "`aws stepfunctions list-executions --map-run-arn` lists them",
+        "  status  SUCCEEDED",
+        "  output  [2, 4, 6]",
+    ]
+    assert f"  3 00:00:00 MapRunStarted  mapRunArn={MAP_RUN_ARN}" in render.history(DISTRIBUTED).splitlines()
+
+
+def test_a_failed_map_run_fails_its_map_with_the_map_runs_error() -> None:
+    failed = [*DISTRIBUTED[:3], ev(4, 3, "MapRunFailed", error="States.ExceedToleratedFailureThreshold",
+                                   cause="The specified tolerated failure threshold was exceeded"),
+              ev(5, 4, "MapStateFailed"),
+              ev(6, 5, "ExecutionFailed", error="States.ExceedToleratedFailureThreshold")]  # fmt: skip
+    lines = render.execution(executions.from_events(ARN, failed)).splitlines()
+    assert "  1. [ x] Each (Map)  3 ms   <-- failed here" in lines
+    assert "         error States.ExceedToleratedFailureThreshold: The specified tolerated failure threshold " \
+        "was exceeded" in lines  # fmt: skip
+    assert f"         map run {MAP_RUN_ARN}" in lines
+
+
+# Where a timeout or an abort found an execution: no event of the state records it.
+SLOW = [
+    started(1, {}),
+    entered(2, 1, "Pass", "Prepare", {}),
+    exited(3, 2, "Pass", "Prepare", {}),
+    entered(4, 3, "Parallel", "Both", {}),
+    ev(5, 4, "ParallelStateStarted"),
+    entered(6, 5, "Pass", "Quick", {}),
+    entered(7, 5, "Task", "Slow Task", {}),
+    exited(8, 6, "Pass", "Quick", {}),
+    ev(9, 7, "TaskScheduled", resource="invoke"),
+    ev(10, 9, "TaskStarted", resource="invoke"),
+]
+
+
+@pytest.mark.parametrize(
+    ("end", "status", "line"),
+    [
+        (ev(11, 10, "ExecutionTimedOut", error="States.Timeout", cause="The execution timed out"), "TIMED_OUT",
+         "    timed out in state 'Slow Task' (Task): States.Timeout: The execution timed out"),
+        (ev(11, 10, "ExecutionAborted"), "ABORTED", "    aborted in state 'Slow Task' (Task)"),
+    ],
+)  # fmt: skip
+def test_failures_names_the_state_a_timeout_or_an_abort_found_the_execution_in(
+    end: Event, status: str, line: str
+) -> None:
+    run = executions.from_events(ARN, [*SLOW, end])
+    assert run.status == status
+    assert render.failure("wf", T0, run).splitlines() == [f"wf  2026-01-01 00:00:00  {status}  e1", line]
+    # The view marks it as still running when the execution stopped.
+    assert "           1. [..] Slow Task (Task)" in render.execution(run).splitlines()
+
+
 def test_a_fail_state_built_by_hand_is_failed_even_without_an_error() -> None:
     step = executions.Step("Stop", "Fail", input={})
     run = Execution(ARN, "FAILED", {}, cause="Engage Tier 2 Support.", steps=[step])

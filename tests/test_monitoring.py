@@ -20,7 +20,8 @@ from components.monitoring import (
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, run_under_mocks
-from tests.support import PREFIX, Declare
+from tests.support import PREFIX, CloudStack, Declare
+from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SCHEDULED_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
@@ -408,3 +409,25 @@ def test_the_component_creates_its_resources_in_the_in_memory_aws(moto: InMemory
     assert kms.get_key_rotation_status(KeyId=outputs["key_arn"])["KeyRotationEnabled"] is True
     statements = json.loads(kms.get_key_policy(KeyId=outputs["key_arn"], PolicyName="default")["Policy"])["Statement"]
     assert [s["Sid"] for s in statements] == ["AccountAdministersThroughIam", "CloudWatchAlarmsEncryptNotifications"]
+
+
+def test_make_demo_lists_each_alarm_its_topic_and_what_the_dashboard_charts(
+    shared_cloud: CloudStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rehearsal import demo
+
+    demo.show_monitoring(shared_cloud.cloud, shared_cloud.stack, shared_cloud.outputs)
+    lines = capsys.readouterr().out.splitlines()
+    declared = sorted(
+        (r.inputs["name"], r.inputs["namespace"], r.inputs["metricName"]) for r in shared_cloud.run.of_type(ALARM)
+    )
+    (dashboard,) = shared_cloud.run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+    assert lines == [
+        "",
+        f"== {len(declared)} alarms notify {shared_cloud.outputs[ALARM_TOPIC_OUTPUT]}:",
+        *(f"   {name}  ({namespace} {metric})" for name, namespace, metric in declared),
+        f"   dashboard: {shared_cloud.outputs[DASHBOARD_OUTPUT]}",
+        f"   it charts: {'; '.join(w['properties']['title'] for w in widgets if 'title' in w['properties'])}",
+    ]
+    assert any(line.endswith("-scheduled-executions-failed  (AWS/States ExecutionsFailed)") for line in lines)

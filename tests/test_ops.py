@@ -25,7 +25,7 @@ from components.packaging import archive_zip, handler_archive
 from ops import executions, render
 from ops import verify as verify_module
 from ops.__main__ import main as ops_main
-from ops.runs import StandardRuns
+from ops.runs import StandardRuns, Summary
 from ops.verify import Report, check_schedule, check_smoke_test, fill, verify
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
 from workflows.catalogue import CALL_CENTER, SCHEDULED
@@ -220,6 +220,73 @@ def test_verify_stops_reading_executions_at_the_first_old_one() -> None:
         found = [e.name for e in StandardRuns(sfn, arn).recent(now - timedelta(minutes=5))]
         stub.assert_no_pending_responses()
     assert found == ["new", "newer-than-window"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "listings", "detail"),
+    [
+        # A rate schedule with no recent run failed, whenever it last ran: nothing more is read.
+        ("rate(1 minute)", 1, "no execution started since 11:55:00 UTC"),
+        # A cron schedule's report names its last run: the newest one, and no page after it.
+        ("cron(0 2 * * ? *)", 2, "the last run started 2026-11-20 11:50 UTC; cron(0 2 * * ? *) should have fired"),
+    ],
+)
+def test_verify_reads_no_page_it_does_not_need_when_no_run_is_recent(
+    expression: str, listings: int, detail: str
+) -> None:
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+    sfn = boto3.client("stepfunctions", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    scheduler = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    target = {"Arn": machine, "RoleArn": "arn:aws:iam::123456789012:role/r", "Input": "{}"}
+    old = {"executionArn": f"{machine.replace('stateMachine', 'execution')}:old", "stateMachineArn": machine,
+           "name": "old", "status": "SUCCEEDED", "startDate": now - timedelta(days=2, minutes=10)}  # fmt: skip
+    with Stubber(sfn) as listing, Stubber(scheduler) as schedules:
+        schedules.add_response("get_schedule", {"Name": "s", "GroupName": "g", "State": "ENABLED", "Target": target,
+                                                "ScheduleExpression": expression,
+                                                "FlexibleTimeWindow": {"Mode": "OFF"}})  # fmt: skip
+        # A year of per-minute runs is 500,000 executions, a thousand pages: each read gets page 1 only.
+        for _ in range(listings):
+            listing.add_response(
+                "list_executions", {"executions": [old], "nextToken": "page-2"}, {"stateMachineArn": machine}
+            )
+        report = Report()
+        entry = {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}}
+        check_schedule(StandardRuns(sfn, machine), scheduler, SCHEDULED, entry, report, now=now)
+        listing.assert_no_pending_responses()
+    assert (report.checks[1].ok, report.checks[1].detail[: len(detail)]) == (False, detail)
+
+
+def test_a_one_time_schedule_reads_only_its_latest_run() -> None:
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    listed: list[str] = []
+
+    class Listing:
+        """Runs newest first, read lazily as a paginated listing is: records what was taken."""
+
+        def recent(self, since: datetime) -> Iterator[Summary]:
+            for n in range(1, 1000):
+                listed.append(f"tick-{n}")
+                yield Summary(f"arn:aws:states:us-east-1:1:execution:m:tick-{n}", f"tick-{n}", "SUCCEEDED",
+                              now - timedelta(hours=n))  # fmt: skip
+
+        def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+            return execution("SUCCEEDED", output={"Payload": "This is a test.", "taskresult": "World"})
+
+    scheduler = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    machine = "arn:aws:states:us-east-1:1:stateMachine:m"
+    target = {"Arn": machine, "RoleArn": "arn:aws:iam::123456789012:role/r",
+              "Input": json.dumps({"Payload": "This is a test."})}  # fmt: skip
+    with Stubber(scheduler) as schedules:
+        schedules.add_response("get_schedule", {"Name": "s", "GroupName": "g", "State": "ENABLED", "Target": target,
+                                                "ScheduleExpression": "at(2026-11-22T11:00:00)",
+                                                "FlexibleTimeWindow": {"Mode": "OFF"}})  # fmt: skip
+        report = Report()
+        entry = {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}}
+        check_schedule(Listing(), scheduler, SCHEDULED, entry, report, now=now)  # type: ignore[arg-type]
+    assert report.ok, report.render()
+    assert report.checks[1].detail.startswith("1 latest execution checked")
+    assert listed == ["tick-1"]
 
 
 # --- the command line -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from ops.runs import ExpressRuns, StandardRuns, encoded_input
 from ops.verify import Report, check_schedule, check_smoke_test
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT
-from tests.support import CloudStack
+from tests.support import CloudStack, Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 
 ACCOUNT = "123456789012"
@@ -187,6 +188,196 @@ def test_a_smoke_test_of_an_express_workflow_reads_state_outputs_from_the_logs(
     assert report.checks[0].detail == "escalated all seen in 1 run(s)"
 
 
+# --- Express through the command line (StartSyncExecution and FilterLogEvents, stubbed) ---------------
+
+ONE_EXECUTION = '{{ $.execution_arn = "{}" }}'
+EXECUTION_RECORDS = (
+    '{ $.type = "ExecutionStarted" || $.type = "ExecutionSucceeded" || $.type = "ExecutionFailed" '
+    '|| $.type = "ExecutionTimedOut" || $.type = "ExecutionAborted" }'
+)
+
+
+def logged(*batches: list[dict[str, Any]], more: bool = False) -> dict[str, Any]:
+    """A FilterLogEvents page holding these records; `more`: AWS says there is another page."""
+    rows = sorted((int(r["event_timestamp"]), json.dumps(r)) for batch in batches for r in batch)
+    page: dict[str, Any] = {"events": [
+        {"logStreamName": "states/express", "timestamp": at, "message": message, "ingestionTime": at,
+         "eventId": str(n)} for n, (at, message) in enumerate(rows)
+    ]}  # fmt: skip
+    return {**page, "nextToken": "more"} if more else page
+
+
+def reading(pattern: str) -> dict[str, Any]:
+    return {"logGroupName": LOG_GROUP, "startTime": ANY, "filterPattern": pattern}
+
+
+@pytest.fixture
+def express_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Stubber, Stubber]]:
+    """Every client the ops tool makes is one of these: Step Functions (StartSyncExecution's
+    too) and CloudWatch Logs, each stubbed."""
+    sfn, sfn_stub = stubbed_sfn()
+    logs = boto3.client("logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    made = {"stepfunctions": sfn, "logs": logs}
+    monkeypatch.setattr(ops.aws.Clients, "client", lambda self, service: made[service])
+    monkeypatch.setattr(ops.aws.Clients, "sync_sfn", lambda self, timeout_seconds: sfn)
+    with sfn_stub, Stubber(logs) as logs_stub:
+        yield sfn_stub, logs_stub
+        sfn_stub.assert_no_pending_responses()
+        logs_stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def express_outputs(tmp_path: Path) -> Path:
+    """The stack outputs of a stack whose scheduled workflow is Express."""
+    entry = {"stateMachineArn": MACHINE, "stateMachineName": "serverless-workflows-dev-scheduled",
+             "type": "EXPRESS", "logGroup": LOG_GROUP, "schedule": None}  # fmt: skip
+    saved = tmp_path / "outputs.json"
+    saved.write_text(json.dumps({"workflows": {"scheduled": entry}}))
+    return saved
+
+
+def test_run_starts_an_express_workflow_synchronously_with_an_input_from_a_file(
+    express_cli: tuple[Stubber, Stubber], express_outputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sfn, logs = express_cli
+    # More than Linux takes as one command-line argument (128 KiB), less than Step Functions takes.
+    payload = {"Payload": "x" * (200 * 1024)}
+    given = tmp_path / "input.json"
+    given.write_text(json.dumps(payload, indent=2))
+    arn, now = express_arn("run-1"), datetime.now(UTC)
+    output = {**payload, "taskresult": "World"}
+    sfn.add_response(
+        "start_sync_execution",
+        {"executionArn": arn, "startDate": now, "stopDate": now, "status": "SUCCEEDED", "output": json.dumps(output)},
+        {"stateMachineArn": MACHINE, "name": ANY, "input": json.dumps(payload)},
+    )
+    logs.add_response("filter_log_events", logged(records(arn, now, payload)), reading(ONE_EXECUTION.format(arn)))
+    assert ops_main(["--outputs", str(express_outputs), "run", "scheduled", "--input-file", str(given)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "execution run-1"
+    assert [line for line in printed if "(Pass)" in line] == [
+        "  1. [ok] Hello (Pass)  1 ms",
+        "  2. [ok] World (Pass)  1 ms",
+    ]
+    assert printed[-2] == "  status  SUCCEEDED"
+
+
+def test_run_with_the_arn_of_an_express_machine_learns_its_type_and_log_group(
+    express_cli: tuple[Stubber, Stubber], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sfn, logs = express_cli
+    now = datetime.now(UTC)
+    group_arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{LOG_GROUP}:*"
+    sfn.add_response(
+        "describe_state_machine",
+        {"stateMachineArn": MACHINE, "name": "m", "definition": "{}", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/r",
+         "type": "EXPRESS", "creationDate": now, "loggingConfiguration": {
+             "level": "ALL", "includeExecutionData": True,
+             "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]}},
+        {"stateMachineArn": MACHINE},
+    )  # fmt: skip
+    arn = express_arn("run-2")
+    failed = {"executionArn": arn, "startDate": now, "stopDate": now, "status": "FAILED", "error": "Boom",
+              "cause": "The world ended."}  # fmt: skip
+    sfn.add_response("start_sync_execution", failed)
+    logs.add_response(
+        "filter_log_events", logged(records(arn, now, {"Payload": "x"}, fail=True)), reading(ONE_EXECUTION.format(arn))
+    )
+    assert ops_main(["run", "scheduled", "--arn", MACHINE, "--input", '{"Payload": "x"}']) == 1
+    assert "  error   Boom: The world ended." in capsys.readouterr().out.splitlines()
+
+
+def test_history_of_an_express_execution_lists_the_events_of_its_log_records_only(
+    express_cli: tuple[Stubber, Stubber], express_outputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, logs = express_cli
+    arn = express_arn("tick-1")
+    # CloudWatch Logs sends this execution's records alone; once its end is read, no page more is asked for.
+    logs.add_response(
+        "filter_log_events",
+        logged(records(arn, datetime.now(UTC) - timedelta(minutes=3), {"Payload": "x"}), more=True),
+        reading(ONE_EXECUTION.format(arn)),
+    )
+    assert ops_main(["--outputs", str(express_outputs), "history", arn]) == 0
+    kinds = [line.split()[2] for line in capsys.readouterr().out.splitlines()]
+    assert kinds == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered",
+                     "PassStateExited", "ExecutionSucceeded"]  # fmt: skip
+
+
+def test_history_of_an_express_execution_not_in_the_logs_read_is_refused_not_shown_running(
+    express_cli: tuple[Stubber, Stubber], express_outputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, logs = express_cli
+    arn = express_arn("long-ago")
+    logs.add_response("filter_log_events", {"events": []}, reading(ONE_EXECUTION.format(arn)))
+    assert ops_main(["--outputs", str(express_outputs), "history", arn, "--hours", "2"]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith(f"ops: {arn}: its start is not in {LOG_GROUP} since ")
+    assert "it started more than 2 hour(s) ago (pass --hours, up to the log group's retention, logRetentionDays)" in (
+        printed.err
+    )
+    assert printed.err.count("\n") == 1
+
+
+def test_failures_of_an_express_workflow_reads_each_failure_alone_and_names_where_it_timed_out(
+    express_cli: tuple[Stubber, Stubber], express_outputs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, logs = express_cli
+    at = datetime.now(UTC) - timedelta(minutes=10)
+    ms = int(at.timestamp() * 1000)
+    slow, fine = express_arn("tick-slow"), express_arn("tick-fine")
+
+    def record(arn: str, number: int, kind: str, **details: Any) -> dict[str, Any]:
+        return {"id": str(number), "previous_event_id": str(number - 1), "type": kind, "details": details,
+                "event_timestamp": str(ms + number), "execution_arn": arn}  # fmt: skip
+
+    started, timed_out = (
+        record(slow, 1, "ExecutionStarted", input="{}"),
+        record(slow, 3, "ExecutionTimedOut", error="States.Timeout", cause="The execution timed out"),
+    )
+    # Listing: only the records of executions starting and ending.
+    logs.add_response(
+        "filter_log_events",
+        logged([record(fine, 1, "ExecutionStarted", input="{}"), record(fine, 2, "ExecutionSucceeded", output="{}"),
+                started, timed_out]),
+        reading(EXECUTION_RECORDS),
+    )  # fmt: skip
+    # The failure: its own records, from its start on.
+    logs.add_response(
+        "filter_log_events",
+        logged([started, record(slow, 2, "TaskStateEntered", name="Slow Task", input="{}"), timed_out], more=True),
+        {**reading(ONE_EXECUTION.format(slow)), "startTime": ms + 1 - 5000},
+    )
+    assert ops_main(["--outputs", str(express_outputs), "failures", "scheduled"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"scheduled  {datetime.fromtimestamp((ms + 1) / 1000, tz=UTC):%Y-%m-%d %H:%M:%S}  TIMED_OUT  tick-slow",
+        "    timed out in state 'Slow Task' (Task): States.Timeout: The execution timed out",
+    ]
+
+
+def test_an_express_workflow_may_run_unobserved_and_ops_then_says_why_it_cannot_see_it(
+    declare: Declare, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from components.workflow import Workflow, WorkflowArgs
+
+    args = WorkflowArgs("blind", SCHEDULED.load_definition(), type="EXPRESS", log_level="OFF")
+    with pytest.raises(ValueError, match="must log level ALL with execution data"):
+        declare(lambda: Workflow("blind", args))
+    run = declare(lambda: Workflow("blind", dataclasses.replace(args, express_without_execution_logs=True)))
+    (machine,) = run.of_type("aws:sfn/stateMachine:StateMachine")
+    assert machine.inputs["type"] == "EXPRESS"
+    assert not run.of_type("aws:cloudwatch/logGroup:LogGroup")
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"workflows": {"scheduled": {
+        "stateMachineArn": MACHINE, "stateMachineName": "blind", "type": "EXPRESS", "logGroup": None}}}))  # fmt: skip
+    assert ops_main(["--outputs", str(outputs), "failures", "scheduled"]) == 2
+    assert capsys.readouterr().err == (
+        "ops: blind is an Express workflow whose stack outputs name no log group: its executions cannot be seen "
+        "without one (logLevel OFF gives none); set logLevel ALL and redeploy\n"
+    )
+
+
 def test_an_input_over_256_kib_is_refused_before_any_call(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     big = json.dumps({"inputCaseID": "x" * (300 * 1024)})
     assert ops_main(["--outputs", str(tmp_path / "none.json"), "run", "call-center", "--input", big]) == 2
@@ -332,6 +523,53 @@ def test_no_credentials_is_explained(tmp_path: Path) -> None:
     )
 
 
+def test_no_region_is_explained(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No ARN to take it from (a stack with no workflows), none given, none configured.
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a session made earlier may have read a region
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"workflows": {}}))
+    assert ops_main(["--outputs", str(outputs), "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "ops verify: no AWS region is configured: pass --region, set AWS_REGION, or run `aws configure`\n"
+    )
+
+
+def test_an_input_aws_refuses_is_one_line_naming_the_limit_and_the_fix(
+    stubbed: Stubber, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stubbed.add_response("describe_state_machine", {"stateMachineArn": MACHINE, "name": "m", "definition": "{}",
+                                                    "roleArn": f"arn:aws:iam::{ACCOUNT}:role/r", "type": "STANDARD",
+                                                    "creationDate": datetime.now(UTC)})  # fmt: skip
+    refusal = "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length "
+    refusal += "less than or equal to 262144"
+    stubbed.add_client_error("start_execution", service_error_code="ValidationException", service_message=refusal)
+    assert ops_main(["run", "scheduled", "--arn", MACHINE]) == 2
+    assert capsys.readouterr().err == (
+        f"ops run: the execution input was refused: {refusal}; Step Functions takes at most 262,144 bytes of JSON, "
+        "as UTF-8 (pass a reference, such as an S3 key, instead of the data)\n"
+    )
+
+
+def test_an_input_is_given_one_way_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        ops_main(["run", "scheduled", "--input", "{}", "--input-file", "input.json"])
+    assert stopped.value.code == 2
+    assert "argument --input-file: not allowed with argument --input" in capsys.readouterr().err
+
+
+def test_the_readme_lists_the_permissions_each_command_asks_for_on_access_denied() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", readme, flags=re.MULTILINE))
+    actions = re.compile(r"\b(?:states|logs|scheduler):[A-Za-z]+")
+    for command, needed in ops.aws.PERMISSIONS.items():
+        assert set(actions.findall(rows[command])) == set(actions.findall(needed)), command
+
+
 def test_the_region_comes_from_the_arn_and_a_conflicting_one_is_refused(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -375,10 +613,35 @@ def _failing() -> Any:
         (["run", "call-center", "--timeout", "nan"], "{}", "--timeout nan: give seconds above 0 and at most 86400"),
         (
             ["verify"],
-            '{"workflows": {"s": {"stateMachineArn": "a", "schedule": {"x": 1}}}}',
+            json.dumps({"workflows": {"s": {"stateMachineArn": MACHINE, "schedule": {"x": 1}}}}),
             "workflows.s.schedule has no name and group",
         ),
         (["failures", "--limit", "0"], "{}", "--limit 0: give at least 1"),
+        (["history", EXECUTION, "--hours", "0"], "{}", "--hours 0: give a number of hours above 0 and at most 8784"),
+        # A malformed ARN is named as such, not met later as "no AWS region".
+        (
+            ["failures"],
+            '{"workflows": {"scheduled": {"stateMachineArn": "a"}}}',
+            "the stack outputs' workflows.scheduled.stateMachineArn 'a' is not a state machine ARN "
+            "(arn:aws:states:<region>:<account>:stateMachine:<name>); redeploy the stack, or fix the file",
+        ),
+        (
+            ["run", "call-center", "--arn", "nonsense"],
+            "{}",
+            "ops: --arn 'nonsense' is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)",
+        ),
+        (
+            ["verify"],
+            json.dumps({"workflows": {"scheduled": {"stateMachineArn": MACHINE, "type": "express"}}}),
+            "workflows.scheduled.type 'express' is not one of STANDARD, EXPRESS",
+        ),
+        (["run", "call-center", "--input", "[" * 100_000], "{}", "ops: --input: JSON nested too deeply"),
+        (
+            ["run", "call-center", "--input-file", "/nonexistent.json"],
+            "{}",
+            "ops: cannot read --input-file /nonexistent",
+        ),
+        (["run", "call-center", "--input-file", "{outputs}"], "not json", "ops: --input-file {outputs} is not JSON"),
     ],
 )
 def test_bad_outputs_files_and_arguments_are_usage_errors(
@@ -386,5 +649,8 @@ def test_bad_outputs_files_and_arguments_are_usage_errors(
 ) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(content)
+    argv = [str(outputs) if arg == "{outputs}" else arg for arg in argv]
     assert ops_main(["--outputs", str(outputs), *argv]) == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message.replace("{outputs}", str(outputs)) in err
+    assert err.count("\n") == 1
