@@ -177,6 +177,7 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
         name_prefix=settings.name_prefix,
         workflows=workflows,
         alarm_email=settings.alarm_email,
+        thresholds=settings.alarm_thresholds,
         retain_data=settings.retain_data,
     )
 

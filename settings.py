@@ -12,6 +12,11 @@ overridden per stack under the structured key `workflows`:
 
     pulumi config set --path 'workflows.scheduled.type' EXPRESS
 
+Alarm thresholds are overridden per stack under `alarmThresholds`, by the camelCase name
+of an `AlarmThresholds` field; a threshold's fields left out keep their defaults:
+
+    pulumi config set --path 'alarmThresholds.functionErrors.value' 5
+
 The top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
 and `schedulePayload` configure the schedule of the one catalogue workflow
 that claims them (`ScheduleSpec.stack_keys`); a `workflows.<name>` value wins
@@ -25,13 +30,14 @@ import json
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from components.addresses import EMAIL_RULE, is_email
+from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from workflows import schedule
 from workflows.catalogue import CATALOGUE
@@ -58,6 +64,10 @@ _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
 WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
+# `pulumi config set --path` stores a value that reads as an integer as a number, any other as a
+# string: 5 arrives as 5 but 2.5 (or 0.5) as "2.5". A number in a string is read as the number.
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 # A bad value is shown in its error message up to this many characters, so the message stays one
 # readable line however long the value.
 _SHOWN_CHARACTERS = 100
@@ -117,6 +127,8 @@ class StackSettings:
     alarm_email: str | None = None
     """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription).
     ENCRYPTED when read from a stack file that holds it encrypted: set, but unknown there."""
+    alarm_thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
+    """`alarmThresholds.<name>.*`: when each kind of alarm fires (`ALARM_THRESHOLD_NAMES`)."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
 
@@ -185,14 +197,20 @@ class StackSettings:
             retain_data=reader.boolean("retainData", defaults.retain_data),
             alarms_enabled=reader.boolean("alarmsEnabled", defaults.alarms_enabled),
             alarm_email=reader.email("alarmEmail"),
+            alarm_thresholds=reader.alarm_thresholds("alarmThresholds"),
             workflows=reader.workflows(catalogue),
         )
         reader.refuse_blind_express(settings.workflows, settings.log_level)
-        if settings.alarm_email and not settings.alarms_enabled:
+        alarm_keys = {
+            "alarmEmail": bool(settings.alarm_email),
+            "alarmThresholds": settings.alarm_thresholds != defaults.alarm_thresholds,
+        }
+        unused = [key for key, is_set in alarm_keys.items() if is_set]
+        if unused and not settings.alarms_enabled:
             raise ConfigError(
-                "Config serverless-workflows:alarmEmail is set but alarmsEnabled is false, so nothing would be "
-                f"sent to it. Fix it with: pulumi config set alarmsEnabled true --stack {stack} (or pulumi config "
-                f"rm alarmEmail --stack {stack})"
+                f"Config serverless-workflows:{unused[0]} is set but alarmsEnabled is false, so no alarm would use "
+                f"it. Fix it with: pulumi config set alarmsEnabled true --stack {stack} (or pulumi config "
+                f"rm {unused[0]} --stack {stack})"
             )
         return settings
 
@@ -207,10 +225,37 @@ KNOWN_KEYS = frozenset(
         "retainData",
         "alarmsEnabled",
         "alarmEmail",
+        "alarmThresholds",
         "workflows",
         *SCHEDULE_STACK_KEYS,
     )
 )
+
+
+def config_name(field_name: str) -> str:
+    """A Python field name as the config keys spell it: function_errors -> functionErrors."""
+    first, *rest = field_name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+# The names under `alarmThresholds` and under each of its thresholds -> the fields they set.
+ALARM_THRESHOLD_NAMES = {config_name(f.name): f.name for f in fields(AlarmThresholds)}
+THRESHOLD_KEYS = {config_name(f.name): f.name for f in fields(Threshold)}
+
+
+def _number_from_cli(raw: object) -> object:
+    """`raw`, or the number a string of one holds (as `config set --path` stores 2.5)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        if _INTEGER_TEXT.fullmatch(raw):
+            return int(raw)
+        if _DECIMAL_TEXT.fullmatch(raw):
+            return float(raw)
+    except ValueError:
+        # Python converts at most 4,300 digits: no threshold has so many.
+        pass
+    return raw
 
 
 def _is_timezone(name: str) -> bool:
@@ -416,6 +461,53 @@ class _Reader:
         if raw.strip().isascii() and raw.strip().isdigit() and int(raw) in allowed:
             return int(raw)
         raise self._fail(key, raw, f"use one of {', '.join(map(str, allowed))}", str(default))
+
+    # --- alarmThresholds.<name>.* --------------------------------------------------------------
+
+    def alarm_thresholds(self, key: str) -> AlarmThresholds:
+        raw = self._raw(key)
+        if raw is None:
+            return AlarmThresholds()
+        # A command that runs as written: the first threshold, set to the value it already has.
+        first = next(iter(ALARM_THRESHOLD_NAMES))
+        example = json.dumps({first: {"value": getattr(AlarmThresholds(), ALARM_THRESHOLD_NAMES[first]).value}})
+        overrides = self.parse_json_object(key, raw, f"'{example}'")
+        chosen = {name: self._threshold(key, name, values) for name, values in overrides.items()}
+        return AlarmThresholds(**{ALARM_THRESHOLD_NAMES[name]: threshold for name, threshold in chosen.items()})
+
+    def _threshold(self, key: str, name: str, values: object) -> Threshold:
+        path = f"{key}.{name}"
+        if name not in ALARM_THRESHOLD_NAMES:
+            near = difflib.get_close_matches(name, ALARM_THRESHOLD_NAMES, n=1)
+            guess = f" Did you mean {near[0]}?" if near else ""
+            raise ConfigError(
+                f"Config {PROJECT}:{key} names threshold {name!r}, which no alarm has (thresholds: "
+                f"{', '.join(ALARM_THRESHOLD_NAMES)}).{guess} Remove it with: pulumi config rm --path "
+                f"'{path}' --stack {self._stack}"
+            )
+        default = Threshold()
+        if not isinstance(values, dict):
+            # As for workflows.<name>: remove the value, then set one field, which makes the object.
+            raise ConfigError(
+                f"Config {PROJECT}:{path} = {_shown(values)} is not valid: it must be a JSON object of "
+                f"{', '.join(THRESHOLD_KEYS)}. Fix it with: pulumi config rm --path '{path}' --stack {self._stack} "
+                f"&& pulumi config set --path '{path}.value' {default.value} --stack {self._stack}"
+            )
+        for field_key in values:
+            if field_key not in THRESHOLD_KEYS:
+                raise ConfigError(
+                    f"Config {PROJECT}:{path}.{field_key} is not a threshold key (a typo?). Known keys: "
+                    f"{', '.join(THRESHOLD_KEYS)}. Remove with: pulumi config rm --path '{path}.{field_key}' "
+                    f"--stack {self._stack}"
+                )
+        chosen: dict[str, Any] = {THRESHOLD_KEYS[k]: _number_from_cli(v) for k, v in values.items()}
+        threshold = Threshold(**chosen)
+        problem = threshold_problem(threshold)
+        if problem is not None:
+            field_key = config_name(problem.field)
+            shown = values.get(field_key, getattr(threshold, problem.field))
+            raise self._fail(f"{path}.{field_key}", shown, f"use {problem.allowed}", str(problem.accepted))
+        return threshold
 
     # --- per workflow --------------------------------------------------------------------------
 

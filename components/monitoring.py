@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.addresses import EMAIL_RULE, is_email
+from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.aws_context import AwsContext, console_host
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
@@ -54,9 +54,6 @@ MAX_ALARM_DESCRIPTION = 1024
 MAX_DASHBOARD_NAME = 255
 MAX_DASHBOARD_WIDGETS = 500
 MAX_TOPIC_NAME = 256
-# An alarm's periods together may span at most a day, or 7 days with periods of an hour or more.
-MAX_EVALUATION_SECONDS = 86_400
-MAX_EVALUATION_SECONDS_HOURLY = 604_800
 # Dashboards are global to the account, so their name carries the region (as role names
 # do); iam.region_code gives at most 6 characters for today's regions, 10 leaves room.
 REGION_CODE_ROOM = 10
@@ -66,48 +63,6 @@ KEY_DELETION_WINDOW_DAYS = 30
 DASHBOARD_PERIOD_SECONDS = 300
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """When one alarm fires: its statistic reaches `value` in each of `evaluation_periods`
-    consecutive periods of `period_seconds`."""
-
-    value: float = 1
-    """The threshold, compared with >=. Default: 1, the first occurrence."""
-    period_seconds: int = 300
-    """A multiple of 60 (these metrics have one-minute resolution). Default: 300, so a
-    notification names a five-minute window and a burst sends one message, not five."""
-    evaluation_periods: int = 1
-    """Consecutive breaching periods needed. Default: 1, alarm at once."""
-
-
-@dataclass(frozen=True)
-class AlarmThresholds:
-    """The threshold of every alarm; each one can be overridden on its own, e.g.
-    `AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600))`."""
-
-    executions_failed: Threshold = Threshold()
-    """AWS/States ExecutionsFailed, Sum. Default: 1 or more in 5 minutes."""
-    executions_timed_out: Threshold = Threshold()
-    """AWS/States ExecutionsTimedOut, Sum. Default: 1 or more in 5 minutes."""
-    executions_aborted: Threshold = Threshold()
-    """AWS/States ExecutionsAborted, Sum. Default: 1 or more in 5 minutes."""
-    executions_throttled: Threshold = Threshold()
-    """AWS/States ExecutionThrottled, Sum. Default: 1 or more in 5 minutes."""
-    schedule_target_errors: Threshold = Threshold()
-    """AWS/Scheduler TargetErrorCount, Sum. Default: 1 or more in 5 minutes."""
-    schedule_invocations_dropped: Threshold = Threshold()
-    """AWS/Scheduler InvocationDroppedCount, Sum. Default: 1 or more in 5 minutes."""
-    schedule_dead_letter_failures: Threshold = Threshold()
-    """AWS/Scheduler InvocationsFailedToBeSentToDeadLetterCount, Sum. Default: 1 or more in 5 minutes."""
-    dead_letter_messages: Threshold = Threshold()
-    """AWS/SQS ApproximateNumberOfMessagesVisible, Maximum. Default: 1 or more messages
-    at any time in 5 minutes."""
-    function_errors: Threshold = Threshold()
-    """AWS/Lambda Errors, Sum, per function. Default: 1 or more in 5 minutes."""
-    function_throttles: Threshold = Threshold()
-    """AWS/Lambda Throttles, Sum, per function. Default: 1 or more in 5 minutes."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +93,7 @@ class MonitoringArgs:
     alarm_email: str | None = None
     """An address subscribed to the topic. AWS mails it a confirmation link, and nothing
     is delivered until someone follows it. Default: no subscription."""
-    thresholds: AlarmThresholds = AlarmThresholds()
+    thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
     """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
     dashboard: bool = True
     """Create the stack's CloudWatch dashboard. Default: True."""
@@ -474,21 +429,11 @@ def dashboard_console_url(partition: str, region: str, name: str) -> str:
 
 
 def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:
-    where = f"{what}: thresholds.{field_name}"
-    if not math.isfinite(threshold.value) or threshold.value < 0:
-        raise ValueError(f"{where}.value must be a number >= 0, got {threshold.value!r}.")
-    period = threshold.period_seconds
-    if period < 60 or period % 60:
+    problem = threshold_problem(threshold)
+    if problem is not None:
+        value = getattr(threshold, problem.field)
         raise ValueError(
-            f"{where}.period_seconds must be a multiple of 60 (these metrics have one-minute resolution), got {period}."
-        )
-    if threshold.evaluation_periods < 1:
-        raise ValueError(f"{where}.evaluation_periods must be at least 1, got {threshold.evaluation_periods}.")
-    limit = MAX_EVALUATION_SECONDS_HOURLY if period >= 3600 else MAX_EVALUATION_SECONDS
-    if period * threshold.evaluation_periods > limit:
-        raise ValueError(
-            f"{where}: period_seconds x evaluation_periods = {period * threshold.evaluation_periods} s; CloudWatch "
-            f"allows {limit} s ({'7 days' if limit == MAX_EVALUATION_SECONDS_HOURLY else '1 day'}) for this period."
+            f"{what}: thresholds.{field_name}.{problem.field} = {value!r} is not valid: use {problem.allowed}."
         )
 
 

@@ -7,14 +7,18 @@ CLI passes, `StackSettings.from_stack_file` for a stack file `python -m ops cost
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import settings
+from components.alarm_thresholds import AlarmThresholds, Threshold
 from settings import ConfigError, StackSettings
 from tests.support import with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
@@ -402,3 +406,180 @@ def test_bad_workflows_json_gets_a_concrete_example() -> None:
     # The example is itself a value that is accepted.
     example = message.split("pulumi config set workflows ", 1)[1].split(" --stack")[0].strip("'")
     assert read(with_config(workflows=example)).workflow(SCHEDULED).type == "STANDARD"
+
+
+# --- alarmThresholds: per-stack overrides of when each alarm fires -------------------------------
+
+# The names a team writes, as the README documents them: each AlarmThresholds field in camelCase.
+THRESHOLD_NAMES = {
+    "executionsFailed": "executions_failed",
+    "executionsTimedOut": "executions_timed_out",
+    "executionsAborted": "executions_aborted",
+    "executionsThrottled": "executions_throttled",
+    "scheduleTargetErrors": "schedule_target_errors",
+    "scheduleInvocationsDropped": "schedule_invocations_dropped",
+    "scheduleDeadLetterFailures": "schedule_dead_letter_failures",
+    "deadLetterMessages": "dead_letter_messages",
+    "functionErrors": "function_errors",
+    "functionThrottles": "function_throttles",
+}
+
+
+def thresholds(overrides: object) -> dict[str, str]:
+    """The dev config with `alarmThresholds` set, as the CLI hands an object over: its JSON."""
+    return with_config(alarmThresholds=json.dumps(overrides))
+
+
+def test_without_alarm_thresholds_every_stack_keeps_the_default_thresholds() -> None:
+    assert read(with_config()).alarm_thresholds == AlarmThresholds()
+    for stack in ("dev", "prod"):
+        assert StackSettings.from_stack_file(stack, CATALOGUE).alarm_thresholds == AlarmThresholds()
+    assert AlarmThresholds().function_errors == Threshold(value=1, period_seconds=300, evaluation_periods=1)
+
+
+def test_each_threshold_is_set_by_its_camel_case_name() -> None:
+    overrides = {name: {"value": index + 2} for index, name in enumerate(THRESHOLD_NAMES)}
+    read_back = read(thresholds(overrides)).alarm_thresholds
+    for index, field_name in enumerate(THRESHOLD_NAMES.values()):
+        assert getattr(read_back, field_name) == Threshold(value=index + 2), field_name
+
+
+def test_a_threshold_keeps_the_defaults_of_the_fields_it_leaves_out() -> None:
+    read_back = read(thresholds({"functionErrors": {"periodSeconds": 600, "evaluationPeriods": 3}})).alarm_thresholds
+    assert read_back.function_errors == Threshold(value=1, period_seconds=600, evaluation_periods=3)
+    assert read_back.function_throttles == Threshold()
+
+
+def test_numbers_are_read_as_config_set_path_stores_them() -> None:
+    # `pulumi config set --path 'alarmThresholds.functionErrors.value' 2.5` stores the string "2.5";
+    # an integer it stores as a number.
+    read_back = read(thresholds({"functionErrors": {"value": "2.5", "periodSeconds": 600}})).alarm_thresholds
+    assert read_back.function_errors == Threshold(value=2.5, period_seconds=600)
+
+
+def test_a_stack_file_sets_thresholds_as_yaml(stack_file: StackFile) -> None:
+    text = (
+        "config:\n  serverless-workflows:alarmThresholds:\n"
+        "    functionErrors:\n      value: 5\n      periodSeconds: 600\n    deadLetterMessages:\n      value: 0.5\n"
+    )
+    read_back = stack_file(text).alarm_thresholds
+    assert read_back.function_errors == Threshold(value=5, period_seconds=600)
+    assert read_back.dead_letter_messages == Threshold(value=0.5)
+
+
+_VALUE_RULE = "use a number greater than 0: the alarm fires when the statistic reaches it"
+_PERIOD_RULE = "use a whole multiple of 60 seconds, at most 604,800 (7 days): these metrics have one-minute resolution"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        # An unknown name: the names are listed, and a near one suggested.
+        (
+            {"functionErors": {"value": 5}},
+            f"Config {PROJECT}:alarmThresholds names threshold 'functionErors', which no alarm has (thresholds: "
+            f"{', '.join(THRESHOLD_NAMES)}). Did you mean functionErrors? Remove it with: "
+            "pulumi config rm --path 'alarmThresholds.functionErors' --stack dev",
+        ),
+        # Wrong types.
+        (
+            [{"functionErrors": {"value": 5}}],
+            f'Config {PROJECT}:alarmThresholds = \'[{{"functionErrors": {{"value": 5}}}}]\' is not valid: it must '
+            "be a JSON object, not a list. Fix it with: pulumi config set alarmThresholds "
+            """'{"executionsFailed": {"value": 1}}' --stack dev""",
+        ),
+        (
+            {"functionErrors": 5},
+            f"Config {PROJECT}:alarmThresholds.functionErrors = '5' is not valid: it must be a JSON object of value, "
+            "periodSeconds, evaluationPeriods. Fix it with: pulumi config rm --path 'alarmThresholds.functionErrors' "
+            "--stack dev && pulumi config set --path 'alarmThresholds.functionErrors.value' 1 --stack dev",
+        ),
+        (
+            {"functionErrors": {"period": 600}},
+            f"Config {PROJECT}:alarmThresholds.functionErrors.period is not a threshold key (a typo?). Known keys: "
+            "value, periodSeconds, evaluationPeriods. Remove with: pulumi config rm --path "
+            "'alarmThresholds.functionErrors.period' --stack dev",
+        ),
+        ({"functionErrors": {"value": "many"}}, f"functionErrors.value = 'many' is not valid: {_VALUE_RULE}"),
+        ({"functionErrors": {"value": True}}, f"functionErrors.value = 'true' is not valid: {_VALUE_RULE}"),
+        ({"functionErrors": {"value": None}}, f"functionErrors.value = 'null' is not valid: {_VALUE_RULE}"),
+        ({"functionErrors": {"periodSeconds": 600.5}}, f"periodSeconds = '600.5' is not valid: {_PERIOD_RULE}"),
+        ({"functionErrors": {"periodSeconds": "ten"}}, f"periodSeconds = 'ten' is not valid: {_PERIOD_RULE}"),
+        ({"functionErrors": {"evaluationPeriods": True}}, "evaluationPeriods = 'true' is not valid: use a whole"),
+        # A negative value, or 0.
+        ({"deadLetterMessages": {"value": -1}}, f"deadLetterMessages.value = '-1' is not valid: {_VALUE_RULE}"),
+        ({"deadLetterMessages": {"value": "-0.5"}}, f"deadLetterMessages.value = '-0.5' is not valid: {_VALUE_RULE}"),
+        ({"deadLetterMessages": {"value": 0}}, f"deadLetterMessages.value = '0' is not valid: {_VALUE_RULE}"),
+        # A period CloudWatch refuses, or a high-resolution one these metrics have no data for.
+        ({"executionsFailed": {"periodSeconds": 90}}, f"periodSeconds = '90' is not valid: {_PERIOD_RULE}"),
+        ({"executionsFailed": {"periodSeconds": 30}}, f"periodSeconds = '30' is not valid: {_PERIOD_RULE}"),
+        ({"executionsFailed": {"periodSeconds": 0}}, f"periodSeconds = '0' is not valid: {_PERIOD_RULE}"),
+        ({"executionsFailed": {"periodSeconds": 604_860}}, f"periodSeconds = '604860' is not valid: {_PERIOD_RULE}"),
+        # Too many periods: a day of periods under an hour, 7 days of hourly ones.
+        (
+            {"functionThrottles": {"evaluationPeriods": 289}},
+            f"Config {PROJECT}:alarmThresholds.functionThrottles.evaluationPeriods = '289' is not valid: use a whole "
+            "number from 1 to 288 for periods of 300 s: CloudWatch evaluates at most 86,400 s (1 day) of periods "
+            "under an hour, 604,800 s (7 days) of periods of an hour or more. Fix it with: pulumi config set --path "
+            "'alarmThresholds.functionThrottles.evaluationPeriods' 288 --stack dev",
+        ),
+        (
+            {"functionThrottles": {"periodSeconds": 3600, "evaluationPeriods": 169}},
+            "evaluationPeriods = '169' is not valid: use a whole number from 1 to 168 for periods of 3600 s",
+        ),
+        ({"functionThrottles": {"evaluationPeriods": 0}}, "evaluationPeriods = '0' is not valid: use a whole number"),
+    ],
+)
+def test_bad_alarm_thresholds_are_refused_naming_the_key_path_and_what_is_allowed(
+    overrides: object, message: str
+) -> None:
+    assert message in refused(thresholds(overrides))
+
+
+@pytest.mark.parametrize(
+    ("name", "field_key", "bad", "accepted"),
+    [
+        ("executionsFailed", "periodSeconds", 90, 300),
+        ("deadLetterMessages", "value", -1, 1),
+        ("functionThrottles", "evaluationPeriods", 0, 1),
+        ("functionThrottles", "evaluationPeriods", 300, 288),
+    ],
+)
+def test_a_bad_threshold_gets_a_command_that_sets_an_accepted_value(
+    name: str, field_key: str, bad: int, accepted: int
+) -> None:
+    message = refused(thresholds({name: {field_key: bad}}))
+    path = f"alarmThresholds.{name}.{field_key}"
+    assert message.endswith(f"Fix it with: pulumi config set --path '{path}' {accepted} --stack dev")
+    # What the command stores is read back without complaint.
+    threshold = getattr(read(thresholds({name: {field_key: accepted}})).alarm_thresholds, THRESHOLD_NAMES[name])
+    assert dataclasses.asdict(threshold)[settings.THRESHOLD_KEYS[field_key]] == accepted
+
+
+def test_alarm_thresholds_without_alarms_are_refused() -> None:
+    config = thresholds({"functionErrors": {"value": 5}})
+    config[f"{PROJECT}:alarmsEnabled"] = "false"
+    assert refused(config) == (
+        f"Config {PROJECT}:alarmThresholds is set but alarmsEnabled is false, so no alarm would use it. Fix it "
+        "with: pulumi config set alarmsEnabled true --stack dev (or pulumi config rm alarmThresholds --stack dev)"
+    )
+
+
+def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> None:
+    # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
+    probe = (
+        "import json, sys\n"
+        "import settings\n"
+        "from ops.__main__ import main\n"
+        "config = settings.stack_config('dev')\n"
+        "config['serverless-workflows:alarmThresholds'] = json.dumps({'functionErrors': {'value': 5}})\n"
+        "settings.stack_config = lambda stack: config\n"
+        "assert settings.StackSettings.from_stack_file('dev').alarm_thresholds.function_errors.value == 5\n"
+        "assert main(['--stack', 'dev', 'cost']) == 0\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pulumi', 'pulumi_aws')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

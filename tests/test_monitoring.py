@@ -9,14 +9,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.monitoring import (
-    AlarmThresholds,
-    MonitoredWorkflow,
-    Monitoring,
-    MonitoringArgs,
-    Threshold,
-    dashboard_body,
-)
+from components.alarm_thresholds import AlarmThresholds, Threshold
+from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs, dashboard_body
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, run_under_mocks
@@ -265,19 +259,26 @@ ALLOWED_EMAIL = "one address such as oncall@example.com"
         ),
         (
             {"thresholds": AlarmThresholds(executions_failed=Threshold(period_seconds=90))},
-            "thresholds.executions_failed.period_seconds must be a multiple of 60",
+            r"thresholds.executions_failed.period_seconds = 90 is not valid: use a whole multiple of 60 seconds, "
+            r"at most 604,800 \(7 days\): these metrics have one-minute resolution",
         ),
         (
             {"thresholds": AlarmThresholds(function_errors=Threshold(evaluation_periods=0))},
-            "thresholds.function_errors.evaluation_periods must be at least 1",
+            "thresholds.function_errors.evaluation_periods = 0 is not valid: use a whole number from 1 to 288 ",
         ),
         (
             {"thresholds": AlarmThresholds(dead_letter_messages=Threshold(value=-1))},
-            "thresholds.dead_letter_messages.value must be a number >= 0",
+            "thresholds.dead_letter_messages.value = -1 is not valid: use a number greater than 0",
+        ),
+        (
+            # With >=, 0 fires on the zeros Lambda reports for every invocation without an error.
+            {"thresholds": AlarmThresholds(function_errors=Threshold(value=0))},
+            "thresholds.function_errors.value = 0 is not valid: use a number greater than 0",
         ),
         (
             {"thresholds": AlarmThresholds(executions_aborted=Threshold(period_seconds=600, evaluation_periods=145))},
-            r"period_seconds x evaluation_periods = 87000 s; CloudWatch allows 86400 s \(1 day\)",
+            r"evaluation_periods = 145 is not valid: use a whole number from 1 to 144 for periods of 600 s: "
+            r"CloudWatch evaluates at most 86,400 s \(1 day\) of periods under an hour",
         ),
         (
             {"workflows": [MonitoredWorkflow(f"flow-{i}", "arn") for i in range(251)]},

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import ConfigError, StackSettings, stack_config
+from settings import KNOWN_KEYS, ConfigError, StackSettings, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
@@ -209,7 +209,7 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
     config["serverless-workflows:logRetention"] = "30"
     with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program") as error:
         deploy(config=config, into=declared)
-    assert "Known keys: alarmEmail, alarmsEnabled, logLevel, logRetentionDays," in str(error.value)
+    assert "Known keys: alarmEmail, alarmThresholds, alarmsEnabled, logLevel, logRetentionDays," in str(error.value)
     assert "pulumi config rm logRetention --stack dev" in str(error.value)
     assert declared.resources == []
 
@@ -434,15 +434,52 @@ def test_an_inconsistent_catalogue_is_refused_with_every_problem(deploy: Deploy)
     assert declared.resources == []
 
 
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
 def test_alarms_are_on_by_default_and_can_be_turned_off(deploy: Deploy) -> None:
     on = deploy(catalogue=TUTORIALS)
-    assert len(on.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == 22
+    assert len(on.of_type(ALARM)) == 22
+    # Without alarmThresholds, every alarm keeps the documented default: 1 or more in 5 minutes.
+    for alarm in on.of_type(ALARM):
+        assert (alarm.inputs["threshold"], alarm.inputs["period"], alarm.inputs["evaluationPeriods"]) == (1, 300, 1)
+        assert alarm.inputs["alarmDescription"].startswith("1 or more "), alarm.name
+        assert " within 5 minutes (" in alarm.inputs["alarmDescription"], alarm.name
     assert on.outputs["alarmTopicArn"].endswith(":serverless-workflows-dev-alarms")
     assert on.outputs["dashboardUrl"].endswith("#dashboards:name=serverless-workflows-dev-use1")
     off = deploy(config=with_config(alarmsEnabled="false"), catalogue=TUTORIALS)
-    assert not off.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert not off.of_type(ALARM)
     assert not off.of_type("aws:sns/topic:Topic")
     assert "alarmTopicArn" not in off.outputs
+
+
+def test_alarm_thresholds_from_stack_config_reach_the_alarms(deploy: Deploy) -> None:
+    overrides = {"functionErrors": {"value": 5, "periodSeconds": 600, "evaluationPeriods": 3}}
+    run = deploy(config=with_config(alarmThresholds=json.dumps(overrides)), catalogue=TUTORIALS)
+    alarms = run.of_type(ALARM)
+    errors = [alarm.inputs for alarm in alarms if alarm.inputs["metricName"] == "Errors"]
+    assert len(errors) == sum(len(spec.functions) for spec in TUTORIALS)
+    for alarm in errors:
+        assert (alarm["threshold"], alarm["period"], alarm["evaluationPeriods"]) == (5, 600, 3)
+        function = alarm["name"].removeprefix("serverless-workflows-dev-call-center-").removesuffix("-errors")
+        assert alarm["alarmDescription"].startswith(
+            f"5 or more invocation(s) of function '{function}' of workflow 'call-center' ended in an ERROR "
+            "in each of 3 consecutive periods of 10 minutes (AWS/Lambda Errors, Sum)."
+        )
+    # The thresholds left out keep their defaults.
+    others = [alarm.inputs for alarm in alarms if alarm.inputs["metricName"] != "Errors"]
+    assert len(others) == 22 - len(errors)
+    assert {(a["threshold"], a["period"], a["evaluationPeriods"]) for a in others} == {(1, 300, 1)}
+
+
+def test_pulumi_yaml_names_every_key_its_schema_does_not_declare() -> None:
+    """Object keys cannot be declared in a project's config schema; its comment lists them instead."""
+    text = (PROJECT_ROOT / "Pulumi.yaml").read_text()
+    declared = set(yaml.safe_load(text)["config"])
+    comments = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    for key in sorted(KNOWN_KEYS):
+        name = key.removeprefix("serverless-workflows:")
+        assert name in declared or re.search(rf"\b{name}\b", comments), name
 
 
 def test_alarm_email_subscribes_and_a_bad_one_is_refused(deploy: Deploy) -> None:
