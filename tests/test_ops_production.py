@@ -25,6 +25,7 @@ from botocore.stub import ANY, Stubber
 
 import ops.__main__
 import ops.aws
+import ops.runs
 import ops.verify
 from ops.__main__ import main as ops_main
 from ops.runs import ExpressRuns, StandardRuns, encoded_input
@@ -458,7 +459,9 @@ def test_hours_are_bounded_by_the_look_back_verify_uses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # One "year" for ops: --hours and a schedule's last run look back as far as each other.
-    assert ops.__main__.LONGEST_LOOK_BACK is ops.verify.LONGEST_LOOK_BACK
+    assert (
+        vars(ops.__main__)["LONGEST_LOOK_BACK"] is vars(ops.verify)["LONGEST_LOOK_BACK"] is ops.runs.LONGEST_LOOK_BACK
+    )
     monkeypatch.setattr(ops.__main__, "LONGEST_LOOK_BACK", timedelta(days=2))
     outputs = tmp_path / "outputs.json"
     outputs.write_text("{}")
