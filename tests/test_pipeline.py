@@ -483,12 +483,19 @@ def test_the_deploy_roles_are_given_what_ops_verify_calls() -> None:
 # --- the inputs actionlint cannot check ------------------------------------------
 
 # actionlint knows the inputs of an action by its version tag; pinned to a SHA, an action's
-# `with:` goes unchecked. These are the input names of each action's action.yml as published
-# in its repository (read at a version near the pin: see README, "Not run here").
+# `with:` goes unchecked. These are some input names of each action's action.yml. Which tag
+# they were first read at was not recorded; each list was since checked against the
+# action.yml of the repository commit named beside it, not at the pinned tag (the version
+# comment in the workflow), which cannot be fetched here: re-read that tag when a pin moves.
 ACTION_INPUTS = {
+    # actions/checkout@02c73802609a582111d8af3a9cd6519263dd983a; pinned: v7.0.0
     "actions/checkout": {"repository", "ref", "token", "persist-credentials", "path", "fetch-depth"},
+    # actions/setup-python@05b0430d2d0525a63c8ea5bc7d09fc0e14911520; pinned: v7.0.0
     "actions/setup-python": {"python-version", "python-version-file", "cache", "cache-dependency-path"},
+    # aws-actions/configure-aws-credentials@0271a818bc5ab9a7c293ae792bddd98e0e89d304; pinned: v6.3.0
     "aws-actions/configure-aws-credentials": {"role-to-assume", "aws-region", "audience", "role-session-name"},
+    # pulumi/actions@046dbb705fb6939b61dbdbce4e882944612ac1f6, which predates `pulumi-version`:
+    # that name is the one here not checked against any action.yml; pinned: v7.0.0
     PULUMI_ACTION: {
         "command",
         "stack-name",
