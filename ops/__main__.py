@@ -35,7 +35,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import executions, render
 from ops.aws import AwsError, Clients, clients, explain
-from ops.runs import ExecutionNotLogged, InputNotJson, InputTooLarge, encoded_input, express_runs, runs_for
+from ops.runs import (
+    LONGEST_LOOK_BACK,
+    ExecutionNotLogged,
+    InputNotJson,
+    InputTooLarge,
+    encoded_input,
+    express_runs,
+    runs_for,
+)
 from ops.verify import verify
 from settings import ConfigError, StackSettings, stack_names
 from workflows import cost
@@ -62,8 +70,6 @@ _STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:state
 STATE_MACHINE_ARN_FORM = "arn:aws:states:<region>:<account>:stateMachine:<name>"
 # AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
 REDRIVE_WINDOW = timedelta(days=14)
-# Step Functions keeps a Standard execution's history 90 days; a year bounds --hours all the same.
-MAX_HOURS = 366 * 24
 # A Standard execution may run a year; no one waits that long at a terminal.
 MAX_WAIT_SECONDS = 24 * 3600
 # More runs a month than this is a typo, not a plan.
@@ -211,8 +217,11 @@ def execution_input(args: argparse.Namespace, spec: WorkflowSpec) -> Any:
 
 def _hours(args: argparse.Namespace) -> float:
     hours: float = args.hours
-    if not 0 < hours <= MAX_HOURS:
-        raise UsageError(f"--hours {hours:g}: give a number of hours above 0 and at most {MAX_HOURS} (a year)")
+    most = LONGEST_LOOK_BACK / timedelta(hours=1)
+    if not 0 < hours <= most:
+        raise UsageError(
+            f"--hours {hours:g}: give a number of hours above 0 and at most {most:g} ({LONGEST_LOOK_BACK.days} days)"
+        )
     return hours
 
 
@@ -321,7 +330,8 @@ def command_redrive(args: argparse.Namespace) -> int:
     stopped = described.get("stopDate")
     if stopped is not None and datetime.now(UTC) - stopped > REDRIVE_WINDOW:
         raise UsageError(
-            f"{described['name']} stopped on {stopped:%Y-%m-%d}, more than 14 days ago: AWS no longer redrives it; "
+            f"{described['name']} stopped on {stopped:%Y-%m-%d}, more than {REDRIVE_WINDOW.days} days ago: "
+            "AWS no longer redrives it; "
             "start a new execution with `ops run`"
         )
     if described.get("redriveStatus", "REDRIVABLE") == "NOT_REDRIVABLE":

@@ -23,6 +23,9 @@ from workflows.spec import MAX_INPUT_BYTES
 
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
+# The furthest back ops reads runs (a leap year): a yearly cron schedule runs once in it, and
+# no run worth reading is older (Step Functions keeps a Standard execution's history 90 days).
+LONGEST_LOOK_BACK = timedelta(days=366)
 FAILED = executions.FAILED
 OPS_RUN_PREFIX = executions.RUN_PREFIX
 EXECUTION_ENDS = executions.EXECUTION_ENDS

@@ -18,15 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import executions
-from ops.runs import OPS_RUN_PREFIX, Runs, Summary
+from ops.runs import LONGEST_LOOK_BACK, OPS_RUN_PREFIX, Runs, Summary
 from workflows.schedule import ScheduleExpressionError, runs_per_month
 from workflows.schedule import parse as parse_schedule
 from workflows.spec import Outcome, WorkflowSpec
 
 # A rate schedule's runs are recent when they started within this, or two intervals if longer.
 RECENT = timedelta(minutes=5)
-# How far back a schedule's last run is looked for: a yearly cron runs once in it.
-LONGEST_LOOK_BACK = timedelta(days=366)
 
 
 @dataclass

@@ -23,7 +23,10 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
+import ops.__main__
 import ops.aws
+import ops.runs
+import ops.verify
 from ops.__main__ import main as ops_main
 from ops.runs import ExpressRuns, StandardRuns, encoded_input
 from ops.verify import Report, check_schedule, check_smoke_test
@@ -442,6 +445,30 @@ def test_redrive_refuses_what_aws_would_refuse(
     assert message in capsys.readouterr().err
 
 
+def test_the_redrive_refusal_names_the_window_it_applies(
+    stubbed: Stubber, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The message is built from REDRIVE_WINDOW: were AWS to change it, one edit keeps both in step.
+    monkeypatch.setattr(ops.__main__, "REDRIVE_WINDOW", timedelta(days=30))
+    stubbed.add_response("describe_execution", describe("FAILED", timedelta(days=31)), {"executionArn": EXECUTION})
+    assert ops_main(["redrive", EXECUTION]) == 2
+    assert "more than 30 days ago: AWS no longer redrives it" in capsys.readouterr().err
+
+
+def test_hours_are_bounded_by_the_look_back_verify_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # One "year" for ops: --hours and a schedule's last run look back as far as each other.
+    assert (
+        vars(ops.__main__)["LONGEST_LOOK_BACK"] is vars(ops.verify)["LONGEST_LOOK_BACK"] is ops.runs.LONGEST_LOOK_BACK
+    )
+    monkeypatch.setattr(ops.__main__, "LONGEST_LOOK_BACK", timedelta(days=2))
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text("{}")
+    assert ops_main(["--outputs", str(outputs), "failures", "--hours", "49"]) == 2
+    assert "--hours 49: give a number of hours above 0 and at most 48 (2 days)" in capsys.readouterr().err
+
+
 def test_redrive_refuses_express_executions_without_calling_aws(capsys: pytest.CaptureFixture[str]) -> None:
     assert ops_main(["redrive", express_arn("e2")]) == 2
     assert "Express executions cannot be redriven; start a new one with `ops run`" in capsys.readouterr().err
@@ -607,7 +634,7 @@ def _failing() -> Any:
             "workflows.scheduled has no stateMachineArn",
         ),
         (["history", "not-an-arn"], "{}", "'not-an-arn' is not an execution ARN"),
-        (["failures", "--hours", "-5"], "{}", "--hours -5: give a number of hours above 0 and at most 8784 (a year)"),
+        (["failures", "--hours", "-5"], "{}", "--hours -5: give a number of hours above 0 and at most 8784 (366 days)"),
         (["failures", "--hours", "inf"], "{}", "--hours inf: give a number of hours above 0 and at most 8784"),
         (["failures", "--hours", "1e12"], "{}", "--hours 1e+12: give a number of hours above 0 and at most 8784"),
         (["run", "call-center", "--timeout", "nan"], "{}", "--timeout nan: give seconds above 0 and at most 86400"),
