@@ -228,10 +228,14 @@ class _Closure:
         self.root = root
         self.top = top
         self.files: dict[str, Path] = {}
+        self.imported: set[str] = set()
+        """Archive paths of the modules reached by an import (or named as the handler), not only run as a parent."""
         self._seen: set[str] = set()
         self._todo: list[_Module] = []
 
-    def add(self, module: _Module) -> None:
+    def add(self, module: _Module, *, as_parent: bool = False) -> None:
+        if module.path is not None and not as_parent:
+            self.imported.add(_shown(module.path, self.root))
         if module.name in self._seen:
             return
         self._seen.add(module.name)
@@ -240,7 +244,7 @@ class _Closure:
         for end in range(1, len(parts)):
             parent = _locate(self.root, ".".join(parts[:end]))
             if parent is not None:
-                self.add(parent)
+                self.add(parent, as_parent=True)
         if module.path is not None:
             self.files[_shown(module.path, self.root)] = module.path
             self._todo.append(module)
@@ -685,19 +689,20 @@ def _dependency_files(requirements: Path, root: Path, target: _Target) -> dict[s
     return _site_files(site)
 
 
-def _check_closure_requirements(handler: str, files: dict[str, Path], own: Path, root: Path, target: _Target) -> None:
+def _check_closure_requirements(handler: str, closure: _Closure, own: Path, root: Path, target: _Target) -> None:
     """Only the handler module's folder's requirements.txt is installed. One beside another module of
     the closure (a helper subpackage's) would be left out, and Lambda fail with ModuleNotFoundError,
-    unless the handler's own file pins the same."""
+    unless the handler's own file pins the same. A package's __init__.py that is only run as the parent
+    of an imported module (app/__init__.py for app.report.main) does not make its folder's file needed."""
     own_shown = _shown(own, root)
     own_pins = (
         {pin.name: pin for pin in _applicable(read_requirements(own, shown=own_shown), target, own_shown)}
         if own.is_file()
         else {}
     )
-    for archive_path, path in files.items():
+    for archive_path, path in sorted(closure.files.items()):
         other = path.parent / REQUIREMENTS_FILE
-        if other == own or not other.is_file():
+        if other == own or archive_path not in closure.imported or not other.is_file():
             continue
         shown = _shown(other, root)
         lacking = [
@@ -707,9 +712,15 @@ def _check_closure_requirements(handler: str, files: dict[str, Path], own: Path,
             or not pin.requirement.specifier.contains(own_pins[pin.name].version, prereleases=True)
         ]
         if lacking:
+            installed = (
+                f"only {own_shown} is installed for it; pin the same there."
+                if own.is_file()
+                else f"nothing is installed for it (there is no {own_shown}); create {own_shown} with "
+                f"{', '.join(lacking)}."
+            )
             raise PackagingError(
                 f"{shown} pins {', '.join(lacking)}, which the package of {handler} would lack: it holds "
-                f"{archive_path} from that folder, but only {own_shown} is installed for it; pin the same there."
+                f"{archive_path} from that folder, but {installed}"
             )
 
 
@@ -722,10 +733,12 @@ def handler_archive(
     """The deployment package of one Lambda handler (see the module docstring)."""
     target = _target(runtime, architecture)
     root, module, top = _handler_module(handler, source_root)
-    files = _closure(root, module, top)
+    closure = _Closure(root, top)
+    closure.add(module)
+    files = closure.run()
     assert module.path is not None
     requirements = module.path.parent / REQUIREMENTS_FILE
-    _check_closure_requirements(handler, files, requirements, root, target)
+    _check_closure_requirements(handler, closure, requirements, root, target)
     if requirements.is_file():
         dependencies = _dependency_files(requirements, root, target)
         clashes = sorted(path for path in dependencies if path.split("/")[0] in (top, f"{top}.py"))

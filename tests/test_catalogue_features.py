@@ -16,16 +16,9 @@ from rehearsal.program import ProgramRun, run_program
 from tests.support import PREFIX, definition_file, document
 from workflows.catalogue import SCHEDULED
 from workflows.spec import FunctionSpec, Queue, Table, Value, WorkflowRef, WorkflowSpec
+from workflows.validate import TRANSIENT_LAMBDA_ERRORS
 
-LAMBDA_RETRY = {
-    "ErrorEquals": [
-        "Lambda.ServiceException",
-        "Lambda.AWSLambdaException",
-        "Lambda.SdkClientException",
-        "Lambda.TooManyRequestsException",
-    ],
-    "MaxAttempts": 3,
-}
+LAMBDA_RETRY = {"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS), "MaxAttempts": 3}
 ORDERS_STATES: dict[str, Any] = {
     "Record": {"Type": "Task", "Resource": "${RecordFunctionArn}", "TimeoutSeconds": 10, "Retry": [LAMBDA_RETRY]},
     "Queue": {

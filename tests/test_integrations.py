@@ -14,11 +14,11 @@ from rehearsal.program import ProgramRun
 from tests.support import Declare
 from workflows import integrations
 from workflows.definition import WorkflowDefinition
+from workflows.validate import TRANSIENT_LAMBDA_ERRORS
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "us-east-1", ACCOUNT)
-TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
-             "Lambda.TooManyRequestsException"]  # fmt: skip
+TRANSIENT = list(TRANSIENT_LAMBDA_ERRORS)
 
 
 def task(resource: str, **fields: Any) -> dict[str, Any]:
@@ -49,10 +49,11 @@ def test_lambda_tasks_in_every_form_need_invoke_on_the_function() -> None:
                       Parameters={"FunctionName": "worker", "Payload": {"token.$": "$$.Task.Token"}}),
         Jsonata=task("arn:aws:states:::lambda:invoke", QueryLanguage="JSONata",
                      Arguments={"FunctionName": "${WorkerArn}", "Payload": "{% $states.input %}"}),
+        Sdk=task("arn:aws:states:::aws-sdk:lambda:invoke", Parameters={"FunctionName": "${WorkerArn}"}),
     )  # fmt: skip
     found = needs(document, frozenset({"WorkerArn"}))
     assert {sid for sid, _, _ in found} == {"InvokeTaskFunctions"}
-    assert [target for _, _, target in found] == [fn, "${WorkerArn}", fn, "worker", "${WorkerArn}"]
+    assert [target for _, _, target in found] == [fn, "${WorkerArn}", fn, "worker", "${WorkerArn}", "${WorkerArn}"]
     access = integrations.accesses(document, frozenset({"WorkerArn"}))[0][3]
     assert integrations.resource_arns(access, "worker", ENV) == [fn]
 
@@ -145,13 +146,34 @@ def test_calls_that_cannot_be_scoped_are_named_never_granted_star(state: dict[st
     assert reason in unscoped.reason
 
 
-def test_activities_need_no_grant_and_lambda_tasks_are_recognised_for_cost() -> None:
+def test_activities_need_no_grant() -> None:
     activity = f"arn:aws:states:us-east-1:{ACCOUNT}:activity:review"
     assert integrations.accesses(machine(Review=task(activity))) == ([], [])
-    assert integrations.is_lambda_task(task("${Fn}"), {"Fn"})
-    assert integrations.is_lambda_task(task("arn:aws:states:::lambda:invoke"))
-    assert not integrations.is_lambda_task(task("${Topic}"), {"Fn"})
-    assert not integrations.is_lambda_task(task("arn:aws:states:::sns:publish"))
+
+
+@pytest.mark.parametrize(
+    ("state", "call"),
+    [
+        (task("${Fn}"), integrations.LambdaCall("Fn", by_name=False)),
+        (task(f"arn:aws-us-gov:lambda:us-gov-west-1:{ACCOUNT}:function:f:live"), integrations.LambdaCall(None, False)),
+        (task("arn:aws:states:::lambda:invoke"), integrations.LambdaCall(None, by_name=True)),
+        (task("arn:aws:states:::lambda:invoke.waitForTaskToken", Arguments={"FunctionName": "${Fn}"}),
+         integrations.LambdaCall("Fn", by_name=True)),
+        (task("arn:aws:states:::aws-sdk:lambda:invoke", Parameters={"FunctionName": "${Fn}"}),
+         integrations.LambdaCall("Fn", by_name=True)),
+        (task("arn:aws:states:::aws-sdk:lambda:invoke", Parameters={"FunctionName": "${Topic}"}),
+         integrations.LambdaCall(None, by_name=True)),
+        (task("${Topic}"), None),
+        (task("arn:aws:states:::sns:publish"), None),
+        (task("arn:aws:states:::lambda:invoke.sync"), None),
+        (task("arn:aws:states:::aws-sdk:lambda:listFunctions"), None),
+        ({"Type": "Pass", "Resource": "${Fn}"}, None),
+    ],
+)  # fmt: skip
+def test_one_detector_tells_which_tasks_invoke_which_function(
+    state: dict[str, Any], call: integrations.LambdaCall | None
+) -> None:
+    assert integrations.lambda_call(state, {"Fn"}) == call
 
 
 # --- the component grants exactly that ------------------------------------------------

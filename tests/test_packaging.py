@@ -486,11 +486,37 @@ def test_a_requirements_file_elsewhere_in_the_closure_must_be_covered_by_the_han
         requirements.write_text(own)
     with pytest.raises(PackagingError) as raised:
         handler_archive("app.report.main.handler", source_root=report)
+    installed = (
+        "nothing is installed for it (there is no app/report/requirements.txt); create "
+        f"app/report/requirements.txt with {lacking}."
+        if own is None
+        else "only app/report/requirements.txt is installed for it; pin the same there."
+    )
     assert str(raised.value) == (
         f"app/common/requirements.txt pins {lacking}, which the package of app.report.main.handler would lack: "
-        "it holds app/common/__init__.py from that folder, but only app/report/requirements.txt is installed "
-        "for it; pin the same there."
+        f"it holds app/common/__init__.py from that folder, but {installed}"
     )
+
+
+@pytest.mark.parametrize("own", [None, "tinydep==1.0\n"])
+def test_a_parent_packages_requirements_are_not_needed_for_its_init_alone(
+    report: Path, unzipping_pip: Path, own: str | None
+) -> None:
+    # Python runs app/__init__.py as the parent of app.report.main; the handler imports nothing from app/.
+    make_wheel(unzipping_pip, "tinydep")
+    (report / "app/requirements.txt").write_text("six==1.16.0\n")
+    main = report / "app/report/main.py"
+    if own is None:
+        (report / "app/report/requirements.txt").unlink()
+        main.write_text("def handler(event, context):\n    return {}\n")
+    archive = handler_archive("app.report.main.handler", source_root=report)
+    assert {"app/__init__.py", "app/report/main.py"} <= set(archive.assets)
+    # Importing a module from that folder, or the package itself, does need them.
+    for imports in ("import app.tools\n", "from app import NAME\n"):
+        write_tree(report, {"app/tools.py": "", "app/__init__.py": "NAME = 1\n"})
+        main.write_text(imports + "def handler(event, context):\n    return {}\n")
+        with pytest.raises(PackagingError, match=r"^app/requirements.txt pins six==1.16.0, which the package"):
+            handler_archive("app.report.main.handler", source_root=report)
 
 
 def test_a_helpers_requirements_pinned_by_the_handler_too_are_packaged(report: Path, unzipping_pip: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from workflows.definition import DEFINITIONS_DIR, DefinitionError, WorkflowDefinition
-from workflows.validate import Problem, asl_problems, project_problems, validate
+from workflows.validate import TRANSIENT_LAMBDA_ERRORS, Problem, asl_problems, project_problems, validate
 
 CALL_CENTER = WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
 SCHEDULED = WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")
@@ -202,16 +202,7 @@ def _lambda_task(**fields: Any) -> dict[str, Any]:
     return {"StartAt": "Call", "TimeoutSeconds": 60, "States": {"Call": {"Type": "Task", "End": True, **fields}}}
 
 
-TRANSIENT_RETRY = [
-    {
-        "ErrorEquals": [
-            "Lambda.ServiceException",
-            "Lambda.AWSLambdaException",
-            "Lambda.SdkClientException",
-            "Lambda.TooManyRequestsException",
-        ]
-    }
-]
+TRANSIENT_RETRY = [{"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS)}]
 
 
 @pytest.mark.parametrize(
@@ -221,6 +212,9 @@ TRANSIENT_RETRY = [
         ("arn:aws:lambda:eu-west-1:123456789012:function:open-case:live", None),
         ("arn:aws:states:::lambda:invoke", {"FunctionName": "open-case"}),
         ("arn:aws:states:::lambda:invoke.waitForTaskToken", {"FunctionName": "open-case"}),
+        # The AWS SDK's Invoke calls the function as lambda:invoke does, so the same rules hold.
+        ("arn:aws:states:::aws-sdk:lambda:invoke", {"FunctionName": "${OpenCaseFunctionArn}", "Payload.$": "$"}),
+        ("arn:aws-cn:states:::aws-sdk:lambda:invoke", {"FunctionName": "open-case"}),
         ("${OpenCaseFunctionArn}", None),
     ],
 )
@@ -258,6 +252,14 @@ def test_a_lambda_task_must_outlast_its_function() -> None:
         Retry=TRANSIENT_RETRY,
     )
     assert len(project_problems(invoke, functions=FUNCTIONS)) == 1
+    sdk = _lambda_task(
+        Resource="arn:aws:states:::aws-sdk:lambda:invoke",
+        Parameters={"FunctionName": "${OpenCaseFunctionArn}"},
+        TimeoutSeconds=3,
+        Retry=TRANSIENT_RETRY,
+    )
+    (problem,) = project_problems(sdk, functions=FUNCTIONS)
+    assert "TimeoutSeconds is 3, and ${OpenCaseFunctionArn} may run for 5 s" in problem.message
 
 
 def test_an_unknown_placeholder_and_other_services_are_not_lambda_tasks() -> None:

@@ -9,7 +9,7 @@ What one execution uses is read off the definition, at every depth:
   transition per child execution it starts; STANDARD children add their own
   transitions, EXPRESS children are billed as Express executions.
 - Lambda requests and GB-seconds: every Task that invokes a function
-  (`integrations.is_lambda_task`), inside branches and item processors too.
+  (`integrations.lambda_call`), inside branches and item processors too.
 - Express duration and memory (what an Express workflow is billed for):
   wall-clock time from assumed state durations (branches and items run
   concurrently), rounded up to 100 ms, times the memory AWS's pricing page
@@ -34,13 +34,12 @@ catalogue order.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from workflows.definition import WorkflowDefinition
-from workflows.integrations import is_lambda_task
+from workflows.integrations import lambda_call
 from workflows.schedule import parse, runs_per_month
 from workflows.spec import (
     FUNCTION_ARCHITECTURE,
@@ -63,8 +62,6 @@ EXPRESS_BASE_MEMORY_MB = 50
 # runs up to 10,000 child executions at once (Step Functions developer guide, Map state).
 INLINE_MAP_CONCURRENCY = 40
 DISTRIBUTED_MAP_CONCURRENCY = 10_000
-
-_PLACEHOLDER_ONLY = re.compile(r"^\$\{([A-Za-z][A-Za-z0-9_]*)\}$")
 
 
 class CostError(ValueError):
@@ -328,9 +325,10 @@ class _Reader:
 
     def task(self, state: dict[str, Any]) -> _Use:
         a = self.assumptions
-        if not is_lambda_task(state, set(self.functions)):
+        call = lambda_call(state, self.functions)
+        if call is None:
             return _Use(duration_ms=a.task_duration_ms)
-        function = self.function_of(state)
+        function = self.functions[call.function] if call.function else None
         memory = a.lambda_memory_mb
         if memory is None:
             memory = (
@@ -341,15 +339,6 @@ class _Reader:
         if architecture == "arm64":
             return _Use(lambda_requests=1, lambda_gb_seconds_arm64=gb_seconds, duration_ms=a.lambda_duration_ms)
         return _Use(lambda_requests=1, lambda_gb_seconds_x86_64=gb_seconds, duration_ms=a.lambda_duration_ms)
-
-    def function_of(self, state: dict[str, Any]) -> FunctionSpec | None:
-        """The catalogue function a Lambda task invokes, when it names one by placeholder."""
-        target = state.get("Resource")
-        arguments = state.get("Parameters", state.get("Arguments"))
-        if isinstance(arguments, dict) and isinstance(arguments.get("FunctionName"), str):
-            target = arguments["FunctionName"]
-        placeholder = _PLACEHOLDER_ONLY.match(target) if isinstance(target, str) else None
-        return self.functions.get(placeholder[1]) if placeholder else None
 
     def wait_ms(self, state: dict[str, Any]) -> float:
         seconds = state.get("Seconds")

@@ -16,7 +16,7 @@ Never a silent `*`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -27,8 +27,9 @@ _OPTIMISED = re.compile(
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
 _PLACEHOLDER_ONLY = re.compile(r"^\$\{([A-Za-z][A-Za-z0-9_]*)\}$")
-# The AWS SDK integration's Invoke: it calls a function as lambda:invoke does (not scoped here; see _task_accesses).
-_SDK_LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::aws-sdk:lambda:invoke$")
+# The optimised integration and the AWS SDK's Invoke both call the function their FunctionName names,
+# with the role's lambda:InvokeFunction; .sync does not exist for either.
+_LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")
 
 # Step Functions runs `.sync` nested executions through this managed EventBridge rule (AWS documents
 # the rule name in "IAM policies for nested workflows").
@@ -79,7 +80,7 @@ _INTEGRATIONS: dict[str, _Integration] = {
     "states:startExecution": _Integration("StartNestedWorkflows", ("states:StartExecution",), "StateMachineArn", "arn"),
 }
 SUPPORTED = (
-    "Lambda functions (plain ARN, or arn:aws:states:::lambda:invoke with FunctionName)",
+    "Lambda functions (plain ARN, or arn:aws:states:::lambda:invoke or aws-sdk:lambda:invoke with FunctionName)",
     "sns:publish with TopicArn",
     "sqs:sendMessage with QueueUrl",
     "dynamodb:getItem/putItem/updateItem/deleteItem with TableName",
@@ -173,10 +174,11 @@ def _task_accesses(where: str, state: dict[str, Any], functions: frozenset[str] 
     resource = state.get("Resource")
     if not isinstance(resource, str):
         return [], None  # the validator reports it
-    placeholder = _PLACEHOLDER_ONLY.match(resource)
-    if (placeholder and placeholder[1] in functions) or _LAMBDA_ARN.match(resource):
+    call = lambda_call(state, functions)
+    if call is not None and not call.by_name:
         lambda_invoke = _INTEGRATIONS["lambda:invoke"]
         return [Access(where, lambda_invoke.sid, lambda_invoke.actions, resource, "arn")], None
+    placeholder = _PLACEHOLDER_ONLY.match(resource)
     if _ACTIVITY_ARN.match(resource):
         return [], None  # workers poll activities with their own credentials
     reason = None
@@ -184,6 +186,8 @@ def _task_accesses(where: str, state: dict[str, Any], functions: frozenset[str] 
         reason = _UNKNOWN_PLACEHOLDER
     elif state.get("Credentials") is not None:
         reason = "it runs with other credentials (Credentials), which need sts:AssumeRole"
+    if reason is None and call is not None:
+        return _service_accesses(where, state, resource, "lambda:invoke", "")
     optimised = _OPTIMISED.match(resource)
     if reason is None and optimised is None:
         reason = "this is not a service integration this component knows"
@@ -231,19 +235,40 @@ def _put_events(where: str, state: dict[str, Any], resource: str) -> Needs:
     return needs, None
 
 
-def is_lambda_task(state: Any, functions: frozenset[str] | set[str] = frozenset()) -> bool:
-    """Whether a state invokes a Lambda function (each run of it is a Lambda request)."""
+@dataclass(frozen=True)
+class LambdaCall:
+    """A Task that invokes a Lambda function: each run of it is a Lambda request."""
+
+    function: str | None
+    """The placeholder, one of the workflow's functions, that names the function; None for a literal or computed one."""
+    by_name: bool
+    """Whether the function is named by FunctionName (an invoke integration) rather than by Resource."""
+
+
+def lambda_call(state: Any, functions: Container[str] = frozenset()) -> LambdaCall | None:
+    """What Lambda function a state invokes, or None when it invokes none.
+
+    The one definition of a Lambda task, for the project's rules, the role's grants and the
+    cost estimate: a function ARN or one of `functions` (placeholder names) as Resource, or
+    `lambda:invoke` (also `.waitForTaskToken`, and the AWS SDK's `aws-sdk:lambda:invoke`)
+    with FunctionName in Parameters or Arguments."""
     if not isinstance(state, dict) or state.get("Type") != "Task" or not isinstance(state.get("Resource"), str):
-        return False
+        return None
     resource: str = state["Resource"]
     placeholder = _PLACEHOLDER_ONLY.match(resource)
-    optimised = _OPTIMISED.match(resource)
-    return bool(
-        (placeholder and placeholder[1] in functions)
-        or _LAMBDA_ARN.match(resource)
-        or (optimised and f"{optimised['service']}:{optimised['action']}" == "lambda:invoke")
-        or _SDK_LAMBDA_INVOKE.match(resource)
-    )
+    if placeholder:
+        return LambdaCall(placeholder[1], by_name=False) if placeholder[1] in functions else None
+    if _LAMBDA_ARN.match(resource):
+        return LambdaCall(None, by_name=False)
+    if not _LAMBDA_INVOKE.match(resource):
+        return None
+    for key in ("Parameters", "Arguments"):
+        arguments = state.get(key)
+        target = arguments.get("FunctionName") if isinstance(arguments, dict) else None
+        named = _PLACEHOLDER_ONLY.match(target) if isinstance(target, str) else None
+        if named and named[1] in functions:
+            return LambdaCall(named[1], by_name=True)
+    return LambdaCall(None, by_name=True)
 
 
 # --- from targets to ARNs, once the values are known ---------------------------------

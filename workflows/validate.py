@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard, cast
 
 from workflows.definition import DefinitionError, WorkflowDefinition
+from workflows.integrations import lambda_call
 
 
 @dataclass(frozen=True)
@@ -270,8 +271,6 @@ _JSONATA = re.compile(r"\{%(.*)%\}", re.DOTALL)
 _INTRINSIC = re.compile(r"States\.[A-Za-z0-9]+\(.*\)", re.DOTALL)
 # RFC 3339 with an upper-case T and Z, as the ASL requires.
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-_LAMBDA_FUNCTION_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?")
-_LAMBDA_INVOKE = re.compile(r"arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?")
 _SYNC_OR_CALLBACK = re.compile(r"arn:aws[a-z-]*:states:::.+\.(sync(:\d+)?|waitForTaskToken)")
 _ACTIVITY = re.compile(r"arn:aws[a-z-]*:states:[a-z0-9-]*:\d*:activity:.+")
 # Characters AWS refuses in a Map Label (as in execution names).
@@ -1302,24 +1301,6 @@ def _states_at_every_depth(document: object) -> Iterator[tuple[str, dict[str, An
                 stack.append((f"{here} > {key}", state.get(key), depth + 1))
 
 
-def _lambda_function(state: dict[str, Any], functions: Mapping[str, int]) -> tuple[bool, str | None]:
-    """(is this a Lambda task, the placeholder name of its function when known)."""
-    resource = state.get("Resource") if state.get("Type") == "Task" else None
-    if _is_placeholder(resource):
-        name = resource[2:-1]
-        return (True, name) if name in functions else (False, None)
-    if not isinstance(resource, str):
-        return False, None
-    if _LAMBDA_INVOKE.fullmatch(resource):
-        for key in ("Parameters", "Arguments"):
-            payload = state.get(key)
-            target = payload.get("FunctionName") if isinstance(payload, dict) else None
-            if _is_placeholder(target) and target[2:-1] in functions:
-                return True, target[2:-1]
-        return True, None
-    return _LAMBDA_FUNCTION_ARN.fullmatch(resource) is not None, None
-
-
 def _uncovered_transient_errors(retry: object) -> list[str]:
     """The transient Lambda errors that no retrier retries (the first retrier matching an error decides)."""
     retriers = [r for r in retry if isinstance(r, dict)] if isinstance(retry, list) else []
@@ -1366,9 +1347,10 @@ def project_problems(
         )
 
     for where, state in _states_at_every_depth(document):
-        is_lambda, function = _lambda_function(state, functions)
-        if not is_lambda:
+        call = lambda_call(state, functions)
+        if call is None:
             continue
+        function = call.function
         task_timeout = state.get("TimeoutSeconds")
         if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
             add(
