@@ -347,7 +347,7 @@ def command_redrive(args: argparse.Namespace) -> int:
         time.sleep(1)
     executions.wait(sfn, arn, timeout_seconds=args.timeout)
     finished = executions.read(sfn, arn)
-    print(render.execution(finished))
+    print(render.execution(finished, command="redrive"))
     return 0 if finished.status == "SUCCEEDED" else 1
 
 

@@ -28,7 +28,8 @@ from ops.runs import INPUT_RULE
 # the same; a test holds them together).
 PERMISSIONS = {
     "run": "states:StartExecution (states:StartSyncExecution for Express), states:DescribeExecution, "
-    "states:GetExecutionHistory, states:DescribeStateMachine; for Express, logs:FilterLogEvents on its log group",
+    "states:GetExecutionHistory, states:DescribeStateMachine, states:ListExecutions (a Distributed Map's children); "
+    "for Express, logs:FilterLogEvents on its log group",
     "history": "states:GetExecutionHistory, states:DescribeExecution, states:DescribeStateMachine; "
     "for Express, logs:FilterLogEvents on its log group",
     "verify": "scheduler:GetSchedule, states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory, "
@@ -37,7 +38,7 @@ PERMISSIONS = {
     "failures": "states:ListExecutions, states:DescribeExecution, states:GetExecutionHistory, "
     "states:DescribeStateMachine; for Express, logs:FilterLogEvents on its log group",
     "redrive": "states:DescribeExecution, states:RedriveExecution, states:GetExecutionHistory, "
-    "states:DescribeStateMachine",
+    "states:DescribeStateMachine, states:ListExecutions (a Distributed Map's children)",
 }
 _ARN_REGION = re.compile(r"^arn:[a-z-]+:[a-z0-9-]+:(?P<region>[a-z0-9-]+):")
 _NOT_FOUND = ("ExecutionDoesNotExist", "StateMachineDoesNotExist", "ResourceNotFoundException", "NotFoundException")

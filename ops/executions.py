@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from workflows.spec import OUTCOME_STATUSES
 
@@ -155,6 +155,8 @@ class Step:
     retries: int = 0
     map_run_arn: str | None = None
     """A distributed Map's Map Run: its iterations are child executions, not in this history."""
+    map_run: MapRun | None = None
+    """Its child executions, once read (`read_map_runs`)."""
 
     @property
     def failed(self) -> bool:
@@ -186,10 +188,12 @@ class Block:
     """The events listed under this block by `ops history`."""
     after_event: int = 0
     """The id of the event (ParallelStateStarted, MapStateStarted) the block opens after."""
+    name: str | None = None
+    """A Map Run's child execution is known by its name."""
 
     @property
     def label(self) -> str:
-        return f"{self.kind} {self.index}"
+        return self.name or f"{self.kind} {self.index}"
 
     @property
     def failed(self) -> bool:
@@ -202,6 +206,26 @@ class Block:
     @property
     def duration_ms(self) -> int | None:
         return _duration_ms(self.started, self.ended)
+
+
+MAX_CHILD_EXECUTIONS = 10
+"""A Distributed Map's child executions read and shown per Map Run, the first by start time:
+each costs a history read."""
+
+
+@dataclass
+class MapRun:
+    """A Distributed Map's child executions, as far as they could be read."""
+
+    arn: str
+    children: list[Block] = field(default_factory=list)
+    """The first `MAX_CHILD_EXECUTIONS` by start time, each with its states (none for Express)."""
+    more: int = 0
+    """Children listed but not read."""
+    express: bool = False
+    """Express children have no execution history: their states are only in the CloudWatch logs."""
+    problem: Exception | None = None
+    """Why the children (or some of them) could not be read."""
 
 
 @dataclass
@@ -616,11 +640,72 @@ def definition_of(sfn: Any, described: Mapping[str, Any]) -> str | None:
     return definition
 
 
-def read(sfn: Any, execution_arn: str) -> Execution:
-    """The execution's status, output and path, from DescribeExecution and its history."""
+def map_execution_types(definition: str | Mapping[str, Any] | None) -> dict[str, str]:
+    """Each Distributed Map's name -> its ItemProcessor's ExecutionType (STANDARD or EXPRESS), at any
+    depth. A name used by two Maps of different types is left out."""
+    if definition is None:
+        return {}
+    found: dict[str, str] = {}
+    twice: set[str] = set()
+
+    def visit(machine: Mapping[str, Any]) -> None:
+        for name, state in machine.get("States", {}).items():
+            processor = state.get("ItemProcessor") or {}
+            for inner in [*state.get("Branches", []), processor]:
+                visit(inner)
+            config = processor.get("ProcessorConfig") or {}
+            if config.get("Mode") == "DISTRIBUTED":
+                kind = str(config.get("ExecutionType", "STANDARD"))
+                if found.get(name, kind) != kind:
+                    twice.add(name)
+                found[name] = kind
+
+    visit(json.loads(definition) if isinstance(definition, str) else definition)
+    return {name: kind for name, kind in found.items() if name not in twice}
+
+
+def read_map_run(sfn: Any, map_run_arn: str, *, express: bool, definition: str | None = None) -> MapRun:
+    """The Map Run's first child executions with their states; an AWS error is kept, not raised,
+    so that the rest of the execution can still be shown."""
+    run = MapRun(map_run_arn, express=express)
+    try:
+        listed = [
+            child
+            for page in sfn.get_paginator("list_executions").paginate(mapRunArn=map_run_arn)
+            for child in page["executions"]
+        ]
+        listed.sort(key=lambda child: child["startDate"])
+        run.more = max(0, len(listed) - MAX_CHILD_EXECUTIONS)
+        for number, child in enumerate(listed[:MAX_CHILD_EXECUTIONS]):
+            block = Block("child", number, status=child["status"], started=child["startDate"],
+                          ended=child.get("stopDate"), name=child["name"])  # fmt: skip
+            arn = child["executionArn"]
+            run.express = run.express or ":express:" in arn
+            if not run.express:
+                block.steps = from_events(arn, from_history(history(sfn, arn)), definition).steps
+            run.children.append(block)
+    except (ClientError, BotoCoreError) as error:
+        run.problem = error
+    return run
+
+
+def read_map_runs(sfn: Any, execution: Execution, definition: str | None = None) -> None:
+    """Read the child executions of each Distributed Map the execution ran (`Step.map_run`)."""
+    types = map_execution_types(definition)
+    for step in execution.every_step():
+        if step.map_run_arn:
+            express = types.get(step.name) == "EXPRESS"
+            step.map_run = read_map_run(sfn, step.map_run_arn, express=express, definition=definition)
+
+
+def read(sfn: Any, execution_arn: str, *, map_runs: bool = True) -> Execution:
+    """The execution's status, output and path, from DescribeExecution and its history; with
+    `map_runs`, each Distributed Map's first child executions too."""
     described = sfn.describe_execution(executionArn=execution_arn)
     definition = definition_of(sfn, described)
     execution = from_events(execution_arn, from_history(history(sfn, execution_arn)), definition)
+    if map_runs:
+        read_map_runs(sfn, execution, definition)
     # DescribeExecution is the authority on where the execution stands now.
     execution.status = described["status"]
     execution.input = parse(described.get("input"))

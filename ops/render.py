@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ops import executions
-from ops.executions import Block, Event, Execution, Step, execution_name
+from ops.aws import explain
+from ops.executions import Block, Event, Execution, MapRun, Step, execution_name
 
 MAX_ITERATIONS = 20
 """Map iterations shown per Map; failed ones are always shown."""
@@ -15,6 +16,7 @@ MAX_ITERATIONS = 20
 MAP_RUN_NOTE = (
     "its items ran as child executions, not shown here: `aws stepfunctions list-executions --map-run-arn` lists them"
 )
+EXPRESS_CHILD_NOTE = "an Express child execution: its states are in the Map's CloudWatch Logs group, not shown here"
 
 _STEP_INDENT = 7
 """From a step's number to its detail lines: "1. [ok] " less the step's pad."""
@@ -84,7 +86,7 @@ def _where_stopped(steps: list[Step]) -> list[Step]:
     return found
 
 
-def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, show_data: bool) -> None:
+def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, *, show_data: bool, command: str) -> None:
     for number, step in enumerate(steps, start=1):
         took = f"  {step.duration_ms} ms" if step.duration_ms is not None else ""
         retried = f"  (retried {step.retries}x)" if step.retries else ""
@@ -108,11 +110,30 @@ def _steps(lines: list[str], steps: list[Step], pad: str, previous: Any, show_da
         if step.map_run_arn:
             # A Distributed Map's items run as child executions, each with a history of its own.
             lines.append(f"{detail}map run {step.map_run_arn}")
-            lines.append(f"{detail}{MAP_RUN_NOTE}")
-        _blocks(lines, step, detail, show_data)
+            if step.map_run is None:
+                lines.append(f"{detail}{MAP_RUN_NOTE}")
+            else:
+                _children(lines, step.map_run, detail, step.input, show_data=show_data, command=command)
+        _blocks(lines, step, detail, show_data=show_data, command=command)
 
 
-def _blocks(lines: list[str], step: Step, pad: str, show_data: bool) -> None:
+def _children(lines: list[str], run: MapRun, pad: str, previous: Any, *, show_data: bool, command: str) -> None:
+    """A Map Run's child executions, each as a block like an inline Map's iteration, named as AWS lists it."""
+    for child in run.children:
+        took = f"  {child.duration_ms} ms" if child.duration_ms is not None else ""
+        lines.append(f"{pad}[{_block_mark(child):>2}] {child.label}  {child.status}{took}")
+        if run.express:
+            lines.append(f"{pad}  {EXPRESS_CHILD_NOTE}")
+        _steps(lines, child.steps, pad + "  ", previous, show_data=show_data, command=command)
+    if run.more:
+        lines.append(
+            f"{pad}... and {run.more} more (list them with: aws stepfunctions list-executions --map-run-arn {run.arn})"
+        )
+    if run.problem is not None:
+        lines.append(f"{pad}child executions not read: {explain(run.problem, command)}")
+
+
+def _blocks(lines: list[str], step: Step, pad: str, *, show_data: bool, command: str) -> None:
     shown = step.blocks
     if step.type == "Map" and len(shown) > MAX_ITERATIONS:
         first = {id(b) for b in shown[:MAX_ITERATIONS]}
@@ -120,15 +141,16 @@ def _blocks(lines: list[str], step: Step, pad: str, show_data: bool) -> None:
     for block in shown:
         took = f"  {block.duration_ms} ms" if block.duration_ms is not None else ""
         lines.append(f"{pad}[{_block_mark(block):>2}] {block.label}{took}")
-        _steps(lines, block.steps, pad + "  ", step.input, show_data)
+        _steps(lines, block.steps, pad + "  ", step.input, show_data=show_data, command=command)
     if len(shown) < len(step.blocks):
         lines.append(f"{pad}... {len(step.blocks) - len(shown)} more iterations not shown, none failed")
 
 
-def execution(run: Execution, *, show_data: bool = True) -> str:
-    """The path state by state; a Parallel's branches and a Map's iterations nest under it."""
+def execution(run: Execution, *, show_data: bool = True, command: str = "run") -> str:
+    """The path state by state; a Parallel's branches, a Map's iterations and a Distributed Map's
+    child executions nest under it. `command` is what an AWS error reading children names."""
     lines = [f"execution {execution_name(run.arn)}", f"  input   {_compact(run.input)}"]
-    _steps(lines, run.steps, "  ", run.input, show_data)
+    _steps(lines, run.steps, "  ", run.input, show_data=show_data, command=command)
     lines.append(f"  status  {run.status}")
     if run.status == "SUCCEEDED":
         lines.append(f"  output  {_compact(run.output)}")

@@ -99,7 +99,8 @@ class StandardRuns:
         return self._listed(since)
 
     def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
-        return executions.read(self.sfn, execution_arn)
+        # Failures and checks look at the execution's own states: a Map Run's children would cost reads.
+        return executions.read(self.sfn, execution_arn, map_runs=False)
 
     def failures(self, since: datetime) -> Iterator[Summary]:
         found = [summary for status in FAILED for summary in self._listed(since, status)]

@@ -25,6 +25,8 @@ from botocore.stub import ANY, Stubber
 
 import ops.__main__
 import ops.aws
+import ops.executions
+import ops.render
 import ops.runs
 import ops.verify
 from ops.__main__ import main as ops_main
@@ -681,3 +683,144 @@ def test_bad_outputs_files_and_arguments_are_usage_errors(
     err = capsys.readouterr().err
     assert message.replace("{outputs}", str(outputs)) in err
     assert err.count("\n") == 1
+
+
+# --- Distributed Map child executions -----------------------------------------------------
+
+DMAP_PARENT = f"arn:aws:states:us-east-1:{ACCOUNT}:execution:dmap:parent"
+DMAP_MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:dmap"
+MAP_RUN = f"arn:aws:states:us-east-1:{ACCOUNT}:mapRun:dmap/Each:7c1e7b0a-6b1e-4a0d-9a55-3f0f0e7d2c11"
+T = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def dmap_definition(execution_type: str) -> str:
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                 "StartAt": "Double", "States": {"Double": {"Type": "Pass", "End": True}}}  # fmt: skip
+    return json.dumps({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemProcessor": processor, "End": True}}})
+
+
+def event(number: int, kind: str, details_key: str | None = None, **details: Any) -> dict[str, Any]:
+    shaped: dict[str, Any] = {"id": number, "previousEventId": number - 1, "type": kind,
+                              "timestamp": T + timedelta(milliseconds=number)}  # fmt: skip
+    if details_key:
+        shaped[details_key] = details
+    return shaped
+
+
+PARENT_EVENTS = [
+    event(1, "ExecutionStarted", "executionStartedEventDetails", input="[1, 2]", roleArn="r"),
+    event(2, "MapStateEntered", "stateEnteredEventDetails", name="Each", input="[1, 2]"),
+    event(3, "MapRunStarted", "mapRunStartedEventDetails", mapRunArn=MAP_RUN),
+    event(4, "MapRunSucceeded"),
+    event(5, "MapStateExited", "stateExitedEventDetails", name="Each", output="[2, 4]"),
+    event(6, "ExecutionSucceeded", "executionSucceededEventDetails", output="[2, 4]"),
+]
+
+
+def child_arn(number: int) -> str:
+    return f"arn:aws:states:us-east-1:{ACCOUNT}:execution:dmap/Each:child-{number}"
+
+
+def child_events(number: int) -> list[dict[str, Any]]:
+    return [
+        event(1, "ExecutionStarted", "executionStartedEventDetails", input=str(number), roleArn="r"),
+        event(2, "PassStateEntered", "stateEnteredEventDetails", name="Double", input=str(number)),
+        event(3, "PassStateExited", "stateExitedEventDetails", name="Double", output=str(2 * number)),
+        event(4, "ExecutionSucceeded", "executionSucceededEventDetails", output=str(2 * number)),
+    ]
+
+
+def listed_child(number: int, arn: str | None = None) -> dict[str, Any]:
+    return {"executionArn": arn or child_arn(number), "stateMachineArn": DMAP_MACHINE, "name": f"child-{number}",
+            "status": "SUCCEEDED", "startDate": T + timedelta(seconds=number),
+            "stopDate": T + timedelta(seconds=number, milliseconds=4), "mapRunArn": MAP_RUN}  # fmt: skip
+
+
+def stub_parent(stub: Stubber, execution_type: str = "STANDARD") -> None:
+    described = {"executionArn": DMAP_PARENT, "stateMachineArn": DMAP_MACHINE, "status": "SUCCEEDED",
+                 "startDate": T, "input": "[1, 2]", "output": "[2, 4]"}  # fmt: skip
+    stub.add_response("describe_execution", described, {"executionArn": DMAP_PARENT})
+    machine = {"stateMachineArn": DMAP_MACHINE, "name": "dmap", "definition": dmap_definition(execution_type),
+               "roleArn": "arn:aws:iam::123456789012:role/r", "type": "STANDARD", "creationDate": T}  # fmt: skip
+    stub.add_response("describe_state_machine", machine, {"stateMachineArn": DMAP_MACHINE})
+    stub.add_response("get_execution_history", {"events": PARENT_EVENTS}, {"executionArn": DMAP_PARENT})
+
+
+def test_a_distributed_maps_child_executions_nest_under_it_with_their_states() -> None:
+    sfn, stub = stubbed_sfn()
+    stub_parent(stub)
+    # Listed newest first, as AWS lists them: shown by start time.
+    stub.add_response("list_executions", {"executions": [listed_child(2), listed_child(1)]}, {"mapRunArn": MAP_RUN})
+    for number in (1, 2):
+        stub.add_response(
+            "get_execution_history", {"events": child_events(number)}, {"executionArn": child_arn(number)}
+        )
+    with stub:
+        shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT)).splitlines()
+    stub.assert_no_pending_responses()
+    assert shown[2:] == [
+        "  1. [ok] Each (Map)  3 ms",
+        "         -> [2, 4]",
+        f"         map run {MAP_RUN}",
+        "         [ok] child-1  SUCCEEDED  4 ms",
+        "           1. [ok] Double (Pass)  1 ms",
+        "                  <- 1",
+        "                  -> 2",
+        "         [ok] child-2  SUCCEEDED  4 ms",
+        "           1. [ok] Double (Pass)  1 ms",
+        "                  <- 2",
+        "                  -> 4",
+        "  status  SUCCEEDED",
+        "  output  [2, 4]",
+    ]
+
+
+def test_only_the_first_child_executions_are_read_and_the_rest_are_counted() -> None:
+    sfn, stub = stubbed_sfn()
+    stub_parent(stub)
+    total = ops.executions.MAX_CHILD_EXECUTIONS + 3
+    newest_first = [listed_child(n) for n in range(total, 0, -1)]
+    stub.add_response("list_executions", {"executions": newest_first[:5], "nextToken": "t"}, {"mapRunArn": MAP_RUN})
+    stub.add_response("list_executions", {"executions": newest_first[5:]}, {"mapRunArn": MAP_RUN, "nextToken": "t"})
+    for number in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1):
+        stub.add_response(
+            "get_execution_history", {"events": child_events(number)}, {"executionArn": child_arn(number)}
+        )
+    with stub:
+        shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT))
+    stub.assert_no_pending_responses()
+    assert [f"child-{n}" for n in range(1, total + 1) if f"] child-{n} " in shown] == [
+        f"child-{n}" for n in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1)
+    ]
+    assert f"         ... and 3 more (list them with: aws stepfunctions list-executions --map-run-arn {MAP_RUN})" in (
+        shown.splitlines()
+    )
+
+
+def test_an_express_map_runs_children_show_their_status_without_a_history_read() -> None:
+    sfn, stub = stubbed_sfn()
+    stub_parent(stub, "EXPRESS")
+    stub.add_response("list_executions", {"executions": [listed_child(1)]}, {"mapRunArn": MAP_RUN})
+    with stub:  # a get_execution_history for the child would find no stubbed response and fail
+        shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT)).splitlines()
+    assert shown[5:7] == ["         [ok] child-1  SUCCEEDED  4 ms", f"           {ops.render.EXPRESS_CHILD_NOTE}"]
+    assert ops.render.EXPRESS_CHILD_NOTE.startswith(
+        "an Express child execution: its states are in the Map's CloudWatch"
+    )
+
+
+def test_children_that_cannot_be_read_are_one_line_and_the_view_goes_on() -> None:
+    sfn, stub = stubbed_sfn()
+    stub_parent(stub)
+    stub.add_client_error(
+        "list_executions", "AccessDeniedException", "not allowed", expected_params={"mapRunArn": MAP_RUN}
+    )
+    with stub:
+        shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT)).splitlines()
+    assert shown[5:] == [
+        "         child executions not read: access denied (not allowed); "
+        f"`ops run` needs {ops.aws.PERMISSIONS['run']}",
+        "  status  SUCCEEDED",
+        "  output  [2, 4]",
+    ]
+    assert "states:ListExecutions" in ops.aws.PERMISSIONS["run"]
