@@ -15,8 +15,8 @@ from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun, run_program
 from tests.support import PREFIX, definition_file, document
 from workflows.catalogue import SCHEDULED
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.spec import FunctionSpec, Queue, Table, Value, WorkflowRef, WorkflowSpec
-from workflows.validate import TRANSIENT_LAMBDA_ERRORS
 
 LAMBDA_RETRY = {"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS), "MaxAttempts": 3}
 ORDERS_STATES: dict[str, Any] = {

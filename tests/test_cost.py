@@ -26,10 +26,10 @@ from tests.support import (
     random_json,
 )
 from workflows import cost
+from workflows.asl_checks import asl_problems
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.spec import FunctionSpec, WorkflowSpec
-from workflows.validate import asl_problems
 
 
 def scheduled_workflow() -> WorkflowDefinition:

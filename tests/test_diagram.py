@@ -17,9 +17,9 @@ import pytest
 
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, corpus_definitions, definition_of, mutate, random_json
 from workflows import diagram
+from workflows.asl_checks import asl_problems
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.validate import asl_problems
 
 
 def scheduled_workflow() -> WorkflowDefinition:

@@ -14,7 +14,7 @@ from rehearsal.program import ProgramRun
 from tests.support import Declare
 from workflows import integrations
 from workflows.definition import WorkflowDefinition
-from workflows.validate import TRANSIENT_LAMBDA_ERRORS
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "us-east-1", ACCOUNT)

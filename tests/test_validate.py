@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from workflows.asl_checks import Problem, asl_problems
 from workflows.definition import DEFINITIONS_DIR, DefinitionError, WorkflowDefinition
-from workflows.validate import TRANSIENT_LAMBDA_ERRORS, Problem, asl_problems, project_problems, validate
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS, project_problems
+from workflows.validate import validate
 
 CALL_CENTER = WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
 SCHEDULED = WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from workflows.validate import asl_problems
+from workflows.asl_checks import asl_problems
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "asl"
 ORACLE: dict[str, dict[str, Any]] = json.loads((CORPUS / "oracle-verdicts.json").read_text())

@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 
 from tests.support import corpus_definitions, definition_of, mutate, random_json
+from workflows.asl_checks import Problem, asl_problems
+from workflows.asl_language import MAX_NESTING
 from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.validate import MAX_NESTING, Problem, asl_problems, project_problems, validate
+from workflows.house_rules import project_problems
+from workflows.validate import validate
 
 SEEDS = corpus_definitions()
 

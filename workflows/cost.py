@@ -38,6 +38,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
+from workflows.asl_checks import asl_problems
+from workflows.asl_language import MAX_NESTING
 from workflows.definition import WorkflowDefinition
 from workflows.integrations import lambda_call
 from workflows.schedule import parse, runs_per_month
@@ -48,7 +50,7 @@ from workflows.spec import (
     FunctionSpec,
     WorkflowSpec,
 )
-from workflows.validate import MAX_NESTING, asl_problems, check_asl
+from workflows.validate import check_asl
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60

@@ -21,7 +21,8 @@ from typing import Any
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent
 
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
+# The one form of a placeholder: `${Name}`, a letter then letters, digits or "_".
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 # The longest definition CreateStateMachine accepts (1 MB), as deployed: compact, ASCII-only JSON.
 MAX_DEFINITION_CHARACTERS = 1_048_576
 
@@ -64,7 +65,7 @@ class WorkflowDefinition:
                 f"accepts at most {MAX_DEFINITION_CHARACTERS:,} (1 MB). Move part of it into a workflow of its "
                 "own and start that one (a WorkflowRef)."
             )
-        return cls(path=path, text=text, placeholders=frozenset(_PLACEHOLDER.findall(text)))
+        return cls(path=path, text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))
 
     @property
     def document(self) -> dict[str, Any]:
@@ -92,7 +93,7 @@ class WorkflowDefinition:
         """The definition with every `${Name}` replaced by `values[Name]`."""
         self.check_values(set(values))
         # json.dumps escapes what a JSON string needs; the placeholder sits inside one.
-        rendered = _PLACEHOLDER.sub(lambda match: json.dumps(values[match.group(1)])[1:-1], self.text)
+        rendered = PLACEHOLDER.sub(lambda match: json.dumps(values[match.group(1)])[1:-1], self.text)
         # Re-serialising makes the deployed definition compact and proves it is still JSON.
         return json.dumps(json.loads(rendered), separators=(",", ":"))
 

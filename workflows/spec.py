@@ -64,7 +64,7 @@ class FunctionSpec:
     description: str = ""
     memory_mb: int = FUNCTION_MEMORY_MB
     timeout_seconds: int = FUNCTION_TIMEOUT_SECONDS
-    """The function's own timeout; a task invoking it must allow more (see workflows/validate.py)."""
+    """The function's own timeout; a task invoking it must allow more (see workflows/house_rules.py)."""
     runtime: str = FUNCTION_RUNTIME
     architecture: str = FUNCTION_ARCHITECTURE
     environment: Mapping[str, str] = field(default_factory=dict)
