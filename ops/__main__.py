@@ -45,7 +45,8 @@ from ops.runs import (
     runs_for,
 )
 from ops.verify import verify
-from settings import ConfigError, StackSettings, stack_names
+from settings import StackSettings
+from stack_files import ConfigError, stack_names
 from workflows import cost
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError

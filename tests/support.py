@@ -18,7 +18,7 @@ from typing import Any
 
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import stack_config, stack_names
+from stack_files import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import WorkflowDefinition
 from workflows.spec import WorkflowSpec

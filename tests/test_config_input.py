@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 import settings
+import stack_files
 from components.alarm_thresholds import AlarmThresholds, Threshold
-from settings import ConfigError, StackSettings
+from settings import StackSettings
+from stack_files import ConfigError
 from tests.support import with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.spec import MAX_INPUT_BYTES
@@ -212,8 +214,8 @@ StackFile = Callable[[str], StackSettings]
 @pytest.fixture
 def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackFile:
     """`stack_file(text)`: the settings of a stack `edge` whose Pulumi.edge.yaml is `text`."""
-    (tmp_path / "Pulumi.yaml").write_text((settings.PROJECT_ROOT / "Pulumi.yaml").read_text())
-    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text((stack_files.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    monkeypatch.setattr(stack_files, "PROJECT_ROOT", tmp_path)
 
     def _read(text: str) -> StackSettings:
         (tmp_path / "Pulumi.edge.yaml").write_text(text, encoding="utf-8")
@@ -248,7 +250,7 @@ def test_a_config_section_that_is_not_a_mapping_is_refused_naming_the_file(stack
 
 @pytest.mark.parametrize("text", ["", "# nothing yet\n", "config:\n", "encryptionsalt: v1:abc\n"])
 def test_a_stack_file_without_config_gives_the_defaults(stack_file: StackFile, text: str) -> None:
-    assert stack_file(text) == StackSettings.from_config(settings.stack_config("edge"), "edge", CATALOGUE)
+    assert stack_file(text) == StackSettings.from_config(stack_files.stack_config("edge"), "edge", CATALOGUE)
     assert stack_file(text).log_retention_days == 14
 
 
@@ -569,17 +571,17 @@ def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> Non
     # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
     probe = (
         "import json, sys\n"
-        "import settings\n"
+        "import settings, stack_files\n"
         "from ops.__main__ import main\n"
-        "config = settings.stack_config('dev')\n"
+        "config = stack_files.stack_config('dev')\n"
         "config['serverless-workflows:alarmThresholds'] = json.dumps({'functionErrors': {'value': 5}})\n"
-        "settings.stack_config = lambda stack: config\n"
+        "stack_files.stack_config = lambda stack: config\n"
         "assert settings.StackSettings.from_stack_file('dev').alarm_thresholds.function_errors.value == 5\n"
         "assert main(['--stack', 'dev', 'cost']) == 0\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pulumi', 'pulumi_aws')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe], cwd=stack_files.PROJECT_ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"

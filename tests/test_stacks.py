@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import KNOWN_KEYS, ConfigError, StackSettings, stack_config
+from settings import KNOWN_KEYS, StackSettings
+from stack_files import ConfigError, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
@@ -535,15 +536,15 @@ def test_a_cost_the_estimate_refuses_stops_the_program_before_anything(deploy: D
 
 
 def test_a_stack_file_that_is_not_yaml_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import settings
+    import stack_files
 
     (tmp_path / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  - a\n  b: [\n")
     (tmp_path / "Pulumi.listed.yaml").write_text("config:\n  - a\n")
-    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(stack_files, "PROJECT_ROOT", tmp_path)
     with pytest.raises(ConfigError, match=r"Pulumi.broken.yaml cannot be read as YAML"):
-        settings.stack_config("broken")
+        stack_files.stack_config("broken")
     with pytest.raises(
         ConfigError, match=r"Pulumi.listed.yaml: `config:` must be a mapping of keys to values, not a list"
     ):
-        settings.stack_config("listed")
+        stack_files.stack_config("listed")
