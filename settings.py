@@ -136,11 +136,8 @@ class StackSettings:
         """Read and check the current stack's config, as the engine handed it to the program."""
         # Imported here: `python -m ops cost` reads settings without loading the Pulumi SDK.
         import pulumi  # noqa: PLC0415
-        from pulumi.runtime.config import CONFIG, get_config_env  # noqa: PLC0415
 
-        # The engine hands config to the SDK either explicitly or through PULUMI_CONFIG.
-        values = {**get_config_env(), **CONFIG.get()}
-        return cls.from_config(values, pulumi.get_stack(), catalogue)
+        return cls.from_config(engine_config(), pulumi.get_stack(), catalogue)
 
     @classmethod
     def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
@@ -198,6 +195,24 @@ class StackSettings:
                 f"rm {unused[0]} --stack {stack})"
             )
         return settings
+
+
+def engine_config() -> dict[str, str]:
+    """Every config value the engine handed this program: `namespace:key` -> the string the CLI passes.
+
+    The typo refusal needs every key set, and the public `pulumi.Config` cannot list them: it
+    answers only for a key it is asked about. So this is the one place that reads the Pulumi
+    SDK's internals, the two places the SDK keeps the values: `pulumi.runtime.config.CONFIG`
+    (set explicitly, as `pulumi.runtime.set_all_config` does for the engine and for mocks) and
+    `pulumi.runtime.config.get_config_env()` (the JSON of the `PULUMI_CONFIG` environment
+    variable). A value set both ways is the explicit one, as `pulumi.Config` reads it. Tests pin
+    both ways in (tests/test_config_input.py), so an SDK upgrade that moves them fails by name.
+    """
+    # Imported here: `python -m ops cost` reads settings without loading the Pulumi SDK.
+    from pulumi.runtime.config import CONFIG, get_config_env  # noqa: PLC0415
+
+    values: dict[str, str] = {**get_config_env(), **CONFIG.get()}
+    return values
 
 
 AWS_KEYS = frozenset({"aws:region", "aws:profile", "aws:allowedAccountIds"})

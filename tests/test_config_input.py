@@ -7,6 +7,7 @@ CLI passes, `StackSettings.from_stack_file` for a stack file `python -m ops cost
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import re
@@ -14,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,7 +24,7 @@ import stack_files
 from components.alarm_thresholds import AlarmThresholds, Threshold
 from settings import StackSettings
 from stack_files import ConfigError
-from tests.support import with_config
+from tests.support import Declare, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.spec import MAX_INPUT_BYTES
 
@@ -585,3 +587,68 @@ def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- the engine's config: the one place that reads the Pulumi SDK's internals ----------------------
+
+Read = TypeVar("Read")
+ENGINE_VALUES = {
+    f"{PROJECT}:logLevel": "ERROR",
+    f"{PROJECT}:workflows": '{"scheduled": {"type": "STANDARD"}}',
+    "aws:region": "eu-west-1",
+}
+
+
+def _in_a_context_of_its_own(read: Callable[[], Read]) -> Read:
+    # The SDK keeps explicit config in a context variable: set in a copy, it stays out of other tests.
+    return contextvars.copy_context().run(read)
+
+
+def test_engine_config_returns_every_key_the_engine_sets_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi
+
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+
+    def read() -> dict[str, str]:
+        pulumi.runtime.set_all_config(ENGINE_VALUES)
+        return settings.engine_config()
+
+    assert _in_a_context_of_its_own(read) == ENGINE_VALUES
+
+
+def test_engine_config_returns_every_key_of_the_pulumi_config_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi
+
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(ENGINE_VALUES))
+
+    def read() -> dict[str, str]:
+        pulumi.runtime.set_all_config({})
+        return settings.engine_config()
+
+    assert _in_a_context_of_its_own(read) == ENGINE_VALUES
+
+
+def test_engine_config_takes_an_explicit_value_over_the_environment_as_pulumi_config_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi
+
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"{PROJECT}:logLevel": "ERROR", f"{PROJECT}:retainData": "true"}))
+
+    def read() -> tuple[dict[str, str], str | None]:
+        pulumi.runtime.set_all_config({f"{PROJECT}:logLevel": "FATAL"})
+        return settings.engine_config(), pulumi.Config(PROJECT).get("logLevel")
+
+    values, public = _in_a_context_of_its_own(read)
+    assert values == {f"{PROJECT}:logLevel": "FATAL", f"{PROJECT}:retainData": "true"}
+    assert public == "FATAL"
+
+
+def test_a_misspelt_key_the_engine_passes_through_the_environment_is_refused(
+    declare: Declare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"{PROJECT}:logRetention": "30"}))
+    with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program"):
+        declare(StackSettings.from_pulumi)
