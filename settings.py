@@ -40,9 +40,10 @@ from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_pr
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from stack_files import PROJECT, STACK_NAME, STACK_NAME_RULE, ConfigError
 from workflows import schedule
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
-from workflows.spec import WORKFLOW_TYPES, WorkflowSpec, input_problem
+from workflows.spec import WorkflowSpec, input_problem
 
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")

@@ -48,11 +48,11 @@ from ops.verify import verify
 from settings import StackSettings
 from stack_files import ConfigError, stack_names
 from workflows import cost
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.schedule import ScheduleExpressionError
 from workflows.spec import (
     ON_DEMAND_EXECUTIONS_PER_MONTH,
-    WORKFLOW_TYPES,
     WORKFLOWS_OUTPUT,
     WorkflowSpec,
     check_catalogue,

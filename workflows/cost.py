@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from workflows.asl_checks import asl_problems
-from workflows.asl_language import MAX_NESTING
+from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition
 from workflows.integrations import lambda_call
 from workflows.schedule import parse, runs_per_month
@@ -54,7 +54,6 @@ from workflows.validate import check_asl
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
-WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
 ARCHITECTURES = ("arm64", "x86_64")
 
 # AWS Step Functions pricing page, Express pricing examples: "Workflow memory utilized =

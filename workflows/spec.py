@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
 from workflows.field_types import field_problems, shown
 
@@ -33,7 +34,6 @@ FUNCTION_ARCHITECTURE = "arm64"
 FUNCTION_MEMORY_MB = 128
 FUNCTION_TIMEOUT_SECONDS = 5
 
-WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
 # How a Step Functions execution can end: what an Outcome may expect.
 OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 # Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
