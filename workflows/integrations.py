@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from workflows.definition import PLACEHOLDER
+
 _OPTIMISED = re.compile(
     r"^arn:[a-z-]+:states:::(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9]+)(?P<pattern>\.sync(:2)?|\.waitForTaskToken)?$"
 )
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
-_PLACEHOLDER_ONLY = re.compile(r"^\$\{([A-Za-z][A-Za-z0-9_]*)\}$")
 # The optimised integration and the AWS SDK's Invoke both call the function their FunctionName names,
 # with the role's lambda:InvokeFunction; .sync does not exist for either.
 _LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")
@@ -178,7 +179,7 @@ def _task_accesses(where: str, state: dict[str, Any], functions: frozenset[str] 
     if call is not None and not call.by_name:
         lambda_invoke = _INTEGRATIONS["lambda:invoke"]
         return [Access(where, lambda_invoke.sid, lambda_invoke.actions, resource, "arn")], None
-    placeholder = _PLACEHOLDER_ONLY.match(resource)
+    placeholder = PLACEHOLDER.fullmatch(resource)
     if _ACTIVITY_ARN.match(resource):
         return [], None  # workers poll activities with their own credentials
     reason = None
@@ -255,7 +256,7 @@ def lambda_call(state: Any, functions: Container[str] = frozenset()) -> LambdaCa
     if not isinstance(state, dict) or state.get("Type") != "Task" or not isinstance(state.get("Resource"), str):
         return None
     resource: str = state["Resource"]
-    placeholder = _PLACEHOLDER_ONLY.match(resource)
+    placeholder = PLACEHOLDER.fullmatch(resource)
     if placeholder:
         return LambdaCall(placeholder[1], by_name=False) if placeholder[1] in functions else None
     if _LAMBDA_ARN.match(resource):
@@ -265,7 +266,7 @@ def lambda_call(state: Any, functions: Container[str] = frozenset()) -> LambdaCa
     for key in ("Parameters", "Arguments"):
         arguments = state.get(key)
         target = arguments.get("FunctionName") if isinstance(arguments, dict) else None
-        named = _PLACEHOLDER_ONLY.match(target) if isinstance(target, str) else None
+        named = PLACEHOLDER.fullmatch(target) if isinstance(target, str) else None
         if named and named[1] in functions:
             return LambdaCall(named[1], by_name=True)
     return LambdaCall(None, by_name=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows.asl_language import WORKFLOW_TYPES
-from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
+from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
 from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
@@ -42,8 +42,6 @@ MAX_INPUT_BYTES = 256 * 1024
 ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
-_PLACEHOLDER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_PLACEHOLDER_USE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 class CatalogueError(ValueError):
@@ -268,28 +266,6 @@ def input_problem(value: Any) -> str | None:
     return None
 
 
-def placeholders_in(value: Any) -> set[str]:
-    """The `${Name}` placeholders used anywhere in a JSON-like value."""
-    if isinstance(value, str):
-        return set(_PLACEHOLDER_USE.findall(value))
-    if isinstance(value, Mapping):
-        return set().union(*(placeholders_in(v) for v in value.values()), *(placeholders_in(k) for k in value))
-    if isinstance(value, (list, tuple)):
-        return set().union(*(placeholders_in(v) for v in value))
-    return set()
-
-
-def substitute(value: Any, values: Mapping[str, str]) -> Any:
-    """`value` with every `${Name}` replaced by `values[Name]` (names must all be present)."""
-    if isinstance(value, str):
-        return _PLACEHOLDER_USE.sub(lambda match: values[match.group(1)], value)
-    if isinstance(value, Mapping):
-        return {substitute(k, values): substitute(v, values) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [substitute(v, values) for v in value]
-    return value
-
-
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
     """Raise CatalogueError listing every problem of the entries: fields of the wrong type
     (alone, since every other check reads the fields), then values and inconsistencies
@@ -359,7 +335,7 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
     for duplicate in sorted({p for p in placeholders if placeholders.count(p) > 1}):
         yield f"{where}: placeholder {duplicate!r} is filled twice."
     for placeholder in placeholders:
-        if not _PLACEHOLDER.match(placeholder):
+        if not is_placeholder_name(placeholder):
             yield f"{where}: placeholder {placeholder!r} must be a letter then letters, digits or '_'."
     yield from _function_problems(where, spec)
     if spec.schedule is not None and (problem := input_problem(dict(spec.schedule.payload))):
