@@ -43,7 +43,8 @@ from workflows import schedule
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
-from workflows.spec import WorkflowSpec, input_problem
+from workflows.execution_input import input_problem
+from workflows.spec import WorkflowSpec
 
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")

@@ -38,10 +38,10 @@ from components.logs import check_retention, check_states_log_level
 from workflows import integrations
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition, substitute
+from workflows.execution_input import input_problem, schedule_input
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
-from workflows.spec import input_problem, schedule_input
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"

@@ -37,6 +37,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from workflows.execution_input import encoded_input
 from workflows.spec import OUTCOME_STATUSES
 
 TERMINAL = OUTCOME_STATUSES
@@ -719,7 +720,7 @@ def run(sfn: Any, state_machine_arn: str, payload: Any, *, timeout_seconds: floa
     started = sfn.start_execution(
         stateMachineArn=state_machine_arn,
         name=f"{RUN_PREFIX}{uuid.uuid4()}",
-        input=json.dumps(payload, ensure_ascii=False),
+        input=encoded_input(payload),
     )
     wait(sfn, started["executionArn"], timeout_seconds=timeout_seconds)
     return read(sfn, started["executionArn"])

@@ -26,7 +26,7 @@ from settings import StackSettings
 from stack_files import ConfigError
 from tests.support import Declare, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
-from workflows.spec import MAX_INPUT_BYTES
+from workflows.execution_input import MAX_INPUT_BYTES
 
 PROJECT = "serverless-workflows"
 

@@ -14,7 +14,6 @@ fills. This module imports neither Pulumi nor boto3.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
+from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
@@ -36,8 +36,6 @@ FUNCTION_TIMEOUT_SECONDS = 5
 
 # How a Step Functions execution can end: what an Outcome may expect.
 OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-# Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
-MAX_INPUT_BYTES = 256 * 1024
 # What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
 ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
 
@@ -242,28 +240,6 @@ class WorkflowSpec:
         if self.sample_input is not None:
             return self.sample_input
         return dict(self.schedule.payload) if self.schedule else {}
-
-
-def schedule_input(payload: Any) -> str:
-    """The text a schedule passes its state machine: the one encoding of a payload, used by the
-    component that declares the schedule and by every check of its size. allow_nan=False: Python
-    would write NaN and Infinity, which are not JSON."""
-    return json.dumps(payload, sort_keys=True, allow_nan=False)
-
-
-def input_problem(value: Any) -> str | None:
-    """Why `value` cannot start an execution, encoded as the schedule sends it, or None."""
-    try:
-        encoded = schedule_input(value)
-    except (TypeError, ValueError, RecursionError) as error:
-        return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
-    size = len(encoded.encode("utf-8"))
-    if size > MAX_INPUT_BYTES:
-        return (
-            f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input "
-            "(pass a reference, such as an S3 key, instead of the data)"
-        )
-    return None
 
 
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
