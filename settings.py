@@ -37,6 +37,12 @@ from typing import Any
 import stack_files
 from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
+from components.defaults import (
+    EXECUTION_LOG_LEVEL,
+    LOG_RETENTION_DAYS,
+    RETAIN_DATA,
+    TRACING_ENABLED,
+)
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
 from stack_files import PROJECT, STACK_NAME, STACK_NAME_RULE, ConfigError
 from workflows import schedule
@@ -100,13 +106,13 @@ class StackSettings:
     """`aws:profile`: the shared-credentials profile the provider uses. Default: the usual lookup."""
     aws_allowed_account_ids: tuple[str, ...] = ()
     """`aws:allowedAccountIds`: the provider refuses to deploy into any other account. Default: any."""
-    log_level: str = "ALL"
+    log_level: str = EXECUTION_LOG_LEVEL
     """`logLevel`: Step Functions execution log level."""
-    log_retention_days: int = 14
+    log_retention_days: int = LOG_RETENTION_DAYS
     """`logRetentionDays`: retention of every log group the program creates."""
-    tracing_enabled: bool = True
+    tracing_enabled: bool = TRACING_ENABLED
     """`tracingEnabled`: X-Ray tracing for state machines and functions."""
-    retain_data: bool = False
+    retain_data: bool = RETAIN_DATA
     """`retainData`: keep log groups and dead-letter queues when they are destroyed or replaced."""
     alarms_enabled: bool = True
     """`alarmsEnabled`: alarms on every workflow, schedule and function, a topic and a dashboard."""

@@ -29,8 +29,8 @@ import pulumi
 import pytest
 
 from components import packaging
+from components.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
 from components.packaging import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
-from workflows.spec import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALL_CENTER = ("open_case", "assign_case", "work_on_case", "close_case", "escalate_case")

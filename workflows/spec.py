@@ -20,19 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.defaults import (
+    FUNCTION_ARCHITECTURE,
+    FUNCTION_MEMORY_MB,
+    FUNCTION_RUNTIME,
+    FUNCTION_TIMEOUT_SECONDS,
+    SCHEDULE_ENABLED,
+    SCHEDULE_TIMEZONE,
+    STATE_MACHINE_TYPE,
+)
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
 from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
-
-# Defaults of a Lambda function, written once: HandlerFunctionArgs and the cost
-# estimate use these same constants.
-FUNCTION_RUNTIME = "python3.14"
-FUNCTION_ARCHITECTURE = "arm64"
-FUNCTION_MEMORY_MB = 128
-FUNCTION_TIMEOUT_SECONDS = 5
 
 # How a Step Functions execution can end: what an Outcome may expect.
 OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -135,8 +137,8 @@ class ScheduleSpec:
     """`rate(...)`, `cron(...)` or `at(...)`."""
     payload: Mapping[str, Any] = field(default_factory=dict)
     """The execution input, a JSON object of at most 256 KiB encoded (no NaN or Infinity). Default: `{}`."""
-    timezone: str = "UTC"
-    enabled: bool = True
+    timezone: str = SCHEDULE_TIMEZONE
+    enabled: bool = SCHEDULE_ENABLED
     stack_keys: bool = False
     """The stack's top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
     and `schedulePayload` configure this schedule (at most one workflow may claim them).
@@ -187,7 +189,7 @@ class WorkflowSpec:
     functions: tuple[FunctionSpec, ...] = ()
     integrations: tuple[Integration, ...] = ()
     schedule: ScheduleSpec | None = None
-    type: str = "STANDARD"
+    type: str = STATE_MACHINE_TYPE
     """STANDARD or EXPRESS; stack config may override it. Default: STANDARD."""
     sample_input: Any = None
     """The input `python -m ops run <name>` uses by default. Default: the schedule's payload, else {}."""
