@@ -39,11 +39,12 @@ from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.defaults import (
     EXECUTION_LOG_LEVEL,
+    INCLUDE_EXECUTION_DATA,
     LOG_RETENTION_DAYS,
     RETAIN_DATA,
     TRACING_ENABLED,
 )
-from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
+from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS, express_results_logged
 from stack_files import PROJECT, STACK_NAME, STACK_NAME_RULE, ConfigError
 from workflows import schedule
 from workflows.asl_language import WORKFLOW_TYPES
@@ -432,7 +433,7 @@ class _Reader:
     def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:
         """An Express workflow's results exist only in its execution logs: it needs logLevel ALL."""
         express = [name for name, configured in workflows.items() if configured.type == "EXPRESS"]
-        if express and log_level != "ALL":
+        if express and not express_results_logged(log_level, include_execution_data=INCLUDE_EXECUTION_DATA):
             raise ConfigError(
                 f"Workflow(s) {', '.join(express)} are EXPRESS, whose results exist only in their execution "
                 f"logs, but logLevel is {log_level}: an Express workflow needs logLevel ALL. Fix it with: "

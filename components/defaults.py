@@ -33,6 +33,8 @@ STATE_MACHINE_TYPE = "STANDARD"
 # ALL: each state's input and output, which is what shows a run's data flow, and where an Express
 # workflow's results are.
 EXECUTION_LOG_LEVEL = "ALL"
+# The program sets no other: no stack config key turns execution data off.
+INCLUDE_EXECUTION_DATA = True
 SCHEDULE_TIMEZONE = "UTC"
 SCHEDULE_ENABLED = True
 

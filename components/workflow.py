@@ -36,6 +36,7 @@ from components import iam
 from components.aws_context import AwsContext, console_url
 from components.defaults import (
     EXECUTION_LOG_LEVEL,
+    INCLUDE_EXECUTION_DATA,
     LOG_RETENTION_DAYS,
     RETAIN_DATA,
     SCHEDULE_ENABLED,
@@ -43,7 +44,7 @@ from components.defaults import (
     STATE_MACHINE_TYPE,
     TRACING_ENABLED,
 )
-from components.logs import check_retention, check_states_log_level
+from components.logs import check_retention, check_states_log_level, express_results_logged
 from workflows import integrations
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition, substitute
@@ -123,7 +124,7 @@ class WorkflowArgs:
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
     log_retention_days: int = LOG_RETENTION_DAYS
     """Days CloudWatch keeps execution logs; one of CloudWatch's allowed values. Default: 14."""
-    include_execution_data: bool = True
+    include_execution_data: bool = INCLUDE_EXECUTION_DATA
     """Log each state's input and output (needed to see the data flow). Default: True."""
     express_without_execution_logs: bool = False
     """An Express workflow's results exist only in its logs; it is refused unless it logs
@@ -151,7 +152,7 @@ def validate(args: WorkflowArgs) -> None:
         raise ValueError(f"{what}: type {args.type!r} is not one of {', '.join(WORKFLOW_TYPES)}.")
     check_states_log_level(args.log_level, what=what)
     check_retention(args.log_retention_days, what=what)
-    observed = args.log_level == "ALL" and args.include_execution_data
+    observed = express_results_logged(args.log_level, include_execution_data=args.include_execution_data)
     if args.type == "EXPRESS" and not args.express_without_execution_logs and not observed:
         raise ValueError(
             f"{what}: an Express workflow's results are only in its execution logs, so it must log "

@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from components import workflow
+from components.logs import STATES_LOG_LEVELS
+from components.workflow import WorkflowArgs
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import KNOWN_KEYS, StackSettings
 from stack_files import ConfigError, stack_config
@@ -504,6 +507,24 @@ def test_an_express_workflow_needs_logging_of_all_before_anything_is_declared(de
         )
     assert "pulumi config set logLevel ALL --stack prod" in str(error.value)
     assert declared.resources == []
+
+
+@pytest.mark.parametrize("level", STATES_LOG_LEVELS)
+def test_the_settings_and_the_workflow_component_refuse_an_unseen_express_workflow_alike(level: str) -> None:
+    # One rule (components.logs.express_results_logged), two messages: the config's and the component's.
+    config = with_config(logLevel=level)
+    config["serverless-workflows:workflows"] = '{"scheduled": {"type": "EXPRESS"}}'
+    try:
+        StackSettings.from_config(config, "dev", CATALOGUE)
+        settings_refuse = False
+    except ConfigError as error:
+        settings_refuse = "an Express workflow needs logLevel ALL" in str(error)
+    try:
+        workflow.validate(WorkflowArgs("flow", SCHEDULED.load_definition(), type="EXPRESS", log_level=level))
+        component_refuses = False
+    except ValueError as error:
+        component_refuses = "an Express workflow's results are only in its execution logs" in str(error)
+    assert settings_refuse == component_refuses == (level != "ALL")
 
 
 @pytest.mark.parametrize(
