@@ -22,8 +22,8 @@ import pulumi_aws as aws
 
 from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.lambda_package import handler_archive
 from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
-from components.packaging import handler_archive
 from components.workflow import (
     DEAD_LETTER_SUFFIX,
     ROLE_SUFFIX,

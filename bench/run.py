@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 
-from components.packaging import archive_zip, handler_archive
+from components.lambda_package import archive_zip, handler_archive
 from ops import executions
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws

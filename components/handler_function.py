@@ -57,7 +57,7 @@ class HandlerFunctionArgs:
     handler: str
     """Module path and function, e.g. `handlers.open_case.handler`."""
     code: pulumi.Archive
-    """The deployment package, normally `packaging.handler_archive(handler)`."""
+    """The deployment package, normally `lambda_package.handler_archive(handler)`."""
     description: str = ""
     runtime: str = FUNCTION_RUNTIME
     """One of SUPPORTED_RUNTIMES. Default: python3.14, the newest Lambda offers."""

@@ -11,8 +11,8 @@ import pulumi
 import pytest
 
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.lambda_package import handler_archive
 from components.monitoring import MonitoringArgs
-from components.packaging import handler_archive
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
 from settings import StackSettings

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import MockResourceArgs
 
-from components.packaging import handler_sources
+from components.lambda_package import handler_sources
 from ops import executions
 from ops.verify import Report
 from rehearsal import fake_aws
