@@ -29,7 +29,7 @@ import pulumi
 import pytest
 
 from components import lambda_package
-from components.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
+from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, SUPPORTED_RUNTIMES
 from components.lambda_package import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -355,6 +355,12 @@ def test_bad_handler_runtime_or_architecture_is_named(handler: str, target: dict
             handler, runtime=target.get("runtime", "python3.14"), architecture=target.get("architecture", "arm64")
         )
     assert str(raised.value) == message.format(root=PROJECT_ROOT)
+
+
+@pytest.mark.parametrize("runtime", SUPPORTED_RUNTIMES)
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_every_runtime_and_architecture_a_function_may_have_can_be_packaged(runtime: str, architecture: str) -> None:
+    assert handler_archive("handlers.call_center.open_case", runtime=runtime, architecture=architecture).assets
 
 
 def test_a_module_using_the_standard_library_broadly_runs_from_its_archive_alone(tmp_path: Path) -> None:
