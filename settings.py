@@ -1,9 +1,10 @@
 """Stack settings: the one place that reads stack config.
 
-Every key is declared here with its default and the values it allows; the
-same defaults and descriptions stand in `Pulumi.yaml` (a test keeps the two
-in step). Components never read config: `__main__.py` hands them the values
-of a `StackSettings`, which is checked as a whole before any resource exists.
+Every key is declared here with its default (the components' own, from
+`components/defaults.py`) and the values it allows; the same defaults and
+descriptions stand in `Pulumi.yaml` (a test keeps the two in step).
+Components never read config: `__main__.py` hands them the values of a
+`StackSettings`, which is checked as a whole before any resource exists.
 `python -m ops cost` reads a stack's files (`stack_files.py`) and checks them
 through the same parser, so the program and the tool never disagree on what a
 value means.
