@@ -25,6 +25,7 @@ from botocore.stub import ANY, Stubber
 
 import ops.__main__
 import ops.aws
+import ops.execution_tree
 import ops.executions
 import ops.render
 import ops.runs
@@ -778,11 +779,11 @@ def test_a_distributed_maps_child_executions_nest_under_it_with_their_states() -
 def test_only_the_first_child_executions_are_read_and_the_rest_are_counted() -> None:
     sfn, stub = stubbed_sfn()
     stub_parent(stub)
-    total = ops.executions.MAX_CHILD_EXECUTIONS + 3
+    total = ops.execution_tree.MAX_CHILD_EXECUTIONS + 3
     newest_first = [listed_child(n) for n in range(total, 0, -1)]
     stub.add_response("list_executions", {"executions": newest_first[:5], "nextToken": "t"}, {"mapRunArn": MAP_RUN})
     stub.add_response("list_executions", {"executions": newest_first[5:]}, {"mapRunArn": MAP_RUN, "nextToken": "t"})
-    for number in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1):
+    for number in range(1, ops.execution_tree.MAX_CHILD_EXECUTIONS + 1):
         stub.add_response(
             "get_execution_history", {"events": child_events(number)}, {"executionArn": child_arn(number)}
         )
@@ -790,7 +791,7 @@ def test_only_the_first_child_executions_are_read_and_the_rest_are_counted() -> 
         shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT))
     stub.assert_no_pending_responses()
     assert [f"child-{n}" for n in range(1, total + 1) if f"] child-{n} " in shown] == [
-        f"child-{n}" for n in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1)
+        f"child-{n}" for n in range(1, ops.execution_tree.MAX_CHILD_EXECUTIONS + 1)
     ]
     assert f"         ... and 3 more (list them with: aws stepfunctions list-executions --map-run-arn {MAP_RUN})" in (
         shown.splitlines()

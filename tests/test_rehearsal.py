@@ -22,7 +22,7 @@ import pytest
 from pulumi.runtime import MockResourceArgs
 
 from components.packaging import handler_sources
-from ops import executions
+from ops import execution_tree, executions
 from ops.verify import Report
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
@@ -35,7 +35,7 @@ TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
 Seed = Callable[[int | None], None]
 
 
-def call_center(stack: CloudStack, payload: Any) -> executions.Execution:
+def call_center(stack: CloudStack, payload: Any) -> execution_tree.Execution:
     return executions.run(stack.client("stepfunctions"), stack.workflow("call-center")["stateMachineArn"], payload)
 
 
