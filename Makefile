@@ -11,7 +11,7 @@ help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
 	@echo "make lint     ruff, mypy, and actionlint on .github/workflows"
 	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
-	@echo "make bench    print the speed and size figures against their targets"
+	@echo "make bench    measure the speed and size figures against their targets; writes docs/performance.md"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
