@@ -592,12 +592,15 @@ def test_an_input_is_given_one_way_only(capsys: pytest.CaptureFixture[str]) -> N
     assert "argument --input-file: not allowed with argument --input" in capsys.readouterr().err
 
 
-def test_the_readme_lists_the_permissions_each_command_asks_for_on_access_denied() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", readme, flags=re.MULTILINE))
+def test_the_docs_list_the_permissions_each_command_asks_for_on_access_denied() -> None:
+    page = (PROJECT_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    # The page's "Permissions" section: its table has a row per command.
+    table = page.split("\n## Permissions\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", table, flags=re.MULTILINE))
     actions = re.compile(r"\b(?:states|logs|scheduler):[A-Za-z]+")
     for command, needed in ops.aws.PERMISSIONS.items():
         assert set(actions.findall(rows[command])) == set(actions.findall(needed)), command
+    assert set(rows) == {*ops.aws.PERMISSIONS, "cost"}
 
 
 def test_the_region_comes_from_the_arn_and_a_conflicting_one_is_refused(

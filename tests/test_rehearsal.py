@@ -286,7 +286,7 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
     assert demo.main("prdo") == 2
     assert capsys.readouterr().err == (
         "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. Did you mean prod? "
-        "To add a stack named prdo: make deploy STACK=prdo NEW=1 (see README, Adding an environment)\n"
+        "To add a stack named prdo: make deploy STACK=prdo NEW=1 (see docs/delivery.md#adding-an-environment)\n"
     )
     assert demo.main("../dev") == 2
     assert capsys.readouterr().err == (
