@@ -10,13 +10,13 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
 	@echo "make lint     ruff, mypy, and actionlint on .github/workflows"
-	@echo "make demo     deploy into an in-memory AWS and run both workflows (no AWS account needed)"
-	@echo "make bench    print the speed and size figures against their targets"
+	@echo "make demo     deploy into an in-memory AWS and run every workflow (no AWS account needed)"
+	@echo "make bench    measure the speed and size figures against their targets; writes docs/performance.md"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes what the stack created, but a stack with"
-	@echo "              retainData (prod) keeps its logs, queues, tables and key (README: Known leftovers)"
+	@echo "              retainData (prod) keeps its logs, queues, tables and key (docs/architecture.md: Known leftovers)"
 	@echo "make install-check  install requirements.txt alone into a fresh venv and check the program and ops load"
 
 # One virtualenv, two levels, each with its stamp file, rebuilt when its

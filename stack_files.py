@@ -97,7 +97,8 @@ def _read_stack_files(stack: str) -> tuple[dict[str, str], frozenset[str]]:
         guess = f"Did you mean {near[0]}? " if near else ""
         raise UnknownStackError(
             f"There is no stack {stack!r} here (no {stack_file.name}); {listed}. {guess}"
-            f"To add a stack named {stack}: make deploy STACK={stack} NEW=1 (see README, Adding an environment)"
+            f"To add a stack named {stack}: make deploy STACK={stack} NEW=1 "
+            "(see docs/delivery.md#adding-an-environment)"
         )
     config: dict[str, str] = {}
     for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():

@@ -1,4 +1,5 @@
-"""make bench: the speed and size figures, printed against their targets.
+"""make bench: the speed and size figures, printed against their targets and written to
+docs/performance.md (rendered by `bench.report`).
 
 A benchmark, not a test: it measures and reports; nothing here fails the build.
 Each timing is the median of several runs on this machine.
@@ -14,10 +15,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pulumi_aws as aws
 
+from bench import report
+from bench.report import Figure
 from components.lambda_package import archive_zip, handler_archive
 from ops import executions
 from rehearsal import fake_aws
@@ -26,6 +30,7 @@ from rehearsal.program import PROJECT_ROOT, load_program, run_program, run_under
 
 ROUNDS = 5
 HANDLER_MODULES = ("handlers.case", "handlers.call_center")
+PAGE = PROJECT_ROOT / "docs" / "performance.md"
 
 
 def median_seconds(action: Callable[[], object], rounds: int = ROUNDS) -> float:
@@ -121,15 +126,12 @@ def cpu_model() -> str:
     return models[0] if models else platform.processor() or "unknown CPU"
 
 
-def row(name: str, figure: str, target: str, met: bool) -> str:
-    return f"| {name} | {figure} | {target} | {'met' if met else 'MISSED'} |"
+def machine() -> str:
+    return f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}"
 
 
-def info(name: str, figure: str) -> str:
-    return f"| {name} | {figure} | | |"
-
-
-def main() -> int:
+def measure() -> list[Figure]:
+    """Every figure, measured now (minutes: the test suite is run once)."""
     whole, baseline = program_evaluation()
     cold_whole, cold_baseline = cold_program_evaluation()
     archive = len(archive_zip(handler_archive("handlers.call_center.open_case")))
@@ -138,23 +140,36 @@ def main() -> int:
     demo = demo_seconds()
     suite = test_suite_seconds()
 
-    print(f"Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}")
-    print()
-    print("| Figure | Value | Target | |")
-    print("|---|---|---|---|")
     cold_ratio = cold_whole / cold_baseline
-    print(info("Program run as pulumi runs it (fresh interpreter, under mocks)", f"{cold_whole * 1000:.0f} ms"))
-    print(info("One-resource baseline, the same way", f"{cold_baseline * 1000:.0f} ms"))
-    print(row("Program / baseline, fresh interpreter", f"{cold_ratio:.2f}x", "<= 1.5x", cold_ratio <= 1.5))
-    print(info("Declaring the program's resources alone (warm, in-process)", f"{whole * 1000:.0f} ms"))
-    print(info("Declaring the baseline's one resource (warm, in-process)", f"{baseline * 1000:.0f} ms"))
-    print(row("Lambda archive", f"{archive:,} bytes", "< 8,192 bytes", archive < 8192))
-    for module, milliseconds in imports.items():
-        print(row(f"Cold import of {module}", f"{milliseconds:.1f} ms", "< 5 ms", milliseconds < 5))
-    print(info("Rehearsal call-center executions (moto, Lambda in a subprocess)", f"{rate:.1f} /s"))
-    print(info("One make demo run (fresh interpreter)", f"{demo:.1f} s"))
-    print(info("Test suite wall time (make test)", f"{suite:.1f} s"))
-    print(row("Suite / demo, measured in the same run", f"{suite / demo:.1f}x", "<= 2.5x", suite / demo <= 2.5))
+    return [
+        Figure("Program run as pulumi runs it (fresh interpreter, under mocks)", f"{cold_whole * 1000:.0f} ms"),
+        Figure("One-resource baseline, the same way", f"{cold_baseline * 1000:.0f} ms"),
+        Figure("Program / baseline, fresh interpreter", f"{cold_ratio:.2f}x", "<= 1.5x", cold_ratio <= 1.5),
+        Figure("Declaring the program's resources alone (warm, in-process)", f"{whole * 1000:.0f} ms"),
+        Figure("Declaring the baseline's one resource (warm, in-process)", f"{baseline * 1000:.0f} ms"),
+        Figure("Lambda archive", f"{archive:,} bytes", "< 8,192 bytes", archive < 8192),
+        *(
+            Figure(f"Cold import of {module}", f"{milliseconds:.1f} ms", "< 5 ms", milliseconds < 5)
+            for module, milliseconds in imports.items()
+        ),
+        Figure("Rehearsal call-center executions (moto, Lambda in a subprocess)", f"{rate:.1f} /s"),
+        Figure("One make demo run (fresh interpreter)", f"{demo:.1f} s"),
+        Figure("Test suite wall time (make test)", f"{suite:.1f} s"),
+        Figure("Suite / demo, measured in the same run", f"{suite / demo:.1f}x", "<= 2.5x", suite / demo <= 2.5),
+    ]
+
+
+def main(page: Path = PAGE, today: date | None = None) -> int:
+    """Measure, print the figures, and write them to `page` (docs/performance.md)."""
+    figures = measure()
+    about = machine()
+    print(f"Machine: {about}")
+    print()
+    print(report.table(figures))
+    page.write_text(report.page(figures, about, today or date.today(), ROUNDS))
+    shown = page.relative_to(PROJECT_ROOT) if page.is_relative_to(PROJECT_ROOT) else page
+    print()
+    print(f"Wrote {shown}")
     return 0
 
 

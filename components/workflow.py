@@ -45,7 +45,7 @@ from components.defaults import (
     TRACING_ENABLED,
 )
 from components.logs import check_retention, check_states_log_level, express_results_logged
-from workflows import integrations
+from workflows import integrations, model
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition, substitute
 from workflows.execution_input import input_problem, schedule_input
@@ -196,7 +196,7 @@ class _KeepUnknown(dict[str, str]):
 def _check_granted_states(what: str, args: WorkflowArgs) -> None:
     # Otherwise a name that is no state is ignored without a word: a misspelling, or a state
     # renamed or removed since, whose statements then stay in the role.
-    states = {_state_name(where) for where, _ in integrations.all_states(args.definition.document)}
+    states = model.read(args.definition.document).state_names
     unknown = sorted(args.granted_states - states)
     if unknown:
         raise ValueError(
@@ -216,7 +216,7 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
                 integrations.resource_arns(access, access.target, anywhere)
             except integrations.IntegrationError as error:
                 raise ValueError(f"{what}: {error}") from None
-    refused = [u for u in unscoped if _state_name(u.where) not in args.granted_states]
+    refused = [u for u in unscoped if u.state not in args.granted_states]
     if refused:
         listed = "\n".join(f"  - {problem}" for problem in refused)
         raise ValueError(
@@ -226,10 +226,6 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
             + "; ".join(integrations.SUPPORTED)
             + "."
         )
-
-
-def _state_name(where: str) -> str:
-    return where.rsplit("state ", 1)[-1].strip("'\"")
 
 
 def _resolved_list(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:

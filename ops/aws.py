@@ -24,8 +24,8 @@ from botocore.exceptions import (
 
 from workflows.execution_input import INPUT_RULE
 
-# What each command calls, so that "access denied" can say what to ask for (README "Operate it" lists
-# the same; a test holds them together).
+# What each command calls, so that "access denied" can say what to ask for (docs/operations.md#permissions
+# lists the same; a test holds them together).
 PERMISSIONS = {
     "run": "states:StartExecution (states:StartSyncExecution for Express), states:DescribeExecution, "
     "states:GetExecutionHistory, states:DescribeStateMachine, states:ListExecutions (a Distributed Map's children); "

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ops import executions
+from ops import execution_tree
 from ops.aws import explain
-from ops.executions import Block, Event, Execution, MapRun, Step, execution_name
+from ops.execution_tree import Block, Event, Execution, MapRun, Step, execution_name
 from workflows.asl_language import WORKFLOW_TYPES
 
 MAX_ITERATIONS = 20
@@ -155,7 +155,7 @@ def execution(run: Execution, *, show_data: bool = True, command: str = "run") -
     lines.append(f"  status  {run.status}")
     if run.status == "SUCCEEDED":
         lines.append(f"  output  {_compact(run.output)}")
-    elif run.status in executions.TERMINAL:
+    elif run.status in execution_tree.TERMINAL:
         began = _where_failed(run.steps)
         as_written = bool(began) and all(step.type == "Fail" for step in began)
         lines.append(f"  {_error_label(run.error, run.cause):<7} {_error(run.error, run.cause, as_written=as_written)}")
@@ -171,7 +171,7 @@ def _event_line(event: Event, depth: int) -> str:
         if key not in _HISTORY_FIELDS:
             continue
         # Input and output are JSON text as the service wrote it; show what they say.
-        said = executions.parse(value) if key in ("input", "output") and isinstance(value, str) else value
+        said = execution_tree.parse(value) if key in ("input", "output") and isinstance(value, str) else value
         # An ARN is for copying: whole or useless.
         shown.append(f"{key}={_text(said) if key.endswith('Arn') else _compact(said, 100)}")
     summary = "  " + ", ".join(shown) if shown else ""
@@ -203,11 +203,11 @@ def history(
     Takes GetExecutionHistory events, or `Event`s from any source; with the
     definition, branches are numbered as in `ops run`. Ids keep the order in
     which things happened; concurrent branches interleave in it."""
-    normalised = [e for e in events if isinstance(e, Event)] or executions.from_history(
+    normalised = [e for e in events if isinstance(e, Event)] or execution_tree.from_history(
         [e for e in events if not isinstance(e, Event)]
     )
     lines: list[str] = []
-    _history_block(lines, executions.build(normalised, definition), 0)
+    _history_block(lines, execution_tree.build(normalised, definition), 0)
     return "\n".join(lines)
 
 

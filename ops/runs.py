@@ -5,7 +5,7 @@ DescribeExecution, GetExecutionHistory). Express workflows do not: they are
 started synchronously (StartSyncExecution, which returns the result), and
 their executions exist afterwards only as the execution log records Step
 Functions writes to the workflow's CloudWatch Logs log group; `ExpressRuns`
-reads those (ops.executions.from_execution_log builds the same tree from them).
+reads those (ops.execution_tree.from_execution_log builds the same tree from them).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from ops import executions
+from ops import execution_tree, executions
 from workflows.execution_input import encoded_input
 
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
@@ -26,9 +26,9 @@ LOG_DELAY_SECONDS = 15.0
 # The furthest back ops reads runs (a leap year): a yearly cron schedule runs once in it, and
 # no run worth reading is older (Step Functions keeps a Standard execution's history 90 days).
 LONGEST_LOOK_BACK = timedelta(days=366)
-FAILED = executions.FAILED
+FAILED = execution_tree.FAILED
 OPS_RUN_PREFIX = executions.RUN_PREFIX
-EXECUTION_ENDS = executions.EXECUTION_ENDS
+EXECUTION_ENDS = execution_tree.EXECUTION_ENDS
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,9 @@ class Summary:
 
 
 class Runs(Protocol):
-    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution: ...
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> execution_tree.Execution: ...
     def recent(self, since: datetime) -> Iterator[Summary]: ...
-    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution: ...
+    def read(self, execution_arn: str, since: datetime | None = None) -> execution_tree.Execution: ...
     def failures(self, since: datetime) -> Iterator[Summary]: ...
 
 
@@ -53,7 +53,7 @@ class StandardRuns:
     sfn: Any
     state_machine_arn: str
 
-    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> execution_tree.Execution:
         return executions.run(self.sfn, self.state_machine_arn, payload, timeout_seconds=timeout_seconds)
 
     def _listed(self, since: datetime, status: str | None = None) -> Iterator[Summary]:
@@ -68,7 +68,7 @@ class StandardRuns:
     def recent(self, since: datetime) -> Iterator[Summary]:
         return self._listed(since)
 
-    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+    def read(self, execution_arn: str, since: datetime | None = None) -> execution_tree.Execution:
         # Failures and checks look at the execution's own states: a Map Run's children would cost reads.
         return executions.read(self.sfn, execution_arn, map_runs=False)
 
@@ -117,16 +117,16 @@ class ExpressRuns:
     state_machine_arn: str
     log_group: str
 
-    def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> execution_tree.Execution:
         started = datetime.now(UTC)
         result = self.sfn.start_sync_execution(
             stateMachineArn=self.state_machine_arn, name=f"{OPS_RUN_PREFIX}{uuid.uuid4()}", input=encoded_input(payload)
         )
-        execution = executions.Execution(
+        execution = execution_tree.Execution(
             arn=result["executionArn"],
             status=result["status"],
-            input=executions.parse(result.get("input")),
-            output=executions.parse(result.get("output")),
+            input=execution_tree.parse(result.get("input")),
+            output=execution_tree.parse(result.get("output")),
             error=result.get("error"),
             cause=result.get("cause"),
         )
@@ -135,7 +135,9 @@ class ExpressRuns:
         while True:
             logged = self._records(execution.arn, started)
             if any(record["type"] in EXECUTION_ENDS for record in logged):
-                execution.steps = executions.from_events(execution.arn, executions.from_execution_log(logged)).steps
+                execution.steps = execution_tree.from_events(
+                    execution.arn, execution_tree.from_execution_log(logged)
+                ).steps
                 return execution
             if time.monotonic() > deadline:
                 return execution
@@ -162,14 +164,15 @@ class ExpressRuns:
                 elif record["type"] in EXECUTION_ENDS:
                     status[arn] = EXECUTION_ENDS[record["type"]]
         listed = [
-            Summary(arn, executions.execution_name(arn), status.get(arn, "RUNNING"), at) for arn, at in started.items()
+            Summary(arn, execution_tree.execution_name(arn), status.get(arn, "RUNNING"), at)
+            for arn, at in started.items()
         ]
         return sorted(listed, key=lambda summary: summary.started, reverse=True)
 
     def recent(self, since: datetime) -> Iterator[Summary]:
         return iter(self._summaries(since))
 
-    def events(self, execution_arn: str, since: datetime) -> list[executions.Event]:
+    def events(self, execution_arn: str, since: datetime) -> list[execution_tree.Event]:
         """The events of an execution that started after `since` (the ARN does not say when it ran).
         Refused when its start is not among the records read: it started earlier, its records are
         past the log group's retention, or it is not this workflow's."""
@@ -178,13 +181,13 @@ class ExpressRuns:
             raise ExecutionNotLogged(
                 f"{execution_arn}: its start is not in {self.log_group} since {since:%Y-%m-%d %H:%M} UTC"
             )
-        return executions.from_execution_log(records)
+        return execution_tree.from_execution_log(records)
 
-    def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+    def read(self, execution_arn: str, since: datetime | None = None) -> execution_tree.Execution:
         """The execution, from its records since `since` (default: a day ago; give the listed start
         when known, so that less is read)."""
         start = since or datetime.now(UTC) - timedelta(days=1)
-        return executions.from_events(execution_arn, self.events(execution_arn, start))
+        return execution_tree.from_events(execution_arn, self.events(execution_arn, start))
 
     def failures(self, since: datetime) -> Iterator[Summary]:
         return (summary for summary in self._summaries(since) if summary.status in FAILED)

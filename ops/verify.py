@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ops import executions
+from ops import execution_tree
 from ops.runs import LONGEST_LOOK_BACK, OPS_RUN_PREFIX, Runs, Summary
 from workflows.schedule import ScheduleExpressionError, runs_per_month
 from workflows.schedule import parse as parse_schedule
@@ -76,7 +76,7 @@ def fill(value: Any, run: str) -> Any:
     return value
 
 
-def _matches(outcome: Outcome, execution: executions.Execution, run: str) -> bool:
+def _matches(outcome: Outcome, execution: execution_tree.Execution, run: str) -> bool:
     if execution.status != outcome.status:
         return False
     if outcome.output is not None and execution.output != fill(outcome.output, run):

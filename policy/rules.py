@@ -14,6 +14,7 @@ This module imports only the standard library, so both can load it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,9 +188,8 @@ def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple
         definition = _json(resource.props.get("definition"))
         if definition is None:
             continue
-        for state_name, state in _task_states(definition.get("States", {})):
-            resource_arn = str(state.get("Resource", ""))
-            if ":lambda:" not in resource_arn and not resource_arn.endswith(":::lambda:invoke"):
+        for _, state_name, state in states_at_every_depth(definition):
+            if not invokes_lambda(state):
                 continue
             retried = {e for r in state.get("Retry", []) for e in r.get("ErrorEquals", [])}
             if not (retried >= LAMBDA_TRANSIENT_ERRORS or "States.ALL" in retried):
@@ -199,17 +199,42 @@ def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple
                 yield resource.name, f"task {state_name!r} has no TimeoutSeconds; it could wait for a year."
 
 
-def _task_states(states: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name, state in states.items():
+# --- the pack's twin of workflows/model.py ------------------------------------------------
+# The pack runs with pulumi-policy alone, so it cannot import the program's model of a
+# definition. These two functions are that model's walk and its Lambda-task detector, for a
+# deployed definition (ARNs filled in); tests/test_policy.py runs one set of definitions
+# through both and requires the same states, at the same paths, and the same Lambda tasks.
+
+_LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
+_LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")
+Path = tuple[str | int, ...]
+
+
+def states_at_every_depth(machine: Any, path: Path = ()) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+    """(path, name, state) of every state: each state, then those of its branches or item processor."""
+    states = machine.get("States") if isinstance(machine, dict) else None
+    for name, state in states.items() if isinstance(states, dict) else ():
         if not isinstance(state, dict):
             continue
-        if state.get("Type") == "Task":
-            yield name, state
-        for branch in state.get("Branches", []):
-            yield from _task_states(branch.get("States", {}))
-        inner = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(inner, dict):
-            yield from _task_states(inner.get("States", {}))
+        here = (*path, name)
+        yield here, name, state
+        inner: list[tuple[str | int, Any]] = []
+        if state.get("Type") == "Parallel" and isinstance(state.get("Branches"), list):
+            inner = list(enumerate(state["Branches"], start=1))
+        elif state.get("Type") == "Map":
+            key = next((key for key in ("ItemProcessor", "Iterator") if key in state), None)
+            inner = [(key, state[key])] if key else []
+        for step, nested in inner:
+            yield from states_at_every_depth(nested, (*here, step))
+
+
+def invokes_lambda(state: Mapping[str, Any]) -> bool:
+    """Whether a state of a deployed definition invokes a Lambda function: a Task whose Resource is
+    a function ARN, or `lambda:invoke` (the optimised integration or the AWS SDK's)."""
+    resource = state.get("Resource")
+    if state.get("Type") != "Task" or not isinstance(resource, str):
+        return False
+    return bool(_LAMBDA_ARN.match(resource) or _LAMBDA_INVOKE.match(resource))
 
 
 def schedules_retry_and_dead_letter(resources: list[Resource]) -> Iterator[tuple[str, str]]:

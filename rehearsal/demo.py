@@ -23,8 +23,8 @@ from ops.verify import Report, verify
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from settings import StackSettings
 from stack_files import ConfigError
+from workflows import model
 from workflows.catalogue import CATALOGUE
-from workflows.integrations import all_states
 from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec, check_catalogue
 
 # moto's engine evaluates JSONata through a Java runtime (JPype) that this project does not
@@ -37,8 +37,8 @@ def not_rehearsable(catalogue: tuple[WorkflowSpec, ...]) -> dict[str, str]:
     prove nothing, neither that they work nor that they are broken."""
     found: dict[str, str] = {}
     for spec in catalogue:
-        document = json.loads(spec.load_definition().text)
-        languages = [document.get("QueryLanguage")] + [state.get("QueryLanguage") for _, state in all_states(document)]
+        definition = model.read(spec.load_definition().document)
+        languages = [definition.top.query_language] + [state.query_language for state in definition.states()]
         if "JSONata" in languages:
             found[spec.name] = JSONATA_REASON
     return found

@@ -31,7 +31,7 @@ stack=${STACK:-dev}
 cd "$(dirname "$0")/.."
 state_dir=${PULUMI_STATE_DIR:-$PWD/.pulumi-state}
 
-# Every physical AWS name is built from the stack name (README: Adding an environment).
+# Every physical AWS name is built from the stack name (docs/delivery.md#adding-an-environment).
 if ! [[ "$stack" =~ ^[a-z0-9][a-z0-9-]{0,19}$ ]]; then
   refuse "Stack name '$stack' is not valid: use 1 to 20 lowercase letters, digits or '-', starting with a letter or digit."
 fi

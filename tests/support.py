@@ -26,7 +26,7 @@ STACKS = stack_names()
 
 # The two tutorials, whose resources, documents, prices and messages tests pin exactly. A test
 # that pins a total names them rather than CATALOGUE, so that a workflow a team adds to the
-# catalogue (README "Add your own workflow") leaves it passing; tests of what every workflow
+# catalogue (docs/adding-a-workflow.md#the-recipe) leaves it passing; tests of what every workflow
 # gets iterate over CATALOGUE instead.
 TUTORIALS: tuple[WorkflowSpec, ...] = (SCHEDULED, CALL_CENTER)
 PREFIX = "serverless-workflows-dev"
@@ -34,7 +34,7 @@ PREFIX = "serverless-workflows-dev"
 Deploy = Callable[..., ProgramRun]
 Declare = Callable[..., ProgramRun]
 
-# The worked example of README "Add your own workflow", laid out as the recipe says:
+# The worked example of docs/adding-a-workflow.md#the-recipe, laid out as the recipe says:
 # workflows/<file>.asl.json, handlers/<module>.py and one catalogue entry (entry.py).
 EXAMPLE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "nightly_report"
 

@@ -414,7 +414,7 @@ def test_bad_workflows_json_gets_a_concrete_example() -> None:
 
 # --- alarmThresholds: per-stack overrides of when each alarm fires -------------------------------
 
-# The names a team writes, as the README documents them: each AlarmThresholds field in camelCase.
+# The names a team writes, as docs/configuration.md documents them: each AlarmThresholds field in camelCase.
 THRESHOLD_NAMES = {
     "executionsFailed": "executions_failed",
     "executionsTimedOut": "executions_timed_out",

@@ -159,14 +159,20 @@ class Drawn:
         return found
 
 
+def processor_of(state: dict[str, Any]) -> dict[str, Any] | None:
+    """A Map's item processor, read here without the model, so that the chart is checked against the JSON."""
+    found = state.get("ItemProcessor", state.get("Iterator"))
+    return found if isinstance(found, dict) else None
+
+
 def all_states(machine: dict[str, object]) -> list[str]:
     names: list[str] = []
     for name, state in machine["States"].items():  # type: ignore[attr-defined]
         names.append(name)
         for branch in state.get("Branches", []):
             names += all_states(branch)
-        if diagram._processor(state) is not None:
-            names += all_states(diagram._processor(state))  # type: ignore[arg-type]
+        if processor_of(state) is not None:
+            names += all_states(processor_of(state))  # type: ignore[arg-type]
     return names
 
 
@@ -192,8 +198,8 @@ def expected_edges(
         if state.get("End") is True or state["Type"] == "Succeed":
             found.update([(leaving, "", finish)])
         inner = list(state.get("Branches", []))
-        if diagram._processor(state) is not None:
-            inner.append(diagram._processor(state))
+        if processor_of(state) is not None:
+            inner.append(processor_of(state))
         for branch in inner:
             found += expected_edges(branch, ids, here, f"{here}_join")
     return found
@@ -214,8 +220,8 @@ def assert_drawn_faithfully(document: dict[str, object]) -> None:
 def assert_nested_inside(machine: dict[str, object], ids: dict[str, str], drawn: Drawn) -> None:
     for name, state in machine["States"].items():  # type: ignore[attr-defined]
         parts = [(f"{ids[name]}_b{n}", b) for n, b in enumerate(state.get("Branches", []), start=1)]
-        if diagram._processor(state) is not None:
-            parts.append((f"{ids[name]}_items", diagram._processor(state)))
+        if processor_of(state) is not None:
+            parts.append((f"{ids[name]}_items", processor_of(state)))
         for subgraph, inner in parts:
             for inner_name in inner["States"]:
                 assert subgraph in drawn.inside[ids[inner_name]], f"{inner_name!r} is drawn outside {subgraph}"

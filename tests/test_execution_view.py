@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from ops import executions, render
+from ops import execution_tree, executions, render
 from ops.__main__ import main as ops_main
-from ops.executions import Event, Execution
+from ops.execution_tree import Event, Execution
 from rehearsal.moto_aws import InMemoryAws
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -164,7 +164,7 @@ NESTED_DEFINITION = {
 
 
 def test_nested_map_parallel_map_is_a_tree_whose_containers_show_their_own_result() -> None:
-    run = executions.from_events(ARN, NESTED)
+    run = execution_tree.from_events(ARN, NESTED)
     assert render.execution(run) == NESTED_VIEW
     assert run.path == ["Each"]
     assert [s.name for s in run.every_step()] == ["Each"] + ["Split", "Double", "Inner", "Leaf"] * 2
@@ -174,7 +174,7 @@ def test_the_tree_follows_the_links_not_the_order_of_ids() -> None:
     # Events are placed by the event they follow, so the order they are given in does not matter.
     shuffled = NESTED.copy()
     random.Random(7).shuffle(shuffled)
-    assert render.execution(executions.from_events(ARN, shuffled)) == NESTED_VIEW
+    assert render.execution(execution_tree.from_events(ARN, shuffled)) == NESTED_VIEW
 
 
 FAILED_ITERATION = [
@@ -195,7 +195,7 @@ FAILED_ITERATION = [
 
 
 def test_a_failed_iteration_and_its_fail_state_show_the_cause_as_written() -> None:
-    run = executions.from_events(ARN, FAILED_ITERATION)
+    run = execution_tree.from_events(ARN, FAILED_ITERATION)
     assert (run.status, run.error, run.cause) == ("FAILED", None, "Montant refusé : 12 €")
     assert render.execution(run).splitlines()[2:] == [
         "  1. [ x] Check (Map)  8 ms",
@@ -225,7 +225,7 @@ def test_a_long_map_shows_its_first_iterations_and_every_failed_one() -> None:
             events.append(entered(begin + 1, begin, "Pass", "Work", index))
             events.append(exited(begin + 2, begin + 1, "Pass", "Work", index))
             events.append(ev(begin + 3, begin + 2, "MapIterationSucceeded", name="Many", index=index))
-    lines = render.execution(executions.from_events(ARN, events)).splitlines()
+    lines = render.execution(execution_tree.from_events(ARN, events)).splitlines()
     headers = [line.strip() for line in lines if "] iteration " in line]
     assert headers == [f"[ok] iteration {i}  3 ms" for i in range(render.MAX_ITERATIONS)] + ["[ x] iteration 22  3 ms"]
     assert "         ... 4 more iterations not shown, none failed" in lines
@@ -233,7 +233,7 @@ def test_a_long_map_shows_its_first_iterations_and_every_failed_one() -> None:
 
 
 def test_a_fail_state_takes_error_and_cause_from_the_failure_it_causes_and_is_never_ok() -> None:
-    run = executions.from_events(
+    run = execution_tree.from_events(
         ARN,
         [
             started(1, {}),
@@ -254,13 +254,13 @@ def test_a_fail_state_takes_error_and_cause_from_the_failure_it_causes_and_is_ne
 def test_a_fail_states_long_cause_is_shown_whole_where_a_task_errors_is_shortened() -> None:
     cause = "Le dossier est incomplet : " + "pièce manquante, " * 12 + "fin."
     assert len(cause) > 160
-    run = executions.from_events(ARN, [started(1, {}), entered(2, 0, "Fail", "Refuse", {}),
+    run = execution_tree.from_events(ARN, [started(1, {}), entered(2, 0, "Fail", "Refuse", {}),
                                       ev(3, 2, "ExecutionFailed", error="Incomplete", cause=cause)])  # fmt: skip
     lines = render.execution(run).splitlines()
     assert f"         error Incomplete: {cause}" in lines
     assert f"  error   Incomplete: {cause}" in lines
     # A task's error report is not the author's text: it stays one short line.
-    task = Execution(ARN, "FAILED", {}, error="Boom", cause=cause, steps=[executions.Step("Work", "Task")])
+    task = Execution(ARN, "FAILED", {}, error="Boom", cause=cause, steps=[execution_tree.Step("Work", "Task")])
     assert render.execution(task).splitlines()[-1] == f"  error   Boom: {cause[:157]}..."
 
 
@@ -278,7 +278,7 @@ DISTRIBUTED = [
 
 
 def test_a_distributed_map_shows_its_map_run_and_how_to_list_its_child_executions() -> None:
-    run = executions.from_events(ARN, DISTRIBUTED)
+    run = execution_tree.from_events(ARN, DISTRIBUTED)
     (each,) = run.steps
     assert (each.map_run_arn, each.blocks, each.status) == (MAP_RUN_ARN, [], "SUCCEEDED")
     assert render.execution(run).splitlines()[2:] == [
@@ -298,7 +298,7 @@ def test_a_failed_map_run_fails_its_map_with_the_map_runs_error() -> None:
                                    cause="The specified tolerated failure threshold was exceeded"),
               ev(5, 4, "MapStateFailed"),
               ev(6, 5, "ExecutionFailed", error="States.ExceedToleratedFailureThreshold")]  # fmt: skip
-    lines = render.execution(executions.from_events(ARN, failed)).splitlines()
+    lines = render.execution(execution_tree.from_events(ARN, failed)).splitlines()
     assert "  1. [ x] Each (Map)  3 ms   <-- failed here" in lines
     assert "         error States.ExceedToleratedFailureThreshold: The specified tolerated failure threshold " \
         "was exceeded" in lines  # fmt: skip
@@ -331,7 +331,7 @@ SLOW = [
 def test_failures_names_the_state_a_timeout_or_an_abort_found_the_execution_in(
     end: Event, status: str, line: str
 ) -> None:
-    run = executions.from_events(ARN, [*SLOW, end])
+    run = execution_tree.from_events(ARN, [*SLOW, end])
     assert run.status == status
     assert render.failure("wf", T0, run).splitlines() == [f"wf  2026-01-01 00:00:00  {status}  e1", line]
     # The view marks it as still running when the execution stopped.
@@ -339,7 +339,7 @@ def test_failures_names_the_state_a_timeout_or_an_abort_found_the_execution_in(
 
 
 def test_a_fail_state_built_by_hand_is_failed_even_without_an_error() -> None:
-    step = executions.Step("Stop", "Fail", input={})
+    step = execution_tree.Step("Stop", "Fail", input={})
     run = Execution(ARN, "FAILED", {}, cause="Engage Tier 2 Support.", steps=[step])
     lines = render.execution(run).splitlines()
     assert "  1. [ x] Stop (Fail)   <-- failed here" in lines
@@ -365,7 +365,7 @@ CAUGHT = [
 
 
 def test_a_caught_failure_is_marked_caught_and_the_path_goes_on() -> None:
-    run = executions.from_events(ARN, CAUGHT)
+    run = execution_tree.from_events(ARN, CAUGHT)
     lines = render.execution(run).splitlines()
     assert run.path == ["Try", "Recover"]
     assert "  1. [ x] Try (Parallel)  3 ms   <-- failed, caught" in lines
@@ -388,14 +388,14 @@ TASK_AND_FAIL = [
 
 
 def test_a_fail_state_does_not_take_the_error_of_a_task_that_failed_beside_it() -> None:
-    run = executions.from_events(ARN, TASK_AND_FAIL)
+    run = execution_tree.from_events(ARN, TASK_AND_FAIL)
     steps = {step.name: step for step in run.every_step()}
     assert (steps["Call"].error, steps["Call"].cause) == ("Lambda.Unknown", "timed out")
     assert (steps["Refuse"].failed, steps["Refuse"].error, steps["Refuse"].cause) == (True, None, None)
 
 
 def test_a_retried_task_that_then_succeeds_is_ok_and_says_it_was_retried() -> None:
-    run = executions.from_events(
+    run = execution_tree.from_events(
         ARN,
         [
             started(1, {}),
@@ -434,8 +434,8 @@ def test_branches_are_numbered_as_the_definition_lists_them_when_it_is_given() -
         entered(4, 3, "Pass", "Second", {}),  # the second branch happened to start first
         entered(5, 3, "Pass", "First", {}),
     ]
-    by_start = executions.build(events).steps[0].blocks
-    by_definition = executions.build(events, json.dumps(definition)).steps[0].blocks
+    by_start = execution_tree.build(events).steps[0].blocks
+    by_definition = execution_tree.build(events, json.dumps(definition)).steps[0].blocks
     assert [(b.label, b.steps[0].name) for b in by_start] == [("branch 1", "Second"), ("branch 2", "First")]
     assert [(b.label, b.steps[0].name) for b in by_definition] == [("branch 1", "First"), ("branch 2", "Second")]
 
@@ -484,7 +484,7 @@ def test_an_execution_log_record_reads_as_the_same_event() -> None:
         '"outputDetails": {"truncated": false}}, "previous_event_id": "2", '
         f'"event_timestamp": "1767225600042", "execution_arn": "{EXPRESS_ARN}", "redrive_count": "0"}}'
     )
-    (event,) = executions.from_execution_log([record])
+    (event,) = execution_tree.from_execution_log([record])
     assert (event.id, event.previous_id, event.type) == (3, 2, "PassStateExited")
     assert event.timestamp == datetime(2026, 1, 1, 0, 0, 0, 42000, tzinfo=UTC)
     assert event.details["output"] == '"Olá"'
@@ -495,8 +495,8 @@ def test_execution_log_records_give_the_same_view_as_the_history() -> None:
     records += [as_log_record(e, EXPRESS_ARN.replace(":e1:", ":e2:")) for e in FAILED_ITERATION]  # another run
     random.Random(3).shuffle(records)  # log delivery keeps no order across streams
     records[0] = {"timestamp": 0, "message": records[0]}  # as FilterLogEvents returns one
-    events = executions.from_execution_log(records, execution_arn=EXPRESS_ARN)
-    run = executions.from_events(EXPRESS_ARN, events)
+    events = execution_tree.from_execution_log(records, execution_arn=EXPRESS_ARN)
+    run = execution_tree.from_events(EXPRESS_ARN, events)
     assert run.status == "SUCCEEDED"
     assert render.execution(run).splitlines()[1:] == NESTED_VIEW.splitlines()[1:]
 
@@ -506,7 +506,7 @@ def test_execution_log_records_without_execution_data_still_give_the_path() -> N
     records = [as_log_record(Event(e.id, e.previous_id, e.type, e.timestamp, {
         k: v for k, v in e.details.items() if k not in ("input", "output")
     })) for e in FAILED_ITERATION]  # fmt: skip
-    run = executions.from_events(EXPRESS_ARN, executions.from_execution_log(records))
+    run = execution_tree.from_events(EXPRESS_ARN, execution_tree.from_execution_log(records))
     assert [s.name for s in run.every_step()] == ["Check", "Accept", "Reject"]
     assert "                  cause Montant refusé : 12 €" in render.execution(run).splitlines()
 
@@ -529,7 +529,7 @@ def without_durations(text: str) -> str:
 
 
 def recorded(sfn: Any, execution_arn: str) -> list[Event]:
-    return executions.from_history(executions.history(sfn, execution_arn))
+    return execution_tree.from_history(executions.history(sfn, execution_arn))
 
 
 MOTO_ORDER_CASES = 25
@@ -834,7 +834,7 @@ class Threads:
         self.threads: list[list[int]] = []
         self.thread_of: dict[int, int] = {}
         self.containers: list[Container] = []
-        self._read(executions.build(events, definition))
+        self._read(execution_tree.build(events, definition))
         assert sum(len(thread) for thread in self.threads) == len(self.events) == len(self.thread_of)
         # The links an engine chooses as its threads finish: anything else is kept as recorded.
         self.loose: dict[int, tuple[str, Container]] = {}
@@ -848,7 +848,7 @@ class Threads:
             if container.exit is not None:
                 self.loose[container.exit] = ("exit", container)
 
-    def _read(self, block: executions.Block) -> int:
+    def _read(self, block: execution_tree.Block) -> int:
         number = len(self.threads)
         ids = sorted(event.id for event in block.events)
         self.threads.append(ids)
@@ -946,7 +946,7 @@ class Threads:
         return recorded, notes
 
 
-def shape(steps: list[executions.Step], numbered: bool) -> list[Any]:
+def shape(steps: list[execution_tree.Step], numbered: bool) -> list[Any]:
     """All the tree says but times. Without a definition, branches are numbered as they
     started, which depends on the order: then they are compared as a set."""
     shaped = []
@@ -967,7 +967,7 @@ def shape(steps: list[executions.Step], numbered: bool) -> list[Any]:
     return shaped
 
 
-def assert_within(part: list[executions.Step], whole: list[executions.Step]) -> None:
+def assert_within(part: list[execution_tree.Step], whole: list[execution_tree.Step]) -> None:
     """What a history cut short shows is what the whole one shows, or not yet known."""
     assert len(part) <= len(whole)
     for mine, theirs in zip(part, whole, strict=False):
@@ -987,7 +987,7 @@ def assert_within(part: list[executions.Step], whole: list[executions.Step]) -> 
 
 
 def assert_renders(events: list[Event], definition: dict[str, Any] | None) -> None:
-    render.execution(executions.from_events(ARN, events, definition))
+    render.execution(execution_tree.from_events(ARN, events, definition))
     listed = render.history(events, definition=definition).splitlines()
     assert sorted(int(line[:3]) for line in listed if line[:3].strip()) == [event.id for event in events]
 
@@ -1004,7 +1004,7 @@ def assert_any_order_gives_the_same_tree(
 ) -> set[str]:
     """Check `cases` other recordings of the run (each also cut short at a random event); what they explored."""
     numbered = definition is not None
-    recorded = executions.from_events(ARN, events, definition)
+    recorded = execution_tree.from_events(ARN, events, definition)
     expected = shape(recorded.steps, numbered)
     threads = Threads(events, definition)
     explored: set[str] = set()
@@ -1012,13 +1012,13 @@ def assert_any_order_gives_the_same_tree(
         rng = random.Random(case)
         variant, notes = threads.variant(rng)
         explored |= notes
-        built = executions.from_events(ARN, variant, definition)
+        built = execution_tree.from_events(ARN, variant, definition)
         assert shape(built.steps, numbered) == expected, f"case {case}:\n{listing(variant)}"
         assert (built.status, built.error, built.cause) == (recorded.status, recorded.error, recorded.cause)
         assert_renders(variant, definition)
         # A history read while the execution, or an iteration, still runs.
         cut = variant[: rng.randrange(1, len(variant))]
-        part = executions.from_events(ARN, cut, definition)
+        part = execution_tree.from_events(ARN, cut, definition)
         try:
             assert_within(part.steps, built.steps)
         except AssertionError as error:
@@ -1102,7 +1102,7 @@ MOTO_TOO_BIG = [
 
 
 def test_recorded_moto_runs_build_the_tree_their_failures_made() -> None:
-    no_twos = executions.from_events(ARN, MOTO_NO_TWOS, NO_TWOS)
+    no_twos = execution_tree.from_events(ARN, MOTO_NO_TWOS, NO_TWOS)
     (each,) = no_twos.steps
     assert [(block.label, block.status) for block in each.blocks] == [
         ("iteration 0", "SUCCEEDED"),
@@ -1111,11 +1111,11 @@ def test_recorded_moto_runs_build_the_tree_their_failures_made() -> None:
     assert (each.status, each.blocks[1].steps[-1].error, each.blocks[1].steps[-1].cause) == (
         "FAILED", "TwoFound", "deux est refusé"
     )  # fmt: skip
-    escalate = executions.from_events(ARN, MOTO_ESCALATE, ESCALATE)
+    escalate = execution_tree.from_events(ARN, MOTO_ESCALATE, ESCALATE)
     assert [(b.label, b.status, b.steps[0].cause) for b in escalate.steps[0].blocks] == [
         ("branch 1", "SUCCEEDED", None), ("branch 2", "FAILED", "Engage Tier 2 Support.")
     ]  # fmt: skip
-    too_big = executions.from_events(ARN, MOTO_TOO_BIG, TOO_BIG)
+    too_big = execution_tree.from_events(ARN, MOTO_TOO_BIG, TOO_BIG)
     (outer,) = too_big.steps
     inners = [block.steps[0] for block in outer.blocks]
     assert (outer.status, [inner.status for inner in inners]) == ("FAILED", ["SUCCEEDED", "FAILED"])

@@ -12,9 +12,10 @@ import pytest
 from components.workflow import Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
 from tests.support import Declare
-from workflows import integrations
+from workflows import integrations, model
 from workflows.definition import WorkflowDefinition
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
+from workflows.model import LambdaCall
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "us-east-1", ACCOUNT)
@@ -118,7 +119,9 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
                                                    "Type": "Map", "ItemProcessor": inner, "End": True}}}]},
     )  # fmt: skip
     (access,), _ = integrations.accesses(document)
-    assert access.where == "state 'Fan' > branch 2 > state 'Each' > item processor > state 'Notify'"
+    # The path every tool and message gives the state (workflows/model.py).
+    assert access.where == "state 'Fan' > branch 2 > state 'Each' > ItemProcessor > state 'Notify'"
+    assert access.state == "Notify"
     assert access.target == "arn:aws:sns:us-east-1:1:deep"
 
 
@@ -154,15 +157,15 @@ def test_activities_need_no_grant() -> None:
 @pytest.mark.parametrize(
     ("state", "call"),
     [
-        (task("${Fn}"), integrations.LambdaCall("Fn", by_name=False)),
-        (task(f"arn:aws-us-gov:lambda:us-gov-west-1:{ACCOUNT}:function:f:live"), integrations.LambdaCall(None, False)),
-        (task("arn:aws:states:::lambda:invoke"), integrations.LambdaCall(None, by_name=True)),
+        (task("${Fn}"), LambdaCall("Fn", by_name=False)),
+        (task(f"arn:aws-us-gov:lambda:us-gov-west-1:{ACCOUNT}:function:f:live"), LambdaCall(None, False)),
+        (task("arn:aws:states:::lambda:invoke"), LambdaCall(None, by_name=True)),
         (task("arn:aws:states:::lambda:invoke.waitForTaskToken", Arguments={"FunctionName": "${Fn}"}),
-         integrations.LambdaCall("Fn", by_name=True)),
+         LambdaCall("Fn", by_name=True)),
         (task("arn:aws:states:::aws-sdk:lambda:invoke", Parameters={"FunctionName": "${Fn}"}),
-         integrations.LambdaCall("Fn", by_name=True)),
+         LambdaCall("Fn", by_name=True)),
         (task("arn:aws:states:::aws-sdk:lambda:invoke", Parameters={"FunctionName": "${Topic}"}),
-         integrations.LambdaCall(None, by_name=True)),
+         LambdaCall(None, by_name=True)),
         (task("${Topic}"), None),
         (task("arn:aws:states:::sns:publish"), None),
         (task("arn:aws:states:::lambda:invoke.sync"), None),
@@ -170,10 +173,9 @@ def test_activities_need_no_grant() -> None:
         ({"Type": "Pass", "Resource": "${Fn}"}, None),
     ],
 )  # fmt: skip
-def test_one_detector_tells_which_tasks_invoke_which_function(
-    state: dict[str, Any], call: integrations.LambdaCall | None
-) -> None:
-    assert integrations.lambda_call(state, {"Fn"}) == call
+def test_one_detector_tells_which_tasks_invoke_which_function(state: dict[str, Any], call: LambdaCall | None) -> None:
+    (read_state,) = model.read(machine(Call=state)).states()
+    assert read_state.lambda_call({"Fn"}) == call
 
 
 # --- the component grants exactly that ------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 from botocore.stub import Stubber
 
 from components.lambda_package import archive_zip, handler_archive
-from ops import executions, render
+from ops import execution_tree, executions, render
 from ops import verify as verify_module
 from ops.__main__ import main as ops_main
 from ops.runs import StandardRuns, Summary
@@ -141,8 +141,8 @@ def test_smoke_test_reports_a_broken_function(shared_cloud: CloudStack) -> None:
 
 
 def execution(status: str, *, output: Any = None, error: str | None = None, cause: str | None = None,
-              steps: list[executions.Step] | None = None) -> executions.Execution:  # fmt: skip
-    return executions.Execution(
+              steps: list[execution_tree.Step] | None = None) -> execution_tree.Execution:  # fmt: skip
+    return execution_tree.Execution(
         "arn:aws:states:us-east-1:1:execution:m:e", status, {}, output, error, cause, steps or []
     )
 
@@ -152,7 +152,7 @@ def test_an_outcome_matches_only_its_status_cause_and_state_outputs() -> None:
     resolved, escalated = CALL_CENTER.smoke_test.outcomes
     message = "Case verify-007: opened...assigned...unresolved...escalating."
     escalation = [
-        executions.Step("Escalate Case", "Task", output={"Case": "verify-007", "Status": 0, "Message": message})
+        execution_tree.Step("Escalate Case", "Task", output={"Case": "verify-007", "Status": 0, "Message": message})
     ]
     assert verify_module._matches(
         escalated, execution("FAILED", cause="Engage Tier 2 Support.", steps=escalation), "007"
@@ -270,7 +270,7 @@ def test_a_one_time_schedule_reads_only_its_latest_run() -> None:
                 yield Summary(f"arn:aws:states:us-east-1:1:execution:m:tick-{n}", f"tick-{n}", "SUCCEEDED",
                               now - timedelta(hours=n))  # fmt: skip
 
-        def read(self, execution_arn: str, since: datetime | None = None) -> executions.Execution:
+        def read(self, execution_arn: str, since: datetime | None = None) -> execution_tree.Execution:
             return execution("SUCCEEDED", output={"Payload": "This is a test.", "taskresult": "World"})
 
     scheduler = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
@@ -381,14 +381,14 @@ def test_the_command_line_offers_every_catalogue_workflow() -> None:
 
 
 def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() -> None:
-    run = executions.Execution(
+    run = execution_tree.Execution(
         arn="arn:aws:states:us-east-1:1:execution:m:e1",
         status="SUCCEEDED",
         input={"a": 1},
         output={"c": 3},
         steps=[
-            executions.Step("First", "Pass", input={"a": 1}, output={"b": 2}),
-            executions.Step("Second", "Pass", input={"other": 0}, output={"c": 3}),
+            execution_tree.Step("First", "Pass", input={"a": 1}, output={"b": 2}),
+            execution_tree.Step("Second", "Pass", input={"other": 0}, output={"c": 3}),
         ],
     )
     text = render.execution(run)
@@ -399,16 +399,16 @@ def test_render_shows_a_states_input_only_where_it_is_not_the_previous_output() 
 
 def test_render_shows_each_states_duration_and_marks_where_it_failed() -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    run = executions.Execution(
+    run = execution_tree.Execution(
         arn="arn:aws:states:us-east-1:1:execution:m:e2",
         status="FAILED",
         input={"inputCaseID": "1"},
         error="MalformedCase",
         cause='{"errorMessage": "no Status"}',
         steps=[
-            executions.Step("Open Case", "Task", output={"Case": "1"},
+            execution_tree.Step("Open Case", "Task", output={"Case": "1"},
                             entered=t0, left=t0 + timedelta(milliseconds=42)),
-            executions.Step("Close Case", "Task", error="MalformedCase", cause='{"errorMessage": "no Status"}',
+            execution_tree.Step("Close Case", "Task", error="MalformedCase", cause='{"errorMessage": "no Status"}',
                             entered=t0 + timedelta(milliseconds=50), left=t0 + timedelta(milliseconds=57)),
         ],
     )  # fmt: skip
@@ -463,7 +463,7 @@ def test_a_cron_schedule_whose_last_run_is_older_than_two_intervals_fails(shared
 
 def test_a_smoke_test_run_that_does_not_end_is_a_failed_check_not_a_crash() -> None:
     class Stuck:
-        def start(self, payload: Any, *, timeout_seconds: float = 60) -> executions.Execution:
+        def start(self, payload: Any, *, timeout_seconds: float = 60) -> execution_tree.Execution:
             raise TimeoutError("arn:aws:states:us-east-1:1:execution:m:run-1 still RUNNING after 60 s")
 
     report = Report()

@@ -25,6 +25,7 @@ from botocore.stub import ANY, Stubber
 
 import ops.__main__
 import ops.aws
+import ops.execution_tree
 import ops.executions
 import ops.render
 import ops.runs
@@ -609,12 +610,15 @@ def test_an_input_is_given_one_way_only(capsys: pytest.CaptureFixture[str]) -> N
     assert "argument --input-file: not allowed with argument --input" in capsys.readouterr().err
 
 
-def test_the_readme_lists_the_permissions_each_command_asks_for_on_access_denied() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", readme, flags=re.MULTILINE))
+def test_the_docs_list_the_permissions_each_command_asks_for_on_access_denied() -> None:
+    page = (PROJECT_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    # The page's "Permissions" section: its table has a row per command.
+    table = page.split("\n## Permissions\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+) \|$", table, flags=re.MULTILINE))
     actions = re.compile(r"\b(?:states|logs|scheduler):[A-Za-z]+")
     for command, needed in ops.aws.PERMISSIONS.items():
         assert set(actions.findall(rows[command])) == set(actions.findall(needed)), command
+    assert set(rows) == {*ops.aws.PERMISSIONS, "cost"}
 
 
 def test_the_region_comes_from_the_arn_and_a_conflicting_one_is_refused(
@@ -796,11 +800,11 @@ def test_a_distributed_maps_child_executions_nest_under_it_with_their_states() -
 def test_only_the_first_child_executions_are_read_and_the_rest_are_counted() -> None:
     sfn, stub = stubbed_sfn()
     stub_parent(stub)
-    total = ops.executions.MAX_CHILD_EXECUTIONS + 3
+    total = ops.execution_tree.MAX_CHILD_EXECUTIONS + 3
     newest_first = [listed_child(n) for n in range(total, 0, -1)]
     stub.add_response("list_executions", {"executions": newest_first[:5], "nextToken": "t"}, {"mapRunArn": MAP_RUN})
     stub.add_response("list_executions", {"executions": newest_first[5:]}, {"mapRunArn": MAP_RUN, "nextToken": "t"})
-    for number in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1):
+    for number in range(1, ops.execution_tree.MAX_CHILD_EXECUTIONS + 1):
         stub.add_response(
             "get_execution_history", {"events": child_events(number)}, {"executionArn": child_arn(number)}
         )
@@ -808,7 +812,7 @@ def test_only_the_first_child_executions_are_read_and_the_rest_are_counted() -> 
         shown = ops.render.execution(ops.executions.read(sfn, DMAP_PARENT))
     stub.assert_no_pending_responses()
     assert [f"child-{n}" for n in range(1, total + 1) if f"] child-{n} " in shown] == [
-        f"child-{n}" for n in range(1, ops.executions.MAX_CHILD_EXECUTIONS + 1)
+        f"child-{n}" for n in range(1, ops.execution_tree.MAX_CHILD_EXECUTIONS + 1)
     ]
     assert f"         ... and 3 more (list them with: aws stepfunctions list-executions --map-run-arn {MAP_RUN})" in (
         shown.splitlines()

@@ -1,8 +1,8 @@
-"""The GitHub Actions pipeline (.github/workflows/delivery.yml) against the README's
-"Continuous delivery" section and the promises made there.
+"""The GitHub Actions pipeline (.github/workflows/delivery.yml) against docs/delivery.md,
+its "The pipeline" and "Setting it up" sections, and the promises made there.
 
 GitHub Actions cannot run here, so this reads the workflow as data: each job's
-commands, as the README's table names them, and its structure (permissions,
+commands, as the page's table names them, and its structure (permissions,
 OIDC, environment, concurrency, pinned actions, the policy pack). actionlint,
 in `make lint`, checks the workflow's syntax and its shell scripts.
 """
@@ -21,7 +21,8 @@ import yaml
 from rehearsal.program import PROJECT_ROOT
 
 WORKFLOW_FILE = PROJECT_ROOT / ".github" / "workflows" / "delivery.yml"
-README = (PROJECT_ROOT / "README.md").read_text()
+DELIVERY = PROJECT_ROOT / "docs" / "delivery.md"
+OPERATIONS = PROJECT_ROOT / "docs" / "operations.md"
 
 Job = dict[str, Any]
 Step = dict[str, Any]
@@ -78,16 +79,22 @@ def commands(job: Job) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def readme_section(title: str) -> str:
-    start = README.index(f"\n## {title}\n")
-    end = README.find("\n## ", start + 1)
-    return README[start : end if end != -1 else len(README)]
+def doc_section(page: Path, title: str) -> str:
+    """The `## title` section of a docs page, up to the next `## ` heading."""
+    text = page.read_text()
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
 
 
-def readme_table() -> dict[str, list[str]]:
-    """Job name -> the commands the README's "Continuous delivery" table says it runs."""
+def setting_it_up() -> str:
+    return doc_section(DELIVERY, "Setting it up")
+
+
+def docs_table() -> dict[str, list[str]]:
+    """Job name -> the commands the table of docs/delivery.md, "The pipeline", says it runs."""
     table: dict[str, list[str]] = {}
-    section = readme_section("Continuous delivery")
+    section = doc_section(DELIVERY, "The pipeline")
     # The section's other tables (environments, roles, backends) are not this one.
     start = section.index("| When | Job | Runs |")
     for line in section[start : section.index("\n\n", start)].splitlines():
@@ -99,12 +106,12 @@ def readme_table() -> dict[str, list[str]]:
     return table
 
 
-# --- the README and the pipeline say the same --------------------------------
+# --- the docs and the pipeline say the same --------------------------------
 
 
-def test_the_readme_table_lists_every_job_and_what_it_runs() -> None:
-    table = readme_table()
-    assert set(table) == set(jobs()), "jobs in the README table and in the workflow differ"
+def test_the_docs_table_lists_every_job_and_what_it_runs() -> None:
+    table = docs_table()
+    assert set(table) == set(jobs()), "jobs in the table of docs/delivery.md and in the workflow differ"
     for name, job in jobs().items():
         assert commands(job) == table[name], f"job {name}"
 
@@ -117,11 +124,11 @@ def test_every_make_target_the_pipeline_runs_exists() -> None:
     assert set(run) <= targets
 
 
-def test_the_readme_names_every_variable_and_secret_the_workflow_reads() -> None:
+def test_the_docs_name_every_variable_and_secret_the_workflow_reads() -> None:
     text = WORKFLOW_FILE.read_text()
     names = set(re.findall(r"\$\{\{\s*(?:vars|secrets)\.([A-Z_]+)", text))
     assert names >= {"AWS_ROLE_ARN", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"}
-    section = readme_section("Continuous delivery")
+    section = setting_it_up()
     assert {name for name in names if f"`{name}`" not in section} == set()
 
 
@@ -290,8 +297,8 @@ def test_a_pull_request_from_a_fork_skips_the_preview() -> None:
     assert "github.event.pull_request.head.repo.full_name == github.repository" in jobs()["preview"]["if"]
 
 
-def test_the_readme_sets_up_every_environment_the_workflow_names() -> None:
-    section = readme_section("Continuous delivery")
+def test_the_docs_set_up_every_environment_the_workflow_names() -> None:
+    section = setting_it_up()
     for environment in set(environments().values()):
         assert f"`{environment}`" in section, environment
         assert f"`repo:OWNER/REPO:environment:{environment}`" in section, environment
@@ -454,15 +461,15 @@ def test_checkout_keeps_no_credentials() -> None:
                 assert step["with"]["persist-credentials"] is False, name
 
 
-# --- the README's trust policy --------------------------------------------------
+# --- the trust policy of docs/delivery.md ----------------------------------------
 
 
 def trust_policies() -> list[dict[str, Any]]:
-    blocks = re.findall(r"```json\n(.*?)```", readme_section("Continuous delivery"), flags=re.DOTALL)
+    blocks = re.findall(r"```json\n(.*?)```", setting_it_up(), flags=re.DOTALL)
     return [json.loads(re.sub(r"^ {3}", "", block, flags=re.MULTILINE)) for block in blocks]
 
 
-def test_the_readme_trust_policy_admits_only_githubs_oidc_tokens_for_sts() -> None:
+def test_the_docs_trust_policy_admits_only_githubs_oidc_tokens_for_sts() -> None:
     (policy,) = trust_policies()
     (statement,) = policy["Statement"]
     assert statement["Effect"] == "Allow"
@@ -477,13 +484,13 @@ def test_the_readme_trust_policy_admits_only_githubs_oidc_tokens_for_sts() -> No
     )
 
 
-def test_the_readme_names_no_subject_a_job_of_this_workflow_cannot_have() -> None:
+def test_the_docs_name_no_subject_a_job_of_this_workflow_cannot_have() -> None:
     # Every job that gets credentials names an environment, so no token says pull_request or a branch.
-    subjects = set(re.findall(r"`(repo:OWNER/REPO:[^`]+)`", readme_section("Continuous delivery")))
+    subjects = set(re.findall(r"`(repo:OWNER/REPO:[^`]+)`", DELIVERY.read_text()))
     assert subjects == {f"repo:OWNER/REPO:environment:{env}" for env in environments().values()}
 
 
-# --- what the README asks for the deploy roles ---------------------------------
+# --- what docs/delivery.md asks for the deploy roles ---------------------------
 
 
 def iam_actions(text: str) -> set[str]:
@@ -491,14 +498,14 @@ def iam_actions(text: str) -> set[str]:
 
 
 def test_the_deploy_roles_are_given_what_ops_verify_calls() -> None:
-    table = readme_section("Operate it: `python -m ops`")
+    table = doc_section(OPERATIONS, "Permissions")
     rows = {
         re.findall(r"`([a-z]+)`", line)[0]: line for line in table.splitlines() if re.match(r"^\| `[a-z]+` \|", line)
     }
     # verify runs the smoke tests as `run` does.
     needed = iam_actions(rows["verify"]) | iam_actions(rows["run"])
     assert "scheduler:GetSchedule" in needed
-    assert needed - iam_actions(readme_section("Continuous delivery")) == set()
+    assert needed - iam_actions(setting_it_up()) == set()
 
 
 # --- the inputs actionlint cannot check ------------------------------------------

@@ -233,3 +233,22 @@ def test_the_pack_reports_what_the_rule_finds() -> None:
     reported: list[str] = []
     policy.validate(args, lambda message, urn: reported.append(message))
     assert reported == ["old: runtime 'nodejs12.x' is not a current one (python3.12, python3.13, python3.14)."]
+
+
+def test_the_pack_judges_the_lambda_tasks_the_program_judges_and_no_others() -> None:
+    """The pack's Lambda detector is the model's (tests/test_model.py pins the twin): an AWS SDK
+    call to Lambda's control plane is no invocation, so it needs no Lambda retries; the SDK's
+    Invoke is one."""
+    no_retry = {"TimeoutSeconds": 5, "End": True}
+
+    def machine(resource: str) -> Resource:
+        definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, **no_retry}}}
+        return Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps(definition)})
+
+    judged = [v for v in evaluate([machine("arn:aws:states:::aws-sdk:lambda:listFunctions")])]
+    assert [v for v in judged if v.rule == "lambda-task-resilience"] == []
+    invoke = evaluate([machine("arn:aws:states:::aws-sdk:lambda:invoke")])
+    assert [v.message for v in invoke if v.rule == "lambda-task-resilience"] == [
+        "task 'T' does not retry Lambda.AWSLambdaException, Lambda.SdkClientException, Lambda.ServiceException, "
+        "Lambda.TooManyRequestsException."
+    ]

@@ -1,6 +1,7 @@
-"""README "Add your own workflow", followed literally in a copy of the project.
+"""The recipe of docs/adding-a-workflow.md (in short in the README's "Add your own workflow"),
+followed literally in a copy of the project.
 
-The worked example (tests/fixtures/nightly_report) is added the way the README
+The worked example (tests/fixtures/nightly_report) is added the way the recipe
 tells a newcomer to: its definition into workflows/, its handler into
 handlers/, its entry into workflows/catalogue.py. Then every tool is run as a
 user runs it, unedited, and each must show the new workflow.
@@ -27,17 +28,30 @@ _NOT_COPIED = shutil.ignore_patterns(
 )
 
 
+RECIPE_PAGE = PROJECT_ROOT / "docs" / "adding-a-workflow.md"
+
+
+def section(path: Path, heading: str) -> str:
+    """The `## heading` section of a Markdown file, up to the next `## ` heading."""
+    text = path.read_text()
+    assert f"\n## {heading}\n" in text, f"{path.name} has no section {heading!r}"
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
 def recipe_section() -> str:
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    return readme.split("## Add your own workflow", 1)[1].split("\n## ", 1)[0]
+    return section(RECIPE_PAGE, "The recipe")
+
+
+def numbered_steps(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line[:3] in ("1. ", "2. ", "3. ", "4. ")]
 
 
 def recipe_steps() -> list[str]:
-    """The README's numbered steps of the recipe, as written."""
-    return [line for line in recipe_section().splitlines() if line[:3] in ("1. ", "2. ", "3. ", "4. ")]
+    """The recipe's numbered steps, as written."""
+    return numbered_steps(recipe_section())
 
 
-def test_the_readme_shows_the_worked_examples_entry_as_the_fixture_writes_it() -> None:
+def test_the_recipe_shows_the_worked_examples_entry_as_the_fixture_writes_it() -> None:
     (block,) = [b for b in recipe_section().split("```python\n")[1:] if b.startswith("NIGHTLY_REPORT = ")]
     shown, _, rest = block.split("```", 1)[0].partition("\n\nCATALOGUE")
     entry = (EXAMPLE_DIR / "entry.py").read_text()
@@ -57,11 +71,14 @@ def test_make_demo_names_a_mistyped_entry_in_one_message_not_a_traceback(capsys:
     )
 
 
-def test_the_readme_recipe_names_the_three_places_this_test_uses() -> None:
-    steps = "\n".join(recipe_steps())
-    assert "workflows/<name>.asl.json" in steps
-    assert "handlers/<module>.py" in steps
-    assert "workflows/catalogue.py" in steps
+def test_the_recipe_names_the_three_places_this_test_uses() -> None:
+    # In full on its page, and in short in the README, which links to the page.
+    readme = section(PROJECT_ROOT / "README.md", "Add your own workflow")
+    assert "(docs/adding-a-workflow.md)" in readme
+    for steps in ("\n".join(recipe_steps()), "\n".join(numbered_steps(readme))):
+        assert "workflows/<name>.asl.json" in steps
+        assert "handlers/<module>.py" in steps
+        assert "workflows/catalogue.py" in steps
 
 
 @pytest.fixture(scope="module")

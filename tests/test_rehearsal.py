@@ -22,7 +22,7 @@ import pytest
 from pulumi.runtime import MockResourceArgs
 
 from components.lambda_package import handler_sources
-from ops import executions
+from ops import execution_tree, executions
 from ops.verify import Report
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
@@ -35,7 +35,7 @@ TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
 Seed = Callable[[int | None], None]
 
 
-def call_center(stack: CloudStack, payload: Any) -> executions.Execution:
+def call_center(stack: CloudStack, payload: Any) -> execution_tree.Execution:
     return executions.run(stack.client("stepfunctions"), stack.workflow("call-center")["stateMachineArn"], payload)
 
 
@@ -286,7 +286,7 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
     assert demo.main("prdo") == 2
     assert capsys.readouterr().err == (
         "make demo: There is no stack 'prdo' here (no Pulumi.prdo.yaml); stacks: dev, prod. Did you mean prod? "
-        "To add a stack named prdo: make deploy STACK=prdo NEW=1 (see README, Adding an environment)\n"
+        "To add a stack named prdo: make deploy STACK=prdo NEW=1 (see docs/delivery.md#adding-an-environment)\n"
     )
     assert demo.main("../dev") == 2
     assert capsys.readouterr().err == (

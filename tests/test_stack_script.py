@@ -333,12 +333,13 @@ def test_region_of_a_missing_stack_is_refused(tmp_path: Path) -> None:
 
 def test_the_destroy_help_says_a_production_stack_keeps_its_data() -> None:
     # `make destroy` on prod leaves its retainData resources; "removes everything" would send a
-    # user to redeploy into the collisions README "Known leftovers" describes.
+    # user to redeploy into the collisions "Known leftovers" (docs/architecture.md) describes.
     help_lines = [line for line in (PROJECT_ROOT / "Makefile").read_text().splitlines() if "@echo" in line]
     start = next(i for i, line in enumerate(help_lines) if "make destroy" in line)
     destroy = " ".join(help_lines[start : start + 2])
     assert "retainData" in destroy
-    assert "Known leftovers" in destroy
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert "removes everything" not in readme
-    assert "\n### Known leftovers after `pulumi destroy`\n" in readme
+    assert "docs/architecture.md: Known leftovers" in destroy
+    for page in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]:
+        assert "removes everything" not in page.read_text(), page.name
+    architecture = (PROJECT_ROOT / "docs" / "architecture.md").read_text()
+    assert "\n## Known leftovers after `pulumi destroy`\n" in architecture

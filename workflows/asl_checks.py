@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflows import model, paths
 from workflows.asl_language import (
     ACTIVITY,
     ALLOWED_FIELDS,
@@ -58,6 +59,7 @@ from workflows.asl_language import (
     is_number,
     is_path,
 )
+from workflows.model import Machine
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ class _Checker:
         # State name -> where it was first seen: names are unique in the whole state machine.
         self.seen_names: dict[str, str] = {}
         self.all_names: set[str] = set()
+        self.machines: dict[str, Machine] = {}
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -164,7 +167,10 @@ class _Checker:
         if not isinstance(document, dict):
             self.add("", f"a definition is a JSON object with StartAt and States; got {_describe(document)}.")
             return
-        self._collect_names(document, 0)
+        # The structure as every tool reads it: names at every depth, each machine's ends.
+        self.model = model.read(document)
+        self.all_names = set(self.model.state_names)
+        self.machines = {machine.where: machine for machine in self.model.machines()}
         language = document.get("QueryLanguage", "JSONPath")
         if language not in QUERY_LANGUAGES:
             self.add("", f"QueryLanguage must be JSONPath or JSONata, got {_describe(language)}.")
@@ -179,20 +185,6 @@ class _Checker:
                     f"TimeoutSeconds must be a whole number of seconds up to {MAX_SECONDS}, got {_describe(timeout)}.",
                 )
         self.machine(document, "", kind="top", language=_Language(language), execution=self.workflow_type, depth=0)
-
-    def _collect_names(self, machine: object, depth: int) -> None:
-        """Every state name at every depth, to tell 'no such state' from 'a state of another branch'."""
-        if depth > MAX_NESTING or not isinstance(machine, dict) or not isinstance(machine.get("States"), dict):
-            return
-        for name, state in machine["States"].items():
-            self.all_names.add(name)
-            if not isinstance(state, dict):
-                continue
-            branches = state.get("Branches")
-            for branch in branches if isinstance(branches, list) else ():
-                self._collect_names(branch, depth + 1)
-            for key in ("ItemProcessor", "Iterator"):
-                self._collect_names(state.get(key), depth + 1)
 
     def machine(
         self, machine: object, where: str, *, kind: str, language: _Language, execution: str, depth: int
@@ -252,14 +244,15 @@ class _Checker:
     def _graph(self, scope: _Scope, start: str | None) -> None:
         """Every state reachable (Catch targets count as transitions), and some state ending the machine."""
         if start is not None:
-            reachable = _reachable(start, scope.targets)
+            reachable = paths.reachable(start, scope.targets)
             for name in scope.states:
                 if name not in reachable:
                     self.add(
                         scope.where,
                         f"state {name!r} cannot be reached from StartAt {start!r}; link to it with Next, or remove it.",
                     )
-        if scope.states and not any(_ends_execution(state) for state in scope.states.values()):
+        read = self.machines.get(scope.where)
+        if scope.states and not (read is not None and any(state.ends for state in read.states.values())):
             ends = {"top": "the execution", "branch": "this branch"}.get(scope.kind, "this item processor")
             self.add(scope.where, f'no state ends {ends}; give one state "End": true, or add a Succeed or Fail state.')
 
@@ -356,21 +349,6 @@ def _kind_words(kind: str) -> str:
 
 def _scope_words(kind: str) -> str:
     return {"branch": "branch", "processor": "item processor"}.get(kind, "state machine")
-
-
-def _ends_execution(state: object) -> bool:
-    return isinstance(state, dict) and (state.get("Type") in ("Succeed", "Fail") or state.get("End") is True)
-
-
-def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        for following in edges.get(frontier.pop(), ()):
-            if following not in seen:
-                seen.add(following)
-                frontier.append(following)
-    return seen
 
 
 def _retrier_problems(retrier: dict[str, Any]) -> Iterator[str]:

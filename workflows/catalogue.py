@@ -3,7 +3,7 @@
 The program (`__main__.py`), the cost estimate, `make diagrams`,
 `python -m ops` and `make demo` all iterate over `CATALOGUE`. To add a
 workflow: write its ASL file in this folder, its handler module(s) in
-`handlers/`, and one entry below (README: "Add your own workflow").
+`handlers/`, and one entry below (docs/adding-a-workflow.md#the-recipe).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ What one execution uses is read off the definition, at every depth:
   transition per child execution it starts; STANDARD children add their own
   transitions, EXPRESS children are billed as Express executions.
 - Lambda requests and GB-seconds: every Task that invokes a function
-  (`integrations.lambda_call`), inside branches and item processors too.
+  (`model.State.lambda_call`), inside branches and item processors too.
 - Express duration and memory (what an Express workflow is billed for):
   wall-clock time from assumed state durations (branches and items run
   concurrently), rounded up to 100 ms, times the memory AWS's pricing page
@@ -34,15 +34,17 @@ catalogue order.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
+from workflows import model
 from workflows.asl_checks import asl_problems
 from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition
-from workflows.integrations import lambda_call
+from workflows.model import Machine, State
+from workflows.paths import Route, heaviest_routes
 from workflows.schedule import parse, runs_per_month
 from workflows.spec import (
     ON_DEMAND_EXECUTIONS_PER_MONTH,
@@ -252,13 +254,6 @@ class _Use:
         return tuple(getattr(self, item.name) for item in fields(self))
 
 
-@dataclass(frozen=True)
-class _Route:
-    use: _Use
-    states: list[str]
-    """The states of the path with the most transitions; a loop's states once each."""
-
-
 class _Reader:
     """Reads what one execution of a definition uses; `routes` is its entry point."""
 
@@ -281,50 +276,40 @@ class _Reader:
 
     # A machine: its paths ------------------------------------------------------------
 
-    def routes(self, machine: dict[str, Any], depth: int = 0) -> dict[str, _Route]:
+    def routes(self, machine: Machine, depth: int = 0) -> dict[str, Route[_Use]]:
         """End state -> the most a path to it uses."""
-        if depth > MAX_NESTING:
-            raise CostError(f"states are nested more than {MAX_NESTING} levels deep")
-        states: dict[str, Any] = machine["States"]
-        start: str = machine["StartAt"]
-        graph = _graph(states, start, catch=False)
-        if not any(_ends_run(states[name]) for name in graph):
-            # Only a failure leaves this machine: price the way out through its Catch.
-            self.through_catch = True
-            graph = _graph(states, start, catch=True)
-        uses = {name: self.state(states[name], depth) for name in graph}
-        components = _components(graph, start)
-        self.loops = self.loops or any(_is_loop(graph, component) for component in components)
-        longest = _longest(graph, components, uses, self.assumptions.loop_iterations)
-        # Listed as the definition lists them, so that reports keep one order.
-        return {end: longest[end] for end, state in states.items() if end in longest and _ends_run(state)}
+        walk = heaviest_routes(machine, lambda state: self.state(state, depth), self.assumptions.loop_iterations)
+        self.loops = self.loops or walk.loops
+        self.through_catch = self.through_catch or walk.through_catch
+        return walk.routes
 
-    def worst(self, machine: dict[str, Any], depth: int) -> _Use:
+    def worst(self, machine: Machine, depth: int) -> _Use:
         most = _Use()
         for route in self.routes(machine, depth).values():
-            most = most.most(route.use)
+            most = most.most(route.weight)
         return most
 
     # A state -----------------------------------------------------------------------
 
-    def state(self, state: dict[str, Any], depth: int) -> _Use:
-        kind = state.get("Type")
+    def state(self, state: State, depth: int) -> _Use:
+        kind = state.type
         use = _Use(transitions=1, duration_ms=self.assumptions.express_duration_ms_per_state)
         if kind == "Task":
             use += self.task(state)
         elif kind == "Wait":
-            use += _Use(duration_ms=self.wait_ms(state))
+            use += _Use(duration_ms=self.wait_ms(state.fields))
         elif kind == "Parallel":
             use += self.parallel(state, depth)
         elif kind == "Map":
             use += self.map(state, depth)
-        if isinstance(state.get("Retry"), list) and state["Retry"]:
+        retry = state.fields.get("Retry")
+        if isinstance(retry, list) and retry:
             use = use.times(1 + self.assumptions.retries_per_state)
         return use
 
-    def task(self, state: dict[str, Any]) -> _Use:
+    def task(self, state: State) -> _Use:
         a = self.assumptions
-        call = lambda_call(state, self.functions)
+        call = state.lambda_call(self.functions)
         if call is None:
             return _Use(duration_ms=a.task_duration_ms)
         function = self.functions[call.function] if call.function else None
@@ -339,24 +324,25 @@ class _Reader:
             return _Use(lambda_requests=1, lambda_gb_seconds_arm64=gb_seconds, duration_ms=a.lambda_duration_ms)
         return _Use(lambda_requests=1, lambda_gb_seconds_x86_64=gb_seconds, duration_ms=a.lambda_duration_ms)
 
-    def wait_ms(self, state: dict[str, Any]) -> float:
+    def wait_ms(self, state: Mapping[str, Any]) -> float:
         seconds = state.get("Seconds")
         if isinstance(seconds, int | float) and not isinstance(seconds, bool) and 0 <= seconds < math.inf:
             return float(seconds) * 1000
         return self.assumptions.wait_seconds * 1000
 
-    def parallel(self, state: dict[str, Any], depth: int) -> _Use:
-        branches = [self.worst(b, depth + 1) for b in state.get("Branches", []) if isinstance(b, dict)]
+    def parallel(self, state: State, depth: int) -> _Use:
+        branches = [self.worst(branch, depth + 1) for branch in state.machines]
         total = _Use(steps=len(branches))
         for branch in branches:
             total += replace(branch, duration_ms=0)
         # Branches run at the same time: the state lasts as long as its slowest branch.
         return replace(total, duration_ms=max((b.duration_ms for b in branches), default=0))
 
-    def map(self, state: dict[str, Any], depth: int) -> _Use:
-        processor = state.get("ItemProcessor", state.get("Iterator"))
-        if not isinstance(processor, dict):
+    def map(self, map_state: State, depth: int) -> _Use:
+        processor = map_state.processor
+        if processor is None:
             return _Use()
+        state = map_state.fields
         if isinstance(state.get("Items"), list):
             items = float(len(state["Items"]))
         else:
@@ -366,8 +352,7 @@ class _Reader:
             config = reader.get("ReaderConfig") if isinstance(reader, dict) else None
             most = _positive_int(config.get("MaxItems")) if isinstance(config, dict) else None
             items = min(items, most) if most else items
-        config = processor.get("ProcessorConfig")
-        distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+        distributed = processor.distributed
         each = self.worst(processor, depth + 1)
         limit = _positive_int(state.get("MaxConcurrency"))
         at_once = (
@@ -389,7 +374,7 @@ class _Reader:
             duration_ms=_ceil(children / at_once, "the number of Map items") * each.duration_ms,
             steps=0,
         )
-        if isinstance(config, dict) and config.get("ExecutionType") == "EXPRESS":
+        if processor.execution_type == "EXPRESS":
             # Each child is an Express execution of its own: billed by request and duration, not transitions.
             billed = self.express_gb_seconds(each)
             use = replace(
@@ -422,115 +407,6 @@ def _positive_int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def _ends_run(state: dict[str, Any]) -> bool:
-    return state.get("End") is True or state.get("Type") in ("Succeed", "Fail")
-
-
-def _next_states(state: dict[str, Any], catch: bool) -> Iterator[str]:
-    for rule in state.get("Choices", []):
-        yield rule["Next"]
-    for key in ("Next", "Default"):
-        if key in state:
-            yield state[key]
-    if catch:
-        for catcher in state.get("Catch", []):
-            yield catcher["Next"]
-
-
-def _graph(states: dict[str, Any], start: str, catch: bool) -> dict[str, list[str]]:
-    """The states reachable from `start`, each with where it can go next."""
-    graph: dict[str, list[str]] = {}
-    waiting = [start]
-    while waiting:
-        name = waiting.pop()
-        if name in graph:
-            continue
-        graph[name] = list(dict.fromkeys(_next_states(states[name], catch)))
-        waiting += graph[name]
-    return graph
-
-
-def _components(graph: dict[str, list[str]], start: str) -> list[list[str]]:
-    """Strongly connected components (Tarjan's, without recursion: a definition may have
-    thousands of states), each the set of states of one loop or a single state, listed
-    so that every component comes after all the components that lead to it."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found: list[list[str]] = []
-    work = [(start, 0)]
-    while work:
-        name, child = work.pop()
-        if child == 0:
-            index[name] = low[name] = len(index)
-            stack.append(name)
-            on_stack.add(name)
-        following = graph[name]
-        if child < len(following):
-            work.append((name, child + 1))
-            nxt = following[child]
-            if nxt not in index:
-                work.append((nxt, 0))
-            elif nxt in on_stack:
-                low[name] = min(low[name], index[nxt])
-            continue
-        if low[name] == index[name]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == name:
-                    break
-            found.append(component)
-        if work:
-            parent = work[-1][0]
-            low[parent] = min(low[parent], low[name])
-    found.reverse()
-    order = {name: position for position, name in enumerate(graph)}
-    return [sorted(component, key=order.__getitem__) for component in found]
-
-
-def _is_loop(graph: dict[str, list[str]], component: list[str]) -> bool:
-    return len(component) > 1 or component[0] in graph[component[0]]
-
-
-def _longest(
-    graph: dict[str, list[str]], components: list[list[str]], uses: dict[str, _Use], rounds: float
-) -> dict[str, _Route]:
-    """State -> the most a path from the start (the first component) to it, itself included, can use.
-
-    Each loop is collapsed into one step (its states x `rounds`), which leaves a graph
-    without cycles, where the most expensive path is found in one pass in order."""
-    where = {name: number for number, component in enumerate(components) for name in component}
-    weights = []
-    for component in components:
-        weight = _Use()
-        for name in component:
-            weight += uses[name]
-        weights.append(weight.times(rounds) if _is_loop(graph, component) else weight)
-    best: dict[int, _Route] = {0: _Route(weights[0], components[0])}
-    for number, component in enumerate(components):
-        here = best.get(number)
-        if here is None:
-            continue
-        for name in component:
-            for nxt in graph[name]:
-                target = where[nxt]
-                if target == number:
-                    continue
-                use = here.use + weights[target]
-                known = best.get(target)
-                if known is None:
-                    best[target] = _Route(use, here.states + components[target])
-                elif use.transitions > known.use.transitions:
-                    best[target] = _Route(use.most(known.use), here.states + components[target])
-                else:
-                    best[target] = _Route(known.use.most(use), known.states)
-    return {name: best[where[name]] for name in graph if where[name] in best}
-
-
 def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
     """Every way the workflow can end, named by its last state: the states of the path to it
     with the most transitions (a loop's states once each, in the order they are listed).
@@ -538,7 +414,15 @@ def paths(definition: WorkflowDefinition) -> dict[str, list[str]]:
     # The walk follows every transition: a definition AWS would refuse is named, not walked.
     check_asl(definition)
     reader = _Reader({}, Assumptions(), 10, Prices(), 0)
-    return {end: route.states for end, route in reader.routes(definition.document).items()}
+    return {end: route.states for end, route in reader.routes(_model(definition)).items()}
+
+
+def _model(definition: WorkflowDefinition) -> Machine:
+    """The top-level machine of a definition the validator accepted."""
+    read = model.read(definition.document)
+    if read.too_deep:
+        raise CostError(f"states are nested more than {MAX_NESTING} levels deep")
+    return read.top
 
 
 # --- the estimate -------------------------------------------------------------------
@@ -554,7 +438,7 @@ class _Workflow:
     once: float
     scheduled: bool
     use: _Use
-    routes: dict[str, _Route]
+    routes: dict[str, Route[_Use]]
     express_billed: tuple[float, float]
     express_possible: bool
     map_items: float
@@ -581,12 +465,12 @@ def _read(
     check_asl(definition, workflow_type=workflow_type)
     document = definition.document
     reader = _Reader(functions, assumptions, items, prices, len(definition.text.encode()) / 1024)
-    routes = reader.routes(document)
+    routes = reader.routes(_model(definition))
     if not routes:
         raise CostError(f"workflow {name!r}: no path from StartAt reaches an end")
     use = _Use()
     for route in routes.values():
-        use = use.most(route.use)
+        use = use.most(route.weight)
     # An Express workflow's definition was just checked as Express.
     express_possible = workflow_type == "EXPRESS" or not asl_problems(document, workflow_type="EXPRESS")
     notes = []
@@ -702,8 +586,8 @@ def _price(workflows: list[_Workflow], prices: Prices) -> list[WorkflowCost]:
             WorkflowCost(
                 name=w.name,
                 executions_per_month=_whole(w.monthly),
-                transitions_per_execution={end: _whole(r.use.transitions) for end, r in w.routes.items()},
-                lambda_requests_per_execution={end: _whole(r.use.lambda_requests) for end, r in w.routes.items()},
+                transitions_per_execution={end: _whole(r.weight.transitions) for end, r in w.routes.items()},
+                lambda_requests_per_execution={end: _whole(r.weight.lambda_requests) for end, r in w.routes.items()},
                 standard_usd=_money(where, standard),
                 express_usd=_money(where, express),
                 lambda_usd=_money(where, lambda_usd),

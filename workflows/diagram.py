@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from workflows import model
 from workflows.catalogue import CATALOGUE
 from workflows.definition import WorkflowDefinition
+from workflows.model import CATCH, CHOICE, DEFAULT, NEXT, Machine, State
 from workflows.spec import WorkflowSpec, check_catalogue
 from workflows.validate import check_asl, check_document
 
@@ -47,7 +49,7 @@ JSONATA_SHOWN = 80
 """Characters of a JSONata condition shown on its edge; the rest is cut to `...`."""
 
 
-def _condition(rule: dict[str, Any]) -> str:
+def _condition(rule: Mapping[str, Any]) -> str:
     """A Choice rule as a short readable condition, e.g. `$.Status == 1` or `$states.input.total > 100`."""
     if "Condition" in rule:
         return _jsonata(rule["Condition"])
@@ -60,7 +62,7 @@ def _condition(rule: dict[str, Any]) -> str:
     return _comparison(rule)
 
 
-def _comparison(rule: dict[str, Any]) -> str:
+def _comparison(rule: Mapping[str, Any]) -> str:
     variable = rule.get("Variable", "?")
     for key, value in rule.items():
         if key in ("Variable", "Next"):
@@ -95,7 +97,7 @@ def _literal(value: Any) -> str:
     return str(value)
 
 
-def _errors(entry: dict[str, Any]) -> str:
+def _errors(entry: Mapping[str, Any]) -> str:
     names = [str(n) for n in entry.get("ErrorEquals", [])]
     shared = "Lambda."
     if len(names) > 1 and all(n.startswith(shared) for n in names):
@@ -123,29 +125,14 @@ def chart(document: object) -> str:
 def _flowchart(document: dict[str, Any]) -> str:
     """The chart of a definition the validator accepted: every lookup below can rely on that."""
     drawing = _Drawing()
+    top = model.read(document).top
     # Top-level states are numbered first, so that nesting never renumbers them.
-    ids = drawing.number(document["States"])
-    nodes, edges = drawing.machine(document, ids, "    ", "start", "finish((End))")
+    ids = drawing.number(top)
+    nodes, edges = drawing.machine(top, ids, "    ", "start", "finish((End))")
     lines = ["flowchart TD", "    start((Start))", *nodes, *(f"    {edge}" for edge in edges)]
     lines.append("    classDef failed fill:#fde2e1,stroke:#c0392b")
     lines.append("    classDef choice fill:#fff4d6,stroke:#b7950b")
     return "\n".join(lines)
-
-
-def _processor(state: dict[str, Any]) -> dict[str, Any] | None:
-    """A Map state's item processor (`ItemProcessor`, or the older `Iterator`)."""
-    found = state.get("ItemProcessor", state.get("Iterator"))
-    return found if isinstance(found, dict) else None
-
-
-def _is_distributed(state: dict[str, Any]) -> bool:
-    found = _processor(state)
-    config = found.get("ProcessorConfig") if found is not None else None
-    return isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
-
-
-def _is_container(state: dict[str, Any]) -> bool:
-    return state.get("Type") in ("Parallel", "Map")
 
 
 class _Drawing:
@@ -155,89 +142,85 @@ class _Drawing:
     def __init__(self) -> None:
         self.count = 0
 
-    def number(self, states: dict[str, Any]) -> dict[str, str]:
+    def number(self, machine: Machine) -> dict[str, str]:
         ids = {}
-        for name in states:
+        for name in machine.states:
             ids[name] = f"s{self.count}"
             self.count += 1
         return ids
 
     def machine(
-        self, machine: dict[str, Any], ids: dict[str, str], indent: str, start: str | None, finish: str
+        self, machine: Machine, ids: dict[str, str], indent: str, start: str | None, finish: str
     ) -> tuple[list[str], list[str]]:
         """(node lines, edges) of a state machine, branch or item processor whose states have `ids`;
         `start` leads to its StartAt (None: the container's fork does), `finish` is where it ends."""
-        states: dict[str, Any] = machine["States"]
         nodes: list[str] = []
         inner: dict[str, list[str]] = {}
-        for name, state in states.items():
-            if _is_container(state):
-                lines, inner[name] = self.container(ids[name], name, state, indent)
+        for name, state in machine.states.items():
+            if state.is_container:
+                lines, inner[name] = self.container(ids[name], state, indent)
                 nodes += lines
             else:
-                nodes.append(f"{indent}{_node(ids[name], name, state)}")
-        edges = [f"{start} --> {ids[machine['StartAt']]}"] if start is not None else []
-        for name, state in states.items():
-            edges += _edges(ids, name, state, finish)
+                nodes.append(f"{indent}{_node(ids[name], state)}")
+        edges = [f"{start} --> {ids[str(machine.start_at)]}"] if start is not None else []
+        for name, state in machine.states.items():
+            edges += _edges(ids, state, finish)
             edges += inner.get(name, [])
         return nodes, edges
 
-    def container(self, fork: str, name: str, state: dict[str, Any], indent: str) -> tuple[list[str], list[str]]:
+    def container(self, fork: str, state: State, indent: str) -> tuple[list[str], list[str]]:
         inner = indent + "    "
         join = f"{fork}_join"
-        if state["Type"] == "Parallel":
-            parts = [(f"{fork}_b{n}", f"Branch {n}", b) for n, b in enumerate(state.get("Branches", []), start=1)]
+        if state.type == "Parallel":
+            parts = [(f"{fork}_b{n}", f"Branch {n}", branch) for n, branch in enumerate(state.machines, start=1)]
             title, joined = f"Parallel: {len(parts)} branches", "all branches done"
         else:
-            items = _processor(state)
+            items = state.processor
             parts = [(f"{fork}_items", "Each item", items)] if items is not None else []
-            title = "Distributed Map: each item a child execution" if _is_distributed(state) else "Map: for each item"
+            title = "Distributed Map: each item a child execution" if state.distributed else "Map: for each item"
             joined = "all items done"
-        lines = [f'{indent}subgraph {fork}_frame ["{title}"]', f'{inner}{fork}{{{{"{_label(name)}"}}}}']
+        lines = [f'{indent}subgraph {fork}_frame ["{title}"]', f'{inner}{fork}{{{{"{_label(state.name)}"}}}}']
         edges: list[str] = []
         for sub, heading, machine in parts:
             lines.append(f'{inner}subgraph {sub} ["{heading}"]')
-            ids = self.number(machine["States"])
+            ids = self.number(machine)
             nodes, inner_edges = self.machine(machine, ids, inner + "    ", None, join)
             lines += [*nodes, f"{inner}end"]
-            edges += [f"{fork} --> {ids[machine['StartAt']]}", *inner_edges]
+            edges += [f"{fork} --> {ids[str(machine.start_at)]}", *inner_edges]
         lines += [f'{inner}{join}(["{joined}"])', f"{indent}end"]
         return lines, edges
 
 
-def _ends(state: dict[str, Any]) -> bool:
-    return state.get("End") is True or state.get("Type") == "Succeed"
-
-
-def _node(node_id: str, name: str, state: dict[str, Any]) -> str:
-    kind = state.get("Type")
-    text = _label(name)
-    if kind == "Choice":
+def _node(node_id: str, state: State) -> str:
+    text = _label(state.name)
+    if state.type == "Choice":
         return f'{node_id}{{"{text}"}}:::choice'
-    if kind == "Fail":
-        cause = f"<br/>{_label(state['Cause'])}" if state.get("Cause") else ""
+    if state.fails:
+        cause = f"<br/>{_label(state.fields['Cause'])}" if state.fields.get("Cause") else ""
         return f'{node_id}[["{text}{cause}"]]:::failed'
-    if kind in ("Pass", "Succeed", "Wait"):
+    if state.type in ("Pass", "Succeed", "Wait"):
         return f'{node_id}("{text}")'
     return f'{node_id}["{text}"]'
 
 
-def _edges(ids: dict[str, str], name: str, state: dict[str, Any], finish: str) -> Iterator[str]:
-    here = ids[name]
+def _edges(ids: dict[str, str], state: State, finish: str) -> Iterator[str]:
+    here = ids[state.name]
     # A container is left from its join: its Retry runs it again from the fork.
-    leaving = f"{here}_join" if _is_container(state) else here
-    for retrier in state.get("Retry", []):
+    leaving = f"{here}_join" if state.is_container else here
+    for retrier in state.fields.get("Retry", []):
         attempts = retrier.get("MaxAttempts", 3)
         yield f'{leaving} -. "retry x{attempts}: {_label(_errors(retrier))}" .-> {here}'
-    for catcher in state.get("Catch", []):
-        yield f'{leaving} -. "catch: {_label(_errors(catcher))}" .-> {ids[catcher["Next"]]}'
-    for rule in state.get("Choices", []):
-        yield f'{here} -- "{_label(_condition(rule))}" --> {ids[rule["Next"]]}'
-    if "Default" in state:
-        yield f'{here} -- "default" --> {ids[state["Default"]]}'
-    if "Next" in state:
-        yield f"{leaving} --> {ids[state['Next']]}"
-    if _ends(state):
+    ways = {kind: [way for way in state.transitions if way.kind == kind] for kind in (CATCH, CHOICE, DEFAULT, NEXT)}
+    for catch in ways[CATCH]:
+        yield f'{leaving} -. "catch: {_label(_errors(catch.rule))}" .-> {ids[catch.target]}'
+    for rule in ways[CHOICE]:
+        yield f'{here} -- "{_label(_condition(rule.rule))}" --> {ids[rule.target]}'
+    for default in ways[DEFAULT]:
+        yield f'{here} -- "default" --> {ids[default.target]}'
+    for following in ways[NEXT]:
+        yield f"{leaving} --> {ids[following.target]}"
+    # A Fail state ends the run too, but in failure: it is drawn red, without an edge to the end.
+    if state.ends and not state.fails:
         yield f"{leaving} --> {finish}"
 
 

@@ -8,12 +8,11 @@ what AWS itself refuses (`asl_checks.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from workflows.asl_checks import Problem
-from workflows.asl_language import EXPRESS_MAX_SECONDS, MAX_NESTING, MAX_SECONDS, is_int
-from workflows.integrations import lambda_call
+from workflows.asl_language import EXPRESS_MAX_SECONDS, MAX_SECONDS, is_int
+from workflows.model import read
 
 # The errors AWS's Lambda documentation names as transient: a task invoking a function retries them.
 TRANSIENT_LAMBDA_ERRORS = (
@@ -22,25 +21,6 @@ TRANSIENT_LAMBDA_ERRORS = (
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
 )
-
-
-def _states_at_every_depth(document: object) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(where, state) for every state object, however deep; skips what is malformed."""
-    stack: list[tuple[str, object, int]] = [("", document, 0)]
-    while stack:
-        where, machine, depth = stack.pop()
-        if depth > MAX_NESTING or not isinstance(machine, dict) or not isinstance(machine.get("States"), dict):
-            continue
-        for name, state in machine["States"].items():
-            if not isinstance(state, dict):
-                continue
-            here = f"{where} > state {name!r}" if where else f"state {name!r}"
-            yield here, state
-            branches = state.get("Branches")
-            for number, branch in enumerate(branches if isinstance(branches, list) else (), start=1):
-                stack.append((f"{here} > branch {number}", branch, depth + 1))
-            for key in ("ItemProcessor", "Iterator"):
-                stack.append((f"{here} > {key}", state.get(key), depth + 1))
 
 
 def _uncovered_transient_errors(retry: object) -> list[str]:
@@ -88,13 +68,14 @@ def project_problems(
             f"(an Express execution cannot run longer); got {timeout}.",
         )
 
-    for where, state in _states_at_every_depth(document):
-        call = lambda_call(state, functions)
+    for state in read(document).states():
+        where, task = state.where, state.fields
+        call = state.lambda_call(functions)
         if call is None:
             continue
         function = call.function
-        task_timeout = state.get("TimeoutSeconds")
-        if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
+        task_timeout = task.get("TimeoutSeconds")
+        if "TimeoutSeconds" not in task and "TimeoutSecondsPath" not in task:
             add(
                 where,
                 "this project requires every Lambda task to set TimeoutSeconds; without it a hung invocation "
@@ -108,7 +89,7 @@ def project_problems(
                 "Otherwise Step Functions gives up while the function still runs, and a retry can work the same "
                 f"case twice; make it at least {functions[function] + 1}.",
             )
-        uncovered = _uncovered_transient_errors(state.get("Retry"))
+        uncovered = _uncovered_transient_errors(task.get("Retry"))
         if uncovered:
             add(
                 where,

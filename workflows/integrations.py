@@ -16,21 +16,15 @@ Never a silent `*`.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 from workflows.definition import PLACEHOLDER
+from workflows.model import Call, State, read
 
-_OPTIMISED = re.compile(
-    r"^arn:[a-z-]+:states:::(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9]+)(?P<pattern>\.sync(:2)?|\.waitForTaskToken)?$"
-)
-_LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
-# The optimised integration and the AWS SDK's Invoke both call the function their FunctionName names,
-# with the role's lambda:InvokeFunction; .sync does not exist for either.
-_LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")
 
 # Step Functions runs `.sync` nested executions through this managed EventBridge rule (AWS documents
 # the rule name in "IAM policies for nested workflows").
@@ -41,7 +35,10 @@ NESTED_EXECUTION_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
 class Access:
     """One Task's need: `actions` on the resource that `target` names."""
 
+    state: str
+    """The Task's name, as written."""
     where: str
+    """Its path, as messages show it (`model.describe`)."""
     sid: str
     """The statement it belongs to; one statement per sid, so unrelated grants never merge."""
     actions: tuple[str, ...]
@@ -53,6 +50,8 @@ class Access:
 
 @dataclass(frozen=True)
 class Unscoped:
+    state: str
+    """The state's name, as written: what `granted_states` lists to grant it by hand."""
     where: str
     resource: str
     reason: str
@@ -90,45 +89,16 @@ SUPPORTED = (
 )
 
 
-def all_states(document: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path, state) for every state of a definition, nested Parallel branches and Map processors included."""
-    states = document.get("States") if isinstance(document, dict) else None
-    if not isinstance(states, dict):
-        return
-    for name, state in states.items():
-        if not isinstance(state, dict):
-            continue
-        here = f"{where} > state {name!r}" if where else f"state {name!r}"
-        yield here, state
-        branches = state.get("Branches")
-        if isinstance(branches, list):
-            for number, branch in enumerate(branches, start=1):
-                yield from all_states(branch, f"{here} > branch {number}")
-        for key in ("ItemProcessor", "Iterator"):
-            yield from all_states(state.get(key), f"{here} > item processor")
-
-
-def task_states(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path, state) for every Task of a definition, at any depth."""
-    return ((where, state) for where, state in all_states(document) if state.get("Type") == "Task")
-
-
-def _is_distributed_map(state: dict[str, Any]) -> bool:
-    processor = state.get("ItemProcessor")
-    config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
-    return state.get("Type") == "Map" and isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
-
-
 def _is_dynamic(key: str, value: Any) -> bool:
     return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
 
 
-def _arguments(state: dict[str, Any]) -> Any:
+def _arguments(state: Mapping[str, Any]) -> Any:
     # JSONata states pass Arguments; JSONPath states pass Parameters.
     return state.get("Arguments", state.get("Parameters"))
 
 
-def _parameter(state: dict[str, Any], name: str) -> tuple[str | None, str | None]:
+def _parameter(state: Mapping[str, Any], name: str) -> tuple[str | None, str | None]:
     """(value, None) for a fixed string parameter, or (None, why it cannot be scoped)."""
     arguments = _arguments(state)
     if isinstance(arguments, str):
@@ -151,16 +121,18 @@ def accesses(document: Any, functions: frozenset[str] | set[str] = frozenset()) 
     """
     found: list[Access] = []
     unscoped: list[Unscoped] = []
-    for where, state in task_states(document):
-        needs, problem = _task_accesses(where, state, functions)
+    definition = read(document)
+    for state in definition.tasks():
+        needs, problem = _task_accesses(state, functions)
         found.extend(needs)
         if problem is not None:
             unscoped.append(problem)
-    for where in (where for where, state in all_states(document) if _is_distributed_map(state)):
-        unscoped.append(
-            Unscoped(where, "a Distributed Map", "its child executions and item reader/writer need grants this "
-                     "component does not derive (states:StartExecution on the state machine itself, S3)")
-        )  # fmt: skip
+    for state in definition.states():
+        if state.distributed:
+            unscoped.append(
+                _unscoped(state, "a Distributed Map", "its child executions and item reader/writer need grants "
+                          "this component does not derive (states:StartExecution on the state machine itself, S3)")
+            )  # fmt: skip
     return found, unscoped
 
 
@@ -171,105 +143,76 @@ _UNKNOWN_PLACEHOLDER = (
 )
 
 
-def _task_accesses(where: str, state: dict[str, Any], functions: frozenset[str] | set[str]) -> Needs:
-    resource = state.get("Resource")
-    if not isinstance(resource, str):
+def _task_accesses(state: State, functions: frozenset[str] | set[str]) -> Needs:
+    call = state.call
+    if call is None:
         return [], None  # the validator reports it
-    call = lambda_call(state, functions)
-    if call is not None and not call.by_name:
+    resource = call.resource
+    invoked = state.lambda_call(functions)
+    if invoked is not None and not invoked.by_name:
         lambda_invoke = _INTEGRATIONS["lambda:invoke"]
-        return [Access(where, lambda_invoke.sid, lambda_invoke.actions, resource, "arn")], None
-    placeholder = PLACEHOLDER.fullmatch(resource)
+        return [_access(state, lambda_invoke.sid, lambda_invoke.actions, resource, "arn")], None
     if _ACTIVITY_ARN.match(resource):
         return [], None  # workers poll activities with their own credentials
     reason = None
-    if placeholder:
+    if PLACEHOLDER.fullmatch(resource):
         reason = _UNKNOWN_PLACEHOLDER
-    elif state.get("Credentials") is not None:
+    elif state.fields.get("Credentials") is not None:
         reason = "it runs with other credentials (Credentials), which need sts:AssumeRole"
-    if reason is None and call is not None:
-        return _service_accesses(where, state, resource, "lambda:invoke", "")
-    optimised = _OPTIMISED.match(resource)
-    if reason is None and optimised is None:
+    if reason is None and invoked is not None:
+        return _service_accesses(state, Call(resource, "lambda", "invoke"))
+    if reason is None and call.integration is None:
         reason = "this is not a service integration this component knows"
-    if reason is not None or optimised is None:
-        return [], Unscoped(where, resource, reason or "")
-    return _service_accesses(where, state, resource, f"{optimised['service']}:{optimised['action']}",
-                             optimised["pattern"] or "")  # fmt: skip
+    if reason is not None:
+        return [], _unscoped(state, resource, reason)
+    return _service_accesses(state, call)
 
 
-def _service_accesses(where: str, state: dict[str, Any], resource: str, key: str, pattern: str) -> Needs:
+def _service_accesses(state: State, call: Call) -> Needs:
+    key, pattern, resource = f"{call.service}:{call.action}", call.pattern, call.resource
     if key == "events:putEvents":
-        return _put_events(where, state, resource)
+        return _put_events(state, resource)
     integration = _INTEGRATIONS.get(key)
     if integration is None:
-        return [], Unscoped(where, resource, "this service integration is not one this component scopes")
+        return [], _unscoped(state, resource, "this service integration is not one this component scopes")
     if pattern.startswith(".sync") and key != "states:startExecution":
-        return [], Unscoped(where, resource, f"the {pattern} pattern of {key} is not one this component scopes")
-    target, why = _parameter(state, integration.parameter)
+        return [], _unscoped(state, resource, f"the {pattern} pattern of {key} is not one this component scopes")
+    target, why = _parameter(state.fields, integration.parameter)
     if target is None:
-        return [], Unscoped(where, resource, why or "")
-    needs = [Access(where, integration.sid, integration.actions, target, integration.kind)]
+        return [], _unscoped(state, resource, why or "")
+    needs = [_access(state, integration.sid, integration.actions, target, integration.kind)]
     if key == "states:startExecution" and pattern.startswith(".sync"):
         # Waiting for a nested execution: Step Functions describes and may stop it,
         # and follows it through a managed EventBridge rule.
         follow = ("states:DescribeExecution", "states:StopExecution")
         rule = ("events:DescribeRule", "events:PutRule", "events:PutTargets")
-        needs.append(Access(where, "FollowNestedExecutions", follow, target, "executions-of"))
-        needs.append(Access(where, "ManageNestedExecutionRule", rule, NESTED_EXECUTION_RULE, "events-rule"))
+        needs.append(_access(state, "FollowNestedExecutions", follow, target, "executions-of"))
+        needs.append(_access(state, "ManageNestedExecutionRule", rule, NESTED_EXECUTION_RULE, "events-rule"))
     return needs, None
 
 
-def _put_events(where: str, state: dict[str, Any], resource: str) -> Needs:
-    arguments = _arguments(state)
+def _put_events(state: State, resource: str) -> Needs:
+    arguments = _arguments(state.fields)
     entries = arguments.get("Entries") if isinstance(arguments, dict) else None
     if not isinstance(entries, list) or (isinstance(arguments, dict) and "Entries.$" in arguments):
-        return [], Unscoped(where, resource, "its Entries are computed at run time, so the event buses are unknown")
+        return [], _unscoped(state, resource, "its Entries are computed at run time, so the event buses are unknown")
     needs = []
     for entry in entries:
         if not isinstance(entry, dict):
-            return [], Unscoped(where, resource, "an entry is computed at run time")
+            return [], _unscoped(state, resource, "an entry is computed at run time")
         if "EventBusName.$" in entry or _is_dynamic("EventBusName", entry.get("EventBusName")):
-            return [], Unscoped(where, resource, "EventBusName is taken from the execution data")
+            return [], _unscoped(state, resource, "EventBusName is taken from the execution data")
         bus = entry.get("EventBusName", "default")
-        needs.append(Access(where, "PutEventsOnBuses", ("events:PutEvents",), str(bus), "event-bus"))
+        needs.append(_access(state, "PutEventsOnBuses", ("events:PutEvents",), str(bus), "event-bus"))
     return needs, None
 
 
-@dataclass(frozen=True)
-class LambdaCall:
-    """A Task that invokes a Lambda function: each run of it is a Lambda request."""
-
-    function: str | None
-    """The placeholder, one of the workflow's functions, that names the function; None for a literal or computed one."""
-    by_name: bool
-    """Whether the function is named by FunctionName (an invoke integration) rather than by Resource."""
+def _access(state: State, sid: str, actions: tuple[str, ...], target: str, kind: str) -> Access:
+    return Access(state.name, state.where, sid, actions, target, kind)
 
 
-def lambda_call(state: Any, functions: Container[str] = frozenset()) -> LambdaCall | None:
-    """What Lambda function a state invokes, or None when it invokes none.
-
-    The one definition of a Lambda task, for the project's rules, the role's grants and the
-    cost estimate: a function ARN or one of `functions` (placeholder names) as Resource, or
-    `lambda:invoke` (also `.waitForTaskToken`, and the AWS SDK's `aws-sdk:lambda:invoke`)
-    with FunctionName in Parameters or Arguments."""
-    if not isinstance(state, dict) or state.get("Type") != "Task" or not isinstance(state.get("Resource"), str):
-        return None
-    resource: str = state["Resource"]
-    placeholder = PLACEHOLDER.fullmatch(resource)
-    if placeholder:
-        return LambdaCall(placeholder[1], by_name=False) if placeholder[1] in functions else None
-    if _LAMBDA_ARN.match(resource):
-        return LambdaCall(None, by_name=False)
-    if not _LAMBDA_INVOKE.match(resource):
-        return None
-    for key in ("Parameters", "Arguments"):
-        arguments = state.get(key)
-        target = arguments.get("FunctionName") if isinstance(arguments, dict) else None
-        named = PLACEHOLDER.fullmatch(target) if isinstance(target, str) else None
-        if named and named[1] in functions:
-            return LambdaCall(named[1], by_name=True)
-    return LambdaCall(None, by_name=True)
+def _unscoped(state: State, resource: str, reason: str) -> Unscoped:
+    return Unscoped(state.name, state.where, resource, reason)
 
 
 # --- from targets to ARNs, once the values are known ---------------------------------

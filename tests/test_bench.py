@@ -1,0 +1,79 @@
+"""`make bench` writes its figures to docs/performance.md: the page's format, without running the bench.
+
+The benchmark takes minutes and runs the suite; these tests render given figures instead, and hold
+the committed page to what `bench.report` writes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.report import Figure
+from rehearsal.program import PROJECT_ROOT
+
+PAGE = PROJECT_ROOT / "docs" / "performance.md"
+FIGURES = [
+    Figure("Program run as pulumi runs it", "1824 ms"),
+    Figure("Program / baseline", "2.78x", "<= 1.5x", met=False),
+    Figure("Lambda archive", "2,559 bytes", "< 8,192 bytes", met=True),
+]
+
+
+def test_the_page_shows_the_date_the_machine_and_each_figure_against_its_target() -> None:
+    page = report.page(FIGURES, "2 cores, AMD EPYC, Python 3.11.7, Linux", date(2026, 11, 22), 5)
+    assert page.startswith("# Performance\n\nWritten by `make bench` (`bench/run.py`)")
+    assert "Measured on 2026-11-22: 2 cores, AMD EPYC, Python 3.11.7, Linux. " in page
+    assert "median of 5 runs" in page
+    assert (
+        "\n| Figure | Value | Target | |\n"
+        "|---|---|---|---|\n"
+        "| Program run as pulumi runs it | 1824 ms | | |\n"
+        "| Program / baseline | 2.78x | <= 1.5x | MISSED |\n"
+        "| Lambda archive | 2,559 bytes | < 8,192 bytes | met |\n\n"
+    ) in page
+    assert "(../CONTRIBUTING.md#performance-targets)" in page
+
+
+def parsed(page: str) -> tuple[list[Figure], str, date, int]:
+    """The figures, machine, date and rounds a page of `report.page` was rendered from."""
+    measured = re.search(r"^Measured on (\d{4}-\d\d-\d\d): (.+?)\. The program", page, flags=re.MULTILINE)
+    rounds = re.search(r"median of (\d+) runs", page)
+    assert measured, "no 'Measured on DATE: MACHINE.' line"
+    assert rounds, "no 'median of N runs'"
+    figures = []
+    for line in page.splitlines():
+        if not line.startswith("| ") or line in report.HEADER:
+            continue
+        name, value, target, verdict = (cell.strip() for cell in line.strip("|").split("|"))
+        assert verdict in ({report.MET, report.MISSED} if target else {""}), line
+        figures.append(Figure(name, value, target, verdict != report.MISSED))
+    return figures, measured[2], date.fromisoformat(measured[1]), int(rounds[1])
+
+
+def test_the_committed_page_is_exactly_what_make_bench_writes() -> None:
+    text = PAGE.read_text()
+    figures, machine, measured, rounds = parsed(text)
+    assert len(figures) >= 10
+    assert report.page(figures, machine, measured, rounds) == text, "docs/performance.md is edited by hand"
+
+
+def test_make_bench_prints_the_figures_and_writes_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import run
+
+    monkeypatch.setattr(run, "measure", lambda: FIGURES)
+    machine = "1 core, a CPU, Python 3.x, Linux"
+    monkeypatch.setattr(run, "machine", lambda: machine)
+    written = tmp_path / "performance.md"
+    assert run.main(written, today=date(2030, 1, 31)) == 0
+    assert written.read_text() == report.page(FIGURES, machine, date(2030, 1, 31), run.ROUNDS)
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"Machine: {machine}\n\n" + report.table(FIGURES) + "\n")
+    assert printed.endswith(f"Wrote {written}\n")
+    assert run.PAGE == PAGE
