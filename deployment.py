@@ -22,8 +22,8 @@ import pulumi_aws as aws
 
 from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.lambda_package import handler_archive
 from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
-from components.packaging import handler_archive
 from components.workflow import (
     DEAD_LETTER_SUFFIX,
     ROLE_SUFFIX,
@@ -33,7 +33,7 @@ from components.workflow import (
     WorkflowArgs,
 )
 from settings import StackSettings
-from workflows.definition import WorkflowDefinition
+from workflows.definition import WorkflowDefinition, placeholders_in, substitute
 from workflows.spec import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
@@ -47,8 +47,6 @@ from workflows.spec import (
     WorkflowSpec,
     check_catalogue,
     in_dependency_order,
-    placeholders_in,
-    substitute,
 )
 
 # AWS's limits on the names of the resources a catalogue entry may create.

@@ -1,11 +1,13 @@
 """Stack settings: the one place that reads stack config.
 
-Every key is declared here with its default and the values it allows; the
-same defaults and descriptions stand in `Pulumi.yaml` (a test keeps the two
-in step). Components never read config: `__main__.py` hands them the values
-of a `StackSettings`, which is checked as a whole before any resource exists.
-`python -m ops cost` reads a stack's files through the same parser, so the
-program and the tool never disagree on what a value means.
+Every key is declared here with its default (the components' own, from
+`components/defaults.py`) and the values it allows; the same defaults and
+descriptions stand in `Pulumi.yaml` (a test keeps the two in step).
+Components never read config: `__main__.py` hands them the values of a
+`StackSettings`, which is checked as a whole before any resource exists.
+`python -m ops cost` reads a stack's files (`stack_files.py`) and checks them
+through the same parser, so the program and the tool never disagree on what a
+value means.
 
 Workflow-level values start from the workflow's catalogue entry and may be
 overridden per stack under the structured key `workflows`:
@@ -31,25 +33,27 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+import stack_files
 from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
-from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
+from components.defaults import (
+    EXECUTION_LOG_LEVEL,
+    INCLUDE_EXECUTION_DATA,
+    LOG_RETENTION_DAYS,
+    RETAIN_DATA,
+    TRACING_ENABLED,
+)
+from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS, express_results_logged
+from stack_files import PROJECT, STACK_NAME, STACK_NAME_RULE, ConfigError
 from workflows import schedule
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
-from workflows.spec import WORKFLOW_TYPES, WorkflowSpec, input_problem
+from workflows.execution_input import input_problem
+from workflows.spec import WorkflowSpec
 
-PROJECT = "serverless-workflows"
-PROJECT_ROOT = Path(__file__).resolve().parent
-
-# A stack name becomes part of every physical name, so it is kept short.
-_STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
-STACK_NAME_RULE = "1 to 20 lowercase letters, digits or '-', starting with a letter or digit"
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 # An AWS region code by its form (us-east-1, ap-southeast-7, us-gov-west-1, eu-isoe-west-1,
@@ -75,16 +79,6 @@ _SHOWN_CHARACTERS = 100
 
 # What a reader without the stack's secrets provider knows of an encrypted value: that it is set.
 ENCRYPTED = "[encrypted]"
-# The keys such a reader (python -m ops cost) may find encrypted: it does not need their values.
-READABLE_ENCRYPTED = frozenset({f"{PROJECT}:alarmEmail"})
-
-
-class ConfigError(ValueError):
-    """A stack config value the program cannot deploy."""
-
-
-class UnknownStackError(ConfigError):
-    """A stack name with no Pulumi.<stack>.yaml beside the project."""
 
 
 @dataclass(frozen=True)
@@ -114,13 +108,13 @@ class StackSettings:
     """`aws:profile`: the shared-credentials profile the provider uses. Default: the usual lookup."""
     aws_allowed_account_ids: tuple[str, ...] = ()
     """`aws:allowedAccountIds`: the provider refuses to deploy into any other account. Default: any."""
-    log_level: str = "ALL"
+    log_level: str = EXECUTION_LOG_LEVEL
     """`logLevel`: Step Functions execution log level."""
-    log_retention_days: int = 14
+    log_retention_days: int = LOG_RETENTION_DAYS
     """`logRetentionDays`: retention of every log group the program creates."""
-    tracing_enabled: bool = True
+    tracing_enabled: bool = TRACING_ENABLED
     """`tracingEnabled`: X-Ray tracing for state machines and functions."""
-    retain_data: bool = False
+    retain_data: bool = RETAIN_DATA
     """`retainData`: keep log groups and dead-letter queues when they are destroyed or replaced."""
     alarms_enabled: bool = True
     """`alarmsEnabled`: alarms on every workflow, schedule and function, a topic and a dashboard."""
@@ -152,18 +146,16 @@ class StackSettings:
         """Read and check the current stack's config, as the engine handed it to the program."""
         # Imported here: `python -m ops cost` reads settings without loading the Pulumi SDK.
         import pulumi  # noqa: PLC0415
-        from pulumi.runtime.config import CONFIG, get_config_env  # noqa: PLC0415
 
-        # The engine hands config to the SDK either explicitly or through PULUMI_CONFIG.
-        values = {**get_config_env(), **CONFIG.get()}
-        return cls.from_config(values, pulumi.get_stack(), catalogue)
+        return cls.from_config(engine_config(), pulumi.get_stack(), catalogue)
 
     @classmethod
     def from_stack_file(cls, stack: str, catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> StackSettings:
         """The settings a stack's files give, read as the Pulumi CLI reads them (for tools that
         run before or without a deployment, such as `python -m ops cost`)."""
-        # Through stack_config, the seam tests use to hand a stack file's values over.
-        return cls.from_config(stack_config(stack), stack, catalogue, encrypted=_read_stack_files(stack)[1])
+        # Through stack_files.stack_config, the seam tests use to hand a stack file's values over.
+        config = stack_files.stack_config(stack)
+        return cls.from_config(config, stack, catalogue, encrypted=stack_files.encrypted_keys(stack))
 
     @classmethod
     def from_config(
@@ -178,8 +170,8 @@ class StackSettings:
         `encrypted` names keys whose value is set but encrypted, so not in `values` as plaintext."""
         reader = _Reader(values, stack, encrypted)
         reader.refuse_unknown(values)
-        reader.refuse_encrypted()
-        if not _STACK_NAME.match(stack):
+        stack_files.refuse_encrypted(encrypted, stack)
+        if not STACK_NAME.match(stack):
             raise ConfigError(
                 f"Stack name {stack!r} cannot be used: physical AWS names are built from it, so it must be "
                 f"{STACK_NAME_RULE}. Use a stack of such a name (make deploy STACK=NAME NEW=1 adds one)."
@@ -213,6 +205,24 @@ class StackSettings:
                 f"rm {unused[0]} --stack {stack})"
             )
         return settings
+
+
+def engine_config() -> dict[str, str]:
+    """Every config value the engine handed this program: `namespace:key` -> the string the CLI passes.
+
+    The typo refusal needs every key set, and the public `pulumi.Config` cannot list them: it
+    answers only for a key it is asked about. So this is the one place that reads the Pulumi
+    SDK's internals, the two places the SDK keeps the values: `pulumi.runtime.config.CONFIG`
+    (set explicitly, as `pulumi.runtime.set_all_config` does for the engine and for mocks) and
+    `pulumi.runtime.config.get_config_env()` (the JSON of the `PULUMI_CONFIG` environment
+    variable). A value set both ways is the explicit one, as `pulumi.Config` reads it. Tests pin
+    both ways in (tests/test_config_input.py), so an SDK upgrade that moves them fails by name.
+    """
+    # Imported here: `python -m ops cost` reads settings without loading the Pulumi SDK.
+    from pulumi.runtime.config import CONFIG, get_config_env  # noqa: PLC0415
+
+    values: dict[str, str] = {**get_config_env(), **CONFIG.get()}
+    return values
 
 
 AWS_KEYS = frozenset({"aws:region", "aws:profile", "aws:allowedAccountIds"})
@@ -382,18 +392,6 @@ class _Reader:
         raw = self._raw(key)
         return default if raw is None else self.parse_choice(key, raw, default, allowed)
 
-    def refuse_encrypted(self) -> None:
-        """A value this reader cannot decrypt, where it needs the value to check or use it."""
-        unreadable = sorted(self._encrypted - READABLE_ENCRYPTED)
-        if unreadable:
-            key = unreadable[0].removeprefix(f"{PROJECT}:")
-            readable = ", ".join(sorted(name.removeprefix(f"{PROJECT}:") for name in READABLE_ENCRYPTED))
-            raise ConfigError(
-                f"Config {unreadable[0]} is encrypted in Pulumi.{self._stack}.yaml, and the tools that read that "
-                f"file (python -m ops cost, make demo) have no secrets provider to decrypt it (only {readable} may "
-                f"be encrypted). Fix it with: pulumi config set {key} VALUE --plaintext --stack {self._stack}"
-            )
-
     def refuse_unknown_aws(self, configured_keys: Iterable[str]) -> None:
         """The program passes the AWS provider exactly the `aws:` keys it reads; Pulumi applies
         none of the others to an explicit provider, so one set in a stack file would be ignored."""
@@ -436,7 +434,7 @@ class _Reader:
     def refuse_blind_express(self, workflows: Mapping[str, WorkflowSettings], log_level: str) -> None:
         """An Express workflow's results exist only in its execution logs: it needs logLevel ALL."""
         express = [name for name, configured in workflows.items() if configured.type == "EXPRESS"]
-        if express and log_level != "ALL":
+        if express and not express_results_logged(log_level, include_execution_data=INCLUDE_EXECUTION_DATA):
             raise ConfigError(
                 f"Workflow(s) {', '.join(express)} are EXPRESS, whose results exist only in their execution "
                 f"logs, but logLevel is {log_level}: an Express workflow needs logLevel ALL. Fix it with: "
@@ -579,138 +577,3 @@ class _Reader:
         if found := value("schedulePayload"):
             payload = self.parse_payload(*found, planned.payload)
         return WorkflowSettings(type=kind, schedule=ScheduleSettings(expression, timezone, enabled, payload))
-
-
-# --- the stack files, read as the Pulumi CLI reads them ----------------------------------
-
-
-def stack_files() -> list[Path]:
-    return sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
-
-
-def stack_names() -> list[str]:
-    return [path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in stack_files()]
-
-
-def stack_config(stack: str) -> dict[str, str]:
-    """The config `pulumi` would hand the program for `stack`: the project's declared
-    defaults, overridden by `Pulumi.<stack>.yaml`, as strings (an encrypted value as the JSON
-    of its `secure:` mapping: this reader has no secrets provider to decrypt it)."""
-    return _read_stack_files(stack)[0]
-
-
-def readable_stack_config(stack: str) -> dict[str, str]:
-    """`stack_config` for a tool without the stack's secrets provider that runs the program
-    itself (make demo): an encrypted value it may do without is left out, as if unset; any other
-    is refused, as `from_stack_file` refuses it."""
-    config, encrypted = _read_stack_files(stack)
-    _Reader({}, stack, encrypted).refuse_encrypted()
-    return {key: value for key, value in config.items() if key not in encrypted}
-
-
-def _read_stack_files(stack: str) -> tuple[dict[str, str], frozenset[str]]:
-    """`stack_config`, and the keys whose value the stack file holds encrypted (`pulumi config
-    set --secret`): both from one reading of the files."""
-    known = stack_names()
-    listed = f"stacks: {', '.join(known) or 'none'}"
-    # Checked before the path is built: '../dev' or 'Dev' is not a stack, whatever files exist.
-    if not _STACK_NAME.match(stack):
-        raise UnknownStackError(f"There is no stack {stack!r} here: a stack name is {STACK_NAME_RULE}; {listed}")
-    stack_file = PROJECT_ROOT / f"Pulumi.{stack}.yaml"
-    if not stack_file.is_file():
-        near = difflib.get_close_matches(stack, known, n=1)
-        guess = f"Did you mean {near[0]}? " if near else ""
-        raise UnknownStackError(
-            f"There is no stack {stack!r} here (no {stack_file.name}); {listed}. {guess}"
-            f"To add a stack named {stack}: make deploy STACK={stack} NEW=1 "
-            "(see docs/delivery.md#adding-an-environment)"
-        )
-    config: dict[str, str] = {}
-    for key, declaration in _config_section(PROJECT_ROOT / "Pulumi.yaml").items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            config[qualify(str(key))] = _as_config_string(declaration["default"])
-    section = _config_section(stack_file)
-    for key, value in section.items():
-        config[qualify(str(key))] = _as_config_string(value)
-    return config, frozenset(qualify(str(key)) for key, value in section.items() if _is_encrypted(value))
-
-
-def _is_encrypted(value: object) -> bool:
-    # How Pulumi writes a `--secret` value: a mapping of the one key `secure` to the ciphertext.
-    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
-
-
-class _PulumiYamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, with the booleans and integers of YAML 1.2's core schema. PyYAML reads
-    YAML 1.1, where `yes` is true and `030` is octal 24; the Pulumi CLI hands the program a config
-    value as the text written, so `pulumi up` sees the string "yes" and logRetentionDays 30.
-    Floats still follow PyYAML's YAML 1.1 rules (`1e3` stays a string); no top-level key takes one."""
-
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_INT_TAG = "tag:yaml.org,2002:int"
-# YAML 1.2 has no timestamps; a YAML 1.1 date (2030-01-31) in an object value would otherwise
-# become a Python date, which is not JSON.
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_PulumiYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in {_BOOL_TAG, _INT_TAG, _TIMESTAMP_TAG}]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_PulumiYamlLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-# Decimal, 0o octal and 0x hexadecimal: no 1.1 octal (030), binary, underscores or sexagesimal (1:30).
-_PulumiYamlLoader.add_implicit_resolver(
-    _INT_TAG, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = loader.construct_scalar(node)
-    try:
-        return int(text, 0) if text.startswith(("0o", "0x")) else int(text, 10)
-    except ValueError:
-        # Python converts at most 4,300 digits.
-        raise yaml.constructor.ConstructorError(
-            None, None, f"an integer of {len(text):,} digits is too long", node.start_mark
-        ) from None
-
-
-_PulumiYamlLoader.add_constructor(_INT_TAG, _construct_int)
-
-
-def _config_section(path: Path) -> dict[str, Any]:
-    """The `config:` mapping of a Pulumi YAML file, or a ConfigError saying what is wrong with it."""
-    try:
-        # A subclass of SafeLoader: it builds plain data only.
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_PulumiYamlLoader)
-    except RecursionError:
-        # Nesting deeper than PyYAML's recursive composer goes: no stack config needs that.
-        raise ConfigError(f"{path.name} cannot be read as YAML: it is nested too deeply") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path.name} cannot be read as YAML: {error}".replace("\n", " ")) from None
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        # Read as "no config", a list would give the defaults silently, though pulumi refuses the file.
-        raise ConfigError(
-            f"{path.name}: the top level must be a mapping (config: and its keys, as in Pulumi.dev.yaml), "
-            f"not a {type(document).__name__}"
-        )
-    section = document.get("config")
-    if section is None:
-        return {}
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path.name}: `config:` must be a mapping of keys to values, not a {type(section).__name__}")
-    return section
-
-
-def qualify(key: str) -> str:
-    return key if ":" in key else f"{PROJECT}:{key}"
-
-
-def _as_config_string(value: Any) -> str:
-    # The CLI passes structured values as JSON and scalars as their YAML text.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)

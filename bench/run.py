@@ -22,7 +22,7 @@ import pulumi_aws as aws
 
 from bench import report
 from bench.report import Figure
-from components.packaging import archive_zip, handler_archive
+from components.lambda_package import archive_zip, handler_archive
 from ops import executions
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws

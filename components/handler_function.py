@@ -27,14 +27,21 @@ import pulumi_aws as aws
 
 from components import iam
 from components.aws_context import AwsContext
+from components.defaults import (
+    ARCHITECTURES,
+    FUNCTION_ARCHITECTURE,
+    FUNCTION_MEMORY_MB,
+    FUNCTION_RUNTIME,
+    FUNCTION_TIMEOUT_SECONDS,
+    LOG_RETENTION_DAYS,
+    RETAIN_DATA,
+    SUPPORTED_RUNTIMES,
+    TRACING_ENABLED,
+)
 from components.logs import check_retention
-from workflows.spec import FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB, FUNCTION_RUNTIME, FUNCTION_TIMEOUT_SECONDS
 
 TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
 
-# The runtimes this project's handler code is written and tested for.
-SUPPORTED_RUNTIMES = ("python3.12", "python3.13", "python3.14")
-ARCHITECTURES = ("arm64", "x86_64")
 APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -50,7 +57,7 @@ class HandlerFunctionArgs:
     handler: str
     """Module path and function, e.g. `handlers.open_case.handler`."""
     code: pulumi.Archive
-    """The deployment package, normally `packaging.handler_archive(handler)`."""
+    """The deployment package, normally `lambda_package.handler_archive(handler)`."""
     description: str = ""
     runtime: str = FUNCTION_RUNTIME
     """One of SUPPORTED_RUNTIMES. Default: python3.14, the newest Lambda offers."""
@@ -60,17 +67,17 @@ class HandlerFunctionArgs:
     """128 to 10240. Default: 128, ample for small handlers."""
     timeout_seconds: int = FUNCTION_TIMEOUT_SECONDS
     """1 to 900. Default: 5; a task invoking the function must allow more."""
-    log_retention_days: int = 14
+    log_retention_days: int = LOG_RETENTION_DAYS
     """Days CloudWatch keeps the function's logs. Default: 14."""
     application_log_level: str = "INFO"
     """Lowest level of the function's own JSON logs that is kept. Default: INFO."""
-    tracing_enabled: bool = True
+    tracing_enabled: bool = TRACING_ENABLED
     """X-Ray active tracing. Default: True."""
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Environment variables. Default: none."""
     extra_statements: Sequence[pulumi.Input[dict[str, Any]]] = ()
     """IAM statements added to the function's role, e.g. reading a table. Default: none."""
-    retain_data: bool = False
+    retain_data: bool = RETAIN_DATA
     """Keep the log group when the stack is destroyed or it is replaced. Default: False."""
 
 

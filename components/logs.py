@@ -12,6 +12,12 @@ RETENTION_DAYS: tuple[int, ...] = (
 STATES_LOG_LEVELS: tuple[str, ...] = ("ALL", "ERROR", "FATAL", "OFF")
 
 
+def express_results_logged(log_level: str, *, include_execution_data: bool) -> bool:
+    """Whether an Express workflow logging so can be seen at all. It has no execution history:
+    its results exist only in its execution logs, which hold them at level ALL with execution data."""
+    return log_level == "ALL" and include_execution_data
+
+
 def check_retention(days: int, *, what: str) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or days not in RETENTION_DAYS:
         allowed = ", ".join(str(d) for d in RETENTION_DAYS)

@@ -45,6 +45,7 @@ from components import iam
 from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.aws_context import AwsContext, console_host
+from components.defaults import RETAIN_DATA
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
 
@@ -97,7 +98,7 @@ class MonitoringArgs:
     """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
     dashboard: bool = True
     """Create the stack's CloudWatch dashboard. Default: True."""
-    retain_data: bool = False
+    retain_data: bool = RETAIN_DATA
     """Keep the KMS key when the stack is destroyed (`retain_on_delete`): once a key is
     deleted, messages it encrypted can no longer be read. Default: False."""
 

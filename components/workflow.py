@@ -34,13 +34,24 @@ import pulumi_aws as aws
 
 from components import iam
 from components.aws_context import AwsContext, console_url
-from components.logs import check_retention, check_states_log_level
+from components.defaults import (
+    EXECUTION_LOG_LEVEL,
+    INCLUDE_EXECUTION_DATA,
+    LOG_RETENTION_DAYS,
+    RETAIN_DATA,
+    SCHEDULE_ENABLED,
+    SCHEDULE_TIMEZONE,
+    STATE_MACHINE_TYPE,
+    TRACING_ENABLED,
+)
+from components.logs import check_retention, check_states_log_level, express_results_logged
 from workflows import integrations, model
-from workflows.definition import WorkflowDefinition
+from workflows.asl_language import WORKFLOW_TYPES
+from workflows.definition import WorkflowDefinition, substitute
+from workflows.execution_input import input_problem, schedule_input
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
-from workflows.spec import WORKFLOW_TYPES, input_problem, schedule_input, substitute
 from workflows.validate import validate as validate_definition
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
@@ -72,9 +83,9 @@ class ScheduleArgs:
     """`rate(...)`, `cron(...)` or `at(...)`, checked as EventBridge Scheduler checks them."""
     payload: Mapping[str, Any] = field(default_factory=dict)
     """The execution input, a JSON object. Default: `{}`."""
-    enabled: bool = True
+    enabled: bool = SCHEDULE_ENABLED
     """False deploys the schedule DISABLED: it exists but starts nothing. Default: True."""
-    timezone: str = "UTC"
+    timezone: str = SCHEDULE_TIMEZONE
     """IANA time zone for cron and at expressions. Default: UTC."""
     description: str = "Starts the state machine on schedule."
     retry_attempts: int = 3
@@ -95,7 +106,7 @@ class WorkflowArgs:
     schedule and queue names. Include the stack so environments can share an account."""
     definition: WorkflowDefinition
     """The ASL definition file; checked by `workflows.validate` before anything is declared."""
-    type: str = "STANDARD"
+    type: str = STATE_MACHINE_TYPE
     """STANDARD or EXPRESS. Express workflows need a definition TimeoutSeconds of at most
     300 and logging of execution data (see `express_without_execution_logs`). Default: STANDARD."""
     substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -109,18 +120,18 @@ class WorkflowArgs:
     granted_states: frozenset[str] = frozenset()
     """Task states whose permissions `extra_statements` provide. A state calling a service
     this component cannot scope is refused unless it is listed here. Default: none."""
-    log_level: str = "ALL"
+    log_level: str = EXECUTION_LOG_LEVEL
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
-    log_retention_days: int = 14
+    log_retention_days: int = LOG_RETENTION_DAYS
     """Days CloudWatch keeps execution logs; one of CloudWatch's allowed values. Default: 14."""
-    include_execution_data: bool = True
+    include_execution_data: bool = INCLUDE_EXECUTION_DATA
     """Log each state's input and output (needed to see the data flow). Default: True."""
     express_without_execution_logs: bool = False
     """An Express workflow's results exist only in its logs; it is refused unless it logs
     ALL with execution data, or this says to run it unobserved. Default: False."""
-    tracing_enabled: bool = True
+    tracing_enabled: bool = TRACING_ENABLED
     """X-Ray tracing of executions. Default: True."""
-    retain_data: bool = False
+    retain_data: bool = RETAIN_DATA
     """Keep the log group and the dead-letter queue when the stack is destroyed or they are
     replaced (`retain_on_delete`); delete them by hand afterwards. Default: False."""
     schedule: ScheduleArgs | None = None
@@ -141,7 +152,7 @@ def validate(args: WorkflowArgs) -> None:
         raise ValueError(f"{what}: type {args.type!r} is not one of {', '.join(WORKFLOW_TYPES)}.")
     check_states_log_level(args.log_level, what=what)
     check_retention(args.log_retention_days, what=what)
-    observed = args.log_level == "ALL" and args.include_execution_data
+    observed = express_results_logged(args.log_level, include_execution_data=args.include_execution_data)
     if args.type == "EXPRESS" and not args.express_without_execution_logs and not observed:
         raise ValueError(
             f"{what}: an Express workflow's results are only in its execution logs, so it must log "

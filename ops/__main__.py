@@ -38,20 +38,19 @@ from ops.aws import AwsError, Clients, clients, explain
 from ops.runs import (
     LONGEST_LOOK_BACK,
     ExecutionNotLogged,
-    InputNotJson,
-    InputTooLarge,
-    encoded_input,
     express_runs,
     runs_for,
 )
 from ops.verify import verify
-from settings import ConfigError, StackSettings, stack_names
+from settings import StackSettings
+from stack_files import ConfigError, stack_names
 from workflows import cost
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
+from workflows.execution_input import InputNotJson, InputTooLarge, encoded_input
 from workflows.schedule import ScheduleExpressionError
 from workflows.spec import (
     ON_DEMAND_EXECUTIONS_PER_MONTH,
-    WORKFLOW_TYPES,
     WORKFLOWS_OUTPUT,
     WorkflowSpec,
     check_catalogue,

@@ -4,7 +4,6 @@ a Distributed Map's child executions. What the events say is turned into a tree 
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from ops.execution_tree import (
     map_execution_types,
     parse,
 )
+from workflows.execution_input import encoded_input
 
 # The names of the executions ops starts, so that a check of a schedule's runs can tell them apart.
 RUN_PREFIX = "run-"
@@ -120,7 +120,7 @@ def run(sfn: Any, state_machine_arn: str, payload: Any, *, timeout_seconds: floa
     started = sfn.start_execution(
         stateMachineArn=state_machine_arn,
         name=f"{RUN_PREFIX}{uuid.uuid4()}",
-        input=json.dumps(payload, ensure_ascii=False),
+        input=encoded_input(payload),
     )
     wait(sfn, started["executionArn"], timeout_seconds=timeout_seconds)
     return read(sfn, started["executionArn"])

@@ -9,6 +9,7 @@ from typing import Any
 from ops import execution_tree
 from ops.aws import explain
 from ops.execution_tree import Block, Event, Execution, MapRun, Step, execution_name
+from workflows.asl_language import WORKFLOW_TYPES
 
 MAX_ITERATIONS = 20
 """Map iterations shown per Map; failed ones are always shown."""
@@ -252,7 +253,7 @@ def cost(stack: str, estimate: dict[str, Any]) -> str:
 
 def _totals(estimate: dict[str, Any]) -> list[str]:
     kinds = [w.get("type", "STANDARD") for w in estimate["workflows"].values()]
-    counts = {kind: kinds.count(kind) for kind in ("STANDARD", "EXPRESS") if kind in kinds}
+    counts = {kind: kinds.count(kind) for kind in WORKFLOW_TYPES if kind in kinds}
     if len(counts) == 1:
         (only,) = counts
         deployed = _TYPE_NAMES[only]

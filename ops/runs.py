@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ops import execution_tree, executions
-from workflows.spec import MAX_INPUT_BYTES
+from workflows.execution_input import encoded_input
 
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
@@ -29,36 +29,6 @@ LONGEST_LOOK_BACK = timedelta(days=366)
 FAILED = execution_tree.FAILED
 OPS_RUN_PREFIX = executions.RUN_PREFIX
 EXECUTION_ENDS = execution_tree.EXECUTION_ENDS
-
-
-# What Step Functions takes as an execution input, and what to do with more.
-INPUT_RULE = (
-    f"Step Functions takes at most {MAX_INPUT_BYTES:,} bytes of JSON, as UTF-8 "
-    "(pass a reference, such as an S3 key, instead of the data)"
-)
-
-
-class InputTooLarge(ValueError):  # noqa: N818 - reads as the condition it names
-    pass
-
-
-class InputNotJson(ValueError):  # noqa: N818 - reads as the condition it names
-    pass
-
-
-def encoded_input(payload: Any) -> str:
-    """The input as sent: JSON (no NaN or Infinity, which Python would write and AWS refuses),
-    UTF-8, at most Step Functions' 256 KiB."""
-    try:
-        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
-        size = len(text.encode())
-    except UnicodeEncodeError:  # a lone surrogate such as "\ud800": no UTF-8 encodes it
-        raise InputNotJson("the execution input holds a lone UTF-16 surrogate, which UTF-8 cannot encode") from None
-    except ValueError as error:  # NaN or Infinity
-        raise InputNotJson(f"the execution input is not JSON: {error}") from None
-    if size > MAX_INPUT_BYTES:
-        raise InputTooLarge(f"the execution input is {size:,} bytes; {INPUT_RULE}")
-    return text
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from ops import executions, render
 from ops.runs import Runs, StandardRuns
 from ops.verify import Report, verify
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
-from settings import ConfigError, StackSettings
+from settings import StackSettings
+from stack_files import ConfigError
 from workflows import model
 from workflows.catalogue import CATALOGUE
 from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec, check_catalogue

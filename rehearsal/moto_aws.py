@@ -38,7 +38,7 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from components.packaging import archive_zip
+from components.lambda_package import archive_zip
 from rehearsal import fake_aws
 from rehearsal.program import ProgramRun, run_program
 from workflows.spec import WorkflowSpec

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from settings import PROJECT, PROJECT_ROOT, qualify, readable_stack_config, stack_config, stack_files
+from stack_files import PROJECT, PROJECT_ROOT, qualify, readable_stack_config, stack_config, stack_files
 from workflows.spec import WorkflowSpec
 
 __all__ = ["PROJECT", "PROJECT_ROOT", "ProgramRun", "Registration", "run_program", "stack_config", "stack_files"]

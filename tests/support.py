@@ -11,16 +11,15 @@ import functools
 import importlib.util
 import json
 import random
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import stack_config, stack_names
+from stack_files import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
-from workflows.definition import WorkflowDefinition
+from workflows.definition import PLACEHOLDER, WorkflowDefinition
 from workflows.spec import WorkflowSpec
 
 STACKS = stack_names()
@@ -128,7 +127,6 @@ FIELD_NAMES = [
     "Assign", "QueryLanguage", "ItemReader", "ItemBatcher", "ResultWriter", "ReaderConfig", "Label", "Items",
     "ItemsPath", "Credentials", "MaxConcurrency", "ToleratedFailurePercentage", "BackoffRate", "NumericEquals",
 ]  # fmt: skip
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 ODD_VALUES: list[Any] = [
     None, True, False, 0, -1, 1, 2.5, 10**30, float("inf"), "", "x", "$", "$.a", "{% %}", "{% $x %}", "States.ALL",
     "JSONata", "JSONPath", "DISTRIBUTED", "EXPRESS", "${Name}", "arn:aws:states:::lambda:invoke", [], {}, [None],
@@ -193,4 +191,4 @@ def mutate(document: Any, rng: random.Random) -> Any:
 def definition_of(document: Any, name: str = "mutant.asl.json") -> WorkflowDefinition:
     """Any JSON value as the definition of a file `name` (never written), placeholders and all."""
     text = json.dumps(document)
-    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(_PLACEHOLDER.findall(text)))
+    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))

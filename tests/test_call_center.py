@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.packaging import handler_archive
+from components.lambda_package import handler_archive
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from tests.support import PREFIX, Deploy, document, role_arn
 
@@ -131,7 +131,7 @@ def test_stack_outputs_name_the_call_center_resources(deploy: Deploy) -> None:
     }
 
 
-# --- packaging (the closure and dependencies themselves: tests/test_packaging.py) ---------
+# --- packaging (the closure and dependencies themselves: tests/test_lambda_package.py) ---
 
 
 def test_every_function_runs_its_own_handler_package(deploy: Deploy) -> None:

@@ -173,6 +173,23 @@ def test_a_wrong_type_stops_the_program_before_any_resource(deploy: Deploy, cata
     assert declared.resources == []
 
 
+# --- placeholders: the names the definition's `${Name}` pattern takes --------------------------
+
+
+@pytest.mark.parametrize("placeholder", ["Fn", "fn_2", "A"])
+def test_a_placeholder_the_definitions_pattern_takes_is_accepted(placeholder: str) -> None:
+    check_catalogue((with_function(placeholder=placeholder), SCHEDULED))
+
+
+# "Fn\n" passed while the catalogue had a pattern of its own (`$` matches before a final newline),
+# though no `${Fn\n}` in a definition is a placeholder.
+@pytest.mark.parametrize("placeholder", ["1Fn", "Fn-Arn", "Fn Arn", "${Fn}", "Fn\n", ""])
+def test_a_placeholder_the_definitions_pattern_does_not_take_is_refused(placeholder: str) -> None:
+    assert problems((with_function(placeholder=placeholder), SCHEDULED)) == [
+        f"workflow 'call-center': placeholder {placeholder!r} must be a letter then letters, digits or '_'."
+    ]
+
+
 # --- a schedule's payload is sent as JSON, and Step Functions takes at most 256 KiB -------
 
 

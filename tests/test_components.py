@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pytest
 
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
-from components.packaging import handler_archive
+from components.lambda_package import handler_archive
+from components.monitoring import MonitoringArgs
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
+from settings import StackSettings
 from tests.support import Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.definition import DefinitionError, WorkflowDefinition
+from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
 
 
 def scheduled_workflow() -> WorkflowDefinition:
@@ -194,3 +199,24 @@ def test_extra_statements_reach_the_function_role(declare: Declare) -> None:
             "Resource": ["arn:aws:dynamodb:us-east-1:123456789012:table/orders"]}  # fmt: skip
     run = declare(lambda: HandlerFunction("fn", function_args(extra_statements=[read])))
     assert json.loads(run.named("fn-policy").inputs["policy"])["Statement"][-1] == read
+
+
+# --- defaults: one constant each (components/defaults.py), shared by everything that defaults ----
+
+
+def _defaults_of(cls: Any, *names: str) -> dict[str, object]:
+    by_name = {item.name: item.default for item in dataclasses.fields(cls)}
+    return {name: by_name[name] for name in names}
+
+
+def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
+    # Where a literal once stood in each, a changed default reached some of them and not others.
+    function = ("runtime", "architecture", "memory_mb", "timeout_seconds")
+    assert _defaults_of(HandlerFunctionArgs, *function) == _defaults_of(FunctionSpec, *function)
+    kept = ("log_retention_days", "tracing_enabled", "retain_data")
+    stack = _defaults_of(StackSettings, "log_level", *kept)
+    assert _defaults_of(WorkflowArgs, "log_level", *kept) == stack
+    assert _defaults_of(HandlerFunctionArgs, *kept) == {key: stack[key] for key in kept}
+    assert _defaults_of(MonitoringArgs, "retain_data") == {"retain_data": stack["retain_data"]}
+    assert _defaults_of(ScheduleArgs, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
+    assert _defaults_of(WorkflowArgs, "type") == _defaults_of(WorkflowSpec, "type")

@@ -7,6 +7,7 @@ CLI passes, `StackSettings.from_stack_file` for a stack file `python -m ops cost
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import re
@@ -14,15 +15,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 import settings
+import stack_files
 from components.alarm_thresholds import AlarmThresholds, Threshold
-from settings import ConfigError, StackSettings
-from tests.support import with_config
+from settings import StackSettings
+from stack_files import ConfigError
+from tests.support import Declare, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
-from workflows.spec import MAX_INPUT_BYTES
+from workflows.execution_input import MAX_INPUT_BYTES
 
 PROJECT = "serverless-workflows"
 
@@ -212,8 +216,8 @@ StackFile = Callable[[str], StackSettings]
 @pytest.fixture
 def stack_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StackFile:
     """`stack_file(text)`: the settings of a stack `edge` whose Pulumi.edge.yaml is `text`."""
-    (tmp_path / "Pulumi.yaml").write_text((settings.PROJECT_ROOT / "Pulumi.yaml").read_text())
-    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text((stack_files.PROJECT_ROOT / "Pulumi.yaml").read_text())
+    monkeypatch.setattr(stack_files, "PROJECT_ROOT", tmp_path)
 
     def _read(text: str) -> StackSettings:
         (tmp_path / "Pulumi.edge.yaml").write_text(text, encoding="utf-8")
@@ -248,7 +252,7 @@ def test_a_config_section_that_is_not_a_mapping_is_refused_naming_the_file(stack
 
 @pytest.mark.parametrize("text", ["", "# nothing yet\n", "config:\n", "encryptionsalt: v1:abc\n"])
 def test_a_stack_file_without_config_gives_the_defaults(stack_file: StackFile, text: str) -> None:
-    assert stack_file(text) == StackSettings.from_config(settings.stack_config("edge"), "edge", CATALOGUE)
+    assert stack_file(text) == StackSettings.from_config(stack_files.stack_config("edge"), "edge", CATALOGUE)
     assert stack_file(text).log_retention_days == 14
 
 
@@ -569,17 +573,82 @@ def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> Non
     # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
     probe = (
         "import json, sys\n"
-        "import settings\n"
+        "import settings, stack_files\n"
         "from ops.__main__ import main\n"
-        "config = settings.stack_config('dev')\n"
+        "config = stack_files.stack_config('dev')\n"
         "config['serverless-workflows:alarmThresholds'] = json.dumps({'functionErrors': {'value': 5}})\n"
-        "settings.stack_config = lambda stack: config\n"
+        "stack_files.stack_config = lambda stack: config\n"
         "assert settings.StackSettings.from_stack_file('dev').alarm_thresholds.function_errors.value == 5\n"
         "assert main(['--stack', 'dev', 'cost']) == 0\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pulumi', 'pulumi_aws')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=settings.PROJECT_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe], cwd=stack_files.PROJECT_ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- the engine's config: the one place that reads the Pulumi SDK's internals ----------------------
+
+Read = TypeVar("Read")
+ENGINE_VALUES = {
+    f"{PROJECT}:logLevel": "ERROR",
+    f"{PROJECT}:workflows": '{"scheduled": {"type": "STANDARD"}}',
+    "aws:region": "eu-west-1",
+}
+
+
+def _in_a_context_of_its_own(read: Callable[[], Read]) -> Read:
+    # The SDK keeps explicit config in a context variable: set in a copy, it stays out of other tests.
+    return contextvars.copy_context().run(read)
+
+
+def test_engine_config_returns_every_key_the_engine_sets_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi
+
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+
+    def read() -> dict[str, str]:
+        pulumi.runtime.set_all_config(ENGINE_VALUES)
+        return settings.engine_config()
+
+    assert _in_a_context_of_its_own(read) == ENGINE_VALUES
+
+
+def test_engine_config_returns_every_key_of_the_pulumi_config_environment_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi
+
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps(ENGINE_VALUES))
+
+    def read() -> dict[str, str]:
+        pulumi.runtime.set_all_config({})
+        return settings.engine_config()
+
+    assert _in_a_context_of_its_own(read) == ENGINE_VALUES
+
+
+def test_engine_config_takes_an_explicit_value_over_the_environment_as_pulumi_config_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi
+
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"{PROJECT}:logLevel": "ERROR", f"{PROJECT}:retainData": "true"}))
+
+    def read() -> tuple[dict[str, str], str | None]:
+        pulumi.runtime.set_all_config({f"{PROJECT}:logLevel": "FATAL"})
+        return settings.engine_config(), pulumi.Config(PROJECT).get("logLevel")
+
+    values, public = _in_a_context_of_its_own(read)
+    assert values == {f"{PROJECT}:logLevel": "FATAL", f"{PROJECT}:retainData": "true"}
+    assert public == "FATAL"
+
+
+def test_a_misspelt_key_the_engine_passes_through_the_environment_is_refused(
+    declare: Declare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"{PROJECT}:logRetention": "30"}))
+    with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program"):
+        declare(StackSettings.from_pulumi)

@@ -14,7 +14,8 @@ import pytest
 
 from ops import render
 from ops.__main__ import main as ops_main
-from settings import StackSettings, stack_config
+from settings import StackSettings
+from stack_files import stack_config
 from tests.support import (
     NIGHTLY_REPORT,
     TUTORIALS,
@@ -186,12 +187,12 @@ def test_ops_cost_refuses_nonsense_numbers(argv: list[str], message: str, capsys
 def test_ops_cost_reads_config_values_exactly_as_the_program_does(
     deploy: Deploy, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import settings
+    import stack_files
 
     # "TRUE" once deployed an enabled schedule that ops priced at $0; both now read it the same way.
     config = stack_config("dev")
     config["serverless-workflows:scheduleEnabled"] = "TRUE"
-    monkeypatch.setattr(settings, "stack_config", lambda stack: config)
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: config)
     program = deploy(config=config)
     assert program.named("scheduled-schedule").inputs["state"] == "ENABLED"
     assert ops_main(["--stack", "dev", "cost", "--executions", "call-center=1000"]) == 0
@@ -204,11 +205,11 @@ def test_ops_cost_reads_config_values_exactly_as_the_program_does(
 def test_ops_cost_explains_a_bad_schedule_expression(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import settings
+    import stack_files
 
     config = stack_config("dev")
     config["serverless-workflows:scheduleExpression"] = "rate(1 minutes)"
-    monkeypatch.setattr(settings, "stack_config", lambda stack: config)
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: config)
     assert ops_main(["--stack", "dev", "cost"]) == 2
     printed = capsys.readouterr().err
     assert (

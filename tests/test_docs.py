@@ -35,9 +35,10 @@ from settings import (
     WORKFLOW_KEYS,
     StackSettings,
 )
+from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.diagram import BEGIN, END
-from workflows.spec import WORKFLOW_TYPES, ScheduleSpec
+from workflows.spec import ScheduleSpec
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"

@@ -21,7 +21,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from components.packaging import archive_zip, handler_archive
+from components.lambda_package import archive_zip, handler_archive
 from ops import execution_tree, executions, render
 from ops import verify as verify_module
 from ops.__main__ import main as ops_main

@@ -31,12 +31,13 @@ import ops.render
 import ops.runs
 import ops.verify
 from ops.__main__ import main as ops_main
-from ops.runs import ExpressRuns, StandardRuns, encoded_input
+from ops.runs import ExpressRuns, StandardRuns
 from ops.verify import Report, check_schedule, check_smoke_test
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT
 from tests.support import CloudStack, Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.execution_input import InputNotJson, encoded_input
 
 ACCOUNT = "123456789012"
 MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:serverless-workflows-dev-scheduled"
@@ -390,6 +391,23 @@ def test_an_input_over_256_kib_is_refused_before_any_call(capsys: pytest.Capture
     size = len(json.dumps(json.loads(big)).encode())
     assert f"the execution input is {size:,} bytes; Step Functions takes at most 262,144" in capsys.readouterr().err
     assert len(encoded_input({"a": "é"}).encode()) == len('{"a": "é"}'.encode())
+
+
+class _NoCalls:
+    """A client that fails any call made to it."""
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**_: Any) -> None:
+            raise AssertionError(f"{name} was called")
+
+        return call
+
+
+@pytest.mark.parametrize("payload", [{"x": float("nan")}, [float("inf")]])
+def test_a_run_refuses_nan_or_infinity_before_starting_an_execution(payload: Any) -> None:
+    # executions.run (the rehearsal's and StandardRuns' way in) once sent Python's `NaN` as it was.
+    with pytest.raises(InputNotJson, match=r"^the execution input is not JSON: Out of range float values"):
+        ops.executions.run(_NoCalls(), MACHINE, payload)
 
 
 # --- failures and redrive -------------------------------------------------------------------

@@ -10,10 +10,14 @@ from typing import Any
 
 import pytest
 
+from components import iam
+from components.defaults import SUPPORTED_RUNTIMES
+from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
 from tests.support import STACKS, WITH_EXAMPLE, Deploy
 from workflows.catalogue import CATALOGUE
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 
 
 def declared(run: ProgramRun) -> list[Resource]:
@@ -29,6 +33,32 @@ def test_a_workflow_added_through_the_catalogue_passes_every_rule(deploy: Deploy
     run = deploy(catalogue=WITH_EXAMPLE)
     assert "nightly-report-state-machine" in {r.name for r in run}
     assert evaluate(declared(run)) == []
+
+
+# The pack runs on its own (only pulumi-policy, from the policy/ folder), so it keeps copies of
+# what it checks against; these pin each copy to the constant it restates.
+
+
+def test_the_packs_transient_lambda_errors_are_the_house_rules_ones() -> None:
+    assert frozenset(TRANSIENT_LAMBDA_ERRORS) == rules.LAMBDA_TRANSIENT_ERRORS
+
+
+def test_the_packs_current_runtimes_are_the_ones_the_components_allow() -> None:
+    assert frozenset(SUPPORTED_RUNTIMES) == rules.CURRENT_RUNTIMES
+
+
+def test_the_packs_star_resource_actions_are_the_ones_the_program_grants_on_star(deploy: Deploy) -> None:
+    star_grants = [iam.grant_states_log_delivery(), iam.grant_xray_write()]
+    assert all(grant["Resource"] == ["*"] for grant in star_grants)
+    assert {action for grant in star_grants for action in grant["Action"]} == rules.STAR_RESOURCE_ACTIONS
+    granted = {
+        action
+        for policy in deploy().of_type(rules.ROLE_POLICY)
+        for statement in json.loads(policy.inputs["policy"])["Statement"]
+        if statement["Resource"] == ["*"]
+        for action in statement["Action"]
+    }
+    assert granted == rules.STAR_RESOURCE_ACTIONS
 
 
 @pytest.mark.parametrize(

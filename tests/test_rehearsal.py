@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from pulumi.runtime import MockResourceArgs
 
-from components.packaging import handler_sources
+from components.lambda_package import handler_sources
 from ops import execution_tree, executions
 from ops.verify import Report
 from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT, run_program
-from settings import stack_config
+from stack_files import stack_config
 from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, seed_for
 from workflows.catalogue import CATALOGUE
 
@@ -293,11 +293,11 @@ def test_make_demo_refuses_an_unknown_stack_or_bad_config_in_one_line(
         "make demo: There is no stack '../dev' here: a stack name is 1 to 20 lowercase letters, digits or '-', "
         "starting with a letter or digit; stacks: dev, prod\n"
     )
-    import settings
+    import stack_files
 
     config = stack_config("dev")
     config["serverless-workflows:logRetentionDays"] = "10"
-    monkeypatch.setattr(settings, "stack_config", lambda stack: config)
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: config)
     assert demo.main("dev") == 2
     err = capsys.readouterr().err
     assert err.startswith("make demo: Config serverless-workflows:logRetentionDays = '10' is not valid")

@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
+from components import workflow
+from components.logs import STATES_LOG_LEVELS
+from components.workflow import WorkflowArgs
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from settings import KNOWN_KEYS, ConfigError, StackSettings, stack_config
+from settings import KNOWN_KEYS, StackSettings
+from stack_files import ConfigError, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
@@ -505,6 +509,24 @@ def test_an_express_workflow_needs_logging_of_all_before_anything_is_declared(de
     assert declared.resources == []
 
 
+@pytest.mark.parametrize("level", STATES_LOG_LEVELS)
+def test_the_settings_and_the_workflow_component_refuse_an_unseen_express_workflow_alike(level: str) -> None:
+    # One rule (components.logs.express_results_logged), two messages: the config's and the component's.
+    config = with_config(logLevel=level)
+    config["serverless-workflows:workflows"] = '{"scheduled": {"type": "EXPRESS"}}'
+    try:
+        StackSettings.from_config(config, "dev", CATALOGUE)
+        settings_refuse = False
+    except ConfigError as error:
+        settings_refuse = "an Express workflow needs logLevel ALL" in str(error)
+    try:
+        workflow.validate(WorkflowArgs("flow", SCHEDULED.load_definition(), type="EXPRESS", log_level=level))
+        component_refuses = False
+    except ValueError as error:
+        component_refuses = "an Express workflow's results are only in its execution logs" in str(error)
+    assert settings_refuse == component_refuses == (level != "ALL")
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
@@ -535,15 +557,15 @@ def test_a_cost_the_estimate_refuses_stops_the_program_before_anything(deploy: D
 
 
 def test_a_stack_file_that_is_not_yaml_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import settings
+    import stack_files
 
     (tmp_path / "Pulumi.yaml").write_text((PROJECT_ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  - a\n  b: [\n")
     (tmp_path / "Pulumi.listed.yaml").write_text("config:\n  - a\n")
-    monkeypatch.setattr(settings, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(stack_files, "PROJECT_ROOT", tmp_path)
     with pytest.raises(ConfigError, match=r"Pulumi.broken.yaml cannot be read as YAML"):
-        settings.stack_config("broken")
+        stack_files.stack_config("broken")
     with pytest.raises(
         ConfigError, match=r"Pulumi.listed.yaml: `config:` must be a mapping of keys to values, not a list"
     ):
-        settings.stack_config("listed")
+        stack_files.stack_config("listed")

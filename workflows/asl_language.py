@@ -199,7 +199,8 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "OutputType": ("JSON", "JSONL"),
     "Transformation": ("NONE", "COMPACT", "FLATTEN"),
     "Mode": ("INLINE", "DISTRIBUTED"),
-    "ExecutionType": ("STANDARD", "EXPRESS"),
+    # A Distributed Map's child executions are workflows of either type.
+    "ExecutionType": WORKFLOW_TYPES,
     "JitterStrategy": ("FULL", "NONE"),
 }
 

@@ -38,16 +38,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
+from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
 from workflows import model
 from workflows.asl_checks import asl_problems
-from workflows.asl_language import MAX_NESTING
+from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition
 from workflows.model import Machine, State
 from workflows.paths import Route, heaviest_routes
 from workflows.schedule import parse, runs_per_month
 from workflows.spec import (
-    FUNCTION_ARCHITECTURE,
-    FUNCTION_MEMORY_MB,
     ON_DEMAND_EXECUTIONS_PER_MONTH,
     FunctionSpec,
     WorkflowSpec,
@@ -56,8 +55,6 @@ from workflows.validate import check_asl
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
-WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
-ARCHITECTURES = ("arm64", "x86_64")
 
 # AWS Step Functions pricing page, Express pricing examples: "Workflow memory utilized =
 # 50 MB + state machine definition size + execution data size x Number of Parallel or Map Steps".

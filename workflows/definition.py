@@ -27,6 +27,33 @@ PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 MAX_DEFINITION_CHARACTERS = 1_048_576
 
 
+def is_placeholder_name(name: str) -> bool:
+    """Whether `name` can stand in a placeholder, `${name}`."""
+    return PLACEHOLDER.fullmatch("${" + name + "}") is not None
+
+
+def placeholders_in(value: Any) -> set[str]:
+    """The `${Name}` placeholders used anywhere in a JSON-like value."""
+    if isinstance(value, str):
+        return set(PLACEHOLDER.findall(value))
+    if isinstance(value, Mapping):
+        return set().union(*(placeholders_in(v) for v in value.values()), *(placeholders_in(k) for k in value))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(placeholders_in(v) for v in value))
+    return set()
+
+
+def substitute(value: Any, values: Mapping[str, str]) -> Any:
+    """`value` with every `${Name}` replaced by `values[Name]` (names must all be present)."""
+    if isinstance(value, str):
+        return PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
+    if isinstance(value, Mapping):
+        return {substitute(k, values): substitute(v, values) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [substitute(v, values) for v in value]
+    return value
+
+
 class DefinitionError(ValueError):
     """A definition file, or the values given for its placeholders, cannot be used."""
 

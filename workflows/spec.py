@@ -14,36 +14,34 @@ fills. This module imports neither Pulumi nor boto3.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition
+from components.defaults import (
+    FUNCTION_ARCHITECTURE,
+    FUNCTION_MEMORY_MB,
+    FUNCTION_RUNTIME,
+    FUNCTION_TIMEOUT_SECONDS,
+    SCHEDULE_ENABLED,
+    SCHEDULE_TIMEZONE,
+    STATE_MACHINE_TYPE,
+)
+from workflows.asl_language import WORKFLOW_TYPES
+from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
+from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
 
-# Defaults of a Lambda function, written once: HandlerFunctionArgs and the cost
-# estimate use these same constants.
-FUNCTION_RUNTIME = "python3.14"
-FUNCTION_ARCHITECTURE = "arm64"
-FUNCTION_MEMORY_MB = 128
-FUNCTION_TIMEOUT_SECONDS = 5
-
-WORKFLOW_TYPES = ("STANDARD", "EXPRESS")
 # How a Step Functions execution can end: what an Outcome may expect.
 OUTCOME_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
-# Step Functions' limit on an execution's input, as UTF-8 encoded JSON.
-MAX_INPUT_BYTES = 256 * 1024
 # What an on-demand workflow (no schedule) is assumed to run a month, for the cost estimate.
 ON_DEMAND_EXECUTIONS_PER_MONTH = 1_000
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
-_PLACEHOLDER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_PLACEHOLDER_USE = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
 
 
 class CatalogueError(ValueError):
@@ -139,8 +137,8 @@ class ScheduleSpec:
     """`rate(...)`, `cron(...)` or `at(...)`."""
     payload: Mapping[str, Any] = field(default_factory=dict)
     """The execution input, a JSON object of at most 256 KiB encoded (no NaN or Infinity). Default: `{}`."""
-    timezone: str = "UTC"
-    enabled: bool = True
+    timezone: str = SCHEDULE_TIMEZONE
+    enabled: bool = SCHEDULE_ENABLED
     stack_keys: bool = False
     """The stack's top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
     and `schedulePayload` configure this schedule (at most one workflow may claim them).
@@ -191,7 +189,7 @@ class WorkflowSpec:
     functions: tuple[FunctionSpec, ...] = ()
     integrations: tuple[Integration, ...] = ()
     schedule: ScheduleSpec | None = None
-    type: str = "STANDARD"
+    type: str = STATE_MACHINE_TYPE
     """STANDARD or EXPRESS; stack config may override it. Default: STANDARD."""
     sample_input: Any = None
     """The input `python -m ops run <name>` uses by default. Default: the schedule's payload, else {}."""
@@ -244,50 +242,6 @@ class WorkflowSpec:
         if self.sample_input is not None:
             return self.sample_input
         return dict(self.schedule.payload) if self.schedule else {}
-
-
-def schedule_input(payload: Any) -> str:
-    """The text a schedule passes its state machine: the one encoding of a payload, used by the
-    component that declares the schedule and by every check of its size. allow_nan=False: Python
-    would write NaN and Infinity, which are not JSON."""
-    return json.dumps(payload, sort_keys=True, allow_nan=False)
-
-
-def input_problem(value: Any) -> str | None:
-    """Why `value` cannot start an execution, encoded as the schedule sends it, or None."""
-    try:
-        encoded = schedule_input(value)
-    except (TypeError, ValueError, RecursionError) as error:
-        return f"is not JSON ({error}); use dicts with str keys, lists, str, int, finite float, bool and None"
-    size = len(encoded.encode("utf-8"))
-    if size > MAX_INPUT_BYTES:
-        return (
-            f"is {size:,} bytes as JSON; Step Functions accepts at most {MAX_INPUT_BYTES:,} (256 KiB) of input "
-            "(pass a reference, such as an S3 key, instead of the data)"
-        )
-    return None
-
-
-def placeholders_in(value: Any) -> set[str]:
-    """The `${Name}` placeholders used anywhere in a JSON-like value."""
-    if isinstance(value, str):
-        return set(_PLACEHOLDER_USE.findall(value))
-    if isinstance(value, Mapping):
-        return set().union(*(placeholders_in(v) for v in value.values()), *(placeholders_in(k) for k in value))
-    if isinstance(value, (list, tuple)):
-        return set().union(*(placeholders_in(v) for v in value))
-    return set()
-
-
-def substitute(value: Any, values: Mapping[str, str]) -> Any:
-    """`value` with every `${Name}` replaced by `values[Name]` (names must all be present)."""
-    if isinstance(value, str):
-        return _PLACEHOLDER_USE.sub(lambda match: values[match.group(1)], value)
-    if isinstance(value, Mapping):
-        return {substitute(k, values): substitute(v, values) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [substitute(v, values) for v in value]
-    return value
 
 
 def check_catalogue(catalogue: tuple[WorkflowSpec, ...]) -> None:
@@ -359,7 +313,7 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
     for duplicate in sorted({p for p in placeholders if placeholders.count(p) > 1}):
         yield f"{where}: placeholder {duplicate!r} is filled twice."
     for placeholder in placeholders:
-        if not _PLACEHOLDER.match(placeholder):
+        if not is_placeholder_name(placeholder):
             yield f"{where}: placeholder {placeholder!r} must be a letter then letters, digits or '_'."
     yield from _function_problems(where, spec)
     if spec.schedule is not None and (problem := input_problem(dict(spec.schedule.payload))):

@@ -67,6 +67,8 @@ import pulumi
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
+from components.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ".build"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -728,7 +730,11 @@ def _check_closure_requirements(handler: str, closure: _Closure, own: Path, root
 
 
 def handler_archive(
-    handler: str, *, source_root: Path = PROJECT_ROOT, runtime: str = "python3.14", architecture: str = "arm64"
+    handler: str,
+    *,
+    source_root: Path = PROJECT_ROOT,
+    runtime: str = FUNCTION_RUNTIME,
+    architecture: str = FUNCTION_ARCHITECTURE,
 ) -> pulumi.AssetArchive:
     """The deployment package of one Lambda handler (see the module docstring)."""
     target = _target(runtime, architecture)

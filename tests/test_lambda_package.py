@@ -28,9 +28,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import packaging
-from components.packaging import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
-from workflows.spec import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
+from components import lambda_package
+from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, SUPPORTED_RUNTIMES
+from components.lambda_package import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALL_CENTER = ("open_case", "assign_case", "work_on_case", "close_case", "escalate_case")
@@ -357,6 +357,12 @@ def test_bad_handler_runtime_or_architecture_is_named(handler: str, target: dict
     assert str(raised.value) == message.format(root=PROJECT_ROOT)
 
 
+@pytest.mark.parametrize("runtime", SUPPORTED_RUNTIMES)
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_every_runtime_and_architecture_a_function_may_have_can_be_packaged(runtime: str, architecture: str) -> None:
+    assert handler_archive("handlers.call_center.open_case", runtime=runtime, architecture=architecture).assets
+
+
 def test_a_module_using_the_standard_library_broadly_runs_from_its_archive_alone(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -537,7 +543,7 @@ def test_a_second_preview_reuses_the_built_set_without_pip(
     def no_pip(arguments: list[str]) -> subprocess.CompletedProcess[str]:
         raise AssertionError(f"pip was called again: {arguments}")
 
-    monkeypatch.setattr(packaging, "_run_pip", no_pip)
+    monkeypatch.setattr(lambda_package, "_run_pip", no_pip)
     assert asset_files(handler_archive("app.report.main.handler", source_root=report)) == first
     assert [path.name for path in (report / ".build").iterdir()] == [built.name]
     # Another architecture is another set.
@@ -710,7 +716,9 @@ def test_an_unreachable_index_is_not_blamed_on_the_package(report: Path, monkeyp
         "ERROR: Could not find a version that satisfies the requirement tinydep==1.0 (from versions: none)\n"
         "ERROR: No matching distribution found for tinydep==1.0\n"
     )
-    monkeypatch.setattr(packaging, "_run_pip", lambda arguments: subprocess.CompletedProcess(arguments, 1, "", offline))
+    monkeypatch.setattr(
+        lambda_package, "_run_pip", lambda arguments: subprocess.CompletedProcess(arguments, 1, "", offline)
+    )
     assert requirements_error(report, "tinydep==1.0\n") == (
         "app/report/requirements.txt: pip could not install the requirements for python3.14 on arm64 "
         "(CPython 3.14, manylinux up to glibc 2.34, aarch64):\n  " + "\n  ".join(offline.splitlines())
@@ -749,7 +757,7 @@ def test_every_entry_is_0644_even_for_a_file_only_its_owner_can_read(tmp_path: P
 # --- what handler code may import -------------------------------------------------------
 
 INFRASTRUCTURE = {"components", "workflows", "settings", "ops", "rehearsal", "policy", "pulumi", "pulumi_aws"}
-INFRASTRUCTURE |= {"boto3", "botocore", "moto"}
+INFRASTRUCTURE |= {"stack_files", "boto3", "botocore", "moto"}
 # In this Python's list but gone from Lambda's: PEP 594 (3.13) and PEP 632 and friends (3.12).
 REMOVED_BY_3_14 = {
     "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap", "msilib", "nis",
@@ -770,8 +778,8 @@ def importable(requirements: Path, root: Path) -> set[str]:
     """What the distributions a requirements.txt pins put at the archive root, so what a handler may
     import: read from the set built for it (python-dateutil gives `dateutil`, a lone module `six.py`
     gives `six`), not from their names."""
-    target = packaging._target(FUNCTION_RUNTIME, FUNCTION_ARCHITECTURE)
-    tops = {path.split("/")[0] for path in packaging._dependency_files(requirements, root, target)}
+    target = lambda_package._target(FUNCTION_RUNTIME, FUNCTION_ARCHITECTURE)
+    tops = {path.split("/")[0] for path in lambda_package._dependency_files(requirements, root, target)}
     return {top.split(".")[0] for top in tops if not top.endswith((".dist-info", ".data"))}
 
 
@@ -801,7 +809,7 @@ def unzipping_pip(wheels: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 bundle.extractall(target)
         return subprocess.CompletedProcess(arguments, 0, "", "")
 
-    monkeypatch.setattr(packaging, "_run_pip", install)
+    monkeypatch.setattr(lambda_package, "_run_pip", install)
     return wheels
 
 

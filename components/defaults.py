@@ -1,0 +1,46 @@
+"""What a resource is unless told otherwise, written once, and the Lambda values the components allow.
+
+The components' Args classes (HandlerFunctionArgs, WorkflowArgs, ScheduleArgs, MonitoringArgs),
+the catalogue's entries (FunctionSpec, ScheduleSpec, WorkflowSpec), the stack settings
+(StackSettings, whose defaults Pulumi.yaml declares again for the Pulumi CLI, kept equal by
+tests/test_stacks.py) and the cost estimate all take their defaults from here. This module
+imports nothing, so the catalogue, the settings and `python -m ops cost` read it without the
+Pulumi SDK.
+"""
+
+from __future__ import annotations
+
+# --- a Lambda function ------------------------------------------------------------------------
+
+# The runtimes this project's handler code is written and tested for.
+SUPPORTED_RUNTIMES = ("python3.12", "python3.13", "python3.14")
+ARCHITECTURES = ("arm64", "x86_64")
+
+# The newest runtime Lambda offers.
+FUNCTION_RUNTIME = "python3.14"
+# Graviton: cheaper per GB-second.
+FUNCTION_ARCHITECTURE = "arm64"
+# Lambda's least: ample for small handlers. The cost estimate prices a function it does not know
+# (a literal ARN in a definition) at these too.
+FUNCTION_MEMORY_MB = 128
+# A task invoking the function must allow more (workflows/house_rules.py).
+FUNCTION_TIMEOUT_SECONDS = 5
+
+# --- a state machine and its schedule -----------------------------------------------------------
+
+# What Step Functions creates when no type is given.
+STATE_MACHINE_TYPE = "STANDARD"
+# ALL: each state's input and output, which is what shows a run's data flow, and where an Express
+# workflow's results are.
+EXECUTION_LOG_LEVEL = "ALL"
+# The program sets no other: no stack config key turns execution data off.
+INCLUDE_EXECUTION_DATA = True
+SCHEDULE_TIMEZONE = "UTC"
+SCHEDULE_ENABLED = True
+
+# --- what every resource that keeps data or traces does -----------------------------------------
+
+LOG_RETENTION_DAYS = 14
+TRACING_ENABLED = True
+# Destroying a stack deletes its log groups, queues, tables and keys, unless its config keeps them.
+RETAIN_DATA = False
