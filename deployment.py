@@ -23,15 +23,9 @@ import pulumi_aws as aws
 from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
+from components.names import workflow_names
 from components.packaging import handler_archive
-from components.workflow import (
-    DEAD_LETTER_SUFFIX,
-    ROLE_SUFFIX,
-    SCHEDULER_ROLE_SUFFIX,
-    ScheduleArgs,
-    Workflow,
-    WorkflowArgs,
-)
+from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition
 from workflows.spec import (
@@ -160,16 +154,19 @@ def _names(spec: WorkflowSpec, settings: StackSettings) -> Iterator[tuple[str, s
     """(what, name, whose) for each name of `spec` that another entry's could equal. An
     integration's Pulumi name is its physical name without the stack prefix: one check covers both."""
     where = f"workflow {spec.name!r}"
+    names = workflow_names(spec.name, settings.physical_name(spec.name))
     for integration in _created(spec):
         owner = f"{where} ({type(integration).__name__.lower()} {integration.name!r})"
         yield RESOURCE_KINDS[type(integration)], settings.physical_name(_resource_name(spec, integration)), owner
     if spec.schedule is not None:
-        queue = settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX
+        queue = names.schedule.dead_letter_queue.physical
         yield RESOURCE_KINDS[Queue], queue, f"{where} (its schedule's dead-letter queue)"
+    # A URN holds its parents' types but not their names: `x-scheduler`'s execution role and
+    # scheduled `x`'s scheduler role (and their policies, named alike) would be one resource.
     role = "the Pulumi resource of a workflow's IAM role"
-    yield role, spec.name + ROLE_SUFFIX, f"{where} (its execution role)"
+    yield role, names.role.pulumi, f"{where} (its execution role)"
     if spec.schedule is not None:
-        yield role, spec.name + SCHEDULER_ROLE_SUFFIX, f"{where} (its scheduler role)"
+        yield role, names.schedule.scheduler_role.pulumi, f"{where} (its scheduler role)"
 
 
 def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow]) -> MonitoringArgs:
@@ -184,12 +181,13 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
 
 def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
     """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
+    names = workflow_names(spec.name, settings.physical_name(spec.name))
     scheduled = spec.schedule is not None
     return MonitoredWorkflow(
         name=spec.name,
-        state_machine_arn=settings.physical_name(spec.name),
-        schedule_group=settings.physical_name(spec.name) if scheduled else None,
-        dead_letter_queue_name=settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX if scheduled else None,
+        state_machine_arn=names.state_machine.physical,
+        schedule_group=names.schedule.group.physical if scheduled else None,
+        dead_letter_queue_name=names.schedule.dead_letter_queue.physical if scheduled else None,
         function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
     )
 
