@@ -28,10 +28,20 @@ from components.packaging import handler_archive
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition
-from workflows.spec import (
+from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
     WORKFLOWS_OUTPUT,
+    FunctionOutput,
+    QueueOutput,
+    ResourceOutput,
+    ScheduleOutput,
+    TableOutput,
+    TopicOutput,
+    WorkflowOutput,
+    entry_output,
+)
+from workflows.spec import (
     FunctionSpec,
     Queue,
     Table,
@@ -69,7 +79,7 @@ class Deployed:
     type: str
     workflow: Workflow
     functions: dict[str, HandlerFunction] = field(default_factory=dict)
-    resources: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+    resources: dict[str, ResourceOutput[pulumi.Output[str]]] = field(default_factory=dict)
     schedule_enabled: bool = False
     """As this stack configures it: `ops verify` then expects the schedule ENABLED or DISABLED."""
 
@@ -77,27 +87,35 @@ class Deployed:
         """This workflow's entry in the `workflows` stack output."""
         flow = self.workflow
         schedule = None
-        if flow.schedule_name is not None:
-            schedule = {
-                "name": flow.schedule_name,
-                "group": flow.schedule_group_name,
-                "deadLetterQueueUrl": flow.dead_letter_queue_url,
-                "enabled": self.schedule_enabled,
-            }
-        return {
-            "type": self.type,
-            "stateMachineArn": flow.state_machine_arn,
-            "stateMachineName": flow.state_machine_name,
-            "consoleUrl": flow.console_url,
-            "roleArn": flow.role_arn,
-            "logGroup": flow.log_group_name,
-            "schedule": schedule,
-            "functions": {
-                name: {"functionName": fn.function_name, "functionArn": fn.function_arn, "logGroup": fn.log_group_name}
-                for name, fn in self.functions.items()
-            },
-            "resources": self.resources,
-        }
+        if (
+            flow.schedule_name is not None
+            and flow.schedule_group_name is not None
+            and flow.dead_letter_queue_url is not None
+        ):
+            schedule = ScheduleOutput(
+                name=flow.schedule_name,
+                group=flow.schedule_group_name,
+                dead_letter_queue_url=flow.dead_letter_queue_url,
+                enabled=self.schedule_enabled,
+            )
+        return entry_output(
+            WorkflowOutput(
+                type=self.type,
+                state_machine_arn=flow.state_machine_arn,
+                state_machine_name=flow.state_machine_name,
+                console_url=flow.console_url,
+                role_arn=flow.role_arn,
+                log_group=flow.log_group_name,
+                schedule=schedule,
+                functions={
+                    name: FunctionOutput(
+                        function_name=fn.function_name, function_arn=fn.function_arn, log_group=fn.log_group_name
+                    )
+                    for name, fn in self.functions.items()
+                },
+                resources=self.resources,
+            )
+        )
 
 
 def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[Plan]:
@@ -324,9 +342,9 @@ def _declare_integrations(
     opts: pulumi.ResourceOptions,
     deployed: Mapping[str, Deployed],
     values: dict[str, pulumi.Input[str]],
-) -> dict[str, dict[str, pulumi.Output[str]]]:
+) -> dict[str, ResourceOutput[pulumi.Output[str]]]:
     """Create what the entry's integrations need; fill `values`; return the resources' outputs."""
-    created: dict[str, dict[str, pulumi.Output[str]]] = {}
+    created: dict[str, ResourceOutput[pulumi.Output[str]]] = {}
     keep = pulumi.ResourceOptions(retain_on_delete=settings.retain_data or None)
     for integration in spec.integrations:
         if isinstance(integration, Value):
@@ -340,7 +358,7 @@ def _declare_integrations(
         if isinstance(integration, Topic):
             topic = aws.sns.Topic(name, name=physical, kms_master_key_id="alias/aws/sns", opts=opts)
             values[integration.placeholder] = topic.arn
-            created[integration.name] = {"arn": topic.arn}
+            created[integration.name] = TopicOutput(arn=topic.arn)
         elif isinstance(integration, Queue):
             queue = aws.sqs.Queue(
                 name, name=physical, sqs_managed_sse_enabled=True, opts=pulumi.ResourceOptions.merge(opts, keep)
@@ -348,7 +366,7 @@ def _declare_integrations(
             values[integration.placeholder] = queue.url
             if integration.arn_placeholder:
                 values[integration.arn_placeholder] = queue.arn
-            created[integration.name] = {"arn": queue.arn, "url": queue.url}
+            created[integration.name] = QueueOutput(arn=queue.arn, url=queue.url)
         elif isinstance(integration, Table):
             keys = [integration.partition_key] + ([integration.sort_key] if integration.sort_key else [])
             table = aws.dynamodb.Table(
@@ -365,7 +383,7 @@ def _declare_integrations(
             values[integration.placeholder] = table.name
             if integration.arn_placeholder:
                 values[integration.arn_placeholder] = table.arn
-            created[integration.name] = {"arn": table.arn, "name": table.name}
+            created[integration.name] = TableOutput(arn=table.arn, name=table.name)
     return created
 
 
