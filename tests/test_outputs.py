@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -24,6 +25,7 @@ from workflows.outputs import (
     TopicOutput,
     WorkflowOutput,
     entry_output,
+    json_keys,
     read_entry,
     read_workflows,
 )
@@ -199,3 +201,14 @@ def test_the_contract_and_the_names_load_without_pulumi_or_boto3() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_readme_lists_the_fields_of_an_entry_the_records_have() -> None:
+    # Found by its content: the README is being split into pages of docs/.
+    pages = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    rows = [line for page in pages for line in page.read_text(encoding="utf-8").splitlines()]
+    # The stack outputs' table, not the stack config's, which has a `workflows` key too.
+    row = next((line for line in rows if line.startswith("| `workflows` |") and "stateMachineArn" in line), None)
+    assert row is not None, "no row of the stack outputs' table names `workflows` in README.md or docs/*.md"
+    listed = set(re.findall(r"`([^`]+)`", row.split("|")[2]))
+    assert listed == {*json_keys(WorkflowOutput), *json_keys(ScheduleOutput), *json_keys(FunctionOutput)}
