@@ -112,12 +112,6 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     return parsed
 
 
-def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, WorkflowOutput[str]]:
-    """The `workflows` output, read (workflows/outputs.py); a malformed one is an OutputError,
-    a ValueError that `main` reports as it reports a UsageError."""
-    return read_workflows(outputs)
-
-
 def deployed_entry(deployed: Mapping[str, WorkflowOutput[str]], workflow: str) -> WorkflowOutput[str]:
     entry = deployed.get(workflow)
     if entry is None:
@@ -128,7 +122,7 @@ def deployed_entry(deployed: Mapping[str, WorkflowOutput[str]], workflow: str) -
 def entry_of_execution(args: argparse.Namespace, execution_arn: str) -> WorkflowOutput[str] | None:
     """The deployed entry an Express execution belongs to (its log group is there), or None."""
     machine = execution_arn.split(":")[6] if execution_arn.count(":") >= 7 else ""
-    for entry in deployed_workflows(stack_outputs(args)).values():
+    for entry in read_workflows(stack_outputs(args)).values():
         if entry.state_machine_name == machine:
             return entry
     return None
@@ -208,7 +202,7 @@ def command_run(args: argparse.Namespace) -> int:
         connected = aws(args, state_machine_arn(args.arn))
         entry = machine_entry(connected.sfn, args.arn)
     else:
-        entry = deployed_entry(deployed_workflows(stack_outputs(args)), args.workflow)
+        entry = deployed_entry(read_workflows(stack_outputs(args)), args.workflow)
         connected = aws(args, entry.state_machine_arn)
     runs = runs_for(entry, connected.sfn, connected.logs, connected.sync_sfn(args.timeout))
     finished = runs.start(payload, timeout_seconds=args.timeout)
@@ -251,7 +245,7 @@ def _definition(sfn: Any, execution_arn: str) -> str | None:
 def command_verify(args: argparse.Namespace) -> int:
     if args.runs is not None and args.runs < 1:
         raise UsageError(f"--runs {args.runs}: give at least 1")
-    deployed = deployed_workflows(stack_outputs(args))
+    deployed = read_workflows(stack_outputs(args))
     # Every workflow of a stack lives in one region: the first state machine's.
     first = next((entry.state_machine_arn for entry in deployed.values()), None)
     connected = aws(args, first)
@@ -273,7 +267,7 @@ def command_failures(args: argparse.Namespace) -> int:
     _hours(args)
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: give at least 1")
-    deployed = deployed_workflows(stack_outputs(args))
+    deployed = read_workflows(stack_outputs(args))
     chosen = [args.workflow] if args.workflow else [name for name in workflows() if name in deployed]
     since = datetime.now(UTC) - timedelta(hours=args.hours)
     found = 0
@@ -474,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     if timeout is not None and not 0 < timeout <= MAX_WAIT_SECONDS:
         print(f"ops: --timeout {timeout:g}: give seconds above 0 and at most {MAX_WAIT_SECONDS}", file=sys.stderr)
         return 2
+    # A malformed stack output is a ValueError too (workflows.outputs.OutputError): one line, exit 2.
     try:
         code: int = args.handler(args)
     except (UsageError, ConfigError, AwsError, ValueError) as error:

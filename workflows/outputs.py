@@ -4,8 +4,8 @@ One contract for the program that writes the `workflows` output and the tools th
 The program (deployment.py) builds a `WorkflowOutput` per workflow, with Pulumi Outputs as
 values, and writes it with `entry_output`; the ops tool and the rehearsal read a deployed
 stack's outputs with `read_workflows`, which gives the same records with strings. A JSON key
-is its attribute's name in camelCase (`state_machine_arn` is `stateMachineArn`), so the
-records are the only place the keys are written.
+is its attribute's name in camelCase (`state_machine_arn` is `stateMachineArn`), so the writer
+and the reader cannot disagree on one.
 
 A stack deployed by an earlier version may lack a field added since: it reads as that field's
 default (below), never as a KeyError. What the tools act on (the state machine's ARN and type,
@@ -41,9 +41,9 @@ DEFAULT_TYPE = "STANDARD"
 DEFAULT_SCHEDULE_ENABLED = True
 """`schedule.enabled`: every schedule was enabled before a stack could deploy one disabled."""
 NOT_RECORDED = ""
-"""Any other name, ARN or URL (`consoleUrl`, `roleArn`, a function's `logGroup`...): nothing is
-looked up by it, and an empty string is never a real one. A missing `logGroup` reads as this
-too, which `ops` treats as no log group, as it treats `null` (logging OFF)."""
+"""Any other name, ARN or URL (`consoleUrl`, `roleArn`, a function's `logGroup`...): no real one
+is empty, so nothing is found by it. A missing `logGroup` reads as this too, which `ops` takes
+for no log group, as it takes `null` (logging OFF)."""
 
 T = TypeVar("T")
 
@@ -160,8 +160,8 @@ def read_workflows(outputs: Mapping[str, Any]) -> dict[str, WorkflowOutput[str]]
 
 
 def minimal_entry(state_machine_arn: str) -> WorkflowOutput[str]:
-    """An entry that records a state machine's ARN and nothing else: every other field at its
-    default. What `ops run --arn` starts from, and what a reader fills in."""
+    """An entry that records a state machine's ARN and nothing else, every other field at its
+    default: what `ops run --arn` knows before it asks AWS."""
     return WorkflowOutput(
         type=DEFAULT_TYPE,
         state_machine_arn=state_machine_arn,
@@ -200,9 +200,9 @@ def read_entry(name: str, entry: object) -> WorkflowOutput[str]:
         isinstance(schedule, dict) and all(isinstance(_field(schedule, key), str) for key in ("name", "group"))
     ):
         raise OutputError(f"{where}.schedule has no name and group; redeploy the stack")
-    return dataclasses.replace(
-        minimal_entry(arn),
+    return WorkflowOutput(
         type=kind,
+        state_machine_arn=arn,
         state_machine_name=_text(entry, "state_machine_name"),
         console_url=_text(entry, "console_url"),
         role_arn=_text(entry, "role_arn"),
