@@ -119,8 +119,8 @@ def affix_pattern(affix: str) -> re.Pattern[str]:
 # Spellings outside components/ that are not a component's: (file, affix) -> why.
 NOT_A_COMPONENTS_NAME = {
     ("policy/rules.py", "/aws/lambda/"): (
-        "Lambda's own default log group, where a function not configured otherwise logs; the policy "
-        "pack loads only the standard library, so it cannot ask components/names.py"
+        "where Lambda logs a function configured with no log group: AWS's name, which HandlerFunction "
+        "follows; and the pack runs from policy/ alone, where components/ cannot be imported"
     ),
 }
 
