@@ -25,7 +25,8 @@ import deployment
 from settings import StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
-from workflows.spec import COST_OUTPUT, WorkflowSpec, check_catalogue
+from workflows.outputs import COST_OUTPUT
+from workflows.spec import WorkflowSpec, check_catalogue
 
 
 def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Output[Any]]:

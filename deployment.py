@@ -24,20 +24,24 @@ from components import handler_function, monitoring, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
 from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
-from components.workflow import (
-    DEAD_LETTER_SUFFIX,
-    ROLE_SUFFIX,
-    SCHEDULER_ROLE_SUFFIX,
-    ScheduleArgs,
-    Workflow,
-    WorkflowArgs,
-)
+from components.names import workflow_names
+from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition, placeholders_in, substitute
-from workflows.spec import (
+from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
     WORKFLOWS_OUTPUT,
+    FunctionOutput,
+    QueueOutput,
+    ResourceOutput,
+    ScheduleOutput,
+    TableOutput,
+    TopicOutput,
+    WorkflowOutput,
+    entry_output,
+)
+from workflows.spec import (
     FunctionSpec,
     Queue,
     Table,
@@ -73,7 +77,7 @@ class Deployed:
     type: str
     workflow: Workflow
     functions: dict[str, HandlerFunction] = field(default_factory=dict)
-    resources: dict[str, dict[str, pulumi.Output[str]]] = field(default_factory=dict)
+    resources: dict[str, ResourceOutput[pulumi.Output[str]]] = field(default_factory=dict)
     schedule_enabled: bool = False
     """As this stack configures it: `ops verify` then expects the schedule ENABLED or DISABLED."""
 
@@ -81,27 +85,35 @@ class Deployed:
         """This workflow's entry in the `workflows` stack output."""
         flow = self.workflow
         schedule = None
-        if flow.schedule_name is not None:
-            schedule = {
-                "name": flow.schedule_name,
-                "group": flow.schedule_group_name,
-                "deadLetterQueueUrl": flow.dead_letter_queue_url,
-                "enabled": self.schedule_enabled,
-            }
-        return {
-            "type": self.type,
-            "stateMachineArn": flow.state_machine_arn,
-            "stateMachineName": flow.state_machine_name,
-            "consoleUrl": flow.console_url,
-            "roleArn": flow.role_arn,
-            "logGroup": flow.log_group_name,
-            "schedule": schedule,
-            "functions": {
-                name: {"functionName": fn.function_name, "functionArn": fn.function_arn, "logGroup": fn.log_group_name}
-                for name, fn in self.functions.items()
-            },
-            "resources": self.resources,
-        }
+        if (
+            flow.schedule_name is not None
+            and flow.schedule_group_name is not None
+            and flow.dead_letter_queue_url is not None
+        ):
+            schedule = ScheduleOutput(
+                name=flow.schedule_name,
+                group=flow.schedule_group_name,
+                dead_letter_queue_url=flow.dead_letter_queue_url,
+                enabled=self.schedule_enabled,
+            )
+        return entry_output(
+            WorkflowOutput(
+                type=self.type,
+                state_machine_arn=flow.state_machine_arn,
+                state_machine_name=flow.state_machine_name,
+                console_url=flow.console_url,
+                role_arn=flow.role_arn,
+                log_group=flow.log_group_name,
+                schedule=schedule,
+                functions={
+                    name: FunctionOutput(
+                        function_name=fn.function_name, function_arn=fn.function_arn, log_group=fn.log_group_name
+                    )
+                    for name, fn in self.functions.items()
+                },
+                resources=self.resources,
+            )
+        )
 
 
 def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[Plan]:
@@ -158,16 +170,19 @@ def _names(spec: WorkflowSpec, settings: StackSettings) -> Iterator[tuple[str, s
     """(what, name, whose) for each name of `spec` that another entry's could equal. An
     integration's Pulumi name is its physical name without the stack prefix: one check covers both."""
     where = f"workflow {spec.name!r}"
+    names = workflow_names(spec.name, settings.physical_name(spec.name))
     for integration in _created(spec):
         owner = f"{where} ({type(integration).__name__.lower()} {integration.name!r})"
         yield RESOURCE_KINDS[type(integration)], settings.physical_name(_resource_name(spec, integration)), owner
     if spec.schedule is not None:
-        queue = settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX
+        queue = names.schedule.dead_letter_queue.physical
         yield RESOURCE_KINDS[Queue], queue, f"{where} (its schedule's dead-letter queue)"
+    # A URN holds its parents' types but not their names: `x-scheduler`'s execution role and
+    # scheduled `x`'s scheduler role (and their policies, named alike) would be one resource.
     role = "the Pulumi resource of a workflow's IAM role"
-    yield role, spec.name + ROLE_SUFFIX, f"{where} (its execution role)"
+    yield role, names.role.pulumi, f"{where} (its execution role)"
     if spec.schedule is not None:
-        yield role, spec.name + SCHEDULER_ROLE_SUFFIX, f"{where} (its scheduler role)"
+        yield role, names.schedule.scheduler_role.pulumi, f"{where} (its scheduler role)"
 
 
 def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow]) -> MonitoringArgs:
@@ -182,12 +197,13 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
 
 def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
     """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
+    names = workflow_names(spec.name, settings.physical_name(spec.name))
     scheduled = spec.schedule is not None
     return MonitoredWorkflow(
         name=spec.name,
-        state_machine_arn=settings.physical_name(spec.name),
-        schedule_group=settings.physical_name(spec.name) if scheduled else None,
-        dead_letter_queue_name=settings.physical_name(spec.name) + DEAD_LETTER_SUFFIX if scheduled else None,
+        state_machine_arn=names.state_machine.physical,
+        schedule_group=names.schedule.group.physical if scheduled else None,
+        dead_letter_queue_name=names.schedule.dead_letter_queue.physical if scheduled else None,
         function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
     )
 
@@ -324,9 +340,9 @@ def _declare_integrations(
     opts: pulumi.ResourceOptions,
     deployed: Mapping[str, Deployed],
     values: dict[str, pulumi.Input[str]],
-) -> dict[str, dict[str, pulumi.Output[str]]]:
+) -> dict[str, ResourceOutput[pulumi.Output[str]]]:
     """Create what the entry's integrations need; fill `values`; return the resources' outputs."""
-    created: dict[str, dict[str, pulumi.Output[str]]] = {}
+    created: dict[str, ResourceOutput[pulumi.Output[str]]] = {}
     keep = pulumi.ResourceOptions(retain_on_delete=settings.retain_data or None)
     for integration in spec.integrations:
         if isinstance(integration, Value):
@@ -340,7 +356,7 @@ def _declare_integrations(
         if isinstance(integration, Topic):
             topic = aws.sns.Topic(name, name=physical, kms_master_key_id="alias/aws/sns", opts=opts)
             values[integration.placeholder] = topic.arn
-            created[integration.name] = {"arn": topic.arn}
+            created[integration.name] = TopicOutput(arn=topic.arn)
         elif isinstance(integration, Queue):
             queue = aws.sqs.Queue(
                 name, name=physical, sqs_managed_sse_enabled=True, opts=pulumi.ResourceOptions.merge(opts, keep)
@@ -348,7 +364,7 @@ def _declare_integrations(
             values[integration.placeholder] = queue.url
             if integration.arn_placeholder:
                 values[integration.arn_placeholder] = queue.arn
-            created[integration.name] = {"arn": queue.arn, "url": queue.url}
+            created[integration.name] = QueueOutput(arn=queue.arn, url=queue.url)
         elif isinstance(integration, Table):
             keys = [integration.partition_key] + ([integration.sort_key] if integration.sort_key else [])
             table = aws.dynamodb.Table(
@@ -365,7 +381,7 @@ def _declare_integrations(
             values[integration.placeholder] = table.name
             if integration.arn_placeholder:
                 values[integration.arn_placeholder] = table.arn
-            created[integration.name] = {"arn": table.arn, "name": table.name}
+            created[integration.name] = TableOutput(arn=table.arn, name=table.name)
     return created
 
 

@@ -39,6 +39,7 @@ from components.defaults import (
     TRACING_ENABLED,
 )
 from components.logs import check_retention
+from components.names import handler_function_names
 
 TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
 
@@ -115,18 +116,18 @@ class HandlerFunction(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         aws_env = AwsContext.lookup(self)
-        # Lambda's own default name, so nothing else creates a second group for the function.
-        log_group_name = f"/aws/lambda/{args.function_name}"
+        names = handler_function_names(name, args.function_name)
+        log_group_name = names.log_group.physical
 
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
+            names.log_group.pulumi,
             name=log_group_name,
             retention_in_days=args.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
         self.role = role = aws.iam.Role(
-            f"{name}-role",
-            name=aws_env.region.apply(lambda region: iam.role_name(args.function_name, "fn", region)),
+            names.role.pulumi,
+            name=aws_env.region.apply(names.role.physical_in),
             description=f"Execution role of Lambda function {args.function_name}",
             # Lambda documents no source-account or source-ARN keys for assuming
             # an execution role; who may hand the role to a function is governed
@@ -144,7 +145,7 @@ class HandlerFunction(pulumi.ComponentResource):
             return iam.policy_document([*statements, *extra])
 
         policy = aws.iam.RolePolicy(
-            f"{name}-policy",
+            names.role_policy.pulumi,
             role=role.id,
             policy=pulumi.Output.all(
                 aws_env.partition, aws_env.region, aws_env.account_id, *args.extra_statements
@@ -152,8 +153,8 @@ class HandlerFunction(pulumi.ComponentResource):
             opts=child,
         )
         function = aws.lambda_.Function(
-            f"{name}-function",
-            name=args.function_name,
+            names.function.pulumi,
+            name=names.function.physical,
             description=args.description,
             role=role.arn,
             runtime=args.runtime,

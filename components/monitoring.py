@@ -46,6 +46,7 @@ from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.aws_context import AwsContext, console_host
 from components.defaults import RETAIN_DATA
+from components.names import alarm_name, handler_function_names, monitoring_names, workflow_names
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
 
@@ -120,6 +121,17 @@ class _Metric:
     """What reaching the threshold means, completing "{count} ... {window}"."""
     look: str
     """Where the person on call looks first."""
+
+
+def _scheduler_role_mark() -> str:
+    """What the name of every scheduler role holds between its workflow's part and its region's."""
+    stem, region = "<state machine>", "<region>"
+    role = workflow_names("<workflow>", stem).schedule.scheduler_role.physical_in(region)
+    return role.removeprefix(stem).removesuffix(iam.region_code(region))
+
+
+def _function_log_group(function_name: str) -> str:
+    return handler_function_names("<function>", function_name).log_group.physical
 
 
 # All of these metrics are counts of events that CloudWatch only receives when the
@@ -226,8 +238,8 @@ _SCHEDULE_METRICS = (
         happened="undeliverable tick(s) of workflow '{workflow}' could NOT be sent to the dead-letter queue either: "
         "they are LOST",
         look="Check that the dead-letter queue exists and that the scheduler role may sqs:SendMessage to it "
-        "(IAM console: the role whose name holds '-scheduler-'). Ticks lost meanwhile are not recoverable; "
-        "start the workflow by hand if they mattered: `python -m ops run {workflow}`.",
+        f"(IAM console: the role whose name holds '{_scheduler_role_mark()}'). Ticks lost meanwhile are not "
+        "recoverable; start the workflow by hand if they mattered: `python -m ops run {workflow}`.",
     ),
 )
 _QUEUE_METRICS = (
@@ -258,8 +270,8 @@ _FUNCTION_METRICS = (
         # Published only when the function is invoked; an idle function sends no data.
         treat_missing_data="notBreaching",
         happened="invocation(s) of function '{function}' of workflow '{workflow}' ended in an ERROR",
-        look="Its logs: CloudWatch Logs group /aws/lambda/<the FunctionName dimension>, level ERROR. The "
-        "executions it broke: `python -m ops failures {workflow}`.",
+        look=f"Its logs: CloudWatch Logs group {_function_log_group('<the FunctionName dimension>')}, level ERROR. "
+        "The executions it broke: `python -m ops failures {workflow}`.",
     ),
     _Metric(
         what="throttles",
@@ -318,7 +330,7 @@ def _spec(
         f"({metric.namespace} {metric.metric_name}, {metric.statistic}). {metric.look.format(**names)}"
     )
     return AlarmSpec(
-        name=f"{args.name_prefix}-{workflow}-{what}",
+        name=alarm_name(args.name_prefix, workflow, what),
         workflow=workflow,
         namespace=metric.namespace,
         metric_name=metric.metric_name,
@@ -420,10 +432,6 @@ def dashboard_body(
     return {"widgets": widgets}
 
 
-def dashboard_name(name_prefix: str, region: str) -> str:
-    return f"{name_prefix}-{iam.region_code(region)}"
-
-
 def dashboard_console_url(partition: str, region: str, name: str) -> str:
     """The dashboard's page in the CloudWatch console, on the partition's own console host."""
     return f"https://{region}.{console_host(partition)}/cloudwatch/home?region={region}#dashboards:name={name}"
@@ -519,9 +527,10 @@ class Monitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         aws_env = AwsContext.lookup(self)
         prefix = args.name_prefix
+        names = monitoring_names(name, prefix)
 
         key = aws.kms.Key(
-            f"{name}-key",
+            names.key.pulumi,
             description=f"Encrypts the alarm notifications of {prefix}",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
@@ -530,9 +539,9 @@ class Monitoring(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
-        topic = aws.sns.Topic(f"{name}-topic", name=f"{prefix}-alarms", kms_master_key_id=key.arn, opts=child)
+        topic = aws.sns.Topic(names.topic.pulumi, name=names.topic.physical, kms_master_key_id=key.arn, opts=child)
         topic_policy = aws.sns.TopicPolicy(
-            f"{name}-topic-policy",
+            names.topic_policy.pulumi,
             arn=topic.arn,
             policy=pulumi.Output.all(topic.arn, aws_env.partition, aws_env.region, aws_env.account_id).apply(
                 lambda v: iam.alarm_topic_policy(
@@ -543,13 +552,13 @@ class Monitoring(pulumi.ComponentResource):
         )
         if args.alarm_email is not None:
             aws.sns.TopicSubscription(
-                f"{name}-email", topic=topic.arn, protocol="email", endpoint=args.alarm_email, opts=child
+                names.email.pulumi, topic=topic.arn, protocol="email", endpoint=args.alarm_email, opts=child
             )
 
         alarms = [
             aws.cloudwatch.MetricAlarm(
-                f"{name}-{spec.name.removeprefix(prefix + '-')}",
-                name=spec.name,
+                names.alarm(spec.name).pulumi,
+                name=names.alarm(spec.name).physical,
                 alarm_description=spec.description,
                 namespace=spec.namespace,
                 metric_name=spec.metric_name,
@@ -575,8 +584,8 @@ class Monitoring(pulumi.ComponentResource):
                 lambda v: json.dumps(dashboard_body(v[1:], region=v[0]), sort_keys=True)
             )
             dashboard = aws.cloudwatch.Dashboard(
-                f"{name}-dashboard",
-                dashboard_name=aws_env.region.apply(lambda region: dashboard_name(prefix, region)),
+                names.dashboard.pulumi,
+                dashboard_name=aws_env.region.apply(names.dashboard.physical_in),
                 dashboard_body=body,
                 opts=child,
             )

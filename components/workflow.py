@@ -45,6 +45,7 @@ from components.defaults import (
     TRACING_ENABLED,
 )
 from components.logs import check_retention, check_states_log_level, express_results_logged
+from components.names import ScheduleNames, workflow_names
 from workflows import integrations, model
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition, substitute
@@ -65,12 +66,6 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 # same name, and theirs may have 64. Role names are shortened with a hash instead.
 MAX_STATE_MACHINE_NAME = 80
 MAX_SCHEDULED_STATE_MACHINE_NAME = 64
-DEAD_LETTER_SUFFIX = "-schedule-dlq"
-# The Pulumi names of a Workflow's two roles (and of their policies, named alike). A URN holds
-# the parent's type but not its name, so deployment.plan refuses workflows whose roles would
-# share one: `x-scheduler`'s execution role and scheduled `x`'s scheduler role.
-ROLE_SUFFIX = "-role"
-SCHEDULER_ROLE_SUFFIX = "-scheduler-role"
 
 Statement = dict[str, Any]
 
@@ -253,6 +248,7 @@ class Workflow(pulumi.ComponentResource):
         validate(args)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
+        names = workflow_names(name, args.state_machine_name)
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None)
         aws_env = AwsContext.lookup(self)
@@ -262,8 +258,8 @@ class Workflow(pulumi.ComponentResource):
         log_group = None
         if logging_on:
             log_group = aws.cloudwatch.LogGroup(
-                f"{name}-logs",
-                name=f"/aws/vendedlogs/states/{physical}",
+                names.log_group.pulumi,
+                name=names.log_group.physical,
                 retention_in_days=args.log_retention_days,
                 opts=keep,
             )
@@ -272,8 +268,8 @@ class Workflow(pulumi.ComponentResource):
             lambda env: iam.state_machine_arn(env[0], env[1], env[2], physical)
         )
         self.role = aws.iam.Role(
-            f"{name}{ROLE_SUFFIX}",
-            name=aws_env.region.apply(lambda region: iam.role_name(physical, "sfn", region)),
+            names.role.pulumi,
+            name=aws_env.region.apply(names.role.physical_in),
             description=f"Execution role of state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, expected_arn).apply(
                 lambda v: iam.service_trust_policy("states.amazonaws.com", source_account=v[0], source_arn=v[1])
@@ -303,7 +299,7 @@ class Workflow(pulumi.ComponentResource):
         if logging_on or args.tracing_enabled or accesses or args.extra_statements:
             depends_on.append(
                 aws.iam.RolePolicy(
-                    f"{name}-policy",
+                    names.role_policy.pulumi,
                     role=self.role.id,
                     policy=pulumi.Output.all(
                         _resolved_dict(args.substitutions),
@@ -319,8 +315,8 @@ class Workflow(pulumi.ComponentResource):
         definition = args.definition
         rendered = _resolved_dict(args.substitutions).apply(definition.render)
         state_machine = aws.sfn.StateMachine(
-            f"{name}-state-machine",
-            name=physical,
+            names.state_machine.pulumi,
+            name=names.state_machine.physical,
             type=args.type,
             role_arn=self.role.arn,
             definition=rendered,
@@ -346,7 +342,7 @@ class Workflow(pulumi.ComponentResource):
         self.dead_letter_queue_name = None
         if args.schedule is not None:
             self._add_schedule(
-                name=name,
+                names=names.schedule,
                 physical=physical,
                 args=args,
                 schedule=args.schedule,
@@ -382,7 +378,7 @@ class Workflow(pulumi.ComponentResource):
     def _add_schedule(
         self,
         *,
-        name: str,
+        names: ScheduleNames,
         physical: str,
         args: WorkflowArgs,
         schedule: ScheduleArgs,
@@ -392,17 +388,17 @@ class Workflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         # A group of its own gives the scheduler role's trust condition a
         # source ARN that no other schedule in the account shares.
-        group = aws.scheduler.ScheduleGroup(f"{name}-schedule-group", name=physical, opts=child)
+        group = aws.scheduler.ScheduleGroup(names.group.pulumi, name=names.group.physical, opts=child)
         dead_letters = aws.sqs.Queue(
-            f"{name}-dlq",
-            name=f"{physical}{DEAD_LETTER_SUFFIX}",
+            names.dead_letter_queue.pulumi,
+            name=names.dead_letter_queue.physical,
             sqs_managed_sse_enabled=True,
             message_retention_seconds=schedule.dead_letter_retention_seconds,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
         )
         scheduler_role = aws.iam.Role(
-            f"{name}{SCHEDULER_ROLE_SUFFIX}",
-            name=aws_env.region.apply(lambda region: iam.role_name(physical, "scheduler", region)),
+            names.scheduler_role.pulumi,
+            name=aws_env.region.apply(names.scheduler_role.physical_in),
             description=f"Lets EventBridge Scheduler start state machine {physical}",
             assume_role_policy=pulumi.Output.all(aws_env.account_id, group.arn).apply(
                 lambda v: iam.service_trust_policy("scheduler.amazonaws.com", source_account=v[0], source_arn=v[1])
@@ -410,7 +406,7 @@ class Workflow(pulumi.ComponentResource):
             opts=child,
         )
         scheduler_policy = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
+            names.scheduler_policy.pulumi,
             role=scheduler_role.id,
             policy=pulumi.Output.all(state_machine.arn, dead_letters.arn).apply(
                 lambda v: iam.policy_document([iam.grant_start_execution(v[0]), iam.grant_send_message(v[1])])
@@ -418,8 +414,8 @@ class Workflow(pulumi.ComponentResource):
             opts=child,
         )
         created = aws.scheduler.Schedule(
-            f"{name}-schedule",
-            name=physical,
+            names.schedule.pulumi,
+            name=names.schedule.physical,
             group_name=group.name,
             description=schedule.description,
             schedule_expression=parse_schedule_expression(schedule.expression).text,

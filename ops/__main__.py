@@ -45,16 +45,17 @@ from ops.verify import verify
 from settings import StackSettings
 from stack_files import ConfigError, stack_names
 from workflows import cost
-from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.execution_input import InputNotJson, InputTooLarge, encoded_input
-from workflows.schedule import ScheduleExpressionError
-from workflows.spec import (
-    ON_DEMAND_EXECUTIONS_PER_MONTH,
-    WORKFLOWS_OUTPUT,
-    WorkflowSpec,
-    check_catalogue,
+from workflows.outputs import (
+    STATE_MACHINE_ARN,
+    STATE_MACHINE_ARN_FORM,
+    WorkflowOutput,
+    minimal_entry,
+    read_workflows,
 )
+from workflows.schedule import ScheduleExpressionError
+from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
 
 
 def workflows() -> dict[str, WorkflowSpec]:
@@ -64,9 +65,6 @@ def workflows() -> dict[str, WorkflowSpec]:
 
 
 _EXECUTION_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$")
-# A state machine, or one of its versions or aliases (arn:...:stateMachine:NAME:QUALIFIER).
-_STATE_MACHINE_ARN = re.compile(r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:\s]+(:[^:\s]+)?$")
-STATE_MACHINE_ARN_FORM = "arn:aws:states:<region>:<account>:stateMachine:<name>"
 # AWS keeps a failed Standard execution redrivable for 14 days after it stopped.
 REDRIVE_WINDOW = timedelta(days=14)
 # A Standard execution may run a year; no one waits that long at a terminal.
@@ -113,51 +111,19 @@ def stack_outputs(args: argparse.Namespace) -> dict[str, Any]:
     return parsed
 
 
-def deployed_workflows(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    entries = outputs.get(WORKFLOWS_OUTPUT)
-    if not isinstance(entries, dict):
-        found = (
-            "no 'workflows'" if entries is None else f"a 'workflows' that is not an object ({type(entries).__name__})"
-        )
-        raise UsageError(
-            f"the stack outputs have {found}; is this version of the program deployed? (keys: {sorted(outputs)})"
-        )
-    for name, entry in entries.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("stateMachineArn"), str):
-            raise UsageError(f"the stack outputs' workflows.{name} has no stateMachineArn; redeploy the stack")
-        if not _STATE_MACHINE_ARN.match(entry["stateMachineArn"]):
-            raise UsageError(
-                f"the stack outputs' workflows.{name}.stateMachineArn {entry['stateMachineArn']!r} is not a state "
-                f"machine ARN ({STATE_MACHINE_ARN_FORM}); redeploy the stack, or fix the file"
-            )
-        if entry.get("type", "STANDARD") not in WORKFLOW_TYPES:
-            raise UsageError(
-                f"the stack outputs' workflows.{name}.type {entry['type']!r} is not one of "
-                f"{', '.join(WORKFLOW_TYPES)}; redeploy the stack, or fix the file"
-            )
-        if not isinstance(entry.get("logGroup", ""), str | None):
-            raise UsageError(f"the stack outputs' workflows.{name}.logGroup is not a name; redeploy the stack")
-        schedule = entry.get("schedule")
-        if schedule is not None and not (
-            isinstance(schedule, dict) and all(isinstance(schedule.get(key), str) for key in ("name", "group"))
-        ):
-            raise UsageError(f"the stack outputs' workflows.{name}.schedule has no name and group; redeploy the stack")
-    return entries
-
-
-def deployed_entry(outputs: Mapping[str, Any], workflow: str) -> dict[str, Any]:
-    entry = deployed_workflows(outputs).get(workflow)
+def deployed_entry(deployed: Mapping[str, WorkflowOutput[str]], workflow: str) -> WorkflowOutput[str]:
+    entry = deployed.get(workflow)
     if entry is None:
         raise UsageError(f"the stack outputs have no workflow {workflow!r}; is it deployed?")
-    return dict(entry)
+    return entry
 
 
-def entry_of_execution(args: argparse.Namespace, execution_arn: str) -> dict[str, Any] | None:
+def entry_of_execution(args: argparse.Namespace, execution_arn: str) -> WorkflowOutput[str] | None:
     """The deployed entry an Express execution belongs to (its log group is there), or None."""
     machine = execution_arn.split(":")[6] if execution_arn.count(":") >= 7 else ""
-    for entry in deployed_workflows(stack_outputs(args)).values():
-        if entry.get("stateMachineName") == machine:
-            return dict(entry)
+    for entry in read_workflows(stack_outputs(args)).values():
+        if entry.state_machine_name == machine:
+            return entry
     return None
 
 
@@ -175,12 +141,12 @@ def execution_arn(text: str) -> str:
 
 
 def state_machine_arn(text: str) -> str:
-    if not _STATE_MACHINE_ARN.match(text):
+    if not STATE_MACHINE_ARN.match(text):
         raise UsageError(f"--arn {text!r} is not a state machine ARN ({STATE_MACHINE_ARN_FORM})")
     return text
 
 
-def machine_entry(sfn: Any, arn: str) -> dict[str, Any]:
+def machine_entry(sfn: Any, arn: str) -> WorkflowOutput[str]:
     """What the stack outputs would say of the state machine `arn` (--arn): its type, and for an
     Express one, where its runs are logged, from DescribeStateMachine."""
     # Versions and aliases have their machine's type; DescribeStateMachine takes the machine.
@@ -189,7 +155,9 @@ def machine_entry(sfn: Any, arn: str) -> dict[str, Any]:
     groups = [str(d.get("cloudWatchLogsLogGroup", {}).get("logGroupArn", "")) for d in destinations]
     # arn:aws:logs:<region>:<account>:log-group:<name>:*
     names = [group.split(":log-group:", 1)[1].removesuffix(":*") for group in groups if ":log-group:" in group]
-    return {"stateMachineArn": arn, "type": described.get("type", "STANDARD"), "logGroup": next(iter(names), None)}
+    return dataclasses.replace(
+        minimal_entry(arn), type=described.get("type", "STANDARD"), log_group=next(iter(names), None)
+    )
 
 
 def execution_input(args: argparse.Namespace, spec: WorkflowSpec) -> Any:
@@ -233,8 +201,8 @@ def command_run(args: argparse.Namespace) -> int:
         connected = aws(args, state_machine_arn(args.arn))
         entry = machine_entry(connected.sfn, args.arn)
     else:
-        entry = deployed_entry(stack_outputs(args), args.workflow)
-        connected = aws(args, entry["stateMachineArn"])
+        entry = deployed_entry(read_workflows(stack_outputs(args)), args.workflow)
+        connected = aws(args, entry.state_machine_arn)
     runs = runs_for(entry, connected.sfn, connected.logs, connected.sync_sfn(args.timeout))
     finished = runs.start(payload, timeout_seconds=args.timeout)
     print(render.execution(finished))
@@ -255,7 +223,7 @@ def command_history(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"{error}: it started more than {hours:g} hour(s) ago (pass --hours, up to the log group's "
                 "retention, logRetentionDays), its records are past that retention, or it is no run of "
-                f"{entry.get('stateMachineName') or entry['stateMachineArn']}"
+                f"{entry.state_machine_name or entry.state_machine_arn}"
             ) from None
         print(render.history(logged))
         return 0
@@ -276,9 +244,9 @@ def _definition(sfn: Any, execution_arn: str) -> str | None:
 def command_verify(args: argparse.Namespace) -> int:
     if args.runs is not None and args.runs < 1:
         raise UsageError(f"--runs {args.runs}: give at least 1")
-    deployed = deployed_workflows(stack_outputs(args))
+    deployed = read_workflows(stack_outputs(args))
     # Every workflow of a stack lives in one region: the first state machine's.
-    first = next((str(entry["stateMachineArn"]) for entry in deployed.values()), None)
+    first = next((entry.state_machine_arn for entry in deployed.values()), None)
     connected = aws(args, first)
     # An Express run takes at most five minutes.
     express = connected.sync_sfn(300)
@@ -298,13 +266,13 @@ def command_failures(args: argparse.Namespace) -> int:
     _hours(args)
     if args.limit < 1:
         raise UsageError(f"--limit {args.limit}: give at least 1")
-    deployed = deployed_workflows(stack_outputs(args))
+    deployed = read_workflows(stack_outputs(args))
     chosen = [args.workflow] if args.workflow else [name for name in workflows() if name in deployed]
     since = datetime.now(UTC) - timedelta(hours=args.hours)
     found = 0
     for name in chosen:
-        entry = deployed_entry({WORKFLOWS_OUTPUT: deployed}, name)
-        connected = aws(args, entry["stateMachineArn"])
+        entry = deployed_entry(deployed, name)
+        connected = aws(args, entry.state_machine_arn)
         runs = runs_for(entry, connected.sfn, connected.logs)
         for summary in runs.failures(since):
             if found == args.limit:
@@ -499,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     if timeout is not None and not 0 < timeout <= MAX_WAIT_SECONDS:
         print(f"ops: --timeout {timeout:g}: give seconds above 0 and at most {MAX_WAIT_SECONDS}", file=sys.stderr)
         return 2
+    # A malformed stack output is a ValueError too (workflows.outputs.OutputError): one line, exit 2.
     try:
         code: int = args.handler(args)
     except (UsageError, ConfigError, AwsError, ValueError) as error:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ops import execution_tree, executions
 from workflows.execution_input import encoded_input
+from workflows.outputs import WorkflowOutput
 
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.
 LOG_DELAY_SECONDS = 15.0
@@ -193,21 +194,21 @@ class ExpressRuns:
         return (summary for summary in self._summaries(since) if summary.status in FAILED)
 
 
-def express_runs(entry: Mapping[str, Any], sfn: Any, logs: Any) -> ExpressRuns:
+def express_runs(entry: WorkflowOutput[str], sfn: Any, logs: Any) -> ExpressRuns:
     """The reader for an Express workflow's entry of the `workflows` stack output; `sfn` must be fit
     for StartSyncExecution (ops.aws.Clients.sync_sfn) to start runs."""
-    if not entry.get("logGroup"):
-        machine = entry.get("stateMachineName") or entry.get("stateMachineArn")
+    if not entry.log_group:
+        machine = entry.state_machine_name or entry.state_machine_arn
         raise ValueError(
             f"{machine} is an Express workflow whose stack outputs name no log group: its executions "
             "cannot be seen without one (logLevel OFF gives none); set logLevel ALL and redeploy"
         )
-    return ExpressRuns(sfn, logs, str(entry["stateMachineArn"]), str(entry["logGroup"]))
+    return ExpressRuns(sfn, logs, entry.state_machine_arn, entry.log_group)
 
 
-def runs_for(entry: Mapping[str, Any], sfn: Any, logs: Any, sync_sfn: Any = None) -> Runs:
+def runs_for(entry: WorkflowOutput[str], sfn: Any, logs: Any, sync_sfn: Any = None) -> Runs:
     """The reader for one workflow's entry of the `workflows` stack output; `sync_sfn`, a client
     fit for StartSyncExecution (ops.aws.Clients.sync_sfn), starts Express runs."""
-    if entry.get("type") == "EXPRESS":
+    if entry.type == "EXPRESS":
         return express_runs(entry, sync_sfn or sfn, logs)
-    return StandardRuns(sfn, str(entry["stateMachineArn"]))
+    return StandardRuns(sfn, entry.state_machine_arn)

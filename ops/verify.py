@@ -19,6 +19,7 @@ from typing import Any
 
 from ops import execution_tree
 from ops.runs import LONGEST_LOOK_BACK, OPS_RUN_PREFIX, Runs, Summary
+from workflows.outputs import WorkflowOutput
 from workflows.schedule import ScheduleExpressionError, runs_per_month
 from workflows.schedule import parse as parse_schedule
 from workflows.spec import Outcome, WorkflowSpec
@@ -146,7 +147,7 @@ def check_schedule(
     runs: Runs,
     scheduler: Any,
     spec: WorkflowSpec,
-    entry: Mapping[str, Any],
+    entry: WorkflowOutput[str],
     report: Report,
     *,
     wait_seconds: float = 0,
@@ -154,15 +155,17 @@ def check_schedule(
 ) -> None:
     """The schedule is enabled (or disabled, as configured) and targets the state machine; the runs
     it started lately succeeded. Runs `ops` started itself (named run-...) are not the schedule's."""
-    name, arn, planned = spec.name, entry["stateMachineArn"], entry["schedule"]
-    schedule = scheduler.get_schedule(Name=planned["name"], GroupName=planned["group"])
+    name, arn, planned = spec.name, entry.state_machine_arn, entry.schedule
+    if planned is None:
+        raise ValueError(f"{name}: its entry of the stack outputs names no schedule to check")
+    schedule = scheduler.get_schedule(Name=planned.name, GroupName=planned.group)
     target = schedule["Target"]
     if target["Arn"] != arn:
         report.add(f"{name} schedule", False, f"the schedule targets {target['Arn']}, not {arn}")
         return
     state = schedule.get("State")
     if state != "ENABLED":
-        configured_off = planned.get("enabled") is False
+        configured_off = not planned.enabled
         detail = "DISABLED, as this stack configures it; its runs are not checked" if configured_off else (
             f"the schedule is {state}; it starts nothing"
         )  # fmt: skip
@@ -243,10 +246,10 @@ def _no_recent_run(
 
 def verify(
     catalogue: tuple[WorkflowSpec, ...],
-    deployed: Mapping[str, Any],
+    deployed: Mapping[str, WorkflowOutput[str]],
     *,
     scheduler: Any,
-    runs_of: Callable[[Mapping[str, Any]], Runs],
+    runs_of: Callable[[WorkflowOutput[str]], Runs],
     max_runs: int | None = None,
     wait_seconds: float = 0,
 ) -> Report:
@@ -259,7 +262,7 @@ def verify(
             report.add(spec.name, False, "not in the stack outputs; deploy this version of the program first")
             continue
         runs = runs_of(entry)
-        if entry.get("schedule"):
+        if entry.schedule is not None:
             check_schedule(runs, scheduler, spec, entry, report, wait_seconds=wait_seconds)
         elif spec.schedule is not None:
             report.add(
@@ -270,7 +273,7 @@ def verify(
             )
         if spec.smoke_test is not None:
             check_smoke_test(runs, spec, report, max_runs=max_runs)
-        elif spec.schedule is None and not entry.get("schedule"):
+        elif spec.schedule is None and entry.schedule is None:
             report.skip(
                 spec.name,
                 "no schedule and no smoke test in its catalogue entry, so nothing runs it here; "

@@ -200,10 +200,11 @@ def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple
 
 
 # --- the pack's twin of workflows/model.py ------------------------------------------------
-# The pack runs with pulumi-policy alone, so it cannot import the program's model of a
-# definition. These two functions are that model's walk and its Lambda-task detector, for a
-# deployed definition (ARNs filled in); tests/test_policy.py runs one set of definitions
-# through both and requires the same states, at the same paths, and the same Lambda tasks.
+# The pack runs with the CrossGuard SDK (pulumi_policy) alone, so it cannot import the
+# program's model of a definition. These two functions are that model's walk and its
+# Lambda-task detector, for a deployed definition (ARNs filled in); tests/test_model.py runs
+# one set of definitions through both and requires the same states, at the same paths, and
+# the same Lambda tasks.
 
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")

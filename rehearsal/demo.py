@@ -25,7 +25,8 @@ from settings import StackSettings
 from stack_files import ConfigError
 from workflows import model
 from workflows.catalogue import CATALOGUE
-from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowSpec, check_catalogue
+from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowOutput, read_workflows
+from workflows.spec import WorkflowSpec, check_catalogue
 
 # moto's engine evaluates JSONata through a Java runtime (JPype) that this project does not
 # install: such a run ends in States.Runtime whatever the definition says.
@@ -69,7 +70,7 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
         print(f"   {count:>2} x {resource_type}")
     show_monitoring(cloud, stack, program.outputs)
-    return exercise(cloud, stack, catalogue, program.outputs["workflows"])
+    return exercise(cloud, stack, catalogue, read_workflows(program.outputs))
 
 
 def show_monitoring(cloud: InMemoryAws, stack: str, outputs: Mapping[str, Any]) -> None:
@@ -89,7 +90,9 @@ def show_monitoring(cloud: InMemoryAws, stack: str, outputs: Mapping[str, Any]) 
     print(f"   it charts: {'; '.join(titles)}")
 
 
-def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...], deployed: Mapping[str, Any]) -> bool:
+def exercise(
+    cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...], deployed: Mapping[str, WorkflowOutput[str]]
+) -> bool:
     """Tick every schedule twice, run every workflow, verify them all; True if all works."""
     sfn, scheduler = cloud.client("stepfunctions"), cloud.client("scheduler")
     not_run = not_rehearsable(catalogue)
@@ -98,10 +101,10 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     runnable = tuple(spec for spec in catalogue if spec.name not in not_run)
     sample_runs: dict[str, str] = {}
 
-    scheduled = [spec.name for spec in runnable if deployed[spec.name]["schedule"]]
-    if scheduled:
-        print(f"\n== Two scheduler ticks of {', '.join(scheduled)} (each schedule's own role and input)")
-        groups = [deployed[name]["schedule"]["group"] for name in scheduled]
+    schedules = {spec.name: schedule for spec in runnable if (schedule := deployed[spec.name].schedule) is not None}
+    if schedules:
+        print(f"\n== Two scheduler ticks of {', '.join(schedules)} (each schedule's own role and input)")
+        groups = [schedule.group for schedule in schedules.values()]
         # Both ticks start before any run is waited for, so runs that wait overlap as they would.
         started = [arn for _ in range(2) for arn in cloud.tick_schedules(groups=groups)]
         for arn in started:
@@ -109,7 +112,7 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
             print(render.execution(executions.read(sfn, arn)))
 
     for spec in runnable:
-        arn = deployed[spec.name]["stateMachineArn"]
+        arn = deployed[spec.name].state_machine_arn
         if spec.schedule is None or spec.sample_input is not None:
             sample = spec.default_input()
             print(f"\n== python -m ops run {spec.name} --input '{json.dumps(sample)}'")
@@ -120,11 +123,11 @@ def exercise(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
             print(f"\n== The same with an input it refuses: {json.dumps(spec.refused_input)}")
             print(render.execution(executions.run(sfn, arn, spec.refused_input)))
 
-    def runs_of(entry: Mapping[str, Any]) -> Runs:
+    def runs_of(entry: WorkflowOutput[str]) -> Runs:
         # moto runs Express workflows like Standard ones and has no StartSyncExecution, so the
         # rehearsal reads every workflow through the Standard API (ops.runs.ExpressRuns is
         # tested against the service model instead).
-        return StandardRuns(sfn, str(entry["stateMachineArn"]))
+        return StandardRuns(sfn, entry.state_machine_arn)
 
     print("\n== python -m ops failures (the last hour)")
     since = datetime.now(UTC) - timedelta(hours=1)

@@ -20,6 +20,7 @@ from rehearsal.program import PROJECT_ROOT, ProgramRun
 from stack_files import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import PLACEHOLDER, WorkflowDefinition
+from workflows.outputs import WorkflowOutput, read_entry
 from workflows.spec import WorkflowSpec
 
 STACKS = stack_names()
@@ -103,8 +104,13 @@ class CloudStack:
         return self.run.outputs
 
     def workflow(self, name: str) -> dict[str, Any]:
+        """A workflow's entry of the `workflows` output, as written."""
         entry: dict[str, Any] = self.run.outputs["workflows"][name]
         return entry
+
+    def deployed(self, name: str) -> WorkflowOutput[str]:
+        """A workflow's entry of the `workflows` output, as the tools read it."""
+        return read_entry(name, self.workflow(name))
 
     def client(self, service: str) -> Any:
         return self.cloud.client(service)

@@ -16,6 +16,7 @@ from rehearsal.program import ProgramRun, run_program
 from tests.support import PREFIX, definition_file, document
 from workflows.catalogue import SCHEDULED
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
+from workflows.outputs import QueueOutput, TableOutput, read_workflows
 from workflows.spec import FunctionSpec, Queue, Table, Value, WorkflowRef, WorkflowSpec
 
 LAMBDA_RETRY = {"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS), "MaxAttempts": 3}
@@ -169,3 +170,10 @@ def test_the_definition_gets_the_values_and_the_outputs_name_the_resources(run: 
     # Listed after it, the workflow it starts is declared first.
     names = [resource.name for resource in run]
     assert names.index("shipping-state-machine") < names.index("orders-state-machine")
+
+
+def test_the_tools_read_each_resource_as_the_kind_the_program_wrote(run: ProgramRun) -> None:
+    assert read_workflows(run.outputs)["orders"].resources == {
+        "outbox": QueueOutput(arn=OUTBOX_ARN, url=OUTBOX_URL),
+        "orders": TableOutput(arn=TABLE_ARN, name=TABLE),
+    }

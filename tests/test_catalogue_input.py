@@ -16,8 +16,8 @@ from rehearsal.program import ProgramRun
 from tests.support import NIGHTLY_REPORT, Deploy
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
+from workflows.outputs import STACK_OUTPUTS
 from workflows.spec import (
-    STACK_OUTPUTS,
     CatalogueError,
     Value,
     WorkflowSpec,

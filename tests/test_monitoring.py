@@ -15,7 +15,7 @@ from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, run_under_mocks
 from tests.support import PREFIX, CloudStack, Declare
-from workflows.spec import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
+from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SCHEDULED_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"

@@ -29,6 +29,7 @@ from ops.runs import StandardRuns, Summary
 from ops.verify import Report, check_schedule, check_smoke_test, fill, verify
 from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, CloudStack, seed_for
 from workflows.catalogue import CALL_CENTER, SCHEDULED
+from workflows.outputs import minimal_entry, read_entry, read_workflows
 from workflows.spec import WorkflowSpec
 
 
@@ -46,7 +47,7 @@ def runs(stack: CloudStack, workflow: str) -> StandardRuns:
 
 def schedule_report(stack: CloudStack, spec: WorkflowSpec = SCHEDULED, now: datetime | None = None) -> Report:
     report = Report()
-    check_schedule(runs(stack, spec.name), stack.client("scheduler"), spec, stack.workflow(spec.name), report, now=now)
+    check_schedule(runs(stack, spec.name), stack.client("scheduler"), spec, stack.deployed(spec.name), report, now=now)
     return report
 
 
@@ -173,9 +174,9 @@ def test_a_report_that_checked_nothing_does_not_pass(shared_cloud: CloudStack) -
     quiet = dataclasses.replace(CALL_CENTER, smoke_test=None)
     report = verify(
         (quiet,),
-        shared_cloud.outputs["workflows"],
+        read_workflows(shared_cloud.outputs),
         scheduler=shared_cloud.client("scheduler"),
-        runs_of=lambda entry: StandardRuns(shared_cloud.client("stepfunctions"), entry["stateMachineArn"]),
+        runs_of=lambda entry: StandardRuns(shared_cloud.client("stepfunctions"), entry.state_machine_arn),
     )
     assert not report.ok
     assert "verify: nothing was checked" in report.render()
@@ -183,8 +184,9 @@ def test_a_report_that_checked_nothing_does_not_pass(shared_cloud: CloudStack) -
 
 def test_a_workflow_nothing_checks_is_shown_as_skipped_and_is_not_a_check() -> None:
     quiet = dataclasses.replace(CALL_CENTER, smoke_test=None)
-    unused = StandardRuns(None, "arn:aws:states:us-east-1:1:stateMachine:m")  # nothing is read: nothing checks it
-    report = verify((quiet,), {"call-center": {"schedule": None}}, scheduler=None, runs_of=lambda entry: unused)
+    machine = "arn:aws:states:us-east-1:1:stateMachine:m"
+    unused = StandardRuns(None, machine)  # nothing is read: nothing checks it
+    report = verify((quiet,), {"call-center": minimal_entry(machine)}, scheduler=None, runs_of=lambda entry: unused)
     assert not report.ok  # skipping is not checking
     report.add("scheduled schedule", True, "ENABLED")
     assert report.ok
@@ -194,8 +196,9 @@ def test_a_workflow_nothing_checks_is_shown_as_skipped_and_is_not_a_check() -> N
 
 
 def test_a_scheduled_workflow_deployed_without_its_schedule_fails_verify() -> None:
-    unused = StandardRuns(None, "arn:aws:states:us-east-1:1:stateMachine:m")
-    report = verify((SCHEDULED,), {"scheduled": {"schedule": None}}, scheduler=None, runs_of=lambda entry: unused)
+    machine = "arn:aws:states:us-east-1:1:stateMachine:m"
+    unused = StandardRuns(None, machine)
+    report = verify((SCHEDULED,), {"scheduled": minimal_entry(machine)}, scheduler=None, runs_of=lambda entry: unused)
     assert [(c.name, c.ok) for c in report.checks] == [("scheduled schedule", False)]
     assert "the catalogue gives it a schedule, but the stack outputs name none" in report.render()
     assert not report.unchecked
@@ -251,7 +254,7 @@ def test_verify_reads_no_page_it_does_not_need_when_no_run_is_recent(
                 "list_executions", {"executions": [old], "nextToken": "page-2"}, {"stateMachineArn": machine}
             )
         report = Report()
-        entry = {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}}
+        entry = read_entry("scheduled", {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}})
         check_schedule(StandardRuns(sfn, machine), scheduler, SCHEDULED, entry, report, now=now)
         listing.assert_no_pending_responses()
     assert (report.checks[1].ok, report.checks[1].detail[: len(detail)]) == (False, detail)
@@ -274,7 +277,7 @@ def test_a_one_time_schedule_reads_only_its_latest_run() -> None:
             return execution("SUCCEEDED", output={"Payload": "This is a test.", "taskresult": "World"})
 
     scheduler = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    machine = "arn:aws:states:us-east-1:1:stateMachine:m"
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
     target = {"Arn": machine, "RoleArn": "arn:aws:iam::123456789012:role/r",
               "Input": json.dumps({"Payload": "This is a test."})}  # fmt: skip
     with Stubber(scheduler) as schedules:
@@ -282,7 +285,7 @@ def test_a_one_time_schedule_reads_only_its_latest_run() -> None:
                                                 "ScheduleExpression": "at(2026-11-22T11:00:00)",
                                                 "FlexibleTimeWindow": {"Mode": "OFF"}})  # fmt: skip
         report = Report()
-        entry = {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}}
+        entry = read_entry("scheduled", {"stateMachineArn": machine, "schedule": {"name": "s", "group": "g"}})
         check_schedule(Listing(), scheduler, SCHEDULED, entry, report, now=now)  # type: ignore[arg-type]
     assert report.ok, report.render()
     assert report.checks[1].detail.startswith("1 latest execution checked")
@@ -435,8 +438,9 @@ def test_the_fail_state_of_the_escalation_path_is_shown_failed_with_its_cause(
 
 
 def test_a_schedule_disabled_by_the_stacks_config_is_not_a_failure(shared_cloud: CloudStack) -> None:
-    entry = {**shared_cloud.workflow("scheduled")}
-    entry["schedule"] = {**entry["schedule"], "enabled": False}
+    written = {**shared_cloud.workflow("scheduled")}
+    written["schedule"] = {**written["schedule"], "enabled": False}
+    entry = read_entry("scheduled", written)
     with schedule_changed(shared_cloud, State="DISABLED"):
         report = Report()
         check_schedule(runs(shared_cloud, "scheduled"), shared_cloud.client("scheduler"), SCHEDULED, entry, report)

@@ -38,6 +38,7 @@ from rehearsal.program import PROJECT_ROOT
 from tests.support import CloudStack, Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.execution_input import InputNotJson, encoded_input
+from workflows.outputs import read_entry
 
 ACCOUNT = "123456789012"
 MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:serverless-workflows-dev-scheduled"
@@ -131,8 +132,8 @@ def test_verify_reads_an_express_schedule_from_its_log_records(
     assert [summary.name for summary in runs.recent(now - timedelta(minutes=5))] == ["tick-2", "tick-1"]
 
     scheduler = boto3.client("scheduler", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    entry = {"stateMachineArn": MACHINE, "type": "EXPRESS", "logGroup": group,
-             "schedule": {"name": "s", "group": "g", "deadLetterQueueUrl": "u"}}  # fmt: skip
+    entry = read_entry("scheduled", {"stateMachineArn": MACHINE, "type": "EXPRESS", "logGroup": group,
+                                     "schedule": {"name": "s", "group": "g", "deadLetterQueueUrl": "u"}})  # fmt: skip
     with Stubber(scheduler) as stub:
         target = {"Arn": MACHINE, "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/r", "Input": json.dumps(schedule_input)}
         schedule = {"Name": "s", "GroupName": "g", "State": "ENABLED", "ScheduleExpression": "rate(1 minute)",

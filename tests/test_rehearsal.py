@@ -30,6 +30,7 @@ from rehearsal.program import PROJECT_ROOT, run_program
 from stack_files import stack_config
 from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, seed_for
 from workflows.catalogue import CATALOGUE
+from workflows.outputs import read_workflows
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
 Seed = Callable[[int | None], None]
@@ -230,7 +231,7 @@ def test_make_demo_ticks_runs_and_verifies_each_workflow_it_is_given(
 
     # The tutorials and the example: a team's own entries in the shared stack may have no smoke test.
     exercised = (*TUTORIALS, NIGHTLY_REPORT)
-    assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, exercised, shared_cloud.outputs["workflows"])
+    assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, exercised, read_workflows(shared_cloud.outputs))
     printed = capsys.readouterr().out
     assert "== Two scheduler ticks of scheduled, nightly-report" in printed
     assert '== python -m ops run nightly-report --input \'{"report": "nightly"}\'' not in printed  # scheduled: ticked

@@ -33,6 +33,16 @@ from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
 from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
+from workflows.outputs import (
+    ENTRY_FIELDS,
+    STACK_OUTPUTS,
+    FunctionOutput,
+    QueueOutput,
+    ScheduleOutput,
+    TableOutput,
+    TopicOutput,
+    json_keys,
+)
 
 PROJECT_ROOT = DEFINITIONS_DIR.parent
 
@@ -384,19 +394,12 @@ def _integration_problems(where: str, spec: WorkflowSpec, names: list[str]) -> I
             yield f"{where}: {kind} name {integration.name!r} must be lowercase letters, digits and '-'."
 
 
-# The stack's own outputs (deployment.stack_outputs; __main__.py adds the cost estimate). A
-# shortcut output taking one of these names would replace it, or be replaced by it.
-WORKFLOWS_OUTPUT = "workflows"
-ALARM_TOPIC_OUTPUT = "alarmTopicArn"
-DASHBOARD_OUTPUT = "dashboardUrl"
-COST_OUTPUT = "monthlyCostEstimate"
-STACK_OUTPUTS = (WORKFLOWS_OUTPUT, ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, COST_OUTPUT)
-
-# The entry of a workflow in the `workflows` stack output (deployment.py), as dotted paths.
-OUTPUT_FIELDS = ("type", "stateMachineArn", "stateMachineName", "consoleUrl", "roleArn", "logGroup")
-SCHEDULE_FIELDS = ("name", "group", "deadLetterQueueUrl", "enabled")
-FUNCTION_FIELDS = ("functionName", "functionArn", "logGroup")
-RESOURCE_FIELDS = {Topic: ("arn",), Queue: ("arn", "url"), Table: ("arn", "name")}
+# What a shortcut output may point at in a workflow's entry of the `workflows` stack output
+# (workflows/outputs.py), as dotted paths.
+OUTPUT_FIELDS = ENTRY_FIELDS
+SCHEDULE_FIELDS = json_keys(ScheduleOutput)
+FUNCTION_FIELDS = json_keys(FunctionOutput)
+RESOURCE_FIELDS = {Topic: json_keys(TopicOutput), Queue: json_keys(QueueOutput), Table: json_keys(TableOutput)}
 
 
 def _valid_output_path(spec: WorkflowSpec, path: str) -> bool:

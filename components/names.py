@@ -1,0 +1,146 @@
+"""The names of what each component creates, as pure functions of its arguments.
+
+A child resource has two names: its Pulumi name, which its URN holds (with its parents'
+types), and its physical name, the one AWS knows it by. Both are written here and nowhere
+else: each component declares its children under these names, and whatever needs a name
+before anything is declared (`deployment.plan`'s checks, Monitoring's alarm text, the tests
+of the README's table) asks the same function. A physical name that carries the region (IAM
+roles and dashboards are global to the account) is a function of the region, since a component
+learns its region only from its provider, after its Pulumi names are needed.
+
+This module imports neither Pulumi nor boto3, so it can be asked anywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from components import iam
+
+
+@dataclass(frozen=True)
+class Name:
+    """A child whose physical name is known from the arguments alone. A names record lists every
+    child a component may declare; its arguments decide which it does."""
+
+    pulumi: str
+    physical: str
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """A child without a physical name of its own: Pulumi picks one (an inline role policy gets
+    its Pulumi name and a random suffix), or AWS has none (a KMS key, a subscription)."""
+
+    pulumi: str
+
+
+@dataclass(frozen=True)
+class RegionalName:
+    """A child whose physical name carries the region: `physical_in(region)`."""
+
+    pulumi: str
+    physical_in: Callable[[str], str] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ScheduleNames:
+    """What a Workflow adds when it has a schedule."""
+
+    group: Name
+    """Named like the state machine: a group of its own gives the scheduler role's trust
+    condition a source ARN that no other schedule of the account shares."""
+    schedule: Name
+    dead_letter_queue: Name
+    scheduler_role: RegionalName
+    scheduler_policy: Unnamed
+
+
+@dataclass(frozen=True)
+class WorkflowNames:
+    role: RegionalName
+    role_policy: Unnamed
+    log_group: Name
+    """Declared unless the log level is OFF."""
+    state_machine: Name
+    schedule: ScheduleNames
+    """Declared when the workflow has a schedule."""
+
+
+def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
+    """The children of `Workflow(name, args)`, where `state_machine_name` is `args.state_machine_name`."""
+    return WorkflowNames(
+        role=RegionalName(f"{name}-role", functools.partial(iam.role_name, state_machine_name, "sfn")),
+        role_policy=Unnamed(f"{name}-policy"),
+        log_group=Name(f"{name}-logs", f"/aws/vendedlogs/states/{state_machine_name}"),
+        state_machine=Name(f"{name}-state-machine", state_machine_name),
+        schedule=ScheduleNames(
+            group=Name(f"{name}-schedule-group", state_machine_name),
+            schedule=Name(f"{name}-schedule", state_machine_name),
+            dead_letter_queue=Name(f"{name}-dlq", f"{state_machine_name}-schedule-dlq"),
+            scheduler_role=RegionalName(
+                f"{name}-scheduler-role", functools.partial(iam.role_name, state_machine_name, "scheduler")
+            ),
+            scheduler_policy=Unnamed(f"{name}-scheduler-policy"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class HandlerFunctionNames:
+    log_group: Name
+    role: RegionalName
+    role_policy: Unnamed
+    function: Name
+
+
+def handler_function_names(name: str, function_name: str) -> HandlerFunctionNames:
+    """The children of `HandlerFunction(name, args)`, where `function_name` is `args.function_name`."""
+    return HandlerFunctionNames(
+        # Lambda's own default group, so that nothing else creates a second group for the function.
+        log_group=Name(f"{name}-logs", f"/aws/lambda/{function_name}"),
+        role=RegionalName(f"{name}-role", functools.partial(iam.role_name, function_name, "fn")),
+        role_policy=Unnamed(f"{name}-policy"),
+        function=Name(f"{name}-function", function_name),
+    )
+
+
+@dataclass(frozen=True)
+class MonitoringNames:
+    component: str
+    name_prefix: str
+    key: Unnamed
+    topic: Name
+    topic_policy: Unnamed
+    email: Unnamed
+    dashboard: RegionalName
+
+    def alarm(self, alarm_name: str) -> Name:
+        """An alarm, by its physical name (`alarm_name`): its Pulumi name has the component's
+        name where the physical one has the stack's prefix."""
+        return Name(f"{self.component}-{alarm_name.removeprefix(self.name_prefix + '-')}", alarm_name)
+
+
+def monitoring_names(name: str, name_prefix: str) -> MonitoringNames:
+    """The children of `Monitoring(name, args)`, where `name_prefix` is `args.name_prefix`."""
+    return MonitoringNames(
+        component=name,
+        name_prefix=name_prefix,
+        key=Unnamed(f"{name}-key"),
+        topic=Name(f"{name}-topic", f"{name_prefix}-alarms"),
+        topic_policy=Unnamed(f"{name}-topic-policy"),
+        email=Unnamed(f"{name}-email"),
+        dashboard=RegionalName(f"{name}-dashboard", functools.partial(dashboard_name, name_prefix)),
+    )
+
+
+def alarm_name(name_prefix: str, workflow: str, what: str) -> str:
+    """An alarm's physical name: only alarms named `{name_prefix}-...` may publish to the stack's topic."""
+    return f"{name_prefix}-{workflow}-{what}"
+
+
+def dashboard_name(name_prefix: str, region: str) -> str:
+    # Dashboards are global to the account, so their name carries the region, as role names do.
+    return f"{name_prefix}-{iam.region_code(region)}"
