@@ -20,10 +20,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import handler_function, monitoring, workflow
+from components import handler_function, monitoring_plan, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
-from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
+from components.monitoring import Monitoring
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs
 from components.names import workflow_names
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
@@ -137,7 +138,9 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
                 )
         plans.append(Plan(spec, definition, code))
     if settings.alarms_enabled:
-        monitoring.validate(monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue]))
+        monitoring_plan.validate(
+            monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue])
+        )
     return plans
 
 
@@ -191,6 +194,7 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
         workflows=workflows,
         alarm_email=settings.alarm_email,
         thresholds=settings.alarm_thresholds,
+        dashboard=settings.dashboard_enabled,
         retain_data=settings.retain_data,
     )
 
@@ -205,10 +209,11 @@ def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> Monito
         schedule_group=names.schedule.group.physical if scheduled else None,
         dead_letter_queue_name=names.schedule.dead_letter_queue.physical if scheduled else None,
         function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
+        thresholds=settings.workflow(spec).alarm_thresholds,
     )
 
 
-def _monitored(deployment: Deployed) -> MonitoredWorkflow:
+def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkflow:
     flow = deployment.workflow
     return MonitoredWorkflow(
         name=deployment.spec.name,
@@ -216,6 +221,7 @@ def _monitored(deployment: Deployed) -> MonitoredWorkflow:
         schedule_group=flow.schedule_group_name,
         dead_letter_queue_name=flow.dead_letter_queue_name,
         function_names={name: function.function_name for name, function in deployment.functions.items()},
+        thresholds=settings.workflow(deployment.spec).alarm_thresholds,
     )
 
 
@@ -329,7 +335,7 @@ def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOpt
         deployed[spec.name] = Deployed(spec, configured.type, flow, functions, resources, schedule_enabled=enabled)
     watched = None
     if settings.alarms_enabled:
-        entries = [_monitored(deployment) for deployment in deployed.values()]
+        entries = [_monitored(deployment, settings) for deployment in deployed.values()]
         watched = Monitoring("monitoring", monitoring_args(settings, entries), opts)
     return Stack(deployed, watched)
 

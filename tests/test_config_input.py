@@ -22,7 +22,7 @@ import pytest
 import settings
 import stack_files
 from components.alarm_thresholds import AlarmThresholds, Threshold
-from settings import StackSettings
+from settings import ALARM_THRESHOLD_NAMES, StackSettings
 from stack_files import ConfigError
 from tests.support import Declare, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
@@ -566,6 +566,37 @@ def test_alarm_thresholds_without_alarms_are_refused() -> None:
     assert refused(config) == (
         f"Config {PROJECT}:alarmThresholds is set but alarmsEnabled is false, so no alarm would use it. Fix it "
         "with: pulumi config set alarmsEnabled true --stack dev (or pulumi config rm alarmThresholds --stack dev)"
+    )
+
+
+def test_a_workflows_alarm_thresholds_are_read_over_the_stacks_and_refused_as_they_are() -> None:
+    def own(thresholds: object) -> str:
+        return json.dumps({"call-center": {"alarmThresholds": thresholds}})
+
+    config = thresholds({"functionErrors": {"value": 2}})
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"evaluationPeriods": 4}})
+    settings = read(config)
+    assert settings.workflows["call-center"].alarm_thresholds == AlarmThresholds(
+        function_errors=Threshold(value=2, evaluation_periods=4)
+    )
+    assert settings.workflows["scheduled"].alarm_thresholds is None
+    config[f"{PROJECT}:workflows"] = own({"functionErors": {}})
+    typo = "workflows.call-center.alarmThresholds names threshold 'functionErors', which no alarm has"
+    assert typo in refused(config)
+    config[f"{PROJECT}:workflows"] = own(5)
+    assert refused(config) == (
+        f"Config {PROJECT}:workflows.call-center.alarmThresholds = '5' is not valid: it must be a JSON object of "
+        f"thresholds ({', '.join(ALARM_THRESHOLD_NAMES)}). Fix it with: pulumi config rm --path "
+        "'workflows.call-center.alarmThresholds' --stack dev && pulumi config set --path "
+        "'workflows.call-center.alarmThresholds.executionsFailed.value' 1 --stack dev"
+    )
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"value": 0}})
+    assert "workflows.call-center.alarmThresholds.functionErrors.value = '0' is not valid" in refused(config)
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"value": 3}})
+    config[f"{PROJECT}:alarmsEnabled"] = "false"
+    config.pop(f"{PROJECT}:alarmThresholds")
+    assert refused(config).startswith(
+        f"Config {PROJECT}:workflows.call-center.alarmThresholds is set but alarmsEnabled is false"
     )
 
 

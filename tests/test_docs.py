@@ -24,7 +24,7 @@ import yaml
 
 from components.alarm_thresholds import AlarmThresholds, Threshold
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
-from components.monitoring import MonitoredWorkflow, MonitoringArgs, alarm_specs
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from rehearsal.program import PROJECT_ROOT
 from settings import (
     ALARM_THRESHOLD_NAMES,
@@ -275,6 +275,7 @@ FIELD_OF_KEY = {
     "alarmsEnabled": "alarms_enabled",
     "alarmEmail": "alarm_email",
     "alarmThresholds": "alarm_thresholds",
+    "dashboardEnabled": "dashboard_enabled",
     "workflows": "workflows",
     "aws:region": "aws_region",
     "aws:profile": "aws_profile",

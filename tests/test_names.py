@@ -16,7 +16,8 @@ import pytest
 
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
-from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs, alarm_specs
+from components.monitoring import Monitoring
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from components.names import (
     Name,
     RegionalName,
