@@ -29,6 +29,7 @@ from components.names import workflow_names
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from workflows.definition import WorkflowDefinition, placeholders_in, substitute
+from workflows.monitored import monitored
 from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
@@ -201,16 +202,7 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
 
 def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
     """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
-    names = workflow_names(spec.name, settings.physical_name(spec.name))
-    scheduled = spec.schedule is not None
-    return MonitoredWorkflow(
-        name=spec.name,
-        state_machine_arn=names.state_machine.physical,
-        schedule_group=names.schedule.group.physical if scheduled else None,
-        dead_letter_queue_name=names.schedule.dead_letter_queue.physical if scheduled else None,
-        function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
-        thresholds=settings.workflow(spec).alarm_thresholds,
-    )
+    return monitored(spec, settings.physical_name, settings.workflow(spec).alarm_thresholds)
 
 
 def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkflow:
