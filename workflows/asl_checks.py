@@ -1,4 +1,6 @@
-"""What AWS Step Functions itself would refuse in a definition (`asl_problems`).
+"""What AWS Step Functions itself would refuse in a definition (`asl_problems`), and warnings of
+the rules of the language that AWS's documentation does not say it enforces (`asl_warnings`;
+each such rule decided, with its source, in tests/fixtures/asl/decisions.md).
 
 At every depth (Parallel branches, Map item processors), for both query languages (JSONPath
 and JSONata), and for the workflow type (EXPRESS refuses some things STANDARD accepts). The
