@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
 from rehearsal import fake_aws  # noqa: E402
 from rehearsal.moto_aws import InMemoryAws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
-from tests.support import WITH_EXAMPLE, CloudStack, Declare, Deploy  # noqa: E402
+from tests.support import SUITE_CATALOGUE, CloudStack, Declare, Deploy  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
 
 
@@ -87,7 +87,7 @@ def shared_cloud(moto: InMemoryAws) -> CloudStack:
     """One deployment for every test that only reads it (runs executions, reads resources).
     A test that changes the stack uses `cloud` instead, or restores what it changed."""
     config = stack_config("dev")
-    return CloudStack(moto, moto.deploy(stack="shared", config=config, catalogue=WITH_EXAMPLE), "shared")
+    return CloudStack(moto, moto.deploy(stack="shared", config=config, catalogue=SUITE_CATALOGUE), "shared")
 
 
 _own_stacks = itertools.count(1)
@@ -98,7 +98,7 @@ def cloud(moto: InMemoryAws) -> CloudStack:
     """A deployment of its own (a stack name of its own in the same in-memory AWS), for a test
     that breaks or changes the stack."""
     stack = f"own{next(_own_stacks)}"
-    return CloudStack(moto, moto.deploy(stack=stack, config=stack_config("dev"), catalogue=WITH_EXAMPLE), stack)
+    return CloudStack(moto, moto.deploy(stack=stack, config=stack_config("dev"), catalogue=SUITE_CATALOGUE), stack)
 
 
 @pytest.fixture

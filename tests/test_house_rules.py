@@ -20,10 +20,17 @@ from components.workflow import validate as validate_workflow
 from ops.__main__ import main as ops_main
 from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, stack_config
-from tests.support import CUSTOM_ERROR_DEFINITION, UNTIMED_DEFINITION, Deploy, brought, with_config
+from tests.support import (
+    CUSTOM_ERROR_DEFINITION,
+    SUITE_CATALOGUE,
+    TUTORIALS,
+    UNTIMED_DEFINITION,
+    Deploy,
+    brought,
+    with_config,
+)
 from workflows import diagram
 from workflows.asl_checks import asl_problems
-from workflows.catalogue import CATALOGUE
 from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.house_rules import (
     ADVISORY,
@@ -129,8 +136,8 @@ def test_a_request_response_task_need_not_set_a_timeout() -> None:
     assert project_problems(_task("arn:aws:states:::sqs:sendMessage")) == []
 
 
-def test_the_catalogues_definitions_and_the_tutorials_pass_the_new_rule() -> None:
-    for spec in CATALOGUE:
+def test_the_catalogues_definitions_and_the_suites_pass_the_new_rule() -> None:
+    for spec in SUITE_CATALOGUE:
         waiting = [p for p in project_problems(spec.load_definition().document) if p.rule == CALLBACK_TASK_TIMEOUT]
         assert waiting == [], spec.name
 
@@ -147,17 +154,17 @@ def _refused_before_anything_is_declared(deploy: Deploy, **inputs: Any) -> str:
 
 
 def test_without_a_top_level_timeout_a_definition_is_refused_while_the_rule_is_mandatory(deploy: Deploy) -> None:
-    message = _refused_before_anything_is_declared(deploy, catalogue=(*CATALOGUE, brought()))
+    message = _refused_before_anything_is_declared(deploy, catalogue=(*TUTORIALS, brought()))
     assert "project rules refused: top-level-timeout" in message
     mandatory = with_config(houseRules=json.dumps({TOP_LEVEL_TIMEOUT: MANDATORY}))
     assert "top-level-timeout" in _refused_before_anything_is_declared(
-        deploy, config=mandatory, catalogue=(*CATALOGUE, brought())
+        deploy, config=mandatory, catalogue=(*TUTORIALS, brought())
     )
 
 
 def test_stack_config_makes_the_rule_advisory_and_the_workflow_deploys_with_one_warning(deploy: Deploy) -> None:
     config = with_config(houseRules=json.dumps({TOP_LEVEL_TIMEOUT: ADVISORY}))
-    run = deploy(config=config, catalogue=(*CATALOGUE, brought()))
+    run = deploy(config=config, catalogue=(*TUTORIALS, brought()))
     assert "legacy-state-machine" in {r.name for r in run}
     definition = json.loads(run.named("legacy-state-machine").inputs["definition"])
     assert "TimeoutSeconds" not in definition
@@ -166,7 +173,7 @@ def test_stack_config_makes_the_rule_advisory_and_the_workflow_deploys_with_one_
 
 
 def test_a_catalogue_override_makes_the_rule_advisory_for_its_workflow(deploy: Deploy) -> None:
-    run = deploy(catalogue=(*CATALOGUE, brought(house_rules={TOP_LEVEL_TIMEOUT: ADVISORY})))
+    run = deploy(catalogue=(*TUTORIALS, brought(house_rules={TOP_LEVEL_TIMEOUT: ADVISORY})))
     assert "legacy-state-machine" in {r.name for r in run}
     assert run.warnings == [ADVISORY_WARNING]
 
@@ -175,16 +182,16 @@ def test_the_entry_wins_over_the_stack(deploy: Deploy) -> None:
     config = with_config(houseRules=json.dumps({TOP_LEVEL_TIMEOUT: ADVISORY}))
     strict = brought(house_rules={TOP_LEVEL_TIMEOUT: MANDATORY})
     assert "top-level-timeout" in _refused_before_anything_is_declared(
-        deploy, config=config, catalogue=(*CATALOGUE, strict)
+        deploy, config=config, catalogue=(*TUTORIALS, strict)
     )
     quiet = with_config(houseRules=json.dumps({TOP_LEVEL_TIMEOUT: MANDATORY}))
-    run = deploy(config=quiet, catalogue=(*CATALOGUE, brought(house_rules={TOP_LEVEL_TIMEOUT: DISABLED})))
+    run = deploy(config=quiet, catalogue=(*TUTORIALS, brought(house_rules={TOP_LEVEL_TIMEOUT: DISABLED})))
     assert "legacy-state-machine" in {r.name for r in run}
     assert run.warnings == []
 
 
 def test_the_tutorials_deploy_without_a_warning(deploy: Deploy) -> None:
-    assert deploy().warnings == []
+    assert deploy(catalogue=TUTORIALS).warnings == []
 
 
 def test_the_component_takes_its_levels_as_an_argument_all_mandatory_by_default() -> None:
@@ -208,7 +215,7 @@ def test_the_component_takes_its_levels_as_an_argument_all_mandatory_by_default(
 )  # fmt: skip
 def test_a_bad_catalogue_override_is_refused_with_the_entry(levels: dict[str, Any], named: str) -> None:
     with pytest.raises(CatalogueError) as error:
-        check_catalogue((*CATALOGUE, brought(house_rules=levels)))
+        check_catalogue((*TUTORIALS, brought(house_rules=levels)))
     assert "workflow 'legacy': " in str(error.value)
     assert named.replace("[top-level-timeout]", "['top-level-timeout']") in str(error.value)
 
@@ -221,7 +228,7 @@ def test_ops_cost_prints_each_asl_warning_once_in_one_line(
 ) -> None:
     import ops.__main__ as ops_cli
 
-    monkeypatch.setattr(ops_cli, "CATALOGUE", (*CATALOGUE, brought("quorum", CUSTOM_ERROR_DEFINITION)))
+    monkeypatch.setattr(ops_cli, "CATALOGUE", (*TUTORIALS, brought("quorum", CUSTOM_ERROR_DEFINITION)))
     monkeypatch.setattr(stack_files, "stack_config", lambda stack: stack_config("dev"))
     assert ops_main(["--stack", "dev", "cost"]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
@@ -236,7 +243,7 @@ def test_ops_cost_prints_each_asl_warning_once_in_one_line(
 
 
 def test_make_diagrams_prints_each_asl_warning_once_and_still_draws(capsys: pytest.CaptureFixture[str]) -> None:
-    catalogue = (*CATALOGUE, brought("quorum", CUSTOM_ERROR_DEFINITION))
+    catalogue = (*TUTORIALS, brought("quorum", CUSTOM_ERROR_DEFINITION))
     assert diagram.main(["--check"], catalogue) == 1  # drawn: the pages would change, so they are stale
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warnings) == 1

@@ -19,7 +19,7 @@ from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
 from settings import StackSettings
-from tests.support import STACKS, WITH_EXAMPLE, Deploy, brought
+from tests.support import STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, brought
 from workflows import house_rules
 from workflows.asl_language import EXPRESS_MAX_SECONDS
 from workflows.catalogue import CATALOGUE
@@ -32,11 +32,12 @@ def declared(run: ProgramRun) -> list[Resource]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_program_passes_every_rule(deploy: Deploy, stack: str) -> None:
-    assert evaluate(declared(deploy(stack=stack))) == []
+    run = deploy(stack=stack, config=stack_config(stack), catalogue=SUITE_CATALOGUE)
+    assert evaluate(declared(run)) == []
 
 
 def test_a_workflow_added_through_the_catalogue_passes_every_rule(deploy: Deploy) -> None:
-    run = deploy(catalogue=WITH_EXAMPLE)
+    run = deploy(catalogue=SUITE_CATALOGUE)
     assert "nightly-report-state-machine" in {r.name for r in run}
     assert evaluate(declared(run)) == []
 
@@ -323,7 +324,7 @@ def test_the_pack_leaves_an_exempt_state_machine_to_the_program() -> None:
 
 
 def test_the_pack_config_holds_the_stacks_levels_and_the_entries_that_set_their_own() -> None:
-    catalogue = (*CATALOGUE, brought(house_rules={"top-level-timeout": "disabled"}))
+    catalogue = (*TUTORIALS, brought(house_rules={"top-level-timeout": "disabled"}))
     values = {**stack_config("dev"), "serverless-workflows:houseRules": '{"lambda-task-retries": "advisory"}'}
     settings = StackSettings.from_config(values, "dev", catalogue)
     config = deployment.policy_pack_config(catalogue, settings)
@@ -353,7 +354,7 @@ def test_python_m_deployment_prints_the_pack_config_of_a_stack_file_and_refuses_
 def test_advisory_levels_deploy_what_the_pack_reports_at_that_level(deploy: Deploy) -> None:
     """A stack that makes top-level-timeout advisory deploys a definition without one; the pack
     then reports it, and the stack's pack config makes that report advisory, not mandatory."""
-    catalogue = (*CATALOGUE, brought())
+    catalogue = (*TUTORIALS, brought())
     values = {**stack_config("dev"), "serverless-workflows:houseRules": '{"top-level-timeout": "advisory"}'}
     violations = evaluate(declared(deploy(config=values, catalogue=catalogue)))
     assert [(v.rule, v.resource) for v in violations] == [("top-level-timeout", "legacy-state-machine")]

@@ -28,8 +28,7 @@ from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT, run_program
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, seed_for
-from workflows.catalogue import CATALOGUE
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, seed_for
 from workflows.outputs import read_workflows
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
@@ -182,7 +181,7 @@ def test_a_type_the_rehearsal_cannot_create_stops_it_before_anything_is_created(
     monkeypatch.setattr(InMemoryAws, "SUPPORTED", supported)
     before = len(moto.created)
     with pytest.raises(RehearsalError, match=r"The rehearsal cannot create aws:sns/topic:Topic; it creates aws:"):
-        moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=WITH_EXAMPLE)
+        moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=SUITE_CATALOGUE)
     assert len(moto.created) == before
 
 
@@ -217,7 +216,7 @@ def test_resources_are_created_one_at_a_time_because_moto_backends_are_not_threa
 
 
 def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> None:
-    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=WITH_EXAMPLE)
+    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=SUITE_CATALOGUE)
     declared = {r.type for r in run if r.custom and not r.type.startswith("pulumi:providers:")}
     assert declared <= set(InMemoryAws.SUPPORTED)
     assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared
@@ -233,10 +232,11 @@ def test_make_demo_ticks_runs_and_verifies_each_workflow_it_is_given(
     exercised = (*TUTORIALS, NIGHTLY_REPORT)
     assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, exercised, read_workflows(shared_cloud.outputs))
     printed = capsys.readouterr().out
-    assert "== Two scheduler ticks of scheduled, nightly-report" in printed
-    assert '== python -m ops run nightly-report --input \'{"report": "nightly"}\'' not in printed  # scheduled: ticked
-    assert "PASS  nightly-report outcomes: published all seen in 1 run(s)" in printed
-    assert "PASS  nightly-report schedule: ENABLED, cron(0 2 * * ? *)" in printed
+    example = NIGHTLY_REPORT.name
+    assert f"== Two scheduler ticks of scheduled, {example}" in printed
+    assert f"== python -m ops run {example} --input " + '\'{"report": "nightly"}\'' not in printed  # ticked
+    assert f"PASS  {example} outcomes: published all seen in 1 run(s)" in printed
+    assert f"PASS  {example} schedule: ENABLED, cron(0 2 * * ? *)" in printed
     assert "Verdict: every workflow works." in printed
     # As `ops failures` prints them, at most one per workflow: only the call center failed, on the
     # input it refuses; the others' runs all succeeded.
@@ -256,7 +256,7 @@ def test_the_demo_does_not_judge_a_workflow_moto_cannot_execute(definition: str)
     jsonata = dataclasses.replace(
         NIGHTLY_REPORT, name="uses-jsonata", definition=str(PROJECT_ROOT / "tests/fixtures/asl/valid" / definition)
     )
-    assert demo.not_rehearsable((*CATALOGUE, jsonata)) == {"uses-jsonata": demo.JSONATA_REASON}
+    assert demo.not_rehearsable((*TUTORIALS, jsonata)) == {"uses-jsonata": demo.JSONATA_REASON}
     passed = Report()
     passed.add("call-center outcomes", True, "resolved and escalated all seen")
     assert demo.verdict(passed, {}) == "Verdict: every workflow works."
