@@ -9,10 +9,15 @@ a workflow another one starts comes first.
 
 Both build the components' arguments with the same functions, so what is
 checked is what is declared.
+
+`python -m deployment --policy-pack-config STACK` prints the policy pack's config
+for a stack (`policy_pack_config`), which `scripts/stack.sh` passes to `pulumi`.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +33,8 @@ from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs
 from components.names import workflow_names
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
+from stack_files import ConfigError
+from workflows import house_rules
 from workflows.definition import WorkflowDefinition, placeholders_in, substitute
 from workflows.monitored import monitored
 from workflows.outputs import (
@@ -273,6 +280,8 @@ def workflow_args(
         log_retention_days=settings.log_retention_days,
         tracing_enabled=settings.tracing_enabled,
         retain_data=settings.retain_data,
+        # The stack's levels, then the entry's: the entry wins for its workflow.
+        house_rules=house_rules.combined(settings.house_rules, spec.house_rules),
         schedule=ScheduleArgs(
             expression=schedule.expression,
             timezone=schedule.timezone,
@@ -405,3 +414,46 @@ def _at(entry: Mapping[str, Any], path: str, what: str) -> Any:
             raise ValueError(f"{what}: {path!r} is not in the workflow's output ({part!r} is missing)")
         value = value[part]
     return value
+
+
+# The pack's config property that lists the state machines it leaves to the program (policy/rules.py EXEMPT).
+PACK_EXEMPT = "exempt"
+
+
+def policy_pack_config(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> dict[str, Any]:
+    """The policy pack's config for a stack: each project rule's enforcement level in the stack
+    (`houseRules`), and, under `exempt`, the state machines whose catalogue entry sets that rule's
+    level itself. The program applies an entry's level (it refuses or warns before anything is
+    declared), and a policy has one level for the whole stack, so the pack leaves those to it."""
+    levels = house_rules.combined(settings.house_rules)
+    config: dict[str, Any] = {}
+    for rule in house_rules.HOUSE_RULES:
+        exempt = [
+            workflow_names(spec.name, settings.physical_name(spec.name)).state_machine.physical
+            for spec in catalogue
+            if rule.name in spec.house_rules
+        ]
+        config[rule.name] = {"enforcementLevel": levels[rule.name], PACK_EXEMPT: exempt}
+    return config
+
+
+def main(argv: list[str]) -> int:
+    """`python -m deployment --policy-pack-config STACK`: the pack's config as JSON on stdout; a bad
+    stack file or catalogue entry is one line on stderr and exit 2."""
+    from workflows.catalogue import CATALOGUE  # noqa: PLC0415 - the program passes its own catalogue
+
+    if len(argv) != 2 or argv[0] != "--policy-pack-config":
+        print("usage: python -m deployment --policy-pack-config STACK", file=sys.stderr)
+        return 2
+    try:
+        check_catalogue(CATALOGUE)
+        settings = StackSettings.from_stack_file(argv[1], CATALOGUE)
+    except (ConfigError, ValueError) as error:
+        print(f"policy pack config: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(policy_pack_config(CATALOGUE, settings), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

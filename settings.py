@@ -19,6 +19,11 @@ of an `AlarmThresholds` field; a threshold's fields left out keep their defaults
 
     pulumi config set --path 'alarmThresholds.functionErrors.value' 5
 
+Each project rule (`workflows/house_rules.py`) has an enforcement level per stack under
+`houseRules`, by the rule's name; a catalogue entry's `house_rules` wins for its workflow:
+
+    pulumi config set --path 'houseRules.top-level-timeout' advisory
+
 The top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
 and `schedulePayload` configure the schedule of the one catalogue workflow
 that claims them (`ScheduleSpec.stack_keys`); a `workflows.<name>` value wins
@@ -54,6 +59,7 @@ from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
 from workflows.execution_input import input_problem
+from workflows.house_rules import LEVELS, RULE_NAMES
 from workflows.spec import WorkflowSpec
 
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
@@ -132,6 +138,9 @@ class StackSettings:
     """`dashboardEnabled`: the CloudWatch dashboard of the workflows' metrics, with the alarms."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
+    house_rules: Mapping[str, str] = field(default_factory=dict)
+    """`houseRules.<rule>`: a project rule's enforcement level in this stack, as set (a rule left
+    out keeps its default, mandatory); a catalogue entry's `house_rules` wins for its workflow."""
 
     @property
     def name_prefix(self) -> str:
@@ -200,6 +209,7 @@ class StackSettings:
             alarm_thresholds=thresholds,
             dashboard_enabled=reader.boolean("dashboardEnabled", defaults.dashboard_enabled),
             workflows=reader.workflows(catalogue, thresholds),
+            house_rules=reader.house_rules("houseRules"),
         )
         reader.refuse_blind_express(settings.workflows, settings.log_level)
         alarm_keys = {
@@ -252,6 +262,7 @@ KNOWN_KEYS = frozenset(
         "alarmThresholds",
         "dashboardEnabled",
         "workflows",
+        "houseRules",
         *SCHEDULE_STACK_KEYS,
     )
 )
@@ -529,6 +540,27 @@ class _Reader:
             shown = values.get(field_key, getattr(threshold, problem.field))
             raise self._fail(f"{path}.{field_key}", shown, f"use {problem.allowed}", str(problem.accepted))
         return threshold
+
+    # --- houseRules.<rule> ---------------------------------------------------------------------
+
+    def house_rules(self, key: str) -> dict[str, str]:
+        raw = self._raw(key)
+        if raw is None:
+            return {}
+        example = f"'{json.dumps({RULE_NAMES[0]: LEVELS[1]})}'"
+        levels = self.parse_json_object(key, raw, example)
+        for name, level in levels.items():
+            path = f"{key}.{name}"
+            if name not in RULE_NAMES:
+                near = difflib.get_close_matches(name, RULE_NAMES, n=1)
+                guess = f" Did you mean {near[0]}?" if near else ""
+                raise ConfigError(
+                    f"Config {PROJECT}:{key} names rule {name!r}, which is not a project rule (rules: "
+                    f"{', '.join(RULE_NAMES)}).{guess} Remove it with: pulumi config rm --path '{path}' "
+                    f"--stack {self._stack}"
+                )
+            self.parse_choice(path, level, LEVELS[1], LEVELS)
+        return dict(levels)
 
     # --- per workflow --------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ def rehearse(cloud: InMemoryAws, stack: str, catalogue: tuple[WorkflowSpec, ...]
     """Deploy `catalogue` as `stack` into `cloud`, exercise it, print what happens; True if all works."""
     print(f"== Deploying stack {stack!r} into an in-memory AWS (moto)")
     program = cloud.deploy(stack=stack, catalogue=catalogue)
+    # As `pulumi up` shows them: one line each (an advisory project rule, or an ASL warning).
+    for warning in program.warnings:
+        print(f"make demo: warning: {warning}", file=sys.stderr)
     for resource_type, count in sorted(Counter(t for t, _ in cloud.created).items()):
         print(f"   {count:>2} x {resource_type}")
     show_monitoring(cloud, stack, program.outputs)

@@ -110,6 +110,19 @@ SUITE_CATALOGUE: tuple[WorkflowSpec, ...] = (*CATALOGUE, NIGHTLY_REPORT, ORDER_A
 """What the catalogue-wide tests run over: whatever the catalogue holds (the tutorials, and the
 workflows a team has added), then the recipe's example and the two team-like fixtures."""
 
+# Definitions a team brings as published (docs/adding-a-workflow.md#house-rules-and-their-enforcement-levels):
+# the tutorial's Hello World without a top-level TimeoutSeconds, which the project rule top-level-timeout
+# refuses while it is mandatory; and one raising and catching a States.-prefixed error of its own,
+# which the validator warns about (tests/fixtures/asl/decisions.md).
+HOUSE_RULES_DIR = PROJECT_ROOT / "tests" / "fixtures" / "house_rules"
+UNTIMED_DEFINITION = HOUSE_RULES_DIR / "hello_world_untimed.asl.json"
+CUSTOM_ERROR_DEFINITION = HOUSE_RULES_DIR / "custom_states_error.asl.json"
+
+
+def brought(name: str = "legacy", definition: Path = UNTIMED_DEFINITION, **fields: Any) -> WorkflowSpec:
+    """An on-demand catalogue entry of a definition brought as it is."""
+    return WorkflowSpec(name=name, title=f"Brought {name}", definition=definition, **fields)
+
 
 def definition_file(folder: Path, name: str, states: dict[str, Any]) -> Path:
     """An ASL file `folder/<name>.asl.json` of `states`, starting at the first, with the

@@ -215,7 +215,8 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
     config["serverless-workflows:logRetention"] = "30"
     with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program") as error:
         deploy(config=config, into=declared)
-    assert "Known keys: alarmEmail, alarmThresholds, alarmsEnabled, dashboardEnabled, logLevel," in str(error.value)
+    known = "Known keys: alarmEmail, alarmThresholds, alarmsEnabled, dashboardEnabled, houseRules, logLevel,"
+    assert known in str(error.value)
     assert "pulumi config rm logRetention --stack dev" in str(error.value)
     assert declared.resources == []
 

@@ -41,7 +41,7 @@ from typing import Any, Protocol
 from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
 from components.monitoring_plan import MonitoringArgs, alarm_specs, dashboard_body, dashboard_pages
 from workflows import model
-from workflows.asl_checks import asl_problems
+from workflows.asl_checks import asl_findings
 from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition
 from workflows.model import Machine, State
@@ -418,6 +418,12 @@ class _Reader:
         return billed_ms / 1000 * billed_mb / 1024
 
 
+def _as_express_too(document: object) -> bool:
+    """Whether the ASL checks find nothing more in `document` as an Express workflow than as a Standard one."""
+    standard = {str(problem) for problem in asl_findings(document, workflow_type="STANDARD")}
+    return all(str(problem) in standard for problem in asl_findings(document, workflow_type="EXPRESS"))
+
+
 def _positive_int(value: object) -> int | None:
     """A literal positive whole number; a path or JSONata expression is known only at run time."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
@@ -487,8 +493,9 @@ def _read(
     use = _Use()
     for route in routes.values():
         use = use.most(route.weight)
-    # An Express workflow's definition was just checked as Express.
-    express_possible = workflow_type == "EXPRESS" or not asl_problems(document, workflow_type="EXPRESS")
+    # An Express workflow's definition was just checked as Express. Any more as Express than as
+    # Standard, a warning too (a Distributed Map), says it is no Express workflow.
+    express_possible = workflow_type == "EXPRESS" or _as_express_too(document)
     notes = []
     if len(routes) > 1:
         notes.append(f"priced on the longest path ({_whole(use.transitions)} transitions)")

@@ -33,6 +33,7 @@ from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
 from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
+from workflows.house_rules import level_problems
 from workflows.outputs import (
     ENTRY_FIELDS,
     STACK_OUTPUTS,
@@ -224,6 +225,11 @@ class WorkflowSpec:
     """Flat stack outputs: output name -> a dotted path in this workflow's entry of the
     `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`).
     A name is unique in the stack: no other entry's shortcut, and none of STACK_OUTPUTS."""
+    house_rules: Mapping[str, str] = field(default_factory=dict)
+    """This workflow's enforcement level of a project rule, over the stack's `houseRules`: rule
+    name (`workflows/house_rules.py` HOUSE_RULES) -> `mandatory`, `advisory` or `disabled`, e.g.
+    `{"top-level-timeout": "advisory"}` for a definition brought as it is. Default: none (the
+    stack's levels)."""
 
     def load_definition(self) -> WorkflowDefinition:
         return WorkflowDefinition.load(self.definition_path)
@@ -332,6 +338,8 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
     if spec.smoke_test is not None:
         yield from _smoke_test_problems(where, spec.smoke_test)
+    for problem in level_problems(spec.house_rules):
+        yield f"{where}: house_rules: {problem}."
     for output, path in spec.shortcut_outputs.items():
         if not _valid_output_path(spec, path):
             yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
