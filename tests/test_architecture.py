@@ -39,6 +39,7 @@ def layer_of(module: str) -> str | None:
         "settings": "settings",
         "stack_files": "settings",
         "deployment": "program",
+        "preflight": "program",
         "__main__": "program",
         "ops": "tools",
         "rehearsal": "tools",
