@@ -102,7 +102,8 @@ def evaluate(expression: str) -> Any:
         raise QueryEvaluationFailed(str(getattr(error, "error", "") or ""), _message(error)) from None
     except RecursionError:
         raise QueryEvaluationFailed("", "the expression recursed too deeply") from None
-    except Exception as error:  # noqa: BLE001 - whatever the library raises fails the state, not the rehearsal
+    # Whatever else the library raises fails the state, not the rehearsal.
+    except Exception as error:
         raise QueryEvaluationFailed("", f"{type(error).__name__}: {error}") from None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,12 +58,14 @@ class TestCase:
     responses: Mapping[str, str]
     """State name -> the name of its mocked response in the file."""
 
-    def check_against(self, definition: Definition) -> None:
+    def check_against(self, definition: Definition, functions: Collection[str] = frozenset()) -> None:
         """Refuse a state the definition does not have, or one that is not a Task (only a Task's
-        call can be mocked)."""
+        call can be mocked), and a Lambda task's Return that is not an Invoke response (`functions`:
+        the placeholders naming the workflow's functions)."""
         types = {state.name: state.type for state in definition.states()}
         tasks = sorted(name for name, kind in types.items() if kind == "Task")
-        for state in self.states:
+        invokes = {state.name for state in definition.tasks() if state.lambda_call(functions) is not None}
+        for state, attempts in self.states.items():
             if state not in types:
                 raise MockConfigError(
                     f"test case {self.name!r} mocks state {state!r}, which workflow {self.workflow!r} does not "
@@ -74,6 +76,17 @@ class TestCase:
                     f"test case {self.name!r} mocks state {state!r}, a {types[state]} state; only Task states "
                     f"can be mocked ({', '.join(tasks) or 'none'})"
                 )
+            for attempt in attempts:
+                if state in invokes and not attempt.throws and not _invoke_response(attempt.result):
+                    raise MockConfigError(
+                        f"mocked response {self.responses[state]!r} returns {json.dumps(attempt.result)[:60]} for "
+                        f"state {state!r}, which invokes Lambda: return the Invoke response, "
+                        '{"StatusCode": 200, "Payload": ...}, as Step Functions Local takes it'
+                    )
+
+
+def _invoke_response(result: Any) -> bool:
+    return isinstance(result, dict) and "Payload" in result
 
 
 @dataclass(frozen=True)
@@ -120,7 +133,7 @@ class MockConfig:
         attempts = defined[name]
         where = f"{self.source}: mocked response {name!r}"
         if not isinstance(attempts, dict) or not attempts:
-            raise MockConfigError(f"{where} must be an object of attempts, such as {{\"0\": {{\"Return\": {{}}}}}}")
+            raise MockConfigError(f'{where} must be an object of attempts, such as {{"0": {{"Return": {{}}}}}}')
         parsed = sorted((_attempt(where, key, value) for key, value in attempts.items()), key=lambda a: a.first)
         expected = 0
         for attempt in parsed:
@@ -139,21 +152,22 @@ def _attempt(where: str, key: Any, value: Any) -> MockedAttempts:
     last = int(matched[2]) if matched and matched[2] is not None else first
     if matched is None or last < first:
         raise MockConfigError(
-            f"{where}: {key!r} is not an attempt or a range of attempts; write \"N\" or \"N-M\" with N <= M (from 0)"
+            f'{where}: {key!r} is not an attempt or a range of attempts; write "N" or "N-M" with N <= M (from 0)'
         )
     if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("Return", "Throw"):
-        raise MockConfigError(f"{where}: attempt {key!r} must hold exactly one of \"Return\" or \"Throw\"")
+        raise MockConfigError(f'{where}: attempt {key!r} must hold exactly one of "Return" or "Throw"')
     if "Return" in value:
         return MockedAttempts(first, last, result=value["Return"])
     thrown = value["Throw"]
     if not isinstance(thrown, dict) or not isinstance(thrown.get("Error"), str) or not thrown["Error"]:
-        raise MockConfigError(f"{where}: attempt {key!r} throws without an \"Error\" name")
+        raise MockConfigError(f'{where}: attempt {key!r} throws without an "Error" name')
     cause = thrown.get("Cause", "")
     if not isinstance(cause, str):
-        raise MockConfigError(f"{where}: attempt {key!r}: \"Cause\" must be a string")
+        raise MockConfigError(f'{where}: attempt {key!r}: "Cause" must be a string')
     unknown = sorted(set(thrown) - {"Error", "Cause"})
     if unknown:
-        raise MockConfigError(f"{where}: attempt {key!r}: Throw takes \"Error\" and \"Cause\", not {', '.join(unknown)}")
+        listed = ", ".join(unknown)
+        raise MockConfigError(f'{where}: attempt {key!r}: Throw takes "Error" and "Cause", not {listed}')
     return MockedAttempts(first, last, error=thrown["Error"], cause=cause)
 
 

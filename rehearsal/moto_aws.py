@@ -154,6 +154,8 @@ class InMemoryAws:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._tick_numbers = itertools.count()  # runs a tick starts are numbered across ticks
+        self.deployments: dict[tuple[str, tuple[int, ...]], tuple[ProgramRun, tuple[WorkflowSpec, ...]]] = {}
+        """(stack, the catalogue's entries) -> the deployment `rehearsal.run` made of them, and the catalogue."""
         # Pulumi's mocks create resources from several threads at once, and moto's backends are
         # plain dicts: an alarm put while another thread lists alarms fails with "dictionary
         # changed size during iteration". Calls into moto from the mocks are serialized; the GIL

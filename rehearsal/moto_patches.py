@@ -144,13 +144,16 @@ def query_evaluation_error(env: Any, expression: str, failed: Exception) -> Fail
             env=env,
             error_name=error_name,
             event_type=HistoryEventType.EvaluationFailed,
-            event_details=EventDetails(evaluationFailedEventDetails=details),
+            # moto declares EventDetails total, and fills it with one key as here.
+            event_details=EventDetails(evaluationFailedEventDetails=details),  # type: ignore[typeddict-item]
         )
     )
     env.event_manager.add_event(
         context=env.event_history_context,
         event_type=HistoryEventType.EvaluationFailed,
-        event_details=EventDetails(evaluationFailedEventDetails=exception.get_evaluation_failed_event_details()),
+        event_details=EventDetails(  # type: ignore[typeddict-item]
+            evaluationFailedEventDetails=exception.get_evaluation_failed_event_details()
+        ),
     )
     return exception
 
@@ -249,9 +252,7 @@ def virtual_clock() -> Iterator[None]:
             )
         retrier = module(RETRIER_MODULE)
         stack.enter_context(mock.patch.object(retrier, "time", _ModuleView(retrier.time, sleep=virtual_time.sleep)))
-        stack.enter_context(
-            mock.patch.object(EventManager, "_get_current_timestamp", staticmethod(virtual_time.now))
-        )
+        stack.enter_context(mock.patch.object(EventManager, "_get_current_timestamp", staticmethod(virtual_time.now)))
         stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", _wait_interval))
         stack.enter_context(mock.patch.object(Timestamp, "_get_wait_seconds", _timestamp_wait_seconds))
         stack.enter_context(mock.patch.object(Program, "eval", _program_eval))
@@ -260,7 +261,8 @@ def virtual_clock() -> Iterator[None]:
 
 # --- mocked responses, and each execution's clock ---------------------------------------------
 
-_expected: dict[tuple[str, str], MockTestCase] = {}
+_expected: dict[tuple[str, str | None], MockTestCase] = {}
+"""(state machine ARN, execution name, or None for any of its executions) -> the test case."""
 _expected_lock = threading.Lock()
 
 
@@ -289,6 +291,19 @@ def expect_test_case(state_machine_arn: str, execution_name: str, case: TestCase
         _expected[(state_machine_arn, execution_name)] = moto_test_case(case)
 
 
+@contextmanager
+def mocking(state_machine_arn: str, case: TestCase) -> Iterator[None]:
+    """Run every execution of `state_machine_arn` that starts meanwhile (a scheduler tick's, a
+    smoke test's) with `case`'s mocked responses."""
+    with _expected_lock:
+        _expected[(state_machine_arn, None)] = moto_test_case(case)
+    try:
+        yield
+    finally:
+        with _expected_lock:
+            _expected.pop((state_machine_arn, None), None)
+
+
 _START_WORKER = Execution._get_start_execution_worker
 
 
@@ -297,17 +312,19 @@ def _start_execution_worker(execution: Any) -> Any:
     was registered, and runs the execution on a virtual clock of its own."""
     worker = _START_WORKER(execution)
     with _expected_lock:
-        case = _expected.pop((execution.state_machine_arn, execution.name), None)
+        case = _expected.pop((execution.state_machine_arn, execution.name), None) or _expected.get(
+            (execution.state_machine_arn, None)
+        )
     if case is not None:
-        worker._mock_test_case = case
+        worker._mock_test_case = case  # type: ignore[misc] # moto's worker takes it at construction only
     clock = virtual_time.ExecutionClock(execution.start_date)
-    run = worker._execution_logic
+    run: Any = worker._execution_logic
 
     def run_on_clock() -> None:
         with virtual_time.bound(virtual_time.ThreadTime(clock)):
             run()
 
-    worker._execution_logic = run_on_clock
+    worker._execution_logic = run_on_clock  # type: ignore[method-assign]
     return worker
 
 
