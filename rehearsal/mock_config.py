@@ -140,7 +140,11 @@ class MockConfig:
             if attempt.first != expected:
                 raise MockConfigError(
                     f"{where}: attempts must follow each other from 0 without a gap or an overlap; "
-                    f"attempt {expected} is {'missing' if attempt.first > expected else 'given twice'}"
+                    + (
+                        f"attempt {expected} is missing"
+                        if attempt.first > expected
+                        else f"attempt {attempt.first} is given twice"
+                    )
                 )
             expected = attempt.last + 1
         return tuple(parsed)

@@ -116,6 +116,9 @@ def module(name: str) -> ModuleType:
 # --- Lambda runner ----------------------------------------------------------------------------
 
 
+_INVOKE_LAMBDA = LambdaFunction._invoke_lambda
+
+
 @contextmanager
 def lambda_runner(invoke: Any) -> Iterator[None]:
     """Route every Lambda invocation to `invoke(function, event) -> (payload, errored, logs)`."""

@@ -111,7 +111,7 @@ def _entry(name: str, catalogue: tuple[WorkflowSpec, ...]) -> WorkflowSpec:
     return found
 
 
-def test_case_for(
+def mocks_for(
     spec: WorkflowSpec, deployed: WorkflowOutput[str], mocks: str | Path | Mapping[str, Any] | None, case: str | None
 ) -> TestCase | None:
     """The test case to run `spec` with: `case` of `mocks` if given, else its entry's `offline_mocks`;
@@ -188,7 +188,7 @@ def rehearse(
     StackSettings.from_stack_file(stack, catalogue)
     cloud = cloud or _shared_cloud()
     deployed = deployment(cloud, stack, catalogue)[name]
-    test_case = test_case_for(spec, deployed, mocks, case)
+    test_case = mocks_for(spec, deployed, mocks, case)
     return run_workflow(cloud, deployed, spec.default_input() if input is None else input, test_case)
 
 
