@@ -407,3 +407,26 @@ def test_a_mocked_throw_is_caught_and_unmocked_states_run_for_real(moto: InMemor
     assert execution.path == ["Charge", "Tell"]
     assert execution.output["declined"] == {"Error": "Payment.Declined", "Cause": "card expired"}
     assert "MessageId" in execution.output["told"]  # Tell was not mocked: moto's SNS answered
+
+
+def test_an_execution_that_does_not_end_is_one_line_naming_its_state(moto: InMemoryAws, machine: Machine) -> None:
+    from rehearsal.run import StillRunning, run_workflow
+    from workflows.outputs import minimal_entry
+
+    sfn = moto.client("stepfunctions")
+    topic = moto.client("sns").create_topic(Name="engine-nobody")["TopicArn"]
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
+        "Parameters": {"TopicArn": topic, "Message": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    arn = machine({"Hold": {"Type": "Wait", "Seconds": 60, "Next": "Ask"}, "Ask": ask})  # fmt: skip
+    with pytest.raises(StillRunning) as raised:
+        run_workflow(moto, minimal_entry(arn), {}, real_time_limit=0.5)
+    message = str(raised.value)
+    assert message.endswith("still RUNNING after 0.5 s of real time, in 'Ask' (Task)")
+    assert "\n" not in message
+    running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+    for listed in running:
+        sfn.stop_execution(executionArn=listed["executionArn"])
