@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC
@@ -50,6 +52,10 @@ from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name
 from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
 from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 from moto.stepfunctions.parser.asl.component.program.program import Program
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inline_iteration_component import (
+    InlineIterationComponent,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
@@ -94,6 +100,8 @@ CLOCK_READERS = (
 )
 # After a timeout, how long the interrupted state gets to record the execution's end.
 _TIMEOUT_GRACE_SECONDS = 1.0
+# The longest a Map's item waits in real time for its slot (see _take_slot).
+_SLOT_WAIT_SECONDS = 30.0
 # How often an execution's real-time work is checked against its TimeoutSeconds.
 _TIMEOUT_CHECK_SECONDS = 0.25
 
@@ -237,6 +245,85 @@ def _timestamp_wait_seconds(self: Any, env: Any) -> int:
     return int((until.replace(tzinfo=UTC) - virtual_time.now()).total_seconds())
 
 
+class _MapSlots:
+    """A Map's workers as slots on the virtual clock: each item starts when the first slot is free
+    (moto hands items to whichever worker asks first in real time, and a worker whose Wait took no
+    real time would take them all)."""
+
+    def __init__(self) -> None:
+        self.free: list[float] = []
+        """Slot -> the virtual offset from which it is free (infinite while a worker holds it)."""
+        self.held: dict[int, tuple[virtual_time.ThreadTime, int, int]] = {}
+        """Worker thread -> its place on the clock, the slot it holds, and the id of its item."""
+        self.launched = threading.Event()
+        self.lock = threading.Lock()
+
+
+_map_slots: weakref.WeakKeyDictionary[Any, _MapSlots] = weakref.WeakKeyDictionary()
+_LAUNCH_WORKER = InlineIterationComponent._launch_worker
+_AWAIT_JOBS = JobPool.await_jobs
+_NEXT_JOB = JobPool.next_job
+_CLOSE_JOB = JobPool.close_job
+
+
+def _launch_worker(self: Any, env: Any, eval_input: Any, job_pool: Any) -> Any:
+    here = virtual_time.current()
+    if here is not None:
+        _map_slots.setdefault(job_pool, _MapSlots()).free.append(here.base)
+    return _LAUNCH_WORKER(self, env, eval_input, job_pool)
+
+
+def _await_jobs(self: Any) -> Any:
+    slots = _map_slots.get(self)
+    if slots is not None:
+        slots.launched.set()
+    return _AWAIT_JOBS(self)
+
+
+def _release(slots: _MapSlots, here: virtual_time.ThreadTime, job: Any | None = None) -> None:
+    """The calling worker's slot is free from where the worker stands (moto asks for a worker's next
+    item before it closes the last one)."""
+    held = slots.held.get(threading.get_ident())
+    if held is not None and (job is None or held[2] == id(job)):
+        slots.free[held[1]] = here.offset
+        del slots.held[threading.get_ident()]
+
+
+def _take_slot(slots: _MapSlots, here: virtual_time.ThreadTime, job: Any) -> None:
+    """Start `job` in the slot free first. A worker still running an item may free its slot earlier
+    than that on the clock: the item waits (in real time) until none can."""
+    deadline = time.monotonic() + _SLOT_WAIT_SECONDS
+    while True:
+        with slots.lock:
+            _release(slots, here)
+            slot = min(range(len(slots.free)), key=slots.free.__getitem__)
+            start = slots.free[slot]
+            earlier = [other for other, _, _ in slots.held.values() if other.offset < start]
+            if not earlier or time.monotonic() > deadline:
+                here.offset = here.base = start
+                slots.free[slot] = float("inf")
+                slots.held[threading.get_ident()] = (here, slot, id(job))
+                return
+        time.sleep(0.001)
+
+
+def _next_job(self: Any) -> Any:
+    job = _NEXT_JOB(self)
+    here, slots = virtual_time.current(), _map_slots.get(self)
+    if job is not None and here is not None and slots is not None:
+        slots.launched.wait(timeout=_TIMEOUT_GRACE_SECONDS)
+        _take_slot(slots, here, job)
+    return job
+
+
+def _close_job(self: Any, job: Any) -> Any:
+    here, slots = virtual_time.current(), _map_slots.get(self)
+    if here is not None and slots is not None:
+        with slots.lock:
+            _release(slots, here, job)
+    return _CLOSE_JOB(self, job)
+
+
 def _thread_class(fan_out: bool) -> type[threading.Thread]:
     return virtual_time.FanOutThread if fan_out else virtual_time.InheritingThread
 
@@ -259,6 +346,10 @@ def virtual_clock() -> Iterator[None]:
         stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", _wait_interval))
         stack.enter_context(mock.patch.object(Timestamp, "_get_wait_seconds", _timestamp_wait_seconds))
         stack.enter_context(mock.patch.object(Program, "eval", _program_eval))
+        stack.enter_context(mock.patch.object(InlineIterationComponent, "_launch_worker", _launch_worker))
+        stack.enter_context(mock.patch.object(JobPool, "await_jobs", _await_jobs))
+        stack.enter_context(mock.patch.object(JobPool, "next_job", _next_job))
+        stack.enter_context(mock.patch.object(JobPool, "close_job", _close_job))
         yield
 
 

@@ -244,3 +244,20 @@ def test_moto_takes_mocked_responses_attempt_by_attempt() -> None:
 )
 def test_task_states_honour_the_test_case(name: str) -> None:
     assert "env.is_mocked_mode()" in source(name)
+
+
+def test_a_map_hands_its_items_to_workers_through_a_job_pool() -> None:
+    assert parameters(moto_patches._NEXT_JOB) == ["self"]
+    assert parameters(moto_patches._CLOSE_JOB) == ["self", "job"]
+    assert parameters(moto_patches._AWAIT_JOBS) == ["self"]
+    assert parameters(moto_patches._LAUNCH_WORKER) == ["self", "env", "eval_input", "job_pool"]
+    inline = source("moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inline_iteration_component")
+    # Every worker is launched before the Map awaits its items.
+    assert inline.index("self._launch_worker(env=env, eval_input=eval_input, job_pool=job_pool)") < inline.index(
+        "job_pool.await_jobs()"
+    )
+    worker = source("moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.iteration_worker")
+    # A worker asks for its next item before it closes the last one (the slots allow for it).
+    assert worker.index("next_job: Job = self._job_pool.next_job()") < worker.index(
+        "self._eval_pool(job=next_job, worker_frame=worker_frame)"
+    )

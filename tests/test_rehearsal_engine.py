@@ -301,12 +301,16 @@ def test_parallel_branches_that_each_wait_an_hour_take_one_hour(moto: InMemoryAw
     ]  # fmt: skip
 
 
-def test_a_map_of_hour_long_waits_takes_one_hour(moto: InMemoryAws, machine: Machine) -> None:
+@pytest.mark.parametrize(("concurrency", "hours"), [({}, 1), ({"MaxConcurrency": 2}, 2), ({"MaxConcurrency": 1}, 4)])
+def test_a_map_of_hour_long_waits_takes_the_hours_its_concurrency_needs(
+    moto: InMemoryAws, machine: Machine, concurrency: dict[str, int], hours: int
+) -> None:
     arn = machine(
         {
             "Each": {
                 "Type": "Map",
                 "ItemsPath": "$.items",
+                **concurrency,
                 "ItemProcessor": {
                     "StartAt": "Hold",
                     "States": {"Hold": {"Type": "Wait", "Seconds": HOUR, "End": True}},
@@ -319,7 +323,7 @@ def test_a_map_of_hour_long_waits_takes_one_hour(moto: InMemoryAws, machine: Mac
     execution = run(moto, arn, {"items": [1, 2, 3, 4]})
     assert execution.status == "SUCCEEDED"
     total = seconds_between(events(moto, execution), "ExecutionStarted", "ExecutionSucceeded")
-    assert total == pytest.approx(HOUR, abs=2)
+    assert total == pytest.approx(hours * HOUR, abs=2)
 
 
 def test_executions_keep_their_own_clocks(moto: InMemoryAws, machine: Machine) -> None:
