@@ -123,6 +123,7 @@ NOT_A_COMPONENTS_NAME = {
         "where Lambda logs a function configured with no log group: AWS's name, which HandlerFunction "
         "follows; and the pack runs from policy/ alone, where components/ cannot be imported"
     ),
+    ("preflight.py", "-schedule-group"): "the address of AWS's page on schedule groups, cited for their quota",
 }
 
 
