@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 Statement = dict[str, Any]
@@ -41,10 +41,17 @@ XRAY_WRITE_ACTIONS = (
 LAMBDA_LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-def allow(actions: Sequence[str], resources: Sequence[str], sid: str | None = None) -> Statement:
+def allow(
+    actions: Sequence[str],
+    resources: Sequence[str],
+    sid: str | None = None,
+    condition: Mapping[str, Mapping[str, str]] | None = None,
+) -> Statement:
     statement: Statement = {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
     if sid:
         statement["Sid"] = sid
+    if condition:
+        statement["Condition"] = {operator: dict(pairs) for operator, pairs in condition.items()}
     return statement
 
 
@@ -144,15 +151,53 @@ def grant_log_write(log_group_arn: str) -> Statement:
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
 
-def grant_integrations(grants: Iterable[tuple[str, Sequence[str], Sequence[str]]]) -> list[Statement]:
-    """One statement per (sid, actions, resources) that a definition's integrations need
+def grant_integrations(
+    grants: Iterable[tuple[str, Sequence[str], Sequence[str], Mapping[str, Mapping[str, str]]]],
+) -> list[Statement]:
+    """One statement per (sid, actions, resources, condition) that a definition's integrations need
     (workflows/integrations.py derives them); the Lambda one is `InvokeTaskFunctions`."""
     statements = []
-    for sid, actions, resources in grants:
+    for sid, actions, resources, condition in grants:
         if not _SID.match(sid) or not resources:
             raise ValueError(f"grant {sid!r}: a statement id is alphanumeric and a grant names its resources")
-        statements.append(allow(actions, sorted(set(resources)), sid=sid))
+        statements.append(allow(actions, sorted(set(resources)), sid=sid, condition=condition))
     return statements
+
+
+# --- what a role may hold ---------------------------------------------------------------
+# IAM's quotas, from "IAM and AWS STS quotas" in the IAM User Guide
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). IAM counts a
+# policy's characters without whitespace.
+ROLE_INLINE_POLICY_CHARACTERS = 10_240
+"""All inline policies of one role together."""
+MANAGED_POLICY_CHARACTERS = 6_144
+"""One customer managed policy."""
+MANAGED_POLICIES_PER_ROLE = 10
+"""Managed policies attached to one role: the default quota (it can be raised to 20)."""
+
+
+def policy_size(statements: Sequence[Statement]) -> int:
+    """A policy document's size as IAM counts it: its JSON without whitespace."""
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def split_statements(fixed: Sequence[Statement], movable: Sequence[Statement]) -> list[list[Statement]]:
+    """How a role holds `fixed` (always inline) and `movable` statements: `[inline]` when all fit
+    IAM's inline limit, else `[inline, managed 1, managed 2...]` with `movable` spread in order over
+    customer managed policies of at most MANAGED_POLICY_CHARACTERS each."""
+    if policy_size([*fixed, *movable]) <= ROLE_INLINE_POLICY_CHARACTERS:
+        return [[*fixed, *movable]]
+    parts: list[list[Statement]] = [list(fixed)]
+    current: list[Statement] = []
+    for statement in movable:
+        if current and policy_size([*current, statement]) > MANAGED_POLICY_CHARACTERS:
+            parts.append(current)
+            current = []
+        current.append(statement)
+    if current:
+        parts.append(current)
+    return parts
 
 
 # --- alarm notifications ----------------------------------------------------

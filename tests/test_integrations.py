@@ -56,7 +56,7 @@ def test_lambda_tasks_in_every_form_need_invoke_on_the_function() -> None:
     assert {sid for sid, _, _ in found} == {"InvokeTaskFunctions"}
     assert [target for _, _, target in found] == [fn, "${WorkerArn}", fn, "worker", "${WorkerArn}", "${WorkerArn}"]
     access = integrations.accesses(document, frozenset({"WorkerArn"}))[0][3]
-    assert integrations.resource_arns(access, "worker", ENV) == [fn]
+    assert integrations.resource_arns(access, ENV) == [fn]  # the name "worker", in this account and region
 
 
 def test_each_service_integration_needs_its_own_action_on_its_own_resource() -> None:
@@ -75,7 +75,8 @@ def test_each_service_integration_needs_its_own_action_on_its_own_resource() -> 
     found, _ = integrations.accesses(document)
     topic = "arn:aws:sns:us-east-1:1:t"
     resolved = [
-        (a.sid, a.actions, integrations.resource_arns(a, a.target.replace("${Topic}", topic), ENV)) for a in found
+        (a.sid, a.actions, integrations.resource_arns(a, ENV, lambda text: text.replace("${Topic}", topic)))
+        for a in found
     ]
     assert resolved == [
         ("PublishToTopics", ("sns:Publish",), ["arn:aws:sns:us-east-1:1:t"]),
@@ -97,7 +98,7 @@ def test_waiting_for_a_nested_workflow_needs_describe_stop_and_the_managed_rule(
                 Nest=task(f"arn:aws:states:::states:startExecution{pattern}", Parameters={"StateMachineArn": child})
             )
         )
-        assert [(a.sid, a.actions, integrations.resource_arns(a, a.target, ENV)) for a in found] == [
+        assert [(a.sid, a.actions, integrations.resource_arns(a, ENV)) for a in found] == [
             ("StartNestedWorkflows", ("states:StartExecution",), [child]),
             ("FollowNestedExecutions", ("states:DescribeExecution", "states:StopExecution"),
              [f"arn:aws:states:us-east-1:{ACCOUNT}:execution:child:*"]),
@@ -135,7 +136,7 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
          "TopicArn is taken from the execution data"),
         (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}),
          "not a service integration this component knows"),
-        (task("arn:aws:states:::ecs:runTask.sync", Parameters={}), "not one this component scopes"),
+        (task("arn:aws:states:::ecs:runTask.sync:2", Parameters={}), "not one this component scopes"),
         (task("${Unknown}"), "this placeholder is not one of the workflow's functions"),
         (task("arn:aws:states:::events:putEvents", Parameters={"Entries.$": "$.events"}), "Entries are computed"),
         (task("arn:aws:states:::sns:publish", Parameters={"PhoneNumber": "+33600000000", "Message": "m"}),
