@@ -43,7 +43,7 @@ from workflows.model import Call, State, read
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
 _READER_RESOURCE = re.compile(r"^arn:[a-z-]+:states:::(?P<key>[A-Za-z0-9-]+:[A-Za-z0-9]+)$")
-_ARGUMENT = re.compile(r"\{(?P<name>[A-Z][A-Za-z0-9_.]*)(?:\|(?P<form>[a-z-]+))?\}")
+_ARGUMENT = re.compile(r"\{(?P<name>[A-Z][A-Za-z0-9_.]*)(?:\|(?P<form>[a-z0-9-]+))?\}")
 
 # Step Functions runs `.sync` nested executions through this managed EventBridge rule (AWS documents
 # the rule name in "IAM policies for nested workflows").
