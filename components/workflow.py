@@ -267,12 +267,10 @@ def _accesses(args: WorkflowArgs) -> tuple[list[integrations.Access], list[integ
 _UNKNOWN_VALUE = "x" * 160
 
 
-def _policy_parts(args: WorkflowArgs, statements: Sequence[Statement]) -> list[list[str]]:
-    """Which statement ids go into each customer managed policy, from the policy as it will be with
-    every unknown value at its estimated length; [] when the inline policy holds everything."""
-    fixed = _fixed_statements(args)
-    parts = iam.split_statements(fixed, statements)
-    return [[statement["Sid"] for statement in part] for part in parts[1:]]
+def _managed_policies(args: WorkflowArgs) -> int:
+    """How many customer managed policies the role needs, from its policy as it will be with
+    every unknown value at its estimated length."""
+    return iam.managed_policies_needed(_fixed_statements(args), _estimated_statements(args))
 
 
 def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement] | None = None) -> list[Statement]:
@@ -298,10 +296,10 @@ def _estimated_statements(args: WorkflowArgs) -> list[Statement]:
 
 
 def _check_policy_size(what: str, args: WorkflowArgs) -> None:
-    parts = _policy_parts(args, _estimated_statements(args))
-    if len(parts) > iam.MANAGED_POLICIES_PER_ROLE:
+    parts = _managed_policies(args)
+    if parts > iam.MANAGED_POLICIES_PER_ROLE:
         raise ValueError(
-            f"{what}: its role needs {len(parts)} customer managed policies beside its inline policy "
+            f"{what}: its role needs {parts} customer managed policies beside its inline policy "
             f"(IAM allows {iam.ROLE_INLINE_POLICY_CHARACTERS} characters of inline policy per role, "
             f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy and {iam.MANAGED_POLICIES_PER_ROLE} managed "
             "policies per role by default); split the workflow, or call fewer distinct resources."
@@ -440,7 +438,7 @@ class Workflow(pulumi.ComponentResource):
         # Past IAM's limit for a role's inline policies, the integrations' statements move to
         # customer managed policies, laid out now (Pulumi must know every resource before values
         # are known) from the policy with unknown values at an estimated length.
-        parts = _policy_parts(args, _estimated_statements(args))
+        parts = _managed_policies(args)
 
         def role_policies(resolved: list[Any]) -> list[str | None]:
             values, extra, keys, partition, region, account_id = resolved
@@ -448,14 +446,10 @@ class Workflow(pulumi.ComponentResource):
             fill = functools.partial(substitute, values=values)
             target_keys = {f"${{{name}}}": arn for name, arn in keys.items()}
             found = iam.grant_integrations(integrations.statements(accesses, env, fill, target_keys))
-            inline = _fixed_statements(args, extra)
-            managed: list[list[Statement]] = [[] for _ in parts]
-            if not parts:
-                inline += found
-            placed = {sid: number for number, sids in enumerate(parts) for sid in sids}
-            for statement in found if parts else ():
-                # A statement the estimate did not foresee joins the last managed policy; its size is checked below.
-                managed[placed.get(statement["Sid"], len(parts) - 1)].append(statement)
+            fixed = _fixed_statements(args, extra)
+            # As always: log delivery and X-Ray, the integrations, then the caller's own statements.
+            inline = fixed[: len(fixed) - len(extra)] + (found if not parts else []) + list(extra)
+            managed = iam.spread(found, parts) if parts else []
             if iam.policy_size(inline) > iam.ROLE_INLINE_POLICY_CHARACTERS or any(
                 iam.policy_size(part) > iam.MANAGED_POLICY_CHARACTERS for part in managed
             ):
@@ -486,7 +480,7 @@ class Workflow(pulumi.ComponentResource):
                     opts=child,
                 )
             )
-        for number in range(1, len(parts) + 1):
+        for number in range(1, parts + 1):
             policy_name, attachment_name = names.managed_policy(number)
             managed_policy = aws.iam.Policy(
                 policy_name.pulumi,
