@@ -8,6 +8,7 @@ IAM defines no resource type for, which the last tests pin to IAM's own data.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -330,3 +331,9 @@ def test_every_integration_names_an_aws_iam_page() -> None:
     for entry in integration_table.OPTIMISED.values():
         assert entry.url.startswith(integration_table.DEV_GUIDE)
         assert entry.page.endswith("-iam.html") or entry.page in {"connect-eks.html", "connect-third-party-apis.html"}
+
+
+def test_the_docs_table_of_integrations_is_the_table_the_derivation_reads() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "adding-a-workflow.md").read_text()
+    # Regenerate with: python -c "from workflows.integration_table import markdown_table; print(markdown_table())"
+    assert integration_table.markdown_table() in docs

@@ -282,7 +282,10 @@ def distributed_csv_map() -> dict[str, Any]:
 
 def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: Declare, tmp_path: Path) -> None:
     score = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:score"
-    args = WorkflowArgs("flow", definition_file(tmp_path, distributed_csv_map()), substitutions={"ScoreArn": score},
+    # The catalogue's example (docs/adding-a-workflow.md) is this definition, written out.
+    example = Path(__file__).parent / "fixtures" / "distributed_map" / "score_orders.asl.json"
+    assert {**json.loads(example.read_text()), "Comment": None} == {**distributed_csv_map(), "Comment": None}
+    args = WorkflowArgs("flow", WorkflowDefinition.load(example), substitutions={"ScoreArn": score},
                         functions={"ScoreArn": 5}, log_level="OFF", tracing_enabled=False)  # fmt: skip
     statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
     # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html: StartExecution on the

@@ -506,3 +506,24 @@ NO_RESOURCE_TYPE = frozenset(
 )
 """The actions granted on `*` above: IAM defines no resource type for them (pinned to IAM's data
 by tests/test_integration_table.py; the policy pack's STAR_RESOURCE_ACTIONS holds them too)."""
+
+
+def _scope(template: str) -> str:
+    """A resource template as the docs show it: `glue:job/{JobName}` for the job's ARN template."""
+    shown = template.removeprefix("arn:{partition}:").replace(":{region}:{account}:", ":")
+    return shown.replace("|", " as ")
+
+
+def markdown_table() -> str:
+    """The docs' table of integrations (docs/adding-a-workflow.md), one row per entry."""
+    lines = ["| Integration | IAM actions | Resources | AWS page |", "|---|---|---|---|"]
+    entries = [*OPTIMISED.values(), *ITEM_READERS.values(), RESULT_WRITER]
+    for entry in entries:
+        patterns = ", ".join("request-response" if not p else f"`{p}`" for p in sorted(entry.patterns))
+        actions = ", ".join(f"`{a}`" for a in sorted({a for g in entry.grants for a in g.actions}))
+        scopes = ", ".join(dict.fromkeys(f"`{_scope(r)}`" for g in entry.grants for r in g.resources))
+        listed = " (+ `passable_roles`)" if any(g.passable_roles for g in entry.grants) else ""
+        what = f"`{entry.key}` ({patterns})" if entry.page != DISTRIBUTED_MAP_PAGE else f"Distributed Map `{entry.key}`"
+        lines.append(f"| {what} | {actions or 'none (Kubernetes RBAC)'} | {scopes or '-'}{listed} | "
+                     f"[{entry.page}]({entry.url}) |")  # fmt: skip
+    return "\n".join(lines)
