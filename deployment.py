@@ -276,6 +276,7 @@ def workflow_args(
         functions={f.placeholder: f.timeout_seconds for f in spec.functions},
         extra_statements=[_filled(statement, values) for statement in spec.statements],
         granted_states=spec.granted_states,
+        passable_roles=spec.passable_roles,
         log_level=settings.log_level,
         log_retention_days=settings.log_retention_days,
         tracing_enabled=settings.tracing_enabled,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 Statement = dict[str, Any]
@@ -41,10 +41,17 @@ XRAY_WRITE_ACTIONS = (
 LAMBDA_LOG_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 
-def allow(actions: Sequence[str], resources: Sequence[str], sid: str | None = None) -> Statement:
+def allow(
+    actions: Sequence[str],
+    resources: Sequence[str],
+    sid: str | None = None,
+    condition: Mapping[str, Mapping[str, str]] | None = None,
+) -> Statement:
     statement: Statement = {"Effect": "Allow", "Action": sorted(actions), "Resource": list(resources)}
     if sid:
         statement["Sid"] = sid
+    if condition:
+        statement["Condition"] = {operator: dict(pairs) for operator, pairs in condition.items()}
     return statement
 
 
@@ -144,15 +151,72 @@ def grant_log_write(log_group_arn: str) -> Statement:
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
 
-def grant_integrations(grants: Iterable[tuple[str, Sequence[str], Sequence[str]]]) -> list[Statement]:
-    """One statement per (sid, actions, resources) that a definition's integrations need
+def grant_integrations(
+    grants: Iterable[tuple[str, Sequence[str], Sequence[str], Mapping[str, Mapping[str, str]]]],
+) -> list[Statement]:
+    """One statement per (sid, actions, resources, condition) that a definition's integrations need
     (workflows/integrations.py derives them); the Lambda one is `InvokeTaskFunctions`."""
     statements = []
-    for sid, actions, resources in grants:
+    for sid, actions, resources, condition in grants:
         if not _SID.match(sid) or not resources:
             raise ValueError(f"grant {sid!r}: a statement id is alphanumeric and a grant names its resources")
-        statements.append(allow(actions, sorted(set(resources)), sid=sid))
+        statements.append(allow(actions, sorted(set(resources)), sid=sid, condition=condition))
     return statements
+
+
+# --- what a role may hold ---------------------------------------------------------------
+# IAM's quotas, from "IAM and AWS STS quotas" in the IAM User Guide
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). IAM counts a
+# policy's characters without whitespace.
+ROLE_INLINE_POLICY_CHARACTERS = 10_240
+"""All inline policies of one role together."""
+MANAGED_POLICY_CHARACTERS = 6_144
+"""One customer managed policy."""
+MANAGED_POLICIES_PER_ROLE = 10
+"""Managed policies attached to one role: the default quota (it can be raised to 20)."""
+
+
+def policy_size(statements: Sequence[Statement]) -> int:
+    """A policy document's size as IAM counts it: its JSON without whitespace."""
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+# Managed policies are filled to this share of their limit, so values longer than estimated still fit.
+_MANAGED_POLICY_FILL = 0.75
+
+
+def managed_policies_needed(fixed: Sequence[Statement], movable: Sequence[Statement]) -> int:
+    """How many customer managed policies a role needs beside its inline one: 0 when `fixed` (always
+    inline) and `movable` fit IAM's inline limit together, else enough to hold `movable` spread
+    evenly (`spread`), each filled to about three quarters of MANAGED_POLICY_CHARACTERS."""
+    if policy_size([*fixed, *movable]) <= ROLE_INLINE_POLICY_CHARACTERS:
+        return 0
+    resources = sum(len(statement["Resource"]) for statement in movable)
+    wanted = -(-policy_size(movable) // int(MANAGED_POLICY_CHARACTERS * _MANAGED_POLICY_FILL))
+    return max(1, min(wanted, resources))
+
+
+def spread(statements: Sequence[Statement], parts: int) -> list[list[Statement]]:
+    """`statements` over `parts` policies of about equal size, in order. A statement with many
+    resources is cut between policies and keeps its Sid in each (a Sid is unique per policy)."""
+    units = [(number, resource) for number, statement in enumerate(statements) for resource in statement["Resource"]]
+    share = sum(len(resource) + 3 for _, resource in units) / parts
+    chunks: list[list[tuple[int, str]]] = [[] for _ in range(parts)]
+    index, size = 0, 0.0
+    for left, unit in zip(range(len(units), 0, -1), units, strict=True):
+        # Move on once this part has its share, but leave at least one resource for each part after it.
+        if chunks[index] and index < parts - 1 and (size >= share or left <= parts - 1 - index):
+            index, size = index + 1, 0.0
+        chunks[index].append(unit)
+        size += len(unit[1]) + 3
+    result = []
+    for chunk in chunks:
+        grouped: dict[int, list[str]] = {}
+        for number, resource in chunk:
+            grouped.setdefault(number, []).append(resource)
+        result.append([{**statements[number], "Resource": resources} for number, resources in grouped.items()])
+    return result
 
 
 # --- alarm notifications ----------------------------------------------------

@@ -68,6 +68,12 @@ class WorkflowNames:
     schedule: ScheduleNames
     """Declared when the workflow has a schedule."""
 
+    def managed_policy(self, number: int) -> tuple[Unnamed, Unnamed]:
+        """The `number`th (from 1) customer managed policy that holds what the inline policy cannot
+        (IAM's size limit), and its attachment to the role."""
+        stem = f"{self.role_policy.pulumi}-{number}"
+        return Unnamed(stem), Unnamed(f"{stem}-attachment")
+
 
 def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
     """The children of `Workflow(name, args)`, where `state_machine_name` is `args.state_machine_name`."""

@@ -24,6 +24,7 @@ grants nothing by itself; the role gets what the Task states using it need.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,10 +46,10 @@ from components.defaults import (
     TRACING_ENABLED,
 )
 from components.logs import check_retention, check_states_log_level, express_results_logged
-from components.names import ScheduleNames, workflow_names
+from components.names import ScheduleNames, WorkflowNames, workflow_names
 from workflows import integrations, model
 from workflows.asl_language import WORKFLOW_TYPES
-from workflows.definition import WorkflowDefinition, substitute
+from workflows.definition import PLACEHOLDER, WorkflowDefinition, substitute
 from workflows.execution_input import input_problem, schedule_input
 from workflows.house_rules import DEFAULT_LEVELS, level_problems
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
@@ -116,6 +117,14 @@ class WorkflowArgs:
     granted_states: frozenset[str] = frozenset()
     """Task states whose permissions `extra_statements` provide. A state calling a service
     this component cannot scope is refused unless it is listed here. Default: none."""
+    passable_roles: tuple[str, ...] = ()
+    """IAM roles (ARNs or `${Name}` placeholders) the workflow may pass to a service that takes
+    them from a task definition the definition only names (ECS `runTask`): `iam:PassRole` on
+    exactly these, only to that service. Default: none."""
+    target_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Placeholder -> the ARN of the customer managed KMS key that encrypts the resource it names
+    (a topic, queue or table the stack creates): the role may use that key through that service
+    only. Default: none."""
     log_level: str = EXECUTION_LOG_LEVEL
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
     log_retention_days: int = LOG_RETENTION_DAYS
@@ -173,6 +182,7 @@ def validate(args: WorkflowArgs) -> list[str]:
     )
     _check_granted_states(what, args)
     _check_integrations(what, args)
+    _check_policy_size(what, args)
     schedule = args.schedule
     if schedule is not None:
         try:
@@ -218,14 +228,21 @@ def _check_granted_states(what: str, args: WorkflowArgs) -> None:
 
 
 def _check_integrations(what: str, args: WorkflowArgs) -> None:
-    accesses, unscoped = integrations.accesses(_static_document(args), set(args.functions))
+    for role in args.passable_roles:
+        names = PLACEHOLDER.findall(role)
+        unknown = [name for name in names if name not in args.substitutions]
+        if unknown or not (names or role.startswith("arn:")):
+            raise ValueError(
+                f"{what}: passable_roles holds {role!r}; each is a role ARN or a ${{Name}} placeholder with a value."
+            )
+    accesses, unscoped = _accesses(args)
     # A target already known (written in the file, or a plain-string value) must name a resource
     # of its kind now: at `pulumi up` it would fail only once resources exist.
-    anywhere = integrations.Environment("aws", "us-east-1", "123456789012")
+    anywhere = integrations.Environment("aws", "us-east-1", "123456789012", args.state_machine_name)
     for access in accesses:
-        if "${" not in access.target:
+        if not any("${" in piece.text for template in access.resources for piece in template):
             try:
-                integrations.resource_arns(access, access.target, anywhere)
+                integrations.resource_arns(access, anywhere)
             except integrations.IntegrationError as error:
                 raise ValueError(f"{what}: {error}") from None
     refused = [u for u in unscoped if u.state not in args.granted_states]
@@ -233,11 +250,70 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
         listed = "\n".join(f"  - {problem}" for problem in refused)
         raise ValueError(
             f"{what}: {len(refused)} task(s) cannot be granted least privilege automatically:\n{listed}\n"
-            "Grant each with extra_statements and list its state in granted_states "
+            "Write the target in the definition (or a ${Name} placeholder with a value); or grant each with "
+            "extra_statements and list its state in granted_states "
             "(in the catalogue: WorkflowSpec.statements and granted_states). Scoped automatically: "
             + "; ".join(integrations.SUPPORTED)
             + "."
         )
+
+
+def _accesses(args: WorkflowArgs) -> tuple[list[integrations.Access], list[integrations.Unscoped]]:
+    return integrations.accesses(_static_document(args), set(args.functions), args.passable_roles)
+
+
+# What a value known only at deploy time (an ARN of a resource the stack creates) is taken to
+# weigh when the role's policy is laid out before it is known: longer than most ARNs.
+_UNKNOWN_VALUE = "x" * 160
+
+
+def _managed_policies(args: WorkflowArgs) -> int:
+    """How many customer managed policies the role needs, from its policy as it will be with
+    every unknown value at its estimated length."""
+    return iam.managed_policies_needed(_fixed_statements(args), _estimated_statements(args))
+
+
+def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement] | None = None) -> list[Statement]:
+    """The statements that always stay inline: log delivery, X-Ray, and the caller's own."""
+    fixed: list[Statement] = []
+    if args.log_level != "OFF":
+        fixed.append(iam.grant_states_log_delivery())
+    if args.tracing_enabled:
+        fixed.append(iam.grant_xray_write())
+    if extra is None:
+        extra = [s if isinstance(s, dict) else {"Unknown": _UNKNOWN_VALUE * 3} for s in args.extra_statements]
+    return fixed + list(extra)
+
+
+def _estimated_statements(args: WorkflowArgs) -> list[Statement]:
+    accesses, _ = _accesses(args)
+    known = {name: value if isinstance(value, str) else _UNKNOWN_VALUE for name, value in args.substitutions.items()}
+    keys = {f"${{{name}}}": _UNKNOWN_VALUE for name in args.target_keys}
+    # The longest partition and a long region name: the estimate errs on the large side.
+    env = integrations.Environment("aws-iso-b", "ap-southeast-5", "123456789012", args.state_machine_name)
+    found = integrations.statements(accesses, env, lambda text: substitute(text, known), keys, lenient=True)
+    return iam.grant_integrations(found)
+
+
+def _check_policy_size(what: str, args: WorkflowArgs) -> None:
+    parts = _managed_policies(args)
+    if parts > iam.MANAGED_POLICIES_PER_ROLE:
+        raise ValueError(
+            f"{what}: its role needs {parts} customer managed policies beside its inline policy "
+            f"(IAM allows {iam.ROLE_INLINE_POLICY_CHARACTERS} characters of inline policy per role, "
+            f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy and {iam.MANAGED_POLICIES_PER_ROLE} managed "
+            "policies per role by default); split the workflow, or call fewer distinct resources."
+        )
+    fixed = iam.policy_size(_fixed_statements(args))
+    if fixed > iam.ROLE_INLINE_POLICY_CHARACTERS:
+        raise ValueError(
+            f"{what}: its extra_statements and logging grants take about {fixed} characters, over IAM's "
+            f"{iam.ROLE_INLINE_POLICY_CHARACTERS} for a role's inline policies; shorten extra_statements."
+        )
+
+
+def _part(number: int, documents: list[str | None]) -> str | None:
+    return documents[number]
 
 
 def _resolved_list(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
@@ -298,40 +374,7 @@ class Workflow(pulumi.ComponentResource):
             opts=child,
         )
 
-        accesses, _ = integrations.accesses(_static_document(args), set(args.functions))
-
-        def execution_policy(resolved: list[Any]) -> str | None:
-            values, extra, partition, region, account_id = resolved
-            env = integrations.Environment(partition, region, account_id)
-            statements: list[Statement] = []
-            if logging_on:
-                statements.append(iam.grant_states_log_delivery())
-            if args.tracing_enabled:
-                statements.append(iam.grant_xray_write())
-            grouped: dict[str, tuple[tuple[str, ...], set[str]]] = {}
-            for access in accesses:
-                arns = integrations.resource_arns(access, substitute(access.target, values), env)
-                grouped.setdefault(access.sid, (access.actions, set()))[1].update(arns)
-            statements += iam.grant_integrations(integrations.statements_by_sid(grouped))
-            statements += extra
-            return iam.policy_document(statements) if statements else None
-
-        depends_on: list[pulumi.Resource] = []
-        if logging_on or args.tracing_enabled or accesses or args.extra_statements:
-            depends_on.append(
-                aws.iam.RolePolicy(
-                    names.role_policy.pulumi,
-                    role=self.role.id,
-                    policy=pulumi.Output.all(
-                        _resolved_dict(args.substitutions),
-                        _resolved_list(args.extra_statements),
-                        aws_env.partition,
-                        aws_env.region,
-                        aws_env.account_id,
-                    ).apply(execution_policy),
-                    opts=child,
-                )
-            )
+        depends_on = self._declare_policies(args, names, aws_env, logging_on=logging_on)
 
         definition = args.definition
         rendered = _resolved_dict(args.substitutions).apply(definition.render)
@@ -384,6 +427,73 @@ class Workflow(pulumi.ComponentResource):
                 "dead_letter_queue_name": self.dead_letter_queue_name,
             }
         )
+
+    def _declare_policies(
+        self, args: WorkflowArgs, names: WorkflowNames, aws_env: AwsContext, *, logging_on: bool
+    ) -> list[pulumi.Resource]:
+        """The execution role's policies: inline, and past IAM's limit customer managed ones too."""
+        child = pulumi.ResourceOptions(parent=self)
+        physical = args.state_machine_name
+        accesses, _ = _accesses(args)
+        # Past IAM's limit for a role's inline policies, the integrations' statements move to
+        # customer managed policies, laid out now (Pulumi must know every resource before values
+        # are known) from the policy with unknown values at an estimated length.
+        parts = _managed_policies(args)
+
+        def role_policies(resolved: list[Any]) -> list[str | None]:
+            values, extra, keys, partition, region, account_id = resolved
+            env = integrations.Environment(partition, region, account_id, physical)
+            fill = functools.partial(substitute, values=values)
+            target_keys = {f"${{{name}}}": arn for name, arn in keys.items()}
+            found = iam.grant_integrations(integrations.statements(accesses, env, fill, target_keys))
+            fixed = _fixed_statements(args, extra)
+            # As always: log delivery and X-Ray, the integrations, then the caller's own statements.
+            inline = fixed[: len(fixed) - len(extra)] + (found if not parts else []) + list(extra)
+            managed = iam.spread(found, parts) if parts else []
+            if iam.policy_size(inline) > iam.ROLE_INLINE_POLICY_CHARACTERS or any(
+                iam.policy_size(part) > iam.MANAGED_POLICY_CHARACTERS for part in managed
+            ):
+                raise ValueError(
+                    f"Workflow {physical!r}: its role's policies exceed IAM's limits once values are known "
+                    f"({iam.ROLE_INLINE_POLICY_CHARACTERS} characters inline, {iam.MANAGED_POLICY_CHARACTERS} per "
+                    "managed policy); split the workflow, or call fewer distinct resources."
+                )
+            documents = [iam.policy_document(inline) if inline else None]
+            return documents + [iam.policy_document(part) for part in managed]
+
+        policies = pulumi.Output.all(
+            _resolved_dict(args.substitutions),
+            _resolved_list(args.extra_statements),
+            _resolved_dict(args.target_keys),
+            aws_env.partition,
+            aws_env.region,
+            aws_env.account_id,
+        ).apply(role_policies)
+
+        depends_on: list[pulumi.Resource] = []
+        if logging_on or args.tracing_enabled or (accesses and not parts) or args.extra_statements:
+            depends_on.append(
+                aws.iam.RolePolicy(
+                    names.role_policy.pulumi,
+                    role=self.role.id,
+                    policy=policies.apply(lambda documents: documents[0]),
+                    opts=child,
+                )
+            )
+        for number in range(1, parts + 1):
+            policy_name, attachment_name = names.managed_policy(number)
+            managed_policy = aws.iam.Policy(
+                policy_name.pulumi,
+                description=f"Part {number} of the execution role's grants of state machine {physical}",
+                policy=policies.apply(functools.partial(_part, number)),
+                opts=child,
+            )
+            depends_on.append(
+                aws.iam.RolePolicyAttachment(
+                    attachment_name.pulumi, role=self.role.name, policy_arn=managed_policy.arn, opts=child
+                )
+            )
+        return depends_on
 
     def grant_start_execution(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
         """Let `grantee` start executions of this state machine (a policy of its own on that role)."""

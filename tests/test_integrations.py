@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components import iam
 from components.workflow import Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
 from tests.support import Declare
@@ -56,7 +57,7 @@ def test_lambda_tasks_in_every_form_need_invoke_on_the_function() -> None:
     assert {sid for sid, _, _ in found} == {"InvokeTaskFunctions"}
     assert [target for _, _, target in found] == [fn, "${WorkerArn}", fn, "worker", "${WorkerArn}", "${WorkerArn}"]
     access = integrations.accesses(document, frozenset({"WorkerArn"}))[0][3]
-    assert integrations.resource_arns(access, "worker", ENV) == [fn]
+    assert integrations.resource_arns(access, ENV) == [fn]  # the name "worker", in this account and region
 
 
 def test_each_service_integration_needs_its_own_action_on_its_own_resource() -> None:
@@ -75,7 +76,8 @@ def test_each_service_integration_needs_its_own_action_on_its_own_resource() -> 
     found, _ = integrations.accesses(document)
     topic = "arn:aws:sns:us-east-1:1:t"
     resolved = [
-        (a.sid, a.actions, integrations.resource_arns(a, a.target.replace("${Topic}", topic), ENV)) for a in found
+        (a.sid, a.actions, integrations.resource_arns(a, ENV, lambda text: text.replace("${Topic}", topic)))
+        for a in found
     ]
     assert resolved == [
         ("PublishToTopics", ("sns:Publish",), ["arn:aws:sns:us-east-1:1:t"]),
@@ -97,7 +99,7 @@ def test_waiting_for_a_nested_workflow_needs_describe_stop_and_the_managed_rule(
                 Nest=task(f"arn:aws:states:::states:startExecution{pattern}", Parameters={"StateMachineArn": child})
             )
         )
-        assert [(a.sid, a.actions, integrations.resource_arns(a, a.target, ENV)) for a in found] == [
+        assert [(a.sid, a.actions, integrations.resource_arns(a, ENV)) for a in found] == [
             ("StartNestedWorkflows", ("states:StartExecution",), [child]),
             ("FollowNestedExecutions", ("states:DescribeExecution", "states:StopExecution"),
              [f"arn:aws:states:us-east-1:{ACCOUNT}:execution:child:*"]),
@@ -135,7 +137,7 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
          "TopicArn is taken from the execution data"),
         (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}),
          "not a service integration this component knows"),
-        (task("arn:aws:states:::ecs:runTask.sync", Parameters={}), "not one this component scopes"),
+        (task("arn:aws:states:::ecs:runTask.sync:2", Parameters={}), "not one this component scopes"),
         (task("${Unknown}"), "this placeholder is not one of the workflow's functions"),
         (task("arn:aws:states:::events:putEvents", Parameters={"Entries.$": "$.events"}), "Entries are computed"),
         (task("arn:aws:states:::sns:publish", Parameters={"PhoneNumber": "+33600000000", "Message": "m"}),
@@ -257,3 +259,91 @@ def test_a_known_target_that_is_not_a_resource_of_its_kind_is_refused_before_any
     with pytest.raises(ValueError, match=r"state 'Send': 'my-queue' is not an SQS queue URL"):
         declare(lambda: Workflow("flow", args), into=declared)
     assert declared.resources == []
+
+
+# --- the Distributed Map, and a role past IAM's inline limit -------------------------------------
+
+
+def distributed_csv_map() -> dict[str, Any]:
+    """A Distributed Map that reads a CSV from S3, writes its results to S3 and runs Express children."""
+    child = {"StartAt": "Score", "States": {"Score": task(
+        "arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "${ScoreArn}", "Payload.$": "$"},
+        Retry=[{"ErrorEquals": TRANSIENT}], End=True)}}  # fmt: skip
+    child["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+    return machine(
+        Rows={"Type": "Map", "ItemProcessor": child, "MaxConcurrency": 10,
+              "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                             "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                             "Parameters": {"Bucket": "uploads", "Key": "orders/today.csv"}},
+              "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                               "Parameters": {"Bucket": "results", "Prefix": "scored/"}}},
+    )  # fmt: skip
+
+
+def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: Declare, tmp_path: Path) -> None:
+    score = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:score"
+    # The catalogue's example (docs/adding-a-workflow.md) is this definition, written out.
+    example = Path(__file__).parent / "fixtures" / "distributed_map" / "score_orders.asl.json"
+    assert {**json.loads(example.read_text()), "Comment": None} == {**distributed_csv_map(), "Comment": None}
+    args = WorkflowArgs("flow", WorkflowDefinition.load(example), substitutions={"ScoreArn": score},
+                        functions={"ScoreArn": 5}, log_level="OFF", tracing_enabled=False)  # fmt: skip
+    statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html: StartExecution on the
+    # state machine itself, DescribeExecution/StopExecution on its executions (and RedriveExecution for a Map
+    # Run's redrive), GetObject on the CSV the ItemReader names, and the ResultWriter's writes under its prefix.
+    # The state machine's own ARN comes from its name, so the role's policy never waits for the state machine.
+    here = f"us-east-1:{ACCOUNT}"
+    assert statements == [
+        {"Sid": "InvokeTaskFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [score]},
+        {"Sid": "ReadItemObjects", "Effect": "Allow", "Action": ["s3:GetObject"],
+         "Resource": ["arn:aws:s3:::uploads/orders/today.csv"]},
+        {"Sid": "WriteMapResults", "Effect": "Allow",
+         "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
+         "Resource": ["arn:aws:s3:::results/scored/*"]},
+        {"Sid": "StartMapRunChildren", "Effect": "Allow", "Action": ["states:StartExecution"],
+         "Resource": [f"arn:aws:states:{here}:stateMachine:flow"]},
+        {"Sid": "FollowMapRunChildren", "Effect": "Allow",
+         "Action": ["states:DescribeExecution", "states:StopExecution"],
+         "Resource": [f"arn:aws:states:{here}:execution:flow/*"]},
+        {"Sid": "RedriveMapRunChildren", "Effect": "Allow", "Action": ["states:RedriveExecution"],
+         "Resource": [f"arn:aws:states:{here}:execution:flow/*"]},
+    ]  # fmt: skip
+
+
+def test_a_listing_reader_lists_only_under_its_prefix() -> None:
+    document = distributed_csv_map()
+    document["States"]["Rows"]["ItemReader"] = {"Resource": "arn:aws:states:::s3:listObjectsV2",
+                                                "Parameters": {"Bucket": "archive", "Prefix": "2026/"}}  # fmt: skip
+    found, unscoped = integrations.accesses(document, {"ScoreArn"})
+    assert unscoped == []
+    listing = [s for s in integrations.statements(found, ENV) if s[0] == "ListItemObjects"]
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html (ListObjectsV2 reader).
+    assert listing == [("ListItemObjects", ("s3:ListBucket",), ["arn:aws:s3:::archive"],
+                        {"StringLike": {"s3:prefix": "2026/*"}})]  # fmt: skip
+
+
+def test_a_reader_whose_key_is_computed_at_run_time_names_the_state() -> None:
+    document = distributed_csv_map()
+    document["States"]["Rows"]["ItemReader"]["Parameters"] = {"Bucket": "uploads", "Key.$": "$.key"}
+    _, (unscoped,) = integrations.accesses(document, {"ScoreArn"})
+    assert unscoped.state == "Rows"
+    assert "Key is taken from the execution data" in str(unscoped)
+    assert "s3:GetObject" in str(unscoped)
+
+
+def test_a_role_past_iams_inline_limit_moves_its_grants_to_managed_policies(declare: Declare, tmp_path: Path) -> None:
+    # Two hundred tables, each its own statement's resource: far past 10,240 characters.
+    tables = {f"T{n}": task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": f"orders-{n:03}", "Item": {}})
+              for n in range(200)}  # fmt: skip
+    document = machine(**tables)
+    args = WorkflowArgs("flow", definition_file(tmp_path, document))
+    run = declare(lambda: Workflow("flow", args))
+    inline = policy_of(run)["Statement"]
+    managed = [json.loads(policy.inputs["policy"])["Statement"] for policy in run.of_type("aws:iam/policy:Policy")]
+    attached = run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert len(managed) == len(attached) >= 1
+    assert [s["Sid"] for s in inline] == ["DeliverExecutionLogs", "WriteTraces"]
+    assert iam.policy_size(inline) <= iam.ROLE_INLINE_POLICY_CHARACTERS
+    assert all(iam.policy_size(part) <= iam.MANAGED_POLICY_CHARACTERS for part in managed)
+    granted = {arn for part in managed for statement in part for arn in statement["Resource"]}
+    assert granted == {f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders-{n:03}" for n in range(200)}

