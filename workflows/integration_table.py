@@ -97,7 +97,7 @@ def _pass_role(sid: str, parameter: str, service: str, *, optional: bool = False
     return Grant(
         sid,
         ("iam:PassRole",),
-        ("{" + parameter + "|iam-role}",),
+        ("{" + parameter + "|role}",),
         condition=(("StringEquals", "iam:PassedToService", service),),
         optional=(parameter,) if optional else (),
     )
@@ -160,7 +160,7 @@ _EKS = (
         Grant("CreateEksNodegroups", ("eks:CreateNodegroup",), (_in("eks", "cluster/{ClusterName}"),)),
         Grant("ManageEksNodegroups", ("eks:DeleteNodegroup", "eks:DescribeNodegroup"),
               (_in("eks", "nodegroup/{ClusterName}/{NodegroupName}/*"),)),
-        Grant("ReadEksNodeRoles", ("iam:GetRole", "iam:ListAttachedRolePolicies"), ("{NodeRole|iam-role}",)),
+        Grant("ReadEksNodeRoles", ("iam:GetRole", "iam:ListAttachedRolePolicies"), ("{NodeRole|role}",)),
         _pass_role("PassRolesToEks", "NodeRole", "eks.amazonaws.com"),
     ), targets=("ClusterName", "NodegroupName")),
     Integration("eks:deleteCluster", "eks-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
@@ -295,7 +295,7 @@ _ANALYTICS = (
     Integration("emr-containers:startJobRun", "emr-eks-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("StartEmrContainersJobs", ("emr-containers:StartJobRun",),
               (_in("emr-containers", "/virtualclusters/{VirtualClusterId}"),),
-              condition=(("StringEquals", "emr-containers:ExecutionRoleArn", "{ExecutionRoleArn|iam-role}"),)),
+              condition=(("StringEquals", "emr-containers:ExecutionRoleArn", "{ExecutionRoleArn|role}"),)),
         Grant("FollowEmrContainersJobs", ("emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"),
               (_in("emr-containers", "/virtualclusters/{VirtualClusterId}/jobruns/*"),), RUN_A_JOB),
     ), targets=("VirtualClusterId",)),

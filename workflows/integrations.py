@@ -306,7 +306,7 @@ def _grants(
     for grant in grants:
         if grant.passable_roles is not None:
             if passable_roles:
-                roles = tuple((Piece(role, "iam-role"),) for role in passable_roles)
+                roles = tuple((Piece(role, "role"),) for role in passable_roles)
                 found.append(Access(state.name, state.where, grant.sid, grant.actions, roles,
                                     _condition(grant, {}), target=passable_roles[0]))  # fmt: skip
             elif not any(a.sid == grant.sid for a in found):
@@ -483,7 +483,7 @@ FORMS: dict[str, Form] = {
     "batch-job-definition": _with_revision("arn:{partition}:batch:{region}:{account}:job-definition/{name}"),
     "ecs-task-definition": _with_revision("arn:{partition}:ecs:{region}:{account}:task-definition/{name}"),
     "ecs-tasks-of-cluster": _ecs_tasks_of,
-    "iam-role": _arn_or("arn:{partition}:iam::{account}:role/{name}"),
+    "role": _arn_or("arn:{partition}:iam::{account}:role/{name}"),
     "bedrock-model": _arn_or("arn:{partition}:bedrock:{region}::foundation-model/{name}"),
     "mediaconvert-queue": _arn_or("arn:{partition}:mediaconvert:{region}:{account}:queues/{name}"),
     "s3-object": _s3_object,
