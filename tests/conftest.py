@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import itertools
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,17 +21,68 @@ from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_co
 from tests.support import WITH_EXAMPLE, CloudStack, Declare, Deploy  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
 
+# The test layers, fastest first (CONTRIBUTING.md#the-test-layers). A test's layer comes from the
+# fixtures it uses; a test that reaches the Pulumi engine or the in-memory AWS some other way (a
+# module-scoped run, a subprocess that runs the program) says so with `pytest.mark.program` or
+# `pytest.mark.rehearsal`. Unmarked and fixture-free, it is a unit test, and it may not start the
+# Pulumi engine (checked below), so `make test-fast` stays pure Python.
+LAYERS = ("unit", "program", "rehearsal")
+_LAYER_FIXTURES = {"rehearsal": {"moto"}, "program": {"deploy", "declare"}}
+
+
+def layer_of(item: pytest.Item) -> str:
+    """The highest layer a test reaches: by its fixtures, or by its own marker."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    reached = {layer for layer, needs in _LAYER_FIXTURES.items() if fixtures & needs}
+    reached |= {marker.name for marker in item.iter_markers() if marker.name in LAYERS}
+    return max(reached, key=LAYERS.index, default="unit")
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Tests that use the in-memory AWS are marked, so `pytest -m "not aws"` runs the fast part alone.
     for item in items:
-        if "moto" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.aws)
+        layer = layer_of(item)
+        if item.get_closest_marker(layer) is None:
+            item.add_marker(layer)
     # The in-memory AWS tests first: `make test` runs with `--dist worksteal`, which hands each
     # worker a contiguous half at the start and rebalances by stealing from the end of a queue,
     # so these usually stay on one worker, and only that one starts moto and deploys the shared
     # stack (a worker that steals some of them deploys it too: correct, only slower).
-    items.sort(key=lambda item: item.get_closest_marker("aws") is None)
+    items.sort(key=lambda item: item.get_closest_marker("rehearsal") is None)
+
+
+def _refusal(item: pytest.Item, what: str) -> Callable[..., Any]:
+    def refuse(*_: Any, **__: Any) -> Any:
+        pytest.fail(
+            f"{item.nodeid} is a unit test but {what}: use the deploy or declare fixture, or mark it "
+            "pytest.mark.program (CONTRIBUTING.md#the-test-layers)",
+            pytrace=False,
+        )
+
+    return refuse
+
+
+@contextlib.contextmanager
+def _unit_guard(item: pytest.Item) -> Iterator[None]:
+    """While a unit test (or a fixture it sets up) runs, starting the Pulumi engine or a process fails it."""
+    if item.get_closest_marker("unit") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pulumi.runtime, "set_mocks", _refusal(item, "starts the Pulumi engine"))
+        patch.setattr(subprocess.Popen, "__init__", _refusal(item, "starts a process"))
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _unit_guard(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _unit_guard(item):
+        return (yield)
 
 
 # Program runs by their inputs: evaluating the program under mocks takes most of a second,

@@ -359,6 +359,7 @@ def test_ops_cost_prices_a_stack_with_an_encrypted_alarm_email(
     assert "scheduled" in capsys.readouterr().out
 
 
+@pytest.mark.program
 def test_the_rehearsal_runs_a_stack_with_an_encrypted_alarm_email_without_the_subscription(
     stack_file: StackFile,
 ) -> None:
@@ -569,6 +570,7 @@ def test_alarm_thresholds_without_alarms_are_refused() -> None:
     )
 
 
+@pytest.mark.program
 def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> None:
     # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
     probe = (

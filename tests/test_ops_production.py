@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -497,8 +498,10 @@ def test_redrive_refuses_express_executions_without_calling_aws(capsys: pytest.C
 
 
 def test_redrive_redrives_a_failed_execution_and_follows_it(
-    stubbed: Stubber, capsys: pytest.CaptureFixture[str]
+    stubbed: Stubber, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
     now = datetime.now(UTC)
     stubbed.add_response("describe_execution", describe("FAILED", timedelta(hours=2), redriveStatus="REDRIVABLE"))
     stubbed.add_response("redrive_execution", {"redriveDate": now}, {"executionArn": EXECUTION})
@@ -518,6 +521,7 @@ def test_redrive_redrives_a_failed_execution_and_follows_it(
          "executionSucceededEventDetails": {"output": json.dumps({"taskresult": "World"})}},
     ]})  # fmt: skip
     assert ops_main(["redrive", EXECUTION]) == 0
+    assert slept == [1], "ops waits a second before it asks again whether the redrive shows"
     printed = capsys.readouterr().out
     assert "status  SUCCEEDED" in printed
     assert '"taskresult": "World"' in printed
@@ -553,6 +557,7 @@ def test_aws_errors_become_one_line_naming_the_fix(
     assert err.count("\n") == 1
 
 
+@pytest.mark.program
 def test_no_credentials_is_explained(tmp_path: Path) -> None:
     # A process of its own: the in-memory AWS of this test session answers with credentials of its own.
     environment = {

@@ -24,11 +24,10 @@ from pulumi.runtime import MockResourceArgs
 from components.lambda_package import handler_sources
 from ops import execution_tree, executions
 from ops.verify import Report
-from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
-from rehearsal.program import PROJECT_ROOT, run_program
+from rehearsal.program import PROJECT_ROOT
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, seed_for
+from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, Deploy, seed_for
 from workflows.catalogue import CATALOGUE
 from workflows.outputs import read_workflows
 
@@ -216,8 +215,8 @@ def test_resources_are_created_one_at_a_time_because_moto_backends_are_not_threa
     assert most_inside == 1
 
 
-def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> None:
-    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=WITH_EXAMPLE)
+def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates(deploy: Deploy) -> None:
+    run = deploy(catalogue=WITH_EXAMPLE)
     declared = {r.type for r in run if r.custom and not r.type.startswith("pulumi:providers:")}
     assert declared <= set(InMemoryAws.SUPPORTED)
     assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared

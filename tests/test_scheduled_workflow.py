@@ -178,6 +178,7 @@ def test_stack_outputs_name_what_a_user_needs(deploy: Deploy) -> None:
     )
 
 
+@pytest.mark.program
 def test_the_schedule_outputs_come_from_the_schedule_not_the_state_machine() -> None:
     # Both carry the same name, so the mock gives the schedule's own name a mark of its own.
     from rehearsal import fake_aws
