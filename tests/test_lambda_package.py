@@ -229,6 +229,27 @@ def test_subpackages_relative_and_lazy_imports_are_followed(tmp_path: Path) -> N
     assert ran["loaded"] == expected
 
 
+@pytest.mark.program
+def test_a_subpackage_imported_by_name_from_its_parent_is_packaged_and_imports(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/app.py": "from pkg import steps\n\ndef handler(event, context):\n    return steps.run()\n",
+            "pkg/steps/__init__.py": "from .first import NAME\n\ndef run():\n    return NAME\n",
+            "pkg/steps/first.py": "NAME = 'first'\n",
+        },
+    )
+    archive = handler_archive("pkg.app.handler", source_root=root)
+    assert "pkg/steps/__init__.py" in archive.assets, (
+        f"`from pkg import steps`, steps a subpackage, left it out of the archive (Lambda: ImportError): "
+        f"{sorted(archive.assets)}"
+    )
+    ran = run_like_lambda(archive, "pkg.app.handler", {}, tmp_path / "task")
+    assert ran["result"] == "first"
+    assert ran["loaded"] == ["pkg/__init__.py", "pkg/app.py", "pkg/steps/__init__.py", "pkg/steps/first.py"]
+
+
 def test_star_imports_follow_the_packages_all(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -244,6 +265,26 @@ def test_star_imports_follow_the_packages_all(tmp_path: Path) -> None:
         "pkg/app.py",
         "pkg/steps.py",
     ]
+
+
+def test_a_star_import_of_a_package_without_all_takes_its_init_alone(tmp_path: Path) -> None:
+    # Without __all__, `from pkg import *` binds the names pkg/__init__.py defines or imports, and
+    # imports no submodule: the other modules of the folder, test files among them, stay out.
+    root = write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .steps import NAME\nGREETING = 'hello'\n",
+            "pkg/steps.py": "NAME = 'steps'\n",
+            "pkg/other.py": "",
+            "pkg/test_app.py": "import pytest\n",
+            "pkg/tests/__init__.py": "",
+            "pkg/app.py": "from pkg import *\n\ndef handler(event, context):\n    return GREETING + NAME\n",
+        },
+    )
+    packaged = sorted(handler_sources("pkg.app.handler", source_root=root))
+    assert packaged == ["pkg/__init__.py", "pkg/app.py", "pkg/steps.py"], (
+        f"`from pkg import *` without __all__ packaged modules it does not import: {packaged}"
+    )
 
 
 @pytest.mark.program
@@ -554,6 +595,22 @@ def test_a_second_preview_reuses_the_built_set_without_pip(
     # Another architecture is another set.
     with pytest.raises(AssertionError, match="pip was called again"):
         handler_archive("app.report.main.handler", source_root=report, architecture="x86_64")
+
+
+@pytest.mark.program
+def test_an_edited_pin_is_installed_not_the_set_built_before(report: Path, wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "tinydep", "1.0")
+    make_wheel(wheels, "tinydep", "2.0")
+    before = handler_archive("app.report.main.handler", source_root=report)
+    assert "tinydep-1.0.dist-info/METADATA" in before.assets
+    (report / "app/report/requirements.txt").write_text("tinydep==2.0\n")
+    after = handler_archive("app.report.main.handler", source_root=report)
+    assert "tinydep-2.0.dist-info/METADATA" in after.assets, (
+        "requirements.txt now pins tinydep==2.0, but the package reused the set built for tinydep==1.0: "
+        f"{sorted(path for path in after.assets if 'dist-info' in path)}"
+    )
+    ran = run_like_lambda(after, "app.report.main.handler", {}, tmp_path / "task")
+    assert ran["result"]["tinydep"] == "2.0"
 
 
 @pytest.mark.program
