@@ -271,6 +271,53 @@ def test_run_starts_an_express_workflow_synchronously_with_an_input_from_a_file(
     assert printed[-2] == "  status  SUCCEEDED"
 
 
+def test_run_of_an_express_workflow_waits_on_the_client_made_to_outlast_the_run(
+    express_outputs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # StartSyncExecution answers when the run ends: on a client with botocore's default 60 s read
+    # timeout, a run of a few minutes is cut off. `ops run` must ask for the synchronous client.
+    plain, plain_stub = stubbed_sfn()
+    synchronous, sync_stub = stubbed_sfn()
+    logs = boto3.client("logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    asked: list[float] = []
+
+    def sync_sfn(_: ops.aws.Clients, timeout_seconds: float) -> Any:
+        asked.append(timeout_seconds)
+        return synchronous
+
+    monkeypatch.setattr(
+        ops.aws.Clients, "client", lambda self, service: {"stepfunctions": plain, "logs": logs}[service]
+    )
+    monkeypatch.setattr(ops.aws.Clients, "sync_sfn", sync_sfn)
+    arn, now = express_arn("long-run"), datetime.now(UTC)
+    sync_stub.add_response(
+        "start_sync_execution",
+        {"executionArn": arn, "startDate": now, "stopDate": now, "status": "SUCCEEDED", "output": "{}"},
+        {"stateMachineArn": MACHINE, "name": ANY, "input": '{"Payload": "x"}'},
+    )
+    with plain_stub, sync_stub, Stubber(logs) as logs_stub:
+        logs_stub.add_response(
+            "filter_log_events", logged(records(arn, now, {"Payload": "x"})), reading(ONE_EXECUTION.format(arn))
+        )
+        code = ops_main(
+            ["--outputs", str(express_outputs), "run", "scheduled", "--input", '{"Payload": "x"}', "--timeout", "240"]
+        )
+    said = capsys.readouterr().err.strip()
+    assert (asked, code) == ([240], 0), (
+        "ops run of an Express workflow did not start it on the client made for StartSyncExecution "
+        f"(one for {asked} s; ops said {said!r}): the default client's 60 s read timeout cuts off a longer run"
+    )
+    sync_stub.assert_no_pending_responses()
+
+
+def test_the_synchronous_client_outlasts_the_run_and_never_starts_it_twice() -> None:
+    config = ops.aws.Clients("us-east-1", None).sync_sfn(240).meta.config
+    assert config.read_timeout > 240, f"read timeout {config.read_timeout} s cuts off a run of 240 s"
+    # A retry of StartSyncExecution would start the run again.
+    assert config.retries["total_max_attempts"] == 1, f"StartSyncExecution is retried: {config.retries}"
+    assert ops.aws.Clients("us-east-1", None).sync_sfn(10).meta.config.read_timeout >= 60
+
+
 def test_run_with_the_arn_of_an_express_machine_learns_its_type_and_log_group(
     express_cli: tuple[Stubber, Stubber], capsys: pytest.CaptureFixture[str]
 ) -> None:
