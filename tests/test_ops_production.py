@@ -462,6 +462,42 @@ def test_a_run_refuses_nan_or_infinity_before_starting_an_execution(payload: Any
 # --- failures and redrive -------------------------------------------------------------------
 
 
+class ListedExecutions:
+    """A Step Functions client whose ListExecutions lists `listed` as AWS does: newest first, and
+    only those of the status asked for (statusFilter), if one is."""
+
+    def __init__(self, *listed: tuple[str, str, datetime]) -> None:
+        self.listed = sorted(listed, key=lambda execution: execution[2], reverse=True)
+
+    def get_paginator(self, operation: str) -> ListedExecutions:
+        assert operation == "list_executions"
+        return self
+
+    def paginate(self, *, stateMachineArn: str, statusFilter: str | None = None) -> Iterator[dict[str, Any]]:  # noqa: N803
+        yield {
+            "executions": [
+                {"executionArn": f"{stateMachineArn}:{name}", "name": name, "status": status, "startDate": started}
+                for name, status, started in self.listed
+                if statusFilter in (None, status)
+            ]
+        }
+
+
+def test_failures_of_a_standard_workflow_are_its_failed_timed_out_and_aborted_runs() -> None:
+    now = datetime.now(UTC)
+    sfn = ListedExecutions(
+        ("failed", "FAILED", now - timedelta(minutes=4)),
+        ("slow", "TIMED_OUT", now - timedelta(minutes=3)),
+        ("stopped", "ABORTED", now - timedelta(minutes=2)),
+        ("fine", "SUCCEEDED", now - timedelta(minutes=1)),
+        ("old", "FAILED", now - timedelta(days=2)),
+    )
+    found = [(run.name, run.status) for run in StandardRuns(sfn, MACHINE).failures(now - timedelta(hours=1))]
+    missed = sorted({"FAILED", "TIMED_OUT", "ABORTED"} - {status for _, status in found})
+    assert not missed, f"ops failures of a Standard workflow missed its {', '.join(missed)} run(s); it found {found}"
+    assert found == [("stopped", "ABORTED"), ("slow", "TIMED_OUT"), ("failed", "FAILED")]
+
+
 def test_ops_failures_lists_where_and_why_recent_runs_failed(
     shared_cloud: CloudStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

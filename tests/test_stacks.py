@@ -324,9 +324,15 @@ def test_schedule_payload_given_as_a_json_array_is_refused(deploy: Deploy) -> No
     )
 
 
-def test_retain_data_keeps_log_groups_and_dead_letter_queues_on_destroy(deploy: Deploy) -> None:
-    # Data, and the key that decrypts notifications already sent; nothing else.
-    kept = {"aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue", "aws:kms/key:Key"}
+def test_retain_data_keeps_log_groups_queues_and_tables_on_destroy(deploy: Deploy) -> None:
+    # Data, and the key that decrypts notifications already sent; nothing else. The tutorials
+    # create no table; an entry's own queue and table: tests/test_catalogue_features.py.
+    kept = {
+        "aws:cloudwatch/logGroup:LogGroup",
+        "aws:sqs/queue:Queue",
+        "aws:dynamodb/table:Table",
+        "aws:kms/key:Key",
+    }
     for stack, retained in (("dev", False), ("prod", True)):
         run = deploy(stack=stack)
         assert {r.name: r.retain_on_delete for r in run if r.type in kept} == {
