@@ -22,10 +22,12 @@ import pytest
 from pulumi.runtime import MockResourceArgs
 
 from components.lambda_package import handler_sources
+from components.workflow import ScheduleArgs
 from ops import execution_tree, executions
 from ops.verify import Report
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT
+from settings import StackSettings
 from stack_files import stack_config
 from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, Deploy, seed_for
 from workflows.catalogue import CATALOGUE
@@ -117,6 +119,44 @@ def test_a_scheduler_tick_runs_the_hello_world_workflow(shared_cloud: CloudStack
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"Payload": "This is a test.", "taskresult": "World"}
     assert execution.path == ["Hello", "World"]
+
+
+def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_declared(
+    shared_cloud: CloudStack,
+) -> None:
+    # AWS takes each of these left out, and then retries 185 times over a day, loses what fails
+    # for good, and keeps logs forever; the in-memory AWS does the same, so this test names it.
+    declared = ScheduleArgs(expression="rate(1 minute)")
+    retries = {
+        "MaximumRetryAttempts": declared.retry_attempts,
+        "MaximumEventAgeInSeconds": declared.max_event_age_seconds,
+    }
+    scheduled = [name for name in shared_cloud.outputs["workflows"] if shared_cloud.deployed(name).schedule]
+    assert scheduled
+    for name in scheduled:
+        schedule = shared_cloud.deployed(name).schedule
+        assert schedule is not None
+        target = shared_cloud.client("scheduler").get_schedule(Name=schedule.name, GroupName=schedule.group)["Target"]
+        assert target.get("RetryPolicy") == retries, (
+            f"{name}'s schedule retries as {target.get('RetryPolicy')}, not as declared ({retries})"
+        )
+        queue = shared_cloud.client("sqs").get_queue_attributes(
+            QueueUrl=schedule.dead_letter_queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        assert target.get("DeadLetterConfig") == {"Arn": queue}, (
+            f"{name}'s schedule has no dead-letter queue: a start that fails for good is lost"
+        )
+    retention = StackSettings.from_config(stack_config("dev"), shared_cloud.stack, WITH_EXAMPLE).log_retention_days
+    logs = shared_cloud.client("logs")
+    groups = [group.inputs["name"] for group in shared_cloud.run.of_type("aws:cloudwatch/logGroup:LogGroup")]
+    assert groups
+    for group in groups:
+        (found,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        kept = found.get("retentionInDays")
+        assert kept == retention, (
+            f"log group {group} keeps its logs {f'{kept} days' if kept else 'forever'}, "
+            f"not the {retention} days declared"
+        )
 
 
 # --- the worked example: a workflow declared only through the catalogue ---------------------
