@@ -18,14 +18,14 @@ if str(ROOT) not in sys.path:
 from rehearsal import fake_aws  # noqa: E402
 from rehearsal.moto_aws import InMemoryAws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
-from tests.support import WITH_EXAMPLE, CloudStack, Declare, Deploy  # noqa: E402
+from tests.support import SUITE_CATALOGUE, CloudStack, Declare, Deploy  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
 
 # The test layers, fastest first (CONTRIBUTING.md#the-test-layers). A test's layer comes from the
-# fixtures it uses; a test that reaches the Pulumi engine or the in-memory AWS some other way (a
-# module-scoped run, a subprocess that runs the program) says so with `pytest.mark.program` or
-# `pytest.mark.rehearsal`. Unmarked and fixture-free, it is a unit test, and it may not start the
-# Pulumi engine (checked below), so `make test-fast` stays pure Python.
+# fixtures it uses; a test that reaches the Pulumi engine some other way (a module-scoped run, a
+# mock of its own) or starts a process (pip, a fresh interpreter, scripts/stack.sh) says so with
+# `pytest.mark.program`. Unmarked and without those fixtures, it is a unit test, and it may start
+# neither the Pulumi engine nor a process (checked below), so `make test-fast` stays pure Python.
 LAYERS = ("unit", "program", "rehearsal")
 _LAYER_FIXTURES = {"rehearsal": {"moto"}, "program": {"deploy", "declare"}}
 
@@ -141,7 +141,7 @@ def shared_cloud(moto: InMemoryAws) -> CloudStack:
     """One deployment for every test that only reads it (runs executions, reads resources).
     A test that changes the stack uses `cloud` instead, or restores what it changed."""
     config = stack_config("dev")
-    return CloudStack(moto, moto.deploy(stack="shared", config=config, catalogue=WITH_EXAMPLE), "shared")
+    return CloudStack(moto, moto.deploy(stack="shared", config=config, catalogue=SUITE_CATALOGUE), "shared")
 
 
 _own_stacks = itertools.count(1)
@@ -152,7 +152,7 @@ def cloud(moto: InMemoryAws) -> CloudStack:
     """A deployment of its own (a stack name of its own in the same in-memory AWS), for a test
     that breaks or changes the stack."""
     stack = f"own{next(_own_stacks)}"
-    return CloudStack(moto, moto.deploy(stack=stack, config=stack_config("dev"), catalogue=WITH_EXAMPLE), stack)
+    return CloudStack(moto, moto.deploy(stack=stack, config=stack_config("dev"), catalogue=SUITE_CATALOGUE), stack)
 
 
 @pytest.fixture

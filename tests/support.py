@@ -35,28 +35,80 @@ PREFIX = "serverless-workflows-dev"
 Deploy = Callable[..., ProgramRun]
 Declare = Callable[..., ProgramRun]
 
-# The worked example of docs/adding-a-workflow.md#the-recipe, laid out as the recipe says:
-# workflows/<file>.asl.json, handlers/<module>.py and one catalogue entry (entry.py).
+# Workflows laid out as the recipe (docs/adding-a-workflow.md#the-recipe) says a team adds them:
+# workflows/<file>.asl.json, handlers/<module>.py and catalogue entries, here in a fixture folder.
+# The worked example of the recipe; a test pins the docs' copy of its entry to this one.
 EXAMPLE_DIR = PROJECT_ROOT / "tests" / "fixtures" / "nightly_report"
+# Two workflows like a team's: scheduled JSONPath with Parallel, Map, Wait, a table and a topic;
+# on-demand JSONata with a queue.
+TEAM_DIR = PROJECT_ROOT / "tests" / "fixtures" / "team"
 
 
-def _load_entry() -> WorkflowSpec:
-    spec = importlib.util.spec_from_file_location("nightly_report_entry", EXAMPLE_DIR / "entry.py")
+def _entries(folder: Path, module_file: str, *names: str) -> tuple[WorkflowSpec, ...]:
+    """The entries `names` of `folder/module_file`, whose files stay in the fixture folder (an
+    entry is written for the project's folders: `workflows/` and the project root)."""
+    spec = importlib.util.spec_from_file_location(f"fixture_{folder.name}_entries", folder / module_file)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    entry: WorkflowSpec = module.NIGHTLY_REPORT
-    # The entry is written for the project's folders; here its files stay in the fixture.
-    return dataclasses.replace(
-        entry,
-        definition=EXAMPLE_DIR / "workflows" / Path(entry.definition).name,
-        functions=tuple(dataclasses.replace(f, source_root=EXAMPLE_DIR) for f in entry.functions),
-    )
+    loaded = []
+    for name in names:
+        entry: WorkflowSpec = getattr(module, name)
+        loaded.append(
+            dataclasses.replace(
+                entry,
+                definition=folder / "workflows" / Path(entry.definition).name,
+                functions=tuple(dataclasses.replace(f, source_root=folder) for f in entry.functions),
+            )
+        )
+    return tuple(loaded)
 
 
-NIGHTLY_REPORT = _load_entry()
-WITH_EXAMPLE: tuple[WorkflowSpec, ...] = (*CATALOGUE, NIGHTLY_REPORT)
+def clear_of(catalogue: tuple[WorkflowSpec, ...], entries: tuple[WorkflowSpec, ...]) -> tuple[WorkflowSpec, ...]:
+    """`entries`, each renamed where `catalogue` (or an entry before it) already uses its name,
+    a function's name or a shortcut output's: the suite adds its fixtures to whatever the
+    catalogue holds, and a team may well have added a workflow named as the recipe's example."""
+    workflows = {spec.name for spec in catalogue}
+    functions = {function.name for spec in catalogue for function in spec.functions}
+    outputs = {output for spec in catalogue for output in spec.shortcut_outputs}
+    cleared = []
+    for entry in entries:
+        name = _free(entry.name, workflows)
+        renamed = tuple(dataclasses.replace(f, name=_free(f.name, functions)) for f in entry.functions)
+        by_function = {f.name: r.name for f, r in zip(entry.functions, renamed, strict=True)}
+        shortcuts = {
+            _free(output, outputs, "Suite"): _renamed_path(path, by_function)
+            for output, path in entry.shortcut_outputs.items()
+        }
+        cleared.append(dataclasses.replace(entry, name=name, functions=renamed, shortcut_outputs=shortcuts))
+    return tuple(cleared)
+
+
+def _free(name: str, taken: set[str], mark: str = "-suite") -> str:
+    """`name`, or `name` with `mark` (and a number) when it is taken; the result is taken from then on."""
+    chosen, number = name, 1
+    while chosen in taken:
+        chosen = f"{name}{mark}" + (str(number) if number > 1 else "")
+        number += 1
+    taken.add(chosen)
+    return chosen
+
+
+def _renamed_path(path: str, functions: dict[str, str]) -> str:
+    head, _, rest = path.partition(".")
+    if head == "functions":
+        function, _, field = rest.partition(".")
+        return f"functions.{functions.get(function, function)}.{field}"
+    return path
+
+
+(EXAMPLE_AS_WRITTEN,) = _entries(EXAMPLE_DIR, "entry.py", "NIGHTLY_REPORT")
+TEAM_AS_WRITTEN = _entries(TEAM_DIR, "entries.py", "ORDER_AUDIT", "INTAKE")
+NIGHTLY_REPORT, ORDER_AUDIT, INTAKE = clear_of(CATALOGUE, (EXAMPLE_AS_WRITTEN, *TEAM_AS_WRITTEN))
+SUITE_CATALOGUE: tuple[WorkflowSpec, ...] = (*CATALOGUE, NIGHTLY_REPORT, ORDER_AUDIT, INTAKE)
+"""What the catalogue-wide tests run over: whatever the catalogue holds (the tutorials, and the
+workflows a team has added), then the recipe's example and the two team-like fixtures."""
 
 
 def definition_file(folder: Path, name: str, states: dict[str, Any]) -> Path:

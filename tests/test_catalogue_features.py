@@ -13,7 +13,7 @@ import pytest
 from rehearsal import fake_aws
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun, run_program
-from tests.support import PREFIX, Deploy, definition_file, document
+from tests.support import PREFIX, definition_file, document
 from workflows.catalogue import SCHEDULED
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.outputs import QueueOutput, TableOutput, read_workflows
@@ -180,17 +180,3 @@ def test_the_tools_read_each_resource_as_the_kind_the_program_wrote(run: Program
         "outbox": QueueOutput(arn=OUTBOX_ARN, url=OUTBOX_URL),
         "orders": TableOutput(arn=TABLE_ARN, name=TABLE),
     }
-
-
-def test_retain_data_keeps_the_queue_and_table_an_entry_creates(
-    run: ProgramRun, orders: tuple[WorkflowSpec, ...], deploy: Deploy
-) -> None:
-    # prod retains data: destroying the stack must not delete what the workflow wrote.
-    for stack, retained in (("dev", run), ("prod", deploy(stack="prod", catalogue=orders))):
-        kept = {r.name: r.retain_on_delete for r in retained if r.name in ("orders-outbox", "orders-orders")}
-        wanted = stack == "prod"
-        assert kept == {"orders-outbox": wanted, "orders-orders": wanted}, (
-            f"retainData true, yet destroying stack {stack} deletes the entry's own queue or table: {kept}"
-            if wanted
-            else f"retainData false, yet stack {stack} keeps the entry's queue or table on destroy: {kept}"
-        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +229,9 @@ def test_a_payload_that_is_not_json_stops_the_program_before_any_resource(deploy
     assert NIGHTLY_REPORT.schedule is not None
     unsendable = replace(NIGHTLY_REPORT, schedule=replace(NIGHTLY_REPORT.schedule, payload={"days": {1, 2}}))
     declared = ProgramRun()
-    with pytest.raises(CatalogueError, match=r"workflow 'nightly-report': schedule.payload is not JSON"):
+    with pytest.raises(
+        CatalogueError, match=re.escape(f"workflow '{NIGHTLY_REPORT.name}': schedule.payload is not JSON")
+    ):
         deploy(catalogue=(*CATALOGUE, unsendable), into=declared)
     assert declared.resources == []
 

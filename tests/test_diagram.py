@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import NIGHTLY_REPORT, WITH_EXAMPLE, corpus_definitions, definition_of, mutate, random_json
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, corpus_definitions, definition_of, mutate, random_json
 from workflows import diagram
 from workflows.asl_checks import asl_problems
 from workflows.catalogue import CALL_CENTER, SCHEDULED
@@ -106,9 +106,9 @@ def test_choice_conditions_read_naturally(rule: dict[str, object], text: str) ->
 
 
 def test_every_catalogue_workflow_is_drawn_without_editing_the_generator() -> None:
-    section = diagram.section(WITH_EXAMPLE)
+    section = diagram.section(SUITE_CATALOGUE)
     assert "**Nightly report** (`tests/fixtures/nightly_report/workflows/nightly_report.asl.json`)" in section
-    assert section.count("```mermaid") == len(WITH_EXAMPLE)
+    assert section.count("```mermaid") == len(SUITE_CATALOGUE)
     assert diagram.mermaid(NIGHTLY_REPORT.load_definition()) in section
 
 

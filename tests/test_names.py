@@ -28,7 +28,7 @@ from components.names import (
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.fake_aws import REGION
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from tests.support import Declare, Deploy
+from tests.support import SUITE_CATALOGUE, Declare, Deploy
 from workflows.catalogue import SCHEDULED
 
 # --- each component declares what its names function lists -----------------------------------
@@ -271,12 +271,15 @@ def test_a_function_alarm_points_at_the_log_group_the_function_logs_to(deploy: D
         assert pointed.group(1).replace("<the FunctionName dimension>", function) in groups, alarm.name
 
 
-def test_a_dead_letter_alarm_names_a_mark_the_scheduler_role_has(deploy: Deploy) -> None:
-    run = deploy()
-    (alarm,) = [alarm for alarm in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if
-                alarm.name.endswith("scheduled-schedule-dead-letter-failed")]  # fmt: skip
-    mark = re.search(r"the role whose name holds '([^']+)'", alarm.inputs["alarmDescription"])
-    assert mark is not None
+def test_a_dead_letter_alarm_names_a_mark_only_scheduler_roles_have(deploy: Deploy) -> None:
+    run = deploy(catalogue=SUITE_CATALOGUE)
     roles = {role.name: role.inputs["name"] for role in run.of_type("aws:iam/role:Role")}
-    assert mark.group(1) in roles["scheduled-scheduler-role"]
-    assert [name for name, physical in roles.items() if mark.group(1) in physical] == ["scheduled-scheduler-role"]
+    scheduler_roles = {workflow_names(spec.name, spec.name).schedule.scheduler_role.pulumi
+                       for spec in SUITE_CATALOGUE if spec.schedule is not None}  # fmt: skip
+    alarms = [alarm for alarm in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if
+              alarm.name.endswith("-schedule-dead-letter-failed")]  # fmt: skip
+    assert len(alarms) == len(scheduler_roles) > 1
+    for alarm in alarms:
+        mark = re.search(r"the role whose name holds '([^']+)'", alarm.inputs["alarmDescription"])
+        assert mark is not None, alarm.name
+        assert {name for name, physical in roles.items() if mark.group(1) in physical} == scheduler_roles, alarm.name

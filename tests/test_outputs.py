@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import WITH_EXAMPLE, Deploy
+from tests.support import SUITE_CATALOGUE, Deploy
 from workflows.outputs import (
     NOT_RECORDED,
     FunctionOutput,
@@ -86,9 +86,9 @@ def test_what_is_written_reads_back_as_the_same_record() -> None:
 
 
 def test_the_programs_own_output_reads_back_and_writes_again_unchanged(deploy: Deploy) -> None:
-    outputs = deploy(catalogue=WITH_EXAMPLE).outputs
+    outputs = deploy(catalogue=SUITE_CATALOGUE).outputs
     deployed = read_workflows(outputs)
-    assert list(deployed) == [spec.name for spec in WITH_EXAMPLE]
+    assert list(deployed) == [spec.name for spec in SUITE_CATALOGUE]
     for name, entry in deployed.items():
         assert json.dumps(entry_output(entry)) == json.dumps(outputs["workflows"][name]), name
     topic = "arn:aws:sns:us-east-1:123456789012:serverless-workflows-dev-nightly-report-ready"

@@ -15,7 +15,7 @@ from components.defaults import SUPPORTED_RUNTIMES
 from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
-from tests.support import STACKS, WITH_EXAMPLE, Deploy
+from tests.support import STACKS, SUITE_CATALOGUE, Deploy
 from workflows.catalogue import CATALOGUE
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 
@@ -26,11 +26,12 @@ def declared(run: ProgramRun) -> list[Resource]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_program_passes_every_rule(deploy: Deploy, stack: str) -> None:
-    assert evaluate(declared(deploy(stack=stack))) == []
+    run = deploy(stack=stack, config=stack_config(stack), catalogue=SUITE_CATALOGUE)
+    assert evaluate(declared(run)) == []
 
 
 def test_a_workflow_added_through_the_catalogue_passes_every_rule(deploy: Deploy) -> None:
-    run = deploy(catalogue=WITH_EXAMPLE)
+    run = deploy(catalogue=SUITE_CATALOGUE)
     assert "nightly-report-state-machine" in {r.name for r in run}
     assert evaluate(declared(run)) == []
 

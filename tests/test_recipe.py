@@ -70,7 +70,7 @@ def test_make_demo_names_a_mistyped_entry_in_one_message_not_a_traceback(capsys:
     assert demo.main("dev", catalogue=(*CATALOGUE, mistyped)) == 2
     assert capsys.readouterr().err == (
         "make demo: workflows/catalogue.py: 1 problem(s):\n"
-        "  - workflow 'nightly-report': schedule must be ScheduleSpec | None; got 'rate(1 minute)' (str).\n"
+        f"  - workflow '{NIGHTLY_REPORT.name}': schedule must be ScheduleSpec | None; got 'rate(1 minute)' (str).\n"
     )
 
 
@@ -84,15 +84,39 @@ def test_the_recipe_names_the_three_places_this_test_uses() -> None:
         assert "workflows/catalogue.py" in steps
 
 
+# What the example adds, under the names it is written with, or free ones where the team's catalogue
+# (or its folders) already use them: a team may have followed the recipe to the letter.
+EXAMPLE_NAME, EXAMPLE_FUNCTION = NIGHTLY_REPORT.name, NIGHTLY_REPORT.functions[0].name
+
+
+def _free_file(folder: Path, name: str) -> str:
+    stem, dot, suffix = name.partition(".")
+    chosen, number = name, 1
+    while (folder / chosen).exists():
+        number += 1
+        chosen = f"{stem}_{number}{dot}{suffix}"
+    return chosen
+
+
 @pytest.fixture(scope="module")
 def project_with_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("adopted") / "project"
     shutil.copytree(PROJECT_ROOT, copy, ignore=_NOT_COPIED)
     # 1. the definition file; 2. the handler module; 3. one catalogue entry.
-    shutil.copy(EXAMPLE_DIR / "workflows" / "nightly_report.asl.json", copy / "workflows")
-    shutil.copy(EXAMPLE_DIR / "handlers" / "nightly_report.py", copy / "handlers")
+    definition = _free_file(copy / "workflows", "nightly_report.asl.json")
+    handler = _free_file(copy / "handlers", "nightly_report.py")
+    shutil.copy(EXAMPLE_DIR / "workflows" / "nightly_report.asl.json", copy / "workflows" / definition)
+    shutil.copy(EXAMPLE_DIR / "handlers" / "nightly_report.py", copy / "handlers" / handler)
     entry = (EXAMPLE_DIR / "entry.py").read_text()
     _, _, body = entry.partition("from workflows.spec import")
+    for written, adopted in (
+        ('name="nightly-report"', f'name="{EXAMPLE_NAME}"'),
+        ('name="build-report"', f'name="{EXAMPLE_FUNCTION}"'),
+        ('"nightly_report.asl.json"', f'"{definition}"'),
+        ('"handlers.nightly_report.', f'"handlers.{handler.removesuffix(".py")}.'),
+    ):
+        assert written in body, f"the example's entry no longer holds {written}"
+        body = body.replace(written, adopted)
     catalogue = copy / "workflows" / "catalogue.py"
     catalogue.write_text(
         catalogue.read_text() + "\nfrom workflows.spec import" + body + "\nCATALOGUE = (*CATALOGUE, NIGHTLY_REPORT)\n"
@@ -118,7 +142,7 @@ with contextlib.redirect_stdout(io.StringIO()):
 run_choices = [a for a in parser()._subparsers._group_actions[0].choices["run"]._actions if a.dest == "workflow"]
 print(json.dumps({
     "workflows": sorted(run.outputs["workflows"]),
-    "resources": sorted(r.name for r in run if "nightly" in r.name),
+    "resources": sorted(r.name for r in run),
     "cost_code": cost_code, "cost": costed.getvalue(),
     "stale": stale, "regenerated": regenerated,
     "run_choices": list(run_choices[0].choices),
@@ -142,17 +166,21 @@ def tools(project_with_example: Path) -> dict[str, Any]:
 
 
 def test_the_program_deploys_the_new_workflow(tools: dict[str, Any]) -> None:
-    assert tools["workflows"] == sorted([*(spec.name for spec in CATALOGUE), "nightly-report"])
-    assert "nightly-report-state-machine" in tools["resources"]
-    assert "nightly-report-ready" in tools["resources"]
-    assert "build-report" not in tools["resources"]  # functions keep their own names
+    assert tools["workflows"] == sorted([*(spec.name for spec in CATALOGUE), EXAMPLE_NAME])
+    assert f"{EXAMPLE_NAME}-state-machine" in tools["resources"]
+    assert f"{EXAMPLE_NAME}-ready" in tools["resources"]
+    # Its function is named as the entry names it, not after the workflow.
+    assert EXAMPLE_FUNCTION in tools["resources"]
+    assert f"{EXAMPLE_NAME}-{EXAMPLE_FUNCTION}" not in tools["resources"]
 
 
 def test_cost_diagrams_and_ops_show_it_unedited(tools: dict[str, Any], project_with_example: Path) -> None:
     assert tools["cost_code"] == 0
-    assert "nightly-report" in tools["cost"]
+    assert EXAMPLE_NAME in tools["cost"]
     assert (tools["stale"], tools["regenerated"]) == (1, 0)
-    assert (
-        "**Nightly report** (`workflows/nightly_report.asl.json`)" in (project_with_example / "README.md").read_text()
-    )
-    assert tools["run_choices"] == [*(spec.name for spec in CATALOGUE), "nightly-report"]
+    # The example's entry is the last one the catalogue file declares.
+    declared = (project_with_example / "workflows" / "catalogue.py").read_text().splitlines()
+    definition = [line.split('"')[1] for line in declared if line.strip().startswith("definition=")][-1]
+    readme = (project_with_example / "README.md").read_text()
+    assert f"**Nightly report** (`workflows/{definition}`)" in readme
+    assert tools["run_choices"] == [*(spec.name for spec in CATALOGUE), EXAMPLE_NAME]

@@ -29,8 +29,7 @@ from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT
 from settings import StackSettings
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, TUTORIALS, WITH_EXAMPLE, CloudStack, Deploy, seed_for
-from workflows.catalogue import CATALOGUE
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for
 from workflows.outputs import read_workflows
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
@@ -146,7 +145,7 @@ def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_de
         assert target.get("DeadLetterConfig") == {"Arn": queue}, (
             f"{name}'s schedule has no dead-letter queue: a start that fails for good is lost"
         )
-    retention = StackSettings.from_config(stack_config("dev"), shared_cloud.stack, WITH_EXAMPLE).log_retention_days
+    retention = StackSettings.from_config(stack_config("dev"), shared_cloud.stack, SUITE_CATALOGUE).log_retention_days
     logs = shared_cloud.client("logs")
     groups = [group.inputs["name"] for group in shared_cloud.run.of_type("aws:cloudwatch/logGroup:LogGroup")]
     assert groups
@@ -221,7 +220,7 @@ def test_a_type_the_rehearsal_cannot_create_stops_it_before_anything_is_created(
     monkeypatch.setattr(InMemoryAws, "SUPPORTED", supported)
     before = len(moto.created)
     with pytest.raises(RehearsalError, match=r"The rehearsal cannot create aws:sns/topic:Topic; it creates aws:"):
-        moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=WITH_EXAMPLE)
+        moto.deploy(stack="unsupported", config=stack_config("dev"), catalogue=SUITE_CATALOGUE)
     assert len(moto.created) == before
 
 
@@ -256,7 +255,7 @@ def test_resources_are_created_one_at_a_time_because_moto_backends_are_not_threa
 
 
 def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates(deploy: Deploy) -> None:
-    run = deploy(catalogue=WITH_EXAMPLE)
+    run = deploy(catalogue=SUITE_CATALOGUE)
     declared = {r.type for r in run if r.custom and not r.type.startswith("pulumi:providers:")}
     assert declared <= set(InMemoryAws.SUPPORTED)
     assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared
@@ -272,10 +271,11 @@ def test_make_demo_ticks_runs_and_verifies_each_workflow_it_is_given(
     exercised = (*TUTORIALS, NIGHTLY_REPORT)
     assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, exercised, read_workflows(shared_cloud.outputs))
     printed = capsys.readouterr().out
-    assert "== Two scheduler ticks of scheduled, nightly-report" in printed
-    assert '== python -m ops run nightly-report --input \'{"report": "nightly"}\'' not in printed  # scheduled: ticked
-    assert "PASS  nightly-report outcomes: published all seen in 1 run(s)" in printed
-    assert "PASS  nightly-report schedule: ENABLED, cron(0 2 * * ? *)" in printed
+    example = NIGHTLY_REPORT.name
+    assert f"== Two scheduler ticks of scheduled, {example}" in printed
+    assert f"== python -m ops run {example} --input " + '\'{"report": "nightly"}\'' not in printed  # ticked
+    assert f"PASS  {example} outcomes: published all seen in 1 run(s)" in printed
+    assert f"PASS  {example} schedule: ENABLED, cron(0 2 * * ? *)" in printed
     assert "Verdict: every workflow works." in printed
     # As `ops failures` prints them, at most one per workflow: only the call center failed, on the
     # input it refuses; the others' runs all succeeded.
@@ -295,7 +295,7 @@ def test_the_demo_does_not_judge_a_workflow_moto_cannot_execute(definition: str)
     jsonata = dataclasses.replace(
         NIGHTLY_REPORT, name="uses-jsonata", definition=str(PROJECT_ROOT / "tests/fixtures/asl/valid" / definition)
     )
-    assert demo.not_rehearsable((*CATALOGUE, jsonata)) == {"uses-jsonata": demo.JSONATA_REASON}
+    assert demo.not_rehearsable((*TUTORIALS, jsonata)) == {"uses-jsonata": demo.JSONATA_REASON}
     passed = Report()
     passed.add("call-center outcomes", True, "resolved and escalated all seen")
     assert demo.verdict(passed, {}) == "Verdict: every workflow works."

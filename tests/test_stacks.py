@@ -18,7 +18,7 @@ from components.workflow import WorkflowArgs
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from settings import KNOWN_KEYS, StackSettings
 from stack_files import ConfigError, stack_config
-from tests.support import NIGHTLY_REPORT, STACKS, TUTORIALS, Deploy, definition_file, with_config
+from tests.support import NIGHTLY_REPORT, STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 from workflows.definition import DefinitionError
 from workflows.spec import CatalogueError, Queue, ScheduleSpec, Topic, WorkflowSpec
@@ -41,7 +41,7 @@ def test_every_stack_evaluates_with_the_same_resources(deploy: Deploy, stack: st
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_aws_resource_uses_the_tagging_provider_and_a_stack_specific_name(deploy: Deploy, stack: str) -> None:
-    run = deploy(stack=stack)
+    run = deploy(stack=stack, config=stack_config(stack), catalogue=SUITE_CATALOGUE)
     (provider,) = run.of_type("pulumi:providers:aws")
     # Providers receive structured config as JSON text.
     assert json.loads(provider.inputs["defaultTags"]) == {
@@ -67,7 +67,8 @@ def test_iam_role_names_carry_the_region_so_two_regions_do_not_collide(deploy: D
     for region in ("us-east-1", "eu-west-1"):
         config = with_config()
         config["aws:region"] = region
-        names[region] = {r.inputs["name"] for r in deploy(config=config).of_type("aws:iam/role:Role")}
+        declared = deploy(config=config, catalogue=SUITE_CATALOGUE)
+        names[region] = {r.inputs["name"] for r in declared.of_type("aws:iam/role:Role")}
     assert "serverless-workflows-dev-scheduled-sfn-use1" in names["us-east-1"]
     assert "serverless-workflows-dev-scheduled-sfn-euw1" in names["eu-west-1"]
     assert not names["us-east-1"] & names["eu-west-1"]
@@ -330,8 +331,8 @@ def test_schedule_payload_given_as_a_json_array_is_refused(deploy: Deploy) -> No
 
 
 def test_retain_data_keeps_log_groups_queues_and_tables_on_destroy(deploy: Deploy) -> None:
-    # Data, and the key that decrypts notifications already sent; nothing else. The tutorials
-    # create no table; an entry's own queue and table: tests/test_catalogue_features.py.
+    # Data (logs, dead letters, a workflow's queues and tables), and the key that decrypts
+    # notifications already sent; nothing else.
     kept = {
         "aws:cloudwatch/logGroup:LogGroup",
         "aws:sqs/queue:Queue",
@@ -339,10 +340,13 @@ def test_retain_data_keeps_log_groups_queues_and_tables_on_destroy(deploy: Deplo
         "aws:kms/key:Key",
     }
     for stack, retained in (("dev", False), ("prod", True)):
-        run = deploy(stack=stack)
-        assert {r.name: r.retain_on_delete for r in run if r.type in kept} == {
-            r.name: retained for r in run if r.type in kept
-        }, stack
+        run = deploy(stack=stack, config=stack_config(stack), catalogue=SUITE_CATALOGUE)
+        assert {r.type for r in run} >= kept, "the suite's catalogue no longer declares every kind of data"
+        wrong = sorted(r.name for r in run if r.type in kept and r.retain_on_delete != retained)
+        assert not wrong, (
+            f"retainData is {str(retained).lower()} on stack {stack}, yet destroying it "
+            f"{'deletes' if retained else 'keeps'} {', '.join(wrong)}"
+        )
         assert [r.name for r in run if r.retain_on_delete and r.type not in kept] == [], stack
 
 
@@ -357,7 +361,7 @@ def _broken_copy(tmp_path: Path, spec: WorkflowSpec, mutate: Callable[[dict[str,
     return dataclasses.replace(spec, definition=path)
 
 
-@pytest.mark.parametrize("broken", ["scheduled", "call-center"])
+@pytest.mark.parametrize("broken", [spec.name for spec in SUITE_CATALOGUE])
 def test_a_broken_definition_of_any_workflow_stops_the_program_before_any_resource(
     deploy: Deploy, tmp_path: Path, broken: str
 ) -> None:
@@ -365,7 +369,7 @@ def test_a_broken_definition_of_any_workflow_stops_the_program_before_any_resour
         document["States"][document["StartAt"]]["Next"] = "Nowhere"
         document["States"][document["StartAt"]].pop("End", None)
 
-    catalogue = tuple(_broken_copy(tmp_path, spec, mutate) if spec.name == broken else spec for spec in CATALOGUE)
+    catalogue = tuple(_broken_copy(tmp_path, spec, mutate) if spec.name == broken else spec for spec in SUITE_CATALOGUE)
     declared = ProgramRun()
     with pytest.raises(DefinitionError, match="Next names 'Nowhere', which is not a state"):
         deploy(catalogue=catalogue, into=declared)
@@ -393,15 +397,18 @@ def _publisher(tmp_path: Path, name: str, topic: str) -> WorkflowSpec:
 
 
 def test_two_workflows_whose_topics_would_share_a_name_are_refused_naming_both(deploy: Deploy, tmp_path: Path) -> None:
-    # nightly + report-ready and nightly-report + ready are both ...-nightly-report-ready.
-    nightly = _publisher(tmp_path, "nightly", "report-ready")
+    # A workflow named as the example's first word, with a topic named as the rest of the example's
+    # name and its topic: both are ...-nightly-report-ready.
+    (topic,) = [i for i in NIGHTLY_REPORT.integrations if isinstance(i, Topic)]
+    head, _, rest = NIGHTLY_REPORT.name.partition("-")
+    nightly = _publisher(tmp_path, head, f"{rest}-{topic.name}")
     declared = ProgramRun()
     with pytest.raises(ValueError, match="would both use the name") as error:
         deploy(catalogue=(SCHEDULED, NIGHTLY_REPORT, nightly), into=declared)
     assert str(error.value) == (
-        "workflow 'nightly-report' (topic 'ready') and workflow 'nightly' (topic 'report-ready') would both use "
-        "the name 'serverless-workflows-dev-nightly-report-ready' for an SNS topic, which must be unique; a name "
-        "joins the workflow's and its own with '-', so rename one of them."
+        f"workflow '{NIGHTLY_REPORT.name}' (topic '{topic.name}') and workflow '{head}' (topic '{rest}-{topic.name}') "
+        f"would both use the name 'serverless-workflows-dev-{NIGHTLY_REPORT.name}-{topic.name}' for an SNS topic, "
+        "which must be unique; a name joins the workflow's and its own with '-', so rename one of them."
     )
     assert declared.resources == []
 
@@ -445,7 +452,8 @@ def test_an_inconsistent_catalogue_is_refused_with_every_problem(deploy: Deploy)
     declared = ProgramRun()
     with pytest.raises(CatalogueError) as error:
         deploy(catalogue=(*CATALOGUE, NIGHTLY_REPORT, twin), into=declared)
-    assert "function 'build-report' is also declared by workflow 'nightly-report'" in str(error.value)
+    function = NIGHTLY_REPORT.functions[0].name
+    assert f"function '{function}' is also declared by workflow '{NIGHTLY_REPORT.name}'" in str(error.value)
     assert declared.resources == []
 
 
