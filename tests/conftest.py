@@ -19,6 +19,7 @@ from rehearsal import fake_aws  # noqa: E402
 from rehearsal.moto_aws import InMemoryAws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
 from tests.support import SUITE_CATALOGUE, CloudStack, Declare, Deploy  # noqa: E402
+from workflows.catalogue import CATALOGUE  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
 
 # The test layers, fastest first (CONTRIBUTING.md#the-test-layers). A test's layer comes from the
@@ -104,15 +105,18 @@ def deploy() -> Deploy:
         catalogue: tuple[WorkflowSpec, ...] | None = None,
     ) -> ProgramRun:
         values = stack_config(stack) if config is None else config
-        key = (stack, tuple(sorted(values.items())), id(catalogue))
+        # Entries by identity: a tuple built anew of the same entries (TUTORIALS, and the project's
+        # CATALOGUE while it holds the tutorials alone) is the same program, evaluated once.
+        entries = CATALOGUE if catalogue is None else catalogue
+        key = (stack, tuple(sorted(values.items())), tuple(map(id, entries)))
         if into is None and key in _runs:
             return _runs[key][0]
         run = run_program(
             fake_aws.new_resource, fake_aws.call, stack=stack, config=values, into=into, catalogue=catalogue
         )
         if into is None:
-            # The catalogue is kept with the run, so that its id cannot be reused by another one.
-            _runs[key] = (run, catalogue)
+            # The entries are kept with the run, so that their ids cannot be reused by others.
+            _runs[key] = (run, entries)
         return run
 
     return _deploy

@@ -12,6 +12,7 @@ from components.aws_context import console_url
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun
 from tests.support import PREFIX, Deploy, role_arn
+from workflows.catalogue import SCHEDULED
 
 STATE_MACHINE_ARN = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
 GROUP_ARN = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{PREFIX}-scheduled"
@@ -193,7 +194,8 @@ def test_the_schedule_outputs_come_from_the_schedule_not_the_state_machine() -> 
             state = {**state, "name": state["name"] + "-from-the-schedule"}
         return resource_id, state
 
-    outputs = run_program(marked, fake_aws.call).outputs
+    # The scheduled workflow alone: the outputs read are its own.
+    outputs = run_program(marked, fake_aws.call, catalogue=(SCHEDULED,)).outputs
     assert outputs["scheduleName"] == f"{PREFIX}-scheduled-from-the-schedule"
     assert outputs["workflows"]["scheduled"]["schedule"]["name"] == f"{PREFIX}-scheduled-from-the-schedule"
     assert outputs["scheduledStateMachineName"] == f"{PREFIX}-scheduled"

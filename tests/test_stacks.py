@@ -108,8 +108,8 @@ def test_pulumi_yaml_declares_the_same_defaults_as_the_settings_and_the_catalogu
     assert all(value.get("description") for value in declared.values())
 
 
-# Tests of the schedule's config evaluate a program with the scheduled workflow alone: the
-# schedule does not depend on the other workflows, and the program is then a third of the size.
+# Tests of the schedule's config, and of the provider's, evaluate a program with the scheduled
+# workflow alone: neither depends on the other workflows, and the program is then a fraction of the size.
 SCHEDULED_ONLY = (SCHEDULED,)
 
 
@@ -177,7 +177,7 @@ def test_log_level_off_and_tracing_off_leave_the_scheduled_role_without_a_policy
 def test_aws_region_reaches_the_provider(deploy: Deploy) -> None:
     config = with_config()
     config["aws:region"] = "eu-west-1"
-    (provider,) = deploy(config=config).of_type("pulumi:providers:aws")
+    (provider,) = deploy(config=config, catalogue=SCHEDULED_ONLY).of_type("pulumi:providers:aws")
     assert provider.inputs["region"] == "eu-west-1"
 
 
@@ -227,13 +227,13 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
 def test_other_namespaces_are_not_checked(deploy: Deploy) -> None:
     config = with_config()
     config["mycompany:owner"] = "team-a"
-    assert deploy(config=config).outputs
+    assert deploy(config=config, catalogue=SCHEDULED_ONLY).outputs
 
 
 def test_the_aws_keys_a_stack_sets_reach_the_provider(deploy: Deploy) -> None:
     config = with_config()
     config.update({"aws:profile": "prod-account", "aws:allowedAccountIds": '["123456789012"]'})
-    (provider,) = deploy(config=config).of_type("pulumi:providers:aws")
+    (provider,) = deploy(config=config, catalogue=SCHEDULED_ONLY).of_type("pulumi:providers:aws")
     assert provider.inputs["profile"] == "prod-account"
     assert json.loads(provider.inputs["allowedAccountIds"]) == ["123456789012"]
 
