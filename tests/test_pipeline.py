@@ -9,6 +9,8 @@ in `make lint`, checks the workflow's syntax and its shell scripts.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import subprocess
@@ -32,8 +34,15 @@ PULUMI_ACTION = "pulumi/actions"
 AWS_CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
 
 
+@functools.cache
+def _parsed(text: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(text)
+    return loaded
+
+
 def workflow() -> dict[str, Any]:
-    loaded: dict[Any, Any] = yaml.safe_load(WORKFLOW_FILE.read_text())
+    # Parsed once per text (PyYAML takes a tenth of a second), copied for each caller to change.
+    loaded = copy.deepcopy(_parsed(WORKFLOW_FILE.read_text()))
     # YAML 1.1 reads the key `on` as the boolean true.
     return {("on" if key is True else str(key)): value for key, value in loaded.items()}
 
