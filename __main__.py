@@ -3,7 +3,8 @@
     workflows/catalogue.py  the workflows this project deploys, one entry each (data)
     settings.py             stack config, read and checked in one place
     deployment.py           catalogue + settings -> components: checks everything, then declares
-    components/             Workflow and HandlerFunction, the reusable building blocks
+    preflight.py            the AWS account quotas the stack would reach
+    components/             Workflow, HandlerFunction and Monitoring, the reusable building blocks
     handlers/               the Lambda code (imports nothing from the infrastructure)
 
 The catalogue holds the two AWS tutorials: a Hello World state machine
@@ -22,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 import deployment
+import preflight
 from settings import StackSettings
 from workflows import cost
 from workflows.catalogue import CATALOGUE
@@ -37,6 +39,10 @@ def main(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> dict[str, pulumi.Ou
     # Every workflow is checked before anything is declared: a broken one must
     # stop `pulumi preview`, not fail halfway through `pulumi up`.
     plans = deployment.plan(catalogue, settings)
+    # The account's quotas this stack alone would reach: a warning past a default, a refusal
+    # past what no account may have (preflight.py).
+    for warning in preflight.check(preflight.needs(catalogue)):
+        pulumi.log.warn(warning)
     # What this stack will cost a month, from its config (workflows/cost.py); its errors too
     # come before anything is declared.
     estimate = cost.stack_estimate(catalogue, settings, definitions={plan.spec.name: plan.definition for plan in plans})

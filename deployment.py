@@ -9,10 +9,15 @@ a workflow another one starts comes first.
 
 Both build the components' arguments with the same functions, so what is
 checked is what is declared.
+
+`python -m deployment --policy-pack-config STACK` prints the policy pack's config
+for a stack (`policy_pack_config`), which `scripts/stack.sh` passes to `pulumi`.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,14 +25,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import handler_function, monitoring, workflow
+from components import handler_function, monitoring_plan, workflow
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
-from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs
+from components.monitoring import Monitoring
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs
 from components.names import workflow_names
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
+from stack_files import ConfigError
+from workflows import house_rules
 from workflows.definition import WorkflowDefinition, placeholders_in, substitute
+from workflows.monitored import monitored
 from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
@@ -137,7 +146,9 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
                 )
         plans.append(Plan(spec, definition, code))
     if settings.alarms_enabled:
-        monitoring.validate(monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue]))
+        monitoring_plan.validate(
+            monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue])
+        )
     return plans
 
 
@@ -191,24 +202,17 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow])
         workflows=workflows,
         alarm_email=settings.alarm_email,
         thresholds=settings.alarm_thresholds,
+        dashboard=settings.dashboard_enabled,
         retain_data=settings.retain_data,
     )
 
 
 def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
     """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
-    names = workflow_names(spec.name, settings.physical_name(spec.name))
-    scheduled = spec.schedule is not None
-    return MonitoredWorkflow(
-        name=spec.name,
-        state_machine_arn=names.state_machine.physical,
-        schedule_group=names.schedule.group.physical if scheduled else None,
-        dead_letter_queue_name=names.schedule.dead_letter_queue.physical if scheduled else None,
-        function_names={f.name: settings.physical_name(f.name) for f in spec.functions},
-    )
+    return monitored(spec, settings.physical_name, settings.workflow(spec).alarm_thresholds)
 
 
-def _monitored(deployment: Deployed) -> MonitoredWorkflow:
+def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkflow:
     flow = deployment.workflow
     return MonitoredWorkflow(
         name=deployment.spec.name,
@@ -216,6 +220,7 @@ def _monitored(deployment: Deployed) -> MonitoredWorkflow:
         schedule_group=flow.schedule_group_name,
         dead_letter_queue_name=flow.dead_letter_queue_name,
         function_names={name: function.function_name for name, function in deployment.functions.items()},
+        thresholds=settings.workflow(deployment.spec).alarm_thresholds,
     )
 
 
@@ -275,6 +280,8 @@ def workflow_args(
         log_retention_days=settings.log_retention_days,
         tracing_enabled=settings.tracing_enabled,
         retain_data=settings.retain_data,
+        # The stack's levels, then the entry's: the entry wins for its workflow.
+        house_rules=house_rules.combined(settings.house_rules, spec.house_rules),
         schedule=ScheduleArgs(
             expression=schedule.expression,
             timezone=schedule.timezone,
@@ -329,7 +336,7 @@ def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOpt
         deployed[spec.name] = Deployed(spec, configured.type, flow, functions, resources, schedule_enabled=enabled)
     watched = None
     if settings.alarms_enabled:
-        entries = [_monitored(deployment) for deployment in deployed.values()]
+        entries = [_monitored(deployment, settings) for deployment in deployed.values()]
         watched = Monitoring("monitoring", monitoring_args(settings, entries), opts)
     return Stack(deployed, watched)
 
@@ -407,3 +414,46 @@ def _at(entry: Mapping[str, Any], path: str, what: str) -> Any:
             raise ValueError(f"{what}: {path!r} is not in the workflow's output ({part!r} is missing)")
         value = value[part]
     return value
+
+
+# The pack's config property that lists the state machines it leaves to the program (policy/rules.py EXEMPT).
+PACK_EXEMPT = "exempt"
+
+
+def policy_pack_config(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> dict[str, Any]:
+    """The policy pack's config for a stack: each project rule's enforcement level in the stack
+    (`houseRules`), and, under `exempt`, the state machines whose catalogue entry sets that rule's
+    level itself. The program applies an entry's level (it refuses or warns before anything is
+    declared), and a policy has one level for the whole stack, so the pack leaves those to it."""
+    levels = house_rules.combined(settings.house_rules)
+    config: dict[str, Any] = {}
+    for rule in house_rules.HOUSE_RULES:
+        exempt = [
+            workflow_names(spec.name, settings.physical_name(spec.name)).state_machine.physical
+            for spec in catalogue
+            if rule.name in spec.house_rules
+        ]
+        config[rule.name] = {"enforcementLevel": levels[rule.name], PACK_EXEMPT: exempt}
+    return config
+
+
+def main(argv: list[str]) -> int:
+    """`python -m deployment --policy-pack-config STACK`: the pack's config as JSON on stdout; a bad
+    stack file or catalogue entry is one line on stderr and exit 2."""
+    from workflows.catalogue import CATALOGUE  # noqa: PLC0415 - the program passes its own catalogue
+
+    if len(argv) != 2 or argv[0] != "--policy-pack-config":
+        print("usage: python -m deployment --policy-pack-config STACK", file=sys.stderr)
+        return 2
+    try:
+        check_catalogue(CATALOGUE)
+        settings = StackSettings.from_stack_file(argv[1], CATALOGUE)
+    except (ConfigError, ValueError) as error:
+        print(f"policy pack config: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(policy_pack_config(CATALOGUE, settings), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -19,6 +19,11 @@ of an `AlarmThresholds` field; a threshold's fields left out keep their defaults
 
     pulumi config set --path 'alarmThresholds.functionErrors.value' 5
 
+Each project rule (`workflows/house_rules.py`) has an enforcement level per stack under
+`houseRules`, by the rule's name; a catalogue entry's `house_rules` wins for its workflow:
+
+    pulumi config set --path 'houseRules.top-level-timeout' advisory
+
 The top-level keys `scheduleExpression`, `scheduleTimezone`, `scheduleEnabled`
 and `schedulePayload` configure the schedule of the one catalogue workflow
 that claims them (`ScheduleSpec.stack_keys`); a `workflows.<name>` value wins
@@ -27,6 +32,7 @@ over them.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -39,6 +45,7 @@ import stack_files
 from components.addresses import EMAIL_RULE, is_email
 from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.defaults import (
+    DASHBOARD_ENABLED,
     EXECUTION_LOG_LEVEL,
     INCLUDE_EXECUTION_DATA,
     LOG_RETENTION_DAYS,
@@ -52,6 +59,7 @@ from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.definition import NotJsonError, finite_float, refuse_constant
 from workflows.execution_input import input_problem
+from workflows.house_rules import LEVELS, RULE_NAMES
 from workflows.spec import WorkflowSpec
 
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.
@@ -67,7 +75,7 @@ _TIMEZONE = re.compile(r"[A-Z][A-Za-z0-9_+-]*(?:/[A-Z][A-Za-z0-9_+-]*){0,2}")
 _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 # Keys of one workflow under `workflows.<name>`.
 SCHEDULE_STACK_KEYS = ("scheduleExpression", "scheduleTimezone", "scheduleEnabled", "schedulePayload")
-WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS)
+WORKFLOW_KEYS = ("type", *SCHEDULE_STACK_KEYS, "alarmThresholds")
 # `pulumi config set --path` stores a value that reads as an integer as a number, any other as a
 # string: 5 arrives as 5 but 2.5 (or 0.5) as "2.5". A number in a string is read as the number.
 _INTEGER_TEXT = re.compile(r"-?[0-9]+")
@@ -95,6 +103,9 @@ class WorkflowSettings:
 
     type: str
     schedule: ScheduleSettings | None
+    alarm_thresholds: AlarmThresholds | None = None
+    """`workflows.<name>.alarmThresholds`: its alarms' thresholds, the stack's with these over
+    them; None: the stack's."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +134,13 @@ class StackSettings:
     ENCRYPTED when read from a stack file that holds it encrypted: set, but unknown there."""
     alarm_thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
     """`alarmThresholds.<name>.*`: when each kind of alarm fires (`ALARM_THRESHOLD_NAMES`)."""
+    dashboard_enabled: bool = DASHBOARD_ENABLED
+    """`dashboardEnabled`: the CloudWatch dashboard of the workflows' metrics, with the alarms."""
     workflows: Mapping[str, WorkflowSettings] = field(default_factory=dict)
     """Per workflow of the catalogue: `workflows.<name>.*`, and the top-level schedule keys."""
+    house_rules: Mapping[str, str] = field(default_factory=dict)
+    """`houseRules.<rule>`: a project rule's enforcement level in this stack, as set (a rule left
+    out keeps its default, mandatory); a catalogue entry's `house_rules` wins for its workflow."""
 
     @property
     def name_prefix(self) -> str:
@@ -178,6 +194,7 @@ class StackSettings:
             )
         defaults = cls(stack=stack)
         reader.refuse_unknown_aws(values)
+        thresholds = reader.alarm_thresholds("alarmThresholds")
         settings = cls(
             stack=stack,
             aws_region=reader.region("aws:region"),
@@ -189,20 +206,27 @@ class StackSettings:
             retain_data=reader.boolean("retainData", defaults.retain_data),
             alarms_enabled=reader.boolean("alarmsEnabled", defaults.alarms_enabled),
             alarm_email=reader.email("alarmEmail"),
-            alarm_thresholds=reader.alarm_thresholds("alarmThresholds"),
-            workflows=reader.workflows(catalogue),
+            alarm_thresholds=thresholds,
+            dashboard_enabled=reader.boolean("dashboardEnabled", defaults.dashboard_enabled),
+            workflows=reader.workflows(catalogue, thresholds),
+            house_rules=reader.house_rules("houseRules"),
         )
         reader.refuse_blind_express(settings.workflows, settings.log_level)
         alarm_keys = {
             "alarmEmail": bool(settings.alarm_email),
             "alarmThresholds": settings.alarm_thresholds != defaults.alarm_thresholds,
+        } | {
+            f"workflows.{name}.alarmThresholds": configured.alarm_thresholds is not None
+            for name, configured in settings.workflows.items()
         }
         unused = [key for key, is_set in alarm_keys.items() if is_set]
         if unused and not settings.alarms_enabled:
+            # A nested key is removed with --path, as it was set.
+            removal = f"--path '{unused[0]}'" if "." in unused[0] else unused[0]
             raise ConfigError(
                 f"Config serverless-workflows:{unused[0]} is set but alarmsEnabled is false, so no alarm would use "
                 f"it. Fix it with: pulumi config set alarmsEnabled true --stack {stack} (or pulumi config "
-                f"rm {unused[0]} --stack {stack})"
+                f"rm {removal} --stack {stack})"
             )
         return settings
 
@@ -236,7 +260,9 @@ KNOWN_KEYS = frozenset(
         "alarmsEnabled",
         "alarmEmail",
         "alarmThresholds",
+        "dashboardEnabled",
         "workflows",
+        "houseRules",
         *SCHEDULE_STACK_KEYS,
     )
 )
@@ -469,11 +495,18 @@ class _Reader:
         # A command that runs as written: the first threshold, set to the value it already has.
         first = next(iter(ALARM_THRESHOLD_NAMES))
         example = json.dumps({first: {"value": getattr(AlarmThresholds(), ALARM_THRESHOLD_NAMES[first]).value}})
-        overrides = self.parse_json_object(key, raw, f"'{example}'")
-        chosen = {name: self._threshold(key, name, values) for name, values in overrides.items()}
-        return AlarmThresholds(**{ALARM_THRESHOLD_NAMES[name]: threshold for name, threshold in chosen.items()})
+        return self.thresholds_over(key, self.parse_json_object(key, raw, f"'{example}'"), AlarmThresholds())
 
-    def _threshold(self, key: str, name: str, values: object) -> Threshold:
+    def thresholds_over(self, key: str, overrides: Mapping[str, object], base: AlarmThresholds) -> AlarmThresholds:
+        """`base` with the thresholds `overrides` (parsed config under `key`) sets; a threshold's
+        fields left out keep `base`'s."""
+        chosen = {
+            ALARM_THRESHOLD_NAMES.get(name, name): self._threshold(key, name, values, base)
+            for name, values in overrides.items()
+        }
+        return dataclasses.replace(base, **chosen)
+
+    def _threshold(self, key: str, name: str, values: object, base: AlarmThresholds) -> Threshold:
         path = f"{key}.{name}"
         if name not in ALARM_THRESHOLD_NAMES:
             near = difflib.get_close_matches(name, ALARM_THRESHOLD_NAMES, n=1)
@@ -499,7 +532,8 @@ class _Reader:
                     f"--stack {self._stack}"
                 )
         chosen: dict[str, Any] = {THRESHOLD_KEYS[k]: _number_from_cli(v) for k, v in values.items()}
-        threshold = Threshold(**chosen)
+        before: Threshold = getattr(base, ALARM_THRESHOLD_NAMES[name])
+        threshold = dataclasses.replace(before, **chosen)
         problem = threshold_problem(threshold)
         if problem is not None:
             field_key = config_name(problem.field)
@@ -507,9 +541,32 @@ class _Reader:
             raise self._fail(f"{path}.{field_key}", shown, f"use {problem.allowed}", str(problem.accepted))
         return threshold
 
+    # --- houseRules.<rule> ---------------------------------------------------------------------
+
+    def house_rules(self, key: str) -> dict[str, str]:
+        raw = self._raw(key)
+        if raw is None:
+            return {}
+        example = f"'{json.dumps({RULE_NAMES[0]: LEVELS[1]})}'"
+        levels = self.parse_json_object(key, raw, example)
+        for name, level in levels.items():
+            path = f"{key}.{name}"
+            if name not in RULE_NAMES:
+                near = difflib.get_close_matches(name, RULE_NAMES, n=1)
+                guess = f" Did you mean {near[0]}?" if near else ""
+                raise ConfigError(
+                    f"Config {PROJECT}:{key} names rule {name!r}, which is not a project rule (rules: "
+                    f"{', '.join(RULE_NAMES)}).{guess} Remove it with: pulumi config rm --path '{path}' "
+                    f"--stack {self._stack}"
+                )
+            self.parse_choice(path, level, LEVELS[1], LEVELS)
+        return dict(levels)
+
     # --- per workflow --------------------------------------------------------------------------
 
-    def workflows(self, catalogue: tuple[WorkflowSpec, ...]) -> dict[str, WorkflowSettings]:
+    def workflows(
+        self, catalogue: tuple[WorkflowSpec, ...], thresholds: AlarmThresholds
+    ) -> dict[str, WorkflowSettings]:
         raw = self._raw("workflows")
         # A command that runs as written: the first workflow, set to the type it already has.
         example = json.dumps({catalogue[0].name: {"type": catalogue[0].type}}) if catalogue else "{}"
@@ -517,7 +574,7 @@ class _Reader:
         by_name = {spec.name: spec for spec in catalogue}
         for name, values in overrides.items():
             self._refuse_bad_override(name, values, by_name)
-        return {spec.name: self._workflow(spec, overrides.get(spec.name, {})) for spec in catalogue}
+        return {spec.name: self._workflow(spec, overrides.get(spec.name, {}), thresholds) for spec in catalogue}
 
     def _refuse_bad_override(self, name: str, values: object, by_name: Mapping[str, WorkflowSpec]) -> None:
         if name not in by_name:
@@ -543,12 +600,17 @@ class _Reader:
                     f"'workflows.{name}.{key}' --stack {self._stack}"
                 )
 
-    def _workflow(self, spec: WorkflowSpec, overrides: Mapping[str, Any]) -> WorkflowSettings:
+    def _workflow(
+        self, spec: WorkflowSpec, overrides: Mapping[str, Any], thresholds: AlarmThresholds
+    ) -> WorkflowSettings:
         defaults = _defaults(spec)
         path = f"workflows.{spec.name}"
         kind = defaults.type
         if "type" in overrides:
             kind = self.parse_choice(f"{path}.type", overrides["type"], defaults.type, WORKFLOW_TYPES)
+        alarms = None
+        if "alarmThresholds" in overrides:
+            alarms = self._workflow_thresholds(f"{path}.alarmThresholds", overrides["alarmThresholds"], thresholds)
         planned = defaults.schedule
         if planned is None:
             scheduled_keys = sorted(set(overrides) & set(SCHEDULE_STACK_KEYS))
@@ -558,7 +620,7 @@ class _Reader:
                     f"schedule in the catalogue. Remove with: pulumi config rm --path '{path}.{scheduled_keys[0]}' "
                     f"--stack {self._stack}"
                 )
-            return WorkflowSettings(type=kind, schedule=None)
+            return WorkflowSettings(type=kind, schedule=None, alarm_thresholds=alarms)
 
         def value(key: str) -> tuple[str, object] | None:
             """(the key as set, its raw value): workflows.<name>.key wins over the top-level key."""
@@ -576,4 +638,17 @@ class _Reader:
             enabled = self.parse_boolean(*found, planned.enabled)
         if found := value("schedulePayload"):
             payload = self.parse_payload(*found, planned.payload)
-        return WorkflowSettings(type=kind, schedule=ScheduleSettings(expression, timezone, enabled, payload))
+        schedule = ScheduleSettings(expression, timezone, enabled, payload)
+        return WorkflowSettings(type=kind, schedule=schedule, alarm_thresholds=alarms)
+
+    def _workflow_thresholds(self, path: str, raw: object, stack: AlarmThresholds) -> AlarmThresholds:
+        first = next(iter(ALARM_THRESHOLD_NAMES))
+        if not isinstance(raw, dict):
+            # As for the stack's key: remove the value, then set one field, which makes the object.
+            raise ConfigError(
+                f"Config {PROJECT}:{path} = {_shown(raw)} is not valid: it must be a JSON object of thresholds "
+                f"({', '.join(ALARM_THRESHOLD_NAMES)}). Fix it with: pulumi config rm --path '{path}' --stack "
+                f"{self._stack} && pulumi config set --path '{path}.{first}.value' "
+                f"{getattr(stack, ALARM_THRESHOLD_NAMES[first]).value:g} --stack {self._stack}"
+            )
+        return self.thresholds_over(path, raw, stack)

@@ -25,7 +25,6 @@ from bench.report import Figure
 from components.lambda_package import archive_zip, handler_archive
 from ops import executions
 from rehearsal import fake_aws
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT, load_program, run_program, run_under_mocks, stack_config
 
 ROUNDS = 5
@@ -95,6 +94,10 @@ def cold_import_ms(module: str) -> float:
 
 
 def rehearsal_rate(count: int = 20) -> float:
+    # Imported here: moto and its engine take a second or two to load, which `make bench`'s own
+    # tests (tests/test_bench.py, in the unit layer) need not pay.
+    from rehearsal.moto_aws import InMemoryAws  # noqa: PLC0415
+
     with InMemoryAws.running() as cloud:
         run = run_program(cloud.new_resource, cloud.call)
         sfn = cloud.client("stepfunctions")

@@ -44,3 +44,5 @@ LOG_RETENTION_DAYS = 14
 TRACING_ENABLED = True
 # Destroying a stack deletes its log groups, queues, tables and keys, unless its config keeps them.
 RETAIN_DATA = False
+# The stack's CloudWatch dashboard, with its alarms (a page per 500 widgets).
+DASHBOARD_ENABLED = True

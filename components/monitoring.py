@@ -33,475 +33,32 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.addresses import EMAIL_RULE, is_email
-from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from components.aws_context import AwsContext, console_host
-from components.defaults import RETAIN_DATA
-from components.names import alarm_name, handler_function_names, monitoring_names, workflow_names
+from components.monitoring_plan import (
+    MonitoredWorkflow,
+    MonitoringArgs,
+    alarm_specs,
+    dashboard_body,
+    dashboard_pages,
+    validate,
+)
+from components.names import monitoring_names
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
-
-# CloudWatch's and SNS's limits (PutMetricAlarm, PutDashboard, CreateTopic).
-MAX_ALARM_NAME = 255
-MAX_ALARM_DESCRIPTION = 1024
-MAX_DASHBOARD_NAME = 255
-MAX_DASHBOARD_WIDGETS = 500
-MAX_TOPIC_NAME = 256
-# Dashboards are global to the account, so their name carries the region (as role names
-# do); iam.region_code gives at most 6 characters for today's regions, 10 leaves room.
-REGION_CODE_ROOM = 10
 # KMS waits 7 to 30 days before deleting a key; the longest wait leaves the most time
 # to cancel a deletion by mistake.
 KEY_DELETION_WINDOW_DAYS = 30
-DASHBOARD_PERIOD_SECONDS = 300
-
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-@dataclass(frozen=True)
-class MonitoredWorkflow:
-    """One workflow of the catalogue, and the resources of it that are alarmed."""
-
-    name: str
-    """The catalogue name: used in alarm names and widget titles."""
-    state_machine_arn: pulumi.Input[str]
-    """The StateMachineArn dimension of the Step Functions metrics."""
-    schedule_group: pulumi.Input[str] | None = None
-    """The ScheduleGroup dimension of its schedule's metrics. Default: no schedule."""
-    dead_letter_queue_name: pulumi.Input[str] | None = None
-    """The QueueName of its schedule's dead-letter queue (not the URL). Default: none."""
-    function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Catalogue function name -> physical function name (FunctionName dimension). Default: none."""
-
-
-@dataclass(frozen=True)
-class MonitoringArgs:
-    """What Monitoring watches and whom it tells; only the first two have no default."""
-
-    name_prefix: str
-    """Stem of the physical names (topic, alarms, dashboard), e.g. "serverless-workflows-dev".
-    Only this stack's alarms, named `{name_prefix}-...`, may publish to the topic."""
-    workflows: Sequence[MonitoredWorkflow]
-    """The workflows to alarm on and chart."""
-    alarm_email: str | None = None
-    """An address subscribed to the topic. AWS mails it a confirmation link, and nothing
-    is delivered until someone follows it. Default: no subscription."""
-    thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
-    """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
-    dashboard: bool = True
-    """Create the stack's CloudWatch dashboard. Default: True."""
-    retain_data: bool = RETAIN_DATA
-    """Keep the KMS key when the stack is destroyed (`retain_on_delete`): once a key is
-    deleted, messages it encrypted can no longer be read. Default: False."""
-
-
-@dataclass(frozen=True)
-class _Metric:
-    """One alarmed metric, the same for every workflow (or function) it applies to."""
-
-    what: str
-    """The alarm name's last part; for a function, it follows the function's name."""
-    namespace: str
-    metric_name: str
-    dimension: str
-    statistic: str
-    threshold: str
-    """The AlarmThresholds field."""
-    treat_missing_data: str
-    happened: str
-    """What reaching the threshold means, completing "{count} ... {window}"."""
-    look: str
-    """Where the person on call looks first."""
-
-
-def _scheduler_role_mark() -> str:
-    """What the name of every scheduler role holds between its workflow's part and its region's."""
-    stem, region = "<state machine>", "<region>"
-    role = workflow_names("<workflow>", stem).schedule.scheduler_role.physical_in(region)
-    return role.removeprefix(stem).removesuffix(iam.region_code(region))
-
-
-def _function_log_group(function_name: str) -> str:
-    return handler_function_names("<function>", function_name).log_group.physical
-
-
-# All of these metrics are counts of events that CloudWatch only receives when the
-# event happens: no data means nothing happened, so missing data is "notBreaching".
-# Treating it as "missing" would leave each alarm in INSUFFICIENT_DATA most of the time.
-_WORKFLOW_METRICS = (
-    _Metric(
-        what="executions-failed",
-        namespace="AWS/States",
-        metric_name="ExecutionsFailed",
-        dimension="StateMachineArn",
-        statistic="Sum",
-        threshold="executions_failed",
-        # Published only when an execution ends; an idle workflow sends no data.
-        treat_missing_data="notBreaching",
-        happened="execution(s) of workflow '{workflow}' FAILED",
-        look="Which ones and why: `python -m ops failures {workflow}`, then `python -m ops history <execution ARN>` "
-        "for the failing state. Console: Step Functions > State machines > the one in this alarm's "
-        "StateMachineArn dimension > Executions, status Failed.",
-    ),
-    _Metric(
-        what="executions-timed-out",
-        namespace="AWS/States",
-        metric_name="ExecutionsTimedOut",
-        dimension="StateMachineArn",
-        statistic="Sum",
-        threshold="executions_timed_out",
-        # Published only when an execution ends; an idle workflow sends no data.
-        treat_missing_data="notBreaching",
-        happened="execution(s) of workflow '{workflow}' TIMED OUT (ran past the definition's TimeoutSeconds)",
-        look="The last state entered is where it hung: `python -m ops failures {workflow}`, then "
-        "`python -m ops history <execution ARN>`. Console: Step Functions > State machines > the one in this "
-        "alarm's StateMachineArn dimension > Executions, status Timed out.",
-    ),
-    _Metric(
-        what="executions-aborted",
-        namespace="AWS/States",
-        metric_name="ExecutionsAborted",
-        dimension="StateMachineArn",
-        statistic="Sum",
-        threshold="executions_aborted",
-        # Published only when an execution is stopped; usually never.
-        treat_missing_data="notBreaching",
-        happened="execution(s) of workflow '{workflow}' were ABORTED (a StopExecution call, by a person or a program)",
-        look="Who stopped them: CloudTrail event history, event name StopExecution. Which ones: "
-        "`python -m ops failures {workflow}`. Console: Step Functions > State machines > the one in this "
-        "alarm's StateMachineArn dimension > Executions, status Aborted.",
-    ),
-    _Metric(
-        what="executions-throttled",
-        namespace="AWS/States",
-        metric_name="ExecutionThrottled",
-        dimension="StateMachineArn",
-        statistic="Sum",
-        threshold="executions_throttled",
-        # This metric exists only while Step Functions throttles; there is no zero to publish.
-        treat_missing_data="notBreaching",
-        happened="state transition(s) of workflow '{workflow}' were THROTTLED by Step Functions: "
-        "its executions run late",
-        look="Throttling is per account and region: look at what else runs here, and at the Step Functions "
-        "quotas in the Service Quotas console. Executions delayed too long fail or time out: "
-        "`python -m ops failures {workflow}`.",
-    ),
-)
-_SCHEDULE_METRICS = (
-    _Metric(
-        what="schedule-target-errors",
-        namespace="AWS/Scheduler",
-        metric_name="TargetErrorCount",
-        dimension="ScheduleGroup",
-        statistic="Sum",
-        threshold="schedule_target_errors",
-        # Published only when a StartExecution call fails.
-        treat_missing_data="notBreaching",
-        happened="time(s) EventBridge Scheduler could NOT START workflow '{workflow}' (StartExecution failed)",
-        look="Usual causes: the scheduler role lost states:StartExecution, the state machine was replaced, or "
-        "Step Functions throttled. Scheduler retries; ticks it gives up on go to the dead-letter queue. "
-        "Console: EventBridge > Schedules, the group in this alarm's ScheduleGroup dimension.",
-    ),
-    _Metric(
-        what="schedule-dropped",
-        namespace="AWS/Scheduler",
-        metric_name="InvocationDroppedCount",
-        dimension="ScheduleGroup",
-        statistic="Sum",
-        threshold="schedule_invocations_dropped",
-        # Published only when Scheduler gives up on a tick.
-        treat_missing_data="notBreaching",
-        happened="tick(s) of the schedule of workflow '{workflow}' were DROPPED after every retry: "
-        "the workflow did not run for them",
-        look="Look for them in the workflow's dead-letter queue (SQS console, Send and receive messages, Poll): "
-        "their attributes carry the error. Then see the schedule in EventBridge > Schedules, the group in "
-        "this alarm's ScheduleGroup dimension.",
-    ),
-    _Metric(
-        what="schedule-dead-letter-failed",
-        namespace="AWS/Scheduler",
-        metric_name="InvocationsFailedToBeSentToDeadLetterCount",
-        dimension="ScheduleGroup",
-        statistic="Sum",
-        threshold="schedule_dead_letter_failures",
-        # Published only when a dead-lettering attempt fails.
-        treat_missing_data="notBreaching",
-        happened="undeliverable tick(s) of workflow '{workflow}' could NOT be sent to the dead-letter queue either: "
-        "they are LOST",
-        look="Check that the dead-letter queue exists and that the scheduler role may sqs:SendMessage to it "
-        f"(IAM console: the role whose name holds '{_scheduler_role_mark()}'). Ticks lost meanwhile are not "
-        "recoverable; start the workflow by hand if they mattered: `python -m ops run {workflow}`.",
-    ),
-)
-_QUEUE_METRICS = (
-    _Metric(
-        what="dead-letters",
-        namespace="AWS/SQS",
-        metric_name="ApproximateNumberOfMessagesVisible",
-        dimension="QueueName",
-        statistic="Maximum",
-        threshold="dead_letter_messages",
-        # SQS publishes while a queue holds messages or is used; an empty idle queue may
-        # send nothing, which is the healthy case.
-        treat_missing_data="notBreaching",
-        happened="tick(s) of workflow '{workflow}' wait in its DEAD-LETTER QUEUE: Scheduler could not deliver them",
-        look="Read them in the SQS console (the queue in this alarm's QueueName dimension; Send and receive "
-        "messages, Poll): the attributes carry the error. Fix the cause, then delete them; this alarm "
-        "stays in ALARM until the queue is empty.",
-    ),
-)
-_FUNCTION_METRICS = (
-    _Metric(
-        what="errors",
-        namespace="AWS/Lambda",
-        metric_name="Errors",
-        dimension="FunctionName",
-        statistic="Sum",
-        threshold="function_errors",
-        # Published only when the function is invoked; an idle function sends no data.
-        treat_missing_data="notBreaching",
-        happened="invocation(s) of function '{function}' of workflow '{workflow}' ended in an ERROR",
-        look=f"Its logs: CloudWatch Logs group {_function_log_group('<the FunctionName dimension>')}, level ERROR. "
-        "The executions it broke: `python -m ops failures {workflow}`.",
-    ),
-    _Metric(
-        what="throttles",
-        namespace="AWS/Lambda",
-        metric_name="Throttles",
-        dimension="FunctionName",
-        statistic="Sum",
-        threshold="function_throttles",
-        # Published only when the function is invoked; an idle function sends no data.
-        treat_missing_data="notBreaching",
-        happened="invocation(s) of function '{function}' of workflow '{workflow}' were THROTTLED (concurrency limit)",
-        look="The workflow retries throttled calls, so executions slow down before they fail. Look at the "
-        "account's concurrent executions in the Lambda console and at `python -m ops failures {workflow}`.",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    """One alarm exactly as it is declared."""
-
-    name: str
-    workflow: str
-    namespace: str
-    metric_name: str
-    dimensions: Mapping[str, pulumi.Input[str]]
-    statistic: str
-    threshold: float
-    period_seconds: int
-    evaluation_periods: int
-    comparison_operator: str
-    treat_missing_data: str
-    description: str
-
-
-def _window(threshold: Threshold) -> str:
-    minutes = threshold.period_seconds // 60
-    period = f"{minutes} minute{'s' if minutes != 1 else ''}"
-    if threshold.evaluation_periods == 1:
-        return f"within {period}"
-    return f"in each of {threshold.evaluation_periods} consecutive periods of {period}"
-
-
-def _spec(
-    args: MonitoringArgs,
-    metric: _Metric,
-    workflow: str,
-    dimension: pulumi.Input[str],
-    function: str | None = None,
-) -> AlarmSpec:
-    threshold: Threshold = getattr(args.thresholds, metric.threshold)
-    what = f"{function}-{metric.what}" if function is not None else metric.what
-    names = {"workflow": workflow, "function": function or ""}
-    description = (
-        f"{threshold.value:g} or more {metric.happened.format(**names)} {_window(threshold)} "
-        f"({metric.namespace} {metric.metric_name}, {metric.statistic}). {metric.look.format(**names)}"
-    )
-    return AlarmSpec(
-        name=alarm_name(args.name_prefix, workflow, what),
-        workflow=workflow,
-        namespace=metric.namespace,
-        metric_name=metric.metric_name,
-        dimensions={metric.dimension: dimension},
-        statistic=metric.statistic,
-        threshold=threshold.value,
-        period_seconds=threshold.period_seconds,
-        evaluation_periods=threshold.evaluation_periods,
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        treat_missing_data=metric.treat_missing_data,
-        description=description,
-    )
-
-
-def alarm_specs(args: MonitoringArgs) -> list[AlarmSpec]:
-    """Every alarm of `args`, in declaration order: per workflow, its execution alarms,
-    then its schedule's, its dead-letter queue's and its functions'."""
-    specs: list[AlarmSpec] = []
-    for flow in args.workflows:
-        specs += [_spec(args, metric, flow.name, flow.state_machine_arn) for metric in _WORKFLOW_METRICS]
-        if flow.schedule_group is not None:
-            specs += [_spec(args, metric, flow.name, flow.schedule_group) for metric in _SCHEDULE_METRICS]
-        if flow.dead_letter_queue_name is not None:
-            specs += [_spec(args, metric, flow.name, flow.dead_letter_queue_name) for metric in _QUEUE_METRICS]
-        for function, physical in flow.function_names.items():
-            specs += [_spec(args, metric, flow.name, physical, function) for metric in _FUNCTION_METRICS]
-    return specs
-
-
-def dashboard_body(
-    workflows: Sequence[MonitoredWorkflow], region: str, period_seconds: int = DASHBOARD_PERIOD_SECONDS
-) -> dict[str, Any]:
-    """The dashboard as plain data, from workflows whose values are resolved strings.
-
-    Per workflow: executions started/succeeded/failed and their duration; its
-    schedule's invocation attempts and dead-lettered ticks; per function, errors and
-    duration. Two widgets a row. Dashboards are global, so every widget names its region.
-    """
-
-    def widget(title: str, metrics: list[list[Any]], stat: str) -> dict[str, Any]:
-        return {
-            "type": "metric",
-            "width": 12,
-            "height": 6,
-            "properties": {
-                "title": title,
-                "region": region,
-                "view": "timeSeries",
-                "stacked": False,
-                "stat": stat,
-                "period": period_seconds,
-                "metrics": metrics,
-            },
-        }
-
-    widgets: list[dict[str, Any]] = []
-    for flow in workflows:
-        arn = ["StateMachineArn", flow.state_machine_arn]
-        widgets.append(
-            widget(
-                f"{flow.name}: executions",
-                [
-                    ["AWS/States", metric, *arn]
-                    for metric in ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed")
-                ],
-                "Sum",
-            )
-        )
-        widgets.append(
-            widget(
-                f"{flow.name}: execution duration (ms)",
-                [
-                    ["AWS/States", "ExecutionTime", *arn, {"stat": "Average", "label": "average"}],
-                    ["AWS/States", "ExecutionTime", *arn, {"stat": "Maximum", "label": "maximum"}],
-                ],
-                "Average",
-            )
-        )
-        if flow.schedule_group is not None:
-            group = ["ScheduleGroup", flow.schedule_group]
-            widgets.append(
-                widget(
-                    f"{flow.name}: schedule",
-                    [
-                        ["AWS/Scheduler", "InvocationAttemptCount", *group],
-                        ["AWS/Scheduler", "InvocationsSentToDeadLetterCount", *group],
-                    ],
-                    "Sum",
-                )
-            )
-        for function, physical in flow.function_names.items():
-            name = ["FunctionName", physical]
-            widgets.append(widget(f"{flow.name} / {function}: errors", [["AWS/Lambda", "Errors", *name]], "Sum"))
-            widgets.append(
-                widget(f"{flow.name} / {function}: duration (ms)", [["AWS/Lambda", "Duration", *name]], "Average")
-            )
-    for index, placed in enumerate(widgets):
-        placed["x"], placed["y"] = (index % 2) * 12, (index // 2) * 6
-    return {"widgets": widgets}
 
 
 def dashboard_console_url(partition: str, region: str, name: str) -> str:
     """The dashboard's page in the CloudWatch console, on the partition's own console host."""
     return f"https://{region}.{console_host(partition)}/cloudwatch/home?region={region}#dashboards:name={name}"
-
-
-def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:
-    problem = threshold_problem(threshold)
-    if problem is not None:
-        value = getattr(threshold, problem.field)
-        raise ValueError(
-            f"{what}: thresholds.{field_name}.{problem.field} = {value!r} is not valid: use {problem.allowed}."
-        )
-
-
-def validate(args: MonitoringArgs) -> None:
-    """Reject arguments AWS would reject, or that would alarm on the wrong thing, before anything is declared."""
-    what = f"Monitoring {args.name_prefix!r}"
-    if not _NAME.match(args.name_prefix):
-        raise ValueError(f"{what}: name_prefix must be letters, digits, '-' or '_' (it starts every physical name).")
-    if len(args.name_prefix) + 1 + REGION_CODE_ROOM > MAX_DASHBOARD_NAME:
-        raise ValueError(
-            f"{what}: name_prefix has {len(args.name_prefix)} characters; the dashboard name "
-            f"(prefix, '-', region code) must fit in {MAX_DASHBOARD_NAME}."
-        )
-    _check_workflows(what, args.workflows)
-    for threshold_field in dataclasses.fields(AlarmThresholds):
-        _check_threshold(what, threshold_field.name, getattr(args.thresholds, threshold_field.name))
-    if args.alarm_email is not None and not is_email(args.alarm_email):
-        raise ValueError(f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.")
-    _check_alarms(what, alarm_specs(args))
-    # The layout does not depend on the values, so unresolved ones count the same.
-    widgets = len(dashboard_body(args.workflows, region="")["widgets"]) if args.dashboard else 0
-    if widgets > MAX_DASHBOARD_WIDGETS:
-        raise ValueError(
-            f"{what}: the dashboard would have {widgets} widgets; CloudWatch "
-            f"allows {MAX_DASHBOARD_WIDGETS}. Set dashboard=False or monitor fewer workflows."
-        )
-
-
-def _check_workflows(what: str, workflows: Sequence[MonitoredWorkflow]) -> None:
-    seen: set[str] = set()
-    for flow in workflows:
-        if not _NAME.match(flow.name):
-            raise ValueError(f"{what}: workflow name {flow.name!r} must be letters, digits, '-' or '_'.")
-        if flow.name in seen:
-            raise ValueError(f"{what}: workflow {flow.name!r} is listed twice; alarm names would collide.")
-        seen.add(flow.name)
-        for function in flow.function_names:
-            if not _NAME.match(function):
-                raise ValueError(
-                    f"{what}: workflow {flow.name!r}: function name {function!r} must be letters, digits, '-' or '_'."
-                )
-
-
-def _check_alarms(what: str, specs: Sequence[AlarmSpec]) -> None:
-    names: set[str] = set()
-    for spec in specs:
-        if len(spec.name) > MAX_ALARM_NAME:
-            raise ValueError(
-                f"{what}: the alarm name {spec.name!r} has {len(spec.name)} characters; CloudWatch allows "
-                f"{MAX_ALARM_NAME}. Shorten name_prefix, the workflow or the function name."
-            )
-        if spec.name in names:
-            raise ValueError(f"{what}: two alarms would be named {spec.name!r}; rename a workflow or function.")
-        names.add(spec.name)
-        if len(spec.description) > MAX_ALARM_DESCRIPTION:
-            raise ValueError(
-                f"{what}: the description of alarm {spec.name!r} has {len(spec.description)} characters; "
-                f"CloudWatch allows {MAX_ALARM_DESCRIPTION}. Shorten the workflow or function name."
-            )
 
 
 def _resolved(flow: MonitoredWorkflow) -> pulumi.Output[MonitoredWorkflow]:
@@ -519,6 +76,9 @@ class Monitoring(pulumi.ComponentResource):
     key_arn: pulumi.Output[str]
     dashboard_name: pulumi.Output[str] | None
     dashboard_url: pulumi.Output[str] | None
+    """The first page of the dashboard: the one a stack has always had."""
+    dashboard_urls: pulumi.Output[list[str]]
+    """Every page of the dashboard, in order; none without a dashboard."""
     alarm_names: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -579,20 +139,42 @@ class Monitoring(pulumi.ComponentResource):
 
         self.dashboard_name = None
         self.dashboard_url = None
-        if args.dashboard:
-            body = pulumi.Output.all(aws_env.region, *[_resolved(flow) for flow in args.workflows]).apply(
-                lambda v: json.dumps(dashboard_body(v[1:], region=v[0]), sort_keys=True)
+        pages = dashboard_pages(args.workflows) if args.dashboard else []
+        page_names = [names.dashboard_page(number) for number in range(1, len(pages) + 1)]
+        titles = [f"{prefix} page {number} of {len(pages)}" for number in range(1, len(pages) + 1)]
+
+        def body(env: list[Any]) -> str:
+            partition, region, *flows = env
+            # One page needs no index; with several, each lists them all.
+            index = [
+                (title, dashboard_console_url(partition, region, page.physical_in(region)))
+                for title, page in zip(titles, page_names, strict=True)
+            ] if len(pages) > 1 else []  # fmt: skip
+            return json.dumps(dashboard_body(flows, region=region, index=index), sort_keys=True)
+
+        dashboards = []
+        for page, page_name in zip(pages, page_names, strict=True):
+            dashboards.append(
+                aws.cloudwatch.Dashboard(
+                    page_name.pulumi,
+                    dashboard_name=aws_env.region.apply(page_name.physical_in),
+                    dashboard_body=pulumi.Output.all(
+                        aws_env.partition, aws_env.region, *[_resolved(flow) for flow in page]
+                    ).apply(body),
+                    opts=child,
+                )
             )
-            dashboard = aws.cloudwatch.Dashboard(
-                names.dashboard.pulumi,
-                dashboard_name=aws_env.region.apply(names.dashboard.physical_in),
-                dashboard_body=body,
-                opts=child,
-            )
-            self.dashboard_name = dashboard.dashboard_name
-            self.dashboard_url = pulumi.Output.all(aws_env.partition, aws_env.region, dashboard.dashboard_name).apply(
-                lambda v: dashboard_console_url(v[0], v[1], v[2])
-            )
+        self.dashboard_urls = pulumi.Output.all(
+            *[
+                pulumi.Output.all(aws_env.partition, aws_env.region, dashboard.dashboard_name).apply(
+                    lambda v: dashboard_console_url(v[0], v[1], v[2])
+                )
+                for dashboard in dashboards
+            ]
+        ) if dashboards else pulumi.Output.from_input([])  # fmt: skip
+        if dashboards:
+            self.dashboard_name = dashboards[0].dashboard_name
+            self.dashboard_url = self.dashboard_urls.apply(lambda urls: str(urls[0]))
 
         self.topic_arn = topic.arn
         self.key_arn = key.arn
@@ -606,6 +188,7 @@ class Monitoring(pulumi.ComponentResource):
                 "key_arn": self.key_arn,
                 "dashboard_name": self.dashboard_name,
                 "dashboard_url": self.dashboard_url,
+                "dashboard_urls": self.dashboard_urls,
                 "alarm_names": self.alarm_names,
             }
         )

@@ -117,6 +117,16 @@ class MonitoringNames:
     email: Unnamed
     dashboard: RegionalName
 
+    def dashboard_page(self, number: int) -> RegionalName:
+        """Page `number` (from 1) of the dashboard: the first is the dashboard a stack has always
+        had, under the same names, so that splitting it into pages replaces nothing."""
+        if number == 1:
+            return self.dashboard
+        return RegionalName(
+            f"{self.dashboard.pulumi}-{number}",
+            functools.partial(_page_name, self.dashboard.physical_in, number),
+        )
+
     def alarm(self, alarm_name: str) -> Name:
         """An alarm, by its physical name (`alarm_name`): its Pulumi name has the component's
         name where the physical one has the stack's prefix."""
@@ -139,6 +149,10 @@ def monitoring_names(name: str, name_prefix: str) -> MonitoringNames:
 def alarm_name(name_prefix: str, workflow: str, what: str) -> str:
     """An alarm's physical name: only alarms named `{name_prefix}-...` may publish to the stack's topic."""
     return f"{name_prefix}-{workflow}-{what}"
+
+
+def _page_name(first: Callable[[str], str], number: int, region: str) -> str:
+    return f"{first(region)}-{number}"
 
 
 def dashboard_name(name_prefix: str, region: str) -> str:

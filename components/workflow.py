@@ -50,6 +50,7 @@ from workflows import integrations, model
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition, substitute
 from workflows.execution_input import input_problem, schedule_input
+from workflows.house_rules import DEFAULT_LEVELS, level_problems
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
 from workflows.schedule import ScheduleExpressionError
 from workflows.schedule import parse as parse_schedule_expression
@@ -131,10 +132,17 @@ class WorkflowArgs:
     replaced (`retain_on_delete`); delete them by hand afterwards. Default: False."""
     schedule: ScheduleArgs | None = None
     """Start the workflow on a schedule. Default: no schedule."""
+    house_rules: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    """Each project rule's enforcement level (`workflows/house_rules.py` HOUSE_RULES): `mandatory`
+    refuses the definition, `advisory` deploys it with a warning naming the rule, `disabled` skips
+    the rule. A rule left out is mandatory. No level touches what AWS itself refuses.
+    Default: every rule mandatory."""
 
 
-def validate(args: WorkflowArgs) -> None:
-    """Reject arguments AWS would reject, before any resource is declared."""
+def validate(args: WorkflowArgs) -> list[str]:
+    """Reject arguments AWS would reject (and definitions the mandatory project rules refuse),
+    before any resource is declared. Return the warnings, one line each, for the caller to show:
+    the component shows them when it is declared, so a check made earlier shows nothing twice."""
     what = f"Workflow {args.state_machine_name!r}"
     limit = MAX_SCHEDULED_STATE_MACHINE_NAME if args.schedule is not None else MAX_STATE_MACHINE_NAME
     if not _NAME.match(args.state_machine_name) or len(args.state_machine_name) > limit:
@@ -154,7 +162,15 @@ def validate(args: WorkflowArgs) -> None:
             f"level ALL with execution data (log level is {args.log_level}, execution data "
             f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs."
         )
-    validate_definition(args.definition, args.substitutions, functions=dict(args.functions), workflow_type=args.type)
+    if problems := level_problems(args.house_rules):
+        raise ValueError(f"{what}: house_rules: {'; '.join(problems)}.")
+    warnings = validate_definition(
+        args.definition,
+        args.substitutions,
+        functions=dict(args.functions),
+        workflow_type=args.type,
+        house_rules=args.house_rules,
+    )
     _check_granted_states(what, args)
     _check_integrations(what, args)
     schedule = args.schedule
@@ -173,6 +189,7 @@ def validate(args: WorkflowArgs) -> None:
         # The catalogue and stack config are checked for this earlier; a program using the component is not.
         if problem := input_problem(dict(schedule.payload)):
             raise ValueError(f"{what}: the schedule payload {problem}.")
+    return [f"{what}: {warning}" for warning in warnings]
 
 
 def _static_document(args: WorkflowArgs) -> Any:
@@ -245,8 +262,12 @@ class Workflow(pulumi.ComponentResource):
     dead_letter_queue_name: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: WorkflowArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        validate(args)
+        warnings = validate(args)
         super().__init__(TYPE_TOKEN, name, None, opts)
+        # Once per component, so once per run: `deployment.plan` checks the same arguments silently.
+        # Without a resource the engine prints it at once; with one it would wait for the URN.
+        for warning in warnings:
+            pulumi.log.warn(warning)
         self._name = name
         names = workflow_names(name, args.state_machine_name)
         child = pulumi.ResourceOptions(parent=self)

@@ -56,6 +56,7 @@ from workflows.outputs import (
 )
 from workflows.schedule import ScheduleExpressionError
 from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
+from workflows.validate import check_asl
 
 
 def workflows() -> dict[str, WorkflowSpec]:
@@ -369,6 +370,10 @@ def command_cost(args: argparse.Namespace) -> int:
         raise UsageError(f"stack {args.stack}: schedule expression {error}") from None
     except cost.CostError as error:
         raise UsageError(f"stack {args.stack}: {error}") from None
+    # Each definition's ASL warnings, once: the estimate checks the definitions without showing them.
+    for spec in CATALOGUE:
+        for warning in check_asl(spec.load_definition(), workflow_type=settings.workflow(spec).type):
+            print(f"ops cost: warning: workflow {spec.name!r}: {warning}", file=sys.stderr)
     print(render.cost(args.stack, estimate))
     return 0
 

@@ -236,6 +236,12 @@ def cost(stack: str, estimate: dict[str, Any]) -> str:
             f"{workflow['standard_usd']:>9.2f} {workflow['express_usd']:>8.2f} {workflow['lambda_usd']:>7.2f}"
             f"  {kind:<8} {workflow.get('deployed_usd', 0):>8.2f}"
         )
+    watching = estimate.get("monitoring")
+    if watching is not None:
+        pages = watching["dashboards"]
+        alarms = f"{watching['alarms']} alarms ${watching['alarms_usd']:.2f}"
+        dashboards = f"{pages} dashboard page{'s' if pages != 1 else ''} ${watching['dashboards_usd']:.2f}"
+        lines += ["", f"  CloudWatch: {alarms}, {dashboards} (in every total below)"]
     lines += ["", *_totals(estimate)]
     one_time = [(name, w) for name, w in workflows.items() if w.get("one_time_executions")]
     if one_time:

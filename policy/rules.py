@@ -8,6 +8,10 @@ functions against the resources the program registers under mocks.
 
 A violation that is a defect is MANDATORY (the deployment is refused); one
 that is a deliberate trade-off a user may make through config is ADVISORY.
+The project rules on definitions (`HOUSE_RULES`, a copy of the program's table in
+workflows/house_rules.py, pinned to it by tests/test_policy.py) take the levels a stack
+sets: `scripts/stack.sh` hands them to the pack as its config, with the state machines
+whose catalogue entry sets a rule's level itself, which the pack leaves to the program.
 This module imports only the standard library, so both can load it.
 """
 
@@ -19,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MANDATORY, ADVISORY = "mandatory", "advisory"
+MANDATORY, ADVISORY, DISABLED = "mandatory", "advisory", "disabled"
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -58,6 +62,20 @@ LAMBDA_TRANSIENT_ERRORS = frozenset(
     }
 )
 CURRENT_RUNTIMES = frozenset({"python3.12", "python3.13", "python3.14"})
+# Step Functions runs an Express execution for at most this many seconds.
+EXPRESS_MAX_SECONDS = 300
+# The pack's copy of workflows/house_rules.py HOUSE_RULES: (name, description, default level).
+HOUSE_RULES = (
+    ("top-level-timeout",
+     "The state machine sets a top-level TimeoutSeconds (at most 300 for an Express workflow).", MANDATORY),
+    ("lambda-task-timeout",
+     "Every Lambda task sets TimeoutSeconds (or TimeoutSecondsPath), above its function's own timeout.", MANDATORY),
+    ("lambda-task-retries", "Every Lambda task retries the transient Lambda errors (or States.ALL).", MANDATORY),
+    ("callback-task-timeout",
+     "Every .sync or .waitForTaskToken task sets TimeoutSeconds or HeartbeatSeconds (or a Path form).", MANDATORY),
+)  # fmt: skip
+EXEMPT = "exempt"
+"""The pack config's property of a project rule: the state machine names the program alone judges."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,16 @@ class Rule:
     enforcement: str
     check: Callable[[list[Resource]], Iterator[tuple[str, str]]]
     """Yields (resource name, message) for each violation."""
+    house_rule: bool = False
+    """A project rule on definitions: its level comes from the stack, and the pack config may
+    exempt state machines by name (`EXEMPT`)."""
+
+
+def not_exempt(resources: list[Resource], exempt: Iterable[object]) -> list[Resource]:
+    """`resources` without the state machines named (physical name) in `exempt`: those whose
+    catalogue entry sets the rule's own level, which the program applies (it refuses or warns)."""
+    names = {name for name in exempt if isinstance(name, str)}
+    return [r for r in resources if not (r.type == STATE_MACHINE and r.props.get("name") in names)]
 
 
 def _json(value: Any) -> Any:
@@ -183,11 +211,32 @@ def state_machines_trace(resources: list[Resource]) -> Iterator[tuple[str, str]]
             yield resource.name, "is not traced with X-Ray; set tracingEnabled to true."
 
 
-def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+def _definitions(resources: list[Resource]) -> Iterator[tuple[Resource, dict[str, Any]]]:
     for resource in _of_type(resources, STATE_MACHINE):
         definition = _json(resource.props.get("definition"))
-        if definition is None:
-            continue
+        if definition is not None:
+            yield resource, definition
+
+
+def top_level_timeout(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource, definition in _definitions(resources):
+        timeout = definition.get("TimeoutSeconds")
+        if not (isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0):
+            yield resource.name, "has no top-level TimeoutSeconds; a stuck execution could run for a year."
+        elif resource.props.get("type") == "EXPRESS" and timeout > EXPRESS_MAX_SECONDS:
+            stops = f"an Express execution stops at {EXPRESS_MAX_SECONDS}"
+            yield resource.name, f"is EXPRESS with TimeoutSeconds {timeout}; {stops}."
+
+
+def lambda_tasks_time_out(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource, definition in _definitions(resources):
+        for _, state_name, state in states_at_every_depth(definition):
+            if invokes_lambda(state) and "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
+                yield resource.name, f"task {state_name!r} has no TimeoutSeconds; it could wait for a year."
+
+
+def lambda_tasks_retry(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    for resource, definition in _definitions(resources):
         for _, state_name, state in states_at_every_depth(definition):
             if not invokes_lambda(state):
                 continue
@@ -195,8 +244,18 @@ def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple
             if not (retried >= LAMBDA_TRANSIENT_ERRORS or "States.ALL" in retried):
                 missing = ", ".join(sorted(LAMBDA_TRANSIENT_ERRORS - retried))
                 yield resource.name, f"task {state_name!r} does not retry {missing}."
-            if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
-                yield resource.name, f"task {state_name!r} has no TimeoutSeconds; it could wait for a year."
+
+
+def waiting_tasks_time_out(resources: list[Resource]) -> Iterator[tuple[str, str]]:
+    bounds = ("TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath")
+    for resource, definition in _definitions(resources):
+        for _, state_name, state in states_at_every_depth(definition):
+            if waits(state) and not any(key in state for key in bounds):
+                yield (
+                    resource.name,
+                    f"task {state_name!r} waits for a job or a callback with neither TimeoutSeconds nor "
+                    "HeartbeatSeconds; it could wait for a year.",
+                )
 
 
 # --- the pack's twin of workflows/model.py ------------------------------------------------
@@ -208,6 +267,7 @@ def lambda_tasks_retry_and_time_out(resources: list[Resource]) -> Iterator[tuple
 
 _LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$")
 _LAMBDA_INVOKE = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?lambda:invoke(\.waitForTaskToken)?$")
+_WAITS = re.compile(r"^arn:[a-z-]+:states:::(aws-sdk:)?[A-Za-z0-9-]+:[A-Za-z0-9]+(\.sync(:2)?|\.waitForTaskToken)$")
 Path = tuple[str | int, ...]
 
 
@@ -236,6 +296,12 @@ def invokes_lambda(state: Mapping[str, Any]) -> bool:
     if state.get("Type") != "Task" or not isinstance(resource, str):
         return False
     return bool(_LAMBDA_ARN.match(resource) or _LAMBDA_INVOKE.match(resource))
+
+
+def waits(state: Mapping[str, Any]) -> bool:
+    """Whether a Task waits for a job (`.sync`, `.sync:2`) or a callback (`.waitForTaskToken`)."""
+    resource = state.get("Resource")
+    return state.get("Type") == "Task" and isinstance(resource, str) and bool(_WAITS.match(resource))
 
 
 def schedules_retry_and_dead_letter(resources: list[Resource]) -> Iterator[tuple[str, str]]:
@@ -286,8 +352,10 @@ RULES: tuple[Rule, ...] = (
     Rule("state-machine-logging", "State machines log to a log group of the stack.",
          ADVISORY, state_machines_log_to_a_managed_group),
     Rule("state-machine-tracing", "State machines are traced with X-Ray.", ADVISORY, state_machines_trace),
-    Rule("lambda-task-resilience", "Lambda tasks retry transient Lambda errors and have a timeout.",
-         MANDATORY, lambda_tasks_retry_and_time_out),
+    *(Rule(name, description, default, check, house_rule=True)
+      for (name, description, default), check in zip(
+          HOUSE_RULES, (top_level_timeout, lambda_tasks_time_out, lambda_tasks_retry, waiting_tasks_time_out),
+          strict=True)),
     Rule("schedule-resilience", "Schedules have a retry policy and a dead-letter queue.",
          MANDATORY, schedules_retry_and_dead_letter),
     Rule("function-sizing", "Lambda functions set memory and timeout explicitly.",

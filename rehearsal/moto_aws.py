@@ -5,11 +5,11 @@ the AWS provider would make, so IAM roles, log groups, queues, Lambda
 functions, state machines and schedules really exist in moto, and moto's
 Step Functions engine executes the state machines.
 
-The one patch to moto lives here: moto runs Lambda code in Docker, which is
-not available, so `LambdaFunction._invoke_lambda` is replaced by a run of the
-function's own deployment package (the zip the program declared) in a fresh,
-isolated Python interpreter. A packaging mistake therefore fails here as it
-would in Lambda.
+moto runs Lambda code in Docker, which is not available: each invocation runs
+the function's own deployment package (the zip the program declared) in a fresh,
+isolated Python interpreter (`LambdaSandbox`), so a packaging mistake fails here
+as it would in Lambda. That and moto's other patches (JSONata, virtual time,
+mocked responses) are applied together by `rehearsal/moto_patches.py`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from moto.awslambda.models import LambdaFunction
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from components.lambda_package import archive_zip
-from rehearsal import fake_aws
+from rehearsal import fake_aws, moto_patches
 from rehearsal.program import ProgramRun, run_program
 from workflows.spec import WorkflowSpec
 
@@ -154,16 +154,29 @@ class InMemoryAws:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._tick_numbers = itertools.count()  # runs a tick starts are numbered across ticks
+        self.deployments: dict[tuple[str, tuple[int, ...]], tuple[ProgramRun, tuple[WorkflowSpec, ...]]] = {}
+        """(stack, the catalogue's entries) -> the deployment `rehearsal.run` made of them, and the catalogue."""
         # Pulumi's mocks create resources from several threads at once, and moto's backends are
         # plain dicts: an alarm put while another thread lists alarms fails with "dictionary
         # changed size during iteration". Calls into moto from the mocks are serialized; the GIL
         # serialized most of their work anyway.
         self._moto_lock = threading.Lock()
 
+    _active: ClassVar[InMemoryAws | None] = None
+    _depth: ClassVar[int] = 0
+
     @classmethod
     @contextmanager
     def running(cls, random_seed: int | None = None) -> Iterator[InMemoryAws]:
-        """Start moto with fake credentials, and route Lambda invocations to the sandbox."""
+        """Start moto with fake credentials and the rehearsal's patches (moto_patches). Inside a
+        running one, the same one: moto and its patches are process-wide."""
+        if cls._active is not None:
+            cls._depth += 1
+            try:
+                yield cls._active
+            finally:
+                cls._depth -= 1
+            return
         sandbox = LambdaSandbox(random_seed)
         with ExitStack() as stack:
             stack.enter_context(
@@ -181,20 +194,17 @@ class InMemoryAws:
             for variable in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
                 os.environ.pop(variable, None)
             stack.enter_context(mock_aws(config=_MOTO_CONFIG))  # type: ignore[call-overload]
-            stack.enter_context(
-                mock.patch.object(
-                    LambdaFunction,
-                    "_invoke_lambda",
-                    lambda function, event=None: sandbox.invoke(function, event),
-                )
-            )
+            stack.enter_context(moto_patches.patched(sandbox.invoke))
             stack.callback(sandbox.close)
             # Moto's engine logs every failed state as an error; a failed
             # execution is an expected outcome here and is reported by the caller.
             engine_log = logging.getLogger("moto.stepfunctions")
             stack.callback(engine_log.setLevel, engine_log.level)
             engine_log.setLevel(logging.CRITICAL)
-            yield cls(sandbox)
+            cloud = cls(sandbox)
+            cls._active = cloud
+            stack.callback(setattr, cls, "_active", None)
+            yield cloud
 
     def client(self, service: str) -> Any:
         """One client per service: making one loads the service's model, which takes longer than

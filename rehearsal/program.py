@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ class Registration:
 class ProgramRun:
     resources: list[Registration] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged with `pulumi.log.warn`, in order: what `pulumi preview` prints as
+    `warning:` lines. Kept here, not printed, so that a tool shows each once."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -52,6 +56,26 @@ class ProgramRun:
 
     def __iter__(self) -> Iterator[Registration]:
         return iter(self.resources)
+
+
+class _Warnings(logging.Handler):
+    """Keeps the warnings the mock engine is handed in a run."""
+
+    def __init__(self, run: ProgramRun) -> None:
+        super().__init__(logging.WARNING)
+        self._run = run
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self._run.warnings.append(record.getMessage())
+
+
+def _engine_log(run: ProgramRun) -> logging.Logger:
+    """The mock engine's log for one run: its warnings land in `run.warnings`, and nothing is
+    printed (a logger of its own, outside logging's tree, so nothing reaches the root logger)."""
+    logger = logging.Logger("pulumi-engine", logging.WARNING)
+    logger.addHandler(_Warnings(run))
+    return logger
 
 
 NewResource = Callable[[MockResourceArgs], tuple[str | None, dict[str, Any]]]
@@ -154,7 +178,12 @@ def run_under_mocks(
     run = ProgramRun() if into is None else into
     mocks = _Mocks(new_resource, call)
     pulumi.runtime.set_mocks(
-        mocks, project=PROJECT, stack=stack, preview=preview, monitor=_RecordingMonitor(mocks, run)
+        mocks,
+        project=PROJECT,
+        stack=stack,
+        preview=preview,
+        logger=_engine_log(run),
+        monitor=_RecordingMonitor(mocks, run),
     )
     pulumi.runtime.set_all_config({qualify(k): v for k, v in (config or {}).items()})
 

@@ -14,6 +14,9 @@
 #     typed; CONFIRM=<stack> answers ahead (CI). Without a terminal and
 #     without CONFIRM it refuses.
 #   YES=1 skips pulumi's confirmation prompt (needed without a terminal).
+#   Policy pack: up and preview run policy/ with the stack's project-rule levels
+#     (houseRules, and the catalogue's own), written by `python -m deployment
+#     --policy-pack-config` (PYTHON, default .venv/bin/python) into a temporary file.
 # Refusals print one line and exit 2 before anything is changed.
 set -euo pipefail
 
@@ -82,6 +85,20 @@ if ! command -v pulumi >/dev/null 2>&1; then
   exit 2
 fi
 
+# The policy pack's config, from the stack file and the catalogue (a bad value there refuses
+# here, before pulumi is asked anything); a new stack without a stack file gets it once written.
+pack_config=""
+write_pack_config() {
+  local python=${PYTHON:-.venv/bin/python}
+  command -v "$python" >/dev/null 2>&1 || refuse "No Python at $python: run make deps first (or set PYTHON)."
+  pack_config=$(mktemp "${TMPDIR:-/tmp}/policy-pack-config.XXXXXX")
+  trap 'rm -f "$pack_config"' EXIT
+  "$python" -m deployment --policy-pack-config "$stack" > "$pack_config" || exit 2
+}
+if [ "$action" != destroy ] && [ -f "$stack_file" ]; then
+  write_pack_config
+fi
+
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then
   mkdir -p "$state_dir"
   export PULUMI_BACKEND_URL="file://$state_dir"
@@ -110,12 +127,15 @@ if [ ! -f "$stack_file" ]; then
     "config: {}" > "$stack_file"
   echo "Wrote $stack_file (no values: the defaults); commit it. Set values with: pulumi config set KEY VALUE --stack $stack"
 fi
+if [ "$action" != destroy ] && [ -z "$pack_config" ]; then
+  write_pack_config
+fi
 
 # ${a[@]+"${a[@]}"}: bash before 4.4 (macOS's is 3.2) calls an empty array unbound under set -u.
 yes_flag=()
 if [ "${YES:-0}" = "1" ]; then yes_flag=(--yes); fi
 case "$action" in
-  up) pulumi up --stack "$stack" ${yes_flag[@]+"${yes_flag[@]}"} ;;
-  preview) pulumi preview --stack "$stack" --diff ;;
+  up) pulumi up --stack "$stack" --policy-pack policy --policy-pack-config "$pack_config" ${yes_flag[@]+"${yes_flag[@]}"} ;;
+  preview) pulumi preview --stack "$stack" --diff --policy-pack policy --policy-pack-config "$pack_config" ;;
   destroy) pulumi destroy --stack "$stack" ${yes_flag[@]+"${yes_flag[@]}"} ;;
 esac

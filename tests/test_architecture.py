@@ -24,7 +24,7 @@ from rehearsal.program import PROJECT_ROOT
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
 _ASL = {"definition", "asl_language", "model", "paths", "asl_checks", "house_rules", "validate", "integrations"}
 _ASL |= {"schedule", "execution_input"}
-_CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs"}
+_CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs", "monitored"}
 
 
 def layer_of(module: str) -> str | None:
@@ -40,6 +40,7 @@ def layer_of(module: str) -> str | None:
         "settings": "settings",
         "stack_files": "settings",
         "deployment": "program",
+        "preflight": "program",
         "__main__": "program",
         "ops": "tools",
         "rehearsal": "tools",

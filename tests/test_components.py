@@ -12,7 +12,7 @@ import pytest
 
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
-from components.monitoring import MonitoringArgs
+from components.monitoring_plan import MonitoringArgs
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
 from settings import StackSettings

@@ -22,7 +22,7 @@ import pytest
 import settings
 import stack_files
 from components.alarm_thresholds import AlarmThresholds, Threshold
-from settings import StackSettings
+from settings import ALARM_THRESHOLD_NAMES, StackSettings
 from stack_files import ConfigError
 from tests.support import Declare, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
@@ -570,6 +570,37 @@ def test_alarm_thresholds_without_alarms_are_refused() -> None:
     )
 
 
+def test_a_workflows_alarm_thresholds_are_read_over_the_stacks_and_refused_as_they_are() -> None:
+    def own(thresholds: object) -> str:
+        return json.dumps({"call-center": {"alarmThresholds": thresholds}})
+
+    config = thresholds({"functionErrors": {"value": 2}})
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"evaluationPeriods": 4}})
+    settings = read(config)
+    assert settings.workflows["call-center"].alarm_thresholds == AlarmThresholds(
+        function_errors=Threshold(value=2, evaluation_periods=4)
+    )
+    assert settings.workflows["scheduled"].alarm_thresholds is None
+    config[f"{PROJECT}:workflows"] = own({"functionErors": {}})
+    typo = "workflows.call-center.alarmThresholds names threshold 'functionErors', which no alarm has"
+    assert typo in refused(config)
+    config[f"{PROJECT}:workflows"] = own(5)
+    assert refused(config) == (
+        f"Config {PROJECT}:workflows.call-center.alarmThresholds = '5' is not valid: it must be a JSON object of "
+        f"thresholds ({', '.join(ALARM_THRESHOLD_NAMES)}). Fix it with: pulumi config rm --path "
+        "'workflows.call-center.alarmThresholds' --stack dev && pulumi config set --path "
+        "'workflows.call-center.alarmThresholds.executionsFailed.value' 1 --stack dev"
+    )
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"value": 0}})
+    assert "workflows.call-center.alarmThresholds.functionErrors.value = '0' is not valid" in refused(config)
+    config[f"{PROJECT}:workflows"] = own({"functionErrors": {"value": 3}})
+    config[f"{PROJECT}:alarmsEnabled"] = "false"
+    config.pop(f"{PROJECT}:alarmThresholds")
+    assert refused(config).startswith(
+        f"Config {PROJECT}:workflows.call-center.alarmThresholds is set but alarmsEnabled is false"
+    )
+
+
 @pytest.mark.program
 def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> None:
     # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
@@ -654,3 +685,52 @@ def test_a_misspelt_key_the_engine_passes_through_the_environment_is_refused(
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({f"{PROJECT}:logRetention": "30"}))
     with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program"):
         declare(StackSettings.from_pulumi)
+
+
+# --- houseRules.<rule>: each project rule's enforcement level ------------------------------------
+
+
+def test_without_house_rules_every_rule_keeps_its_default_level() -> None:
+    for stack in stack_files.stack_names():
+        assert StackSettings.from_stack_file(stack, CATALOGUE).house_rules == {}
+
+
+def test_house_rules_set_a_level_per_rule_and_leave_the_others_out() -> None:
+    levels = read(with_config(houseRules='{"top-level-timeout": "advisory", "lambda-task-retries": "disabled"}'))
+    assert levels.house_rules == {"top-level-timeout": "advisory", "lambda-task-retries": "disabled"}
+
+
+def test_a_stack_file_sets_house_rules_as_yaml(stack_file: StackFile) -> None:
+    text = "config:\n  serverless-workflows:houseRules:\n    top-level-timeout: advisory\n"
+    assert stack_file(text).house_rules == {"top-level-timeout": "advisory"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            '{"top-level-timout": "advisory"}',
+            "Config serverless-workflows:houseRules names rule 'top-level-timout', which is not a project rule "
+            "(rules: top-level-timeout, lambda-task-timeout, lambda-task-retries, callback-task-timeout). Did you mean "
+            "top-level-timeout? Remove it with: pulumi config rm --path 'houseRules.top-level-timout' --stack dev",
+        ),
+        (
+            '{"top-level-timeout": "warn"}',
+            "Config serverless-workflows:houseRules.top-level-timeout = 'warn' is not valid: use one of mandatory, "
+            "advisory, disabled. Fix it with: pulumi config set --path 'houseRules.top-level-timeout' advisory "
+            "--stack dev",
+        ),
+        (
+            '{"top-level-timeout": true}',
+            "Config serverless-workflows:houseRules.top-level-timeout = 'true' is not valid: use one of mandatory,",
+        ),
+        (
+            '["top-level-timeout"]',
+            "Config serverless-workflows:houseRules = '[\"top-level-timeout\"]' is not valid: it must be a JSON "
+            'object, not a list. Fix it with: pulumi config set houseRules \'{"top-level-timeout": "advisory"}\'',
+        ),
+    ],
+    ids=["unknown-rule", "unknown-level", "not-a-level", "not-an-object"],
+)
+def test_a_bad_house_rule_or_level_is_refused_with_the_command_that_fixes_it(value: str, expected: str) -> None:
+    assert expected in refused(with_config(houseRules=value))

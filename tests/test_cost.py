@@ -122,12 +122,36 @@ def test_prices_can_be_overridden() -> None:
     )
 
 
+# The tutorials' monitoring a month: 22 alarms, 10 of them free, at $0.10; one dashboard of 22
+# metrics, within the free tier of 3 dashboards of up to 50 metrics.
+MONITORING = (22 - 10) * 0.10
+
+
+def test_the_alarms_and_dashboard_pages_are_priced_past_the_free_tiers() -> None:
+    tutorials = cost.stack_estimate(TUTORIALS, dev())["monitoring"]
+    assert tutorials == {"alarms": 22, "dashboards": 1, "alarms_usd": pytest.approx(MONITORING), "dashboards_usd": 0}
+    assert cost.stack_estimate(TUTORIALS, dev(alarmsEnabled="false"))["monitoring"]["alarms"] == 0
+    assert cost.stack_estimate(TUTORIALS, dev(dashboardEnabled="false"))["monitoring"]["dashboards"] == 0
+    # 45 workflows of 5 functions: 45 x (4 + 2 x 5) alarms; two pages, each past 50 metrics.
+    many = tuple(
+        WorkflowSpec(name=f"flow-{number}", title="Flow", definition="unread.asl.json",
+                     functions=tuple(FunctionSpec(f"flow-{number}-{step}", "handlers.x.y", f"F{step}")
+                                     for step in range(5)))
+        for number in range(45)
+    )  # fmt: skip
+    priced = cost.monitoring_cost(many, dev(), cost.Prices())
+    assert (priced.alarms, priced.dashboards) == (630, 2)
+    assert priced.alarms_usd == pytest.approx(62.0)
+    assert priced.dashboards_usd == pytest.approx(6.0)
+    assert priced.usd == pytest.approx(68.0)
+
+
 def test_stack_estimate_shares_the_free_tier_between_workflows() -> None:
     estimate = cost.stack_estimate(TUTORIALS, dev())
     center = estimate["workflows"]["call-center"]
     # The schedule used all 4,000 free transitions: 1,000 x 6 x $0.000025.
     assert center["standard_usd"] == pytest.approx(0.15)
-    assert estimate["total_standard_usd"] == pytest.approx(2.06 + 0.15)
+    assert estimate["total_standard_usd"] == pytest.approx(2.06 + 0.15 + MONITORING)
     disabled = cost.stack_estimate(TUTORIALS, dev(scheduleEnabled="false"))
     assert disabled["workflows"]["scheduled"]["standard_usd"] == 0
 
@@ -164,9 +188,10 @@ def test_ops_cost_prints_the_estimate_and_takes_price_overrides(capsys: pytest.C
     assert ops_main(["--stack", "dev", "cost"]) == 0
     printed = capsys.readouterr().out
     assert "scheduled         43,200            2      2.06     0.05" in printed
-    assert "Total as deployed (Standard): $2.21" in printed
+    assert "Total as deployed (Standard): $3.41" in printed  # $2.21 and the alarms' $1.20
+    assert "  CloudWatch: 22 alarms $1.20, 1 dashboard page $0.00 (in every total below)" in printed
     assert ops_main(["--stack", "dev", "cost", "--price", "standard_per_transition=0.00005"]) == 0
-    assert "Total as deployed (Standard): $4.42" in capsys.readouterr().out
+    assert "Total as deployed (Standard): $5.62" in capsys.readouterr().out
     assert ops_main(["--stack", "dev", "cost", "--price", "nonsense=1"]) == 2
     assert "--price nonsense: unknown price" in capsys.readouterr().err
 
@@ -447,21 +472,21 @@ def test_each_workflow_is_priced_by_its_deployed_type() -> None:
     # An Express workflow uses none of the 4,000 free transitions, so the call center has them:
     # (1,000 x 6 - 4,000) x $0.000025
     assert center["deployed_usd"] == pytest.approx(0.05)
-    assert estimate["total_as_deployed_usd"] == pytest.approx(0.0477 + 0.05, abs=1e-4)
+    assert estimate["total_as_deployed_usd"] == pytest.approx(0.0477 + 0.05 + MONITORING, abs=1e-4)
     # The alternatives: all Standard as before; all Express adds the call center's
     # 1,000 x ($0.000001 + 0.7 s x 0.0625 GB x $0.00001667) = $0.0017
-    assert estimate["total_standard_usd"] == pytest.approx(2.21)
-    assert estimate["total_express_usd"] == pytest.approx(0.0477 + 0.0017, abs=1e-4)
+    assert estimate["total_standard_usd"] == pytest.approx(2.21 + MONITORING)
+    assert estimate["total_express_usd"] == pytest.approx(0.0477 + 0.0017 + MONITORING, abs=1e-4)
     printed = render.cost("dev", estimate)
-    assert "  Total as deployed (1 Standard, 1 Express): $0.10" in printed
-    assert "  Total if all were Standard:                $2.21" in printed
+    assert "  Total as deployed (1 Standard, 1 Express): $1.30" in printed
+    assert "  Total if all were Standard:                $3.41" in printed
     assert "  scheduled         43,200            2      2.06     0.05    0.00  Express      0.05" in printed
     express = cost.stack_estimate(TUTORIALS, dev(workflows='{"scheduled": {"type": "EXPRESS"}, "call-center": '
                                                  '{"type": "EXPRESS"}}'))  # fmt: skip
     # $0.0477 + $0.0017, and no transitions at all
-    assert express["total_as_deployed_usd"] == pytest.approx(0.0494, abs=1e-4)
+    assert express["total_as_deployed_usd"] == pytest.approx(0.0494 + MONITORING, abs=1e-4)
     printed = render.cost("dev", express)
-    assert "  Total as deployed (Express): $0.05\n  Total if all were Standard:  $2.21" in printed
+    assert "  Total as deployed (Express): $1.25\n  Total if all were Standard:  $3.41" in printed
 
 
 def test_a_one_time_schedule_is_a_one_time_cost() -> None:
@@ -474,7 +499,7 @@ def test_a_one_time_schedule_is_a_one_time_cost() -> None:
     assert scheduled["one_time_usd"] == pytest.approx(0.02)
     assert estimate["one_time_usd"] == pytest.approx(0.02)
     # The month is the call center's alone, with all 4,000 free transitions: (6,000 - 4,000) x $0.01
-    assert estimate["total_as_deployed_usd"] == pytest.approx(20.0)
+    assert estimate["total_as_deployed_usd"] == pytest.approx(20.0 + MONITORING)
     printed = render.cost("dev", estimate)
     assert "  scheduled           once            2" in printed
     assert "    scheduled: $0.02 once" in printed
@@ -539,6 +564,9 @@ class Configured:
 
 class OnDemand:
     """Settings under which every workflow runs on demand, as `workflow_type`."""
+
+    alarms_enabled = True
+    dashboard_enabled = True
 
     def __init__(self, workflow_type: str) -> None:
         self.workflow_type = workflow_type

@@ -24,7 +24,7 @@ import yaml
 
 from components.alarm_thresholds import AlarmThresholds, Threshold
 from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
-from components.monitoring import MonitoredWorkflow, MonitoringArgs, alarm_specs
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from rehearsal.program import PROJECT_ROOT
 from settings import (
     ALARM_THRESHOLD_NAMES,
@@ -39,6 +39,7 @@ from tests.support import TUTORIALS
 from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.diagram import BEGIN, END
+from workflows.house_rules import HOUSE_RULES, LEVELS, RULE_NAMES
 from workflows.spec import ScheduleSpec
 
 README = PROJECT_ROOT / "README.md"
@@ -275,7 +276,9 @@ FIELD_OF_KEY = {
     "alarmsEnabled": "alarms_enabled",
     "alarmEmail": "alarm_email",
     "alarmThresholds": "alarm_thresholds",
+    "dashboardEnabled": "dashboard_enabled",
     "workflows": "workflows",
+    "houseRules": "house_rules",
     "aws:region": "aws_region",
     "aws:profile": "aws_profile",
     "aws:allowedAccountIds": "aws_allowed_account_ids",
@@ -289,6 +292,7 @@ TYPE_OF_ANNOTATION = {
     "tuple[str, ...]": "list",
     "AlarmThresholds": "object",
     "Mapping[str, WorkflowSettings]": "object",
+    "Mapping[str, str]": "object",
 }
 
 
@@ -348,6 +352,18 @@ def test_the_allowed_values_of_choice_keys_are_the_ones_settings_accepts() -> No
     assert tuple(re.findall(r"`([A-Z]+)`", workflow_rows["type"][2])) == WORKFLOW_TYPES
     for key in SCHEDULE_STACK_KEYS:
         assert workflow_rows[key][0] == rows[key][0], key
+
+
+def test_the_house_rules_table_is_the_one_the_validator_and_settings_read() -> None:
+    adding = DOCS / "adding-a-workflow.md"
+    rows = table_rows(section(adding, "House rules and their enforcement levels"))
+    assert [(name, cells) for name, cells in rows.items() if name in RULE_NAMES] == [
+        (rule.name, [f"`{rule.default}`", rule.description]) for rule in HOUSE_RULES
+    ]
+    levels = re.findall(r"^- \*\*`([a-z]+)`\*\*", section(adding, "House rules and their enforcement levels"), re.M)
+    assert tuple(levels) == LEVELS
+    allowed = stack_key_rows()["houseRules"][2]
+    assert tuple(re.findall(r"`([a-z-]+)`", allowed)) == (*RULE_NAMES, *LEVELS)
 
 
 def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads() -> None:

@@ -23,6 +23,11 @@ def test_a_unit_test_starts_neither_the_pulumi_engine_nor_a_process(request: pyt
         subprocess.run([sys.executable, "-c", "pass"], check=True)
 
 
+def test_a_unit_test_runs_under_pythons_own_recursion_limit_as_the_program_does() -> None:
+    # Not the 10,000 jsonata-python sets on import (the rehearsal imports it, so every test process does).
+    assert sys.getrecursionlimit() == conftest.RECURSION_LIMIT
+
+
 @pytest.mark.program
 def test_a_program_test_may_start_a_process() -> None:
     ran = subprocess.run([sys.executable, "-c", "print('ran')"], capture_output=True, text=True, check=True)

@@ -21,7 +21,7 @@ from workflows.asl_checks import asl_problems
 from workflows.asl_language import MAX_NESTING
 from workflows.catalogue import CATALOGUE
 from workflows.definition import WorkflowDefinition
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS, project_problems
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITING_PATTERNS, project_problems
 from workflows.model import CATCH, CHOICE, DEFAULT, NEXT
 
 QUOTED = 'Say "hi" to Bob\'s team'
@@ -283,9 +283,17 @@ def _shared_definitions() -> list[Any]:
 
 
 @pytest.mark.parametrize("document", _shared_definitions())
-def test_the_policy_packs_twin_finds_the_same_states_and_lambda_tasks_as_the_model(document: Any) -> None:
-    from_model = [(s.path, s.name, s.lambda_call() is not None) for s in model.read(document).states()]
-    from_pack = [(path, name, pack.invokes_lambda(state)) for path, name, state in pack.states_at_every_depth(document)]
+def test_the_policy_packs_twin_finds_the_same_states_lambda_tasks_and_waiting_tasks_as_the_model(
+    document: Any,
+) -> None:
+    from_model = [
+        (s.path, s.name, s.lambda_call() is not None, s.call is not None and s.call.pattern in WAITING_PATTERNS)
+        for s in model.read(document).states()
+    ]
+    from_pack = [
+        (path, name, pack.invokes_lambda(state), pack.waits(state))
+        for path, name, state in pack.states_at_every_depth(document)
+    ]
     assert from_pack == from_model
 
 
@@ -294,6 +302,7 @@ def test_the_shared_definitions_hold_lambda_tasks_and_other_tasks_at_depth() -> 
     states = [s for d in _shared_definitions() for s in model.read(d).states()]
     assert any(s.lambda_call() is not None and len(s.path) > 1 for s in states)
     assert any(s.type == "Task" and s.lambda_call() is None for s in states)
+    assert any(s.call is not None and s.call.pattern in WAITING_PATTERNS for s in states)
 
 
 # --- one reader of the nesting keys -------------------------------------------------------------

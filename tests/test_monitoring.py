@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pytest
 
 from components.alarm_thresholds import AlarmThresholds, Threshold
-from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs, dashboard_body
+from components.monitoring import Monitoring
+from components.monitoring_plan import (
+    MAX_DASHBOARD_WIDGETS,
+    MonitoredWorkflow,
+    MonitoringArgs,
+    alarm_specs,
+    dashboard_body,
+    dashboard_pages,
+)
 from rehearsal.fake_aws import ACCOUNT_ID
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, run_under_mocks
 from tests.support import PREFIX, CloudStack, Declare
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SCHEDULED_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
@@ -281,8 +292,10 @@ ALLOWED_EMAIL = "one address such as oncall@example.com"
             r"CloudWatch evaluates at most 86,400 s \(1 day\) of periods under an hour",
         ),
         (
-            {"workflows": [MonitoredWorkflow(f"flow-{i}", "arn") for i in range(251)]},
-            "the dashboard would have 502 widgets; CloudWatch allows 500",
+            # 2 widgets of its executions and 2 per function: 502, more than a page of its own holds.
+            {"workflows": [MonitoredWorkflow("wide", "arn", function_names={f"f{i}": f"f{i}" for i in range(250)})]},
+            r"workflow 'wide' alone needs 502 dashboard widgets \(two per function\); a CloudWatch dashboard "
+            "holds 500",
         ),
     ],
 )
@@ -359,6 +372,98 @@ def test_without_a_dashboard_there_is_no_dashboard_output(declare: Declare) -> N
     assert run.of_type("aws:cloudwatch/dashboard:Dashboard") == []
     assert holder[0].dashboard_name is None
     assert holder[0].dashboard_url is None
+
+
+def many_workflows(count: int, functions: int = 5) -> list[MonitoredWorkflow]:
+    """`count` workflows of `functions` functions each: 2 + 2 x functions widgets apiece."""
+    return [
+        MonitoredWorkflow(
+            f"flow-{number}",
+            f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-flow-{number}",
+            function_names={f"step-{step}": f"{PREFIX}-flow-{number}-{step}" for step in range(functions)},
+        )
+        for number in range(count)
+    ]
+
+
+def charted(body: dict[str, Any]) -> list[str]:
+    """The workflows a page charts, by their executions widget, in order."""
+    titles = [w["properties"]["title"] for w in body["widgets"] if w["type"] == "metric"]
+    return [title.removesuffix(": executions") for title in titles if title.endswith(": executions")]
+
+
+def test_workflows_past_the_widget_limit_go_on_pages_that_keep_each_workflow_whole() -> None:
+    # 45 workflows of 12 widgets: 540, past CloudWatch's 500 for one dashboard.
+    flows = many_workflows(45)
+    pages = dashboard_pages(flows)
+    assert [flow.name for page in pages for flow in page] == [flow.name for flow in flows]
+    index = [("page 1", "https://one"), ("page 2", "https://two")]
+    bodies = [dashboard_body(page, region="us-east-1", index=index) for page in pages]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert len(body["widgets"]) <= MAX_DASHBOARD_WIDGETS
+        # Each page lists both, first, across the whole width; the charts start below it.
+        assert body["widgets"][0] == {
+            "type": "text", "x": 0, "y": 0, "width": 24, "height": 2,
+            "properties": {"markdown": "[page 1](https://one)  \n[page 2](https://two)"},
+        }  # fmt: skip
+        assert min(w["y"] for w in body["widgets"][1:]) == 2
+    # Every widget of a workflow is on the page that charts it.
+    for page, body in zip(pages, bodies, strict=True):
+        names = {flow.name for flow in page}
+        titles = [w["properties"]["title"] for w in body["widgets"] if w["type"] == "metric"]
+        assert {title.split(":")[0].split(" / ")[0] for title in titles} == names
+        assert len(titles) == 12 * len(page)
+    assert dashboard_pages(many_workflows(41)) == [many_workflows(41)]  # 492 widgets: one page, as before
+
+
+def test_a_dashboard_past_the_limit_is_declared_as_pages_the_first_keeping_its_names(declare: Declare) -> None:
+    flows = many_workflows(45)
+    holder: list[Monitoring] = []
+
+    def build() -> dict[str, Any]:
+        holder.append(Monitoring("monitoring", MonitoringArgs(PREFIX, flows)))
+        return {"urls": holder[0].dashboard_urls, "first": holder[0].dashboard_url}
+
+    run = declare(build)
+    # Registered as the engine gets to them; in page order by name.
+    pages = sorted(run.of_type("aws:cloudwatch/dashboard:Dashboard"), key=lambda page: page.name)
+    # The first page is the dashboard a stack has always had: same Pulumi name, same physical name.
+    assert [(page.name, page.inputs["dashboardName"]) for page in pages] == [
+        ("monitoring-dashboard", f"{PREFIX}-use1"),
+        ("monitoring-dashboard-2", f"{PREFIX}-use1-2"),
+    ]
+    url = "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name="
+    assert run.outputs["urls"] == [f"{url}{PREFIX}-use1", f"{url}{PREFIX}-use1-2"]
+    assert run.outputs["first"] == f"{url}{PREFIX}-use1"
+    bodies = [json.loads(page.inputs["dashboardBody"]) for page in pages]
+    assert [name for body in bodies for name in charted(body)] == [flow.name for flow in flows]
+    for body in bodies:
+        assert len(body["widgets"]) <= MAX_DASHBOARD_WIDGETS
+        assert f"{url}{PREFIX}-use1-2" in body["widgets"][0]["properties"]["markdown"]
+    # Every workflow keeps all its alarms, whatever page it is charted on.
+    assert len(run.of_type(ALARM)) == 45 * (4 + 2 * 5)
+
+
+def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) -> None:
+    scheduled, call_center = workflows()
+    noisy = AlarmThresholds(function_errors=Threshold(value=5, evaluation_periods=3))
+    tuned = [scheduled, MonitoredWorkflow(call_center.name, call_center.state_machine_arn,
+                                          function_names=call_center.function_names, thresholds=noisy)]  # fmt: skip
+    specs = {spec.name: spec for spec in alarm_specs(MonitoringArgs(PREFIX, tuned))}
+    assert (specs[f"{PREFIX}-call-center-open-case-errors"].threshold,
+            specs[f"{PREFIX}-call-center-open-case-errors"].evaluation_periods) == (5, 3)  # fmt: skip
+    assert specs[f"{PREFIX}-call-center-open-case-errors"].description.startswith("5 or more ")
+    # Its other alarms, and every other workflow's, keep the stack's.
+    assert specs[f"{PREFIX}-call-center-open-case-throttles"].threshold == 1
+    assert specs[f"{PREFIX}-scheduled-executions-failed"].threshold == 1
+    wrong = AlarmThresholds(executions_failed=Threshold(value=0))
+    refused = [MonitoredWorkflow("w", "arn", thresholds=wrong)]
+    expect_refusal(
+        declare,
+        lambda: Monitoring("m", MonitoringArgs(PREFIX, refused)),
+        r"workflow 'w': thresholds.executions_failed.value = 0 is not valid",
+    )
 
 
 def test_no_workflows_means_no_alarms_and_an_empty_dashboard(declare: Declare) -> None:

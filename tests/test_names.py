@@ -16,7 +16,8 @@ import pytest
 
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.lambda_package import handler_archive
-from components.monitoring import MonitoredWorkflow, Monitoring, MonitoringArgs, alarm_specs
+from components.monitoring import Monitoring
+from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from components.names import (
     Name,
     RegionalName,
@@ -122,6 +123,7 @@ NOT_A_COMPONENTS_NAME = {
         "where Lambda logs a function configured with no log group: AWS's name, which HandlerFunction "
         "follows; and the pack runs from policy/ alone, where components/ cannot be imported"
     ),
+    ("preflight.py", "-schedule-group"): "the address of AWS's page on schedule groups, cited for their quota",
 }
 
 

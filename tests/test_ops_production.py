@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -34,12 +34,15 @@ import ops.verify
 from ops.__main__ import main as ops_main
 from ops.runs import ExpressRuns, StandardRuns
 from ops.verify import Report, check_schedule, check_smoke_test
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT
 from tests.support import CloudStack, Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.execution_input import InputNotJson, encoded_input
 from workflows.outputs import read_entry
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 ACCOUNT = "123456789012"
 MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:serverless-workflows-dev-scheduled"

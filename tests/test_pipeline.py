@@ -82,6 +82,8 @@ def commands(job: Job) -> list[str]:
                 command = f"pulumi {inputs['command']} --stack {inputs['stack-name']}"
                 if "policyPacks" in inputs:
                     command += f" --policy-pack {inputs['policyPacks']}"
+                if "policyPackConfigs" in inputs:
+                    command += f" --policy-pack-config {inputs['policyPackConfigs']}"
                 found.append(command)
             for line in expand(step.get("run", ""), values).splitlines():
                 if line.startswith(("make ", "pulumi ", ".venv/bin/python ")):
@@ -544,6 +546,7 @@ ACTION_INPUTS = {
         "comment-on-pr",
         "cloud-url",
         "policyPacks",
+        "policyPackConfigs",
         "pulumi-version",
         "upsert",
         "edit-pr-comment",

@@ -5,17 +5,23 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
 
+import deployment
+import stack_files
 from components import iam
 from components.defaults import SUPPORTED_RUNTIMES
 from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
-from tests.support import STACKS, SUITE_CATALOGUE, Deploy
+from settings import StackSettings
+from tests.support import STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, brought
+from workflows import house_rules
+from workflows.asl_language import EXPRESS_MAX_SECONDS
 from workflows.catalogue import CATALOGUE
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 
@@ -64,7 +70,8 @@ def test_the_packs_star_resource_actions_are_the_ones_the_program_grants_on_star
 
 @pytest.mark.parametrize(
     ("rule", "level"),
-    [("log-retention", MANDATORY), ("trust-source-conditions", MANDATORY), ("lambda-task-resilience", MANDATORY),
+    [("log-retention", MANDATORY), ("trust-source-conditions", MANDATORY), ("lambda-task-retries", MANDATORY),
+     ("lambda-task-timeout", MANDATORY), ("top-level-timeout", MANDATORY), ("callback-task-timeout", MANDATORY),
      ("no-wildcard-iam", MANDATORY), ("schedule-resilience", MANDATORY)],
 )  # fmt: skip
 def test_defects_are_mandatory_so_they_stop_a_deployment(rule: str, level: str) -> None:
@@ -117,11 +124,31 @@ BAD_EXAMPLES: list[tuple[str, list[Resource], str]] = [
         "trusts scheduler.amazonaws.com without aws:SourceAccount",
     ),
     (
-        "lambda-task-resilience",
+        "lambda-task-retries",
         [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"States": {
             "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5,
                   "Parameters": {"FunctionName": LAMBDA_ARN}, "End": True}}})})],
         "task 'T' does not retry Lambda.AWSLambdaException",
+    ),
+    (
+        "top-level-timeout",
+        [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "End": True}}})})],
+        "has no top-level TimeoutSeconds",
+    ),
+    (
+        "top-level-timeout",
+        [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"type": "EXPRESS", "definition": json.dumps({
+            "StartAt": "P", "TimeoutSeconds": 301, "States": {"P": {"Type": "Pass", "End": True}}})})],
+        "is EXPRESS with TimeoutSeconds 301; an Express execution stops at 300",
+    ),
+    (
+        "callback-task-timeout",
+        [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"States": {
+            "P": {"Type": "Parallel", "End": True, "Branches": [{"States": {
+                "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "End": True}}}]}}})})],
+        "task 'Ask' waits for a job or a callback with neither TimeoutSeconds nor HeartbeatSeconds",
     ),
     ("log-retention", [Resource("aws:cloudwatch/logGroup:LogGroup", "g", {"name": "/x"})], "keeps logs forever"),
     (
@@ -136,13 +163,13 @@ BAD_EXAMPLES: list[tuple[str, list[Resource], str]] = [
         "is not traced with X-Ray",
     ),
     (
-        "lambda-task-resilience",
+        "lambda-task-timeout",
         [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"States": {
             "T": {"Type": "Task", "Resource": LAMBDA_ARN, "Retry": GOOD_RETRY, "End": True}}})})],
         "task 'T' has no TimeoutSeconds",
     ),
     (
-        "lambda-task-resilience",
+        "lambda-task-retries",
         [Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps({"States": {
             "P": {"Type": "Parallel", "End": True, "Branches": [{"States": {
                 "T": {"Type": "Task", "Resource": LAMBDA_ARN, "TimeoutSeconds": 5, "End": True}}}]}}})})],
@@ -199,7 +226,7 @@ def test_lambda_trust_is_exempt_and_documented_as_such() -> None:
 def test_unknown_values_at_preview_are_not_judged() -> None:
     # Under `pulumi preview` an input computed from another resource may still be unknown.
     machine = Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": object()})
-    assert [v for v in evaluate([machine]) if v.rule == "lambda-task-resilience"] == []
+    assert [v for v in evaluate([machine]) if v.rule.startswith(("lambda-", "top-level-", "callback-"))] == []
 
 
 def load_pack() -> ModuleType:
@@ -247,9 +274,89 @@ def test_the_pack_judges_the_lambda_tasks_the_program_judges_and_no_others() -> 
         return Resource("aws:sfn/stateMachine:StateMachine", "sm", {"definition": json.dumps(definition)})
 
     judged = [v for v in evaluate([machine("arn:aws:states:::aws-sdk:lambda:listFunctions")])]
-    assert [v for v in judged if v.rule == "lambda-task-resilience"] == []
+    assert [v for v in judged if v.rule == "lambda-task-retries"] == []
     invoke = evaluate([machine("arn:aws:states:::aws-sdk:lambda:invoke")])
-    assert [v.message for v in invoke if v.rule == "lambda-task-resilience"] == [
+    assert [v.message for v in invoke if v.rule == "lambda-task-retries"] == [
         "task 'T' does not retry Lambda.AWSLambdaException, Lambda.SdkClientException, Lambda.ServiceException, "
         "Lambda.TooManyRequestsException."
     ]
+
+
+# --- the project rules take the stack's levels --------------------------------------------------
+
+
+def test_the_packs_project_rules_are_the_house_rules_table() -> None:
+    assert tuple((r.name, r.description, r.default) for r in house_rules.HOUSE_RULES) == rules.HOUSE_RULES
+    assert [r.name for r in RULES if r.house_rule] == list(house_rules.RULE_NAMES)
+    assert rules.EXPRESS_MAX_SECONDS == EXPRESS_MAX_SECONDS
+    assert rules.EXEMPT == deployment.PACK_EXEMPT
+
+
+def test_each_project_rule_is_a_policy_whose_config_may_exempt_state_machines() -> None:
+    pack = {p.name: p for p in load_pack().policies()}
+    for name in house_rules.RULE_NAMES:
+        schema = pack[name].config_schema
+        assert schema is not None
+        assert set(schema.properties) == {rules.EXEMPT}
+    assert pack["function-runtime"].config_schema is None
+
+
+def _undeclared_timeout(name: str) -> SimpleNamespace:
+    definition = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+    return SimpleNamespace(
+        resource_type=rules.STATE_MACHINE, name=f"{name}-state-machine", props={"name": name, "definition": definition}
+    )
+
+
+def test_the_pack_leaves_an_exempt_state_machine_to_the_program() -> None:
+    (policy,) = [p for p in load_pack().policies() if p.name == "top-level-timeout"]
+    legacy, new = "serverless-workflows-dev-legacy", "serverless-workflows-dev-new"
+    machines = [_undeclared_timeout(legacy), _undeclared_timeout(new)]
+    reported: list[str] = []
+    args = SimpleNamespace(resources=machines, get_config=lambda: {rules.EXEMPT: [legacy]})
+    policy.validate(args, lambda message, urn: reported.append(message))
+    message = "has no top-level TimeoutSeconds; a stuck execution could run for a year."
+    assert reported == [f"{new}-state-machine: {message}"]
+    unconfigured = SimpleNamespace(resources=machines, get_config=lambda: {})
+    reported.clear()
+    policy.validate(unconfigured, lambda message, urn: reported.append(message))
+    assert len(reported) == 2
+
+
+def test_the_pack_config_holds_the_stacks_levels_and_the_entries_that_set_their_own() -> None:
+    catalogue = (*TUTORIALS, brought(house_rules={"top-level-timeout": "disabled"}))
+    values = {**stack_config("dev"), "serverless-workflows:houseRules": '{"lambda-task-retries": "advisory"}'}
+    settings = StackSettings.from_config(values, "dev", catalogue)
+    config = deployment.policy_pack_config(catalogue, settings)
+    assert list(config) == list(house_rules.RULE_NAMES)
+    assert config["lambda-task-retries"] == {"enforcementLevel": "advisory", "exempt": []}
+    exempt = ["serverless-workflows-dev-legacy"]
+    assert config["top-level-timeout"] == {"enforcementLevel": "mandatory", "exempt": exempt}
+    assert config["callback-task-timeout"] == {"enforcementLevel": "mandatory", "exempt": []}
+
+
+def test_python_m_deployment_prints_the_pack_config_of_a_stack_file_and_refuses_a_bad_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = {**stack_config("dev"), "serverless-workflows:houseRules": '{"top-level-timeout": "advisory"}'}
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: good)
+    assert deployment.main(["--policy-pack-config", "dev"]) == 0
+    assert json.loads(capsys.readouterr().out)["top-level-timeout"] == {"enforcementLevel": "advisory", "exempt": []}
+    bad = {**good, "serverless-workflows:houseRules": '{"top-level-timeout": "warn"}'}
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: bad)
+    assert deployment.main(["--policy-pack-config", "dev"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "houseRules.top-level-timeout = 'warn' is not valid: use one of mandatory, advisory, disabled" in error
+    assert deployment.main([]) == 2
+
+
+def test_advisory_levels_deploy_what_the_pack_reports_at_that_level(deploy: Deploy) -> None:
+    """A stack that makes top-level-timeout advisory deploys a definition without one; the pack
+    then reports it, and the stack's pack config makes that report advisory, not mandatory."""
+    catalogue = (*TUTORIALS, brought())
+    values = {**stack_config("dev"), "serverless-workflows:houseRules": '{"top-level-timeout": "advisory"}'}
+    violations = evaluate(declared(deploy(config=values, catalogue=catalogue)))
+    assert [(v.rule, v.resource) for v in violations] == [("top-level-timeout", "legacy-state-machine")]
+    settings = StackSettings.from_config(values, "dev", catalogue)
+    assert deployment.policy_pack_config(catalogue, settings)["top-level-timeout"]["enforcementLevel"] == ADVISORY

@@ -6,6 +6,7 @@ files, so that they do not depend on the real Pulumi.*.yaml, which change."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -26,6 +27,12 @@ SCRIPT = PROJECT_ROOT / "scripts" / "stack.sh"
 
 FAKE_PULUMI = """#!/usr/bin/env bash
 echo "pulumi $* | backend=${PULUMI_BACKEND_URL:-} passfile=${PULUMI_CONFIG_PASSPHRASE_FILE:-}" >> "$CALLS"
+# Keep the policy pack's config as pulumi would read it: the script deletes its file afterwards.
+previous=""
+for arg in "$@"; do
+  if [ "$previous" = --policy-pack-config ]; then cat "$arg" > "$PACK_CONFIG_SEEN"; fi
+  previous=$arg
+done
 if [ "$1" = whoami ]; then
   if [ "${LOGGED_IN:-0}" = 1 ]; then echo "Backend URL: https://api.pulumi.com"; exit 0; fi
   exit 1
@@ -35,6 +42,15 @@ if [ "$1 $2" = "stack select" ] && [ -n "${WRITES_SALT:-}" ]; then
   echo "encryptionsalt: $WRITES_SALT" > "Pulumi.$4.yaml"
 fi
 """
+
+# A stand-in for `python -m deployment --policy-pack-config STACK` (tested in tests/test_policy.py):
+# it records the call and prints a config, or fails as a bad stack file makes it fail.
+FAKE_PYTHON = """#!/usr/bin/env bash
+echo "python $*" >> "$CALLS"
+if [ -n "${PACK_CONFIG_FAILS:-}" ]; then echo "policy pack config: $PACK_CONFIG_FAILS" >&2; exit 2; fi
+echo '{"top-level-timeout": {"enforcementLevel": "advisory", "exempt": []}}'
+"""
+PACK_FILE = re.compile(r"--policy-pack-config \S+")
 
 DEV = "config:\n  aws:region: us-east-1\n"
 PROD = "config:\n  aws:region: us-east-1\n  serverless-workflows:retainData: true\n"
@@ -53,21 +69,26 @@ def project(tmp_path: Path, stacks: dict[str, str] | None = None) -> Path:
 def environment(tmp_path: Path, **env: str) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    fake = bin_dir / "pulumi"
-    fake.write_text(FAKE_PULUMI)
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    for name, text in (("pulumi", FAKE_PULUMI), ("python", FAKE_PYTHON)):
+        fake = bin_dir / name
+        fake.write_text(text)
+        fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     return {
         "PATH": f"{bin_dir}:/usr/bin:/bin",
         "HOME": str(tmp_path),
         "CALLS": str(tmp_path / "calls.log"),
         "PULUMI_STATE_DIR": str(tmp_path / "state"),
+        "PACK_CONFIG_SEEN": str(tmp_path / "pack-config.json"),
+        "PYTHON": str(bin_dir / "python"),
         **env,
     }
 
 
 def calls_of(tmp_path: Path) -> list[str]:
+    """The commands run, each temporary policy pack config file shown as FILE."""
     calls = tmp_path / "calls.log"
-    return calls.read_text().splitlines() if calls.exists() else []
+    lines = calls.read_text().splitlines() if calls.exists() else []
+    return [PACK_FILE.sub("--policy-pack-config FILE", line) if line.startswith("pulumi ") else line for line in lines]
 
 
 def run_script(
@@ -121,7 +142,7 @@ def test_without_a_login_it_uses_a_local_backend_and_a_generated_passphrase(tmp_
     assert stat.S_IMODE(passphrase.stat().st_mode) == 0o600
     expected_env = f"backend=file://{state} passfile={passphrase}"
     assert calls[-2] == f"pulumi stack select --create dev --non-interactive | {expected_env}"
-    assert calls[-1] == f"pulumi up --stack dev --yes | {expected_env}"
+    assert calls[-1] == f"pulumi up --stack dev --policy-pack policy --policy-pack-config FILE --yes | {expected_env}"
 
 
 def test_the_generated_passphrase_is_kept_between_runs(tmp_path: Path) -> None:
@@ -140,7 +161,7 @@ def test_a_logged_in_user_keeps_their_backend_and_passphrase_handling(tmp_path: 
 
 def test_an_explicit_passphrase_is_respected(tmp_path: Path) -> None:
     _, calls = run_script(tmp_path, "preview", PULUMI_CONFIG_PASSPHRASE="secret")
-    assert calls[-1].startswith("pulumi preview --stack dev --diff |")
+    assert calls[-1].startswith("pulumi preview --stack dev --diff --policy-pack policy --policy-pack-config FILE |")
     assert calls[-1].endswith("passfile=")
     assert not (tmp_path / "state" / "passphrase").exists()
 
@@ -166,6 +187,60 @@ def test_a_missing_cli_is_explained(tmp_path: Path) -> None:
     assert "The Pulumi CLI is not installed" in result.stderr
 
 
+# --- the policy pack and its config -----------------------------------------
+
+
+@pytest.mark.parametrize("action", ["up", "preview"])
+def test_up_and_preview_run_the_policy_pack_with_the_stacks_levels_as_its_config(tmp_path: Path, action: str) -> None:
+    result, calls = run_script(tmp_path, action, STACK="prod", YES="1")
+    assert result.returncode == 0, result.stderr
+    assert "python -m deployment --policy-pack-config prod" in calls
+    # The config reaches pulumi before anything else it is asked for.
+    assert calls.index("python -m deployment --policy-pack-config prod") == 0
+    assert f"pulumi {action} --stack prod" in calls[-1]
+    assert "--policy-pack policy --policy-pack-config FILE" in calls[-1]
+    seen = json.loads((tmp_path / "pack-config.json").read_text())
+    assert seen == {"top-level-timeout": {"enforcementLevel": "advisory", "exempt": []}}
+
+
+def test_the_config_file_is_removed_after_the_run(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result, _ = run_script(tmp_path, "up", YES="1", TMPDIR=str(scratch))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "pack-config.json").exists()
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_new_stack_gets_its_pack_config_once_its_stack_file_is_written(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "preview", STACK="staging", NEW="1")
+    assert result.returncode == 0, result.stderr
+    config_call = calls.index("python -m deployment --policy-pack-config staging")
+    assert config_call > calls.index(next(c for c in calls if c.startswith("pulumi stack select")))
+    assert "--policy-pack-config FILE" in calls[-1]
+
+
+def test_destroy_runs_no_policy_pack(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "destroy", YES="1")
+    assert result.returncode == 0, result.stderr
+    assert not any(call.startswith("python ") for call in calls)
+    assert "--policy-pack" not in calls[-1]
+
+
+def test_a_stack_file_the_pack_config_cannot_read_is_refused_before_pulumi_is_asked(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "up", YES="1", PACK_CONFIG_FAILS="Config serverless-workflows:houseRules ...")
+    assert result.returncode == 2
+    assert result.stderr == "policy pack config: Config serverless-workflows:houseRules ...\n"
+    assert [call for call in calls if call.startswith("pulumi ")] == []
+
+
+def test_without_the_projects_python_the_script_says_to_install_it(tmp_path: Path) -> None:
+    result, calls = run_script(tmp_path, "preview", PYTHON=str(tmp_path / "no-python"))
+    assert result.returncode == 2
+    assert "run make deps first" in result.stderr
+    assert [call for call in calls if call.startswith("pulumi ")] == []
+
+
 # --- a stack needs its stack file -------------------------------------------
 
 
@@ -185,8 +260,9 @@ def test_a_stack_without_a_stack_file_is_refused_in_one_line(tmp_path: Path, act
 def test_new_1_creates_a_stack_that_has_no_stack_file(tmp_path: Path) -> None:
     result, calls = run_script(tmp_path, "up", STACK="staging", NEW="1", YES="1")
     assert result.returncode == 0, result.stderr
-    assert calls[-2].startswith("pulumi stack select --create staging --non-interactive |")
-    assert calls[-1].startswith("pulumi up --stack staging --yes |")
+    assert calls[-3].startswith("pulumi stack select --create staging --non-interactive |")
+    assert calls[-2] == "python -m deployment --policy-pack-config staging"
+    assert calls[-1].startswith("pulumi up --stack staging --policy-pack policy --policy-pack-config FILE --yes |")
 
 
 def test_new_1_writes_the_stack_file_pulumi_cloud_does_not(tmp_path: Path) -> None:
@@ -198,7 +274,7 @@ def test_new_1_writes_the_stack_file_pulumi_cloud_does_not(tmp_path: Path) -> No
     assert "Wrote Pulumi.staging.yaml (no values: the defaults); commit it." in result.stdout
     again, calls = run_script(tmp_path, "preview", STACK="staging")
     assert again.returncode == 0, again.stderr
-    assert calls[-1].startswith("pulumi preview --stack staging --diff |")
+    assert calls[-1].startswith("pulumi preview --stack staging --diff --policy-pack policy --policy-pack-config FILE")
 
 
 def test_new_1_keeps_the_stack_file_pulumi_wrote(tmp_path: Path) -> None:

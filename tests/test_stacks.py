@@ -103,6 +103,7 @@ def test_pulumi_yaml_declares_the_same_defaults_as_the_settings_and_the_catalogu
         "tracingEnabled": defaults.tracing_enabled,
         "retainData": defaults.retain_data,
         "alarmsEnabled": defaults.alarms_enabled,
+        "dashboardEnabled": defaults.dashboard_enabled,
     }
     assert {key: value["default"] for key, value in declared.items()} == expected
     assert all(value.get("description") for value in declared.values())
@@ -219,7 +220,8 @@ def test_unknown_keys_in_the_project_namespace_are_refused(deploy: Deploy) -> No
     config["serverless-workflows:logRetention"] = "30"
     with pytest.raises(ConfigError, match=r"Config key\(s\) logRetention are not used by this program") as error:
         deploy(config=config, into=declared)
-    assert "Known keys: alarmEmail, alarmThresholds, alarmsEnabled, logLevel, logRetentionDays," in str(error.value)
+    known = "Known keys: alarmEmail, alarmThresholds, alarmsEnabled, dashboardEnabled, houseRules, logLevel,"
+    assert known in str(error.value)
     assert "pulumi config rm logRetention --stack dev" in str(error.value)
     assert declared.resources == []
 
@@ -493,6 +495,28 @@ def test_alarm_thresholds_from_stack_config_reach_the_alarms(deploy: Deploy) -> 
     others = [alarm.inputs for alarm in alarms if alarm.inputs["metricName"] != "Errors"]
     assert len(others) == 22 - len(errors)
     assert {(a["threshold"], a["period"], a["evaluationPeriods"]) for a in others} == {(1, 300, 1)}
+
+
+def test_a_workflows_alarm_thresholds_apply_to_its_alarms_over_the_stacks(deploy: Deploy) -> None:
+    stack = {"functionErrors": {"value": 2}}
+    workflows = {"call-center": {"alarmThresholds": {"functionErrors": {"evaluationPeriods": 3}}}}
+    config = with_config(alarmThresholds=json.dumps(stack), workflows=json.dumps(workflows))
+    alarms = {alarm.inputs["name"]: alarm.inputs for alarm in deploy(config=config, catalogue=TUTORIALS).of_type(ALARM)}
+    errors = {name: a for name, a in alarms.items() if a["metricName"] == "Errors"}
+    assert errors
+    # The call center's own field over the stack's, the stack's value kept; the others as before.
+    for alarm in errors.values():
+        assert (alarm["threshold"], alarm["evaluationPeriods"]) == (2, 3), alarm["name"]
+    failed = alarms["serverless-workflows-dev-call-center-executions-failed"]
+    assert (failed["threshold"], failed["evaluationPeriods"]) == (1, 1)
+
+
+def test_the_dashboard_can_be_turned_off_and_the_alarms_stay(deploy: Deploy) -> None:
+    off = deploy(config=with_config(dashboardEnabled="false"), catalogue=TUTORIALS)
+    assert off.of_type("aws:cloudwatch/dashboard:Dashboard") == []
+    assert "dashboardUrl" not in off.outputs
+    assert len(off.of_type(ALARM)) == 22
+    assert "alarmTopicArn" in off.outputs
 
 
 def test_pulumi_yaml_names_every_key_its_schema_does_not_declare() -> None:

@@ -1,4 +1,6 @@
-"""What AWS Step Functions itself would refuse in a definition (`asl_problems`).
+"""What AWS Step Functions itself would refuse in a definition (`asl_problems`), and warnings of
+the rules of the language that AWS's documentation does not say it enforces (`asl_warnings`;
+each such rule decided, with its source, in tests/fixtures/asl/decisions.md).
 
 At every depth (Parallel branches, Map item processors), for both query languages (JSONPath
 and JSONata), and for the workflow type (EXPRESS refuses some things STANDARD accepts). The
@@ -30,6 +32,7 @@ from workflows.asl_language import (
     ITEM_READER_FIELDS,
     ITEM_READER_S3_NAMES,
     JSONATA_ONLY,
+    JSONATA_STATES_REFUSE,
     JSONPATH_ONLY,
     KNOWN_STATES_ERRORS,
     LABEL_FORBIDDEN,
@@ -72,10 +75,27 @@ class Problem:
     """What is wrong and what is allowed."""
     project_rule: bool = False
     """True when the definition is valid ASL but breaks one of this project's rules."""
+    rule: str = ""
+    """The project rule's name (`house_rules.HOUSE_RULES`); "" for an ASL problem."""
+    warning: bool = False
+    """True when it does not stop the deployment: an advisory project rule, or an ASL check
+    beyond what AWS's documentation says the service refuses (tests/fixtures/asl/decisions.md)."""
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"project rule: {text}" if self.project_rule else text
+        if self.project_rule:
+            return f"project rule {self.rule} (advisory): {text}" if self.warning else f"project rule: {text}"
+        return text
+
+
+class Warned(str):
+    """A problem's text that is a warning, not a refusal: a rule beyond what AWS's documentation
+    says Step Functions refuses (each decided in tests/fixtures/asl/decisions.md)."""
+
+
+def _marked(problem: str, text: str) -> str:
+    """`text`, a warning if `problem` (which it quotes) is one."""
+    return Warned(text) if isinstance(problem, Warned) else text
 
 
 KIND_WORDS = {
@@ -159,7 +179,10 @@ class _Checker:
         self.machines: dict[str, Machine] = {}
 
     def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
+        self.problems.append(Problem(where, str(message), warning=isinstance(message, Warned)))
+
+    def warn(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message, warning=True))
 
     # ------------------------------------------------------------ machines
 
@@ -245,9 +268,13 @@ class _Checker:
         """Every state reachable (Catch targets count as transitions), and some state ending the machine."""
         if start is not None:
             reachable = paths.reachable(start, scope.targets)
+            named = set().union(*scope.targets.values())
             for name in scope.states:
                 if name not in reachable:
-                    self.add(
+                    # A state no transition names AWS's validator refuses too; one only other unreachable
+                    # states name (a cycle of orphans) is a warning (tests/fixtures/asl/decisions.md).
+                    report = self.warn if name in named else self.add
+                    report(
                         scope.where,
                         f"state {name!r} cannot be reached from StartAt {start!r}; link to it with Next, or remove it.",
                     )
@@ -262,7 +289,9 @@ class _Checker:
         where = scope.state_where(name)
         scope.targets[name] = set()
         if len(name) > MAX_STATE_NAME_LENGTH or not name:
-            self.add(
+            # The ASL specification's limit; AWS's documentation does not say the service refuses a longer name.
+            report = self.warn if name else self.add
+            report(
                 where, f"a state name must be 1 to {MAX_STATE_NAME_LENGTH} characters long; this one has {len(name)}."
             )
         first = self.seen_names.setdefault(name, where)
@@ -310,7 +339,9 @@ class _Checker:
                 and error not in KNOWN_STATES_ERRORS
                 and not HTTP_STATUS_ERROR.fullmatch(error)
             ):
-                self.add(
+                # The ASL reserves the prefix, yet AWS's own published definitions raise and catch such
+                # names, and deploy: a warning (tests/fixtures/asl/decisions.md, "The States. prefix").
+                self.warn(
                     where,
                     f"{label}: {error!r} is not an error Step Functions defines; the States.* errors are "
                     f"{_names(KNOWN_STATES_ERRORS)}, and your own error names must not start with 'States.'.",
@@ -362,7 +393,11 @@ def _retrier_problems(retrier: dict[str, Any]) -> Iterator[str]:
                     else (f"{field_name} must be a whole number from {low} to {high}, got {_describe(value)}.")
                 )
 
-    yield from whole("IntervalSeconds", 1, MAX_SECONDS)
+    if retrier.get("IntervalSeconds") == 0 and is_int(retrier["IntervalSeconds"]):
+        # AWS's validator accepts 0, and AWS's documentation gives no minimum: a warning.
+        yield Warned(f"IntervalSeconds must be a whole number of at least 1, got {_describe(0)}.")
+    else:
+        yield from whole("IntervalSeconds", 1, MAX_SECONDS)
     yield from whole("MaxAttempts", 0, MAX_SECONDS)
     yield from whole("MaxDelaySeconds", 1, MAX_RETRY_DELAY_SECONDS)
     if "BackoffRate" in retrier:
@@ -385,6 +420,9 @@ class _LanguageFields:
     def add(self, message: str) -> None:
         self.checker.add(self.where, self.prefix + message)
 
+    def warn(self, message: str) -> None:
+        self.checker.warn(self.where, self.prefix + message)
+
     def foreign(self, key: str) -> bool:
         """Whether `key` is a field of the other query language (check_exclusive names it)."""
         return (self.language == "JSONata" and key in JSONPATH_ONLY) or (
@@ -396,9 +434,10 @@ class _LanguageFields:
         for key in fields:
             if self.language == "JSONata" and key in JSONPATH_ONLY:
                 instead = "ItemSelector" if (what == "Map" and key == "Parameters") else JSONPATH_ONLY[key]
-                self.add(f"{key} is a JSONPath field, and this state uses JSONata; use {instead} instead.")
+                report = self.add if key in JSONATA_STATES_REFUSE else self.warn
+                report(f"{key} is a JSONPath field, and this state uses JSONata; use {instead} instead.")
             elif self.language == "JSONPath" and key in JSONATA_ONLY:
-                self.add(
+                self.warn(
                     f"{key} is a JSONata field, and this state uses JSONPath; use {JSONATA_ONLY[key]} instead, "
                     'or set "QueryLanguage": "JSONata".'
                 )
@@ -436,7 +475,7 @@ class _LanguageFields:
                     if not (isinstance(key, str) and key.endswith(".$")):
                         stack.append(inner)
                     elif self.language == "JSONata":
-                        self.add(
+                        self.warn(
                             f"{name}: key {key!r} ends with '.$', which JSONata states do not use; "
                             f'write "{key[:-2]}": "{{% ... %}}" instead.'
                         )
@@ -446,15 +485,17 @@ class _LanguageFields:
                             f"such as States.Format(...), got {_describe(inner)}."
                         )
 
-    def template(self, name: str, key: str, value: object) -> None:
+    def template(self, name: str, key: str, value: object, *, typed_by_aws: bool = False) -> None:
         """A payload template (`key` is Parameters, Arguments, ItemSelector or BatchInput): the ASL
         makes it a JSON object, its keys following the query language's rules; a JSONata state may
-        give the whole of it as one {% %} expression."""
+        give the whole of it as one {% %} expression. AWS's validator checks that it is an object only
+        where `typed_by_aws` (a reader's or writer's arguments); elsewhere it is a warning."""
         if isinstance(value, dict):
             self.payload(name, value)
         elif not self.foreign(key) and not (self.language == "JSONata" and is_jsonata(value)):
             also = " or a {% %} expression" if self.language == "JSONata" else ""
-            self.add(f"{name} must be an object{also}, got {_describe(value)}.")
+            report = self.add if typed_by_aws else self.warn
+            report(f"{name} must be an object{also}, got {_describe(value)}.")
 
     def s3_location(self, name: str, arguments: object, keys: tuple[str, ...]) -> None:
         """The S3 names an ItemReader or ResultWriter's arguments give as literals."""
@@ -472,7 +513,7 @@ class _LanguageFields:
         for key in value:
             variable = key[:-2] if self.language == "JSONPath" and key.endswith(".$") else key
             if not variable.isidentifier() or len(variable) > MAX_VARIABLE_NAME_LENGTH or variable == "states":
-                self.add(
+                self.warn(
                     f"Assign: {variable!r} is not a valid variable name; a name is up to {MAX_VARIABLE_NAME_LENGTH} "
                     "letters, digits and underscores, does not start with a digit, and is not the reserved 'states'."
                 )
@@ -504,6 +545,9 @@ class _StateCheck:
 
     def add(self, message: str) -> None:
         self.checker.add(self.where, message)
+
+    def warn(self, message: str) -> None:
+        self.checker.warn(self.where, message)
 
     def run(self) -> None:
         state, kind = self.state, self.kind
@@ -614,7 +658,7 @@ class _StateCheck:
                 self.add(f"{label}: {problem}")
             if field_name == "Retry":
                 for problem in _retrier_problems(handler):
-                    self.add(f"{label}: {problem}")
+                    self.checker.add(self.where, _marked(problem, f"{label}: {problem}"))
                 continue
             self._catcher(label, handler)
 
@@ -679,7 +723,7 @@ class _StateCheck:
 
     def _credentials(self, credentials: object) -> None:
         if not isinstance(credentials, dict) or not credentials:
-            self.add(f"Credentials must be an object with RoleArn, got {_describe(credentials)}.")
+            self.warn(f"Credentials must be an object with RoleArn, got {_describe(credentials)}.")
             return
         keys = set(credentials)
         allowed = {"RoleArn", "RoleArn.$"} if self.language == "JSONPath" else {"RoleArn"}
@@ -741,13 +785,13 @@ class _StateCheck:
                 self._jsonata_rule(label, rule)
             else:
                 for problem in _rule_problems(rule, top_level=True):
-                    self.add(f"{label}: {problem}")
+                    self.checker.add(self.where, _marked(problem, f"{label}: {problem}"))
 
     def _jsonata_rule(self, label: str, rule: dict[str, Any]) -> None:
         allowed = {"Condition", "Next", "Comment", "Assign", "Output"}
         jsonpath_keys = [key for key in rule if key in COMPARISONS or key in COMBINATORS or key == "Variable"]
         if jsonpath_keys:
-            self.add(
+            self.warn(
                 f"{label} uses {', '.join(jsonpath_keys)}, which JSONPath rules use; in a JSONata state a rule is "
                 'a Condition, e.g. "Condition": "{% $states.input.total > 100 %}".'
             )
@@ -793,12 +837,12 @@ class _StateCheck:
         if isinstance(processor, dict) and "ProcessorConfig" in processor:
             mode, execution = self._processor_config(processor["ProcessorConfig"], execution)
         if mode == "DISTRIBUTED" and self.scope.execution_type == "EXPRESS":
-            self.add(
+            self.warn(
                 "a Distributed Map cannot run in an EXPRESS workflow; use an INLINE Map, or make the workflow STANDARD."
             )
         for key in DISTRIBUTED_ONLY if mode == "INLINE" else ():
             if key in state:
-                self.add(
+                self.warn(
                     f"{key} is only allowed in a Distributed Map; "
                     f'set "ProcessorConfig": {{"Mode": "DISTRIBUTED", ...}} in {processor_key}.'
                 )
@@ -815,7 +859,7 @@ class _StateCheck:
     def _map_values(self) -> None:
         state = self.state
         if "Parameters" in state and "ItemSelector" in state:
-            self.add("Parameters and ItemSelector are both set; keep ItemSelector (Parameters is its older name).")
+            self.warn("Parameters and ItemSelector are both set; keep ItemSelector (Parameters is its older name).")
         if "Items" in state and not (isinstance(state["Items"], list) or is_jsonata(state["Items"])):
             self.add(f"Items must be a list or a {{% %}} expression, got {_describe(state['Items'])}.")
         limits = (("MaxConcurrency", 0, MAX_SECONDS), ("ToleratedFailureCount", 0, MAX_SECONDS))
@@ -837,7 +881,9 @@ class _StateCheck:
             or len(label) > MAX_MAP_LABEL_LENGTH
             or LABEL_FORBIDDEN.search(label)
         ):
-            self.add(
+            # AWS's validator takes any non-empty string; the length and characters are a warning.
+            report = self.warn if isinstance(label, str) and label else self.add
+            report(
                 f"Label must be 1 to {MAX_MAP_LABEL_LENGTH} characters without spaces, brackets, wildcards or "
                 f'punctuation such as " # % \\ ^ | ~ ` $ & , ; : /; got {_describe(label)}.'
             )
@@ -858,7 +904,7 @@ class _StateCheck:
                 f"ProcessorConfig ExecutionType must be STANDARD or EXPRESS, got {_describe(config['ExecutionType'])}."
             )
         elif mode == "DISTRIBUTED" and "ExecutionType" not in config:
-            self.add("ProcessorConfig needs an ExecutionType (STANDARD or EXPRESS) when Mode is DISTRIBUTED.")
+            self.warn("ProcessorConfig needs an ExecutionType (STANDARD or EXPRESS) when Mode is DISTRIBUTED.")
         elif mode == "DISTRIBUTED":
             execution = str(config["ExecutionType"])
         return str(mode), execution
@@ -883,12 +929,12 @@ class _StateCheck:
         if reader is None:
             return
         if "Resource" not in reader:
-            self.add("ItemReader needs a Resource, such as arn:aws:states:::s3:getObject.")
+            self.warn("ItemReader needs a Resource, such as arn:aws:states:::s3:getObject.")
         elif not is_arn_or_placeholder(reader["Resource"]):
             self.add(f"ItemReader Resource must be an ARN, got {_describe(reader['Resource'])}.")
         for key in ("Parameters", "Arguments"):
             if key in reader:
-                self.fields.template(f"ItemReader {key}", key, reader[key])
+                self.fields.template(f"ItemReader {key}", key, reader[key], typed_by_aws=True)
                 self.fields.s3_location(f"ItemReader {key}", reader[key], ITEM_READER_S3_NAMES)
         config = (
             self._sub_object("ItemReader ReaderConfig", reader["ReaderConfig"], READER_CONFIG_FIELDS)
@@ -923,7 +969,7 @@ class _StateCheck:
             return
         limits = [key for key in ITEM_BATCHER_FIELDS if key != "BatchInput" and key in batcher]
         if not limits:
-            self.add(
+            self.warn(
                 "ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch (or a Path form) to size its batches."
             )
         for key in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
@@ -949,7 +995,7 @@ class _StateCheck:
             self.add(f"ResultWriter Resource must be an ARN, got {_describe(writer['Resource'])}.")
         for key in ("Parameters", "Arguments"):
             if key in writer:
-                self.fields.template(f"ResultWriter {key}", key, writer[key])
+                self.fields.template(f"ResultWriter {key}", key, writer[key], typed_by_aws=True)
                 self.fields.s3_location(f"ResultWriter {key}", writer[key], RESULT_WRITER_S3_NAMES)
         if "WriterConfig" in writer:
             config = self._sub_object("ResultWriter WriterConfig", writer["WriterConfig"], WRITER_CONFIG_FIELDS)
@@ -976,7 +1022,9 @@ def _rule_problems(rule: dict[str, Any], *, top_level: bool, depth: int = 0) -> 
         (operator,) = comparisons
         variable = rule.get("Variable")
         if not is_path(variable):
-            yield f"a {operator} rule needs a Variable that is a path starting with '$', got {_describe(variable)}."
+            # AWS's validator takes any string as Variable; only a missing or non-string one is refused.
+            text = f"a {operator} rule needs a Variable that is a path starting with '$', got {_describe(variable)}."
+            yield Warned(text) if isinstance(variable, str) else text
         kind = COMPARISONS[operator]
         if not _matches_kind(rule[operator], kind):
             yield f"{operator} compares with {KIND_WORDS[kind]}, got {_describe(rule[operator])}."
@@ -1026,8 +1074,10 @@ def _matches_kind(value: object, kind: str) -> bool:
     return is_path(value)
 
 
-def asl_problems(document: object, *, workflow_type: str = "STANDARD") -> list[Problem]:
-    """What AWS Step Functions would refuse in `document`, for a state machine of `workflow_type`.
+def asl_findings(document: object, *, workflow_type: str = "STANDARD") -> list[Problem]:
+    """Everything the ASL checks find in `document`, for a state machine of `workflow_type`, in the
+    order found: what Step Functions would refuse, and warnings (`Problem.warning`) of what breaks the
+    Amazon States Language where AWS's documentation does not say the service refuses it.
 
     Accepts any value (a parsed JSON document or not) and never raises.
     """
@@ -1036,3 +1086,16 @@ def asl_problems(document: object, *, workflow_type: str = "STANDARD") -> list[P
         checker.add("", f"workflow type {_describe(workflow_type)} is not STANDARD or EXPRESS.")
     checker.document(document)
     return checker.problems
+
+
+def asl_problems(document: object, *, workflow_type: str = "STANDARD") -> list[Problem]:
+    """What AWS Step Functions would refuse in `document`, for a state machine of `workflow_type`.
+
+    Accepts any value (a parsed JSON document or not) and never raises.
+    """
+    return [problem for problem in asl_findings(document, workflow_type=workflow_type) if not problem.warning]
+
+
+def asl_warnings(document: object, *, workflow_type: str = "STANDARD") -> list[Problem]:
+    """The warnings of `asl_findings`: what the definition gets wrong that need not stop a deployment."""
+    return [problem for problem in asl_findings(document, workflow_type=workflow_type) if problem.warning]

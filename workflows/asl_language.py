@@ -137,6 +137,11 @@ JSONPATH_ONLY: dict[str, str] = {
     "MaxInputBytesPerBatchPath": "MaxInputBytesPerBatch with a {% %} expression",
     "MaxItemsPath": "MaxItems with a {% %} expression",
 }
+# The JSONPath fields AWS's documentation says a JSONata state does not have: refused in one. The
+# other JSONPath-only fields there are warnings (tests/fixtures/asl/decisions.md).
+JSONATA_STATES_REFUSE = frozenset(
+    {"InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "ItemsPath"}
+)
 JSONATA_ONLY: dict[str, str] = {
     "Arguments": "Parameters",
     "Output": "ResultSelector, ResultPath or OutputPath",

@@ -56,6 +56,7 @@ CALL_CENTER = WorkflowSpec(
     ),
     sample_input={"inputCaseID": "001"},
     refused_input={"inputCaseID": ""},
+    refused_error="InvalidCaseInput",
     executions_per_month=1_000,
     smoke_test=SmokeTest(
         input={"inputCaseID": "verify-{run}"},

@@ -39,11 +39,13 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
 from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
+from components.monitoring_plan import MonitoringArgs, alarm_specs, dashboard_body, dashboard_pages
 from workflows import model
-from workflows.asl_checks import asl_problems
+from workflows.asl_checks import asl_findings
 from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
 from workflows.definition import WorkflowDefinition
 from workflows.model import Machine, State
+from workflows.monitored import monitored
 from workflows.paths import Route, heaviest_routes
 from workflows.schedule import parse, runs_per_month
 from workflows.spec import (
@@ -65,6 +67,10 @@ INLINE_MAP_CONCURRENCY = 40
 DISTRIBUTED_MAP_CONCURRENCY = 10_000
 
 
+# When the prices were last read (the CloudWatch ones on 2026-12-07, the others on 2026-11-21).
+PRICES_AS_OF = "2026-12-07"
+
+
 class CostError(ValueError):
     """An assumption, price or count that cannot be priced: negative, not a number, or too large."""
 
@@ -72,8 +78,8 @@ class CostError(ValueError):
 @dataclass(frozen=True)
 class Prices:
     """US East (N. Virginia) list prices, from the AWS pricing pages for Step Functions,
-    Lambda and EventBridge Scheduler, as read on 2026-11-21. Override any of them
-    with `dataclasses.replace` or `ops cost --price NAME=VALUE`."""
+    Lambda and EventBridge Scheduler, as read on 2026-11-21, and CloudWatch's (below). Override
+    any of them with `dataclasses.replace` or `ops cost --price NAME=VALUE`."""
 
     standard_per_transition: float = 0.000025
     standard_free_transitions: int = 4_000
@@ -90,6 +96,16 @@ class Prices:
     lambda_free_gb_seconds: int = 400_000
     scheduler_per_invocation: float = 0.000001
     scheduler_free_invocations: int = 14_000_000
+    alarm_per_month: float = 0.10
+    """A standard-resolution alarm, per alarm metric and month (each alarm here watches one metric).
+    The free tier's count is from aws.amazon.com/cloudwatch/pricing, read 2026-12-07; the price
+    from AWS's own statements of it, the pricing page's paid tier being unreadable offline."""
+    free_alarms: int = 10
+    dashboard_per_month: float = 3.00
+    """A custom dashboard (each page of this stack's is one), per month; source as alarm_per_month."""
+    free_dashboards: int = 3
+    """Dashboards free each month, if each references at most `free_dashboard_metrics` metrics."""
+    free_dashboard_metrics: int = 50
 
 
 @dataclass(frozen=True)
@@ -402,6 +418,12 @@ class _Reader:
         return billed_ms / 1000 * billed_mb / 1024
 
 
+def _as_express_too(document: object) -> bool:
+    """Whether the ASL checks find nothing more in `document` as an Express workflow than as a Standard one."""
+    standard = {str(problem) for problem in asl_findings(document, workflow_type="STANDARD")}
+    return all(str(problem) in standard for problem in asl_findings(document, workflow_type="EXPRESS"))
+
+
 def _positive_int(value: object) -> int | None:
     """A literal positive whole number; a path or JSONata expression is known only at run time."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
@@ -471,8 +493,9 @@ def _read(
     use = _Use()
     for route in routes.values():
         use = use.most(route.weight)
-    # An Express workflow's definition was just checked as Express.
-    express_possible = workflow_type == "EXPRESS" or not asl_problems(document, workflow_type="EXPRESS")
+    # An Express workflow's definition was just checked as Express. Any more as Express than as
+    # Standard, a warning too (a Distributed Map), says it is no Express workflow.
+    express_possible = workflow_type == "EXPRESS" or _as_express_too(document)
     notes = []
     if len(routes) > 1:
         notes.append(f"priced on the longest path ({_whole(use.transitions)} transitions)")
@@ -655,7 +678,46 @@ class _Configured(Protocol):
 class StackSettingsLike(Protocol):
     """What the estimate reads of a stack's settings (settings.StackSettings)."""
 
+    @property
+    def alarms_enabled(self) -> bool: ...
+    @property
+    def dashboard_enabled(self) -> bool: ...
     def workflow(self, spec: WorkflowSpec, /) -> _Configured: ...
+
+
+@dataclass(frozen=True)
+class MonitoringCost:
+    """What the stack's alarms and dashboard cost a month, on top of its workflows."""
+
+    alarms: int
+    dashboards: int
+    """Pages of the dashboard: each is a dashboard to CloudWatch."""
+    alarms_usd: float
+    dashboards_usd: float
+
+    @property
+    def usd(self) -> float:
+        return self.alarms_usd + self.dashboards_usd
+
+
+def monitoring_cost(
+    catalogue: tuple[WorkflowSpec, ...], settings: StackSettingsLike, prices: Prices = Prices()
+) -> MonitoringCost:
+    """The alarms and dashboard pages Monitoring declares for `catalogue` (counted from what it
+    declares, components/monitoring_plan.py), priced past the month's free tiers."""
+    if not settings.alarms_enabled:
+        return MonitoringCost(0, 0, 0.0, 0.0)
+    watched = [monitored(spec, lambda name: name) for spec in catalogue]
+    alarms = len(alarm_specs(MonitoringArgs("estimate", watched)))
+    pages = dashboard_pages(watched) if settings.dashboard_enabled else []
+    metrics = [sum(len(w["properties"]["metrics"]) for w in dashboard_body(page, "")["widgets"]) for page in pages]
+    free = min(prices.free_dashboards, sum(count <= prices.free_dashboard_metrics for count in metrics))
+    return MonitoringCost(
+        alarms=alarms,
+        dashboards=len(pages),
+        alarms_usd=_money("the alarms", max(0, alarms - prices.free_alarms) * prices.alarm_per_month),
+        dashboards_usd=_money("the dashboards", (len(pages) - free) * prices.dashboard_per_month),
+    )
 
 
 def runs_of(
@@ -711,16 +773,22 @@ def stack_estimate(
             )
         )
     workflows = _price(read, prices)
+    watching = monitoring_cost(catalogue, settings, prices)
     return {
         "currency": "USD",
         "month_days": DAYS_IN_MONTH,
         "workflows": {w.name: asdict(w) for w in workflows},
-        "total_standard_usd": _total(w.standard_usd + w.lambda_usd + w.scheduler_usd for w in workflows),
-        "total_express_usd": _total(w.express_usd + w.lambda_usd + w.scheduler_usd for w in workflows),
-        "total_as_deployed_usd": _total(w.deployed_usd for w in workflows),
+        "monitoring": asdict(watching),
+        "total_standard_usd": _total(
+            [*(w.standard_usd + w.lambda_usd + w.scheduler_usd for w in workflows), watching.usd]
+        ),
+        "total_express_usd": _total(
+            [*(w.express_usd + w.lambda_usd + w.scheduler_usd for w in workflows), watching.usd]
+        ),
+        "total_as_deployed_usd": _total([*(w.deployed_usd for w in workflows), watching.usd]),
         "one_time_usd": _total(w.one_time_usd for w in workflows),
         "assumptions": asdict(assumptions) | {"executions_per_month": dict(assumptions.executions_per_month)},
-        "prices_as_of": "2026-11-21",
+        "prices_as_of": PRICES_AS_OF,
     }
 
 

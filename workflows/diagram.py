@@ -259,9 +259,17 @@ def main(argv: list[str], catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> in
     try:
         check_catalogue(catalogue)
         wanted = {README: readme_with_diagrams(README.read_text(), catalogue), DOCS: docs_page(catalogue)}
+        # Each definition's ASL warnings, once (both pages draw every definition, and say nothing).
+        warnings = [
+            f"{spec.definition_path.name}: {warning}"
+            for spec in catalogue
+            for warning in check_asl(spec.load_definition())
+        ]
     except ValueError as error:  # CatalogueError and DefinitionError among them
         print(f"make diagrams: {error}", file=sys.stderr)
         return 2
+    for warning in warnings:
+        print(f"make diagrams: warning: {warning}", file=sys.stderr)
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text() != text]
     if "--check" in argv:
         for path in stale:

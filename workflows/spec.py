@@ -33,6 +33,7 @@ from workflows.asl_language import WORKFLOW_TYPES
 from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
 from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
+from workflows.house_rules import level_problems
 from workflows.outputs import (
     ENTRY_FIELDS,
     STACK_OUTPUTS,
@@ -186,6 +187,23 @@ class SmokeTest:
 
 
 @dataclass(frozen=True)
+class OfflineMocks:
+    """A test case of a mock configuration file (AWS Step Functions Local's format) that the offline
+    rehearsal runs the workflow with: the Task states it mocks return or throw as configured instead
+    of calling their service (docs/testing-offline.md)."""
+
+    config: str | Path
+    """The mock configuration file; a relative path is read from `workflows/`."""
+    test_case: str
+    """The test case of that file, under the workflow's name in its `StateMachines`."""
+
+    @property
+    def path(self) -> Path:
+        path = Path(self.config)
+        return path if path.is_absolute() else DEFINITIONS_DIR / path
+
+
+@dataclass(frozen=True)
 class WorkflowSpec:
     """One workflow of the catalogue."""
 
@@ -206,6 +224,8 @@ class WorkflowSpec:
     refused_input: Any = None
     """An input the workflow refuses with a named error; `make demo` runs it to show what a
     user then sees. Default: none."""
+    refused_error: str | None = None
+    """The error `refused_input` fails with; the rehearsal's tests check it. Default: none (any failure)."""
     executions_per_month: float | None = None
     """On-demand runs a month, for the cost estimate. Default: none for a scheduled workflow
     (the schedule decides), ON_DEMAND_EXECUTIONS_PER_MONTH otherwise."""
@@ -220,10 +240,18 @@ class WorkflowSpec:
     """States whose permissions `statements` provide, for integrations the component cannot
     scope on its own (it refuses them otherwise); each a state of the definition, at any depth.
     Default: none."""
+    offline_mocks: OfflineMocks | None = None
+    """The mocked responses the offline rehearsal runs it with, for Task states whose services the
+    in-memory AWS does not run. Default: none (such a workflow is listed as not rehearsed)."""
     shortcut_outputs: Mapping[str, str] = field(default_factory=dict)
     """Flat stack outputs: output name -> a dotted path in this workflow's entry of the
     `workflows` output (`stateMachineArn`, `schedule.name`, `functions.<name>.functionName`).
     A name is unique in the stack: no other entry's shortcut, and none of STACK_OUTPUTS."""
+    house_rules: Mapping[str, str] = field(default_factory=dict)
+    """This workflow's enforcement level of a project rule, over the stack's `houseRules`: rule
+    name (`workflows/house_rules.py` HOUSE_RULES) -> `mandatory`, `advisory` or `disabled`, e.g.
+    `{"top-level-timeout": "advisory"}` for a definition brought as it is. Default: none (the
+    stack's levels)."""
 
     def load_definition(self) -> WorkflowDefinition:
         return WorkflowDefinition.load(self.definition_path)
@@ -332,9 +360,20 @@ def _entry_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
         yield f"{where}: statements use ${{{unknown}}}, which no function or integration fills."
     if spec.smoke_test is not None:
         yield from _smoke_test_problems(where, spec.smoke_test)
+    for problem in level_problems(spec.house_rules):
+        yield f"{where}: house_rules: {problem}."
+    yield from _rehearsal_problems(where, spec)
     for output, path in spec.shortcut_outputs.items():
         if not _valid_output_path(spec, path):
             yield f"{where}: shortcut output {output!r} points at {path!r}, which this workflow's output does not have."
+
+
+def _rehearsal_problems(where: str, spec: WorkflowSpec) -> Iterator[str]:
+    """What the offline rehearsal reads of an entry: the refused input's error, the mocks it runs with."""
+    if spec.refused_error is not None and spec.refused_input is None:
+        yield f"{where}: refused_error names the error of a refused_input, and there is none; give both or neither."
+    if spec.offline_mocks is not None and not (spec.offline_mocks.config and spec.offline_mocks.test_case):
+        yield f"{where}: offline_mocks needs a mock configuration file and the name of one of its test cases."
 
 
 def _shortcut_problems(catalogue: tuple[WorkflowSpec, ...]) -> Iterator[str]:

@@ -2,16 +2,20 @@
 
 Two kinds of problem are told apart, so that a user knows which is which:
 
-- ASL problems (`asl_checks.asl_problems`): what AWS Step Functions itself would refuse.
+- ASL problems (`asl_checks.asl_findings`): what AWS Step Functions itself would refuse, and
+  warnings of what breaks the Amazon States Language where AWS's documentation does not say
+  the service refuses it (tests/fixtures/asl/decisions.md records each decision).
 - This project's own rules (`house_rules.project_problems`): valid ASL that the project
-  still refuses, such as a Lambda task without a timeout or without retries of the
-  transient Lambda errors.
+  refuses or warns about, by each rule's enforcement level (mandatory, advisory, disabled),
+  such as a Lambda task without a timeout or without retries of the transient Lambda errors.
+  A level never touches an ASL problem.
 
 `pulumi preview` does not know the Lambda ARNs yet, so the checks work on the
 definition with its `${Name}` placeholders: a string that is exactly a
-placeholder is accepted wherever an ARN or a string is expected. All problems
+placeholder is accepted wherever an ARN or a string is expected. All refusals
 are listed at once, and no input, however malformed, raises anything but
-`DefinitionError` from `validate`.
+`DefinitionError` from `validate`. Warnings are returned, one line each, for the
+caller to show once: these functions print nothing.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from workflows.asl_checks import asl_problems
+from workflows.asl_checks import asl_findings, asl_problems
 from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.house_rules import project_problems
+from workflows.house_rules import DEFAULT_LEVELS, level_problems, project_problems, refused_rules
+
+# Where a refused project rule's user reads how to relax it.
+LEVELS_DOC = "docs/adding-a-workflow.md#house-rules-and-their-enforcement-levels"
 
 
 def validate(
@@ -30,26 +37,42 @@ def validate(
     *,
     functions: Mapping[str, int] | None = None,
     workflow_type: str = "STANDARD",
-) -> None:
-    """Raise DefinitionError listing every problem in `definition`: ASL problems first, then
+    house_rules: Mapping[str, str] = DEFAULT_LEVELS,
+) -> list[str]:
+    """Raise DefinitionError listing every refusal in `definition`: ASL problems first, then
     placeholders without a value (or values without a placeholder) among `supplied`, then this
-    project's rules. `functions` maps Lambda placeholders to their functions' timeouts."""
+    project's mandatory rules. Otherwise return the warnings, one line each: ASL warnings, then
+    the advisory project rules. `functions` maps Lambda placeholders to their functions' timeouts;
+    `house_rules` maps a project rule's name to its level (a rule left out is mandatory)."""
+    if problems := level_problems(house_rules):
+        raise ValueError(f"{definition.path}: {'; '.join(problems)}.")
     document = definition.document
-    listed: list[str] = [str(problem) for problem in asl_problems(document, workflow_type=workflow_type)]
+    findings = asl_findings(document, workflow_type=workflow_type)
+    listed: list[str] = [str(problem) for problem in findings if not problem.warning]
     try:
         definition.check_values(frozenset(supplied))
     except DefinitionError as error:
         listed.append(str(error).removeprefix(f"{definition.path}: "))
-    project = project_problems(document, functions=functions or {}, workflow_type=workflow_type)
-    listed.extend(str(problem) for problem in project)
-    _raise_listed(definition.path, listed)
+    project = project_problems(document, functions=functions or {}, workflow_type=workflow_type, levels=house_rules)
+    listed.extend(str(problem) for problem in project if not problem.warning)
+    refused = refused_rules(project)
+    after = (
+        f"(project rules refused: {', '.join(refused)}; a project rule can be made advisory or disabled, per "
+        f"stack in houseRules or per workflow in its catalogue entry's house_rules: {LEVELS_DOC})"
+        if refused
+        else ""
+    )
+    _raise_listed(definition.path, listed, after)
+    return [str(problem) for problem in [*findings, *project] if problem.warning]
 
 
-def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD") -> None:
+def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD") -> list[str]:
     """Raise DefinitionError listing what Step Functions would refuse in `definition`: for the
     tools that read a definition without deploying it (diagrams, the cost estimate), which follow
-    its transitions and need every one to lead to a state."""
-    check_document(definition.document, str(definition.path), workflow_type=workflow_type)
+    its transitions and need every one to lead to a state. Otherwise return the ASL warnings."""
+    findings = asl_findings(definition.document, workflow_type=workflow_type)
+    _raise_listed(definition.path, [str(problem) for problem in findings if not problem.warning])
+    return [str(problem) for problem in findings if problem.warning]
 
 
 def check_document(
@@ -62,7 +85,8 @@ def check_document(
     return cast(dict[str, Any], document)
 
 
-def _raise_listed(label: object, listed: list[str]) -> None:
+def _raise_listed(label: object, listed: list[str], after: str = "") -> None:
     if listed:
         lines = "\n".join(f"  - {problem}" for problem in listed)
-        raise DefinitionError(f"{label}: {len(listed)} problem(s) in the definition:\n{lines}")
+        tail = f"\n{after}" if after else ""
+        raise DefinitionError(f"{label}: {len(listed)} problem(s) in the definition:\n{lines}{tail}")

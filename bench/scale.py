@@ -1,0 +1,61 @@
+"""Catalogues of many workflows, to measure and check the program at a team's scale.
+
+`catalogue_of(count)` is `count` scheduled workflows of five Lambda functions each, every one
+laid out as the recipe says (a definition with the house rules' timeouts and retries, functions
+packaged from `handlers/`), so that the program declares for each what it declares for a real
+one: its functions, roles, log groups, state machine, schedule, alarms and dashboard widgets.
+`baseline(count)` declares as many plain resources, the yardstick of the Pulumi SDK's own cost.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws as aws
+
+from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
+from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
+
+FUNCTIONS = 5
+# Every function runs the tutorial's first handler: what is measured is the declaring, not the code.
+HANDLER = "handlers.call_center.open_case"
+
+
+def definition(functions: int = FUNCTIONS) -> dict[str, Any]:
+    """A chain of `functions` Lambda tasks, `${F0}` first, each with the house rules' timeout and retries."""
+    states: dict[str, Any] = {}
+    for number in range(functions):
+        states[f"Step {number}"] = {
+            "Type": "Task",
+            "Resource": f"${{F{number}}}",
+            "TimeoutSeconds": 10,
+            "Retry": [{"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS), "MaxAttempts": 2}],
+            **({"Next": f"Step {number + 1}"} if number + 1 < functions else {"End": True}),
+        }
+    return {"StartAt": "Step 0", "TimeoutSeconds": 300, "States": states}
+
+
+def catalogue_of(count: int, folder: Path, functions: int = FUNCTIONS) -> tuple[WorkflowSpec, ...]:
+    """`count` scheduled workflows of `functions` functions each; their definition is written to `folder`."""
+    path = folder / "chain.asl.json"
+    path.write_text(json.dumps(definition(functions)))
+    return tuple(
+        WorkflowSpec(
+            name=f"flow-{workflow}",
+            title=f"Flow {workflow}",
+            definition=path,
+            functions=tuple(
+                FunctionSpec(name=f"flow-{workflow}-{step}", handler=HANDLER, placeholder=f"F{step}")
+                for step in range(functions)
+            ),
+            schedule=ScheduleSpec(expression="rate(1 hour)", payload={"flow": workflow}),
+        )
+        for workflow in range(count)
+    )
+
+
+def baseline(count: int) -> object:
+    """`count` plain resources, declared one after the other."""
+    return [aws.sqs.Queue(f"baseline-{number}") for number in range(count)]

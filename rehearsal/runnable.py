@@ -1,0 +1,91 @@
+"""Which Task states the in-memory AWS runs for real, and which need mocked responses.
+
+moto's engine runs Lambda functions (from the deployment package, see `moto_aws.LambdaSandbox`)
+and the request-response integrations this project grants (SNS, SQS, DynamoDB items, EventBridge
+events, starting another workflow), against moto's own services. Anything else (an AWS SDK
+integration, `.sync` or `.waitForTaskToken`, an activity, another service) would prove nothing
+here: such a state must be mocked (docs/testing-offline.md#what-the-rehearsal-runs), or the
+workflow is not rehearsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rehearsal.mock_config import MockConfigError, TestCase, load
+from workflows import model
+from workflows.spec import WorkflowSpec
+
+# Optimised integrations (service:action, request-response) that moto's engine runs against
+# moto's services.
+RUN_HERE = frozenset(
+    {
+        "sns:publish",
+        "sqs:sendMessage",
+        "dynamodb:getItem",
+        "dynamodb:putItem",
+        "dynamodb:updateItem",
+        "dynamodb:deleteItem",
+        "events:putEvents",
+        "states:startExecution",
+    }
+)
+
+
+def unrunnable_states(spec: WorkflowSpec) -> dict[str, str]:
+    """Each Task state of `spec` the in-memory AWS cannot run for real -> why."""
+    functions = set(spec.function_placeholders)
+    found: dict[str, str] = {}
+    for state in model.read(spec.load_definition().document).tasks():
+        call = state.call
+        if call is None:
+            continue
+        lambda_call = state.lambda_call(functions)
+        if lambda_call is not None:
+            if lambda_call.function is None and not lambda_call.by_name:
+                found[state.name] = f"it invokes {call.resource}, a function this stack does not deploy"
+            continue
+        if call.integration in RUN_HERE and not call.pattern:
+            continue
+        if call.pattern == ".waitForTaskToken":
+            why = "it waits for a task token, which nothing sends here"
+        elif call.sdk:
+            why = f"it calls the AWS SDK integration {call.service}:{call.action}, which is not run here"
+        else:
+            why = f"it calls {call.resource}, which the in-memory AWS does not run"
+        found[state.name] = why
+    return found
+
+
+def offline_test_case(spec: WorkflowSpec, state_machine_name: str | None = None) -> TestCase | None:
+    """The test case `spec.offline_mocks` names, read and checked against the definition."""
+    if spec.offline_mocks is None:
+        return None
+    config = load(spec.offline_mocks.path)
+    names = [spec.name] + ([state_machine_name] if state_machine_name else [])
+    case = config.test_case(names, spec.offline_mocks.test_case)
+    case.check_against(model.read(spec.load_definition().document), set(spec.function_placeholders))
+    return case
+
+
+def not_rehearsable(catalogue: tuple[WorkflowSpec, ...]) -> dict[str, str]:
+    """The workflows the rehearsal cannot run, with the reason: Task states it cannot run for real
+    that the entry's `offline_mocks` does not mock."""
+    found: dict[str, str] = {}
+    for spec in catalogue:
+        unrunnable = unrunnable_states(spec)
+        if not unrunnable:
+            continue
+        try:
+            case = offline_test_case(spec)
+        except MockConfigError as error:
+            found[spec.name] = f"its offline_mocks cannot be used: {error}"
+            continue
+        left = _unmocked(unrunnable, case.states if case else {})
+        if left:
+            found[spec.name] = "; ".join(f"state {name!r}: {why}" for name, why in left.items())
+    return found
+
+
+def _unmocked(unrunnable: Mapping[str, str], mocked: Mapping[str, object]) -> dict[str, str]:
+    return {name: why for name, why in unrunnable.items() if name not in mocked}

@@ -1,0 +1,307 @@
+"""`python -m rehearsal run` and the `rehearse` helper, on the shared in-memory deployment; every
+catalogue workflow rehearsed with no test written for it; `make demo` with a JSONata workflow
+that holds an order for an hour."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rehearsal import demo, mock_config, runnable
+from rehearsal.__main__ import main as rehearsal_main
+from rehearsal.moto_aws import InMemoryAws
+from rehearsal.program import PROJECT_ROOT
+from rehearsal.run import Rehearsal, UsageError, mocks_for, rehearse
+from stack_files import stack_config
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack
+from workflows.catalogue import CATALOGUE
+from workflows.outputs import minimal_entry, read_workflows
+from workflows.spec import CatalogueError, OfflineMocks, WorkflowSpec, check_catalogue
+
+# The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
+# (tests/conftest.py), since loading moto and its engine takes a second or two a process.
+pytestmark = pytest.mark.rehearsal
+
+MOCKS = PROJECT_ROOT / "tests" / "fixtures" / "mocks" / "call_center.json"
+ORDER_HOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "order_hold"
+
+
+def _order_hold() -> WorkflowSpec:
+    spec = importlib.util.spec_from_file_location("order_hold_entry", ORDER_HOLD_DIR / "entry.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry: WorkflowSpec = module.ORDER_HOLD
+    return entry
+
+
+ORDER_HOLD = _order_hold()
+
+
+@pytest.fixture
+def rehearsal_cloud(shared_cloud: CloudStack) -> Iterator[InMemoryAws]:
+    """The shared deployment (the dev stack's config) stands in for `rehearse`'s own deployment of
+    the catalogue, so that these tests deploy nothing more."""
+    cloud = shared_cloud.cloud
+    keys = [("dev", tuple(id(spec) for spec in catalogue)) for catalogue in (CATALOGUE, SUITE_CATALOGUE)]
+    before = dict(cloud.deployments)
+    for key in keys:
+        cloud.deployments.setdefault(key, (shared_cloud.run, SUITE_CATALOGUE))
+    yield cloud
+    cloud.deployments.clear()
+    cloud.deployments.update(before)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = rehearsal_main(list(argv))
+    printed = capsys.readouterr()
+    return code, printed.out, printed.err
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_the_throttled_case_retries_open_case_twice_and_succeeds(
+    rehearsal_cloud: InMemoryAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(capsys, "run", "call-center", "--mock-config", str(MOCKS), "--test-case", "Throttled")
+    assert (code, err) == (0, "")
+    assert "1. [ok] Open Case (Task)" in out
+    assert "(retried 2x)" in out.splitlines()[2]
+    assert "5. [ok] Close Case (Task)" in out
+    assert "status  SUCCEEDED" in out
+
+
+def test_a_mocked_work_on_case_forces_the_escalated_path(
+    rehearsal_cloud: InMemoryAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = cli(capsys, "run", "call-center", "--mock-config", str(MOCKS), "--test-case", "Escalated")
+    assert code == 1
+    assert "5. [ok] Escalate Case (Task)" in out
+    assert "cause   Engage Tier 2 Support." in out
+
+
+def test_the_input_is_given_as_json_or_in_a_file(
+    rehearsal_cloud: InMemoryAws, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = cli(capsys, "run", "call-center", "--input", '{"inputCaseID": ""}')
+    assert code == 1
+    assert "InvalidCaseInput" in out
+    given = tmp_path / "input.json"
+    given.write_text('{"inputCaseID": "from-a-file"}')
+    code, out, _ = cli(capsys, "run", "call-center", "--input-file", str(given), "--mock-config", str(MOCKS),
+                       "--test-case", "Throttled")  # fmt: skip
+    assert code == 0
+    assert 'input   {"inputCaseID": "from-a-file"}' in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "call-centre"], "there is no workflow 'call-centre'; the catalogue has scheduled, call-center"),
+        (["run", "call-center", "--test-case", "Throttled"], "give a mock config and one of its test cases together"),
+        (["run", "call-center", "--mock-config", str(MOCKS), "--test-case", "Throttle"],
+         "state machine 'call-center' has no test case 'Throttle'; its test cases: 'Throttled', 'Escalated'"),
+        (["run", "call-center", "--input", "{nope"], "--input is not JSON"),
+        (["run", "call-center", "--stack", "prdo"], "There is no stack 'prdo' here"),
+        (["walk", "call-center"], "unknown command 'walk'"),
+        (["run"], "the following arguments are required: name"),
+    ],
+)  # fmt: skip
+def test_usage_and_config_errors_are_one_line_and_exit_2(
+    rehearsal_cloud: InMemoryAws, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def write_mocks(folder: Path, states: dict[str, str], responses: dict[str, Any]) -> str:
+    path = folder / "mocks.json"
+    document = {"StateMachines": {"call-center": {"TestCases": {"Case": states}}}, "MockedResponses": responses}
+    path.write_text(json.dumps(document))
+    return str(path)
+
+
+OK = {"Return": {"StatusCode": 200, "Payload": {}}}
+
+
+@pytest.mark.parametrize(
+    ("states", "responses", "message"),
+    [
+        ({"Open Cse": "R"}, {"R": {"0": OK}}, "test case 'Case' mocks state 'Open Cse', which workflow 'call-center' "
+         "does not have; its Task states: Assign Case, Close Case"),
+        ({"Fail": "R"}, {"R": {"0": OK}}, "mocks state 'Fail', a Fail state; only Task states can be mocked"),
+        ({"Open Case": "R"}, {"R": {"1-0": OK}}, "'1-0' is not an attempt or a range of attempts"),
+        ({"Open Case": "R"}, {"R": {"0": OK, "2": OK}}, "attempt 1 is missing"),
+        ({"Open Case": "R"}, {"R": {"0-1": OK, "1": OK}}, "attempt 1 is given twice"),
+        ({"Open Case": "Q"}, {"R": {"0": OK}}, "uses mocked response 'Q', which MockedResponses does not define"),
+        ({"Open Case": "R"}, {"R": {"0": {"Return": {"Case": "1"}}}}, "return the Invoke response"),
+        ({"Open Case": "R"}, {"R": {"0": {"Throw": {"Cause": "x"}}}}, "throws without an \"Error\" name"),
+    ],
+)  # fmt: skip
+def test_a_mock_config_mistake_is_one_line_naming_it(  # noqa: PLR0917 - fixtures and parameters
+    rehearsal_cloud: InMemoryAws,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    states: dict[str, str],
+    responses: dict[str, Any],
+    message: str,
+) -> None:
+    path = write_mocks(tmp_path, states, responses)
+    code, _, err = cli(capsys, "run", "call-center", "--mock-config", path, "--test-case", "Case")
+    assert code == 2
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_the_physical_state_machine_name_works_as_in_step_functions_local(
+    rehearsal_cloud: InMemoryAws, shared_cloud: CloudStack, tmp_path: Path
+) -> None:
+    document = json.loads(MOCKS.read_text())
+    physical = shared_cloud.deployed("call-center").state_machine_name
+    document["StateMachines"] = {physical: document["StateMachines"]["call-center"]}
+    result = rehearse("call-center", mocks=document, case="Escalated")
+    assert result.path[-2:] == ["Escalate Case", "Fail"]
+
+
+# --- the helper: the worked example of docs/testing-offline.md#from-a-test ----------------------
+
+
+def test_open_case_is_retried_when_lambda_throttles(rehearsal_cloud: InMemoryAws) -> None:
+    result = rehearse("call-center", input={"inputCaseID": "001"}, mocks=MOCKS, case="Throttled")
+    assert result.status == "SUCCEEDED"
+    assert result.path == ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved", "Close Case"]
+    assert result.step("Open Case").retries == 2
+    # Unmocked states ran the deployed functions: Assign Case added its part to the mocked message.
+    assert result.output["Message"] == "Case 001: opened...assigned...resolved...closed."
+
+
+def test_a_case_throttled_throughout_fails_once_its_retries_are_spent(rehearsal_cloud: InMemoryAws) -> None:
+    # The call center catches nothing: after its three retries the error ends the execution.
+    result = rehearse("call-center", mocks=MOCKS, case="ThrottledThroughout")
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "Lambda.TooManyRequestsException",
+        "Rate exceeded.",
+    )
+    assert result.path == ["Open Case"]
+    assert result.step("Open Case").retries == 3
+
+
+def test_an_unresolved_case_is_escalated(rehearsal_cloud: InMemoryAws) -> None:
+    result: Rehearsal = rehearse("call-center", mocks=MOCKS, case="Escalated")
+    assert (result.status, result.cause) == ("FAILED", "Engage Tier 2 Support.")
+    assert result.path[-2:] == ["Escalate Case", "Fail"]
+
+
+# --- every catalogue workflow, rehearsed ----------------------------------------------------------
+
+
+def rehearsal_cases(catalogue: tuple[WorkflowSpec, ...]) -> list[Any]:
+    """One case per workflow of `catalogue`; a workflow the rehearsal cannot run is skipped, with
+    the reason."""
+    not_run = runnable.not_rehearsable(catalogue)
+    return [
+        pytest.param(spec, id=spec.name, marks=[pytest.mark.skip(reason=f"not rehearsed: {not_run[spec.name]}")])
+        if spec.name in not_run
+        else pytest.param(spec, id=spec.name)
+        for spec in catalogue
+    ]
+
+
+@pytest.mark.parametrize("spec", rehearsal_cases(SUITE_CATALOGUE))
+def test_every_workflow_runs_its_sample_input_and_refuses_its_refused_input(
+    rehearsal_cloud: InMemoryAws, spec: WorkflowSpec
+) -> None:
+    sample = rehearse(spec.name, catalogue=SUITE_CATALOGUE)
+    # It ends where its definition says it may: it succeeds, or a Fail state of its own ends it.
+    ended_at_fail = bool(sample.execution.steps) and sample.execution.steps[-1].type == "Fail"
+    assert sample.status == "SUCCEEDED" or (sample.status == "FAILED" and ended_at_fail), sample.show()
+    if spec.refused_input is not None:
+        refused = rehearse(spec.name, input=spec.refused_input, catalogue=SUITE_CATALOGUE)
+        assert refused.status == "FAILED", refused.show()
+        if spec.refused_error is not None:
+            assert refused.error == spec.refused_error, refused.show()
+
+
+def test_a_workflow_calling_what_moto_does_not_run_is_not_rehearsed_unless_mocked(tmp_path: Path) -> None:
+    definition = tmp_path / "reads.asl.json"
+    definition.write_text(json.dumps({
+        "StartAt": "Read", "TimeoutSeconds": 60,
+        "States": {"Read": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                            "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}},
+    }))  # fmt: skip
+    reads = dataclasses.replace(NIGHTLY_REPORT, name="reads", definition=definition, functions=(), integrations=())
+    reason = "state 'Read': it calls the AWS SDK integration s3:getObject, which is not run here"
+    assert runnable.not_rehearsable((*TUTORIALS, reads)) == {"reads": reason}
+    cases = rehearsal_cases((*TUTORIALS, reads))
+    assert [case.marks[0].kwargs["reason"] for case in cases if case.marks] == [f"not rehearsed: {reason}"]
+    mocks = tmp_path / "reads.mocks.json"
+    mocks.write_text(json.dumps({
+        "StateMachines": {"reads": {"TestCases": {"Offline": {"Read": "Object"}}}},
+        "MockedResponses": {"Object": {"0": {"Return": {"Body": "hello"}}}},
+    }))  # fmt: skip
+    mocked = dataclasses.replace(reads, offline_mocks=OfflineMocks(mocks, "Offline"))
+    assert runnable.not_rehearsable((mocked,)) == {}
+    wrong_case = dataclasses.replace(reads, offline_mocks=OfflineMocks(mocks, "Online"))
+    assert "has no test case 'Online'" in runnable.not_rehearsable((wrong_case,))["reads"]
+
+
+def test_the_catalogue_checks_offline_mocks_and_refused_error() -> None:
+    broken = (
+        dataclasses.replace(NIGHTLY_REPORT, offline_mocks=OfflineMocks("", "Case")),
+        dataclasses.replace(CATALOGUE[0], name="no-refusal", refused_error="Oops", shortcut_outputs={}),
+        dataclasses.replace(CATALOGUE[1], name="typed", offline_mocks="mocks.json", shortcut_outputs={}),  # type: ignore[arg-type]
+    )
+    with pytest.raises(CatalogueError) as raised:
+        check_catalogue(broken)
+    assert "workflow 'typed': offline_mocks must be OfflineMocks | None; got 'mocks.json' (str)" in str(raised.value)
+    with pytest.raises(CatalogueError) as raised:
+        check_catalogue(broken[:2])
+    assert "offline_mocks needs a mock configuration file and the name of one of its test cases" in str(raised.value)
+    assert "refused_error names the error of a refused_input, and there is none" in str(raised.value)
+
+
+def test_mock_configs_are_read_from_files_with_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(mock_config.MockConfigError, match=r"mock config .*missing.json: cannot be read"):
+        mock_config.load(tmp_path / "missing.json")
+    (tmp_path / "typo.json").write_text('{"StateMachine": {}}')
+    with pytest.raises(mock_config.MockConfigError, match=r"unknown key\(s\) StateMachine; it has StateMachines and"):
+        mock_config.load(tmp_path / "typo.json")
+    reads = tmp_path / "r.asl.json"
+    reads.write_text(json.dumps({"StartAt": "R", "TimeoutSeconds": 60, "States": {"R": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "End": True}}}))  # fmt: skip
+    spec = dataclasses.replace(NIGHTLY_REPORT, name="r", definition=reads, functions=(), integrations=())
+    entry = minimal_entry("arn:aws:states:us-east-1:123456789012:stateMachine:r")
+    with pytest.raises(UsageError, match="cannot be rehearsed unless these states are mocked"):
+        mocks_for(spec, entry, None, None)
+
+
+# --- make demo -------------------------------------------------------------------------------------
+
+
+def test_make_demo_runs_a_jsonata_workflow_that_holds_an_order_for_an_hour(
+    moto: InMemoryAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalogue = (*TUTORIALS, ORDER_HOLD)
+    began = time.monotonic()
+    deployed = moto.deploy(stack="hold", config=stack_config("dev"), catalogue=catalogue)
+    assert demo.exercise(moto, "hold", catalogue, read_workflows(deployed.outputs))
+    assert time.monotonic() - began < 30
+    printed = capsys.readouterr().out
+    assert "Verdict: every workflow works." in printed
+    assert "not verified" not in printed
+    assert '== python -m ops run order-hold --input \'{"order": "A-1", "quantity": 3}\'' in printed
+    assert "2. [ok] Hold (Wait)  36000" in printed
+    assert "PASS  order-hold outcomes: released all seen in 1 run(s)" in printed
+    assert "order-hold  " in printed.split("== python -m ops failures (the last hour)", 1)[1]
