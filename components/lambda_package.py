@@ -195,16 +195,39 @@ def _locate(root: Path, dotted: str) -> _Module | None:
 
 
 def _parse(path: Path, root: Path) -> ast.Module:
+    """The module's syntax tree, parsed once per version of the file: a stack's functions share
+    their package's modules, and a catalogue of hundreds of functions would parse each again."""
     shown = _shown(path, root)
     try:
+        version = path.stat()
+        key = (path, version.st_mtime_ns, version.st_size)
+        if key in _PARSED:
+            return _PARSED[key]
         source = path.read_bytes()
     except OSError as error:
         raise PackagingError(f"{shown} cannot be read: {error.strerror}.") from None
     try:
-        return ast.parse(source, filename=shown)
+        tree = ast.parse(source, filename=shown)
     except SyntaxError as error:
         running = f"{sys.version_info[0]}.{sys.version_info[1]}"
         raise PackagingError(f"{shown} line {error.lineno}: {error.msg} (parsed by Python {running}).") from None
+    _PARSED[key] = tree
+    return tree
+
+
+def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements anywhere in `tree` (lazy ones in functions included), found once per tree."""
+    found = _IMPORTS.get(id(tree))
+    if found is None or found[0] is not tree:
+        found = (tree, [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)])
+        _IMPORTS[id(tree)] = found
+    return found[1]
+
+
+# Trees are only read, never changed, so one can serve every handler that imports the module.
+_PARSED: dict[tuple[Path, int, int], ast.Module] = {}
+# By the tree's id, with the tree itself, so that an id reused by another tree is not mistaken.
+_IMPORTS: dict[int, tuple[ast.Module, list[ast.Import | ast.ImportFrom]]] = {}
 
 
 def _string_literals(node: ast.expr) -> list[str] | None:
@@ -282,8 +305,8 @@ class _Closure:
         assert module.path is not None
         shown = _shown(module.path, self.root)
         tree = _parse(module.path, self.root)
-        for node in ast.walk(tree):
-            where = f"{shown} line {getattr(node, 'lineno', 0)}"
+        for node in _imports(tree):
+            where = f"{shown} line {node.lineno}"
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.split(".")[0] == self.top:

@@ -222,3 +222,25 @@ def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     assert _defaults_of(MonitoringArgs, "retain_data") == {"retain_data": stack["retain_data"]}
     assert _defaults_of(ScheduleArgs, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
     assert _defaults_of(WorkflowArgs, "type") == _defaults_of(WorkflowSpec, "type")
+
+
+def test_components_given_one_provider_look_it_up_once() -> None:
+    """Each component needs the account, region and partition; looked up per component, a stack
+    of 200 workflows of five functions asked the AWS provider 3,600 times."""
+    from rehearsal import fake_aws
+    from rehearsal.program import run_program
+
+    asked: list[str] = []
+
+    def counting(args: Any) -> dict[str, Any]:
+        asked.append(args.token)
+        return fake_aws.call(args)
+
+    run = run_program(fake_aws.new_resource, counting, catalogue=(SCHEDULED, CALL_CENTER))
+    components = [r for r in run if r.type.startswith("serverless-workflows:")]
+    assert len(components) == 8  # 2 workflows, 5 functions, the monitoring
+    assert sorted(asked) == [
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getPartition:getPartition",
+        "aws:index/getRegion:getRegion",
+    ]
