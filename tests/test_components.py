@@ -224,6 +224,7 @@ def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     assert _defaults_of(WorkflowArgs, "type") == _defaults_of(WorkflowSpec, "type")
 
 
+@pytest.mark.program
 def test_components_given_one_provider_look_it_up_once() -> None:
     """Each component needs the account, region and partition; looked up per component, a stack
     of 200 workflows of five functions asked the AWS provider 3,600 times."""
