@@ -5,10 +5,13 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps venv test lint demo diagrams bench deploy preview destroy install-check clean
+.PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams bench deploy preview destroy install-check clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
+	@echo "make test-fast      the unit layer alone: pure Python, no Pulumi engine, no process (at most 10 s)"
+	@echo "make test-program   the program layer alone: under Pulumi mocks, and the tools run as processes"
+	@echo "make test-rehearsal the rehearsal layer alone: the program deployed into the in-memory AWS"
 	@echo "make lint     ruff, mypy, and actionlint on .github/workflows"
 	@echo "make demo     deploy into an in-memory AWS and run every workflow (no AWS account needed)"
 	@echo "make bench    measure the speed and size figures against their targets; writes docs/performance.md"
@@ -43,8 +46,20 @@ venv: $(VENV)/.installed-dev
 # One worker per core. worksteal starts each worker on a contiguous half of the tests and
 # rebalances by stealing from the end of a queue; tests/conftest.py puts the in-memory AWS tests
 # first, so they usually stay on one worker, which alone starts moto and deploys the shared stack.
+# The layers (CONTRIBUTING.md#the-test-layers), each on its own; `make test` runs all three.
+PYTEST := $(PY) -m pytest -n auto --dist worksteal
+
 test: venv
-	$(PY) -m pytest -n auto --dist worksteal
+	$(PYTEST)
+
+test-fast: venv
+	$(PYTEST) -m unit
+
+test-program: venv
+	$(PYTEST) -m program
+
+test-rehearsal: venv
+	$(PYTEST) -m rehearsal
 
 bench: venv
 	$(PY) -m bench.run

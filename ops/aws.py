@@ -70,7 +70,7 @@ class Clients:
         five minutes) and never retries, since a retry would start the run again."""
         config = Config(
             read_timeout=max(timeout_seconds, 60) + 10,
-            retries={"max_attempts": 1, "mode": "standard"},
+            retries={"total_max_attempts": 1, "mode": "standard"},
             inject_host_prefix=not self.endpoint_url,
         )
         return boto3.client("stepfunctions", region_name=self.region, endpoint_url=self.endpoint_url, config=config)

@@ -310,7 +310,9 @@ class InMemoryAws:
     def _logGroup(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:  # noqa: N802
         logs = self.client("logs")
         logs.create_log_group(logGroupName=inputs["name"])
-        logs.put_retention_policy(logGroupName=inputs["name"], retentionInDays=int(inputs["retentionInDays"]))
+        # As in AWS, a group declared without a retention keeps its logs forever; the tests say so.
+        if "retentionInDays" in inputs:
+            logs.put_retention_policy(logGroupName=inputs["name"], retentionInDays=int(inputs["retentionInDays"]))
         (group,) = logs.describe_log_groups(logGroupNamePrefix=inputs["name"])["logGroups"]
         return inputs["name"], {"arn": group["arn"].removesuffix(":*")}
 
@@ -333,6 +335,16 @@ class InMemoryAws:
 
     def _schedule(self, inputs: dict[str, Any], _: str) -> tuple[str, dict[str, Any]]:
         target = inputs["target"]
+        # Optional, as in AWS: without them a target gets EventBridge's default retries and no
+        # dead-letter queue, which the tests name (test_rehearsal, the policy pack's).
+        optional: dict[str, Any] = {}
+        if "retryPolicy" in target:
+            optional["RetryPolicy"] = {
+                "MaximumRetryAttempts": int(target["retryPolicy"]["maximumRetryAttempts"]),
+                "MaximumEventAgeInSeconds": int(target["retryPolicy"]["maximumEventAgeInSeconds"]),
+            }
+        if "deadLetterConfig" in target:
+            optional["DeadLetterConfig"] = {"Arn": target["deadLetterConfig"]["arn"]}
         arn = self.client("scheduler").create_schedule(
             Name=inputs["name"],
             GroupName=inputs["groupName"],
@@ -345,11 +357,7 @@ class InMemoryAws:
                 "Arn": target["arn"],
                 "RoleArn": target["roleArn"],
                 "Input": target["input"],
-                "RetryPolicy": {
-                    "MaximumRetryAttempts": int(target["retryPolicy"]["maximumRetryAttempts"]),
-                    "MaximumEventAgeInSeconds": int(target["retryPolicy"]["maximumEventAgeInSeconds"]),
-                },
-                "DeadLetterConfig": {"Arn": target["deadLetterConfig"]["arn"]},
+                **optional,
             },
         )["ScheduleArn"]
         return f"{inputs['groupName']}/{inputs['name']}", {"arn": arn}

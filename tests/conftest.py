@@ -1,34 +1,114 @@
 from __future__ import annotations
 
+import contextlib
 import itertools
+import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pulumi
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Python's own, read before the imports below: jsonata-python (which the rehearsal imports) raises
+# it to 10,000 for the whole process, but the program and the tools run with the default.
+RECURSION_LIMIT = sys.getrecursionlimit()
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from rehearsal import fake_aws  # noqa: E402
-from rehearsal.moto_aws import InMemoryAws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
 from tests.support import SUITE_CATALOGUE, CloudStack, Declare, Deploy  # noqa: E402
+from workflows.catalogue import CATALOGUE  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
+
+if TYPE_CHECKING:
+    from rehearsal.moto_aws import InMemoryAws
+
+# The test layers, fastest first (CONTRIBUTING.md#the-test-layers). A test's layer comes from the
+# fixtures it uses; a test that reaches the Pulumi engine some other way (a module-scoped run, a
+# mock of its own) or starts a process (pip, a fresh interpreter, scripts/stack.sh) says so with
+# `pytest.mark.program`. Unmarked and without those fixtures, it is a unit test, and it may start
+# neither the Pulumi engine nor a process (checked below), so `make test-fast` stays pure Python.
+LAYERS = ("unit", "program", "rehearsal")
+_LAYER_FIXTURES = {"rehearsal": {"moto"}, "program": {"deploy", "declare"}}
+
+
+def layer_of(item: pytest.Item) -> str:
+    """The highest layer a test reaches: by its fixtures, or by its own marker."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    reached = {layer for layer, needs in _LAYER_FIXTURES.items() if fixtures & needs}
+    reached |= {marker.name for marker in item.iter_markers() if marker.name in LAYERS}
+    return max(reached, key=LAYERS.index, default="unit")
+
+
+# How a module says all its tests are rehearsal tests; read as text, so that deciding costs no import.
+_REHEARSAL_MODULE = re.compile(r"^pytestmark = pytest\.mark\.rehearsal$", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`make test-fast` and `make test-program` (`-m unit`, `-m program`) skip, unimported, the modules
+    whose every test is a rehearsal test: each process would otherwise import moto and its engine."""
+    if config.getoption("markexpr") not in ("unit", "program") or collection_path.suffix != ".py":
+        return None
+    return bool(_REHEARSAL_MODULE.search(collection_path.read_text(encoding="utf-8"))) or None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Tests that use the in-memory AWS are marked, so `pytest -m "not aws"` runs the fast part alone.
     for item in items:
-        if "moto" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.aws)
+        layer = layer_of(item)
+        if item.get_closest_marker(layer) is None:
+            item.add_marker(layer)
     # The in-memory AWS tests first: `make test` runs with `--dist worksteal`, which hands each
     # worker a contiguous half at the start and rebalances by stealing from the end of a queue,
     # so these usually stay on one worker, and only that one starts moto and deploys the shared
     # stack (a worker that steals some of them deploys it too: correct, only slower).
-    items.sort(key=lambda item: item.get_closest_marker("aws") is None)
+    items.sort(key=lambda item: item.get_closest_marker("rehearsal") is None)
+
+
+def _refusal(item: pytest.Item, what: str) -> Callable[..., Any]:
+    def refuse(*_: Any, **__: Any) -> Any:
+        pytest.fail(
+            f"{item.nodeid} is a unit test but {what}: use the deploy or declare fixture, or mark it "
+            "pytest.mark.program (CONTRIBUTING.md#the-test-layers)",
+            pytrace=False,
+        )
+
+    return refuse
+
+
+@contextlib.contextmanager
+def _unit_guard(item: pytest.Item) -> Iterator[None]:
+    """While a unit test (or a fixture it sets up) runs, starting the Pulumi engine or a process fails
+    it, and Python's recursion limit is its default, as where the program runs: a test of deeply nested
+    input (a stack file, a definition) meets the limit a user's run meets, in the time it takes there."""
+    if item.get_closest_marker("unit") is None:
+        yield
+        return
+    raised = sys.getrecursionlimit()
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pulumi.runtime, "set_mocks", _refusal(item, "starts the Pulumi engine"))
+            patch.setattr(subprocess.Popen, "__init__", _refusal(item, "starts a process"))
+            yield
+    finally:
+        sys.setrecursionlimit(raised)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _unit_guard(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _unit_guard(item):
+        return (yield)
 
 
 # Program runs by their inputs: evaluating the program under mocks takes most of a second,
@@ -50,15 +130,18 @@ def deploy() -> Deploy:
         catalogue: tuple[WorkflowSpec, ...] | None = None,
     ) -> ProgramRun:
         values = stack_config(stack) if config is None else config
-        key = (stack, tuple(sorted(values.items())), id(catalogue))
+        # Entries by identity: a tuple built anew of the same entries (TUTORIALS, and the project's
+        # CATALOGUE while it holds the tutorials alone) is the same program, evaluated once.
+        entries = CATALOGUE if catalogue is None else catalogue
+        key = (stack, tuple(sorted(values.items())), tuple(map(id, entries)))
         if into is None and key in _runs:
             return _runs[key][0]
         run = run_program(
             fake_aws.new_resource, fake_aws.call, stack=stack, config=values, into=into, catalogue=catalogue
         )
         if into is None:
-            # The catalogue is kept with the run, so that its id cannot be reused by another one.
-            _runs[key] = (run, catalogue)
+            # The entries are kept with the run, so that their ids cannot be reused by others.
+            _runs[key] = (run, entries)
         return run
 
     return _deploy
@@ -78,6 +161,9 @@ def declare() -> Declare:
 def moto() -> Iterator[InMemoryAws]:
     """The in-memory AWS of this test session (of this worker, under xdist). Moto resets every
     backend when a mock starts, so there is one, and stacks share it under different names."""
+    # Imported here: only the rehearsal layer loads moto and its engine (a second and more).
+    from rehearsal.moto_aws import InMemoryAws
+
     with InMemoryAws.running() as aws:
         yield aws
 

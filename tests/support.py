@@ -13,15 +13,19 @@ import json
 import random
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from stack_files import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import PLACEHOLDER, WorkflowDefinition
 from workflows.outputs import WorkflowOutput, read_entry
 from workflows.spec import WorkflowSpec
+
+if TYPE_CHECKING:
+    # The in-memory AWS (moto and its Step Functions engine) takes a second and more to import: only
+    # the rehearsal layer's tests load it, through the `moto` fixture.
+    from rehearsal.moto_aws import InMemoryAws
 
 STACKS = stack_names()
 
@@ -132,9 +136,15 @@ def definition_file(folder: Path, name: str, states: dict[str, Any]) -> Path:
     return path
 
 
+@functools.cache
+def _dev_config() -> tuple[tuple[str, str], ...]:
+    # Read once per test process: PyYAML takes a few milliseconds a file, and tests ask often.
+    return tuple(stack_config("dev").items())
+
+
 def with_config(**overrides: str) -> dict[str, str]:
     """The dev stack's config with `key=value` overrides (project namespace)."""
-    config = stack_config("dev")
+    config = dict(_dev_config())
     config.update({f"serverless-workflows:{key}": value for key, value in overrides.items()})
     return config
 

@@ -16,6 +16,7 @@ A module the table below does not place fails the test: a new module gets a laye
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from rehearsal.program import PROJECT_ROOT
@@ -74,8 +75,14 @@ def imports(path: Path, known: dict[str, Path]) -> set[str]:
 
 
 def graph() -> dict[str, set[str]]:
+    return {name: set(targets) for name, targets in _graph().items()}
+
+
+@functools.cache
+def _graph() -> dict[str, frozenset[str]]:
+    # Parsed once for the tests that read it; each gets a copy of its own.
     known = modules()
-    return {name: imports(path, known) - {name} for name, path in known.items()}
+    return {name: frozenset(imports(path, known) - {name}) for name, path in known.items()}
 
 
 def test_every_module_has_a_layer() -> None:

@@ -77,3 +77,37 @@ def test_make_bench_prints_the_figures_and_writes_the_page(
     assert printed.startswith(f"Machine: {machine}\n\n" + report.table(FIGURES) + "\n")
     assert printed.endswith(f"Wrote {written}\n")
     assert run.PAGE == PAGE
+
+
+def test_each_layer_is_timed_by_its_make_target_and_held_to_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import run
+
+    timed: list[str] = []
+    seconds = {"test-fast": 12.0, "test-program": 20.0, "test-rehearsal": 15.0, "test": 45.0}
+
+    def make_seconds(target: str) -> float:
+        timed.append(target)
+        return seconds[target]
+
+    monkeypatch.setattr(run, "make_seconds", make_seconds)
+    monkeypatch.setattr(run, "tests_in", {"unit": 1340, "program": 250, "rehearsal": 51}.__getitem__)
+    assert [figure.row() for figure in run.layer_figures()] == [
+        "| Unit layer (make test-fast) | 12.0 s, 1,340 tests | <= 10 s | MISSED |",
+        "| Program layer (make test-program) | 20.0 s, 250 tests | | |",
+        "| Rehearsal layer (make test-rehearsal) | 15.0 s, 51 tests | | |",
+        "| Test suite wall time, all three layers (make test) | 45.0 s | <= 60 s | met |",
+    ]
+    assert timed == ["test-fast", "test-program", "test-rehearsal", "test"]
+
+
+def test_the_layers_bench_times_are_the_suites_and_each_make_target_runs_its_own() -> None:
+    from bench import run
+    from tests import conftest
+
+    assert tuple(run.LAYERS) == conftest.LAYERS
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    for layer, (target, _) in run.LAYERS.items():
+        recipe = re.search(rf"^{target}: venv\n\t(.+)$", makefile, re.MULTILINE)
+        assert recipe, f"the Makefile has no target {target}"
+        assert recipe[1] == f"$(PYTEST) -m {layer}", f"make {target} does not run the {layer} layer alone"
+    assert re.search(r"^test: venv\n\t\$\(PYTEST\)$", makefile, re.MULTILINE), "make test does not run every layer"

@@ -51,7 +51,9 @@ def test_each_function_logs_to_a_managed_group_declared_before_it(deploy: Deploy
     run = deploy()
     for step in STEPS:
         group = run.named(f"{step}-logs")
-        assert group.inputs == {"name": f"/aws/lambda/{PREFIX}-{step}", "retentionInDays": 14}
+        assert group.inputs == {"name": f"/aws/lambda/{PREFIX}-{step}", "retentionInDays": 14}, (
+            f"{step}'s log group, named for its function, keeps its logs 14 days"
+        )
         assert group.urn in run.named(f"{step}-function").dependencies
 
 

@@ -19,6 +19,9 @@ from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.outputs import QueueOutput, TableOutput, read_workflows
 from workflows.spec import FunctionSpec, Queue, Table, Value, WorkflowRef, WorkflowSpec
 
+# One evaluation of the program, module-scoped, serves every test here (see `run`).
+pytestmark = pytest.mark.program
+
 LAMBDA_RETRY = {"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS), "MaxAttempts": 3}
 ORDERS_STATES: dict[str, Any] = {
     "Record": {"Type": "Task", "Resource": "${RecordFunctionArn}", "TimeoutSeconds": 10, "Retry": [LAMBDA_RETRY]},

@@ -13,13 +13,18 @@ import pytest
 
 from components import workflow
 from components.workflow import ScheduleArgs, WorkflowArgs
+from deployment import plan
 from rehearsal.program import ProgramRun
-from tests.support import NIGHTLY_REPORT, Deploy
+from settings import StackSettings
+from tests.support import NIGHTLY_REPORT, Deploy, definition_file
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.outputs import STACK_OUTPUTS
 from workflows.spec import (
     CatalogueError,
+    Queue,
+    Table,
+    Topic,
     Value,
     WorkflowSpec,
     check_catalogue,
@@ -390,6 +395,22 @@ def test_an_entry_declared_twice_lists_its_problem_once() -> None:
     ]
 
 
+def test_a_function_declared_twice_in_one_entry_is_refused() -> None:
+    # Another placeholder, so that nothing but the name repeats: two Lambda functions of one name.
+    again = replace(CALL_CENTER.functions[0], placeholder="OpenCaseAgainArn")
+    twice = replace(CALL_CENTER, functions=(*CALL_CENTER.functions, again))
+    try:
+        check_catalogue((SCHEDULED, twice))
+    except CatalogueError as error:
+        refused = str(error)
+    else:
+        pytest.fail("workflow 'call-center' declares function 'open-case' twice, and the catalogue accepted it")
+    assert (
+        "workflow 'call-center': function 'open-case' is also declared by workflow 'call-center'; "
+        "function names are unique in the catalogue."
+    ) in refused
+
+
 def test_an_empty_catalogue_stops_the_program_before_any_resource(deploy: Deploy) -> None:
     declared = ProgramRun()
     with pytest.raises(CatalogueError, match="the catalogue is empty"):
@@ -432,3 +453,33 @@ def test_a_number_past_a_doubles_range_in_a_definition_is_refused(tmp_path: Path
     assert refusal(write_definition(tmp_path, text)) == (
         "1e999 is too large for a JSON number (at most about 1.8e308); write a number, or the value as a string."
     )
+
+
+# The longest name AWS takes for each: SNS CreateTopic, SQS CreateQueue, DynamoDB CreateTable.
+AWS_NAME_LIMITS = [(Topic, 256), (Queue, 80), (Table, 255)]
+
+
+@pytest.mark.parametrize(("kind", "limit"), AWS_NAME_LIMITS, ids=lambda value: getattr(value, "__name__", value))
+def test_a_resource_name_of_awss_maximum_length_is_taken_and_one_longer_is_refused(
+    tmp_path: Path, kind: type[Topic | Queue | Table], limit: int
+) -> None:
+    settings = StackSettings(stack="dev")
+    definition = definition_file(tmp_path, "names", {"Done": {"Type": "Pass", "Result": "${Made}", "End": True}})
+    stem = len(settings.physical_name("names-"))  # the workflow's name and the resource's, joined
+
+    def entry(length: int) -> WorkflowSpec:
+        made = kind(name="x" * (length - stem), placeholder="Made")
+        return WorkflowSpec(name="names", title="Names", definition=definition, integrations=(made,))
+
+    try:
+        plan((entry(limit),), settings)
+    except ValueError as error:
+        pytest.fail(
+            f"a {kind.__name__.lower()} name of exactly {limit} characters, AWS's maximum, was refused: {error}"
+        )
+    try:
+        plan((entry(limit + 1),), settings)
+    except ValueError as error:
+        assert f"has {limit + 1} characters; AWS allows {limit}. Shorten" in str(error)  # noqa: PT017
+    else:
+        pytest.fail(f"a {kind.__name__.lower()} name of {limit + 1} characters, over AWS's maximum, was taken")

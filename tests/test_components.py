@@ -60,7 +60,9 @@ def test_schedule_options_reach_the_schedule(declare: Declare) -> None:
     run = declare(lambda: Workflow("timed", WorkflowArgs("timed-flow", scheduled_workflow(), schedule=schedule)))
     created = run.named("timed-schedule").inputs
     assert created["scheduleExpressionTimezone"] == "Europe/Paris"
-    assert created["target"]["retryPolicy"] == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}
+    assert created["target"].get("retryPolicy") == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}, (
+        "the schedule's target lacks the retry policy given"
+    )
 
 
 def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Path) -> None:
@@ -222,6 +224,7 @@ def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     assert _defaults_of(WorkflowArgs, "type") == _defaults_of(WorkflowSpec, "type")
 
 
+@pytest.mark.program
 def test_components_given_one_provider_look_it_up_once() -> None:
     """Each component needs the account, region and partition; looked up per component, a stack
     of 200 workflows of five functions asked the AWS provider 3,600 times."""

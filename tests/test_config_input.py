@@ -359,6 +359,7 @@ def test_ops_cost_prices_a_stack_with_an_encrypted_alarm_email(
     assert "scheduled" in capsys.readouterr().out
 
 
+@pytest.mark.program
 def test_the_rehearsal_runs_a_stack_with_an_encrypted_alarm_email_without_the_subscription(
     stack_file: StackFile,
 ) -> None:
@@ -600,6 +601,7 @@ def test_a_workflows_alarm_thresholds_are_read_over_the_stacks_and_refused_as_th
     )
 
 
+@pytest.mark.program
 def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> None:
     # The Pulumi SDK is loaded in this process already, so a fresh interpreter runs `ops cost`.
     probe = (

@@ -151,9 +151,12 @@ class Drawn:
     def state_ids(self, names: list[str]) -> dict[str, str]:
         """Each name's node; fails unless every state is drawn exactly once."""
         found: dict[str, str] = {}
+        by_name: dict[str, list[str]] = {}  # a node's first label line -> the nodes that show it
+        for i, label in self.labels.items():
+            by_name.setdefault(label.split("<br/>")[0], []).append(i)
         for name in names:
             shown = re.sub(r"[\r\n]+", " ", name)
-            matching = [i for i, label in self.labels.items() if label.split("<br/>")[0] == shown]
+            matching = by_name.get(shown, [])
             assert len(matching) == 1, f"state {name!r} is drawn {len(matching)} times"
             found[name] = matching[0]
         return found

@@ -13,14 +13,17 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ops import execution_tree, executions, render
 from ops.__main__ import main as ops_main
 from ops.execution_tree import Event, Execution
-from rehearsal.moto_aws import InMemoryAws
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 ARN = "arn:aws:states:us-east-1:123456789012:execution:machine:e1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -18,7 +18,6 @@ import stack_files
 from components.workflow import WorkflowArgs
 from components.workflow import validate as validate_workflow
 from ops.__main__ import main as ops_main
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, stack_config
 from tests.support import (
     CUSTOM_ERROR_DEFINITION,
@@ -43,6 +42,10 @@ from workflows.house_rules import (
 )
 from workflows.spec import CatalogueError, Outcome, SmokeTest, check_catalogue
 from workflows.validate import LEVELS_DOC, validate
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 UNTIMED = WorkflowDefinition.load(UNTIMED_DEFINITION)
 ALL_DISABLED = dict.fromkeys(RULE_NAMES, DISABLED)

@@ -28,6 +28,13 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+if "pytest" in sys.modules:
+    # Under pytest only: the fresh venv of `make install-check` runs this file without pytest.
+    import pytest
+
+    # It evaluates the program, in a venv and a process of its own.
+    pytestmark = pytest.mark.program
+
 # Installed by requirements-dev.txt only; the probe checks that it cannot see them,
 # so a pass means the restricted venv really is restricted.
 DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy")

@@ -185,6 +185,7 @@ def test_an_unrelated_module_and_test_files_leave_the_archive_unchanged(tmp_path
     assert archive_zip(after) == before
 
 
+@pytest.mark.program
 def test_subpackages_relative_and_lazy_imports_are_followed(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -228,6 +229,27 @@ def test_subpackages_relative_and_lazy_imports_are_followed(tmp_path: Path) -> N
     assert ran["loaded"] == expected
 
 
+@pytest.mark.program
+def test_a_subpackage_imported_by_name_from_its_parent_is_packaged_and_imports(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/app.py": "from pkg import steps\n\ndef handler(event, context):\n    return steps.run()\n",
+            "pkg/steps/__init__.py": "from .first import NAME\n\ndef run():\n    return NAME\n",
+            "pkg/steps/first.py": "NAME = 'first'\n",
+        },
+    )
+    archive = handler_archive("pkg.app.handler", source_root=root)
+    assert "pkg/steps/__init__.py" in archive.assets, (
+        f"`from pkg import steps`, steps a subpackage, left it out of the archive (Lambda: ImportError): "
+        f"{sorted(archive.assets)}"
+    )
+    ran = run_like_lambda(archive, "pkg.app.handler", {}, tmp_path / "task")
+    assert ran["result"] == "first"
+    assert ran["loaded"] == ["pkg/__init__.py", "pkg/app.py", "pkg/steps/__init__.py", "pkg/steps/first.py"]
+
+
 def test_star_imports_follow_the_packages_all(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -245,6 +267,27 @@ def test_star_imports_follow_the_packages_all(tmp_path: Path) -> None:
     ]
 
 
+def test_a_star_import_of_a_package_without_all_takes_its_init_alone(tmp_path: Path) -> None:
+    # Without __all__, `from pkg import *` binds the names pkg/__init__.py defines or imports, and
+    # imports no submodule: the other modules of the folder, test files among them, stay out.
+    root = write_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "from .steps import NAME\nGREETING = 'hello'\n",
+            "pkg/steps.py": "NAME = 'steps'\n",
+            "pkg/other.py": "",
+            "pkg/test_app.py": "import pytest\n",
+            "pkg/tests/__init__.py": "",
+            "pkg/app.py": "from pkg import *\n\ndef handler(event, context):\n    return GREETING + NAME\n",
+        },
+    )
+    packaged = sorted(handler_sources("pkg.app.handler", source_root=root))
+    assert packaged == ["pkg/__init__.py", "pkg/app.py", "pkg/steps.py"], (
+        f"`from pkg import *` without __all__ packaged modules it does not import: {packaged}"
+    )
+
+
+@pytest.mark.program
 def test_modules_imported_by_computed_name_are_declared_in_package_includes(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -363,6 +406,7 @@ def test_every_runtime_and_architecture_a_function_may_have_can_be_packaged(runt
     assert handler_archive("handlers.call_center.open_case", runtime=runtime, architecture=architecture).assets
 
 
+@pytest.mark.program
 def test_a_module_using_the_standard_library_broadly_runs_from_its_archive_alone(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,
@@ -433,6 +477,7 @@ def test_a_module_using_the_standard_library_broadly_runs_from_its_archive_alone
 # --- requirements.txt ----------------------------------------------------------------
 
 
+@pytest.mark.program
 def test_a_pinned_dependency_is_packaged_at_the_root_and_imported(report: Path, wheels: Path, tmp_path: Path) -> None:
     make_wheel(
         wheels,
@@ -532,6 +577,7 @@ def test_a_helpers_requirements_pinned_by_the_handler_too_are_packaged(report: P
     assert {"app/common/dates.py", "tinydep/__init__.py"} <= set(archive.assets)
 
 
+@pytest.mark.program
 def test_a_second_preview_reuses_the_built_set_without_pip(
     report: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -551,6 +597,23 @@ def test_a_second_preview_reuses_the_built_set_without_pip(
         handler_archive("app.report.main.handler", source_root=report, architecture="x86_64")
 
 
+@pytest.mark.program
+def test_an_edited_pin_is_installed_not_the_set_built_before(report: Path, wheels: Path, tmp_path: Path) -> None:
+    make_wheel(wheels, "tinydep", "1.0")
+    make_wheel(wheels, "tinydep", "2.0")
+    before = handler_archive("app.report.main.handler", source_root=report)
+    assert "tinydep-1.0.dist-info/METADATA" in before.assets
+    (report / "app/report/requirements.txt").write_text("tinydep==2.0\n")
+    after = handler_archive("app.report.main.handler", source_root=report)
+    assert "tinydep-2.0.dist-info/METADATA" in after.assets, (
+        "requirements.txt now pins tinydep==2.0, but the package reused the set built for tinydep==1.0: "
+        f"{sorted(path for path in after.assets if 'dist-info' in path)}"
+    )
+    ran = run_like_lambda(after, "app.report.main.handler", {}, tmp_path / "task")
+    assert ran["result"]["tinydep"] == "2.0"
+
+
+@pytest.mark.program
 def test_equal_sources_and_requirements_give_equal_archives(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep")
     first = handler_archive("app.report.main.handler", source_root=report)
@@ -615,6 +678,7 @@ def test_pip_compile_output_is_read(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.program
 def test_markers_are_evaluated_for_the_lambda_runtime_not_this_python(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep")
     (report / "app/report/requirements.txt").write_text(
@@ -625,6 +689,7 @@ def test_markers_are_evaluated_for_the_lambda_runtime_not_this_python(report: Pa
     assert "tinydep/__init__.py" in archive.assets
 
 
+@pytest.mark.program
 def test_a_dependency_with_only_an_sdist_is_refused(report: Path, wheels: Path) -> None:
     (wheels / "tinydep-1.0.tar.gz").write_bytes(b"an sdist pip must not build")
     assert requirements_error(report, "tinydep==1.0\n") == (
@@ -638,6 +703,7 @@ def test_a_dependency_with_only_an_sdist_is_refused(report: Path, wheels: Path) 
 X86_WHEEL = "cp314-cp314-manylinux_2_17_x86_64.manylinux2014_x86_64"
 
 
+@pytest.mark.program
 @pytest.mark.parametrize(
     ("tag", "architecture", "packaged"),
     [
@@ -667,6 +733,7 @@ def test_binary_wheels_must_fit_the_runtime_and_architecture(
     )
 
 
+@pytest.mark.program
 def test_an_incomplete_set_is_refused_naming_what_is_missing(report: Path, wheels: Path) -> None:
     make_wheel(
         wheels,
@@ -691,6 +758,7 @@ def test_an_incomplete_set_is_refused_naming_what_is_missing(report: Path, wheel
     assert list((report / ".build").iterdir()) == []
 
 
+@pytest.mark.program
 def test_the_complete_set_is_accepted(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep", requires=("tinyhelper>=2", 'fancy ; extra == "fancy"'))
     make_wheel(wheels, "tinyhelper", "2.1")
@@ -699,6 +767,7 @@ def test_the_complete_set_is_accepted(report: Path, wheels: Path) -> None:
     assert {"tinydep/__init__.py", "tinyhelper/__init__.py"} <= set(archive.assets)
 
 
+@pytest.mark.program
 def test_other_pip_failures_are_reported_without_a_traceback(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep")
     error = requirements_error(report, "tinydep==1.0 --hash=sha256:0000\n")
@@ -732,6 +801,7 @@ def test_a_build_folder_that_cannot_be_created_is_named(report: Path) -> None:
     )
 
 
+@pytest.mark.program
 def test_a_dependency_may_not_replace_the_handlers_package(report: Path, wheels: Path) -> None:
     make_wheel(wheels, "tinydep", files={"app/evil.py": ""})
     assert requirements_error(report, "tinydep==1.0\n") == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pytest
@@ -20,10 +20,13 @@ from components.monitoring_plan import (
     dashboard_pages,
 )
 from rehearsal.fake_aws import ACCOUNT_ID
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import ProgramRun, run_under_mocks
 from tests.support import PREFIX, CloudStack, Declare
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SCHEDULED_ARN = f"arn:aws:states:us-east-1:{ACCOUNT_ID}:stateMachine:{PREFIX}-scheduled"
@@ -66,6 +69,18 @@ def monitoring(**overrides: Any) -> Callable[[], dict[str, Any]]:
     return build
 
 
+# The Monitoring of the two workflows with the default arguments: many tests read it, none changes
+# it, so it is declared once per test process.
+_DEFAULT_RUN: list[ProgramRun] = []
+
+
+@pytest.fixture
+def default_run(declare: Declare) -> ProgramRun:
+    if not _DEFAULT_RUN:
+        _DEFAULT_RUN.append(declare(monitoring()))
+    return _DEFAULT_RUN[0]
+
+
 def alarms(run: ProgramRun) -> dict[str, dict[str, Any]]:
     return {r.inputs["name"]: r.inputs for r in run.of_type(ALARM)}
 
@@ -103,8 +118,8 @@ EXPECTED_ALARMS = {
 }  # fmt: skip
 
 
-def test_every_alarm_watches_its_metric_and_notifies_the_topic(declare: Declare) -> None:
-    run = declare(monitoring())
+def test_every_alarm_watches_its_metric_and_notifies_the_topic(default_run: ProgramRun) -> None:
+    run = default_run
     declared = alarms(run)
     assert set(declared) == set(EXPECTED_ALARMS)
     component = run.named("monitoring")
@@ -129,14 +144,14 @@ def test_every_alarm_watches_its_metric_and_notifies_the_topic(declare: Declare)
         assert topic_policy.urn in registration.dependencies
 
 
-def test_alarm_names_are_an_output_and_follow_prefix_workflow_what(declare: Declare) -> None:
-    outputs = declare(monitoring()).outputs
+def test_alarm_names_are_an_output_and_follow_prefix_workflow_what(default_run: ProgramRun) -> None:
+    outputs = default_run.outputs
     assert sorted(outputs["alarm_names"]) == sorted(EXPECTED_ALARMS)
     assert outputs["topic_arn"] == TOPIC_ARN
 
 
-def test_descriptions_say_what_happened_and_where_to_look(declare: Declare) -> None:
-    declared = alarms(declare(monitoring()))
+def test_descriptions_say_what_happened_and_where_to_look(default_run: ProgramRun) -> None:
+    declared = alarms(default_run)
     for name, alarm in declared.items():
         description = alarm["alarmDescription"]
         workflow = "call-center" if "-call-center-" in name else "scheduled"
@@ -169,8 +184,8 @@ def test_thresholds_are_overridable_one_alarm_kind_at_a_time(declare: Declare) -
     assert (untouched["threshold"], untouched["period"], untouched["evaluationPeriods"]) == (1, 300, 1)
 
 
-def test_the_topic_is_encrypted_with_its_own_rotating_key(declare: Declare) -> None:
-    run = declare(monitoring())
+def test_the_topic_is_encrypted_with_its_own_rotating_key(declare: Declare, default_run: ProgramRun) -> None:
+    run = default_run
     key = run.named("monitoring-key")
     topic = run.named("monitoring-topic").inputs
     assert topic["name"] == f"{PREFIX}-alarms"
@@ -182,8 +197,10 @@ def test_the_topic_is_encrypted_with_its_own_rotating_key(declare: Declare) -> N
     assert declare(monitoring(retain_data=True)).named("monitoring-key").retain_on_delete is True
 
 
-def test_key_policy_lets_the_account_administer_and_cloudwatch_encrypt_for_this_account(declare: Declare) -> None:
-    policy = json.loads(declare(monitoring()).named("monitoring-key").inputs["policy"])
+def test_key_policy_lets_the_account_administer_and_cloudwatch_encrypt_for_this_account(
+    default_run: ProgramRun,
+) -> None:
+    policy = json.loads(default_run.named("monitoring-key").inputs["policy"])
     assert policy == {
         "Version": "2012-10-17",
         "Statement": [
@@ -206,8 +223,8 @@ def test_key_policy_lets_the_account_administer_and_cloudwatch_encrypt_for_this_
     }
 
 
-def test_topic_policy_lets_only_this_stacks_alarms_publish(declare: Declare) -> None:
-    topic_policy = declare(monitoring()).named("monitoring-topic-policy").inputs
+def test_topic_policy_lets_only_this_stacks_alarms_publish(default_run: ProgramRun) -> None:
+    topic_policy = default_run.named("monitoring-topic-policy").inputs
     assert topic_policy["arn"] == TOPIC_ARN
     assert json.loads(topic_policy["policy"]) == {
         "Version": "2012-10-17",
@@ -227,9 +244,9 @@ def test_topic_policy_lets_only_this_stacks_alarms_publish(declare: Declare) -> 
     }
 
 
-def test_the_email_subscription_exists_only_when_an_address_is_given(declare: Declare) -> None:
+def test_the_email_subscription_exists_only_when_an_address_is_given(declare: Declare, default_run: ProgramRun) -> None:
     subscription = "aws:sns/topicSubscription:TopicSubscription"
-    assert declare(monitoring()).of_type(subscription) == []
+    assert default_run.of_type(subscription) == []
     (email,) = declare(monitoring(alarm_email="on-call+alarms@example.co.uk")).of_type(subscription)
     assert email.inputs == {"topic": TOPIC_ARN, "protocol": "email", "endpoint": "on-call+alarms@example.co.uk"}
 
@@ -347,8 +364,8 @@ def test_dashboard_body_has_widgets_per_workflow_schedule_and_function() -> None
     assert all(w["x"] + w["width"] <= 24 for w in body["widgets"])
 
 
-def test_the_declared_dashboard_is_that_body_with_a_regional_name_and_url(declare: Declare) -> None:
-    run = declare(monitoring())
+def test_the_declared_dashboard_is_that_body_with_a_regional_name_and_url(default_run: ProgramRun) -> None:
+    run = default_run
     dashboard = run.named("monitoring-dashboard").inputs
     assert json.loads(dashboard["dashboardBody"]) == dashboard_body(workflows(), region="us-east-1")
     name = f"{PREFIX}-use1"

@@ -26,6 +26,10 @@ from moto.stepfunctions.parser.mocking import mock_config as moto_mocks
 
 from rehearsal import moto_patches
 
+# The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
+# (tests/conftest.py), since loading moto and its engine takes a second or two a process.
+pytestmark = pytest.mark.rehearsal
+
 ENGINE = Path(importlib.import_module("moto.stepfunctions.parser").__file__ or "").parent
 
 

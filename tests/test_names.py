@@ -167,13 +167,15 @@ def strings_taken_from_components(source: str) -> Iterator[tuple[str, str]]:
 
 def test_no_module_outside_components_spells_a_components_name() -> None:
     spelled = []
+    patterns = {affix: affix_pattern(affix) for affix in sorted(affixes())}
     for module in project_modules():
         text = (PROJECT_ROOT / module).read_text(encoding="utf-8")
-        for affix in sorted(affixes()):
-            if (module, affix) not in NOT_A_COMPONENTS_NAME and affix_pattern(affix).search(text):
+        taken = list(strings_taken_from_components(text))
+        for affix, pattern in patterns.items():
+            if (module, affix) not in NOT_A_COMPONENTS_NAME and pattern.search(text):
                 spelled.append(f"{module}: {affix!r}")
-            for where, value in strings_taken_from_components(text):
-                if affix_pattern(affix).search(value):
+            for where, value in taken:
+                if pattern.search(value):
                     spelled.append(f"{module}: {affix!r} from {where}")
     assert not spelled, "ask components/names.py (or read the stack outputs) instead of spelling: " + "; ".join(spelled)
 

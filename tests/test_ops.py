@@ -30,7 +30,7 @@ from ops.verify import Report, check_schedule, check_smoke_test, fill, verify
 from tests.support import NIGHTLY_REPORT, TUTORIALS, CloudStack, seed_for
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.outputs import minimal_entry, read_entry, read_workflows
-from workflows.spec import WorkflowSpec
+from workflows.spec import Outcome, WorkflowSpec
 
 
 def ticked(stack: CloudStack, workflow: str = SCHEDULED.name) -> None:
@@ -472,6 +472,47 @@ def test_a_cron_schedule_whose_last_run_is_older_than_two_intervals_fails(shared
     assert not report.ok
     assert "cron(0 2 * * ? *) should have fired since" in report.render()
     assert schedule_report(shared_cloud, NIGHTLY_REPORT).ok
+
+
+def reaching(outcome: Outcome, run: str) -> execution_tree.Execution:
+    """An execution of run number `run` that ends as `outcome` says."""
+    steps = [
+        execution_tree.Step(state, "Task", output=fill(output, run)) for state, output in outcome.state_outputs.items()
+    ]
+    return execution(
+        outcome.status, output=fill(outcome.output, run), error=outcome.error, cause=outcome.cause, steps=steps
+    )
+
+
+class Scripted:
+    """Runs that end, one after another, as the outcomes named in `script` (by name) say."""
+
+    def __init__(self, spec: WorkflowSpec, *script: str) -> None:
+        assert spec.smoke_test is not None
+        self.outcomes = {outcome.name: outcome for outcome in spec.smoke_test.outcomes}
+        self.script = iter(script)
+        self.started = 0
+
+    def start(self, payload: Any, *, timeout_seconds: float = 60) -> execution_tree.Execution:
+        self.started += 1
+        return reaching(self.outcomes[next(self.script)], f"{self.started:03d}")
+
+
+def test_the_smoke_test_passes_only_once_every_outcome_was_seen() -> None:
+    report = Report()
+    runs = Scripted(CALL_CENTER, "resolved", "resolved", "escalated", "resolved")
+    check_smoke_test(runs, CALL_CENTER, report, max_runs=4)  # type: ignore[arg-type]
+    (check,) = report.checks
+    assert runs.started == 3, f"verify stopped after run {runs.started}, before escalated was seen: {check.detail}"
+    assert (check.ok, check.detail) == (True, "resolved and escalated all seen in 3 run(s)")
+
+
+def test_a_smoke_test_that_never_sees_an_outcome_fails_naming_it() -> None:
+    report = Report()
+    check_smoke_test(Scripted(CALL_CENTER, *["resolved"] * 4), CALL_CENTER, report, max_runs=4)  # type: ignore[arg-type]
+    assert [(check.ok, check.detail) for check in report.checks] == [
+        (False, "escalated not seen in 4 run(s); expected every one of resolved, escalated")
+    ], "the smoke test passed with the escalated outcome never seen"
 
 
 def test_a_smoke_test_run_that_does_not_end_is_a_failed_check_not_a_crash() -> None:

@@ -14,10 +14,11 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -33,12 +34,15 @@ import ops.verify
 from ops.__main__ import main as ops_main
 from ops.runs import ExpressRuns, StandardRuns
 from ops.verify import Report, check_schedule, check_smoke_test
-from rehearsal.moto_aws import InMemoryAws
 from rehearsal.program import PROJECT_ROOT
 from tests.support import CloudStack, Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.execution_input import InputNotJson, encoded_input
 from workflows.outputs import read_entry
+
+if TYPE_CHECKING:
+    # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.
+    from rehearsal.moto_aws import InMemoryAws
 
 ACCOUNT = "123456789012"
 MACHINE = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:serverless-workflows-dev-scheduled"
@@ -270,6 +274,53 @@ def test_run_starts_an_express_workflow_synchronously_with_an_input_from_a_file(
     assert printed[-2] == "  status  SUCCEEDED"
 
 
+def test_run_of_an_express_workflow_waits_on_the_client_made_to_outlast_the_run(
+    express_outputs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # StartSyncExecution answers when the run ends: on a client with botocore's default 60 s read
+    # timeout, a run of a few minutes is cut off. `ops run` must ask for the synchronous client.
+    plain, plain_stub = stubbed_sfn()
+    synchronous, sync_stub = stubbed_sfn()
+    logs = boto3.client("logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    asked: list[float] = []
+
+    def sync_sfn(_: ops.aws.Clients, timeout_seconds: float) -> Any:
+        asked.append(timeout_seconds)
+        return synchronous
+
+    monkeypatch.setattr(
+        ops.aws.Clients, "client", lambda self, service: {"stepfunctions": plain, "logs": logs}[service]
+    )
+    monkeypatch.setattr(ops.aws.Clients, "sync_sfn", sync_sfn)
+    arn, now = express_arn("long-run"), datetime.now(UTC)
+    sync_stub.add_response(
+        "start_sync_execution",
+        {"executionArn": arn, "startDate": now, "stopDate": now, "status": "SUCCEEDED", "output": "{}"},
+        {"stateMachineArn": MACHINE, "name": ANY, "input": '{"Payload": "x"}'},
+    )
+    with plain_stub, sync_stub, Stubber(logs) as logs_stub:
+        logs_stub.add_response(
+            "filter_log_events", logged(records(arn, now, {"Payload": "x"})), reading(ONE_EXECUTION.format(arn))
+        )
+        code = ops_main(
+            ["--outputs", str(express_outputs), "run", "scheduled", "--input", '{"Payload": "x"}', "--timeout", "240"]
+        )
+    said = capsys.readouterr().err.strip()
+    assert (asked, code) == ([240], 0), (
+        "ops run of an Express workflow did not start it on the client made for StartSyncExecution "
+        f"(one for {asked} s; ops said {said!r}): the default client's 60 s read timeout cuts off a longer run"
+    )
+    sync_stub.assert_no_pending_responses()
+
+
+def test_the_synchronous_client_outlasts_the_run_and_never_starts_it_twice() -> None:
+    config = ops.aws.Clients("us-east-1", None).sync_sfn(240).meta.config
+    assert config.read_timeout > 240, f"read timeout {config.read_timeout} s cuts off a run of 240 s"
+    # A retry of StartSyncExecution would start the run again.
+    assert config.retries["total_max_attempts"] == 1, f"StartSyncExecution is retried: {config.retries}"
+    assert ops.aws.Clients("us-east-1", None).sync_sfn(10).meta.config.read_timeout >= 60
+
+
 def test_run_with_the_arn_of_an_express_machine_learns_its_type_and_log_group(
     express_cli: tuple[Stubber, Stubber], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -414,6 +465,42 @@ def test_a_run_refuses_nan_or_infinity_before_starting_an_execution(payload: Any
 # --- failures and redrive -------------------------------------------------------------------
 
 
+class ListedExecutions:
+    """A Step Functions client whose ListExecutions lists `listed` as AWS does: newest first, and
+    only those of the status asked for (statusFilter), if one is."""
+
+    def __init__(self, *listed: tuple[str, str, datetime]) -> None:
+        self.listed = sorted(listed, key=lambda execution: execution[2], reverse=True)
+
+    def get_paginator(self, operation: str) -> ListedExecutions:
+        assert operation == "list_executions"
+        return self
+
+    def paginate(self, *, stateMachineArn: str, statusFilter: str | None = None) -> Iterator[dict[str, Any]]:  # noqa: N803
+        yield {
+            "executions": [
+                {"executionArn": f"{stateMachineArn}:{name}", "name": name, "status": status, "startDate": started}
+                for name, status, started in self.listed
+                if statusFilter in (None, status)
+            ]
+        }
+
+
+def test_failures_of_a_standard_workflow_are_its_failed_timed_out_and_aborted_runs() -> None:
+    now = datetime.now(UTC)
+    sfn = ListedExecutions(
+        ("failed", "FAILED", now - timedelta(minutes=4)),
+        ("slow", "TIMED_OUT", now - timedelta(minutes=3)),
+        ("stopped", "ABORTED", now - timedelta(minutes=2)),
+        ("fine", "SUCCEEDED", now - timedelta(minutes=1)),
+        ("old", "FAILED", now - timedelta(days=2)),
+    )
+    found = [(run.name, run.status) for run in StandardRuns(sfn, MACHINE).failures(now - timedelta(hours=1))]
+    missed = sorted({"FAILED", "TIMED_OUT", "ABORTED"} - {status for _, status in found})
+    assert not missed, f"ops failures of a Standard workflow missed its {', '.join(missed)} run(s); it found {found}"
+    assert found == [("stopped", "ABORTED"), ("slow", "TIMED_OUT"), ("failed", "FAILED")]
+
+
 def test_ops_failures_lists_where_and_why_recent_runs_failed(
     shared_cloud: CloudStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -497,8 +584,10 @@ def test_redrive_refuses_express_executions_without_calling_aws(capsys: pytest.C
 
 
 def test_redrive_redrives_a_failed_execution_and_follows_it(
-    stubbed: Stubber, capsys: pytest.CaptureFixture[str]
+    stubbed: Stubber, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
     now = datetime.now(UTC)
     stubbed.add_response("describe_execution", describe("FAILED", timedelta(hours=2), redriveStatus="REDRIVABLE"))
     stubbed.add_response("redrive_execution", {"redriveDate": now}, {"executionArn": EXECUTION})
@@ -518,6 +607,7 @@ def test_redrive_redrives_a_failed_execution_and_follows_it(
          "executionSucceededEventDetails": {"output": json.dumps({"taskresult": "World"})}},
     ]})  # fmt: skip
     assert ops_main(["redrive", EXECUTION]) == 0
+    assert slept == [1], "ops waits a second before it asks again whether the redrive shows"
     printed = capsys.readouterr().out
     assert "status  SUCCEEDED" in printed
     assert '"taskresult": "World"' in printed
@@ -553,6 +643,7 @@ def test_aws_errors_become_one_line_naming_the_fix(
     assert err.count("\n") == 1
 
 
+@pytest.mark.program
 def test_no_credentials_is_explained(tmp_path: Path) -> None:
     # A process of its own: the in-memory AWS of this test session answers with credentials of its own.
     environment = {

@@ -191,6 +191,7 @@ def test_a_malformed_output_is_refused_with_what_to_do(outputs: dict[str, Any], 
     assert str(refused.value) == message
 
 
+@pytest.mark.program
 def test_the_contract_and_the_names_load_without_pulumi_or_boto3() -> None:
     # The ops tool reads the outputs without the Pulumi SDK (`ops cost` must not load it).
     probe = (

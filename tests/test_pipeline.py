@@ -9,6 +9,8 @@ in `make lint`, checks the workflow's syntax and its shell scripts.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 import subprocess
@@ -16,6 +18,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from rehearsal.program import PROJECT_ROOT
@@ -31,8 +34,15 @@ PULUMI_ACTION = "pulumi/actions"
 AWS_CREDENTIALS_ACTION = "aws-actions/configure-aws-credentials"
 
 
+@functools.cache
+def _parsed(text: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load(text)
+    return loaded
+
+
 def workflow() -> dict[str, Any]:
-    loaded: dict[Any, Any] = yaml.safe_load(WORKFLOW_FILE.read_text())
+    # Parsed once per text (PyYAML takes a tenth of a second), copied for each caller to change.
+    loaded = copy.deepcopy(_parsed(WORKFLOW_FILE.read_text()))
     # YAML 1.1 reads the key `on` as the boolean true.
     return {("on" if key is True else str(key)): value for key, value in loaded.items()}
 
@@ -383,6 +393,7 @@ def run_tip_step(tmp_path: Path, job: str, tip: str) -> tuple[subprocess.Complet
 
 
 # The deploy jobs run the same step (checked above): running the tip job's covers theirs.
+@pytest.mark.program
 def test_the_tip_of_main_is_deployed(tmp_path: Path) -> None:
     result, output, calls = run_tip_step(tmp_path, TIP_JOB, tip="1111111111111111111111111111111111111111")
     assert result.returncode == 0, result.stderr
@@ -390,6 +401,7 @@ def test_the_tip_of_main_is_deployed(tmp_path: Path) -> None:
     assert calls == ["gh api repos/OWNER/REPO/git/ref/heads/main --jq .object.sha"]
 
 
+@pytest.mark.program
 def test_a_commit_that_is_no_longer_the_tip_is_skipped_with_a_notice(tmp_path: Path) -> None:
     result, output, _ = run_tip_step(tmp_path, TIP_JOB, tip="2222222222222222222222222222222222222222")
     assert result.returncode == 0, result.stderr
@@ -400,6 +412,7 @@ def test_a_commit_that_is_no_longer_the_tip_is_skipped_with_a_notice(tmp_path: P
     )
 
 
+@pytest.mark.program
 def test_an_unknown_tip_fails_the_deploy_rather_than_skip_or_run_it(tmp_path: Path) -> None:
     result, output, _ = run_tip_step(tmp_path, TIP_JOB, tip="")
     assert result.returncode != 0

@@ -23,6 +23,9 @@ from rehearsal.program import PROJECT_ROOT
 from tests.support import EXAMPLE_DIR, NIGHTLY_REPORT
 from workflows.catalogue import CATALOGUE
 
+# The adopted copy's tools evaluate the program, in a process of their own.
+pytestmark = pytest.mark.program
+
 _NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "venv", "node_modules", "__pycache__", ".*_cache", ".build", "tests"
 )

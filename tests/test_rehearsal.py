@@ -22,14 +22,19 @@ import pytest
 from pulumi.runtime import MockResourceArgs
 
 from components.lambda_package import handler_sources
+from components.workflow import ScheduleArgs
 from ops import execution_tree, executions
 from ops.verify import Report
-from rehearsal import fake_aws
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
-from rehearsal.program import PROJECT_ROOT, run_program
+from rehearsal.program import PROJECT_ROOT
+from settings import StackSettings
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, seed_for
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for
 from workflows.outputs import read_workflows
+
+# The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
+# (tests/conftest.py), since loading moto and its engine takes a second or two a process.
+pytestmark = pytest.mark.rehearsal
 
 TASK_PATH = ["Open Case", "Assign Case", "Work on Case", "Is Case Resolved"]
 Seed = Callable[[int | None], None]
@@ -117,6 +122,44 @@ def test_a_scheduler_tick_runs_the_hello_world_workflow(shared_cloud: CloudStack
     assert execution.status == "SUCCEEDED"
     assert execution.output == {"Payload": "This is a test.", "taskresult": "World"}
     assert execution.path == ["Hello", "World"]
+
+
+def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_declared(
+    shared_cloud: CloudStack,
+) -> None:
+    # AWS takes each of these left out, and then retries 185 times over a day, loses what fails
+    # for good, and keeps logs forever; the in-memory AWS does the same, so this test names it.
+    declared = ScheduleArgs(expression="rate(1 minute)")
+    retries = {
+        "MaximumRetryAttempts": declared.retry_attempts,
+        "MaximumEventAgeInSeconds": declared.max_event_age_seconds,
+    }
+    scheduled = [name for name in shared_cloud.outputs["workflows"] if shared_cloud.deployed(name).schedule]
+    assert scheduled
+    for name in scheduled:
+        schedule = shared_cloud.deployed(name).schedule
+        assert schedule is not None
+        target = shared_cloud.client("scheduler").get_schedule(Name=schedule.name, GroupName=schedule.group)["Target"]
+        assert target.get("RetryPolicy") == retries, (
+            f"{name}'s schedule retries as {target.get('RetryPolicy')}, not as declared ({retries})"
+        )
+        queue = shared_cloud.client("sqs").get_queue_attributes(
+            QueueUrl=schedule.dead_letter_queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        assert target.get("DeadLetterConfig") == {"Arn": queue}, (
+            f"{name}'s schedule has no dead-letter queue: a start that fails for good is lost"
+        )
+    retention = StackSettings.from_config(stack_config("dev"), shared_cloud.stack, SUITE_CATALOGUE).log_retention_days
+    logs = shared_cloud.client("logs")
+    groups = [group.inputs["name"] for group in shared_cloud.run.of_type("aws:cloudwatch/logGroup:LogGroup")]
+    assert groups
+    for group in groups:
+        (found,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        kept = found.get("retentionInDays")
+        assert kept == retention, (
+            f"log group {group} keeps its logs {f'{kept} days' if kept else 'forever'}, "
+            f"not the {retention} days declared"
+        )
 
 
 # --- the worked example: a workflow declared only through the catalogue ---------------------
@@ -215,8 +258,8 @@ def test_resources_are_created_one_at_a_time_because_moto_backends_are_not_threa
     assert most_inside == 1
 
 
-def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates() -> None:
-    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=SUITE_CATALOGUE)
+def test_every_type_the_catalogue_can_declare_is_one_the_rehearsal_creates(deploy: Deploy) -> None:
+    run = deploy(catalogue=SUITE_CATALOGUE)
     declared = {r.type for r in run if r.custom and not r.type.startswith("pulumi:providers:")}
     assert declared <= set(InMemoryAws.SUPPORTED)
     assert {"aws:sns/topic:Topic", "aws:lambda/function:Function"} <= declared

@@ -21,6 +21,10 @@ from ops.runs import StandardRuns
 from rehearsal import jsonata_engine, mock_config, moto_patches, virtual_time
 from rehearsal.moto_aws import InMemoryAws
 
+# The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
+# (tests/conftest.py), since loading moto and its engine takes a second or two a process.
+pytestmark = pytest.mark.rehearsal
+
 HOUR = 3600
 _names = itertools.count()
 Machine = Callable[..., str]

@@ -25,6 +25,10 @@ from workflows.catalogue import CATALOGUE
 from workflows.outputs import minimal_entry, read_workflows
 from workflows.spec import CatalogueError, OfflineMocks, WorkflowSpec, check_catalogue
 
+# The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
+# (tests/conftest.py), since loading moto and its engine takes a second or two a process.
+pytestmark = pytest.mark.rehearsal
+
 MOCKS = PROJECT_ROOT / "tests" / "fixtures" / "mocks" / "call_center.json"
 ORDER_HOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "order_hold"
 

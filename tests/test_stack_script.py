@@ -20,6 +20,9 @@ import yaml
 
 from rehearsal.program import PROJECT_ROOT
 
+# Each test runs the script, with a stand-in pulumi, as processes of their own.
+pytestmark = pytest.mark.program
+
 SCRIPT = PROJECT_ROOT / "scripts" / "stack.sh"
 
 FAKE_PULUMI = """#!/usr/bin/env bash

@@ -197,6 +197,19 @@ def test_the_project_timeout_rule_is_not_an_asl_problem() -> None:
     assert "top-level TimeoutSeconds is missing or not a positive integer" in problem.message
 
 
+@pytest.mark.parametrize("timeout", [0, -1, 1.5, "60", True, None])
+def test_a_top_level_timeout_that_is_not_a_positive_whole_number_breaks_the_timeout_rule(timeout: object) -> None:
+    # AWS takes TimeoutSeconds 0; this project does not: a stuck run would not be stopped.
+    document = copy.deepcopy(CALL_CENTER.document)
+    document["TimeoutSeconds"] = timeout
+    rules = [problem.message for problem in project_problems(document, functions=FUNCTIONS)]
+    assert any("top-level TimeoutSeconds is missing or not a positive integer" in rule for rule in rules), (
+        f"a top-level TimeoutSeconds of {timeout!r} passed the project's timeout rule"
+    )
+    document["TimeoutSeconds"] = 1
+    assert project_problems(document, functions=FUNCTIONS) == []
+
+
 def test_an_express_workflow_may_run_at_most_five_minutes() -> None:
     document = copy.deepcopy(CALL_CENTER.document)
     document["TimeoutSeconds"] = 301
