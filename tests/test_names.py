@@ -124,6 +124,9 @@ NOT_A_COMPONENTS_NAME = {
         "follows; and the pack runs from policy/ alone, where components/ cannot be imported"
     ),
     ("preflight.py", "-schedule-group"): "the address of AWS's page on schedule groups, cited for their quota",
+    ("workflows/integration_table.py", "-role"): (
+        "AWS's path of service-linked roles (role/aws-service-role/...), in the ARN EMR on EKS documents"
+    ),
 }
 
 
