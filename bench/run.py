@@ -13,6 +13,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 
-from bench import report
+from bench import report, scale
 from bench.report import Figure
 from components.lambda_package import archive_zip, handler_archive
 from ops import executions
@@ -177,6 +178,33 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()}, {platform.system()}"
 
 
+SCALES = (10, 50, 200)
+SCALE_TARGET = 1.3
+
+
+def scale_figures() -> list[Figure]:
+    """Program evaluation per registered resource at catalogues of many workflows of five
+    functions, beside a plain program of as many resources under the same mocks."""
+    figures = []
+    with tempfile.TemporaryDirectory() as folder:
+        scale.measure(2, Path(folder))  # warm-up: imports and the packaging of the handler
+        for count in SCALES:
+            run = scale.measure(count, Path(folder))
+            per = run.program_ms / run.resources
+            plain = run.baseline_ms / run.resources
+            # The target is the largest scale's: the smaller ones show how the ratio grows.
+            target = f"<= {SCALE_TARGET}x" if count == SCALES[-1] else ""
+            met = run.ratio <= SCALE_TARGET
+            figures.append(Figure(f"{count} workflows of 5 functions: {run.resources:,} registrations",
+                                  f"{per:.2f} ms each (plain {plain:.2f} ms)"))  # fmt: skip
+            figures.append(Figure(f"{count} workflows: program / plain, per registration", f"{run.ratio:.2f}x",
+                                  target, met))  # fmt: skip
+            quota = [w for w in run.warnings if w.startswith("quota: ")]
+            figures.append(Figure(f"{count} workflows: dashboard pages (widest), quota warnings",
+                                  f"{run.dashboard_pages} ({run.widest_page} widgets), {len(quota)}"))  # fmt: skip
+    return figures
+
+
 def measure() -> list[Figure]:
     """Every figure, measured now (minutes: each test layer is run once, then the whole suite)."""
     whole, baseline = program_evaluation()
@@ -185,6 +213,7 @@ def measure() -> list[Figure]:
     imports = {module: cold_import_ms(module) for module in HANDLER_MODULES}
     rate = rehearsal_rate()
     demo = demo_seconds()
+    scaled = scale_figures()
     layers = layer_figures()
 
     cold_ratio = cold_whole / cold_baseline
@@ -201,6 +230,7 @@ def measure() -> list[Figure]:
         ),
         Figure("Rehearsal call-center executions (moto, Lambda in a subprocess)", f"{rate:.1f} /s"),
         Figure("One make demo run (fresh interpreter)", f"{demo:.1f} s"),
+        *scaled,
         *layers,
     ]
 

@@ -10,11 +10,15 @@ one: its functions, roles, log groups, state machine, schedule, alarms and dashb
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pulumi_aws as aws
 
+from rehearsal import fake_aws
+from rehearsal.program import run_program, run_under_mocks
 from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
 
@@ -59,3 +63,44 @@ def catalogue_of(count: int, folder: Path, functions: int = FUNCTIONS) -> tuple[
 def baseline(count: int) -> object:
     """`count` plain resources, declared one after the other."""
     return [aws.sqs.Queue(f"baseline-{number}") for number in range(count)]
+
+
+@dataclass(frozen=True)
+class ScaleRun:
+    workflows: int
+    resources: int
+    """Every registration: components, resources and the provider."""
+    program_ms: float
+    baseline_ms: float
+    """As many plain resources, under the same mocks."""
+    dashboard_pages: int
+    widest_page: int
+    """Widgets on the fullest page, index included."""
+    warnings: list[str]
+
+    @property
+    def ratio(self) -> float:
+        return self.program_ms / self.baseline_ms
+
+
+def measure(count: int, folder: Path) -> ScaleRun:
+    """The program with `count` workflows of five functions, evaluated under mocks once, beside a
+    plain program of as many registrations."""
+    catalogue = catalogue_of(count, folder)
+    started = time.perf_counter()
+    run = run_program(fake_aws.new_resource, fake_aws.call, catalogue=catalogue)
+    program = time.perf_counter() - started
+    registered = len(run.resources)
+    started = time.perf_counter()
+    run_under_mocks(lambda: baseline(registered), fake_aws.new_resource, fake_aws.call)
+    plain = time.perf_counter() - started
+    pages = [json.loads(r.inputs["dashboardBody"]) for r in run.of_type("aws:cloudwatch/dashboard:Dashboard")]
+    return ScaleRun(
+        workflows=count,
+        resources=registered,
+        program_ms=program * 1000,
+        baseline_ms=plain * 1000,
+        dashboard_pages=len(pages),
+        widest_page=max(len(page["widgets"]) for page in pages),
+        warnings=run.warnings,
+    )
