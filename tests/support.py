@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import importlib.util
 import json
+import os
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -105,6 +106,22 @@ def _renamed_path(path: str, functions: dict[str, str]) -> str:
         function, _, field = rest.partition(".")
         return f"functions.{functions.get(function, function)}.{field}"
     return path
+
+
+# Folders that hold no module of the project: environments, caches, builds, tools' own trees.
+_NOT_THE_PROJECTS = {".venv", "venv", ".git", "node_modules", ".build", "__pycache__", ".pulumi-state"}
+
+
+@functools.cache
+def project_python_files() -> tuple[str, ...]:
+    """Every .py file of the project, as a path relative to its root, in order; folders of
+    environments and caches are not walked (a walk of .venv alone reads thousands of files)."""
+    found = []
+    for folder, folders, files in os.walk(PROJECT_ROOT):
+        folders[:] = sorted(f for f in folders if f not in _NOT_THE_PROJECTS and not f.startswith("."))
+        base = Path(folder).relative_to(PROJECT_ROOT)
+        found += [(base / name).as_posix() for name in files if name.endswith(".py")]
+    return tuple(sorted(found))
 
 
 (EXAMPLE_AS_WRITTEN,) = _entries(EXAMPLE_DIR, "entry.py", "NIGHTLY_REPORT")

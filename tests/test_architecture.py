@@ -20,6 +20,7 @@ import functools
 from pathlib import Path
 
 from rehearsal.program import PROJECT_ROOT
+from tests.support import project_python_files
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
 _ASL = {"definition", "asl_language", "model", "paths", "asl_checks", "house_rules", "validate", "integrations"}
@@ -52,11 +53,10 @@ def layer_of(module: str) -> str | None:
 def modules() -> dict[str, Path]:
     """Every module of the project (tests and scripts aside), by dotted name."""
     found = {}
-    for path in sorted(PROJECT_ROOT.rglob("*.py")):
-        relative = path.relative_to(PROJECT_ROOT).as_posix()
-        if relative.startswith((".venv/", "tests/", "scripts/", "policy/venv/", ".build/")):
+    for relative in project_python_files():
+        if relative.startswith(("tests/", "scripts/")):
             continue
-        found[relative[:-3].replace("/", ".").removesuffix(".__init__")] = path
+        found[relative[:-3].replace("/", ".").removesuffix(".__init__")] = PROJECT_ROOT / relative
     return found
 
 

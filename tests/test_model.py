@@ -15,7 +15,7 @@ from components.workflow import validate as validate_workflow
 from ops import execution_tree
 from policy import rules as pack
 from rehearsal.program import PROJECT_ROOT
-from tests.support import corpus_definitions, mutate, random_json
+from tests.support import corpus_definitions, mutate, project_python_files, random_json
 from workflows import cost, diagram, integrations, model
 from workflows.asl_checks import asl_problems
 from workflows.asl_language import MAX_NESTING
@@ -315,11 +315,10 @@ READERS = {"workflows/model.py", "workflows/asl_checks.py", "workflows/asl_langu
 
 def test_only_the_model_and_the_validator_read_the_nesting_keys() -> None:
     found = []
-    for path in sorted(PROJECT_ROOT.rglob("*.py")):
-        relative = path.relative_to(PROJECT_ROOT).as_posix()
-        if relative.startswith((".venv/", "tests/")) or relative in READERS:
+    for relative in project_python_files():
+        if relative.startswith("tests/") or relative in READERS:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), relative)):
+        for node in ast.walk(ast.parse((PROJECT_ROOT / relative).read_text(), relative)):
             if isinstance(node, ast.Constant) and node.value in NESTING_KEYS:
                 found.append(f"{relative}:{node.lineno} {node.value!r}")
     assert found == [], "read the nesting through workflows/model.py instead"

@@ -29,7 +29,7 @@ from components.names import (
 from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.fake_aws import REGION
 from rehearsal.program import PROJECT_ROOT, ProgramRun
-from tests.support import SUITE_CATALOGUE, Declare, Deploy
+from tests.support import SUITE_CATALOGUE, Declare, Deploy, project_python_files
 from workflows.catalogue import SCHEDULED
 
 # --- each component declares what its names function lists -----------------------------------
@@ -131,13 +131,9 @@ NOT_A_COMPONENTS_NAME = {
 
 
 def project_modules() -> Iterator[str]:
-    for path in sorted(PROJECT_ROOT.rglob("*.py")):
-        relative = path.relative_to(PROJECT_ROOT)
-        if relative.parts[0] in ("components", "tests") or any(
-            part.startswith(".") or part == "node_modules" for part in relative.parts
-        ):
-            continue
-        yield relative.as_posix()
+    for relative in project_python_files():
+        if relative.split("/")[0] not in ("components", "tests"):
+            yield relative
 
 
 def test_the_affixes_are_found_from_the_names_functions() -> None:
