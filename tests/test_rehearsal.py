@@ -154,7 +154,9 @@ def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_de
     groups = [group.inputs["name"] for group in shared_cloud.run.of_type("aws:cloudwatch/logGroup:LogGroup")]
     assert groups
     for group in groups:
-        (found,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        # By prefix, which another workflow's name may extend (order-audit, order-audit-suite).
+        listed = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        (found,) = [listed_group for listed_group in listed if listed_group["logGroupName"] == group]
         kept = found.get("retentionInDays")
         assert kept == retention, (
             f"log group {group} keeps its logs {f'{kept} days' if kept else 'forever'}, "
@@ -373,3 +375,49 @@ def test_the_rehearsal_creates_tables_queues_and_subscriptions(moto: InMemoryAws
     topic_arn = "arn:aws:sns:us-east-1:123456789012:rehearsal-news"
     (subscription,) = moto.client("sns").list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
     assert subscription["Endpoint"].endswith(":rehearsal-jobs")
+
+
+def test_a_function_invoked_by_two_executions_at_once_is_unpacked_once_and_runs_in_both(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two ticks of one workflow call its function at the same moment; each unpacked its package
+    into one folder, and one failed with 'File exists'."""
+    import io
+    import threading
+    import time
+    import zipfile
+    from types import SimpleNamespace
+
+    from rehearsal.moto_aws import LambdaSandbox
+
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("pkg/__init__.py", "")
+        archive.writestr("pkg/echo.py", "def handler(event, context):\n    return event\n")
+    unpacked: list[str] = []
+    extract = zipfile.ZipFile.extractall
+
+    def slow_extract(self: zipfile.ZipFile, path: Any = None, *args: Any, **kwargs: Any) -> None:
+        # Slow enough that every thread reaches the package while the first unpacks it.
+        unpacked.append(str(path))
+        time.sleep(0.2)
+        extract(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", slow_extract)
+    echo = SimpleNamespace(function_name="echo", code_bytes=bundle.getvalue(), handler="pkg.echo.handler", timeout=30)
+    sandbox = LambdaSandbox()
+    results: list[tuple[str, bool, str]] = []
+    try:
+
+        def run(number: int) -> None:
+            results.append(sandbox.invoke(echo, {"n": number}))  # type: ignore[arg-type]
+
+        threads = [threading.Thread(target=run, args=(number,)) for number in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sandbox.close()
+    assert len(unpacked) == 1, f"the package was unpacked {len(unpacked)} times at once"
+    assert sorted(json.loads(payload)["n"] for payload, errored, _ in results if not errored) == [0, 1, 2, 3], results
