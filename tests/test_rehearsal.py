@@ -29,7 +29,7 @@ from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT
 from settings import StackSettings
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for
+from tests.support import INTAKE, NIGHTLY_REPORT, ORDER_AUDIT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for
 from workflows.outputs import read_workflows
 
 # The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
@@ -290,6 +290,25 @@ def test_make_demo_ticks_runs_and_verifies_each_workflow_it_is_given(
     at = next(n for n, line in enumerate(shown) if line.startswith("call-center  "))
     assert re.fullmatch(r"call-center  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d  FAILED  run-[0-9a-f-]+", shown[at])
     assert shown[at + 1].startswith("    at state '")
+
+
+def test_make_demo_works_for_the_team_like_workflows_too(
+    shared_cloud: CloudStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a team's catalogue gets from `make demo`: its scheduled JSONPath workflow ticked twice
+    (its function called by both ticks at once), its JSONata one run, refused and verified."""
+    from rehearsal import demo
+
+    exercised = (ORDER_AUDIT, INTAKE)
+    assert demo.exercise(shared_cloud.cloud, shared_cloud.stack, exercised, read_workflows(shared_cloud.outputs))
+    printed = capsys.readouterr().out
+    assert f"PASS  {ORDER_AUDIT.name} scheduled executions: 2 recent execution(s) checked, each SUCCEEDED" in printed
+    assert f"PASS  {INTAKE.name} outcomes: queued all seen in 1 run(s)" in printed
+    assert "Verdict: every workflow works." in printed
+    # Only the intake failed, on the input it refuses, with the error its entry names.
+    shown = printed.split("== python -m ops failures (the last hour)\n", 1)[1].split("\n\n== ", 1)[0].splitlines()
+    assert [line.split("  ", 1)[0] for line in shown if not line.startswith(" ")] == [INTAKE.name]
+    assert f"at state 'Refuse it' (Fail): {INTAKE.refused_error}:" in printed
 
 
 @pytest.mark.parametrize(
