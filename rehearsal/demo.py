@@ -113,11 +113,18 @@ def show_monitoring(cloud: InMemoryAws, stack: str, outputs: Mapping[str, Any]) 
     print(f"\n== {len(alarms)} alarms notify {outputs.get(ALARM_TOPIC_OUTPUT)}:")
     for alarm in sorted(alarms, key=lambda alarm: alarm["AlarmName"]):
         print(f"   {alarm['AlarmName']}  ({alarm['Namespace']} {alarm['MetricName']})")
-    print(f"   dashboard: {outputs.get(DASHBOARD_OUTPUT)}")
-    name = str(outputs.get(DASHBOARD_OUTPUT, "")).rsplit("name=", 1)[-1]
-    body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
-    titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
-    print(f"   it charts: {'; '.join(titles)}")
+    # The stack's dashboard pages, as the in-memory AWS holds them: none when dashboardEnabled is
+    # false; past 500 widgets, more than one, the first being the one the output points at.
+    listed = cloudwatch.list_dashboards(DashboardNamePrefix=f"serverless-workflows-{stack}-")["DashboardEntries"]
+    names = sorted((entry["DashboardName"] for entry in listed), key=lambda name: (len(name), name))
+    if not names:
+        print("   no dashboard (dashboardEnabled is false)")
+    for number, name in enumerate(names, start=1):
+        shown = outputs.get(DASHBOARD_OUTPUT) if number == 1 else name
+        print(f"   dashboard: {shown}" if number == 1 else f"   dashboard page {number}: {shown}")
+        body = json.loads(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"])
+        titles = [widget["properties"]["title"] for widget in body["widgets"] if "title" in widget["properties"]]
+        print(f"   it charts: {'; '.join(titles)}")
 
 
 def exercise(

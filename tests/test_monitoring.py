@@ -21,7 +21,8 @@ from components.monitoring_plan import (
 )
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.program import ProgramRun, run_under_mocks
-from tests.support import PREFIX, CloudStack, Declare
+from tests.support import PREFIX, CloudStack, Declare, with_config
+from workflows.catalogue import SCHEDULED
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
 
 if TYPE_CHECKING:
@@ -551,3 +552,15 @@ def test_make_demo_lists_each_alarm_its_topic_and_what_the_dashboard_charts(
         f"   it charts: {'; '.join(w['properties']['title'] for w in widgets if 'title' in w['properties'])}",
     ]
     assert any(line.endswith("-scheduled-executions-failed  (AWS/States ExecutionsFailed)") for line in lines)
+
+
+def test_make_demo_says_when_a_stack_has_no_dashboard(moto: InMemoryAws, capsys: pytest.CaptureFixture[str]) -> None:
+    from rehearsal import demo
+
+    config = with_config(dashboardEnabled="false")
+    run = moto.deploy(stack="nodashboard", config=config, catalogue=(SCHEDULED,))
+    assert DASHBOARD_OUTPUT not in run.outputs
+    demo.show_monitoring(moto, "nodashboard", run.outputs)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1] == "   no dashboard (dashboardEnabled is false)"
+    assert any(line.endswith("-scheduled-executions-failed  (AWS/States ExecutionsFailed)") for line in printed)
