@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import SUITE_CATALOGUE, Deploy
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, Deploy
 from workflows.outputs import (
     NOT_RECORDED,
     FunctionOutput,
@@ -91,8 +91,8 @@ def test_the_programs_own_output_reads_back_and_writes_again_unchanged(deploy: D
     assert list(deployed) == [spec.name for spec in SUITE_CATALOGUE]
     for name, entry in deployed.items():
         assert json.dumps(entry_output(entry)) == json.dumps(outputs["workflows"][name]), name
-    topic = "arn:aws:sns:us-east-1:123456789012:serverless-workflows-dev-nightly-report-ready"
-    assert deployed["nightly-report"].resources == {"ready": TopicOutput(arn=topic)}
+    topic = f"arn:aws:sns:us-east-1:123456789012:serverless-workflows-dev-{NIGHTLY_REPORT.name}-ready"
+    assert deployed[NIGHTLY_REPORT.name].resources == {"ready": TopicOutput(arn=topic)}
 
 
 # A field added by a later version is missing from a stack deployed before it: each reads as its

@@ -19,7 +19,7 @@ from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
 from settings import StackSettings
-from tests.support import STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, brought
+from tests.support import NIGHTLY_REPORT, STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, brought
 from workflows import house_rules, integration_table
 from workflows.asl_language import EXPRESS_MAX_SECONDS
 from workflows.catalogue import CATALOGUE
@@ -38,7 +38,7 @@ def test_the_program_passes_every_rule(deploy: Deploy, stack: str) -> None:
 
 def test_a_workflow_added_through_the_catalogue_passes_every_rule(deploy: Deploy) -> None:
     run = deploy(catalogue=SUITE_CATALOGUE)
-    assert "nightly-report-state-machine" in {r.name for r in run}
+    assert f"{NIGHTLY_REPORT.name}-state-machine" in {r.name for r in run}
     assert evaluate(declared(run)) == []
 
 

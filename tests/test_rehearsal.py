@@ -170,7 +170,7 @@ def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_de
 def test_the_example_workflow_runs_end_to_end_with_its_parallel_map_lambda_and_topic(
     shared_cloud: CloudStack,
 ) -> None:
-    entry = shared_cloud.workflow("nightly-report")
+    entry = shared_cloud.workflow(NIGHTLY_REPORT.name)
     sns = shared_cloud.client("sns")
     topic = entry["resources"]["ready"]["arn"]
     queue_url = shared_cloud.client("sqs").create_queue(QueueName="nightly-report-listener")["QueueUrl"]
@@ -195,7 +195,7 @@ def test_the_example_workflow_runs_end_to_end_with_its_parallel_map_lambda_and_t
 def test_the_example_workflow_is_wired_with_least_privilege_for_its_lambda_and_topic(
     shared_cloud: CloudStack,
 ) -> None:
-    entry = shared_cloud.workflow("nightly-report")
+    entry = shared_cloud.workflow(NIGHTLY_REPORT.name)
     role = entry["roleArn"].rsplit("/", 1)[-1]
     iam = shared_cloud.client("iam")
     (policy_name,) = iam.list_role_policies(RoleName=role)["PolicyNames"]
@@ -203,7 +203,7 @@ def test_the_example_workflow_is_wired_with_least_privilege_for_its_lambda_and_t
     grants = {s["Sid"]: (s["Action"], s["Resource"]) for s in statements}
     assert grants["InvokeTaskFunctions"] == (
         ["lambda:InvokeFunction"],
-        [entry["functions"]["build-report"]["functionArn"]],
+        [entry["functions"][NIGHTLY_REPORT.functions[0].name]["functionArn"]],
     )
     assert grants["PublishToTopics"] == (["sns:Publish"], [entry["resources"]["ready"]["arn"]])
     assert set(grants) == {"DeliverExecutionLogs", "WriteTraces", "InvokeTaskFunctions", "PublishToTopics"}
