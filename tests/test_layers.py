@@ -65,7 +65,12 @@ def test_a_tests_layer_is_the_highest_its_fixtures_or_marker_reach(
     assert conftest.layer_of(Collected(fixtures, marks)) == layer  # type: ignore[arg-type]
 
 
-def test_every_collected_test_is_in_exactly_one_layer(request: pytest.FixtureRequest) -> None:
+def test_no_test_is_marked_with_a_layer_below_what_its_fixtures_reach_or_with_two(
+    request: pytest.FixtureRequest,
+) -> None:
+    """conftest adds each test's layer as a marker; a test marked by hand `unit` (or `program`) that
+    uses the in-memory AWS, or marked with two layers, would then be in two, and run by two make
+    targets. The layer each test should be in is pinned by the cases above."""
     items = request.session.items
     assert len(items) > 1
     for item in items:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import html
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -228,10 +230,15 @@ def test_every_tool_names_the_same_states_at_the_same_paths(tmp_path: Path) -> N
     assert estimate.lambda_requests_per_execution == {QUOTED: 11}
     assert cost.paths(definition_file(tmp_path, timed)) == {QUOTED: ["Fan out", QUOTED]}
 
-    # The diagram draws each state once, by its name.
+    # The diagram draws each state once, by its name, inside the subgraphs of its path: a
+    # Parallel's branch, a Map's items.
     chart = diagram.chart(timed)
     for name in PATHS:
         assert chart.count(f'"{diagram._label(name)}"') == 1, name
+    assert drawn_inside(chart) == {
+        name: tuple("branch" if isinstance(step, int) else "items" for step in path[1::2])
+        for name, path in PATHS.items()
+    }
 
     # The ops tool groups a Parallel's branches by their first states, nested ones too.
     assert execution_tree.branch_starts(document) == {"Fan out": ["Note", "Each order"]}
@@ -244,6 +251,23 @@ def test_every_tool_names_the_same_states_at_the_same_paths(tmp_path: Path) -> N
         TRICKY,
         QUOTED,
     }
+
+
+def drawn_inside(chart: str) -> dict[str, tuple[str, ...]]:
+    """Each drawn state's name -> the subgraphs around it that a path steps through: `branch` for
+    a Parallel's branch, `items` for a Map's items (frames only hold the fork and the join)."""
+    around: list[str] = []
+    found: dict[str, tuple[str, ...]] = {}
+    for line in chart.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("subgraph "):
+            around.append(stripped.split()[1])
+        elif stripped == "end":
+            around.pop()
+        elif (label := re.search(r'[\[\(\{]+"([^"<]+)', stripped)) and not stripped.startswith(("start", "classDef")):
+            steps = tuple("items" if sub.endswith("_items") else "branch" for sub in around if "_frame" not in sub)
+            found[html.unescape(label.group(1).replace("#quot;", '"').replace("#35;", "#"))] = steps
+    return {name: steps for name, steps in found.items() if not name.startswith(("all ", "Each item"))}
 
 
 def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> None:
