@@ -161,7 +161,7 @@ def layer_figures() -> list[Figure]:
 
 
 def demo_seconds() -> float:
-    """One `make demo`, as a fresh interpreter runs it: the yardstick the suite is measured against."""
+    """One `make demo`, as a fresh interpreter runs it: what a newcomer waits for after `make test`."""
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "rehearsal.demo", "dev"], cwd=PROJECT_ROOT, capture_output=True, check=True)
     return time.perf_counter() - started

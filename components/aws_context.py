@@ -1,4 +1,4 @@
-"""Where the program deploys: account, region and partition, looked up once per component.
+"""Where the program deploys: account, region and partition, looked up once per provider.
 
 The values come from the AWS provider's own lookups (the credentials and
 region `pulumi up` runs with), not from config or the environment.
