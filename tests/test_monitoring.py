@@ -21,7 +21,7 @@ from components.monitoring_plan import (
 )
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.program import ProgramRun, run_under_mocks
-from tests.support import PREFIX, CloudStack, Declare, with_config
+from tests.support import PREFIX, SUITE_CATALOGUE, CloudStack, Declare, Deploy, with_config
 from workflows.catalogue import SCHEDULED
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT
 
@@ -564,3 +564,23 @@ def test_make_demo_says_when_a_stack_has_no_dashboard(moto: InMemoryAws, capsys:
     printed = capsys.readouterr().out.splitlines()
     assert printed[-1] == "   no dashboard (dashboardEnabled is false)"
     assert any(line.endswith("-scheduled-executions-failed  (AWS/States ExecutionsFailed)") for line in printed)
+
+
+def test_what_the_plan_checks_of_monitoring_is_what_is_declared(deploy: Deploy) -> None:
+    """The program checks Monitoring's arguments before anything exists, from names standing in
+    for ARNs (workflows/monitored.py), and declares it from the components' outputs: both must
+    make the same alarms and chart the same widgets, or the check checks something else."""
+    from deployment import monitoring_args
+    from settings import StackSettings
+    from stack_files import stack_config
+    from workflows.monitored import monitored
+
+    run = deploy(catalogue=SUITE_CATALOGUE)
+    settings = StackSettings.from_config(stack_config("dev"), "dev", SUITE_CATALOGUE)
+    planned = monitoring_args(settings, [monitored(spec, settings.physical_name) for spec in SUITE_CATALOGUE])
+    assert sorted(spec.name for spec in alarm_specs(planned)) == sorted(a.inputs["name"] for a in run.of_type(ALARM))
+    (page,) = run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    declared = json.loads(page.inputs["dashboardBody"])["widgets"]
+    assert [w["properties"]["title"] for w in dashboard_body(planned.workflows, "us-east-1")["widgets"]] == [
+        w["properties"]["title"] for w in declared
+    ]
