@@ -44,7 +44,7 @@ from ops.runs import (
 from ops.verify import verify
 from settings import StackSettings
 from stack_files import ConfigError, stack_names
-from workflows import cost
+from workflows import cost, house_rules
 from workflows.catalogue import CATALOGUE
 from workflows.execution_input import InputNotJson, InputTooLarge, encoded_input
 from workflows.outputs import (
@@ -56,7 +56,7 @@ from workflows.outputs import (
 )
 from workflows.schedule import ScheduleExpressionError
 from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
-from workflows.validate import check_asl
+from workflows.validate import tool_warnings
 
 
 def workflows() -> dict[str, WorkflowSpec]:
@@ -370,9 +370,15 @@ def command_cost(args: argparse.Namespace) -> int:
         raise UsageError(f"stack {args.stack}: schedule expression {error}") from None
     except cost.CostError as error:
         raise UsageError(f"stack {args.stack}: {error}") from None
-    # Each definition's ASL warnings, once: the estimate checks the definitions without showing them.
+    # Each definition's warnings, once, at this stack's levels of the project's rules: the
+    # estimate checks the definitions without showing them.
     for spec in CATALOGUE:
-        for warning in check_asl(spec.load_definition(), workflow_type=settings.workflow(spec).type):
+        for warning in tool_warnings(
+            spec.load_definition(),
+            workflow_type=settings.workflow(spec).type,
+            functions={function.placeholder: function.timeout_seconds for function in spec.functions},
+            house_rules=house_rules.combined(settings.house_rules, spec.house_rules),
+        ):
             print(f"ops cost: warning: workflow {spec.name!r}: {warning}", file=sys.stderr)
     print(render.cost(args.stack, estimate))
     return 0

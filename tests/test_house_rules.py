@@ -256,6 +256,50 @@ def test_make_diagrams_prints_each_asl_warning_once_and_still_draws(capsys: pyte
     )
 
 
+# What the tools that read a definition without deploying it say of the untimed workflow.
+UNTIMED_RULE = (
+    "top-level-timeout: this project requires a top-level TimeoutSeconds: top-level TimeoutSeconds is missing or "
+    "not a positive integer; without one a stuck execution runs for up to a year."
+)
+
+
+@pytest.mark.parametrize(
+    ("stack_levels", "entry_levels", "said"),
+    [({}, {}, f"project rule: {UNTIMED_RULE.split(': ', 1)[1]} (pulumi preview refuses this: rule "
+              f"{TOP_LEVEL_TIMEOUT} is mandatory)"),
+     ({TOP_LEVEL_TIMEOUT: ADVISORY}, {}, f"project rule {UNTIMED_RULE.replace(': ', ' (advisory): ', 1)}"),
+     ({}, {TOP_LEVEL_TIMEOUT: ADVISORY}, f"project rule {UNTIMED_RULE.replace(': ', ' (advisory): ', 1)}"),
+     # The entry's level wins for its workflow, as at preview.
+     ({TOP_LEVEL_TIMEOUT: ADVISORY}, {TOP_LEVEL_TIMEOUT: DISABLED}, None)],
+)  # fmt: skip
+def test_ops_cost_says_what_preview_would_of_the_project_rules_at_the_stacks_levels(
+    stack_levels: dict[str, str],
+    entry_levels: dict[str, str],
+    said: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import ops.__main__ as ops_cli
+
+    monkeypatch.setattr(ops_cli, "CATALOGUE", (*TUTORIALS, brought(house_rules=entry_levels)))
+    config = with_config(houseRules=json.dumps(stack_levels))
+    monkeypatch.setattr(stack_files, "stack_config", lambda stack: config)
+    assert ops_main(["--stack", "dev", "cost"]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == ([f"ops cost: warning: workflow 'legacy': {said}"] if said else [])
+
+
+def test_make_diagrams_reads_the_project_rules_at_the_entrys_levels_and_still_draws(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert diagram.main(["--check"], (*TUTORIALS, brought(house_rules={TOP_LEVEL_TIMEOUT: ADVISORY}))) == 1
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [
+        f"make diagrams: warning: {UNTIMED_DEFINITION.name}: project rule "
+        f"{UNTIMED_RULE.replace(': ', ' (advisory): ', 1)}"
+    ]
+
+
 def test_make_demo_deploys_an_advisory_workflow_and_prints_its_warning_once(
     moto: InMemoryAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

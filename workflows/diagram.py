@@ -13,12 +13,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from workflows import model
+from workflows import house_rules, model
 from workflows.catalogue import CATALOGUE
 from workflows.definition import WorkflowDefinition
 from workflows.model import CATCH, CHOICE, DEFAULT, NEXT, Machine, State
 from workflows.spec import WorkflowSpec, check_catalogue
-from workflows.validate import check_asl, check_document
+from workflows.validate import check_asl, check_document, tool_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -259,11 +259,17 @@ def main(argv: list[str], catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> in
     try:
         check_catalogue(catalogue)
         wanted = {README: readme_with_diagrams(README.read_text(), catalogue), DOCS: docs_page(catalogue)}
-        # Each definition's ASL warnings, once (both pages draw every definition, and say nothing).
+        # Each definition's warnings, once (both pages draw every definition, and say nothing).
+        # No stack is read here, so the project's rules are at their entries' levels (a stack's
+        # houseRules may relax them further: `python -m ops cost` reads those).
         warnings = [
             f"{spec.definition_path.name}: {warning}"
             for spec in catalogue
-            for warning in check_asl(spec.load_definition())
+            for warning in tool_warnings(
+                spec.load_definition(),
+                functions={function.placeholder: function.timeout_seconds for function in spec.functions},
+                house_rules=house_rules.combined(spec.house_rules),
+            )
         ]
     except ValueError as error:  # CatalogueError and DefinitionError among them
         print(f"make diagrams: {error}", file=sys.stderr)

@@ -75,6 +75,29 @@ def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD"
     return [str(problem) for problem in findings if problem.warning]
 
 
+def tool_warnings(
+    definition: WorkflowDefinition,
+    *,
+    workflow_type: str = "STANDARD",
+    functions: Mapping[str, int] | None = None,
+    house_rules: Mapping[str, str] = DEFAULT_LEVELS,
+) -> list[str]:
+    """`check_asl`, and what the project's rules say of `definition` at `house_rules`' levels:
+    for the tools that read a definition without deploying it, so that they warn of what
+    `pulumi preview` would warn of (advisory rules) or refuse (mandatory ones, said so) without
+    refusing to draw or price a definition someone is still writing."""
+    if problems := level_problems(house_rules):
+        raise ValueError(f"{definition.path}: {'; '.join(problems)}.")
+    listed = check_asl(definition, workflow_type=workflow_type)
+    project = project_problems(
+        definition.document, functions=functions or {}, workflow_type=workflow_type, levels=house_rules
+    )
+    for problem in project:
+        refused = f" (pulumi preview refuses this: rule {problem.rule} is mandatory)"
+        listed.append(str(problem) if problem.warning else f"{problem}{refused}")
+    return listed
+
+
 def check_document(
     document: object, label: str = "the definition", *, workflow_type: str = "STANDARD"
 ) -> dict[str, Any]:
