@@ -440,7 +440,8 @@ def policy_pack_config(catalogue: tuple[WorkflowSpec, ...], settings: StackSetti
 
 def main(argv: list[str]) -> int:
     """`python -m deployment --policy-pack-config STACK`: the pack's config as JSON on stdout; a bad
-    stack file or catalogue entry is one line on stderr and exit 2."""
+    stack file is one line on stderr (its first problem, as `pulumi preview` would say it), bad
+    catalogue entries one line each under a heading, and exit 2."""
     from workflows.catalogue import CATALOGUE  # noqa: PLC0415 - the program passes its own catalogue
 
     if len(argv) != 2 or argv[0] != "--policy-pack-config":
