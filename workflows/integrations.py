@@ -505,7 +505,9 @@ def _render(template: Template, env: Environment, fill: Callable[[str], str], le
         except IntegrationError:
             if not lenient:
                 raise
-            text.append(value)
+            # A stand-in (a run of characters as long as the value can be) is no resource of its
+            # kind: an ARN around it is longer than anything a form makes of a value that long.
+            text.append(f"arn:{env.partition}:{'x' * 16}:{env.region}:{env.account_id}:{value}")
     return "".join(text)
 
 
@@ -513,7 +515,7 @@ def resource_arns(
     access: Access, env: Environment, fill: Callable[[str], str] = str, *, lenient: bool = False
 ) -> list[str]:
     """The ARNs `access` needs, with `fill` putting the values in its placeholders. `lenient` takes
-    a value that is no resource of its kind as it is (to estimate a policy's size with stand-ins)."""
+    a value that is no resource of its kind (a stand-in, to bound a policy's size) without refusing it."""
     try:
         return [_render(template, env, fill, lenient) for template in access.resources]
     except IntegrationError as error:
