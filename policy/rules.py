@@ -58,6 +58,22 @@ STAR_RESOURCE_ACTIONS = frozenset(
         "xray:PutTraceSegments",
     }
 )
+# Athena's query grants, on every bucket as AWS documents them (a query names tables, not buckets):
+# the only actions a policy may grant on `arn:<partition>:s3:::*` (the program's
+# workflows/integration_table.py ANY_BUCKET grants; tests/test_integration_table.py pins this copy).
+S3_ANY_BUCKET_ACTIONS = frozenset(
+    {
+        "s3:AbortMultipartUpload",
+        "s3:CreateBucket",
+        "s3:GetBucketLocation",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+    }
+)
+_ANY_BUCKET = re.compile(r"^arn:[a-z-]+:s3:::\*$")
 # Lambda documents no source keys for assuming an execution role; a condition
 # on them would make every invocation fail.
 TRUST_WITHOUT_SOURCE_KEYS = frozenset({"lambda.amazonaws.com"})
@@ -152,7 +168,16 @@ def no_wildcard_iam(resources: list[Resource]) -> Iterator[tuple[str, str]]:
             for action in actions:
                 if "*" in action:
                     yield resource.name, f"allows wildcard action {action!r}; list the actions the role needs."
-            if "*" in _as_list(statement.get("Resource", [])):
+            targets = [str(r) for r in _as_list(statement.get("Resource", []))]
+            if any(_ANY_BUCKET.match(target) for target in targets):
+                broad = sorted(set(actions) - S3_ANY_BUCKET_ACTIONS)
+                if broad:
+                    yield (
+                        resource.name,
+                        f"grants {', '.join(broad)} on every S3 bucket; only Athena's query grants may (a query "
+                        "names tables, not buckets). Name the buckets.",
+                    )
+            if "*" in targets:
                 broad = sorted(set(actions) - STAR_RESOURCE_ACTIONS)
                 if broad:
                     yield (

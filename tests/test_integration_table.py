@@ -115,9 +115,9 @@ CASES = [
         ("FollowAthenaQueries", ["athena:GetQueryExecution", "athena:StopQueryExecution"],
          [f"arn:aws:athena:{HERE}:workgroup/primary"], {}),
         ("ReadAthenaDataCatalogs", ["athena:GetDataCatalog"], [f"arn:aws:athena:{HERE}:datacatalog/*"], {}),
-        ("AthenaQueryData", ["s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation", "s3:GetObject",
-                             "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-                             "s3:PutObject"], ["arn:aws:s3:::*"], {}),
+        ("AthenaQueryDataInAnyBucket", ["s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation",
+                                        "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads",
+                                        "s3:ListMultipartUploadParts", "s3:PutObject"], ["arn:aws:s3:::*"], {}),
         ("AthenaGlueCatalog", ["glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchDeleteTable",
                                "glue:BatchGetPartition", "glue:CreateDatabase", "glue:CreatePartition",
                                "glue:CreateTable", "glue:DeleteDatabase", "glue:DeletePartition", "glue:DeleteTable",
@@ -131,7 +131,7 @@ CASES = [
     # https://docs.aws.amazon.com/step-functions/latest/dg/athena-iam.html (GetQueryResults).
     ("arn:aws:states:::athena:getQueryResults", {"QueryExecutionId.$": "$.id"}, [
         ("ReadAthenaQueryResults", ["athena:GetQueryResults"], [f"arn:aws:athena:{HERE}:workgroup/*"], {}),
-        ("ReadAthenaResultObjects", ["s3:GetObject"], ["arn:aws:s3:::*"], {}),
+        ("ReadAthenaResultsInAnyBucket", ["s3:GetObject"], ["arn:aws:s3:::*"], {}),
     ]),
     # https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html (createCluster): RunJobFlow on "*";
     # DescribeCluster, TerminateJobFlows (AWS: "*") on the account's clusters; PassRole on both roles; the rule.
@@ -325,6 +325,15 @@ def test_every_action_granted_exists_in_iam_and_the_scoped_ones_take_a_resource(
 def test_the_policy_pack_allows_star_on_exactly_those_actions_and_the_log_and_trace_ones() -> None:
     logs_and_traces = set(iam.STATES_LOG_DELIVERY_ACTIONS) | set(iam.XRAY_WRITE_ACTIONS)
     assert logs_and_traces | integration_table.NO_RESOURCE_TYPE == rules.STAR_RESOURCE_ACTIONS
+
+
+def test_the_policy_pack_allows_every_bucket_for_exactly_athenas_query_grants() -> None:
+    assert integrations.any_bucket_grants() == rules.S3_ANY_BUCKET_ACTIONS
+    on_every_bucket = [(entry.key, grant.sid) for entry in integration_table.OPTIMISED.values()
+                       for grant in entry.grants if integration_table.ANY_BUCKET in grant.resources]  # fmt: skip
+    # Athena's alone, and each statement says why it reaches every bucket.
+    assert {key.split(":")[0] for key, _ in on_every_bucket} == {"athena"}
+    assert all(sid.endswith("InAnyBucket") for _, sid in on_every_bucket)
 
 
 def test_every_integration_names_an_aws_iam_page() -> None:

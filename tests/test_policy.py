@@ -112,6 +112,12 @@ BAD_EXAMPLES: list[tuple[str, list[Resource], str]] = [
         "grants lambda:InvokeFunction on Resource '*'",
     ),
     (
+        "no-wildcard-iam",
+        [Resource("aws:iam/rolePolicy:RolePolicy", "p", {"policy": policy_json(
+            {"Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject"], "Resource": ["arn:aws:s3:::*"]})})],
+        "grants s3:DeleteObject on every S3 bucket; only Athena's query grants may",
+    ),
+    (
         "trust-source-conditions",
         [Resource("aws:iam/role:Role", "r", {"assumeRolePolicy": policy_json(
             {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole",

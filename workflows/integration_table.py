@@ -35,6 +35,9 @@ RUN_A_JOB = frozenset({SYNC, SYNC2})
 
 STAR = "*"
 """The one resource of an action that takes none."""
+ANY_BUCKET = "arn:{partition}:s3:::*"
+"""Every S3 bucket: only Athena's query grants use it (`integrations.any_bucket_grants`; the policy
+pack's S3_ANY_BUCKET_ACTIONS holds the same actions)."""
 
 Condition = tuple[tuple[str, str, str], ...]
 """(operator, key, value template), e.g. ("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com")."""
@@ -200,11 +203,13 @@ _JOBS = (
 _ATHENA_WORKGROUPS = _in("athena", "workgroup/{WorkGroup}")
 _ATHENA_QUERY_GRANTS = (
     Grant("ReadAthenaDataCatalogs", ("athena:GetDataCatalog",), (_in("athena", "datacatalog/*"),)),
-    # Athena reads and writes the S3 locations of whatever tables a query names, and writes its
-    # results; AWS's policy grants these on every bucket because a query string names tables, not buckets.
-    Grant("AthenaQueryData", ("s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation", "s3:GetObject",
-                              "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-                              "s3:PutObject"), ("arn:{partition}:s3:::*",)),
+    # On every bucket, as AWS's page grants them, since nothing in the task names the buckets: a query
+    # names tables, whose data Athena reads (and writes, for CREATE TABLE AS, INSERT INTO and UNLOAD)
+    # wherever the catalogue puts it, and without ResultConfiguration.OutputLocation its results go
+    # to the work group's location. Scoping to OutputLocation would refuse those writes at run time.
+    Grant("AthenaQueryDataInAnyBucket", ("s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation",
+                                         "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads",
+                                         "s3:ListMultipartUploadParts", "s3:PutObject"), (ANY_BUCKET,)),
     Grant("AthenaGlueCatalog", ("glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchDeleteTable",
                                 "glue:BatchGetPartition", "glue:CreateDatabase", "glue:CreatePartition",
                                 "glue:CreateTable", "glue:DeleteDatabase", "glue:DeletePartition", "glue:DeleteTable",
@@ -242,7 +247,8 @@ _ANALYTICS = (
         Grant("ReadAthenaQueries", ("athena:GetQueryExecution",), (_in("athena", "workgroup/*"),)),)),
     Integration("athena:getQueryResults", "athena-iam.html", frozenset({REQUEST_RESPONSE}), (
         Grant("ReadAthenaQueryResults", ("athena:GetQueryResults",), (_in("athena", "workgroup/*"),)),
-        Grant("ReadAthenaResultObjects", ("s3:GetObject",), ("arn:{partition}:s3:::*",)),
+        # A query execution ID names no result location: its results may be in any bucket.
+        Grant("ReadAthenaResultsInAnyBucket", ("s3:GetObject",), (ANY_BUCKET,)),
     )),
     Integration("elasticmapreduce:createCluster", "emr-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("CreateEmrClustersNoResourceType", ("elasticmapreduce:RunJobFlow",), (STAR,)),

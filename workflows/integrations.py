@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 
 from workflows.definition import PLACEHOLDER
 from workflows.integration_table import (
+    ANY_BUCKET,
     CHILD_EXECUTIONS,
     ITEM_READERS,
     KMS_TARGET,
@@ -575,3 +576,8 @@ def statements(
 def star_grants() -> set[str]:
     """Every action some table grants on `*`."""
     return {a for entry in _TABLES for g in entry.grants if STAR in g.resources for a in g.actions}
+
+
+def any_bucket_grants() -> set[str]:
+    """Every action some table grants on every S3 bucket."""
+    return {a for entry in _TABLES for g in entry.grants if ANY_BUCKET in g.resources for a in g.actions}
