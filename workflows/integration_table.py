@@ -305,6 +305,20 @@ _ANALYTICS = (
         Grant("FollowEmrContainersJobs", ("emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"),
               (_in("emr-containers", "/virtualclusters/{VirtualClusterId}/jobruns/*"),), RUN_A_JOB),
     ), targets=("VirtualClusterId",)),
+    Integration("emr-serverless:createApplication", "emr-serverless-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
+        # On "/*", as AWS's page grants it (IAM's data lists no resource type for CreateApplication).
+        Grant("CreateEmrServerlessApplications", ("emr-serverless:CreateApplication",), (_in("emr-serverless", "/*"),)),
+        # An application's ID is known only once it exists: the account's applications, as AWS documents.
+        Grant("FollowNewEmrServerlessApplications",
+              ("emr-serverless:DeleteApplication", "emr-serverless:GetApplication"),
+              (_in("emr-serverless", "/applications/*"),), RUN_A_JOB),
+        _rule("ManageEmrServerlessApplicationRule", "StepFunctionsGetEventsForEMRServerlessApplicationRule"),
+        # The first application of an account creates EMR Serverless's service-linked role.
+        Grant("CreateEmrServerlessServiceRole", ("iam:CreateServiceLinkedRole",),
+              ("arn:{partition}:iam::{account}:role/aws-service-role/ops.emr-serverless.amazonaws.com/"
+               "AWSServiceRoleForAmazonEMRServerless",),
+              condition=(("StringLike", "iam:AWSServiceName", "ops.emr-serverless.amazonaws.com"),)),
+    ), targets=("Name",)),
     Integration("emr-serverless:startJobRun", "emr-serverless-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("StartEmrServerlessJobs", ("emr-serverless:StartJobRun",),
               (_in("emr-serverless", "/applications/{ApplicationId}"),)),
@@ -435,7 +449,7 @@ _CALLS = (
         Grant("InvokeApis", ("execute-api:Invoke",), ("{ApiEndpoint|execute-api}/{Stage}/{Method}{Path}",),
               defaults=(("Path", "/*"), ("Stage", "*"))),
     ), targets=("ApiEndpoint",)),
-    Integration("http:invoke", "connect-third-party-apis.html", frozenset({REQUEST_RESPONSE, TOKEN}), (
+    Integration("http:invoke", "call-https-apis.html", frozenset({REQUEST_RESPONSE, TOKEN}), (
         # AWS scopes the HTTP Task's own permission to the state machine, narrowed by method and endpoint.
         Grant("InvokeHttpEndpoints", ("states:InvokeHTTPEndpoint",),
               ("arn:{partition}:states:{region}:{account}:stateMachine:{state_machine}",),
@@ -485,9 +499,13 @@ CHILD_EXECUTIONS = Integration("states:startExecution", DISTRIBUTED_MAP_PAGE, fr
     # so the role's policy names it without waiting for the state machine (which needs the role).
     Grant("StartMapRunChildren", ("states:StartExecution",),
           ("arn:{partition}:states:{region}:{account}:stateMachine:{state_machine}",)),
-    Grant("FollowMapRunChildren", ("states:DescribeExecution", "states:StopExecution"),
-          ("arn:{partition}:states:{region}:{account}:execution:{state_machine}/*",)),
-    # Redriving a Map Run restarts its failed children.
+    # As the page grants it now: on the state machine's executions (an earlier version of the page
+    # also granted StopExecution, on "execution:<name>/*").
+    Grant("DescribeOwnExecutions", ("states:DescribeExecution",),
+          ("arn:{partition}:states:{region}:{account}:execution:{state_machine}:*",)),
+    # Redriving a Map Run restarts its failed children: IAM's "labelled execution" type,
+    # execution:<state machine>/<Map Run label>:<id> (redrive-map-run.html, "IAM permissions to
+    # redrive a Map Run").
     Grant("RedriveMapRunChildren", ("states:RedriveExecution",),
           ("arn:{partition}:states:{region}:{account}:execution:{state_machine}/*",)),
 ))  # fmt: skip
