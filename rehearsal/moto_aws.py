@@ -398,7 +398,7 @@ class InMemoryAws:
             logging_configuration["destinations"] = [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]
         arn = self.client("stepfunctions").create_state_machine(
             name=inputs["name"],
-            definition=inputs["definition"],
+            definition=moto_patches.definition_for_moto(inputs["definition"]),
             roleArn=inputs["roleArn"],
             type=inputs["type"],
             loggingConfiguration=logging_configuration,

@@ -19,6 +19,12 @@
   (`EventManager._get_current_timestamp`), and the `datetime.datetime.now` of the modules in
   `CLOCK_READERS`; the threads the modules in `THREAD_STARTERS` start inherit their creator's
   place on the clock.
+- **The Distributed Map.** moto's ASL grammar takes only `STANDARD` for a Distributed Map's
+  `ExecutionType`: `definition_for_moto` deploys Express children as Standard ones (as moto runs
+  an Express workflow as a Standard one). moto runs a Map Run's items inside its execution, not as
+  child executions, and its `ListExecutions` fails with a TypeError when asked for a Map Run's:
+  `StepFunctionResponse.list_executions` answers that request with a ValidationException saying so,
+  which the ops tool shows as children it could not read.
 - **Mocked responses.** The engine's Task states honour a `MockTestCase` (Step Functions Local's
   mock configuration), which `ExecutionWorker` accepts, but moto's start path never passes one;
   `Execution._get_start_execution_worker` hands the test case registered for an execution
@@ -31,6 +37,7 @@ that moves one fails there by name.
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 import time
 import weakref
@@ -38,10 +45,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.exceptions import ValidationException
 from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
     FailureEvent,
@@ -69,9 +77,11 @@ from moto.stepfunctions.parser.mocking.mock_config import (
     StateMockedResponses,
 )
 from moto.stepfunctions.parser.utils import TMP_THREADS
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from rehearsal import jsonata_engine, virtual_time
 from rehearsal.mock_config import TestCase
+from workflows import model
 
 _ENGINE = "moto.stepfunctions.parser."
 JSONATA_MODULE = _ENGINE + "asl.jsonata.jsonata"
@@ -353,6 +363,35 @@ def virtual_clock() -> Iterator[None]:
         yield
 
 
+# --- the Distributed Map -----------------------------------------------------------------------
+
+
+def definition_for_moto(definition: str) -> str:
+    """`definition` as moto's engine parses it: a Distributed Map's Express children as Standard ones."""
+    document = json.loads(definition)
+    express = [machine for machine in model.read(document).machines() if machine.execution_type == "EXPRESS"]
+    for machine in express:
+        # The model's fields are the document's own objects: the document changes with them.
+        cast(dict[str, Any], machine.fields["ProcessorConfig"])["ExecutionType"] = "STANDARD"
+    return json.dumps(document, separators=(",", ":")) if express else definition
+
+
+NO_CHILD_EXECUTIONS = "moto runs a Map Run's items inside its execution, not as child executions: it lists none"
+_LIST_EXECUTIONS = StepFunctionResponse.list_executions
+
+
+def _list_executions(self: Any) -> Any:
+    if self._get_param("mapRunArn"):
+        raise ValidationException(NO_CHILD_EXECUTIONS)
+    return _LIST_EXECUTIONS(self)
+
+
+@contextmanager
+def distributed_map() -> Iterator[None]:
+    with mock.patch.object(StepFunctionResponse, "list_executions", _list_executions):
+        yield
+
+
 # --- mocked responses, and each execution's clock ---------------------------------------------
 
 _expected: dict[tuple[str, str | None], MockTestCase] = {}
@@ -431,5 +470,5 @@ def execution_start() -> Iterator[None]:
 @contextmanager
 def patched(invoke: Any) -> Iterator[None]:
     """Every patch, for as long as the rehearsal's moto runs."""
-    with lambda_runner(invoke), jsonata(), virtual_clock(), execution_start():
+    with lambda_runner(invoke), jsonata(), virtual_clock(), execution_start(), distributed_map():
         yield
