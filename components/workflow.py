@@ -6,8 +6,8 @@ It always creates:
   `states.amazonaws.com` only for this account and this state machine, allowed
   only what the definition needs: log delivery when logging is on, X-Ray when
   tracing is on, and least-privilege access to each service the definition's
-  Task states call (Lambda, SNS, SQS, DynamoDB, EventBridge, nested Step
-  Functions; see `workflows/integrations.py`), plus `extra_statements`;
+  Task states call (the optimised integrations and the AWS SDK's; see
+  `workflows/integrations.py`), plus `extra_statements`;
 - `{name}-logs`: a log group under `/aws/vendedlogs/states/` with retention
   (unless the log level is OFF);
 - `{name}-state-machine`: the state machine, from a definition file whose

@@ -23,7 +23,7 @@ from rehearsal.program import PROJECT_ROOT
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
 _ASL = {"definition", "asl_language", "model", "paths", "asl_checks", "house_rules", "validate", "integrations"}
-_ASL |= {"integration_table"}
+_ASL |= {"integration_table", "iam_data", "sdk_models", "sdk_table"}
 _ASL |= {"schedule", "execution_input"}
 _CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs", "monitored"}
 

@@ -137,8 +137,15 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
         (task("arn:aws:states:::sns:publish", QueryLanguage="JSONata",
               Arguments={"TopicArn": "{% $states.input.topic %}", "Message": "m"}),
          "TopicArn is taken from the execution data"),
-        (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}),
-         "not a service integration this component knows"),
+        (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.key"}),
+         "Key is taken from the execution data"),
+        (task("arn:aws:states:::aws-sdk:nosuchservice:doThings", Parameters={}),
+         "botocore knows no AWS SDK service of that name"),
+        (task("arn:aws:states:::aws-sdk:ec2:runInstances", Parameters={"ImageId": "ami-1", "MinCount": 1}),
+         "it names no instance"),
+        (task("arn:aws:states:::aws-sdk:s3:getObject.sync", Parameters={"Bucket": "b", "Key": "k"}),
+         "an AWS SDK integration has no .sync pattern"),
+        (task("arn:aws:states:::mediaconvert:describeEndpoints", Parameters={}), "not one this component scopes"),
         (task("arn:aws:states:::ecs:runTask.sync:2", Parameters={}), "not one this component scopes"),
         (task("${Unknown}"), "this placeholder is not one of the workflow's functions"),
         (task("arn:aws:states:::events:putEvents", Parameters={"Entries.$": "$.events"}), "Entries are computed"),
@@ -225,7 +232,7 @@ def test_a_workflow_role_gets_a_statement_per_integration_and_nothing_else(decla
 def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     declare: Declare, tmp_path: Path
 ) -> None:
-    document = machine(Read=task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}))
+    document = machine(Read=task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.k"}))
     definition = definition_file(tmp_path, document)
     declared = ProgramRun()
     with pytest.raises(ValueError, match=r"1 task\(s\) cannot be granted least privilege automatically") as error:
@@ -234,7 +241,7 @@ def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     assert "extra_statements and list its state in granted_states" in str(error.value)
     assert declared.resources == []
 
-    grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/k"]}
+    grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
     args = WorkflowArgs("flow", definition, extra_statements=[grant], granted_states=frozenset({"Read"}))
     assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][-1] == grant
 

@@ -462,6 +462,25 @@ _CALLS = (
     ), targets=("ApiEndpoint", "Authentication.ConnectionArn")),
 )  # fmt: skip
 
+ONE_API_CALL = frozenset({
+    "lambda:invoke", "sns:publish", "sqs:sendMessage", "dynamodb:getItem", "dynamodb:putItem",
+    "dynamodb:updateItem", "dynamodb:deleteItem", "states:startExecution", "events:putEvents", "batch:submitJob",
+    "ecs:runTask", "glue:startJobRun", "databrew:startJobRun", "athena:startQueryExecution",
+    "athena:stopQueryExecution", "athena:getQueryExecution", "athena:getQueryResults", "codebuild:startBuild",
+    "codebuild:stopBuild", "codebuild:batchDeleteBuilds", "codebuild:batchGetReports", "codebuild:startBuildBatch",
+    "codebuild:stopBuildBatch", "codebuild:retryBuildBatch", "codebuild:deleteBuildBatch",
+    "sagemaker:createTrainingJob", "sagemaker:createTransformJob", "sagemaker:createProcessingJob",
+    "sagemaker:createHyperParameterTuningJob", "sagemaker:createLabelingJob", "sagemaker:createModel",
+    "sagemaker:createEndpointConfig", "sagemaker:createEndpoint", "sagemaker:updateEndpoint", "eks:createCluster",
+    "eks:createNodegroup", "eks:deleteCluster", "eks:deleteNodegroup", "emr-containers:createVirtualCluster",
+    "emr-containers:deleteVirtualCluster", "emr-containers:startJobRun", "mediaconvert:createJob",
+    "bedrock:createModelCustomizationJob",
+})  # fmt: skip
+"""The optimised integrations whose parameters are those of the one API operation of the same name
+(the service's, `states` being botocore's `stepfunctions`): checked against botocore's model. The
+others differ from their API (EMR's `addStep`, EMR Serverless, Bedrock's `invokeModel` with `Input`
+and `Output`, the HTTP Task...)."""
+
 OPTIMISED: dict[str, Integration] = {
     entry.key: entry for entry in (*_CORE, *_JOBS, *_ANALYTICS, *_MEDIA_AND_ML, *_CALLS)
 }
@@ -529,7 +548,8 @@ NO_RESOURCE_TYPE = frozenset(
     }
 )
 """The actions granted on `*` above: IAM defines no resource type for them (pinned to IAM's data
-by tests/test_integration_table.py; the policy pack's STAR_RESOURCE_ACTIONS holds them too)."""
+by tests/test_integration_table.py; the policy pack's STAR_RESOURCE_ACTIONS, every action IAM defines no
+resource type for, holds them too)."""
 
 
 def _scope(template: str) -> str:
