@@ -87,18 +87,21 @@ class LambdaSandbox:
         """Function name -> the deployment package its last invocation ran from."""
         self._workdir = tempfile.TemporaryDirectory(prefix="rehearsal-lambda-")
         self._task_roots: dict[str, Path] = {}
+        # A Map's iterations invoke one function from several threads at once: one unpacks it.
+        self._task_roots_lock = threading.Lock()
 
     def close(self) -> None:
         self._workdir.cleanup()
 
     def _task_root(self, code: bytes) -> Path:
         digest = hashlib.sha256(code).hexdigest()
-        if digest not in self._task_roots:
-            root = Path(self._workdir.name) / digest[:16]
-            with zipfile.ZipFile(io.BytesIO(code)) as bundle:
-                bundle.extractall(root)
-            self._task_roots[digest] = root
-        return self._task_roots[digest]
+        with self._task_roots_lock:
+            if digest not in self._task_roots:
+                root = Path(self._workdir.name) / digest[:16]
+                with zipfile.ZipFile(io.BytesIO(code)) as bundle:
+                    bundle.extractall(root)
+                self._task_roots[digest] = root
+            return self._task_roots[digest]
 
     def invoke(self, function: LambdaFunction, event: Any) -> tuple[str, bool, str]:
         """Moto's `_invoke_lambda` contract: (payload, errored, logs)."""
