@@ -289,3 +289,25 @@ def test_moto_lists_no_child_executions_of_a_map_run_and_fails_when_asked() -> N
     text = inspect.getsource(moto_patches._LIST_EXECUTIONS)
     assert 'arn = self._get_param("stateMachineArn")' in text
     assert "mapRunArn" not in text
+
+
+# --- AWS SDK integrations -----------------------------------------------------------------------
+
+
+def test_moto_calls_the_aws_sdk_with_the_names_and_values_as_written() -> None:
+    aws_sdk = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk"
+    service = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service"
+    task = inspect.getsource(importlib.import_module(aws_sdk))
+    # The client is made from the service's name as Step Functions writes it, sfn alone translated...
+    assert "service_name = self._get_boto_service_name()" in task
+    assert '"sfn": "stepfunctions"' in source(service)
+    # ... and neither the request nor the response is normalised: the base methods do nothing,
+    # while the helpers that would are there (the patch calls them).
+    for name in ("_normalise_parameters", "_normalise_response"):
+        assert f"def {name}" not in task  # the AWS SDK task does not override them
+        body = inspect.getsource(getattr(importlib.import_module(service).StateTaskService, name))
+        assert body.rstrip().endswith("pass"), name
+    assert parameters(importlib.import_module(service).StateTaskService._to_boto_request) == [
+        "self", "parameters", "structure_shape"]  # fmt: skip
+    assert parameters(importlib.import_module(service).StateTaskService._from_boto_response) == [
+        "self", "response", "structure_shape"]  # fmt: skip
