@@ -19,8 +19,9 @@ a run ID names it). `*` stays only for actions that take no resource ARN at all
 (`NO_RESOURCE_TYPE`, checked against IAM's data by tests/test_integration_table.py), always in
 a statement whose Sid says so.
 
-A second family of calls (the AWS SDK integrations, `aws-sdk:SERVICE:action`) plugs in as
-another table of `Integration`s read by the same derivation.
+The second family of calls, the AWS SDK integrations (`aws-sdk:SERVICE:action`), is derived from
+IAM's data instead of written here: `sdk_table` builds an `Integration` per call, which the same
+derivation applies.
 """
 
 from __future__ import annotations

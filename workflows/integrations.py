@@ -8,7 +8,8 @@ targets stay as written, `${Name}` placeholders included, and are turned into
 resource ARNs by `resource_arns` once the values are known.
 
 What each integration needs is data: `workflows/integration_table.py`, one entry per
-`service:action` with the AWS page it comes from. This module applies it: it reads the
+`service:action` with the AWS page it comes from; an AWS SDK call's entry is built from IAM's data
+by `workflows/sdk_table.py`. This module applies it: it reads the
 arguments the table names, checks they are written in the definition, and builds each
 `Access`. `statements` groups them into the role's statements, the one place where ARNs
 and conditions are filled in.
