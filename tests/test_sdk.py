@@ -72,10 +72,12 @@ CASES = [
     ("dynamodb:query", {"TableName": "orders", "KeyConditionExpression": "pk = :pk"}, [
         ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
     ]),
-    # A query of an index reads the index, the `index` type (.../table/${TableName}/index/${IndexName}): the
-    # DynamoDB Developer Guide's example of a policy for one index grants Query on the index's ARN alone.
+    # A query of an index: the `index` type (.../table/${TableName}/index/${IndexName}), and the table, which the
+    # SAR marks required for Query; the DynamoDB Developer Guide's example policies ("IAM policy to grant access to
+    # a specific DynamoDB table and its indexes") name the table and its indexes together.
     ("dynamodb:query", {"TableName": "orders", "IndexName": "by-customer", "KeyConditionExpression": "c = :c"}, [
-        ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
+        ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders",
+                                               f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
     ]),
     # SAR, AWS Secrets Manager: GetSecretValue on the `Secret` type. A secret's ARN ends with six characters
     # Secrets Manager adds to its name (CreateSecret's ARN); "-??????" matches them (Secrets Manager User Guide).
@@ -95,14 +97,15 @@ CASES = [
     ("glue:startJobRun", {"JobName": "nightly-etl"}, [
         ("GlueStartJobRun", ["glue:StartJobRun"], [f"arn:aws:glue:{HERE}:job/nightly-etl"], {}),
     ]),
-    # SAR, AWS Glue: GetTable on the catalog, the database and the table (the Glue Developer Guide's
-    # "Specifying AWS Glue resource ARNs" grants GetTable on all three).
+    # SAR, AWS Glue: GetTable requires the (root) catalog, the database and the table, whose ARNs the Glue
+    # Developer Guide's "Specifying AWS Glue resource ARNs" gives: catalog, database/<db>, table/<db>/<table>.
     ("glue:getTable", {"DatabaseName": "sales", "Name": "orders"}, [
         ("GlueGetTable", ["glue:GetTable"], [f"arn:aws:glue:{HERE}:catalog", f"arn:aws:glue:{HERE}:database/sales",
                                              f"arn:aws:glue:{HERE}:table/sales/orders"], {}),
     ]),
     # SAR, Amazon Rekognition: DetectLabels takes no resource type; an image in S3 is read with the caller's
-    # permissions (Rekognition's S3Object: "you must have permission to read the object"), s3:GetObject on it.
+    # permissions (Rekognition API Reference, S3Object: "For Amazon Rekognition to process an S3 object, the user
+    # must have permission to access the S3 object"), s3:GetObject on it.
     ("rekognition:detectLabels", {"Image": {"S3Object": {"Bucket": "photos", "Name": "cat.jpg"}}}, [
         ("RekognitionDetectLabelsNoResourceType", ["rekognition:DetectLabels"], ["*"], {}),
         ("S3GetObject", ["s3:GetObject"], ["arn:aws:s3:::photos/cat.jpg"], {}),

@@ -52,9 +52,6 @@ class Scope:
     defaults: Mapping[str, str] = field(default_factory=dict)
     """ARN variable -> its value when no parameter holds it, as the service defaults it (`*` for a
     resource the call creates, whose ID is known only once it exists)."""
-    unless: tuple[str, ...] = ()
-    """Parameters whose presence makes another of the action's types the resource (a DynamoDB
-    `IndexName`: the index, not its table)."""
 
 
 def _by(**variables: str | tuple[str, ...]) -> Scope:
@@ -64,8 +61,8 @@ def _by(**variables: str | tuple[str, ...]) -> Scope:
 SCOPES: dict[tuple[str, str], Scope] = {
     ("s3", "bucket"): _by(BucketName="Bucket"),
     ("s3", "object"): _by(BucketName="Bucket", ObjectName="Key"),
-    # A table named alone, or by its ARN; with IndexName, the query or scan reads the index.
-    ("dynamodb", "table"): Scope(whole=("TableName", "dynamodb-table"), unless=("IndexName",)),
+    # A table named alone, or by its ARN. IAM requires the table for a query or scan of its index too.
+    ("dynamodb", "table"): Scope(whole=("TableName", "dynamodb-table")),
     ("dynamodb", "index"): _by(TableName="TableName", IndexName="IndexName"),
     ("lambda", "function"): Scope(whole=("FunctionName", "function")),
     ("sqs", "queue"): Scope(whole=("QueueUrl", "queue-url")),
@@ -330,8 +327,6 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
     resources: list[str] = []
     for kind in found.resource_types:
         scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
-        if scope is not None and any(_lookup(arguments, p)[0] != _ABSENT for p in scope.unless):
-            continue
         named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments)
         if named is None and kind.required:
             what = iam_data.arn_format(found.prefix, kind.name)
