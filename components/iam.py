@@ -182,41 +182,9 @@ def policy_size(statements: Sequence[Statement]) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-# Managed policies are filled to this share of their limit, so values longer than estimated still fit.
-_MANAGED_POLICY_FILL = 0.75
-
-
-def managed_policies_needed(fixed: Sequence[Statement], movable: Sequence[Statement]) -> int:
-    """How many customer managed policies a role needs beside its inline one: 0 when `fixed` (always
-    inline) and `movable` fit IAM's inline limit together, else enough to hold `movable` spread
-    evenly (`spread`), each filled to about three quarters of MANAGED_POLICY_CHARACTERS."""
-    if policy_size([*fixed, *movable]) <= ROLE_INLINE_POLICY_CHARACTERS:
-        return 0
-    resources = sum(len(statement["Resource"]) for statement in movable)
-    wanted = -(-policy_size(movable) // int(MANAGED_POLICY_CHARACTERS * _MANAGED_POLICY_FILL))
-    return max(1, min(wanted, resources))
-
-
-def spread(statements: Sequence[Statement], parts: int) -> list[list[Statement]]:
-    """`statements` over `parts` policies of about equal size, in order. A statement with many
-    resources is cut between policies and keeps its Sid in each (a Sid is unique per policy)."""
-    units = [(number, resource) for number, statement in enumerate(statements) for resource in statement["Resource"]]
-    share = sum(len(resource) + 3 for _, resource in units) / parts
-    chunks: list[list[tuple[int, str]]] = [[] for _ in range(parts)]
-    index, size = 0, 0.0
-    for left, unit in zip(range(len(units), 0, -1), units, strict=True):
-        # Move on once this part has its share, but leave at least one resource for each part after it.
-        if chunks[index] and index < parts - 1 and (size >= share or left <= parts - 1 - index):
-            index, size = index + 1, 0.0
-        chunks[index].append(unit)
-        size += len(unit[1]) + 3
-    result = []
-    for chunk in chunks:
-        grouped: dict[int, list[str]] = {}
-        for number, resource in chunk:
-            grouped.setdefault(number, []).append(resource)
-        result.append([{**statements[number], "Resource": resources} for number, resources in grouped.items()])
-    return result
+def statement_size(statement: Statement) -> int:
+    """What one statement adds to a policy's size as IAM counts it: its JSON, and the comma before the next."""
+    return len(json.dumps(statement, separators=(",", ":"))) + 1
 
 
 # --- alarm notifications ----------------------------------------------------

@@ -6,8 +6,8 @@ It always creates:
   `states.amazonaws.com` only for this account and this state machine, allowed
   only what the definition needs: log delivery when logging is on, X-Ray when
   tracing is on, and least-privilege access to each service the definition's
-  Task states call (Lambda, SNS, SQS, DynamoDB, EventBridge, nested Step
-  Functions; see `workflows/integrations.py`), plus `extra_statements`;
+  Task states call (the optimised integrations and the AWS SDK's; see
+  `workflows/integrations.py`), plus `extra_statements`;
 - `{name}-logs`: a log group under `/aws/vendedlogs/states/` with retention
   (unless the log level is OFF);
 - `{name}-state-machine`: the state machine, from a definition file whose
@@ -24,6 +24,7 @@ grants nothing by itself; the role gets what the Task states using it need.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping, Sequence
@@ -49,7 +50,7 @@ from components.logs import check_retention, check_states_log_level, express_res
 from components.names import ScheduleNames, WorkflowNames, workflow_names
 from workflows import integrations, model
 from workflows.asl_language import WORKFLOW_TYPES
-from workflows.definition import PLACEHOLDER, WorkflowDefinition, substitute
+from workflows.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
 from workflows.execution_input import input_problem, schedule_input
 from workflows.house_rules import DEFAULT_LEVELS, level_problems
 from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
@@ -107,13 +108,20 @@ class WorkflowArgs:
     """STANDARD or EXPRESS. Express workflows need a definition TimeoutSeconds of at most
     300 and logging of execution data (see `express_without_execution_logs`). Default: STANDARD."""
     substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Placeholder -> value (an ARN, URL or name) put into the definition wherever `${Name}`
-    stands. Every placeholder needs a value and every value a placeholder. Default: none."""
+    """Placeholder -> value (an ARN, URL or name) put wherever `${Name}` stands in the definition,
+    `extra_statements` and `passable_roles`. Every placeholder of the three needs a value and every
+    value is used by one of them. Default: none."""
+    value_lengths: Mapping[str, int] = field(default_factory=dict)
+    """Placeholder -> the most characters its value can have, for each value not known before
+    deploy time (an Output: the ARN of a resource the stack creates). The role's policies are laid
+    out from these lengths before anything is declared, so no value can make them exceed IAM's
+    limits at `pulumi up`. A value without one counts as MAX_VALUE_CHARACTERS. Default: none."""
     functions: Mapping[str, int] = field(default_factory=dict)
     """Which substitutions are Lambda function ARNs: placeholder -> the function's own timeout
     in seconds (a task invoking it must allow more). Default: none."""
-    extra_statements: Sequence[pulumi.Input[Statement]] = ()
-    """Escape hatch: IAM statements added to the execution role as given. Default: none."""
+    extra_statements: Sequence[Statement] = ()
+    """Escape hatch: IAM statements added to the execution role, their `${Name}` placeholders
+    filled from `substitutions`. Default: none."""
     granted_states: frozenset[str] = frozenset()
     """Task states whose permissions `extra_statements` provide. A state calling a service
     this component cannot scope is refused unless it is listed here. Default: none."""
@@ -175,7 +183,7 @@ def validate(args: WorkflowArgs) -> list[str]:
         raise ValueError(f"{what}: house_rules: {'; '.join(problems)}.")
     warnings = validate_definition(
         args.definition,
-        args.substitutions,
+        _definition_values(args),
         functions=dict(args.functions),
         workflow_type=args.type,
         house_rules=args.house_rules,
@@ -215,6 +223,14 @@ class _KeepUnknown(dict[str, str]):
         return "${" + key + "}"
 
 
+def _definition_values(args: WorkflowArgs) -> dict[str, pulumi.Input[str]]:
+    """The substitutions the definition takes: a value that only extra_statements or passable_roles
+    use stays out of it (the definition's check refuses a value it does not use)."""
+    elsewhere = placeholders_in(list(args.extra_statements)) | placeholders_in(list(args.passable_roles))
+    only_elsewhere = elsewhere - args.definition.placeholders
+    return {name: value for name, value in args.substitutions.items() if name not in only_elsewhere}
+
+
 def _check_granted_states(what: str, args: WorkflowArgs) -> None:
     # Otherwise a name that is no state is ignored without a word: a misspelling, or a state
     # renamed or removed since, whose statements then stay in the role.
@@ -235,6 +251,11 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
             raise ValueError(
                 f"{what}: passable_roles holds {role!r}; each is a role ARN or a ${{Name}} placeholder with a value."
             )
+    for number, statement in enumerate(args.extra_statements):
+        if not isinstance(statement, Mapping):
+            raise ValueError(f"{what}: extra_statements[{number}] is not a statement (a mapping): {statement!r}.")
+    if unfilled := sorted(placeholders_in(list(args.extra_statements)) - set(args.substitutions)):
+        raise ValueError(f"{what}: extra_statements use ${{{unfilled[0]}}}, which substitutions do not fill.")
     accesses, unscoped = _accesses(args)
     # A target already known (written in the file, or a plain-string value) must name a resource
     # of its kind now: at `pulumi up` it would fail only once resources exist.
@@ -262,41 +283,123 @@ def _accesses(args: WorkflowArgs) -> tuple[list[integrations.Access], list[integ
     return integrations.accesses(_static_document(args), set(args.functions), args.passable_roles)
 
 
-# What a value known only at deploy time (an ARN of a resource the stack creates) is taken to
-# weigh when the role's policy is laid out before it is known: longer than most ARNs.
-_UNKNOWN_VALUE = "x" * 160
+# --- the role's policies, laid out before any value is known ------------------------------------
+
+MAX_VALUE_CHARACTERS = 2048
+"""What a value known only at deploy time counts as when `value_lengths` gives it no length: IAM's
+longest ARN."""
+# Longer than any partition (aws-us-gov), any region name (ap-southeast-5) and the ARN of any
+# customer managed key (arn:<partition>:kms:<region>:<account>:key/<36-character id>).
+_LONGEST_PARTITION, _LONGEST_REGION, _KEY_ARN_CHARACTERS = "x" * 16, "x" * 24, 120
 
 
-def _managed_policies(args: WorkflowArgs) -> int:
-    """How many customer managed policies the role needs, from its policy as it will be with
-    every unknown value at its estimated length."""
-    return iam.managed_policies_needed(_fixed_statements(args), _estimated_statements(args))
+class _Estimate:
+    """The role's grants with every value not known yet at its most characters: an upper bound of
+    each statement's size, and so of each policy's, once the values are known."""
+
+    def __init__(self, args: WorkflowArgs) -> None:
+        self.args = args
+        # A stand-in names its placeholder, so that two never merge into one resource where the values would not.
+        self.values = {
+            name: value
+            if isinstance(value, str) and value != f"${{{name}}}"  # `deployment.plan` stands a value in by its name
+            else f"{name}:" + "x" * args.value_lengths.get(name, MAX_VALUE_CHARACTERS)
+            for name, value in args.substitutions.items()
+        }
+        self.keys = {
+            f"${{{name}}}": key if isinstance(key, str) else f"{name}:" + "x" * _KEY_ARN_CHARACTERS
+            for name, key in args.target_keys.items()
+        }
+        self.env = integrations.Environment(
+            _LONGEST_PARTITION, _LONGEST_REGION, "123456789012", args.state_machine_name
+        )
+
+    def fixed(self) -> list[Statement]:
+        return _fixed_statements(self.args, [substitute(s, self.values) for s in self.args.extra_statements])
+
+    def grants(self, accesses: Sequence[integrations.Access]) -> list[Statement]:
+        fill = functools.partial(substitute, values=self.values)
+        return iam.grant_integrations(integrations.statements(accesses, self.env, fill, self.keys, lenient=True))
 
 
-def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement] | None = None) -> list[Statement]:
+def _layout(args: WorkflowArgs) -> tuple[tuple[integrations.Access, ...], ...] | None:
+    """None when the integrations' statements stay in the inline policy; else, past IAM's inline
+    limit, the accesses (one resource each) that each customer managed policy holds.
+
+    Both come from upper bounds (`_Estimate`): a part's size is at most the sum of its accesses'
+    statements, each as long as it can be, since statements of one grant only merge once known.
+    So the policies can only be smaller once the values are known, and never exceed IAM's limits."""
+    accesses, _ = _accesses(args)
+    estimate = _Estimate(args)
+    if iam.policy_size([*estimate.fixed(), *estimate.grants(accesses)]) <= iam.ROLE_INLINE_POLICY_CHARACTERS:
+        return None
+    room_per_part = iam.MANAGED_POLICY_CHARACTERS - iam.policy_size([])
+    parts: list[tuple[integrations.Access, ...]] = []
+    part: list[integrations.Access] = []
+    room = room_per_part
+    for unit in (dataclasses.replace(a, resources=(template,)) for a in accesses for template in a.resources):
+        size = sum(iam.statement_size(statement) for statement in estimate.grants([unit]))
+        if size > room_per_part:
+            raise ValueError(
+                f"Workflow {args.state_machine_name!r}: {unit.where} needs a statement of up to {size} characters, "
+                f"more than IAM's {iam.MANAGED_POLICY_CHARACTERS} for a policy; shorten the names it calls."
+            )
+        if size > room:
+            parts.append(tuple(part))
+            part, room = [], room_per_part
+        part.append(unit)
+        room -= size
+    parts.append(tuple(part))
+    return tuple(parts)
+
+
+def _policies(
+    args: WorkflowArgs,
+    layout: tuple[tuple[integrations.Access, ...], ...] | None,
+    values: Mapping[str, str],
+    target_keys: Mapping[str, str],
+    env: integrations.Environment,
+) -> tuple[list[Statement], list[list[Statement]]]:
+    """The role's inline policy and its managed ones, once every value is known, as `layout` says."""
+    fill = functools.partial(substitute, values=values)
+
+    def grants(found: Sequence[integrations.Access]) -> list[Statement]:
+        return iam.grant_integrations(integrations.statements(found, env, fill, target_keys))
+
+    extra = [substitute(statement, values) for statement in args.extra_statements]
+    # As always: log delivery and X-Ray, the integrations, then the caller's own statements.
+    inline = [*_fixed_statements(args, []), *(grants(_accesses(args)[0]) if layout is None else []), *extra]
+    managed = [grants(part) for part in layout or ()]
+    if iam.policy_size(inline) > iam.ROLE_INLINE_POLICY_CHARACTERS or any(
+        iam.policy_size(part) > iam.MANAGED_POLICY_CHARACTERS for part in managed
+    ):
+        # Only a value longer than its `value_lengths` gets here: the layout is an upper bound.
+        raise ValueError(
+            f"Workflow {args.state_machine_name!r}: a value is longer than its value_lengths said, and its role's "
+            f"policies exceed IAM's limits ({iam.ROLE_INLINE_POLICY_CHARACTERS} characters inline, "
+            f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy)."
+        )
+    return inline, managed
+
+
+def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement]) -> list[Statement]:
     """The statements that always stay inline: log delivery, X-Ray, and the caller's own."""
     fixed: list[Statement] = []
     if args.log_level != "OFF":
         fixed.append(iam.grant_states_log_delivery())
     if args.tracing_enabled:
         fixed.append(iam.grant_xray_write())
-    if extra is None:
-        extra = [s if isinstance(s, dict) else {"Unknown": _UNKNOWN_VALUE * 3} for s in args.extra_statements]
     return fixed + list(extra)
 
 
-def _estimated_statements(args: WorkflowArgs) -> list[Statement]:
-    accesses, _ = _accesses(args)
-    known = {name: value if isinstance(value, str) else _UNKNOWN_VALUE for name, value in args.substitutions.items()}
-    keys = {f"${{{name}}}": _UNKNOWN_VALUE for name in args.target_keys}
-    # The longest partition and a long region name: the estimate errs on the large side.
-    env = integrations.Environment("aws-iso-b", "ap-southeast-5", "123456789012", args.state_machine_name)
-    found = integrations.statements(accesses, env, lambda text: substitute(text, known), keys, lenient=True)
-    return iam.grant_integrations(found)
-
-
 def _check_policy_size(what: str, args: WorkflowArgs) -> None:
-    parts = _managed_policies(args)
+    fixed = iam.policy_size(_Estimate(args).fixed())
+    if fixed > iam.ROLE_INLINE_POLICY_CHARACTERS:
+        raise ValueError(
+            f"{what}: its extra_statements and logging grants take up to {fixed} characters, over IAM's "
+            f"{iam.ROLE_INLINE_POLICY_CHARACTERS} for a role's inline policies; shorten extra_statements."
+        )
+    parts = len(_layout(args) or ())
     if parts > iam.MANAGED_POLICIES_PER_ROLE:
         raise ValueError(
             f"{what}: its role needs {parts} customer managed policies beside its inline policy "
@@ -304,21 +407,10 @@ def _check_policy_size(what: str, args: WorkflowArgs) -> None:
             f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy and {iam.MANAGED_POLICIES_PER_ROLE} managed "
             "policies per role by default); split the workflow, or call fewer distinct resources."
         )
-    fixed = iam.policy_size(_fixed_statements(args))
-    if fixed > iam.ROLE_INLINE_POLICY_CHARACTERS:
-        raise ValueError(
-            f"{what}: its extra_statements and logging grants take about {fixed} characters, over IAM's "
-            f"{iam.ROLE_INLINE_POLICY_CHARACTERS} for a role's inline policies; shorten extra_statements."
-        )
 
 
 def _part(number: int, documents: list[str | None]) -> str | None:
     return documents[number]
-
-
-def _resolved_list(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
-    # Output.all() of nothing never resolves, so an empty list is wrapped instead.
-    return pulumi.Output.all(*values) if values else pulumi.Output.from_input([])
 
 
 def _resolved_dict(values: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[dict[str, str]]:
@@ -377,7 +469,7 @@ class Workflow(pulumi.ComponentResource):
         depends_on = self._declare_policies(args, names, aws_env, logging_on=logging_on)
 
         definition = args.definition
-        rendered = _resolved_dict(args.substitutions).apply(definition.render)
+        rendered = _resolved_dict(_definition_values(args)).apply(definition.render)
         state_machine = aws.sfn.StateMachine(
             names.state_machine.pulumi,
             name=names.state_machine.physical,
@@ -435,35 +527,19 @@ class Workflow(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         physical = args.state_machine_name
         accesses, _ = _accesses(args)
-        # Past IAM's limit for a role's inline policies, the integrations' statements move to
-        # customer managed policies, laid out now (Pulumi must know every resource before values
-        # are known) from the policy with unknown values at an estimated length.
-        parts = _managed_policies(args)
+        # Pulumi must know every resource before any value is known: the managed policies are laid
+        # out from upper bounds of the statements (`_layout`), which the known values only shrink.
+        layout = _layout(args)
 
         def role_policies(resolved: list[Any]) -> list[str | None]:
-            values, extra, keys, partition, region, account_id = resolved
+            values, keys, partition, region, account_id = resolved
             env = integrations.Environment(partition, region, account_id, physical)
-            fill = functools.partial(substitute, values=values)
-            target_keys = {f"${{{name}}}": arn for name, arn in keys.items()}
-            found = iam.grant_integrations(integrations.statements(accesses, env, fill, target_keys))
-            fixed = _fixed_statements(args, extra)
-            # As always: log delivery and X-Ray, the integrations, then the caller's own statements.
-            inline = fixed[: len(fixed) - len(extra)] + (found if not parts else []) + list(extra)
-            managed = iam.spread(found, parts) if parts else []
-            if iam.policy_size(inline) > iam.ROLE_INLINE_POLICY_CHARACTERS or any(
-                iam.policy_size(part) > iam.MANAGED_POLICY_CHARACTERS for part in managed
-            ):
-                raise ValueError(
-                    f"Workflow {physical!r}: its role's policies exceed IAM's limits once values are known "
-                    f"({iam.ROLE_INLINE_POLICY_CHARACTERS} characters inline, {iam.MANAGED_POLICY_CHARACTERS} per "
-                    "managed policy); split the workflow, or call fewer distinct resources."
-                )
+            inline, managed = _policies(args, layout, values, {f"${{{name}}}": arn for name, arn in keys.items()}, env)
             documents = [iam.policy_document(inline) if inline else None]
             return documents + [iam.policy_document(part) for part in managed]
 
         policies = pulumi.Output.all(
             _resolved_dict(args.substitutions),
-            _resolved_list(args.extra_statements),
             _resolved_dict(args.target_keys),
             aws_env.partition,
             aws_env.region,
@@ -471,7 +547,7 @@ class Workflow(pulumi.ComponentResource):
         ).apply(role_policies)
 
         depends_on: list[pulumi.Resource] = []
-        if logging_on or args.tracing_enabled or (accesses and not parts) or args.extra_statements:
+        if logging_on or args.tracing_enabled or (accesses and layout is None) or args.extra_statements:
             depends_on.append(
                 aws.iam.RolePolicy(
                     names.role_policy.pulumi,
@@ -480,7 +556,7 @@ class Workflow(pulumi.ComponentResource):
                     opts=child,
                 )
             )
-        for number in range(1, parts + 1):
+        for number in range(1, len(layout or ()) + 1):
             policy_name, attachment_name = names.managed_policy(number)
             managed_policy = aws.iam.Policy(
                 policy_name.pulumi,

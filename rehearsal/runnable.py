@@ -1,19 +1,22 @@
 """Which Task states the in-memory AWS runs for real, and which need mocked responses.
 
-moto's engine runs Lambda functions (from the deployment package, see `moto_aws.LambdaSandbox`)
-and the request-response integrations this project grants (SNS, SQS, DynamoDB items, EventBridge
-events, starting another workflow), against moto's own services. Anything else (an AWS SDK
-integration, `.sync` or `.waitForTaskToken`, an activity, another service) would prove nothing
+moto's engine runs Lambda functions (from the deployment package, see `moto_aws.LambdaSandbox`),
+the request-response integrations this project grants (SNS, SQS, DynamoDB items, EventBridge
+events, starting another workflow), and the AWS SDK integrations of the operations moto
+implements, against moto's own services. Anything else (an operation or a service moto does not
+implement, `.sync` or `.waitForTaskToken`, an activity, another service) would prove nothing
 here: such a state must be mocked (docs/testing-offline.md#what-the-rehearsal-runs), or the
 workflow is not rehearsed.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Mapping
 
 from rehearsal.mock_config import MockConfigError, TestCase, load
-from workflows import model
+from workflows import model, sdk_models
 from workflows.spec import WorkflowSpec
 
 # Optimised integrations (service:action, request-response) that moto's engine runs against
@@ -48,13 +51,40 @@ def unrunnable_states(spec: WorkflowSpec) -> dict[str, str]:
         if call.integration in RUN_HERE and not call.pattern:
             continue
         if call.pattern == ".waitForTaskToken":
-            why = "it waits for a task token, which nothing sends here"
+            found[state.name] = "it waits for a task token, which nothing sends here"
         elif call.sdk:
-            why = f"it calls the AWS SDK integration {call.service}:{call.action}, which is not run here"
+            if (why := sdk_unrunnable(call.service or "", call.action or "")) is not None:
+                found[state.name] = why
         else:
-            why = f"it calls {call.resource}, which the in-memory AWS does not run"
-        found[state.name] = why
+            found[state.name] = f"it calls {call.resource}, which the in-memory AWS does not run"
     return found
+
+
+def sdk_unrunnable(service: str, action: str) -> str | None:
+    """Why the in-memory AWS cannot run the AWS SDK call `service:action`, or None if it can: moto
+    answers the operations whose handler its service's responses define."""
+    import inspect  # noqa: PLC0415 - moto is loaded only by the rehearsal, which asks this
+
+    from moto.backends import ALT_SERVICE_NAMES  # noqa: PLC0415
+    from moto.core.responses import BaseResponse  # noqa: PLC0415
+    from moto.core.utils import camelcase_to_underscores  # noqa: PLC0415
+
+    what = f"it calls the AWS SDK integration {service}:{action}"
+    found = sdk_models.service(service)
+    if found is None:
+        return f"{what}, a service botocore does not know"
+    module_name = ALT_SERVICE_NAMES.get(found.botocore.replace("-", ""), found.botocore.replace("-", ""))
+    if importlib.util.find_spec(f"moto.{module_name}") is None:
+        return f"{what}: moto does not implement {found.botocore}"
+    try:
+        responses = importlib.import_module(f"moto.{module_name}.responses")
+    except ImportError as missing:  # an extra of moto's not installed
+        return f"{what}: moto's {found.botocore} cannot be loaded here ({missing})"
+    handler = camelcase_to_underscores(sdk_models.operation_name(action))
+    classes = [c for _, c in inspect.getmembers(responses, inspect.isclass) if issubclass(c, BaseResponse)]
+    if not any(handler in vars(c) for c in classes):
+        return f"{what}: moto's {found.botocore} does not implement {sdk_models.operation_name(action)}"
+    return None
 
 
 def offline_test_case(spec: WorkflowSpec, state_machine_name: str | None = None) -> TestCase | None:

@@ -24,7 +24,7 @@ from tests.support import project_python_files
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
 _ASL = {"definition", "asl_language", "model", "paths", "asl_checks", "house_rules", "validate", "integrations"}
-_ASL |= {"integration_table"}
+_ASL |= {"integration_table", "iam_data", "sdk_models", "sdk_table"}
 _ASL |= {"schedule", "execution_input"}
 _CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs", "monitored"}
 

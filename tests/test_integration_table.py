@@ -71,7 +71,10 @@ CASES = [
         ("ManageEcsTaskRule", RULE, [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForECSTaskRule"], {}),
         ("PassRolesToEcsTasks", ["iam:PassRole"], [ROLE], passed_to("ecs-tasks.amazonaws.com")),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (CreateCluster).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (CreateCluster). The page's sections are
+    # CreateCluster, CreateNodeGroup, DeleteCluster and DeleteNodegroup (the current page's beginning and its 2023
+    # version in awsdocs/aws-step-functions-developer-guide): it documents no policy for a Fargate profile, so the
+    # table has none; `aws-sdk:eks:createFargateProfile` is derived from IAM's data instead.
     ("arn:aws:states:::eks:createCluster.sync", {"Name": "c", "RoleArn": ROLE, "ResourcesVpcConfig": {}}, [
         ("CreateEksClustersNoResourceType", ["eks:CreateCluster"], ["*"], {}),
         ("ManageEksClusters", ["eks:DeleteCluster", "eks:DescribeCluster"], [f"arn:aws:eks:{HERE}:cluster/c"], {}),
@@ -115,9 +118,9 @@ CASES = [
         ("FollowAthenaQueries", ["athena:GetQueryExecution", "athena:StopQueryExecution"],
          [f"arn:aws:athena:{HERE}:workgroup/primary"], {}),
         ("ReadAthenaDataCatalogs", ["athena:GetDataCatalog"], [f"arn:aws:athena:{HERE}:datacatalog/*"], {}),
-        ("AthenaQueryData", ["s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation", "s3:GetObject",
-                             "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-                             "s3:PutObject"], ["arn:aws:s3:::*"], {}),
+        ("AthenaQueryDataInAnyBucket", ["s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation",
+                                        "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads",
+                                        "s3:ListMultipartUploadParts", "s3:PutObject"], ["arn:aws:s3:::*"], {}),
         ("AthenaGlueCatalog", ["glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchDeleteTable",
                                "glue:BatchGetPartition", "glue:CreateDatabase", "glue:CreatePartition",
                                "glue:CreateTable", "glue:DeleteDatabase", "glue:DeletePartition", "glue:DeleteTable",
@@ -131,7 +134,7 @@ CASES = [
     # https://docs.aws.amazon.com/step-functions/latest/dg/athena-iam.html (GetQueryResults).
     ("arn:aws:states:::athena:getQueryResults", {"QueryExecutionId.$": "$.id"}, [
         ("ReadAthenaQueryResults", ["athena:GetQueryResults"], [f"arn:aws:athena:{HERE}:workgroup/*"], {}),
-        ("ReadAthenaResultObjects", ["s3:GetObject"], ["arn:aws:s3:::*"], {}),
+        ("ReadAthenaResultsInAnyBucket", ["s3:GetObject"], ["arn:aws:s3:::*"], {}),
     ]),
     # https://docs.aws.amazon.com/step-functions/latest/dg/emr-iam.html (createCluster): RunJobFlow on "*";
     # DescribeCluster, TerminateJobFlows (AWS: "*") on the account's clusters; PassRole on both roles; the rule.
@@ -171,7 +174,25 @@ CASES = [
         ("FollowEmrContainersJobs", ["emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"],
          [f"arn:aws:emr-containers:{HERE}:/virtualclusters/vc1/jobruns/*"], {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html (StartJobRun).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html (IAM policy example for
+    # CreateApplication, Run a Job; read through the page's zh_cn translation, whose policies are AWS's JSON):
+    # CreateApplication on "/*", GetApplication and DeleteApplication on the account's applications, the rule,
+    # and CreateServiceLinkedRole for the account's first application (its condition is the table's: the page's
+    # text was cut before it).
+    ("arn:aws:states:::emr-serverless:createApplication.sync", {"Name": "etl", "ReleaseLabel": "x", "Type": "SPARK"}, [
+        ("CreateEmrServerlessApplications", ["emr-serverless:CreateApplication"], [f"arn:aws:emr-serverless:{HERE}:/*"],
+         {}),
+        ("FollowNewEmrServerlessApplications", ["emr-serverless:DeleteApplication", "emr-serverless:GetApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/*"], {}),
+        ("ManageEmrServerlessApplicationRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessApplicationRule"], {}),
+        ("CreateEmrServerlessServiceRole", ["iam:CreateServiceLinkedRole"],
+         [f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ops.emr-serverless.amazonaws.com/"
+          "AWSServiceRoleForAmazonEMRServerless"],
+         {"StringLike": {"iam:AWSServiceName": "ops.emr-serverless.amazonaws.com"}}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html (StartJobRun). Only the page's
+    # beginning (CreateApplication, below) was reachable here: this expectation is the table's, not yet AWS's.
     ("arn:aws:states:::emr-serverless:startJobRun.sync", {"ApplicationId": "app1", "ExecutionRoleArn": ROLE}, [
         ("StartEmrServerlessJobs", ["emr-serverless:StartJobRun"],
          [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
@@ -181,8 +202,8 @@ CASES = [
         ("ManageEmrServerlessJobRule", RULE,
          [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTrainingJob, static, .sync):
-    # ListTags (AWS: "*") on the job here.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTrainingJob, static, .sync), as
+    # its 2023 version in awsdocs/aws-step-functions-developer-guide reads: ListTags (AWS: "*") on the job here.
     ("arn:aws:states:::sagemaker:createTrainingJob.sync", {"TrainingJobName": "t", "RoleArn": ROLE}, [
         ("CreateTrainingJobs", ["sagemaker:CreateTrainingJob", "sagemaker:ListTags"],
          [f"arn:aws:sagemaker:{HERE}:training-job/t*"], {}),
@@ -192,12 +213,16 @@ CASES = [
          [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"], {}),
         ("PassRolesToSageMaker", ["iam:PassRole"], [ROLE], passed_to("sagemaker.amazonaws.com")),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTransformJob, Request Response).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTransformJob, Request Response),
+    # its 2023 version. The page also passes "[[roleArn]]" to SageMaker, but CreateTransformJob takes no role: the
+    # transform job runs with its model's, passed at CreateModel. The rules of processing, tuning and labeling
+    # jobs are the table's: those sections of the current page were not reachable here.
     ("arn:aws:states:::sagemaker:createTransformJob", {"TransformJobName": "t", "ModelName": "m"}, [
         ("CreateTransformJobs", ["sagemaker:CreateTransformJob", "sagemaker:ListTags"],
          [f"arn:aws:sagemaker:{HERE}:transform-job/t*"], {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html (InvokeModel).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html (IAM policy example to access a specific
+    # foundation model using InvokeModel). Its CreateModelCustomizationJob examples were not reachable here.
     ("arn:aws:states:::bedrock:invokeModel", {"ModelId": "amazon.titan-text-lite-v1", "Body": {}}, [
         ("InvokeBedrockModels", ["bedrock:InvokeModel"],
          ["arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-lite-v1"], {}),
@@ -233,9 +258,10 @@ CASES = [
         ("ManageMediaConvertJobRule", RULE,
          [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForMediaConvertJobRule"], {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-third-party-apis.html (IAM permissions to run an
-    # HTTP Task): InvokeHTTPEndpoint on the state machine with its method and endpoint conditions, the connection's
-    # credentials, and its secret (events!connection/<name>/*).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html (IAM permissions to run an HTTP Task):
+    # that section was not reachable here, nor are states:HTTPMethod and states:HTTPEndpoint in IAM's data, which
+    # lists no condition key for states:InvokeHTTPEndpoint; the expectation is the table's. The secret's name is
+    # AWS's: the AWS CLI's describe-connection example shows "secret:events!connection/<name>/<id>".
     ("arn:aws:states:::http:invoke",
      {"ApiEndpoint": "https://api.example.com/v1/rates", "Method": "GET",
       "Authentication": {"ConnectionArn": f"arn:aws:events:{HERE}:connection/rates/abc"}}, [
@@ -317,20 +343,34 @@ def test_every_action_granted_exists_in_iam_and_the_scoped_ones_take_a_resource(
                 service, name = action.split(":")
                 assert data.actions.action_exists(service, name), (entry.key, action)
                 details = data.actions.get_action_details(service, name)
-                # The HTTP Task's own permission: AWS documents it on the state machine, though IAM lists no type.
-                if integration_table.STAR not in grant.resources and action != "states:InvokeHTTPEndpoint":
+                # Two actions IAM lists no resource type for, which AWS's pages grant on a resource: the HTTP
+                # Task's own permission on the state machine, and EMR Serverless's CreateApplication on "/*".
+                if integration_table.STAR not in grant.resources and action not in {
+                    "states:InvokeHTTPEndpoint",
+                    "emr-serverless:CreateApplication",
+                }:
                     assert details["resourceTypes"], (entry.key, action)
 
 
-def test_the_policy_pack_allows_star_on_exactly_those_actions_and_the_log_and_trace_ones() -> None:
+def test_the_policy_pack_allows_star_on_those_actions_and_the_log_and_trace_ones() -> None:
     logs_and_traces = set(iam.STATES_LOG_DELIVERY_ACTIONS) | set(iam.XRAY_WRITE_ACTIONS)
-    assert logs_and_traces | integration_table.NO_RESOURCE_TYPE == rules.STAR_RESOURCE_ACTIONS
+    granted = {action.lower() for action in logs_and_traces | integration_table.NO_RESOURCE_TYPE}
+    assert granted <= rules.STAR_RESOURCE_ACTIONS
+
+
+def test_the_policy_pack_allows_every_bucket_for_exactly_athenas_query_grants() -> None:
+    assert integrations.any_bucket_grants() == rules.S3_ANY_BUCKET_ACTIONS
+    on_every_bucket = [(entry.key, grant.sid) for entry in integration_table.OPTIMISED.values()
+                       for grant in entry.grants if integration_table.ANY_BUCKET in grant.resources]  # fmt: skip
+    # Athena's alone, and each statement says why it reaches every bucket.
+    assert {key.split(":")[0] for key, _ in on_every_bucket} == {"athena"}
+    assert all(sid.endswith("InAnyBucket") for _, sid in on_every_bucket)
 
 
 def test_every_integration_names_an_aws_iam_page() -> None:
     for entry in integration_table.OPTIMISED.values():
         assert entry.url.startswith(integration_table.DEV_GUIDE)
-        assert entry.page.endswith("-iam.html") or entry.page in {"connect-eks.html", "connect-third-party-apis.html"}
+        assert entry.page.endswith("-iam.html") or entry.page in {"connect-eks.html", "call-https-apis.html"}
 
 
 def test_the_docs_table_of_integrations_is_the_table_the_derivation_reads() -> None:

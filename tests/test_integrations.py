@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 
-from components import iam
+from components import iam, workflow
 from components.workflow import Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
 from tests.support import Declare
@@ -135,8 +137,15 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
         (task("arn:aws:states:::sns:publish", QueryLanguage="JSONata",
               Arguments={"TopicArn": "{% $states.input.topic %}", "Message": "m"}),
          "TopicArn is taken from the execution data"),
-        (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}),
-         "not a service integration this component knows"),
+        (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.key"}),
+         "Key is taken from the execution data"),
+        (task("arn:aws:states:::aws-sdk:nosuchservice:doThings", Parameters={}),
+         "botocore knows no AWS SDK service of that name"),
+        (task("arn:aws:states:::aws-sdk:ec2:runInstances", Parameters={"ImageId": "ami-1", "MinCount": 1}),
+         "it names no instance"),
+        (task("arn:aws:states:::aws-sdk:s3:getObject.sync", Parameters={"Bucket": "b", "Key": "k"}),
+         "an AWS SDK integration has no .sync pattern"),
+        (task("arn:aws:states:::mediaconvert:describeEndpoints", Parameters={}), "not one this component scopes"),
         (task("arn:aws:states:::ecs:runTask.sync:2", Parameters={}), "not one this component scopes"),
         (task("${Unknown}"), "this placeholder is not one of the workflow's functions"),
         (task("arn:aws:states:::events:putEvents", Parameters={"Entries.$": "$.events"}), "Entries are computed"),
@@ -223,7 +232,7 @@ def test_a_workflow_role_gets_a_statement_per_integration_and_nothing_else(decla
 def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     declare: Declare, tmp_path: Path
 ) -> None:
-    document = machine(Read=task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"}))
+    document = machine(Read=task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.k"}))
     definition = definition_file(tmp_path, document)
     declared = ProgramRun()
     with pytest.raises(ValueError, match=r"1 task\(s\) cannot be granted least privilege automatically") as error:
@@ -232,7 +241,7 @@ def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     assert "extra_statements and list its state in granted_states" in str(error.value)
     assert declared.resources == []
 
-    grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/k"]}
+    grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
     args = WorkflowArgs("flow", definition, extra_statements=[grant], granted_states=frozenset({"Read"}))
     assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][-1] == grant
 
@@ -288,10 +297,13 @@ def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: De
     args = WorkflowArgs("flow", WorkflowDefinition.load(example), substitutions={"ScoreArn": score},
                         functions={"ScoreArn": 5}, log_level="OFF", tracing_enabled=False)  # fmt: skip
     statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
-    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html: StartExecution on the
-    # state machine itself, DescribeExecution/StopExecution on its executions (and RedriveExecution for a Map
-    # Run's redrive), GetObject on the CSV the ItemReader names, and the ResultWriter's writes under its prefix.
-    # The state machine's own ARN comes from its name, so the role's policy never waits for the state machine.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example of IAM policy for
+    # running a Distributed Map state", as the page reads now): StartExecution on the state machine itself and
+    # DescribeExecution on "execution:<name>:*". Its later examples (reading the CSV, writing results, redriving)
+    # were not reachable here: GetObject on the CSV the ItemReader names, the ResultWriter's writes under its
+    # prefix, and RedriveExecution on the Map Run's children (IAM's "labelled execution",
+    # execution:<name>/<label>:<id>) are the table's. The state machine's own ARN comes from its name, so the
+    # role's policy never waits for the state machine.
     here = f"us-east-1:{ACCOUNT}"
     assert statements == [
         {"Sid": "InvokeTaskFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [score]},
@@ -302,9 +314,8 @@ def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: De
          "Resource": ["arn:aws:s3:::results/scored/*"]},
         {"Sid": "StartMapRunChildren", "Effect": "Allow", "Action": ["states:StartExecution"],
          "Resource": [f"arn:aws:states:{here}:stateMachine:flow"]},
-        {"Sid": "FollowMapRunChildren", "Effect": "Allow",
-         "Action": ["states:DescribeExecution", "states:StopExecution"],
-         "Resource": [f"arn:aws:states:{here}:execution:flow/*"]},
+        {"Sid": "DescribeOwnExecutions", "Effect": "Allow", "Action": ["states:DescribeExecution"],
+         "Resource": [f"arn:aws:states:{here}:execution:flow:*"]},
         {"Sid": "RedriveMapRunChildren", "Effect": "Allow", "Action": ["states:RedriveExecution"],
          "Resource": [f"arn:aws:states:{here}:execution:flow/*"]},
     ]  # fmt: skip
@@ -347,3 +358,68 @@ def test_a_role_past_iams_inline_limit_moves_its_grants_to_managed_policies(decl
     assert all(iam.policy_size(part) <= iam.MANAGED_POLICY_CHARACTERS for part in managed)
     granted = {arn for part in managed for statement in part for arn in statement["Resource"]}
     assert granted == {f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders-{n:03}" for n in range(200)}
+
+
+def test_the_role_is_laid_out_from_upper_bounds_so_no_value_can_exceed_iams_limits(tmp_path: Path) -> None:
+    # Seeded: up to 160 tasks on tables, topics and functions whose values are known only at deploy
+    # time, each as long as its value_lengths allows; the policies laid out before any value is
+    # known must hold them all, within IAM's limits, however they turn out.
+    rng = random.Random(23)
+    env = integrations.Environment("aws", "us-east-1", ACCOUNT, "flow")
+    laid_out_in_parts = 0
+    for _ in range(30):
+        states: dict[str, Any] = {}
+        lengths: dict[str, int] = {}
+        values: dict[str, str] = {}
+        for number in range(rng.randint(1, 160)):
+            name, bound = f"V{number}", rng.randint(70, 300)
+            kind = rng.choice(["table", "topic", "function"])
+            if kind == "table":
+                states[f"T{number}"] = task("arn:aws:states:::dynamodb:putItem",
+                                            Parameters={"TableName": f"${{{name}}}", "Item": {}})  # fmt: skip
+                values[name] = f"{name}-".ljust(bound, "t")
+            elif kind == "topic":
+                states[f"T{number}"] = task("arn:aws:states:::sns:publish",
+                                            Parameters={"TopicArn": f"${{{name}}}", "Message": "m"})  # fmt: skip
+                values[name] = f"arn:aws:sns:us-east-1:{ACCOUNT}:{name}-".ljust(bound, "n")
+            else:
+                states[f"T{number}"] = task(f"${{{name}}}", Retry=[{"ErrorEquals": TRANSIENT}])
+                values[name] = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}-".ljust(bound, "f")
+            assert len(values[name]) <= bound
+            lengths[name] = bound
+        functions = {name: 5 for name, value in values.items() if ":function:" in value}
+        extra = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*"]}
+        args = WorkflowArgs("flow", definition_file(tmp_path, machine(**states)), functions=functions,
+                            substitutions={name: f"${{{name}}}" for name in values}, value_lengths=lengths,
+                            extra_statements=[extra])  # fmt: skip
+        layout = workflow._layout(args)
+        inline, managed = workflow._policies(args, layout, values, {}, env)
+        assert iam.policy_size(inline) <= iam.ROLE_INLINE_POLICY_CHARACTERS
+        assert all(iam.policy_size(part) <= iam.MANAGED_POLICY_CHARACTERS for part in managed)
+        granted = {arn for part in [inline, *managed] for statement in part for arn in statement["Resource"]}
+        assert len(granted - {"*"}) == len(values) + 1  # every value's resource, and the extra statement's
+        laid_out_in_parts += layout is not None
+    assert 0 < laid_out_in_parts < 30  # both layouts were exercised
+
+
+def test_values_longer_than_any_guess_are_laid_out_before_anything_is_declared(
+    declare: Declare, tmp_path: Path
+) -> None:
+    # Forty topics whose ARNs, known only at deploy time, have 330 characters each: more than
+    # fit inline. Laid out from their lengths, the role holds them in managed policies.
+    states = {f"T{n}": task("arn:aws:states:::sns:publish", Parameters={"TopicArn": f"${{Topic{n}}}", "Message": "m"})
+              for n in range(40)}  # fmt: skip
+    arns = {f"Topic{n}": f"arn:aws:sns:us-east-1:{ACCOUNT}:{n:03}".ljust(330, "t") for n in range(40)}
+    args = WorkflowArgs("flow", definition_file(tmp_path, machine(**states)),
+                        substitutions={name: pulumi.Output.from_input(arn) for name, arn in arns.items()},
+                        value_lengths=dict.fromkeys(arns, 330), log_level="OFF", tracing_enabled=False)  # fmt: skip
+    run = declare(lambda: Workflow("flow", args))
+    managed = [json.loads(policy.inputs["policy"])["Statement"] for policy in run.of_type("aws:iam/policy:Policy")]
+    assert len(managed) >= 2
+    assert all(iam.policy_size(part) <= iam.MANAGED_POLICY_CHARACTERS for part in managed)
+    assert {arn for part in managed for statement in part for arn in statement["Resource"]} == set(arns.values())
+    # Without their lengths, each counts as IAM's longest ARN, and the workflow is refused before anything.
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"its role needs \d+ customer managed policies"):
+        declare(lambda: Workflow("flow", dataclasses.replace(args, value_lengths={})), into=declared)
+    assert declared.resources == []

@@ -271,9 +271,9 @@ def drawn_inside(chart: str) -> dict[str, tuple[str, ...]]:
 
 
 def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> None:
-    unscopable = task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key": "k"})
+    unscopable = task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.key"})
     definition = definition_file(tmp_path, nested(unscopable, unscopable))
-    statement = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/k"]}
+    statement = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
     granted = WorkflowArgs(
         "nested", definition, extra_statements=[statement], granted_states=frozenset({TRICKY, QUOTED})
     )

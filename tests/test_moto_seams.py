@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import inspect
+import json
 import re
 import threading
 import time
@@ -21,6 +22,7 @@ from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.mocking import mock_config as moto_mocks
 
@@ -265,3 +267,47 @@ def test_a_map_hands_its_items_to_workers_through_a_job_pool() -> None:
     assert worker.index("next_job: Job = self._job_pool.next_job()") < worker.index(
         "self._eval_pool(job=next_job, worker_frame=worker_frame)"
     )
+
+
+# --- the Distributed Map ------------------------------------------------------------------------
+
+
+def test_moto_parses_only_standard_children_of_a_distributed_map_so_express_ones_deploy_as_standard() -> None:
+    def definition(children: str) -> str:
+        processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}},
+                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": children}}  # fmt: skip
+        return json.dumps({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}})
+
+    with pytest.raises(Exception, match="mismatched input '\"EXPRESS\"' expecting '\"STANDARD\"'"):
+        AmazonStateLanguageParser.parse(definition("EXPRESS"))
+    AmazonStateLanguageParser.parse(moto_patches.definition_for_moto(definition("EXPRESS")))
+    assert moto_patches.definition_for_moto(definition("STANDARD")) == definition("STANDARD")
+
+
+def test_moto_lists_no_child_executions_of_a_map_run_and_fails_when_asked() -> None:
+    # Unpatched, ListExecutions reads the state machine ARN alone, which a request by Map Run has not.
+    text = inspect.getsource(moto_patches._LIST_EXECUTIONS)
+    assert 'arn = self._get_param("stateMachineArn")' in text
+    assert "mapRunArn" not in text
+
+
+# --- AWS SDK integrations -----------------------------------------------------------------------
+
+
+def test_moto_calls_the_aws_sdk_with_the_names_and_values_as_written() -> None:
+    aws_sdk = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk"
+    service = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service"
+    task = inspect.getsource(importlib.import_module(aws_sdk))
+    # The client is made from the service's name as Step Functions writes it, sfn alone translated...
+    assert "service_name = self._get_boto_service_name()" in task
+    assert '"sfn": "stepfunctions"' in source(service)
+    # ... and neither the request nor the response is normalised: the base methods do nothing,
+    # while the helpers that would are there (the patch calls them).
+    for name in ("_normalise_parameters", "_normalise_response"):
+        assert f"def {name}" not in task  # the AWS SDK task does not override them
+        body = inspect.getsource(getattr(importlib.import_module(service).StateTaskService, name))
+        assert body.rstrip().endswith("pass"), name
+    assert parameters(importlib.import_module(service).StateTaskService._to_boto_request) == [
+        "self", "parameters", "structure_shape"]  # fmt: skip
+    assert parameters(importlib.import_module(service).StateTaskService._from_boto_response) == [
+        "self", "response", "structure_shape"]  # fmt: skip

@@ -6,12 +6,15 @@ Each test creates its own small state machine; none deploys the program.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,7 +22,7 @@ import pytest
 from ops import execution_tree, executions, render
 from ops.runs import StandardRuns
 from rehearsal import jsonata_engine, mock_config, moto_patches, virtual_time
-from rehearsal.moto_aws import InMemoryAws
+from rehearsal.moto_aws import InMemoryAws, LambdaSandbox
 
 # The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
 # (tests/conftest.py), since loading moto and its engine takes a second or two a process.
@@ -437,3 +440,28 @@ def test_an_execution_that_does_not_end_is_one_line_naming_its_state(moto: InMem
     running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
     for listed in running:
         sfn.stop_execution(executionArn=listed["executionArn"])
+
+
+def test_the_lambda_sandbox_runs_one_function_from_several_threads_at_once() -> None:
+    # A Map's iterations invoke one function side by side: each must find the package unpacked once.
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as bundle:
+        bundle.writestr("handlers/__init__.py", "")
+        bundle.writestr("handlers/echo.py", "def handle(event, context):\n    return event\n")
+    function: Any = SimpleNamespace(function_name="echo", handler="handlers.echo.handle", timeout=30,
+                                    code_bytes=package.getvalue())  # fmt: skip
+    sandbox = LambdaSandbox()
+    results: list[tuple[str, bool, str]] = []
+
+    def invoke(number: int) -> None:
+        results.append(sandbox.invoke(function, {"n": number}))
+
+    workers = [threading.Thread(target=invoke, args=(n,)) for n in range(4)]
+    try:
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sandbox.close()
+    assert sorted(json.loads(payload)["n"] for payload, errored, _ in results if not errored) == [0, 1, 2, 3]

@@ -17,13 +17,14 @@ import pytest
 from rehearsal import demo, mock_config, runnable
 from rehearsal.__main__ import main as rehearsal_main
 from rehearsal.moto_aws import InMemoryAws
+from rehearsal.moto_patches import NO_CHILD_EXECUTIONS
 from rehearsal.program import PROJECT_ROOT
-from rehearsal.run import Rehearsal, UsageError, mocks_for, rehearse
+from rehearsal.run import Rehearsal, UsageError, mocks_for, rehearse, run_workflow
 from stack_files import stack_config
-from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, TUTORIALS, CloudStack, clear_of
 from workflows.catalogue import CATALOGUE
 from workflows.outputs import minimal_entry, read_workflows
-from workflows.spec import CatalogueError, OfflineMocks, WorkflowSpec, check_catalogue
+from workflows.spec import CatalogueError, OfflineMocks, Table, WorkflowSpec, check_catalogue
 
 # The whole module is the rehearsal layer's: `-m unit` and `-m program` do not even import it
 # (tests/conftest.py), since loading moto and its engine takes a second or two a process.
@@ -33,17 +34,21 @@ MOCKS = PROJECT_ROOT / "tests" / "fixtures" / "mocks" / "call_center.json"
 ORDER_HOLD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "order_hold"
 
 
-def _order_hold() -> WorkflowSpec:
-    spec = importlib.util.spec_from_file_location("order_hold_entry", ORDER_HOLD_DIR / "entry.py")
+DISTRIBUTED_MAP_DIR = PROJECT_ROOT / "tests" / "fixtures" / "distributed_map"
+
+
+def _fixture_entry(folder: Path, name: str) -> WorkflowSpec:
+    spec = importlib.util.spec_from_file_location(f"{folder.name}_entry", folder / "entry.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    entry: WorkflowSpec = module.ORDER_HOLD
+    entry: WorkflowSpec = getattr(module, name)
     return entry
 
 
-ORDER_HOLD = _order_hold()
+ORDER_HOLD = _fixture_entry(ORDER_HOLD_DIR, "ORDER_HOLD")
+(SCORE_ORDERS,) = clear_of(CATALOGUE, (_fixture_entry(DISTRIBUTED_MAP_DIR, "SCORE_ORDERS"),))
 
 
 @pytest.fixture
@@ -238,11 +243,14 @@ def test_a_workflow_calling_what_moto_does_not_run_is_not_rehearsed_unless_mocke
     definition = tmp_path / "reads.asl.json"
     definition.write_text(json.dumps({
         "StartAt": "Read", "TimeoutSeconds": 60,
-        "States": {"Read": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
-                            "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}},
+        "States": {"Read": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:textract:analyzeDocument",
+                            "Parameters": {"Document": {"S3Object": {"Bucket": "b", "Name": "k"}}}, "End": True}},
     }))  # fmt: skip
     reads = dataclasses.replace(NIGHTLY_REPORT, name="reads", definition=definition, functions=(), integrations=())
-    reason = "state 'Read': it calls the AWS SDK integration s3:getObject, which is not run here"
+    reason = (
+        "state 'Read': it calls the AWS SDK integration textract:analyzeDocument: "
+        "moto's textract does not implement AnalyzeDocument"
+    )
     assert runnable.not_rehearsable((*TUTORIALS, reads)) == {"reads": reason}
     cases = rehearsal_cases((*TUTORIALS, reads))
     assert [case.marks[0].kwargs["reason"] for case in cases if case.marks] == [f"not rehearsed: {reason}"]
@@ -280,11 +288,67 @@ def test_mock_configs_are_read_from_files_with_one_line_errors(tmp_path: Path) -
         mock_config.load(tmp_path / "typo.json")
     reads = tmp_path / "r.asl.json"
     reads.write_text(json.dumps({"StartAt": "R", "TimeoutSeconds": 60, "States": {"R": {
-        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "End": True}}}))  # fmt: skip
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:textract:analyzeDocument", "End": True}}}))  # fmt: skip
     spec = dataclasses.replace(NIGHTLY_REPORT, name="r", definition=reads, functions=(), integrations=())
     entry = minimal_entry("arn:aws:states:us-east-1:123456789012:stateMachine:r")
     with pytest.raises(UsageError, match="cannot be rehearsed unless these states are mocked"):
         mocks_for(spec, entry, None, None)
+
+
+def test_the_distributed_map_example_rehearses_as_far_as_moto_models_it(moto: InMemoryAws) -> None:
+    # The CSV its ItemReader names, and the bucket its ResultWriter writes to, in moto's S3 first.
+    s3 = moto.client("s3")
+    for bucket in ("uploads", "results"):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket="uploads", Key="orders/today.csv", Body=b"inputCaseID,amount\n001,5\n002,7\n003,2\n")
+    deployed = moto.deploy(stack="dmap", config=stack_config("dev"), catalogue=(*TUTORIALS, SCORE_ORDERS))
+    result = run_workflow(moto, read_workflows(deployed.outputs)[SCORE_ORDERS.name], {})
+    assert result.status == "SUCCEEDED", result.show()
+    # Every row ran through the function, in a child of its Map Run.
+    run = moto.client("stepfunctions").describe_map_run(mapRunArn=result.output["MapRunArn"])
+    assert run["itemCounts"]["total"] == run["itemCounts"]["succeeded"] == 3, run["itemCounts"]
+    # The ResultWriter wrote its manifest under its prefix in the results bucket.
+    written = result.output["ResultWriterDetails"]
+    assert written["Bucket"] == "results"
+    assert written["Key"] == f"scored/{run['mapRunArn'].rsplit(':', 1)[-1]}/manifest.json"
+    manifest = json.loads(s3.get_object(Bucket="results", Key=written["Key"])["Body"].read())
+    assert manifest["DestinationBucket"] == "results"
+    # What moto does not model: the children as executions of their own (ops shows why it lists none).
+    assert NO_CHILD_EXECUTIONS in result.show()
+
+
+def test_aws_sdk_calls_to_what_moto_implements_run_there_granted_without_statements(
+    moto: InMemoryAws, tmp_path: Path
+) -> None:
+    # S3 and DynamoDB through the AWS SDK integration, as Step Functions names their parameters and
+    # results; the table is the entry's own, the bucket one the stack does not create.
+    calls = {
+        "Store": ("s3:putObject", {"Bucket": "sdk-rehearsal", "Key": "orders/1.json", "Body": {"id": 1}}),
+        "Fetch": ("s3:getObject", {"Bucket": "sdk-rehearsal", "Key": "orders/1.json"}),
+        "Record": ("dynamodb:putItem", {"TableName": "${Orders}", "Item": {"id": {"S": "1"}}}),
+        "Find": ("dynamodb:query", {"TableName": "${Orders}", "KeyConditionExpression": "id = :id",
+                                    "ExpressionAttributeValues": {":id": {"S": "1"}}}),
+    }  # fmt: skip
+    names = list(calls)
+    states = {
+        name: {"Type": "Task", "Resource": f"arn:aws:states:::aws-sdk:{call}", "Parameters": arguments,
+               "ResultPath": f"$.{name}", **({"Next": names[n + 1]} if n + 1 < len(names) else {"End": True})}
+        for n, (name, (call, arguments)) in enumerate(calls.items())
+    }  # fmt: skip
+    definition = tmp_path / "sdk_calls.asl.json"
+    definition.write_text(json.dumps({"StartAt": names[0], "TimeoutSeconds": 60, "States": states}))
+    entry = WorkflowSpec(name="sdk-calls", title="SDK calls", definition=definition,
+                         integrations=(Table(name="orders", placeholder="Orders"),))  # fmt: skip
+    (entry,) = clear_of(CATALOGUE, (entry,))
+    assert runnable.unrunnable_states(entry) == {}
+    moto.client("s3").create_bucket(Bucket="sdk-rehearsal")
+    deployed = moto.deploy(stack="sdk", config=stack_config("dev"), catalogue=(*TUTORIALS, entry))
+    result = run_workflow(moto, read_workflows(deployed.outputs)[entry.name], {})
+    assert result.status == "SUCCEEDED", result.show()
+    # The body written as JSON comes back as its text; DynamoDB finds the item recorded.
+    assert json.loads(result.output["Fetch"]["Body"]) == {"id": 1}
+    assert result.output["Find"]["Items"] == [{"id": {"S": "1"}}]
+    assert result.output["Find"]["Count"] == 1
 
 
 # --- make demo -------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ a run ID names it). `*` stays only for actions that take no resource ARN at all
 (`NO_RESOURCE_TYPE`, checked against IAM's data by tests/test_integration_table.py), always in
 a statement whose Sid says so.
 
-A second family of calls (the AWS SDK integrations, `aws-sdk:SERVICE:action`) plugs in as
-another table of `Integration`s read by the same derivation.
+The second family of calls, the AWS SDK integrations (`aws-sdk:SERVICE:action`), is derived from
+IAM's data instead of written here: `sdk_table` builds an `Integration` per call, which the same
+derivation applies.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ RUN_A_JOB = frozenset({SYNC, SYNC2})
 
 STAR = "*"
 """The one resource of an action that takes none."""
+ANY_BUCKET = "arn:{partition}:s3:::*"
+"""Every S3 bucket: only Athena's query grants use it (`integrations.any_bucket_grants`; the policy
+pack's S3_ANY_BUCKET_ACTIONS holds the same actions)."""
 
 Condition = tuple[tuple[str, str, str], ...]
 """(operator, key, value template), e.g. ("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com")."""
@@ -200,11 +204,13 @@ _JOBS = (
 _ATHENA_WORKGROUPS = _in("athena", "workgroup/{WorkGroup}")
 _ATHENA_QUERY_GRANTS = (
     Grant("ReadAthenaDataCatalogs", ("athena:GetDataCatalog",), (_in("athena", "datacatalog/*"),)),
-    # Athena reads and writes the S3 locations of whatever tables a query names, and writes its
-    # results; AWS's policy grants these on every bucket because a query string names tables, not buckets.
-    Grant("AthenaQueryData", ("s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation", "s3:GetObject",
-                              "s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-                              "s3:PutObject"), ("arn:{partition}:s3:::*",)),
+    # On every bucket, as AWS's page grants them, since nothing in the task names the buckets: a query
+    # names tables, whose data Athena reads (and writes, for CREATE TABLE AS, INSERT INTO and UNLOAD)
+    # wherever the catalogue puts it, and without ResultConfiguration.OutputLocation its results go
+    # to the work group's location. Scoping to OutputLocation would refuse those writes at run time.
+    Grant("AthenaQueryDataInAnyBucket", ("s3:AbortMultipartUpload", "s3:CreateBucket", "s3:GetBucketLocation",
+                                         "s3:GetObject", "s3:ListBucket", "s3:ListBucketMultipartUploads",
+                                         "s3:ListMultipartUploadParts", "s3:PutObject"), (ANY_BUCKET,)),
     Grant("AthenaGlueCatalog", ("glue:BatchCreatePartition", "glue:BatchDeletePartition", "glue:BatchDeleteTable",
                                 "glue:BatchGetPartition", "glue:CreateDatabase", "glue:CreatePartition",
                                 "glue:CreateTable", "glue:DeleteDatabase", "glue:DeletePartition", "glue:DeleteTable",
@@ -242,7 +248,8 @@ _ANALYTICS = (
         Grant("ReadAthenaQueries", ("athena:GetQueryExecution",), (_in("athena", "workgroup/*"),)),)),
     Integration("athena:getQueryResults", "athena-iam.html", frozenset({REQUEST_RESPONSE}), (
         Grant("ReadAthenaQueryResults", ("athena:GetQueryResults",), (_in("athena", "workgroup/*"),)),
-        Grant("ReadAthenaResultObjects", ("s3:GetObject",), ("arn:{partition}:s3:::*",)),
+        # A query execution ID names no result location: its results may be in any bucket.
+        Grant("ReadAthenaResultsInAnyBucket", ("s3:GetObject",), (ANY_BUCKET,)),
     )),
     Integration("elasticmapreduce:createCluster", "emr-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("CreateEmrClustersNoResourceType", ("elasticmapreduce:RunJobFlow",), (STAR,)),
@@ -299,6 +306,20 @@ _ANALYTICS = (
         Grant("FollowEmrContainersJobs", ("emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"),
               (_in("emr-containers", "/virtualclusters/{VirtualClusterId}/jobruns/*"),), RUN_A_JOB),
     ), targets=("VirtualClusterId",)),
+    Integration("emr-serverless:createApplication", "emr-serverless-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
+        # On "/*", as AWS's page grants it (IAM's data lists no resource type for CreateApplication).
+        Grant("CreateEmrServerlessApplications", ("emr-serverless:CreateApplication",), (_in("emr-serverless", "/*"),)),
+        # An application's ID is known only once it exists: the account's applications, as AWS documents.
+        Grant("FollowNewEmrServerlessApplications",
+              ("emr-serverless:DeleteApplication", "emr-serverless:GetApplication"),
+              (_in("emr-serverless", "/applications/*"),), RUN_A_JOB),
+        _rule("ManageEmrServerlessApplicationRule", "StepFunctionsGetEventsForEMRServerlessApplicationRule"),
+        # The first application of an account creates EMR Serverless's service-linked role.
+        Grant("CreateEmrServerlessServiceRole", ("iam:CreateServiceLinkedRole",),
+              ("arn:{partition}:iam::{account}:role/aws-service-role/ops.emr-serverless.amazonaws.com/"
+               "AWSServiceRoleForAmazonEMRServerless",),
+              condition=(("StringLike", "iam:AWSServiceName", "ops.emr-serverless.amazonaws.com"),)),
+    ), targets=("Name",)),
     Integration("emr-serverless:startJobRun", "emr-serverless-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("StartEmrServerlessJobs", ("emr-serverless:StartJobRun",),
               (_in("emr-serverless", "/applications/{ApplicationId}"),)),
@@ -429,7 +450,7 @@ _CALLS = (
         Grant("InvokeApis", ("execute-api:Invoke",), ("{ApiEndpoint|execute-api}/{Stage}/{Method}{Path}",),
               defaults=(("Path", "/*"), ("Stage", "*"))),
     ), targets=("ApiEndpoint",)),
-    Integration("http:invoke", "connect-third-party-apis.html", frozenset({REQUEST_RESPONSE, TOKEN}), (
+    Integration("http:invoke", "call-https-apis.html", frozenset({REQUEST_RESPONSE, TOKEN}), (
         # AWS scopes the HTTP Task's own permission to the state machine, narrowed by method and endpoint.
         Grant("InvokeHttpEndpoints", ("states:InvokeHTTPEndpoint",),
               ("arn:{partition}:states:{region}:{account}:stateMachine:{state_machine}",),
@@ -441,6 +462,25 @@ _CALLS = (
               ("{Authentication.ConnectionArn|connection-secret}",)),
     ), targets=("ApiEndpoint", "Authentication.ConnectionArn")),
 )  # fmt: skip
+
+ONE_API_CALL = frozenset({
+    "lambda:invoke", "sns:publish", "sqs:sendMessage", "dynamodb:getItem", "dynamodb:putItem",
+    "dynamodb:updateItem", "dynamodb:deleteItem", "states:startExecution", "events:putEvents", "batch:submitJob",
+    "ecs:runTask", "glue:startJobRun", "databrew:startJobRun", "athena:startQueryExecution",
+    "athena:stopQueryExecution", "athena:getQueryExecution", "athena:getQueryResults", "codebuild:startBuild",
+    "codebuild:stopBuild", "codebuild:batchDeleteBuilds", "codebuild:batchGetReports", "codebuild:startBuildBatch",
+    "codebuild:stopBuildBatch", "codebuild:retryBuildBatch", "codebuild:deleteBuildBatch",
+    "sagemaker:createTrainingJob", "sagemaker:createTransformJob", "sagemaker:createProcessingJob",
+    "sagemaker:createHyperParameterTuningJob", "sagemaker:createLabelingJob", "sagemaker:createModel",
+    "sagemaker:createEndpointConfig", "sagemaker:createEndpoint", "sagemaker:updateEndpoint", "eks:createCluster",
+    "eks:createNodegroup", "eks:deleteCluster", "eks:deleteNodegroup", "emr-containers:createVirtualCluster",
+    "emr-containers:deleteVirtualCluster", "emr-containers:startJobRun", "mediaconvert:createJob",
+    "bedrock:createModelCustomizationJob",
+})  # fmt: skip
+"""The optimised integrations whose parameters are those of the one API operation of the same name
+(the service's, `states` being botocore's `stepfunctions`): checked against botocore's model. The
+others differ from their API (EMR's `addStep`, EMR Serverless, Bedrock's `invokeModel` with `Input`
+and `Output`, the HTTP Task...)."""
 
 OPTIMISED: dict[str, Integration] = {
     entry.key: entry for entry in (*_CORE, *_JOBS, *_ANALYTICS, *_MEDIA_AND_ML, *_CALLS)
@@ -479,9 +519,13 @@ CHILD_EXECUTIONS = Integration("states:startExecution", DISTRIBUTED_MAP_PAGE, fr
     # so the role's policy names it without waiting for the state machine (which needs the role).
     Grant("StartMapRunChildren", ("states:StartExecution",),
           ("arn:{partition}:states:{region}:{account}:stateMachine:{state_machine}",)),
-    Grant("FollowMapRunChildren", ("states:DescribeExecution", "states:StopExecution"),
-          ("arn:{partition}:states:{region}:{account}:execution:{state_machine}/*",)),
-    # Redriving a Map Run restarts its failed children.
+    # As the page grants it now: on the state machine's executions (an earlier version of the page
+    # also granted StopExecution, on "execution:<name>/*").
+    Grant("DescribeOwnExecutions", ("states:DescribeExecution",),
+          ("arn:{partition}:states:{region}:{account}:execution:{state_machine}:*",)),
+    # Redriving a Map Run restarts its failed children: IAM's "labelled execution" type,
+    # execution:<state machine>/<Map Run label>:<id> (redrive-map-run.html, "IAM permissions to
+    # redrive a Map Run").
     Grant("RedriveMapRunChildren", ("states:RedriveExecution",),
           ("arn:{partition}:states:{region}:{account}:execution:{state_machine}/*",)),
 ))  # fmt: skip
@@ -505,7 +549,8 @@ NO_RESOURCE_TYPE = frozenset(
     }
 )
 """The actions granted on `*` above: IAM defines no resource type for them (pinned to IAM's data
-by tests/test_integration_table.py; the policy pack's STAR_RESOURCE_ACTIONS holds them too)."""
+by tests/test_integration_table.py; the policy pack's STAR_RESOURCE_ACTIONS, every action IAM defines no
+resource type for, holds them too)."""
 
 
 def _scope(template: str) -> str:

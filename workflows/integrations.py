@@ -8,7 +8,8 @@ targets stay as written, `${Name}` placeholders included, and are turned into
 resource ARNs by `resource_arns` once the values are known.
 
 What each integration needs is data: `workflows/integration_table.py`, one entry per
-`service:action` with the AWS page it comes from. This module applies it: it reads the
+`service:action` with the AWS page it comes from; an AWS SDK call's entry is built from IAM's data
+by `workflows/sdk_table.py`. This module applies it: it reads the
 arguments the table names, checks they are written in the definition, and builds each
 `Access`. `statements` groups them into the role's statements, the one place where ARNs
 and conditions are filled in.
@@ -25,10 +26,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from workflows.definition import PLACEHOLDER
 from workflows.integration_table import (
+    ANY_BUCKET,
     CHILD_EXECUTIONS,
     ITEM_READERS,
     KMS_TARGET,
@@ -40,6 +42,7 @@ from workflows.integration_table import (
     Integration,
 )
 from workflows.model import Call, State, read
+from workflows.sdk_table import integration as sdk_integration
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
 _READER_RESOURCE = re.compile(r"^arn:[a-z-]+:states:::(?P<key>[A-Za-z0-9-]+:[A-Za-z0-9]+)$")
@@ -100,6 +103,7 @@ SUPPORTED = (
     "Lambda functions (plain ARN, or lambda:invoke or aws-sdk:lambda:invoke with FunctionName)",
     f"{len(OPTIMISED)} optimised integrations with their targets written in the definition "
     "(docs/adding-a-workflow.md lists them)",
+    "AWS SDK integrations (aws-sdk:SERVICE:action) whose targets are written in the definition, from IAM's data",
     "Distributed Maps reading from and writing to S3 locations written in the definition",
 )
 
@@ -117,13 +121,18 @@ _ABSENT, _DYNAMIC = "absent", "dynamic"
 
 
 def _argument(arguments: Any, path: str) -> tuple[str | None, str | None]:
-    """(value, None) for an argument written as a string; (None, _ABSENT or _DYNAMIC) otherwise."""
+    """(value, None) for an argument written as a string; (None, _ABSENT or _DYNAMIC) otherwise.
+    A number in `path` is an item of a list; a name also matches with its first letter in lower case."""
     current = arguments
-    for key in path.split("."):
+    for step in path.split("."):
         if isinstance(current, str) and current.strip().startswith("{%"):
             return None, _DYNAMIC
+        if isinstance(current, list) and step.isdigit():
+            current = current[int(step)] if int(step) < len(current) else None
+            continue
         if not isinstance(current, dict):
             return None, _ABSENT
+        key = step if step in current or f"{step}.$" in current else step[:1].lower() + step[1:]
         if f"{key}.$" in current or _is_dynamic(key, current.get(key)):
             return None, _DYNAMIC
         current = current.get(key)
@@ -191,7 +200,7 @@ def _task_accesses(state: State, functions: frozenset[str] | set[str], passable_
             arguments=_arguments(state.fields),
             passable_roles=passable_roles,
         )
-    if reason is None and call.integration is None:
+    if reason is None and call.integration is None and not call.sdk:
         reason = "this is not a service integration this component knows"
     if reason is not None:
         return [], [Unscoped(state.name, state.where, resource, reason)]
@@ -199,6 +208,8 @@ def _task_accesses(state: State, functions: frozenset[str] | set[str], passable_
 
 
 def _service_accesses(state: State, call: Call, passable_roles: Sequence[str]) -> Needs:
+    if call.sdk:
+        return _sdk_accesses(state, call)
     integration = OPTIMISED.get(f"{call.service}:{call.action}")
     if integration is None:
         return [], [Unscoped(state.name, state.where, call.resource,
@@ -214,6 +225,16 @@ def _service_accesses(state: State, call: Call, passable_roles: Sequence[str]) -
         arguments=_arguments(state.fields),
         passable_roles=passable_roles,
     )
+
+
+def _sdk_accesses(state: State, call: Call) -> Needs:
+    """An AWS SDK integration: its grants derived from IAM's data (`sdk_table`), applied as an optimised one's."""
+    arguments = _arguments(state.fields)
+    built = sdk_integration(call.service or "", call.action or "", call.pattern, arguments)
+    if not isinstance(built, Integration):
+        why, actions = built
+        return [], [Unscoped(state.name, state.where, call.resource, why, actions)]
+    return _apply(state, call.resource, built, call.pattern, arguments=arguments, passable_roles=())
 
 
 def _distributed_map(state: State) -> Needs:
@@ -464,6 +485,21 @@ _EXECUTE_API = re.compile(
 )
 
 
+def _secret(value: str, env: Environment) -> str:
+    # A secret's ARN ends with six characters Secrets Manager adds to its name: "-??????" matches them.
+    if value.startswith("arn:"):
+        return value
+    return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
+
+
+def _s3_copy_source(value: str, env: Environment) -> str:
+    # "bucket/key", URL-encoded, optionally with "?versionId=...", as CopyObject takes it.
+    bucket_key = unquote(value.lstrip("/").split("?", 1)[0])
+    if "/" not in bucket_key:
+        raise IntegrationError(f"{value!r} is not an S3 copy source (bucket/key)")
+    return f"arn:{env.partition}:s3:::{bucket_key}"
+
+
 def _execute_api(value: str, env: Environment) -> str:
     matched = _EXECUTE_API.match(value)
     if matched is None:
@@ -489,6 +525,9 @@ FORMS: dict[str, Form] = {
     "s3-object": _s3_object,
     "connection-secret": _connection_secret,
     "execute-api": _execute_api,
+    "secret": _secret,
+    "s3-copy-source": _s3_copy_source,
+    "without-leading-slash": lambda value, env: value.removeprefix("/"),
 }
 """How an argument's value becomes (part of) an ARN: the forms `integration_table` names."""
 
@@ -505,7 +544,9 @@ def _render(template: Template, env: Environment, fill: Callable[[str], str], le
         except IntegrationError:
             if not lenient:
                 raise
-            text.append(value)
+            # A stand-in (a run of characters as long as the value can be) is no resource of its
+            # kind: an ARN around it is longer than anything a form makes of a value that long.
+            text.append(f"arn:{env.partition}:{'x' * 16}:{env.region}:{env.account_id}:{value}")
     return "".join(text)
 
 
@@ -513,7 +554,7 @@ def resource_arns(
     access: Access, env: Environment, fill: Callable[[str], str] = str, *, lenient: bool = False
 ) -> list[str]:
     """The ARNs `access` needs, with `fill` putting the values in its placeholders. `lenient` takes
-    a value that is no resource of its kind as it is (to estimate a policy's size with stand-ins)."""
+    a value that is no resource of its kind (a stand-in, to bound a policy's size) without refusing it."""
     try:
         return [_render(template, env, fill, lenient) for template in access.resources]
     except IntegrationError as error:
@@ -559,7 +600,8 @@ def statements(
             kms = grouped.setdefault((KMS_TARGET.sid, repr(sorted(via.items()))), (set(), set(), via))
             kms[0].update(KMS_TARGET.actions)
             kms[1].add(key_arn)
-    ordered = sorted(grouped.items(), key=lambda item: (_ORDER.index(item[0][0]), item[0][1]))
+    # Then the AWS SDK integrations' statements, by Sid.
+    ordered = sorted(grouped.items(), key=lambda item: (_rank(item[0][0]), item[0][0], item[0][1]))
     result: list[Statement] = []
     seen: dict[str, int] = {}
     for (sid, _), (actions, resources, condition) in ordered:
@@ -570,6 +612,15 @@ def statements(
     return result
 
 
+def _rank(sid: str) -> int:
+    return _ORDER.index(sid) if sid in _ORDER else len(_ORDER)
+
+
 def star_grants() -> set[str]:
     """Every action some table grants on `*`."""
     return {a for entry in _TABLES for g in entry.grants if STAR in g.resources for a in g.actions}
+
+
+def any_bucket_grants() -> set[str]:
+    """Every action some table grants on every S3 bucket."""
+    return {a for entry in _TABLES for g in entry.grants if ANY_BUCKET in g.resources for a in g.actions}

@@ -9,6 +9,9 @@ Two kinds of problem are told apart, so that a user knows which is which:
   refuses or warns about, by each rule's enforcement level (mandatory, advisory, disabled),
   such as a Lambda task without a timeout or without retries of the transient Lambda errors.
   A level never touches an ASL problem.
+- Parameters a called API does not take, or lacks (`sdk_models.parameter_problems`, against the
+  service models botocore ships): an AWS SDK task's, and an optimised integration's that is one
+  API call. A misspelt parameter would fail only when the state runs.
 
 `pulumi preview` does not know the Lambda ARNs yet, so the checks work on the
 definition with its `${Name}` placeholders: a string that is exactly a
@@ -26,6 +29,7 @@ from typing import Any, cast
 from workflows.asl_checks import asl_findings, asl_problems
 from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.house_rules import DEFAULT_LEVELS, level_problems, project_problems, refused_rules
+from workflows.sdk_models import parameter_problems
 
 # Where a refused project rule's user reads how to relax it.
 LEVELS_DOC = "docs/adding-a-workflow.md#house-rules-and-their-enforcement-levels"
@@ -39,16 +43,18 @@ def validate(
     workflow_type: str = "STANDARD",
     house_rules: Mapping[str, str] = DEFAULT_LEVELS,
 ) -> list[str]:
-    """Raise DefinitionError listing every refusal in `definition`: ASL problems first, then
-    placeholders without a value (or values without a placeholder) among `supplied`, then this
-    project's mandatory rules. Otherwise return the warnings, one line each: ASL warnings, then
-    the advisory project rules. `functions` maps Lambda placeholders to their functions' timeouts;
-    `house_rules` maps a project rule's name to its level (a rule left out is mandatory)."""
+    """Raise DefinitionError listing every refusal in `definition`: ASL problems and parameters the
+    called APIs do not take first, then placeholders without a value (or values without a
+    placeholder) among `supplied`, then this project's mandatory rules. Otherwise return the
+    warnings, one line each: ASL warnings, then the advisory project rules. `functions` maps Lambda
+    placeholders to their functions' timeouts; `house_rules` maps a project rule's name to its level
+    (a rule left out is mandatory)."""
     if problems := level_problems(house_rules):
         raise ValueError(f"{definition.path}: {'; '.join(problems)}.")
     document = definition.document
     findings = asl_findings(document, workflow_type=workflow_type)
     listed: list[str] = [str(problem) for problem in findings if not problem.warning]
+    listed.extend(parameter_problems(document))
     try:
         definition.check_values(frozenset(supplied))
     except DefinitionError as error:

@@ -1,0 +1,226 @@
+"""The AWS SDK's services and operations, read from the service models botocore ships.
+
+Step Functions names an AWS SDK integration `aws-sdk:SERVICE:action` with the AWS SDK for Java
+2.x's names: the service's `serviceId` in lowercase, a trailing " Service" and every space or
+hyphen dropped (`sfn`, `cloudwatchlogs`, `eventbridge`), and the operation in camelCase. botocore
+names most services the same once its hyphens are dropped (`s3`, `application-autoscaling`); the
+others are in SDK_NAMES, which tests/test_sdk.py derives anew from every service's `serviceId`.
+A service's IAM prefix is its signing name (`sfn` signs as `states`, `logs` as `logs`), except
+for the few in IAM_PREFIXES, each tested against IAM's data.
+
+`parameter_problems` checks each Task's parameters against the operation's input shape: member
+names at every depth and the operation's required parameters, before anything is declared. It strips `.$` keys and
+`{% %}` values (their values are known only at run time) and allows what the Amazon States
+Language allows and the raw API does not: a member name with its first letter in upper case
+(`LogGroupName` for `logGroupName`), and any JSON where the API takes a string or bytes (an
+SQS `MessageBody`, an SNS `Message`, a Lambda `Payload`).
+
+botocore is imported when a model is first read, so that importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from workflows import model
+from workflows.integration_table import ONE_API_CALL
+
+SDK_NAMES = {
+    "applicationdiscovery": "discovery",
+    "cloudwatchlogs": "logs",
+    "cognitoidentityprovider": "cognito-idp",
+    "costandusagereport": "cur",
+    "costexplorer": "ce",
+    "databasemigration": "dms",
+    "directory": "ds",
+    "directoryservicedata": "ds-data",
+    "elasticloadbalancing": "elb",
+    "elasticloadbalancingv2": "elbv2",
+    "elasticsearch": "es",
+    "eventbridge": "events",
+    "iotdataplane": "iot-data",
+    "iotjobsdataplane": "iot-jobs-data",
+    "lexmodelbuilding": "lex-models",
+    "lexmodelsv2": "lexv2-models",
+    "lexruntimev2": "lexv2-runtime",
+    "marketplacemetering": "meteringmarketplace",
+    "migrationhub": "mgh",
+    "serverlessapplicationrepository": "serverlessrepo",
+    "sfn": "stepfunctions",
+    "simpledb": "sdb",
+}
+"""The SDK names Step Functions uses that are not botocore's with its hyphens dropped -> botocore's."""
+
+IAM_PREFIXES = {
+    "cloudcontrol": "cloudformation",
+    "cloudwatch": "cloudwatch",
+    "iot-data": "iot",
+    "iot-jobs-data": "iotjobsdata",
+    "iotsecuretunneling": "iot",
+    "mturk": "mechanicalturk",
+    "resourcegroupstaggingapi": "tag",
+}
+"""botocore services whose signing name is no IAM prefix -> the prefix IAM authorises their calls under."""
+
+
+def sdk_name(service_id: str) -> str:
+    """The name Step Functions (the AWS SDK for Java 2.x) gives a service, from its serviceId."""
+    return re.sub(r"[^a-z0-9]", "", re.sub(r" Service$", "", service_id).lower())
+
+
+@dataclass(frozen=True)
+class SdkService:
+    name: str
+    """As Step Functions names it (`sfn`)."""
+    botocore: str
+    """As botocore names it (`stepfunctions`)."""
+    iam_prefix: str
+    """Whose actions authorise its calls (`states`)."""
+
+
+@functools.cache
+def _session() -> Any:
+    import botocore.session  # noqa: PLC0415 - only the modules that read a model load botocore
+
+    return botocore.session.get_session()
+
+
+@functools.cache
+def _botocore_names() -> dict[str, str]:
+    """botocore's services by their name without hyphens."""
+    names = _session().get_component("data_loader").list_available_services("service-2")
+    return {name.replace("-", ""): name for name in names}
+
+
+@functools.cache
+def _model(botocore_name: str) -> Any:
+    return _session().get_service_model(botocore_name)
+
+
+def botocore_version() -> str:
+    import botocore  # noqa: PLC0415
+
+    return str(botocore.__version__)
+
+
+@functools.cache
+def service(name: str) -> SdkService | None:
+    """The service Step Functions calls `name` in `aws-sdk:name:action`, or None if botocore has none."""
+    botocore_name = SDK_NAMES.get(name) or _botocore_names().get(name)
+    if botocore_name is None:
+        return None
+    metadata = _model(botocore_name).metadata
+    prefix = IAM_PREFIXES.get(botocore_name) or metadata.get("signingName") or metadata["endpointPrefix"]
+    return SdkService(name, botocore_name, prefix)
+
+
+def operation_name(action: str) -> str:
+    """The API's name of the operation Step Functions writes in camelCase: `getObject` -> `GetObject`."""
+    return action[:1].upper() + action[1:]
+
+
+def operation(sdk: SdkService, action: str) -> Any | None:
+    """botocore's model of the operation, or None if the service has no such operation."""
+    found = _model(sdk.botocore)
+    name = operation_name(action)
+    return found.operation_model(name) if name in found.operation_names else None
+
+
+def operation_names(sdk: SdkService) -> list[str]:
+    return list(_model(sdk.botocore).operation_names)
+
+
+# --- the parameters of a Task, against the operation's input shape -------------------------------
+
+
+def _arguments(fields: Mapping[str, Any]) -> Any:
+    # JSONata states pass Arguments; JSONPath states pass Parameters.
+    return fields.get("Arguments", fields.get("Parameters"))
+
+
+def _computed(key: str, value: Any) -> bool:
+    return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
+
+
+def _as_written(member: str) -> str:
+    """A member's name as a definition writes it: botocore's, first letter in upper case."""
+    return member[:1].upper() + member[1:]
+
+
+def parameter_problems(document: Any) -> list[str]:
+    """One line for each parameter of an AWS SDK task (or of an optimised integration that is one
+    API call) that the operation does not take, and each required one missing. A Task without
+    Parameters or Arguments gets its state input as parameters, which is known only at run time."""
+    problems: list[str] = []
+    for state in model.read(document).tasks():
+        call = state.call
+        if call is None or call.service is None or call.action is None:
+            continue
+        if call.sdk:
+            sdk = service(call.service)
+            if sdk is None:
+                continue  # the IAM derivation names a service it does not know
+            found = operation(sdk, call.action)
+            if found is None:
+                close = difflib.get_close_matches(operation_name(call.action), operation_names(sdk), n=1)
+                hint = f"; did you mean {close[0][:1].lower() + close[0][1:]}?" if close else ""
+                problems.append(
+                    f"{state.where} calls {call.resource}: botocore's model of {sdk.botocore} has no operation "
+                    f"{operation_name(call.action)}{hint}"
+                )
+                continue
+        elif f"{call.service}:{call.action}" in ONE_API_CALL:
+            botocore_name = "stepfunctions" if call.service == "states" else call.service
+            found = _model(botocore_name).operation_model(operation_name(call.action))
+        else:
+            continue
+        arguments = _arguments(state.fields)
+        if isinstance(arguments, dict):
+            what = f"{state.where} calls {call.resource}: {found.name}"
+            problems.extend(_shape_problems(what, found.input_shape, arguments, ""))
+    return problems
+
+
+def _shape_problems(what: str, shape: Any, value: dict[str, Any], path: str) -> Iterator[str]:
+    if shape is None or getattr(shape, "is_document_type", False):
+        return
+    members = {_as_written(name): name for name in shape.members}
+    given: set[str] = set()
+    for key, item in value.items():
+        if not isinstance(key, str):
+            continue
+        written = key[:-2] if key.endswith(".$") else key
+        name = members.get(_as_written(written))
+        if name is None:
+            close = difflib.get_close_matches(_as_written(written), list(members), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            yield (f"{what} has no parameter {path}{written!r}{hint}; it takes {', '.join(sorted(members)) or 'none'}")
+            continue
+        given.add(name)
+        if not _computed(key, item):
+            yield from _value_problems(what, shape.members[name], item, f"{path}{_as_written(name)}.")
+    # The operation's own required parameters; inside a structure only names are checked, since a
+    # definition may leave a nested object for a later state to fill.
+    for name in shape.required_members if not path else ():
+        member = shape.members[name]
+        # The SDK fills an idempotency token itself.
+        if name not in given and not member.metadata.get("idempotencyToken"):
+            yield f"{what} requires parameter {_as_written(name)!r}, which is missing"
+
+
+def _value_problems(what: str, shape: Any, value: Any, path: str) -> Iterator[str]:
+    """What is wrong inside a member's value: structures are checked, strings and bytes take any JSON."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        yield from _shape_problems(what, shape, value, path)
+    elif shape.type_name == "list" and isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from _value_problems(what, shape.member, item, f"{path[:-1]}[{number}].")
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and not _computed(key, item):
+                yield from _value_problems(what, shape.value, item, f"{path}{key}.")

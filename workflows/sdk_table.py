@@ -1,0 +1,346 @@
+"""What an AWS SDK integration (`arn:aws:states:::aws-sdk:SERVICE:action`) needs, from IAM's data.
+
+The call's IAM action is its operation's name under the service's IAM prefix
+(`sdk_models.service`): `aws-sdk:s3:getObject` needs `s3:GetObject`, which IAM's data
+(`workflows/iam_data.py`) says takes an `object`, whose ARN is
+`arn:${Partition}:s3:::${BucketName}/${ObjectName}`. Two small tables written by hand do the rest,
+and tests/test_sdk.py runs each entry against IAM's data and botocore's models:
+
+- SCOPES, for an IAM resource type, the request parameters that hold its ARN's variables (the
+  one thing no IAM data library holds): an S3 object's `BucketName` is `Bucket` and its
+  `ObjectName` is `Key`. The resource is IAM's ARN format with those values.
+- CALLS, the operations whose IAM actions are not their own name, or more than it, as AWS
+  documents each: S3's `listObjectsV2` is `s3:ListBucket` (with the `s3:prefix` condition),
+  Textract and Rekognition read the S3 object they are given with the caller's permissions, a
+  Scheduler schedule passes its target's role.
+
+An action IAM defines no resource type for is granted on `*`, in a statement whose Sid ends with
+`NoResourceType`: that is least privilege. So is one whose only resource types are ones a request
+involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid ends
+with `NamesNoResource`. Anything else the parameters do not name is refused (`integrations.Unscoped`),
+naming the state, the action and what IAM would scope it to: never a silent `*`.
+
+`integration` builds an `integration_table.Integration` for one call, which `integrations.py`
+applies like an optimised one: one way to build statements and ARNs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflows import iam_data, sdk_models
+from workflows.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
+
+PAGE = "supported-services-awssdk.html"
+PATTERNS = frozenset({REQUEST_RESPONSE, TOKEN})
+"""AWS SDK integrations have no `.sync`."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a request names one resource of an IAM resource type."""
+
+    variables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """ARN variable -> the parameters that may hold it, the first one given wins. `X[]` is each item
+    of the list `X` (`Entries[].EventBusName`, each entry's), one resource per item; `X*` is the
+    value of `X` followed by `*` (a prefix); `X|form` turns it with one of `integrations.FORMS`."""
+    whole: tuple[str, str] | None = None
+    """(parameter, form): a parameter that holds the whole ARN, or a name the form makes one of."""
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    """ARN variable -> its value when no parameter holds it, as the service defaults it (`*` for a
+    resource the call creates, whose ID is known only once it exists)."""
+
+
+def _by(**variables: str | tuple[str, ...]) -> Scope:
+    return Scope({name: (held,) if isinstance(held, str) else held for name, held in variables.items()})
+
+
+SCOPES: dict[tuple[str, str], Scope] = {
+    ("s3", "bucket"): _by(BucketName="Bucket"),
+    ("s3", "object"): _by(BucketName="Bucket", ObjectName="Key"),
+    # A table named alone, or by its ARN. IAM requires the table for a query or scan of its index too.
+    ("dynamodb", "table"): Scope(whole=("TableName", "dynamodb-table")),
+    ("dynamodb", "index"): _by(TableName="TableName", IndexName="IndexName"),
+    ("lambda", "function"): Scope(whole=("FunctionName", "function")),
+    ("sqs", "queue"): Scope(whole=("QueueUrl", "queue-url")),
+    ("sns", "topic"): Scope(whole=("TopicArn", "arn")),
+    ("states", "statemachine"): Scope(whole=("StateMachineArn", "arn")),
+    ("states", "execution"): Scope(whole=("ExecutionArn", "arn")),
+    ("states", "activity"): Scope(whole=("ActivityArn", "arn")),
+    ("secretsmanager", "Secret"): Scope(whole=("SecretId", "secret")),
+    ("logs", "log-group"): _by(LogGroupName="LogGroupName"),
+    ("logs", "log-stream"): _by(LogGroupName="LogGroupName", LogStreamName="LogStreamName"),
+    ("ssm", "parameter"): _by(ParameterNameWithoutLeadingSlash="Name|without-leading-slash"),
+    ("glue", "rootcatalog"): Scope(),
+    ("glue", "job"): _by(JobName="JobName"),
+    ("glue", "crawler"): _by(CrawlerName="Name"),
+    ("glue", "database"): _by(DatabaseName=("DatabaseName", "Name", "DatabaseInput.Name")),
+    ("glue", "table"): _by(DatabaseName="DatabaseName", TableName=("TableName", "Name", "TableInput.Name")),
+    ("rekognition", "collection"): _by(CollectionId="CollectionId"),
+    ("rekognition", "projectversion"): Scope(whole=("ProjectVersionArn", "arn")),
+    # A schedule outside any group named is in the group `default`.
+    ("scheduler", "schedule"): Scope({"GroupName": ("GroupName",), "ScheduleName": ("Name",)},
+                                     defaults={"GroupName": "default"}),
+    ("scheduler", "schedule-group"): _by(GroupName=("GroupName", "Name")),
+    # DescribeAlarms without names or a prefix reads every alarm.
+    ("cloudwatch", "alarm"): Scope({"AlarmName": ("AlarmName", "AlarmNames[]", "AlarmNamePrefix*")},
+                                   defaults={"AlarmName": "*"}),
+    ("cloudwatch", "dashboard"): _by(DashboardName=("DashboardName", "DashboardNames[]")),
+    ("ec2", "instance"): _by(InstanceId=("InstanceId", "InstanceIds[]")),
+    ("ec2", "volume"): _by(VolumeId=("VolumeId", "VolumeIds[]")),
+    ("ec2", "snapshot"): _by(SnapshotId=("SnapshotId", "SnapshotIds[]")),
+    ("ec2", "image"): _by(ImageId=("ImageId", "ImageIds[]")),
+    ("polly", "lexicon"): _by(LexiconName=("Name", "LexiconNames[]")),
+    ("comprehend", "document-classifier-endpoint"): Scope(whole=("EndpointArn", "arn")),
+    ("comprehend", "entity-recognizer-endpoint"): Scope(whole=("EndpointArn", "arn")),
+    # A detection job's ID is known only once it starts.
+    **{("comprehend", f"{kind}-detection-job"): Scope({"JobId": ("JobId",)}, defaults={"JobId": "*"})
+       for kind in ("sentiment", "entities", "key-phrases", "dominant-language", "pii-entities")},
+    ("events", "event-bus"): _by(EventBusName=("EventBusName", "Name")),
+    ("athena", "workgroup"): _by(WorkGroupName="WorkGroup"),
+    ("codebuild", "project"): _by(ProjectName="ProjectName"),
+}  # fmt: skip
+"""(IAM prefix, resource type) -> how a request names one."""
+
+NAMED_ONLY_WHEN_GIVEN = frozenset({("cloudwatch", "dataset"), ("polly", "lexicon")})
+"""Resource types a request involves only when it names one: CloudWatch's metric calls without a
+dataset, Polly's speech without a lexicon. An action whose only types these are, called without
+naming one, is granted on `*` (tests/test_sdk.py checks the request has no other way to name one)."""
+
+
+@dataclass(frozen=True)
+class SdkGrant:
+    """One IAM action a call needs, where it is not (only) the call's own."""
+
+    action: str
+    """`prefix:Action` as IAM spells it."""
+    scopes: Mapping[str, Scope] = field(default_factory=dict)
+    """Resource type -> how this call names it, over SCOPES."""
+    condition: tuple[tuple[str, str, str], ...] = ()
+    """(operator, key, value template): left out unless every parameter it reads is given."""
+    optional: tuple[str, ...] = ()
+    """Parameters without which the call does not need this grant (an image sent as bytes reads no S3 object)."""
+    passed_to: str | None = None
+    """For `iam:PassRole`: the service principal the role is passed to (`iam:PassedToService`)."""
+
+
+def _own(action: str, **scopes: Scope) -> SdkGrant:
+    return SdkGrant(action, scopes)
+
+
+def _reads_s3(where: str) -> SdkGrant:
+    """`s3:GetObject` on the object `where` names (`Image.S3Object`: its Bucket and Name)."""
+    return SdkGrant("s3:GetObject", {"object": _by(BucketName=f"{where}.Bucket", ObjectName=f"{where}.Name")},
+                    optional=(f"{where}.Bucket",))  # fmt: skip
+
+
+def _passes(parameter: str, service: str) -> SdkGrant:
+    return SdkGrant("iam:PassRole", {"role": Scope(whole=(parameter, "role"))}, passed_to=service)
+
+
+_S3_PREFIX = (("StringLike", "s3:prefix", "{Prefix}*"),)
+_COPY = _own("s3:GetObject", object=Scope(whole=("CopySource", "s3-copy-source")))
+_REKOGNITION_IMAGES = ("detectFaces", "detectLabels", "detectModerationLabels", "detectProtectiveEquipment",
+                       "detectText", "recognizeCelebrities", "indexFaces", "searchFacesByImage")  # fmt: skip
+_COMPREHEND_JOBS = ("Sentiment", "Entities", "KeyPhrases", "DominantLanguage", "PiiEntities")
+_SCHEDULER = "scheduler.amazonaws.com"
+
+CALLS: dict[str, tuple[SdkGrant, ...]] = {
+    # Amazon S3 API Reference, each operation's "Permissions": listing is s3:ListBucket (narrowed by
+    # the s3:prefix condition, S3 User Guide "Amazon S3 condition key examples"), HEAD needs the
+    # permission of its GET, a copy reads its source and writes its destination, and a multipart
+    # upload is s3:PutObject.
+    "s3:listObjectsV2": (SdkGrant("s3:ListBucket", condition=_S3_PREFIX),),
+    "s3:listObjects": (SdkGrant("s3:ListBucket", condition=_S3_PREFIX),),
+    "s3:listObjectVersions": (SdkGrant("s3:ListBucketVersions", condition=_S3_PREFIX),),
+    "s3:headObject": (_own("s3:GetObject"),),
+    "s3:headBucket": (_own("s3:ListBucket"),),
+    "s3:copyObject": (_COPY, _own("s3:PutObject")),
+    "s3:uploadPartCopy": (_COPY, _own("s3:PutObject")),
+    "s3:createMultipartUpload": (_own("s3:PutObject"),),
+    "s3:uploadPart": (_own("s3:PutObject"),),
+    "s3:completeMultipartUpload": (_own("s3:PutObject"),),
+    "s3:listParts": (_own("s3:ListMultipartUploadParts"),),
+    "s3:listMultipartUploads": (_own("s3:ListBucketMultipartUploads"),),
+    "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket", ObjectName="Delete.Objects[].Key")),),
+    # EventBridge PutEvents: each entry's bus, the default bus when it names none.
+    "eventbridge:putEvents": (_own("events:PutEvents", **{"event-bus": Scope(
+        {"EventBusName": ("Entries[].EventBusName",)}, defaults={"EventBusName": "default"})}),),
+    # Amazon EC2 API Reference, CreateSnapshot: the snapshot it creates has no ID yet.
+    "ec2:createSnapshot": (_own("ec2:CreateSnapshot", snapshot=Scope(defaults={"SnapshotId": "*"})),),
+    # Athena runs a query in the work group `primary` unless it names one.
+    "athena:startQueryExecution": (_own("athena:StartQueryExecution", workgroup=Scope(
+        {"WorkGroupName": ("WorkGroup",)}, defaults={"WorkGroupName": "primary"})),),
+    # Rekognition and Textract read an image or document in S3 with the caller's permissions.
+    **{f"rekognition:{call}": (_own(f"rekognition:{call[0].upper()}{call[1:]}"), _reads_s3("Image.S3Object"))
+       for call in _REKOGNITION_IMAGES},
+    "rekognition:compareFaces": (_own("rekognition:CompareFaces"), _reads_s3("SourceImage.S3Object"),
+                                 _reads_s3("TargetImage.S3Object")),
+    **{f"textract:{call}": (_own(f"textract:{call[0].upper()}{call[1:]}"), _reads_s3("Document.S3Object"))
+       for call in ("analyzeDocument", "analyzeExpense", "detectDocumentText")},
+    **{f"textract:{call}": (_own(f"textract:{call[0].upper()}{call[1:]}"), _reads_s3("DocumentLocation.S3Object"))
+       for call in ("startDocumentAnalysis", "startDocumentTextDetection", "startExpenseAnalysis")},
+    # Amazon Comprehend's asynchronous jobs read and write S3 through the role they are given.
+    **{f"comprehend:start{kind}DetectionJob": (_own(f"comprehend:Start{kind}DetectionJob"),
+                                               _passes("DataAccessRoleArn", "comprehend.amazonaws.com"))
+       for kind in _COMPREHEND_JOBS},
+    # Amazon Polly writes a synthesis task's audio to S3 with the caller's permissions.
+    "polly:startSpeechSynthesisTask": (_own("polly:StartSpeechSynthesisTask"), SdkGrant("s3:PutObject", {
+        "object": Scope({"BucketName": ("OutputS3BucketName",), "ObjectName": ("OutputS3KeyPrefix*",)},
+                        defaults={"ObjectName": "*"})})),
+    # EventBridge Scheduler passes the schedule's target role to the scheduler.
+    "scheduler:createSchedule": (_own("scheduler:CreateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
+    "scheduler:updateSchedule": (_own("scheduler:UpdateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
+}  # fmt: skip
+"""`service:action` as Step Functions writes it -> every IAM action the call needs."""
+
+
+# --- one call's integration ----------------------------------------------------------------------
+
+_STANDARD = {"Partition": "{partition}", "Region": "{region}", "Account": "{account}"}
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z0-9]+)\}")
+_ABSENT, _GIVEN, _COMPUTED = "absent", "given", "computed"
+
+
+def _lookup(arguments: Any, path: str) -> tuple[str, Any]:
+    """(_GIVEN, value), (_COMPUTED, None) or (_ABSENT, None) for a dotted path into the arguments."""
+    current = arguments
+    for key in path.split("."):
+        if isinstance(current, list) and key.isdigit() and int(key) < len(current):
+            current = current[int(key)]
+            continue
+        if isinstance(current, str) and current.strip().startswith("{%"):
+            return _COMPUTED, None
+        if not isinstance(current, dict):
+            return _ABSENT, None
+        spelled = next((k for k in (key, key[:1].lower() + key[1:]) if k in current or f"{k}.$" in current), None)
+        if spelled is None:
+            return _ABSENT, None
+        if f"{spelled}.$" in current:
+            return _COMPUTED, None
+        current = current[spelled]
+    if isinstance(current, str) and current.strip().startswith("{%"):
+        return _COMPUTED, None
+    return _GIVEN, current
+
+
+def _paths(arguments: Any, held: str) -> list[str] | None:
+    """The argument paths `held` (a SCOPES parameter) stands for, or None when it is absent. Each
+    item of a list, whether or not it holds the field after `[]`."""
+    list_path, listed, rest = held.partition("[]")
+    if not listed:
+        status, _value = _lookup(arguments, _bare(held))
+        return None if status == _ABSENT else [held]
+    status, items = _lookup(arguments, list_path)
+    if status == _ABSENT or (status == _GIVEN and not items):
+        return None
+    if status == _COMPUTED or not isinstance(items, list):
+        return [list_path]  # computed at run time: the derivation refuses it, naming the list
+    tail = rest.lstrip(".")
+    return [f"{list_path}.{n}" + (f".{tail}" if tail else "") for n in range(len(items))]
+
+
+def _bare(held: str) -> str:
+    """The parameter path of `held`, without its form and prefix star."""
+    return held.split("|", maxsplit=1)[0].rstrip("*")
+
+
+def _piece(path: str, held: str) -> str:
+    """A template piece for the argument at `path`, as `held` (with its form and prefix star) says."""
+    form = held.split("|")[1] if "|" in held else ""
+    star = "*" if held.split("|", maxsplit=1)[0].endswith("*") else ""
+    return "{" + _bare(path) + (f"|{form}" if form else "") + "}" + star
+
+
+def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) -> list[str] | None:
+    """The resource templates of the resources `arguments` name, or None when they name none."""
+    if scope.whole is not None:
+        parameter, form = scope.whole
+        paths = _paths(arguments, parameter)
+        return None if paths is None else ["{" + f"{path}|{form}" + "}" for path in paths]
+    fmt = iam_data.arn_format(prefix, resource_type) or ""
+    templates = [fmt]
+    for name in dict.fromkeys(m["name"] for m in _VARIABLE.finditer(fmt)):
+        variable = "${" + name + "}"
+        if name in _STANDARD:
+            templates = [t.replace(variable, _STANDARD[name]) for t in templates]
+            continue
+        chosen = next(((held, paths) for held in scope.variables.get(name, ())
+                       if (paths := _paths(arguments, held)) is not None), None)  # fmt: skip
+        default = scope.defaults.get(name)
+        if chosen is None:
+            if default is None:
+                return None
+            templates = [t.replace(variable, default) for t in templates]
+            continue
+        held, paths = chosen
+        filled = []
+        for template in templates:
+            for path in paths:
+                if _lookup(arguments, _bare(path))[0] != _ABSENT:
+                    filled.append(template.replace(variable, _piece(path, held)))
+                elif default is not None:  # an item without it (an entry naming no bus)
+                    filled.append(template.replace(variable, default))
+        templates = list(dict.fromkeys(filled))
+        if not templates:
+            return None
+    return templates
+
+
+def _sid(action: iam_data.Action) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", action.prefix)) + action.name
+
+
+def integration(service: str, action: str, pattern: str, arguments: Any) -> Integration | tuple[str, tuple[str, ...]]:
+    """The grants `aws-sdk:service:action` needs with `arguments`, or (why not, the IAM actions it needs)."""
+    sdk = sdk_models.service(service)
+    if sdk is None:
+        return "botocore knows no AWS SDK service of that name", ()
+    own = f"{sdk.iam_prefix}:{sdk_models.operation_name(action)}"
+    wanted = CALLS.get(f"{service}:{action}") or (SdkGrant(own),)
+    needed = tuple(g.action for g in wanted)
+    if pattern not in PATTERNS:
+        return f"an AWS SDK integration has no {pattern} pattern", needed
+    if sdk_models.operation(sdk, action) is None:
+        return f"botocore's model of {sdk.botocore} has no operation {sdk_models.operation_name(action)}", needed
+    grants: list[Grant] = []
+    for wish in wanted:
+        if any(_lookup(arguments, path)[0] == _ABSENT for path in wish.optional):
+            continue
+        found = iam_data.action(wish.action)
+        if found is None:
+            return f"IAM's data names no action {wish.action} (the call's own name under {sdk.iam_prefix})", needed
+        built = _grant(found, wish, arguments)
+        if isinstance(built, str):
+            return built, needed
+        grants.append(built)
+    return Integration(f"aws-sdk:{service}:{action}", PAGE, PATTERNS, tuple(grants))
+
+
+def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | str:
+    sid = _sid(found)
+    if not found.resource_types:
+        return Grant(f"{sid}NoResourceType", (found.qualified,), (STAR,))
+    resources: list[str] = []
+    for kind in found.resource_types:
+        scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
+        named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments)
+        if named is None and kind.required:
+            what = iam_data.arn_format(found.prefix, kind.name)
+            if scope is None:
+                return f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
+            return f"it names no {kind.name} ({what}) for {found.qualified}"
+        resources.extend(named or ())
+    if not resources:
+        if all((found.prefix, kind.name) in NAMED_ONLY_WHEN_GIVEN for kind in found.resource_types):
+            return Grant(f"{sid}NamesNoResource", (found.qualified,), (STAR,))
+        listed = ", ".join(kind.name for kind in found.resource_types)
+        return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
+    condition = tuple(c for c in wish.condition if all(
+        _lookup(arguments, m)[0] != _ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
+    if wish.passed_to is not None:
+        condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
+    return Grant(sid, (found.qualified,), tuple(resources), condition=condition)
