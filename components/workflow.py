@@ -132,7 +132,7 @@ class WorkflowArgs:
     target_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Placeholder -> the ARN of the customer managed KMS key that encrypts the resource it names
     (a topic, queue or table the stack creates): the role may use that key through that service
-    only. Default: none."""
+    only. A name that is no such target of a task is refused. Default: none."""
     log_level: str = EXECUTION_LOG_LEVEL
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
     log_retention_days: int = LOG_RETENTION_DAYS
@@ -190,6 +190,7 @@ def validate(args: WorkflowArgs) -> list[str]:
     )
     _check_granted_states(what, args)
     _check_integrations(what, args)
+    _check_target_keys(what, args)
     _check_policy_size(what, args)
     schedule = args.schedule
     if schedule is not None:
@@ -279,6 +280,30 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
         )
 
 
+def _keyed_targets(args: WorkflowArgs, keys: Mapping[str, str]) -> dict[str, str]:
+    """Each target as the accesses write it -> its key: `${Name}`, or the plain-string value
+    already put in its place (`_static_document`)."""
+    keyed = {f"${{{name}}}": key for name, key in keys.items()}
+    for name, key in keys.items():
+        value = args.substitutions.get(name)
+        if isinstance(value, str):
+            keyed[value] = key
+    return keyed
+
+
+def _check_target_keys(what: str, args: WorkflowArgs) -> None:
+    # A key for what no task writes to would be left out of the role without a word: a
+    # misspelt placeholder, or a target since removed.
+    encrypted = integrations.accesses(args.definition.document, set(args.functions), args.passable_roles)[0]
+    targets = sorted({a.target[2:-1] for a in encrypted if a.encrypted_with and PLACEHOLDER.fullmatch(a.target)})
+    if unknown := sorted(set(args.target_keys) - set(targets)):
+        raise ValueError(
+            f"{what}: target_keys names {', '.join(unknown)}, which no task publishes, sends or writes to; "
+            f"a key applies to the ${{Name}} target of a task of {', '.join(integrations.KEYED_SERVICES)}; "
+            f"such targets here: {', '.join(targets) or 'none'}."
+        )
+
+
 def _accesses(args: WorkflowArgs) -> tuple[list[integrations.Access], list[integrations.Unscoped]]:
     return integrations.accesses(_static_document(args), set(args.functions), args.passable_roles)
 
@@ -306,10 +331,13 @@ class _Estimate:
             else f"{name}:" + "x" * args.value_lengths.get(name, MAX_VALUE_CHARACTERS)
             for name, value in args.substitutions.items()
         }
-        self.keys = {
-            f"${{{name}}}": key if isinstance(key, str) else f"{name}:" + "x" * _KEY_ARN_CHARACTERS
-            for name, key in args.target_keys.items()
-        }
+        self.keys = _keyed_targets(
+            args,
+            {
+                name: key if isinstance(key, str) else f"{name}:" + "x" * _KEY_ARN_CHARACTERS
+                for name, key in args.target_keys.items()
+            },
+        )
         self.env = integrations.Environment(
             _LONGEST_PARTITION, _LONGEST_REGION, "123456789012", args.state_machine_name
         )
@@ -534,7 +562,7 @@ class Workflow(pulumi.ComponentResource):
         def role_policies(resolved: list[Any]) -> list[str | None]:
             values, keys, partition, region, account_id = resolved
             env = integrations.Environment(partition, region, account_id, physical)
-            inline, managed = _policies(args, layout, values, {f"${{{name}}}": arn for name, arn in keys.items()}, env)
+            inline, managed = _policies(args, layout, values, _keyed_targets(args, keys), env)
             documents = [iam.policy_document(inline) if inline else None]
             return documents + [iam.policy_document(part) for part in managed]
 

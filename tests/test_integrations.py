@@ -423,3 +423,99 @@ def test_values_longer_than_any_guess_are_laid_out_before_anything_is_declared(
     with pytest.raises(ValueError, match=r"its role needs \d+ customer managed policies"):
         declare(lambda: Workflow("flow", dataclasses.replace(args, value_lengths={})), into=declared)
     assert declared.resources == []
+
+
+# --- customer managed keys of the targets (WorkflowArgs.target_keys) ----------------------------
+
+TOPIC_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1111aaaa-0000-0000-0000-000000000000"
+TABLE_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/2222bbbb-0000-0000-0000-000000000000"
+
+
+def _publishing_and_saving(tmp_path: Path) -> WorkflowDefinition:
+    return definition_file(tmp_path, machine(
+        Work=task("${WorkerArn}", Retry=[{"ErrorEquals": TRANSIENT}]),
+        Notify=task("arn:aws:states:::sns:publish", Parameters={"TopicArn": "${TopicArn}", "Message.$": "$"}),
+        Save=task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": "${Table}", "Item": {}}),
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["plain-string-values", "output-values"])
+def test_a_targets_key_is_granted_through_that_targets_service_only(
+    known: bool, declare: Declare, tmp_path: Path
+) -> None:
+    def value(text: str) -> pulumi.Input[str]:
+        return text if known else pulumi.Output.from_input(text)
+
+    args = WorkflowArgs(
+        "flow",
+        _publishing_and_saving(tmp_path),
+        substitutions={"WorkerArn": value(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w"),
+                       "TopicArn": value(f"arn:aws:sns:us-east-1:{ACCOUNT}:reports"), "Table": value("t")},
+        functions={"WorkerArn": 5},
+        target_keys={"TopicArn": value(TOPIC_KEY), "Table": value(TABLE_KEY)},
+        tracing_enabled=False,
+        log_level="OFF",
+    )  # fmt: skip
+    statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
+    keyed = [s for s in statements if s["Sid"].startswith("UseTargetKeys")]
+    assert keyed == [
+        {"Sid": "UseTargetKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": [TABLE_KEY],
+         "Condition": {"StringEquals": {"kms:ViaService": "dynamodb.us-east-1.amazonaws.com"}}},
+        {"Sid": "UseTargetKeys2", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+         "Resource": [TOPIC_KEY],
+         "Condition": {"StringEquals": {"kms:ViaService": "sns.us-east-1.amazonaws.com"}}},
+    ]  # fmt: skip
+
+
+def test_a_key_for_what_no_task_writes_to_is_refused_before_anything(declare: Declare, tmp_path: Path) -> None:
+    args = WorkflowArgs(
+        "flow",
+        _publishing_and_saving(tmp_path),
+        substitutions={"WorkerArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w",
+                       "TopicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:reports", "Table": "t"},
+        functions={"WorkerArn": 5},
+        # The function is no encrypted target, and Topic is no placeholder (TopicArn is).
+        target_keys={"WorkerArn": TOPIC_KEY, "Topic": TOPIC_KEY},
+    )  # fmt: skip
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match="target_keys") as error:
+        declare(lambda: Workflow("flow", args), into=declared)
+    assert str(error.value) == (
+        "Workflow 'flow': target_keys names Topic, WorkerArn, which no task publishes, sends or writes to; "
+        "a key applies to the ${Name} target of a task of dynamodb, sns, sqs; such targets here: Table, TopicArn."
+    )
+    assert declared.resources == []
+
+
+def test_a_role_past_iams_managed_policy_count_is_refused_before_anything(declare: Declare, tmp_path: Path) -> None:
+    # Forty tables known only at deploy time, each counted at IAM's longest ARN (2048 characters):
+    # two to a managed policy, past the ten a role may have.
+    tables = {f"T{n}": task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": f"${{Table{n}}}", "Item": {}})
+              for n in range(40)}  # fmt: skip
+    args = WorkflowArgs(
+        "flow",
+        definition_file(tmp_path, machine(**tables)),
+        substitutions={f"Table{n}": pulumi.Output.from_input(f"orders-{n}") for n in range(40)},
+    )
+    declared = ProgramRun()
+    with pytest.raises(ValueError, match=r"its role needs \d+ customer managed policies") as error:
+        declare(lambda: Workflow("flow", args), into=declared)
+    needed = int(str(error.value).split("needs ")[1].split()[0])
+    assert needed > iam.MANAGED_POLICIES_PER_ROLE
+    assert "split the workflow, or call fewer distinct resources" in str(error.value)
+    assert declared.resources == []
+    # Given the values' real lengths (as the deployment gives them), the same workflow fits.
+    bounded = dataclasses.replace(args, value_lengths={f"Table{n}": 12 for n in range(40)})
+    assert declare(lambda: Workflow("flow", bounded)).of_type("aws:iam/rolePolicy:RolePolicy")
+
+
+def test_the_role_limits_are_iams_documented_quotas() -> None:
+    # "IAM and AWS STS quotas", IAM User Guide (reference_iam-quotas.html): role policy size 10,240
+    # characters, managed policy size 6,144, managed policies per role 10 by default (up to 20).
+    # A change here must follow a change of the page, not a layout that would not fit.
+    assert (iam.ROLE_INLINE_POLICY_CHARACTERS, iam.MANAGED_POLICY_CHARACTERS, iam.MANAGED_POLICIES_PER_ROLE) == (
+        10_240,
+        6_144,
+        10,
+    )

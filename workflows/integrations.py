@@ -570,6 +570,8 @@ _FIRST = ("InvokeTaskFunctions", "PublishToTopics", "SendToQueues", "ReadTableIt
           "UpdateTableItems", "DeleteTableItems", "StartNestedWorkflows", "PutEventsOnBuses",
           "FollowNestedExecutions", "ManageNestedExecutionRule")  # fmt: skip
 _TABLES = (*OPTIMISED.values(), *ITEM_READERS.values(), RESULT_WRITER, CHILD_EXECUTIONS)
+KEYED_SERVICES = tuple(sorted({entry.encrypted_with for entry in _TABLES if entry.encrypted_with}))
+"""The services through which a role may use its targets' customer managed keys (`statements`' target_keys)."""
 _ORDER = list(dict.fromkeys([*_FIRST, *(g.sid for entry in _TABLES for g in entry.grants), MANIFEST_DATA.sid,
                               KMS_TARGET.sid]))  # fmt: skip
 
