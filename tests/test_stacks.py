@@ -15,7 +15,7 @@ import yaml
 from components import workflow
 from components.logs import STATES_LOG_LEVELS
 from components.workflow import WorkflowArgs
-from rehearsal.program import PROJECT_ROOT, ProgramRun
+from rehearsal.program import PROJECT, PROJECT_ROOT, ProgramRun, Registration
 from settings import KNOWN_KEYS, StackSettings
 from stack_files import ConfigError, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, definition_file, with_config
@@ -612,3 +612,45 @@ def test_a_stack_file_that_is_not_yaml_is_a_config_error(tmp_path: Path, monkeyp
         ConfigError, match=r"Pulumi.listed.yaml: `config:` must be a mapping of keys to values, not a list"
     ):
         stack_files.stack_config("listed")
+
+
+# The URNs of the tutorials' dev stack, as the engine builds them: a move of the components'
+# modules (issue 24) must leave every one as it is, or `pulumi up` would replace the resources.
+TUTORIAL_URNS = PROJECT_ROOT / "tests" / "fixtures" / "tutorial_urns.json"
+
+
+def engine_urns(run: ProgramRun, stack: str) -> list[str]:
+    """Each registration's URN as the engine builds it, sorted:
+    `urn:pulumi:<stack>::<project>::<parent's type chain>$<type>::<name>`, the root stack left
+    out of the chain. The mock monitor's own URNs keep only the parent's last type, and put the
+    stack's type in front of a top-level resource, so they are rebuilt from the parent links."""
+    by_urn = {registration.urn: registration for registration in run}
+
+    def chain(registration: Registration) -> str:
+        parent = by_urn.get(registration.parent)
+        return registration.type if parent is None else f"{chain(parent)}${registration.type}"
+
+    return sorted(f"urn:pulumi:{stack}::{PROJECT}::{chain(r)}::{r.name}" for r in run)
+
+
+def test_the_tutorials_stack_keeps_its_urns(deploy: Deploy) -> None:
+    assert engine_urns(deploy(catalogue=TUTORIALS), "dev") == json.loads(TUTORIAL_URNS.read_text())
+
+
+def test_engine_urns_follow_the_whole_parent_chain() -> None:
+    def registration(urn: str, type_: str, name: str, parent: str) -> Registration:
+        return Registration(urn, type_, name, {}, parent, "", custom=False, dependencies=())
+
+    stack = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"
+    run = ProgramRun(
+        [
+            registration("a", "x:index:A", "a", stack),
+            registration("b", "x:index:B", "b", "a"),
+            registration("c", "aws:s3/bucket:Bucket", "c", "b"),
+        ]
+    )
+    assert engine_urns(run, "dev") == [
+        f"urn:pulumi:dev::{PROJECT}::x:index:A$x:index:B$aws:s3/bucket:Bucket::c",
+        f"urn:pulumi:dev::{PROJECT}::x:index:A$x:index:B::b",
+        f"urn:pulumi:dev::{PROJECT}::x:index:A::a",
+    ]
