@@ -25,17 +25,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import handler_function, monitoring_plan, workflow
-from components.handler_function import HandlerFunction, HandlerFunctionArgs
-from components.lambda_package import handler_archive
-from components.monitoring import Monitoring
-from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs
-from components.names import workflow_names
-from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from serverless_workflows import handler_function, monitoring_plan, workflow
+from serverless_workflows.asl import house_rules
+from serverless_workflows.asl.definition import WorkflowDefinition, placeholders_in, substitute
+from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+from serverless_workflows.lambda_package import handler_archive
+from serverless_workflows.monitoring import Monitoring
+from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs
+from serverless_workflows.names import workflow_names
+from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from stack_files import ConfigError
-from workflows import house_rules
-from workflows.definition import WorkflowDefinition, placeholders_in, substitute
 from workflows.monitored import monitored
 from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,

@@ -1,7 +1,7 @@
 """Stack settings: the one place that reads stack config.
 
 Every key is declared here with its default (the components' own, from
-`components/defaults.py`) and the values it allows; the same defaults and
+`components/serverless_workflows/defaults.py`) and the values it allows; the same defaults and
 descriptions stand in `Pulumi.yaml` (a test keeps the two in step).
 Components never read config: `__main__.py` hands them the values of a
 `StackSettings`, which is checked as a whole before any resource exists.
@@ -19,7 +19,7 @@ of an `AlarmThresholds` field; a threshold's fields left out keep their defaults
 
     pulumi config set --path 'alarmThresholds.functionErrors.value' 5
 
-Each project rule (`workflows/house_rules.py`) has an enforcement level per stack under
+Each project rule (`components/serverless_workflows/asl/house_rules.py`) has an enforcement level per stack under
 `houseRules`, by the rule's name; a catalogue entry's `house_rules` wins for its workflow:
 
     pulumi config set --path 'houseRules.top-level-timeout' advisory
@@ -42,9 +42,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import stack_files
-from components.addresses import EMAIL_RULE, is_email
-from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
-from components.defaults import (
+from serverless_workflows.addresses import EMAIL_RULE, is_email
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
+from serverless_workflows.asl import schedule
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.definition import NotJsonError, finite_float, refuse_constant
+from serverless_workflows.asl.execution_input import input_problem
+from serverless_workflows.asl.house_rules import LEVELS, RULE_NAMES
+from serverless_workflows.defaults import (
     DASHBOARD_ENABLED,
     EXECUTION_LOG_LEVEL,
     INCLUDE_EXECUTION_DATA,
@@ -52,14 +57,9 @@ from components.defaults import (
     RETAIN_DATA,
     TRACING_ENABLED,
 )
-from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS, express_results_logged
+from serverless_workflows.logs import RETENTION_DAYS, STATES_LOG_LEVELS, express_results_logged
 from stack_files import PROJECT, STACK_NAME, STACK_NAME_RULE, ConfigError
-from workflows import schedule
-from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
-from workflows.definition import NotJsonError, finite_float, refuse_constant
-from workflows.execution_input import input_problem
-from workflows.house_rules import LEVELS, RULE_NAMES
 from workflows.spec import WorkflowSpec
 
 # 12 ASCII digits: `\d` would also take other scripts' digits, such as full-width ones.

@@ -23,10 +23,10 @@ import pulumi_aws as aws
 
 from bench import report, scale
 from bench.report import Figure
-from components.lambda_package import archive_zip, handler_archive
 from ops import executions
 from rehearsal import fake_aws
 from rehearsal.program import PROJECT_ROOT, load_program, run_program, run_under_mocks, stack_config
+from serverless_workflows.lambda_package import archive_zip, handler_archive
 
 ROUNDS = 5
 HANDLER_MODULES = ("handlers.case", "handlers.call_center")

@@ -19,7 +19,7 @@ import pulumi_aws as aws
 
 from rehearsal import fake_aws
 from rehearsal.program import run_program, run_under_mocks
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
 
 FUNCTIONS = 5

@@ -42,11 +42,14 @@ from ops.runs import (
     runs_for,
 )
 from ops.verify import verify
+from serverless_workflows.asl import house_rules
+from serverless_workflows.asl.execution_input import InputNotJson, InputTooLarge, encoded_input
+from serverless_workflows.asl.schedule import ScheduleExpressionError
+from serverless_workflows.asl.validate import tool_warnings
 from settings import StackSettings
 from stack_files import ConfigError, stack_names
-from workflows import cost, house_rules
+from workflows import cost
 from workflows.catalogue import CATALOGUE
-from workflows.execution_input import InputNotJson, InputTooLarge, encoded_input
 from workflows.outputs import (
     STATE_MACHINE_ARN,
     STATE_MACHINE_ARN_FORM,
@@ -54,9 +57,7 @@ from workflows.outputs import (
     minimal_entry,
     read_workflows,
 )
-from workflows.schedule import ScheduleExpressionError
 from workflows.spec import ON_DEMAND_EXECUTIONS_PER_MONTH, WorkflowSpec, check_catalogue
-from workflows.validate import tool_warnings
 
 
 def workflows() -> dict[str, WorkflowSpec]:

@@ -22,7 +22,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from workflows.execution_input import INPUT_RULE
+from serverless_workflows.asl.execution_input import INPUT_RULE
 
 # What each command calls, so that "access denied" can say what to ask for (docs/operations.md#permissions
 # lists the same; a test holds them together).

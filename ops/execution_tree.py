@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from workflows import model
-from workflows.model import State
+from serverless_workflows.asl import model
+from serverless_workflows.asl.model import State
 from workflows.spec import OUTCOME_STATUSES
 
 TERMINAL = OUTCOME_STATUSES

@@ -22,7 +22,7 @@ from ops.execution_tree import (
     map_execution_types,
     parse,
 )
-from workflows.execution_input import encoded_input
+from serverless_workflows.asl.execution_input import encoded_input
 
 # The names of the executions ops starts, so that a check of a schedule's runs can tell them apart.
 RUN_PREFIX = "run-"

@@ -9,7 +9,7 @@ from typing import Any
 from ops import execution_tree
 from ops.aws import explain
 from ops.execution_tree import Block, Event, Execution, MapRun, Step, execution_name
-from workflows.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 
 MAX_ITERATIONS = 20
 """Map iterations shown per Map; failed ones are always shown."""

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from ops import execution_tree, executions
-from workflows.execution_input import encoded_input
+from serverless_workflows.asl.execution_input import encoded_input
 from workflows.outputs import WorkflowOutput
 
 # Log records may reach CloudWatch Logs a few seconds after a synchronous run returns.

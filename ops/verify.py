@@ -19,9 +19,9 @@ from typing import Any
 
 from ops import execution_tree
 from ops.runs import LONGEST_LOOK_BACK, OPS_RUN_PREFIX, Runs, Summary
+from serverless_workflows.asl.schedule import ScheduleExpressionError, runs_per_month
+from serverless_workflows.asl.schedule import parse as parse_schedule
 from workflows.outputs import WorkflowOutput
-from workflows.schedule import ScheduleExpressionError, runs_per_month
-from workflows.schedule import parse as parse_schedule
 from workflows.spec import Outcome, WorkflowSpec
 
 # A rate schedule's runs are recent when they started within this, or two intervals if longer.

@@ -9,7 +9,7 @@ functions against the resources the program registers under mocks.
 A violation that is a defect is MANDATORY (the deployment is refused); one
 that is a deliberate trade-off a user may make through config is ADVISORY.
 The project rules on definitions (`HOUSE_RULES`, a copy of the program's table in
-workflows/house_rules.py, pinned to it by tests/test_policy.py) take the levels a stack
+components/serverless_workflows/asl/house_rules.py, pinned to it by tests/test_policy.py) take the levels a stack
 sets: `scripts/stack.sh` hands them to the pack as its config, with the state machines
 whose catalogue entry sets a rule's level itself, which the pack leaves to the program.
 This module imports only the standard library, so both can load it.
@@ -45,7 +45,7 @@ STAR_RESOURCE_ACTIONS = frozenset(
 )
 # Athena's query grants, on every bucket as AWS documents them (a query names tables, not buckets):
 # the only actions a policy may grant on `arn:<partition>:s3:::*` (the program's
-# workflows/integration_table.py ANY_BUCKET grants; tests/test_integration_table.py pins this copy).
+# serverless_workflows.asl.integration_table ANY_BUCKET grants; tests/test_integration_table.py pins this copy).
 S3_ANY_BUCKET_ACTIONS = frozenset(
     {
         "s3:AbortMultipartUpload",
@@ -73,7 +73,7 @@ LAMBDA_TRANSIENT_ERRORS = frozenset(
 CURRENT_RUNTIMES = frozenset({"python3.12", "python3.13", "python3.14"})
 # Step Functions runs an Express execution for at most this many seconds.
 EXPRESS_MAX_SECONDS = 300
-# The pack's copy of workflows/house_rules.py HOUSE_RULES: (name, description, default level).
+# The pack's copy of components/serverless_workflows/asl/house_rules.py HOUSE_RULES: (name, description, default level).
 HOUSE_RULES = (
     ("top-level-timeout",
      "The state machine sets a top-level TimeoutSeconds (at most 300 for an Express workflow).", MANDATORY),
@@ -276,7 +276,7 @@ def waiting_tasks_time_out(resources: list[Resource]) -> Iterator[tuple[str, str
                 )
 
 
-# --- the pack's twin of workflows/model.py ------------------------------------------------
+# --- the pack's twin of components/serverless_workflows/asl/model.py ------------------------------------------------
 # The pack runs with the CrossGuard SDK (pulumi_policy) alone, so it cannot import the
 # program's model of a definition. These two functions are that model's walk and its
 # Lambda-task detector, for a deployed definition (ARNs filled in); tests/test_model.py runs

@@ -28,10 +28,10 @@ from rehearsal import moto_patches
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.run import REAL_TIME_LIMIT_SECONDS, still_running
 from rehearsal.runnable import not_rehearsable, offline_test_case
+from serverless_workflows.asl.execution_input import encoded_input
 from settings import StackSettings
 from stack_files import ConfigError
 from workflows.catalogue import CATALOGUE
-from workflows.execution_input import encoded_input
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT, WorkflowOutput, read_workflows
 from workflows.spec import WorkflowSpec, check_catalogue
 

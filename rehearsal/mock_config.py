@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workflows.model import Definition
+from serverless_workflows.asl.model import Definition
 
 _ATTEMPTS = re.compile(r"^(\d+)(?:-(\d+))?$")
 TOP_LEVEL_KEYS = ("StateMachines", "MockedResponses")

@@ -38,9 +38,9 @@ from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from components.lambda_package import archive_zip
 from rehearsal import fake_aws, moto_patches
 from rehearsal.program import ProgramRun, run_program
+from serverless_workflows.lambda_package import archive_zip
 from workflows.spec import WorkflowSpec
 
 REGION = "us-east-1"

@@ -29,7 +29,7 @@
   (it knows `sfn` alone: `cloudwatchlogs`, `eventbridge`... are no boto3 client) and the
   parameters as written, and hands back botocore's response as it is, though its helpers to turn
   both as Step Functions does (`_to_boto_request`, `_from_boto_response`) are there, unused.
-  `StateTaskServiceAwsSdk` gets botocore's name of the service (`workflows.sdk_models`), its
+  `StateTaskServiceAwsSdk` gets botocore's name of the service (`serverless_workflows.asl.sdk_models`), its
   parameters named and typed as botocore's model says (PascalCase to camelCase, JSON to a
   string), and its response named as Step Functions names it (PascalCase), its timestamps as ISO
   8601 text and its bytes and streams as text: moto's own execution history could not hold them.
@@ -93,7 +93,7 @@ from moto.stepfunctions.responses import StepFunctionResponse
 
 from rehearsal import jsonata_engine, virtual_time
 from rehearsal.mock_config import TestCase
-from workflows import model, sdk_models
+from serverless_workflows.asl import model, sdk_models
 
 _ENGINE = "moto.stepfunctions.parser."
 JSONATA_MODULE = _ENGINE + "asl.jsonata.jsonata"

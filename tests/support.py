@@ -12,14 +12,14 @@ import importlib.util
 import json
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
+from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition
 from stack_files import stack_config, stack_names
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
-from workflows.definition import PLACEHOLDER, WorkflowDefinition
 from workflows.outputs import WorkflowOutput, read_entry
 from workflows.spec import WorkflowSpec
 
@@ -106,6 +106,16 @@ def _renamed_path(path: str, functions: dict[str, str]) -> str:
         function, _, field = rest.partition(".")
         return f"functions.{functions.get(function, function)}.{field}"
     return path
+
+
+def tool_environment(environment: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> dict[str, str]:
+    """`environment` (this process's by default) for a process that runs our program or tools from
+    `root`: the package's source root, `root/components`, first on PYTHONPATH, where the editable
+    install of requirements.txt (`-e .`) puts it, so that the process imports that checkout's package
+    whether or not one is installed."""
+    values = dict(os.environ if environment is None else environment)
+    values["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root / "components"), values.get("PYTHONPATH")]))
+    return values
 
 
 # Folders that hold no module of the project: environments, caches, builds, tools' own trees.

@@ -2,13 +2,17 @@
 
 The layers, lowest first (docs/architecture.md#layers says what each holds):
 
-    asl         workflows/: definitions, their model, the validator, the IAM derivation, schedules
-    components  components/: the Pulumi components and the pure modules beside them
+    asl         serverless_workflows.asl: definitions, their model, the validator, the IAM derivation,
+                schedules
+    components  serverless_workflows: the Pulumi components and the pure modules beside them
     catalogue   workflows/: the catalogue, its schema, the output contract, cost and diagrams
     settings    stack config and the stack files
     program     deployment.py and __main__.py
     tools       ops/, rehearsal/, bench/
 
+The first two are the installable package `serverless_workflows`, whose sources are
+`components/serverless_workflows/` (`asl/` the lower layer): it imports nothing of the project
+outside itself, only the standard library and its declared dependencies.
 `handlers/` imports nothing of ours but itself, and `policy/` runs with pulumi-policy alone.
 A module the table below does not place fails the test: a new module gets a layer on purpose.
 """
@@ -17,15 +21,21 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
+import tomllib
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from rehearsal.program import PROJECT_ROOT
 from tests.support import project_python_files
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
-_ASL = {"definition", "asl_language", "model", "paths", "asl_checks", "house_rules", "validate", "integrations"}
-_ASL |= {"integration_table", "iam_data", "sdk_models", "sdk_table"}
-_ASL |= {"schedule", "execution_input"}
+PACKAGE = "serverless_workflows"
+# The package's source root: its modules are named from there (`components/serverless_workflows/x.py`
+# is `serverless_workflows.x`), as pytest, mypy and an install put that folder on the import path.
+SOURCE_ROOT = "components/"
 _CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs", "monitored"}
 
 
@@ -34,11 +44,11 @@ def layer_of(module: str) -> str | None:
     head, _, rest = module.partition(".")
     if head in ("handlers", "policy"):
         return head
+    if head == PACKAGE:
+        return "asl" if rest == "asl" or rest.startswith("asl.") else "components"
     if head == "workflows":
-        leaf = rest.split(".")[0]
-        return "asl" if not rest or leaf in _ASL else "catalogue" if leaf in _CATALOGUE else None
+        return "catalogue" if not rest or rest.split(".")[0] in _CATALOGUE else None
     return {
-        "components": "components",
         "settings": "settings",
         "stack_files": "settings",
         "deployment": "program",
@@ -56,8 +66,13 @@ def modules() -> dict[str, Path]:
     for relative in project_python_files():
         if relative.startswith(("tests/", "scripts/")):
             continue
-        found[relative[:-3].replace("/", ".").removesuffix(".__init__")] = PROJECT_ROOT / relative
+        found[module_name(relative)] = PROJECT_ROOT / relative
     return found
+
+
+def module_name(relative: str) -> str:
+    """The dotted name a project file is imported by: from the root, or from the package's source root."""
+    return relative.removeprefix(SOURCE_ROOT)[:-3].replace("/", ".").removesuffix(".__init__")
 
 
 def imports(path: Path, known: dict[str, Path]) -> set[str]:
@@ -106,7 +121,8 @@ def upward(edges: dict[str, set[str]]) -> list[str]:
 
 def cycles(edges: dict[str, set[str]], packages: frozenset[str] = frozenset()) -> list[str]:
     """Each module that its own imports lead back to, with one such way round. A package's
-    __init__ is imported with each of its modules; ours are empty, so they are no link."""
+    __init__ is imported with each of its modules, so it is no link: ours are empty, but for the
+    package's, which loads its public names' modules only when a name is first used."""
     found = []
     for start in edges:
         stack, seen = [(start, [start])], set()
@@ -147,11 +163,12 @@ def test_no_import_cycles() -> None:
 
 def test_the_checks_see_a_wrong_arrow_and_a_cycle() -> None:
     """Guards the tests above on made-up imports."""
-    assert upward({"components.workflow": {"workflows.spec"}}) == [
-        "components.workflow (components) imports workflows.spec (catalogue)"
+    assert upward({"serverless_workflows.workflow": {"workflows.spec"}}) == [
+        "serverless_workflows.workflow (components) imports workflows.spec (catalogue)"
     ]
-    assert upward({"handlers.case": {"workflows.model"}, "workflows.cost": {"workflows.model"}}) == [
-        "handlers.case (handlers) imports workflows.model (asl)"
+    model = "serverless_workflows.asl.model"
+    assert upward({"handlers.case": {model}, "workflows.cost": {model}, "serverless_workflows.iam": {model}}) == [
+        "handlers.case (handlers) imports serverless_workflows.asl.model (asl)"
     ]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
         "a -> b -> c -> a",
@@ -160,3 +177,67 @@ def test_the_checks_see_a_wrong_arrow_and_a_cycle() -> None:
     ]
     assert cycles({"a": {"p"}, "p": {"a"}}, frozenset({"p"})) == []
     assert layer_of("workflows.newthing") is None
+    assert layer_of("workflows.model") is None
+    assert module_name("components/serverless_workflows/asl/__init__.py") == "serverless_workflows.asl"
+    assert layer_of("serverless_workflows.asl") == "asl"
+    assert layer_of("serverless_workflows") == layer_of("serverless_workflows.aslx") == "components"
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module name `path` imports from, absolute imports only, wherever the import stands."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    found |= {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
+    return found
+
+
+def test_nothing_imports_the_components_by_their_folder() -> None:
+    """The package is imported as serverless_workflows only; `components` is a folder, not a package
+    (its package refuses to load under the name `components.serverless_workflows`)."""
+    wrong = [
+        f"{relative} imports {name}"
+        for relative in project_python_files()
+        for name in sorted(imported_names(PROJECT_ROOT / relative))
+        if name.split(".")[0] == "components"
+    ]
+    assert wrong == []
+
+
+def dependencies() -> set[str]:
+    """The import names of the package's declared dependencies (pyproject.toml), by their distributions'
+    names: each of ours imports as its distribution is named (pulumi-aws as pulumi_aws)."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {canonicalize_name(Requirement(line).name).replace("-", "_") for line in project["dependencies"]}
+
+
+def outside_the_package(relative: str, names: set[str], allowed: set[str]) -> list[str]:
+    """What a module of the package imports that an install of it would not have."""
+    return [
+        f"{relative} imports {name}"
+        for name in sorted(names)
+        if (head := name.split(".")[0]) != PACKAGE and head not in sys.stdlib_module_names and head not in allowed
+    ]
+
+
+def test_the_package_imports_only_itself_the_standard_library_and_its_dependencies() -> None:
+    """An installed package has nothing of the repository beside it: no catalogue, settings or tools."""
+    allowed = dependencies()
+    assert {"pulumi", "pulumi_aws"} <= allowed
+    wrong = [
+        problem
+        for relative in project_python_files()
+        if relative.startswith(f"{SOURCE_ROOT}{PACKAGE}/")
+        for problem in outside_the_package(relative, imported_names(PROJECT_ROOT / relative), allowed)
+    ]
+    assert wrong == []
+
+
+def test_the_package_check_sees_an_import_of_the_catalogue_or_an_undeclared_library() -> None:
+    names = {"workflows.spec", "yaml", "json", "pulumi", "serverless_workflows.asl.model", "settings"}
+    assert outside_the_package("x.py", names, {"pulumi"}) == [
+        "x.py imports settings",
+        "x.py imports workflows.spec",
+        "x.py imports yaml",
+    ]

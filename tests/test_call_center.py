@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pulumi
 
-from components.lambda_package import handler_archive
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
+from serverless_workflows.lambda_package import handler_archive
 from tests.support import PREFIX, Deploy, document, role_arn
 
 STEPS = ("open-case", "assign-case", "work-on-case", "close-case", "escalate-case")

@@ -13,9 +13,9 @@ import pytest
 from rehearsal import fake_aws
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun, run_program
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
 from tests.support import PREFIX, definition_file, document
 from workflows.catalogue import SCHEDULED
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 from workflows.outputs import QueueOutput, TableOutput, read_workflows
 from workflows.spec import FunctionSpec, Queue, Table, Value, WorkflowRef, WorkflowSpec
 

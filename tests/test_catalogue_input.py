@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from components import workflow
-from components.workflow import ScheduleArgs, WorkflowArgs
 from deployment import plan
 from rehearsal.program import ProgramRun
+from serverless_workflows import workflow
+from serverless_workflows.asl.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
+from serverless_workflows.workflow import ScheduleArgs, WorkflowArgs
 from settings import StackSettings
 from tests.support import NIGHTLY_REPORT, Deploy, definition_file, document
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
-from workflows.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from workflows.outputs import STACK_OUTPUTS
 from workflows.spec import (
     CatalogueError,

@@ -10,15 +10,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.handler_function import HandlerFunction, HandlerFunctionArgs
-from components.lambda_package import handler_archive
-from components.monitoring_plan import MonitoringArgs
-from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+from serverless_workflows.lambda_package import handler_archive
+from serverless_workflows.monitoring_plan import MonitoringArgs
+from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from tests.support import Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
 
 
@@ -203,7 +203,7 @@ def test_extra_statements_reach_the_function_role(declare: Declare) -> None:
     assert json.loads(run.named("fn-policy").inputs["policy"])["Statement"][-1] == read
 
 
-# --- defaults: one constant each (components/defaults.py), shared by everything that defaults ----
+# --- defaults: one constant each (components/serverless_workflows/defaults.py), shared by everything that defaults ----
 
 
 def _defaults_of(cls: Any, *names: str) -> dict[str, object]:

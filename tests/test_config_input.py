@@ -21,12 +21,12 @@ import pytest
 
 import settings
 import stack_files
-from components.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.asl.execution_input import MAX_INPUT_BYTES
 from settings import ALARM_THRESHOLD_NAMES, StackSettings
 from stack_files import ConfigError
-from tests.support import Declare, with_config
+from tests.support import Declare, tool_environment, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
-from workflows.execution_input import MAX_INPUT_BYTES
 
 PROJECT = "serverless-workflows"
 
@@ -616,7 +616,12 @@ def test_ops_cost_reads_alarm_thresholds_without_loading_the_pulumi_sdk() -> Non
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pulumi', 'pulumi_aws')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=stack_files.PROJECT_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe],
+        cwd=stack_files.PROJECT_ROOT,
+        env=tool_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"

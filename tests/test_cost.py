@@ -14,6 +14,8 @@ import pytest
 
 from ops import render
 from ops.__main__ import main as ops_main
+from serverless_workflows.asl.asl_checks import asl_problems
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
 from settings import StackSettings
 from stack_files import stack_config
 from tests.support import (
@@ -27,9 +29,7 @@ from tests.support import (
     random_json,
 )
 from workflows import cost
-from workflows.asl_checks import asl_problems
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import DefinitionError, WorkflowDefinition
 from workflows.spec import FunctionSpec, WorkflowSpec
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import DefinitionError, WorkflowDefinition
 
 
 def scheduled_workflow() -> WorkflowDefinition:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from serverless_workflows.asl.asl_checks import asl_problems
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
 from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, corpus_definitions, definition_of, mutate, random_json
 from workflows import diagram
-from workflows.asl_checks import asl_problems
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.definition import DefinitionError, WorkflowDefinition
 
 
 def scheduled_workflow() -> WorkflowDefinition:

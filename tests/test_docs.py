@@ -6,7 +6,7 @@
   names a page and an anchor that exist;
 - the tables of docs/configuration.md are the keys, types and defaults settings.py knows;
 - docs/architecture.md names every module, and only modules that exist;
-- the alarm runbook of docs/operations.md has one entry per alarm components/monitoring.py declares.
+- the alarm runbook of docs/operations.md has one entry per alarm serverless_workflows.monitoring declares.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.alarm_thresholds import AlarmThresholds, Threshold
-from components.logs import RETENTION_DAYS, STATES_LOG_LEVELS
-from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from rehearsal.program import PROJECT_ROOT
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.house_rules import HOUSE_RULES, LEVELS, RULE_NAMES
+from serverless_workflows.logs import RETENTION_DAYS, STATES_LOG_LEVELS
+from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
 from settings import (
     ALARM_THRESHOLD_NAMES,
     AWS_KEYS,
@@ -36,10 +38,8 @@ from settings import (
     StackSettings,
 )
 from tests.support import TUTORIALS
-from workflows.asl_language import WORKFLOW_TYPES
 from workflows.catalogue import CATALOGUE
 from workflows.diagram import BEGIN, END
-from workflows.house_rules import HOUSE_RULES, LEVELS, RULE_NAMES
 from workflows.spec import ScheduleSpec
 
 README = PROJECT_ROOT / "README.md"
@@ -378,7 +378,7 @@ def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads()
         assert fields[name][1] == f"`{getattr(default, field_name)}`", name
         assert fields[name][0] == TYPE_OF_ANNOTATION[annotations[field_name]], name
     assert list(names) == list(ALARM_THRESHOLD_NAMES)
-    # Each name's row shows the alarms it sets, as components/monitoring.py names them.
+    # Each name's row shows the alarms it sets, as components/serverless_workflows/monitoring.py names them.
     for name, what in threshold_of_alarm().items():
         assert f"`…-{what}`" in " ".join(names[name]), (name, what)
 
@@ -468,4 +468,4 @@ def test_the_architecture_page_says_where_grants_live() -> None:
     layers = " ".join(section(ARCHITECTURE, "Layers").split())
     assert "`HandlerFunction.grant_invoke`" in layers
     assert "`Workflow.grant_start_execution`" in layers
-    assert "`components/iam.py`" in layers
+    assert "`components/serverless_workflows/iam.py`" in layers

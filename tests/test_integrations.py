@@ -11,14 +11,14 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import iam, workflow
-from components.workflow import Workflow, WorkflowArgs
 from rehearsal.program import ProgramRun
+from serverless_workflows import iam, workflow
+from serverless_workflows.asl import integrations, model
+from serverless_workflows.asl.definition import WorkflowDefinition
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
+from serverless_workflows.asl.model import LambdaCall
+from serverless_workflows.workflow import Workflow, WorkflowArgs
 from tests.support import Declare
-from workflows import integrations, model
-from workflows.definition import WorkflowDefinition
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
-from workflows.model import LambdaCall
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "us-east-1", ACCOUNT)
@@ -123,7 +123,7 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
                                                    "Type": "Map", "ItemProcessor": inner, "End": True}}}]},
     )  # fmt: skip
     (access,), _ = integrations.accesses(document)
-    # The path every tool and message gives the state (workflows/model.py).
+    # The path every tool and message gives the state (components/serverless_workflows/asl/model.py).
     assert access.where == "state 'Fan' > branch 2 > state 'Each' > ItemProcessor > state 'Notify'"
     assert access.state == "Notify"
     assert access.target == "arn:aws:sns:us-east-1:1:deep"

@@ -28,9 +28,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import lambda_package
-from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, SUPPORTED_RUNTIMES
-from components.lambda_package import PackagingError, archive_zip, handler_archive, handler_sources, read_requirements
+from serverless_workflows import lambda_package
+from serverless_workflows.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, SUPPORTED_RUNTIMES
+from serverless_workflows.lambda_package import (
+    PackagingError,
+    archive_zip,
+    handler_archive,
+    handler_sources,
+    read_requirements,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CALL_CENTER = ("open_case", "assign_case", "work_on_case", "close_case", "escalate_case")

@@ -1,4 +1,4 @@
-"""The one model of a definition (workflows/model.py), and every tool naming states through it."""
+"""The one model of a definition (serverless_workflows.asl.model), and every tool naming states through it."""
 
 from __future__ import annotations
 
@@ -12,19 +12,20 @@ from typing import Any
 
 import pytest
 
-from components.workflow import WorkflowArgs
-from components.workflow import validate as validate_workflow
 from ops import execution_tree
 from policy import rules as pack
 from rehearsal.program import PROJECT_ROOT
+from serverless_workflows.asl import integrations, model
+from serverless_workflows.asl.asl_checks import asl_problems
+from serverless_workflows.asl.asl_language import MAX_NESTING
+from serverless_workflows.asl.definition import WorkflowDefinition
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITING_PATTERNS, project_problems
+from serverless_workflows.asl.model import CATCH, CHOICE, DEFAULT, NEXT
+from serverless_workflows.workflow import WorkflowArgs
+from serverless_workflows.workflow import validate as validate_workflow
 from tests.support import corpus_definitions, mutate, project_python_files, random_json
-from workflows import cost, diagram, integrations, model
-from workflows.asl_checks import asl_problems
-from workflows.asl_language import MAX_NESTING
+from workflows import cost, diagram
 from workflows.catalogue import CATALOGUE
-from workflows.definition import WorkflowDefinition
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITING_PATTERNS, project_problems
-from workflows.model import CATCH, CHOICE, DEFAULT, NEXT
 
 QUOTED = 'Say "hi" to Bob\'s team'
 TRICKY = "Update state X"
@@ -334,7 +335,12 @@ def test_the_shared_definitions_hold_lambda_tasks_and_other_tasks_at_depth() -> 
 NESTING_KEYS = {"Branches", "ItemProcessor", "Iterator"}
 # The model reads them; the validator reads them to say what is malformed (its checks and its
 # tables of allowed fields); the policy pack's twin of the model, pinned above, runs without it.
-READERS = {"workflows/model.py", "workflows/asl_checks.py", "workflows/asl_language.py", "policy/rules.py"}
+READERS = {
+    "components/serverless_workflows/asl/model.py",
+    "components/serverless_workflows/asl/asl_checks.py",
+    "components/serverless_workflows/asl/asl_language.py",
+    "policy/rules.py",
+}
 
 
 def test_only_the_model_and_the_validator_read_the_nesting_keys() -> None:
@@ -345,10 +351,10 @@ def test_only_the_model_and_the_validator_read_the_nesting_keys() -> None:
         for node in ast.walk(ast.parse((PROJECT_ROOT / relative).read_text(), relative)):
             if isinstance(node, ast.Constant) and node.value in NESTING_KEYS:
                 found.append(f"{relative}:{node.lineno} {node.value!r}")
-    assert found == [], "read the nesting through workflows/model.py instead"
+    assert found == [], "read the nesting through components/serverless_workflows/asl/model.py instead"
 
 
 def test_the_nesting_key_scan_finds_a_reader() -> None:
     """Guards the scan: the model itself would be caught were it not listed."""
-    text = (PROJECT_ROOT / "workflows/model.py").read_text()
+    text = (PROJECT_ROOT / "components/serverless_workflows/asl/model.py").read_text()
     assert {n.value for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Constant)} & NESTING_KEYS

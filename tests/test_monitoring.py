@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pytest
 
-from components.alarm_thresholds import AlarmThresholds, Threshold
-from components.monitoring import Monitoring
-from components.monitoring_plan import (
+from rehearsal.fake_aws import ACCOUNT_ID
+from rehearsal.program import ProgramRun, run_under_mocks
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.monitoring import Monitoring
+from serverless_workflows.monitoring_plan import (
     MAX_DASHBOARD_WIDGETS,
     MonitoredWorkflow,
     MonitoringArgs,
@@ -19,8 +21,6 @@ from components.monitoring_plan import (
     dashboard_body,
     dashboard_pages,
 )
-from rehearsal.fake_aws import ACCOUNT_ID
-from rehearsal.program import ProgramRun, run_under_mocks
 from tests.support import PREFIX, SUITE_CATALOGUE, CloudStack, Declare, Deploy, with_config
 from workflows.catalogue import SCHEDULED
 from workflows.outputs import ALARM_TOPIC_OUTPUT, DASHBOARD_OUTPUT

@@ -1,4 +1,4 @@
-"""Components own their names (components/names.py): each declares exactly the children its
+"""Components own their names (components/serverless_workflows/names.py): each declares exactly the children its
 names function lists, nothing outside components/ spells a name of theirs, and the README's
 table and Monitoring's alarm text say what the functions say."""
 
@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 
-from components.handler_function import HandlerFunction, HandlerFunctionArgs
-from components.lambda_package import handler_archive
-from components.monitoring import Monitoring
-from components.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
-from components.names import (
+from rehearsal.fake_aws import REGION
+from rehearsal.program import PROJECT_ROOT, ProgramRun
+from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+from serverless_workflows.lambda_package import handler_archive
+from serverless_workflows.monitoring import Monitoring
+from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
+from serverless_workflows.names import (
     Name,
     RegionalName,
     Unnamed,
@@ -26,9 +28,7 @@ from components.names import (
     monitoring_names,
     workflow_names,
 )
-from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
-from rehearsal.fake_aws import REGION
-from rehearsal.program import PROJECT_ROOT, ProgramRun
+from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from tests.support import SUITE_CATALOGUE, Declare, Deploy, project_python_files
 from workflows.catalogue import SCHEDULED
 
@@ -94,6 +94,8 @@ def test_monitoring_declares_the_children_and_alarms_its_names_list(declare: Dec
 # --- no module outside components/ spells a component's name --------------------------------
 
 MARKS = ("NAMEMARK", "PHYSICALMARK", "REGIONMARK")
+# Where the components live, beside the definitions' layer (asl/) in the same package.
+COMPONENTS_FOLDER = "components/serverless_workflows/"
 
 
 def affixes() -> set[str]:
@@ -124,16 +126,24 @@ NOT_A_COMPONENTS_NAME = {
         "follows; and the pack runs from policy/ alone, where components/ cannot be imported"
     ),
     ("preflight.py", "-schedule-group"): "the address of AWS's page on schedule groups, cited for their quota",
-    ("workflows/integration_table.py", "-role"): (
+    ("components/serverless_workflows/asl/integration_table.py", "-role"): (
         "AWS's path of service-linked roles (role/aws-service-role/...), in the ARN EMR on EKS documents"
     ),
 }
 
 
 def project_modules() -> Iterator[str]:
+    """Every module but the components' own (the definitions' layer, `asl/`, is scanned) and the tests."""
     for relative in project_python_files():
-        if relative.split("/")[0] not in ("components", "tests"):
+        if not relative.startswith(("tests/", COMPONENTS_FOLDER)) or relative.startswith(f"{COMPONENTS_FOLDER}asl/"):
             yield relative
+
+
+def is_components_module(module: str) -> bool:
+    """Whether a dotted module name is the components' package or one of its modules (not the definitions')."""
+    return module == "serverless_workflows" or (
+        module.startswith("serverless_workflows.") and not module.startswith("serverless_workflows.asl")
+    )
 
 
 def test_the_affixes_are_found_from_the_names_functions() -> None:
@@ -145,11 +155,11 @@ def test_the_affixes_are_found_from_the_names_functions() -> None:
 
 def strings_taken_from_components(source: str) -> Iterator[tuple[str, str]]:
     """(where, value) of each string constant a module takes from components/: imported
-    (`from components.workflow import ROLE_SUFFIX`) or read off a module (`workflow.ROLE_SUFFIX`)."""
+    (`from serverless_workflows.workflow import ROLE_SUFFIX`) or read off a module (`workflow.ROLE_SUFFIX`)."""
     tree = ast.parse(source)
     modules: dict[str, ModuleType] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "components":
+        if isinstance(node, ast.ImportFrom) and is_components_module(node.module or ""):
             imported = importlib.import_module(str(node.module))
             for alias in node.names:
                 value = getattr(imported, alias.name, None)
@@ -176,7 +186,10 @@ def test_no_module_outside_components_spells_a_components_name() -> None:
             for where, value in taken:
                 if pattern.search(value):
                     spelled.append(f"{module}: {affix!r} from {where}")
-    assert not spelled, "ask components/names.py (or read the stack outputs) instead of spelling: " + "; ".join(spelled)
+    assert not spelled, (
+        "ask components/serverless_workflows/names.py (or read the stack outputs) instead of spelling: "
+        + "; ".join(spelled)
+    )
 
 
 @pytest.mark.parametrize(("module", "affix"), sorted(NOT_A_COMPONENTS_NAME))
@@ -187,13 +200,13 @@ def test_each_exception_to_the_scan_is_still_needed(module: str, affix: str) -> 
 
 def test_the_scan_reads_the_strings_a_module_imports_from_components_or_reads_off_one() -> None:
     source = (
-        "from components import iam\n"
-        "from components.workflow import TYPE_TOKEN, Workflow\n"
+        "from serverless_workflows import iam\n"
+        "from serverless_workflows.workflow import TYPE_TOKEN, Workflow\n"
         "limit, service = iam.ROLE_NAME_LIMIT, iam.CLOUDWATCH_SERVICE\n"
     )
     assert dict(strings_taken_from_components(source)) == {
-        "components.workflow.TYPE_TOKEN": "serverless-workflows:index:Workflow",
-        "components.iam.CLOUDWATCH_SERVICE": "cloudwatch.amazonaws.com",
+        "serverless_workflows.workflow.TYPE_TOKEN": "serverless-workflows:index:Workflow",
+        "serverless_workflows.iam.CLOUDWATCH_SERVICE": "cloudwatch.amazonaws.com",
     }
 
 

@@ -21,12 +21,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from components.lambda_package import archive_zip, handler_archive
 from ops import execution_tree, executions, render
 from ops import verify as verify_module
 from ops.__main__ import main as ops_main
 from ops.runs import StandardRuns, Summary
 from ops.verify import Report, check_schedule, check_smoke_test, fill, verify
+from serverless_workflows.lambda_package import archive_zip, handler_archive
 from tests.support import NIGHTLY_REPORT, TUTORIALS, CloudStack, seed_for
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.outputs import minimal_entry, read_entry, read_workflows

@@ -35,9 +35,9 @@ from ops.__main__ import main as ops_main
 from ops.runs import ExpressRuns, StandardRuns
 from ops.verify import Report, check_schedule, check_smoke_test
 from rehearsal.program import PROJECT_ROOT
-from tests.support import CloudStack, Declare
+from serverless_workflows.asl.execution_input import InputNotJson, encoded_input
+from tests.support import CloudStack, Declare, tool_environment
 from workflows.catalogue import CALL_CENTER, SCHEDULED
-from workflows.execution_input import InputNotJson, encoded_input
 from workflows.outputs import read_entry
 
 if TYPE_CHECKING:
@@ -418,7 +418,7 @@ def test_failures_of_an_express_workflow_reads_each_failure_alone_and_names_wher
 def test_an_express_workflow_may_run_unobserved_and_ops_then_says_why_it_cannot_see_it(
     declare: Declare, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from components.workflow import Workflow, WorkflowArgs
+    from serverless_workflows.workflow import Workflow, WorkflowArgs
 
     args = WorkflowArgs("blind", SCHEDULED.load_definition(), type="EXPRESS", log_level="OFF")
     with pytest.raises(ValueError, match="must log level ALL with execution data"):
@@ -655,7 +655,7 @@ def test_no_credentials_is_explained(tmp_path: Path) -> None:
     }
     finished = subprocess.run(
         [sys.executable, "-m", "ops", "history", EXECUTION],
-        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False,
+        cwd=PROJECT_ROOT, env=tool_environment(environment), capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert finished.returncode == 2
     assert finished.stderr == (

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, Deploy
+from tests.support import NIGHTLY_REPORT, SUITE_CATALOGUE, Deploy, tool_environment
 from workflows.outputs import (
     NOT_RECORDED,
     FunctionOutput,
@@ -196,10 +196,13 @@ def test_the_contract_and_the_names_load_without_pulumi_or_boto3() -> None:
     # The ops tool reads the outputs without the Pulumi SDK (`ops cost` must not load it).
     probe = (
         "import sys\n"
-        "import workflows.outputs, components.names\n"
+        "import workflows.outputs, serverless_workflows.names\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pulumi', 'pulumi_aws', 'boto3')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    environment = tool_environment()
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 

@@ -13,17 +13,17 @@ import pytest
 
 import deployment
 import stack_files
-from components import iam
-from components.defaults import SUPPORTED_RUNTIMES
 from policy import rules
 from policy.rules import ADVISORY, MANDATORY, RULES, Resource, evaluate
 from rehearsal.program import PROJECT_ROOT, ProgramRun, stack_config
+from serverless_workflows import iam
+from serverless_workflows.asl import house_rules, integration_table
+from serverless_workflows.asl.asl_language import EXPRESS_MAX_SECONDS
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
+from serverless_workflows.defaults import SUPPORTED_RUNTIMES
 from settings import StackSettings
 from tests.support import NIGHTLY_REPORT, STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, brought
-from workflows import house_rules, integration_table
-from workflows.asl_language import EXPRESS_MAX_SECONDS
 from workflows.catalogue import CATALOGUE
-from workflows.house_rules import TRANSIENT_LAMBDA_ERRORS
 
 
 def declared(run: ProgramRun) -> list[Resource]:

@@ -9,8 +9,8 @@ import pytest
 
 import preflight
 from bench.scale import catalogue_of
-from components.monitoring_plan import MAX_DASHBOARD_WIDGETS, dashboard_body, dashboard_pages
 from rehearsal.program import ProgramRun
+from serverless_workflows.monitoring_plan import MAX_DASHBOARD_WIDGETS, dashboard_body, dashboard_pages
 from tests.support import SUITE_CATALOGUE, TUTORIALS, Deploy
 from workflows.monitored import monitored
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import EXAMPLE_DIR, NIGHTLY_REPORT
+from tests.support import EXAMPLE_DIR, NIGHTLY_REPORT, tool_environment
 from workflows.catalogue import CATALOGUE
 
 # The adopted copy's tools evaluate the program, in a process of their own.
@@ -155,6 +155,7 @@ def tools(project_with_example: Path) -> dict[str, Any]:
     finished = subprocess.run(
         [sys.executable, "-c", _TOOLS],
         cwd=project_with_example,
+        env=tool_environment(root=project_with_example),
         capture_output=True,
         text=True,
         timeout=300,

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from pulumi.runtime import MockResourceArgs
 
-from components.lambda_package import handler_sources
-from components.workflow import ScheduleArgs
 from ops import execution_tree, executions
 from ops.verify import Report
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT
+from serverless_workflows.lambda_package import handler_sources
+from serverless_workflows.workflow import ScheduleArgs
 from settings import StackSettings
 from stack_files import stack_config
 from tests.support import INTAKE, NIGHTLY_REPORT, ORDER_AUDIT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for

@@ -9,17 +9,17 @@ from datetime import date, datetime
 
 import pytest
 
-from components.workflow import ScheduleArgs, Workflow, WorkflowArgs
-from tests.support import Declare
-from workflows import cost
-from workflows.catalogue import SCHEDULED
-from workflows.schedule import (
+from serverless_workflows.asl.schedule import (
     DayMarker,
     ScheduleExpression,
     ScheduleExpressionError,
     parse,
     runs_per_month,
 )
+from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from tests.support import Declare
+from workflows import cost
+from workflows.catalogue import SCHEDULED
 
 NOW = date(2026, 6, 15)
 

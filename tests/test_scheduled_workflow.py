@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pulumi.runtime.mocks import MockResourceArgs
 
-from components.aws_context import console_url
 from rehearsal.fake_aws import ACCOUNT_ID, REGION
 from rehearsal.program import ProgramRun
+from serverless_workflows.aws_context import console_url
 from tests.support import PREFIX, Deploy, role_arn
 from workflows.catalogue import SCHEDULED
 

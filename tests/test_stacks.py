@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 import yaml
 
-from components import workflow
-from components.logs import STATES_LOG_LEVELS
-from components.workflow import WorkflowArgs
 from rehearsal.program import PROJECT, PROJECT_ROOT, ProgramRun, Registration
+from serverless_workflows import workflow
+from serverless_workflows.asl.definition import DefinitionError
+from serverless_workflows.logs import STATES_LOG_LEVELS
+from serverless_workflows.workflow import WorkflowArgs
 from settings import KNOWN_KEYS, StackSettings
 from stack_files import ConfigError, stack_config
 from tests.support import NIGHTLY_REPORT, STACKS, SUITE_CATALOGUE, TUTORIALS, Deploy, definition_file, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
-from workflows.definition import DefinitionError
 from workflows.spec import CatalogueError, Queue, ScheduleSpec, Topic, WorkflowSpec
 
 
@@ -554,7 +554,7 @@ def test_an_express_workflow_needs_logging_of_all_before_anything_is_declared(de
 
 @pytest.mark.parametrize("level", STATES_LOG_LEVELS)
 def test_the_settings_and_the_workflow_component_refuse_an_unseen_express_workflow_alike(level: str) -> None:
-    # One rule (components.logs.express_results_logged), two messages: the config's and the component's.
+    # One rule (serverless_workflows.logs.express_results_logged), two messages: the config's and the component's.
     config = with_config(logLevel=level)
     config["serverless-workflows:workflows"] = '{"scheduled": {"type": "EXPRESS"}}'
     try:

@@ -10,20 +10,21 @@ from typing import Any
 
 import pytest
 
-from workflows.asl_checks import Problem, asl_findings, asl_problems, asl_warnings
-from workflows.definition import DEFINITIONS_DIR, DefinitionError, WorkflowDefinition
-from workflows.house_rules import (
+from serverless_workflows.asl.asl_checks import Problem, asl_findings, asl_problems, asl_warnings
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.house_rules import (
     LAMBDA_TASK_RETRIES,
     LAMBDA_TASK_TIMEOUT,
     TRANSIENT_LAMBDA_ERRORS,
     project_problems,
 )
-from workflows.validate import validate
+from serverless_workflows.asl.validate import validate
+from workflows.spec import DEFINITIONS_DIR
 
 CALL_CENTER = WorkflowDefinition.load(DEFINITIONS_DIR / "call_center.asl.json")
 SCHEDULED = WorkflowDefinition.load(DEFINITIONS_DIR / "scheduled_workflow.asl.json")
 PLACEHOLDERS = sorted(CALL_CENTER.placeholders)
-# The call-center functions time out after 5 s (components/handler_function.py's default).
+# The call-center functions time out after 5 s (components/serverless_workflows/handler_function.py's default).
 FUNCTIONS = dict.fromkeys(PLACEHOLDERS, 5)
 Mutation = Callable[[dict[str, Any]], object]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from workflows.asl_checks import asl_findings, asl_problems, asl_warnings
+from serverless_workflows.asl.asl_checks import asl_findings, asl_problems, asl_warnings
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "asl"
 ORACLE: dict[str, dict[str, Any]] = json.loads((CORPUS / "oracle-verdicts.json").read_text())

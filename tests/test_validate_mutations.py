@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from serverless_workflows.asl.asl_checks import Problem, asl_problems
+from serverless_workflows.asl.asl_language import MAX_NESTING
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.house_rules import project_problems
+from serverless_workflows.asl.validate import validate
 from tests.support import corpus_definitions, definition_of, mutate, random_json
-from workflows.asl_checks import Problem, asl_problems
-from workflows.asl_language import MAX_NESTING
-from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.house_rules import project_problems
-from workflows.validate import validate
 
 SEEDS = corpus_definitions()
 

@@ -38,22 +38,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Protocol
 
-from components.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
-from components.monitoring_plan import MonitoringArgs, alarm_specs, dashboard_body, dashboard_pages
-from workflows import model
-from workflows.asl_checks import asl_findings
-from workflows.asl_language import MAX_NESTING, WORKFLOW_TYPES
-from workflows.definition import WorkflowDefinition
-from workflows.model import Machine, State
+from serverless_workflows.asl import model
+from serverless_workflows.asl.asl_checks import asl_findings
+from serverless_workflows.asl.asl_language import MAX_NESTING, WORKFLOW_TYPES
+from serverless_workflows.asl.definition import WorkflowDefinition
+from serverless_workflows.asl.model import Machine, State
+from serverless_workflows.asl.paths import Route, heaviest_routes
+from serverless_workflows.asl.schedule import parse, runs_per_month
+from serverless_workflows.asl.validate import check_asl
+from serverless_workflows.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
+from serverless_workflows.monitoring_plan import MonitoringArgs, alarm_specs, dashboard_body, dashboard_pages
 from workflows.monitored import monitored
-from workflows.paths import Route, heaviest_routes
-from workflows.schedule import parse, runs_per_month
 from workflows.spec import (
     ON_DEMAND_EXECUTIONS_PER_MONTH,
     FunctionSpec,
     WorkflowSpec,
 )
-from workflows.validate import check_asl
 
 DAYS_IN_MONTH = 30
 MINUTES_IN_MONTH = DAYS_IN_MONTH * 24 * 60
@@ -704,7 +704,7 @@ def monitoring_cost(
     catalogue: tuple[WorkflowSpec, ...], settings: StackSettingsLike, prices: Prices = Prices()
 ) -> MonitoringCost:
     """The alarms and dashboard pages Monitoring declares for `catalogue` (counted from what it
-    declares, components/monitoring_plan.py), priced past the month's free tiers."""
+    declares, components/serverless_workflows/monitoring_plan.py), priced past the month's free tiers."""
     if not settings.alarms_enabled:
         return MonitoringCost(0, 0, 0.0, 0.0)
     watched = [monitored(spec, lambda name: name) for spec in catalogue]

@@ -13,12 +13,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from workflows import house_rules, model
+from serverless_workflows.asl import house_rules, model
+from serverless_workflows.asl.definition import WorkflowDefinition
+from serverless_workflows.asl.model import CATCH, CHOICE, DEFAULT, NEXT, Machine, State
+from serverless_workflows.asl.validate import check_asl, check_document, tool_warnings
 from workflows.catalogue import CATALOGUE
-from workflows.definition import WorkflowDefinition
-from workflows.model import CATCH, CHOICE, DEFAULT, NEXT, Machine, State
 from workflows.spec import WorkflowSpec, check_catalogue
-from workflows.validate import check_asl, check_document, tool_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from components.alarm_thresholds import AlarmThresholds
-from components.monitoring_plan import MonitoredWorkflow
-from components.names import workflow_names
+from serverless_workflows.alarm_thresholds import AlarmThresholds
+from serverless_workflows.monitoring_plan import MonitoredWorkflow
+from serverless_workflows.names import workflow_names
 from workflows.spec import WorkflowSpec
 
 

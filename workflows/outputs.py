@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from workflows.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 
 # The stack's own outputs (deployment.stack_outputs; __main__.py adds the cost estimate). A
 # shortcut output of the catalogue taking one of these names would replace it, or be replaced by it.

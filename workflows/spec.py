@@ -20,7 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.defaults import (
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.definition import WorkflowDefinition, is_placeholder_name, placeholders_in
+from serverless_workflows.asl.execution_input import input_problem
+from serverless_workflows.asl.house_rules import level_problems
+from serverless_workflows.defaults import (
     FUNCTION_ARCHITECTURE,
     FUNCTION_MEMORY_MB,
     FUNCTION_RUNTIME,
@@ -29,11 +33,7 @@ from components.defaults import (
     SCHEDULE_TIMEZONE,
     STATE_MACHINE_TYPE,
 )
-from workflows.asl_language import WORKFLOW_TYPES
-from workflows.definition import DEFINITIONS_DIR, WorkflowDefinition, is_placeholder_name, placeholders_in
-from workflows.execution_input import input_problem
 from workflows.field_types import field_problems, shown
-from workflows.house_rules import level_problems
 from workflows.outputs import (
     ENTRY_FIELDS,
     STACK_OUTPUTS,
@@ -45,6 +45,8 @@ from workflows.outputs import (
     json_keys,
 )
 
+# The catalogue's definition files (and mock configurations) are kept beside it, in this folder.
+DEFINITIONS_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = DEFINITIONS_DIR.parent
 
 # How a Step Functions execution can end: what an Outcome may expect.
@@ -73,7 +75,7 @@ class FunctionSpec:
     description: str = ""
     memory_mb: int = FUNCTION_MEMORY_MB
     timeout_seconds: int = FUNCTION_TIMEOUT_SECONDS
-    """The function's own timeout; a task invoking it must allow more (see workflows/house_rules.py)."""
+    """The function's own timeout; a task invoking it must allow more (see serverless_workflows.asl.house_rules)."""
     runtime: str = FUNCTION_RUNTIME
     architecture: str = FUNCTION_ARCHITECTURE
     environment: Mapping[str, str] = field(default_factory=dict)
@@ -253,7 +255,7 @@ class WorkflowSpec:
     A name is unique in the stack: no other entry's shortcut, and none of STACK_OUTPUTS."""
     house_rules: Mapping[str, str] = field(default_factory=dict)
     """This workflow's enforcement level of a project rule, over the stack's `houseRules`: rule
-    name (`workflows/house_rules.py` HOUSE_RULES) -> `mandatory`, `advisory` or `disabled`, e.g.
+    name (`serverless_workflows.asl.house_rules.HOUSE_RULES`) -> `mandatory`, `advisory` or `disabled`, e.g.
     `{"top-level-timeout": "advisory"}` for a definition brought as it is. Default: none (the
     stack's levels)."""
 

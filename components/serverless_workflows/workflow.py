@@ -7,7 +7,7 @@ It always creates:
   only what the definition needs: log delivery when logging is on, X-Ray when
   tracing is on, and least-privilege access to each service the definition's
   Task states call (the optimised integrations and the AWS SDK's; see
-  `workflows/integrations.py`), plus `extra_statements`;
+  `serverless_workflows/asl/integrations.py`), plus `extra_statements`;
 - `{name}-logs`: a log group under `/aws/vendedlogs/states/` with retention
   (unless the log level is OFF);
 - `{name}-state-machine`: the state machine, from a definition file whose
@@ -34,9 +34,18 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
-from components.aws_context import AwsContext, console_url
-from components.defaults import (
+from serverless_workflows import iam
+from serverless_workflows.asl import integrations, model
+from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
+from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
+from serverless_workflows.asl.execution_input import input_problem, schedule_input
+from serverless_workflows.asl.house_rules import DEFAULT_LEVELS, level_problems
+from serverless_workflows.asl.schedule import EXAMPLES as SCHEDULE_EXAMPLES
+from serverless_workflows.asl.schedule import ScheduleExpressionError
+from serverless_workflows.asl.schedule import parse as parse_schedule_expression
+from serverless_workflows.asl.validate import validate as validate_definition
+from serverless_workflows.aws_context import AwsContext, console_url
+from serverless_workflows.defaults import (
     EXECUTION_LOG_LEVEL,
     INCLUDE_EXECUTION_DATA,
     LOG_RETENTION_DAYS,
@@ -46,17 +55,8 @@ from components.defaults import (
     STATE_MACHINE_TYPE,
     TRACING_ENABLED,
 )
-from components.logs import check_retention, check_states_log_level, express_results_logged
-from components.names import ScheduleNames, WorkflowNames, workflow_names
-from workflows import integrations, model
-from workflows.asl_language import WORKFLOW_TYPES
-from workflows.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
-from workflows.execution_input import input_problem, schedule_input
-from workflows.house_rules import DEFAULT_LEVELS, level_problems
-from workflows.schedule import EXAMPLES as SCHEDULE_EXAMPLES
-from workflows.schedule import ScheduleExpressionError
-from workflows.schedule import parse as parse_schedule_expression
-from workflows.validate import validate as validate_definition
+from serverless_workflows.logs import check_retention, check_states_log_level, express_results_logged
+from serverless_workflows.names import ScheduleNames, WorkflowNames, workflow_names
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -103,7 +103,7 @@ class WorkflowArgs:
     """Physical name of the state machine; also the stem of its role, log group,
     schedule and queue names. Include the stack so environments can share an account."""
     definition: WorkflowDefinition
-    """The ASL definition file; checked by `workflows.validate` before anything is declared."""
+    """The ASL definition file; checked by `serverless_workflows.asl.validate` before anything is declared."""
     type: str = STATE_MACHINE_TYPE
     """STANDARD or EXPRESS. Express workflows need a definition TimeoutSeconds of at most
     300 and logging of execution data (see `express_without_execution_logs`). Default: STANDARD."""
@@ -150,7 +150,7 @@ class WorkflowArgs:
     schedule: ScheduleArgs | None = None
     """Start the workflow on a schedule. Default: no schedule."""
     house_rules: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
-    """Each project rule's enforcement level (`workflows/house_rules.py` HOUSE_RULES): `mandatory`
+    """Each project rule's enforcement level (`serverless_workflows/asl/house_rules.py` HOUSE_RULES): `mandatory`
     refuses the definition, `advisory` deploys it with a warning naming the rule, `disabled` skips
     the rule. A rule left out is mandatory. No level touches what AWS itself refuses.
     Default: every rule mandatory."""

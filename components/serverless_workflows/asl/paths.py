@@ -1,7 +1,7 @@
 """The ways through one state machine (the definition, a Parallel branch or a Map's item
 processor): which states lead where, which form loops, and the heaviest way to each end.
 
-Graph analysis only, over the model (`workflows/model.py`); what a state weighs is the
+Graph analysis only, over the model (`serverless_workflows/asl/model.py`); what a state weighs is the
 caller's (the cost estimate weighs it in transitions, requests and milliseconds). A loop
 is not cut: its states weigh `rounds` times, and a path through it is followed once.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Protocol, Self, TypeVar
 
-from workflows.model import Machine, State
+from serverless_workflows.asl.model import Machine, State
 
 
 class Weight(Protocol):

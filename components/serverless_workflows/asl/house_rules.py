@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from workflows.asl_checks import Problem
-from workflows.asl_language import EXPRESS_MAX_SECONDS, MAX_SECONDS, is_int
-from workflows.model import read
+from serverless_workflows.asl.asl_checks import Problem
+from serverless_workflows.asl.asl_language import EXPRESS_MAX_SECONDS, MAX_SECONDS, is_int
+from serverless_workflows.asl.model import read
 
 MANDATORY, ADVISORY, DISABLED = "mandatory", "advisory", "disabled"
 LEVELS = (MANDATORY, ADVISORY, DISABLED)

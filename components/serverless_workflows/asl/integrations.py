@@ -7,9 +7,9 @@ at any depth (Parallel branches, Map processors), before any ARN exists:
 targets stay as written, `${Name}` placeholders included, and are turned into
 resource ARNs by `resource_arns` once the values are known.
 
-What each integration needs is data: `workflows/integration_table.py`, one entry per
+What each integration needs is data: `serverless_workflows/asl/integration_table.py`, one entry per
 `service:action` with the AWS page it comes from; an AWS SDK call's entry is built from IAM's data
-by `workflows/sdk_table.py`. This module applies it: it reads the
+by `serverless_workflows/asl/sdk_table.py`. This module applies it: it reads the
 arguments the table names, checks they are written in the definition, and builds each
 `Access`. `statements` groups them into the role's statements, the one place where ARNs
 and conditions are filled in.
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from workflows.definition import PLACEHOLDER
-from workflows.integration_table import (
+from serverless_workflows.asl.definition import PLACEHOLDER
+from serverless_workflows.asl.integration_table import (
     ANY_BUCKET,
     CHILD_EXECUTIONS,
     ITEM_READERS,
@@ -41,8 +41,8 @@ from workflows.integration_table import (
     Grant,
     Integration,
 )
-from workflows.model import Call, State, read
-from workflows.sdk_table import integration as sdk_integration
+from serverless_workflows.asl.model import Call, State, read
+from serverless_workflows.asl.sdk_table import integration as sdk_integration
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
 _READER_RESOURCE = re.compile(r"^arn:[a-z-]+:states:::(?P<key>[A-Za-z0-9-]+:[A-Za-z0-9]+)$")

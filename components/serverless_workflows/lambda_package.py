@@ -67,9 +67,9 @@ import pulumi
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from components.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
+from serverless_workflows.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ".build"
 REQUIREMENTS_FILE = "requirements.txt"
 INCLUDES_NAME = "__package_includes__"

@@ -25,9 +25,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
-from components.aws_context import AwsContext
-from components.defaults import (
+from serverless_workflows import iam
+from serverless_workflows.aws_context import AwsContext
+from serverless_workflows.defaults import (
     ARCHITECTURES,
     FUNCTION_ARCHITECTURE,
     FUNCTION_MEMORY_MB,
@@ -38,8 +38,8 @@ from components.defaults import (
     SUPPORTED_RUNTIMES,
     TRACING_ENABLED,
 )
-from components.logs import check_retention
-from components.names import handler_function_names
+from serverless_workflows.logs import check_retention
+from serverless_workflows.names import handler_function_names
 
 TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
 

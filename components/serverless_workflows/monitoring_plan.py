@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from components import iam
-from components.addresses import EMAIL_RULE, is_email
-from components.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
-from components.defaults import DASHBOARD_ENABLED, RETAIN_DATA
-from components.names import alarm_name, handler_function_names, workflow_names
+from serverless_workflows import iam
+from serverless_workflows.addresses import EMAIL_RULE, is_email
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
+from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
+from serverless_workflows.names import alarm_name, handler_function_names, workflow_names
 
 if TYPE_CHECKING:
     import pulumi

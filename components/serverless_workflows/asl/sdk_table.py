@@ -2,7 +2,7 @@
 
 The call's IAM action is its operation's name under the service's IAM prefix
 (`sdk_models.service`): `aws-sdk:s3:getObject` needs `s3:GetObject`, which IAM's data
-(`workflows/iam_data.py`) says takes an `object`, whose ARN is
+(`serverless_workflows/asl/iam_data.py`) says takes an `object`, whose ARN is
 `arn:${Partition}:s3:::${BucketName}/${ObjectName}`. Two small tables written by hand do the rest,
 and tests/test_sdk.py runs each entry against IAM's data and botocore's models:
 
@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflows import iam_data, sdk_models
-from workflows.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
+from serverless_workflows.asl import iam_data, sdk_models
+from serverless_workflows.asl.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
 
 PAGE = "supported-services-awssdk.html"
 PATTERNS = frozenset({REQUEST_RESPONSE, TOKEN})

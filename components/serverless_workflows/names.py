@@ -17,7 +17,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from components import iam
+from serverless_workflows import iam
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflows import model, paths
-from workflows.asl_language import (
+from serverless_workflows.asl import model, paths
+from serverless_workflows.asl.asl_language import (
     ACTIVITY,
     ALLOWED_FIELDS,
     CATCHER_FIELDS,
@@ -62,7 +62,7 @@ from workflows.asl_language import (
     is_number,
     is_path,
 )
-from workflows.model import Machine
+from serverless_workflows.asl.model import Machine
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ def grant_integrations(
     grants: Iterable[tuple[str, Sequence[str], Sequence[str], Mapping[str, Mapping[str, str]]]],
 ) -> list[Statement]:
     """One statement per (sid, actions, resources, condition) that a definition's integrations need
-    (workflows/integrations.py derives them); the Lambda one is `InvokeTaskFunctions`."""
+    (serverless_workflows/asl/integrations.py derives them); the Lambda one is `InvokeTaskFunctions`."""
     statements = []
     for sid, actions, resources, condition in grants:
         if not _SID.match(sid) or not resources:

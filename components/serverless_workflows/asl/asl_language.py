@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TypeGuard
 
-from workflows.definition import PLACEHOLDER
+from serverless_workflows.asl.definition import PLACEHOLDER
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")

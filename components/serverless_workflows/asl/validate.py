@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from workflows.asl_checks import asl_findings, asl_problems
-from workflows.definition import DefinitionError, WorkflowDefinition
-from workflows.house_rules import DEFAULT_LEVELS, level_problems, project_problems, refused_rules
-from workflows.sdk_models import parameter_problems
+from serverless_workflows.asl.asl_checks import asl_findings, asl_problems
+from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.house_rules import DEFAULT_LEVELS, level_problems, project_problems, refused_rules
+from serverless_workflows.asl.sdk_models import parameter_problems
 
 # Where a refused project rule's user reads how to relax it.
 LEVELS_DOC = "docs/adding-a-workflow.md#house-rules-and-their-enforcement-levels"
