@@ -816,6 +816,54 @@ def test_a_dependency_may_not_replace_the_handlers_package(report: Path, wheels:
     )
 
 
+# --- where the sources are read from -----------------------------------------------------
+
+
+def test_without_a_source_root_the_packages_folder_on_the_import_path_is_read_and_nothing_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An installed package's place: the handler's package is found where Python would import it from.
+    installed = write_tree(
+        tmp_path / "lib",
+        {
+            "found_on_path/__init__.py": "raise RuntimeError('the package was run to find it')\n",
+            "found_on_path/app.py": "def handler(event, context):\n    return {}\n",
+        },
+    )
+    monkeypatch.syspath_prepend(str(installed))
+    monkeypatch.chdir(tmp_path)
+    assert handler_sources("found_on_path.app.handler") == {
+        "found_on_path/__init__.py": installed / "found_on_path/__init__.py",
+        "found_on_path/app.py": installed / "found_on_path/app.py",
+    }
+    assert "found_on_path" not in sys.modules
+
+
+def test_without_a_source_root_a_package_off_the_import_path_is_read_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pulumi runs a program in its project's folder, where the program's own handlers are.
+    project = write_tree(tmp_path, {"off_the_path/__init__.py": "", "off_the_path/app.py": "def handler(e, c): ...\n"})
+    monkeypatch.chdir(project)
+    assert sorted(handler_sources("off_the_path.app.handler")) == ["off_the_path/__init__.py", "off_the_path/app.py"]
+
+
+def test_installed_sources_have_their_requirements_built_in_the_working_directory(
+    report: Path, unzipping_pip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_wheel(unzipping_pip, "tinydep")
+    installed = tmp_path / "venv" / "lib" / "python3.12" / "site-packages"
+    shutil.copytree(report, installed)
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    archive = handler_archive("app.report.main.handler", source_root=installed)
+    assert "tinydep/__init__.py" in archive.assets
+    assert not (installed / ".build").exists()
+    (built,) = (project / ".build").iterdir()
+    assert built.name.startswith("python3.14-arm64-")
+
+
 # --- file modes ------------------------------------------------------------------------
 
 

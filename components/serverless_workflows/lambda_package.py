@@ -29,9 +29,15 @@
   else. pip installs it with `--no-deps --only-binary=:all:` for the function's
   runtime and architecture; the installed set must then satisfy its own
   `Requires-Dist`, or the missing distributions are named. The set is built once
-  under `<source_root>/.build/`, in a folder keyed by the file's text, the
-  runtime and the architecture; later previews reuse it without pip. Its
-  files go at the archive root, less `bin/` and byte code.
+  under `<source_root>/.build/` (in the working directory's `.build/` when the
+  sources are installed ones, in a site-packages folder), in a folder keyed by
+  the file's text, the runtime and the architecture; later previews reuse it
+  without pip. Its files go at the archive root, less `bin/` and byte code.
+
+The sources are read from `source_root`. By default, that is the folder on the
+import path that holds the handler's top-level package, found as Python would
+import it (`importlib.util.find_spec`, which does not run the package), or else
+the working directory, where Pulumi runs a program.
 
 File modes on disk do not reach Lambda. Pulumi (sdk/go/common/resource/archive,
 `addNextFileToZIP`) writes each entry of an `AssetArchive` with only a name,
@@ -69,8 +75,9 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from serverless_workflows.defaults import FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ".build"
+# Folders that hold installed distributions: no place to build in.
+_INSTALLED = frozenset({"site-packages", "dist-packages"})
 REQUIREMENTS_FILE = "requirements.txt"
 INCLUDES_NAME = "__package_includes__"
 
@@ -378,12 +385,33 @@ def _binds(statements: list[ast.stmt], name: str) -> bool:
     return False
 
 
-def _handler_module(handler: str, source_root: Path) -> tuple[Path, _Module, str]:
+def default_source_root(handler: str) -> Path:
+    """Where the sources of `handler` are read from when no source_root is given: the folder on the
+    import path that holds its top-level package (found, not imported), else the working directory."""
+    top = handler.split(".", 1)[0]
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        # A package's folder (the first, for a namespace package spread over several): its parent.
+        return Path(next(iter(spec.submodule_search_locations))).parent
+    return Path.cwd()
+
+
+def _build_root(root: Path) -> Path:
+    """Where the requirements' sets are built: beside the sources, unless they are installed ones."""
+    return Path.cwd() if _INSTALLED & set(root.parts) else root
+
+
+def _handler_module(handler: str, source_root: Path | None) -> tuple[Path, _Module, str]:
     if not _HANDLER.match(handler):
         raise PackagingError(
             f"handler {handler!r} must be Lambda's handler setting for a module in a package: "
             "package.module.function, e.g. handlers.call_center.open_case."
         )
+    if source_root is None:
+        source_root = default_source_root(handler)
     root = source_root.resolve()
     if not root.is_dir():
         raise PackagingError(f"source_root {source_root} is not a folder.")
@@ -409,7 +437,7 @@ def _closure(root: Path, module: _Module, top: str) -> dict[str, Path]:
     return closure.run()
 
 
-def handler_sources(handler: str, *, source_root: Path = PROJECT_ROOT) -> dict[str, Path]:
+def handler_sources(handler: str, *, source_root: Path | None = None) -> dict[str, Path]:
     """Archive path -> file for the handler module's import closure in its own package, sorted.
 
     Paths keep the package folder (`handlers/case.py`), so Lambda's handler
@@ -708,7 +736,7 @@ def _dependency_files(requirements: Path, root: Path, target: _Target) -> dict[s
         return {}
     key_text = "\0".join([_BUILD_FORMAT, target.runtime, target.architecture, text])
     key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
-    site = root / BUILD_DIR / f"{target.runtime}-{target.architecture}-{key}"
+    site = _build_root(root) / BUILD_DIR / f"{target.runtime}-{target.architecture}-{key}"
     if not site.is_dir():
         _build(site, pins, shown, target)
     return _site_files(site)
@@ -755,7 +783,7 @@ def _check_closure_requirements(handler: str, closure: _Closure, own: Path, root
 def handler_archive(
     handler: str,
     *,
-    source_root: Path = PROJECT_ROOT,
+    source_root: Path | None = None,
     runtime: str = FUNCTION_RUNTIME,
     architecture: str = FUNCTION_ARCHITECTURE,
 ) -> pulumi.AssetArchive:
