@@ -16,6 +16,7 @@ import dataclasses
 import json
 import os
 import re
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -373,7 +374,7 @@ def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads()
     names = {name: cells for name, cells in rows.items() if name not in THRESHOLD_KEYS}
     assert list(fields) == list(THRESHOLD_KEYS)
     default = Threshold()
-    annotations = {f.name: str(f.type) for f in dataclasses.fields(Threshold)}
+    annotations = {name: hint.__name__ for name, hint in typing.get_type_hints(Threshold).items()}
     for name, field_name in THRESHOLD_KEYS.items():
         assert fields[name][1] == f"`{getattr(default, field_name)}`", name
         assert fields[name][0] == TYPE_OF_ANNOTATION[annotations[field_name]], name

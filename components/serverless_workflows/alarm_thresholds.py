@@ -6,8 +6,6 @@ settings without that SDK. One rule, one place: Monitoring checks the thresholds
 given and settings checks the config with the same `threshold_problem`.
 """
 
-from __future__ import annotations
-
 import math
 from dataclasses import dataclass
 from typing import Any

@@ -15,8 +15,6 @@ Children:
 derives its own invoke grant from a definition that calls it (Workflow).
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field

@@ -29,8 +29,6 @@ The alarms and the dashboard body are built as plain data (`alarm_specs`,
 `dashboard_body`) so that tests read exactly what is declared.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import json
 from typing import Any

@@ -22,8 +22,6 @@ Substitutions are values, not permissions: an ARN put into the definition
 grants nothing by itself; the role gets what the Task states using it need.
 """
 
-from __future__ import annotations
-
 import dataclasses
 import functools
 import re

@@ -9,15 +9,13 @@ and a substitution engine that treats every `$` as special corrupts them. Only
 the exact form `${Name}` is a placeholder here; every other `$` is left alone.
 """
 
-from __future__ import annotations
-
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 # The one form of a placeholder: `${Name}`, a letter then letters, digits or "_".
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_]*)\}")
@@ -69,7 +67,7 @@ class WorkflowDefinition:
     placeholders: frozenset[str]
 
     @classmethod
-    def load(cls, path: str | Path) -> WorkflowDefinition:
+    def load(cls, path: str | Path) -> Self:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
