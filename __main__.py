@@ -4,7 +4,8 @@
     settings.py             stack config, read and checked in one place
     deployment.py           catalogue + settings -> components: checks everything, then declares
     preflight.py            the AWS account quotas the stack would reach
-    components/             Workflow, HandlerFunction and Monitoring, the reusable building blocks
+    components/             the package serverless_workflows: Workflow, HandlerFunction and Monitoring,
+                            the reusable building blocks, on the definitions' model and validator (asl/)
     handlers/               the Lambda code (imports nothing from the infrastructure)
 
 The catalogue holds the two AWS tutorials: a Hello World state machine
