@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 if __name__ != "serverless_workflows":
     raise ImportError(
         f"the package serverless_workflows was imported as {__name__}: import it as serverless_workflows, "
-        "with the checkout's components/ folder on the import path (pip install -e ., or PYTHONPATH=components) "
-        "or the package installed (pip install serverless-workflows)"
+        "with the checkout's components/ folder on the import path (pip install -e ., or PYTHONPATH=components), "
+        "or installed from the checkout (pip install <checkout>)"
     )
 
 __version__ = "0.1.0"
