@@ -14,7 +14,8 @@ The first two are the installable package `serverless_workflows`, whose sources 
 `components/serverless_workflows/` (`asl/` the lower layer): it imports nothing of the project
 outside itself, only the standard library and its declared dependencies.
 `handlers/` imports nothing of ours but itself, and `policy/` runs with pulumi-policy alone.
-A module the table below does not place fails the test: a new module gets a layer on purpose.
+A module the table below does not place fails the test: a new module gets a layer on purpose (the
+package's modules take theirs from their folder).
 """
 
 from __future__ import annotations
