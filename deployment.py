@@ -28,7 +28,7 @@ import pulumi_aws as aws
 from serverless_workflows import handler_function, monitoring_plan, workflow
 from serverless_workflows.asl import house_rules
 from serverless_workflows.asl.definition import WorkflowDefinition, placeholders_in, substitute
-from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, TaskFunctionArgs
 from serverless_workflows.lambda_package import handler_archive
 from serverless_workflows.monitoring import Monitoring
 from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs
@@ -133,9 +133,12 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
     for spec in in_dependency_order(catalogue):
         definition = spec.load_definition()
         code = {function.name: _code(function) for function in spec.functions}
+        unresolved = _unresolved(spec)
         for function in spec.functions:
-            handler_function.validate(function_args(function, settings, code[function.name], _unresolved(spec)))
-        workflow.validate(workflow_args(spec, settings, definition, _unresolved(spec)))
+            handler_function.validate(function_args(function, settings, code[function.name], unresolved))
+        workflow.validate(
+            spec.name, workflow_args(spec, settings, definition, unresolved, _planned_functions(spec, unresolved))
+        )
         for integration in _created(spec):
             limit = NAME_LIMITS[type(integration)]
             physical = settings.physical_name(_resource_name(spec, integration))
@@ -262,37 +265,50 @@ def workflow_args(
     settings: StackSettings,
     definition: WorkflowDefinition,
     values: Mapping[str, pulumi.Input[str]],
+    functions: Mapping[str, TaskFunctionArgs],
 ) -> WorkflowArgs:
+    """The arguments of `spec`'s Workflow; `functions` are its functions by placeholder."""
     configured = settings.workflow(spec)
-    schedule = configured.schedule
     used = definition.placeholders | placeholders_in(spec.statements) | placeholders_in(spec.passable_roles)
     only_functions = _for_functions(spec)
-    return WorkflowArgs(
+    args = WorkflowArgs(
         state_machine_name=settings.physical_name(spec.name),
-        definition=definition,
+        definition_file=str(spec.definition_path),
         type=configured.type,
-        # Values only functions use (a table's ARN for a handler's statement) stay out of the workflow.
-        substitutions={name: value for name, value in values.items() if name in used or name not in only_functions},
+        # Values only functions use (a table's ARN for a handler's statement) stay out of the workflow,
+        # and a function's own ARN comes with it in `functions`.
+        substitutions={
+            name: value
+            for name, value in values.items()
+            if name not in functions and (name in used or name not in only_functions)
+        },
         value_lengths=_value_lengths(spec, settings),
-        functions={f.placeholder: f.timeout_seconds for f in spec.functions},
+        functions=functions,
         extra_statements=[dict(statement) for statement in spec.statements],
-        granted_states=spec.granted_states,
-        passable_roles=spec.passable_roles,
+        granted_states=sorted(spec.granted_states),
+        passable_roles=list(spec.passable_roles),
         log_level=settings.log_level,
         log_retention_days=settings.log_retention_days,
         tracing_enabled=settings.tracing_enabled,
         retain_data=settings.retain_data,
         # The stack's levels, then the entry's: the entry wins for its workflow.
         house_rules=house_rules.combined(settings.house_rules, spec.house_rules),
-        schedule=ScheduleArgs(
+    )
+    if (schedule := configured.schedule) is not None:
+        args["schedule"] = ScheduleArgs(
             expression=schedule.expression,
             timezone=schedule.timezone,
             payload=schedule.payload,
             enabled=schedule.enabled,
         )
-        if schedule
-        else None,
-    )  # fmt: skip
+    return args
+
+
+def _planned_functions(spec: WorkflowSpec, values: Mapping[str, str]) -> dict[str, TaskFunctionArgs]:
+    """`spec`'s functions as its workflow will take them, before they exist: each placeholder standing
+    in for its ARN, each timeout as the function will be declared with."""
+    return {f.placeholder: TaskFunctionArgs(arn=values[f.placeholder], timeout_seconds=f.timeout_seconds)
+            for f in spec.functions}  # fmt: skip
 
 
 # The most characters an ARN or URL adds around the name of the resource it names: the longest are
@@ -352,8 +368,8 @@ def declare(plans: list[Plan], settings: StackSettings, opts: pulumi.ResourceOpt
             )
             for function in spec.functions
         }
-        values.update({f.placeholder: functions[f.name].function_arn for f in spec.functions})
-        flow = Workflow(spec.name, workflow_args(spec, settings, planned.definition, values), opts)
+        tasks = {f.placeholder: functions[f.name].for_workflow() for f in spec.functions}
+        flow = Workflow(spec.name, workflow_args(spec, settings, planned.definition, values, tasks), opts)
         configured = settings.workflow(spec)
         enabled = configured.schedule is not None and configured.schedule.enabled
         deployed[spec.name] = Deployed(spec, configured.type, flow, functions, resources, schedule_enabled=enabled)

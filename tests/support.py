@@ -299,4 +299,4 @@ def mutate(document: Any, rng: random.Random) -> Any:
 def definition_of(document: Any, name: str = "mutant.asl.json") -> WorkflowDefinition:
     """Any JSON value as the definition of a file `name` (never written), placeholders and all."""
     text = json.dumps(document)
-    return WorkflowDefinition(path=Path(name), text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))
+    return WorkflowDefinition(source=name, text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))

@@ -245,10 +245,10 @@ def test_a_payload_that_is_not_json_stops_the_program_before_any_resource(deploy
 )
 def test_the_workflow_component_refuses_such_a_payload_given_by_code(payload: dict[str, Any], problem: str) -> None:
     # The catalogue and stack config are checked before; a program using the component directly is not.
-    definition = SCHEDULED.load_definition()
-    args = WorkflowArgs("flow", definition, schedule=ScheduleArgs("rate(1 minute)", payload=payload))
+    schedule = ScheduleArgs(expression="rate(1 minute)", payload=payload)
+    args = WorkflowArgs(state_machine_name="flow", definition_file=str(SCHEDULED.definition_path), schedule=schedule)
     with pytest.raises(ValueError, match="the schedule payload") as error:
-        workflow.validate(args)
+        workflow.validate("flow", args)
     assert str(error.value).startswith(f"Workflow 'flow': the schedule payload {problem}")
 
 
@@ -431,10 +431,17 @@ def test_granted_states_must_name_states_of_the_definition_at_any_depth(tmp_path
         "TimeoutSeconds": 60,
         "States": {"Fan": {"Type": "Parallel", "Branches": [branch], "End": True}},
     }
-    definition = WorkflowDefinition.load(write_definition(tmp_path, json.dumps(document)))
-    workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read"})))
+    definition = str(write_definition(tmp_path, json.dumps(document)))
+    workflow.validate(
+        "flow", WorkflowArgs(state_machine_name="flow", definition_file=definition, granted_states=["Read"])
+    )
     with pytest.raises(ValueError, match="granted_states names") as error:
-        workflow.validate(WorkflowArgs("flow", definition, granted_states=frozenset({"Read", "Raed", "Write"})))
+        workflow.validate(
+            "flow",
+            WorkflowArgs(
+                state_machine_name="flow", definition_file=definition, granted_states=["Read", "Raed", "Write"]
+            ),
+        )
     assert str(error.value) == (
         "Workflow 'flow': granted_states names 'Raed', 'Write', which the definition does not have; "
         "its states: Fan, Read."
@@ -544,13 +551,13 @@ def test_passable_roles_reach_the_role_even_through_a_placeholder_nothing_else_u
 def test_the_component_takes_values_passable_roles_and_statements_use_and_refuses_one_nothing_uses(
     tmp_path: Path,
 ) -> None:
-    definition = WorkflowDefinition.load(definition_file(tmp_path, "jobs", RUN_TASK))
+    definition = str(definition_file(tmp_path, "jobs", RUN_TASK))
     statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::${Bucket}/*"}
     used = {"TaskRole": ROLE_ARN, "Bucket": "reports"}
-    args = WorkflowArgs("jobs", definition, substitutions=used, passable_roles=("${TaskRole}",),
-                        extra_statements=[statement])  # fmt: skip
-    workflow.validate(args)
+    args = WorkflowArgs(state_machine_name="jobs", definition_file=definition, substitutions=used,
+                        passable_roles=["${TaskRole}"], extra_statements=[statement])  # fmt: skip
+    workflow.validate("jobs", args)
     with pytest.raises(DefinitionError, match="value\\(s\\) given for Spare, which the definition does not use"):
-        workflow.validate(replace(args, substitutions={**used, "Spare": "x"}))
+        workflow.validate("jobs", {**args, "substitutions": {**used, "Spare": "x"}})
     with pytest.raises(ValueError, match=r"extra_statements use \$\{Bucket\}, which substitutions do not fill"):
-        workflow.validate(replace(args, substitutions={"TaskRole": ROLE_ARN}))
+        workflow.validate("jobs", {**args, "substitutions": {"TaskRole": ROLE_ARN}})

@@ -5,35 +5,29 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pytest
 
 from rehearsal.program import ProgramRun
-from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.definition import DefinitionError
 from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
 from serverless_workflows.lambda_package import handler_archive
 from serverless_workflows.monitoring_plan import MonitoringArgs
-from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
+from serverless_workflows.workflow import ResolvedSchedule, ResolvedWorkflow, ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from tests.support import Declare
 from workflows.catalogue import CALL_CENTER, SCHEDULED
 from workflows.spec import FunctionSpec, ScheduleSpec, WorkflowSpec
 
-
-def scheduled_workflow() -> WorkflowDefinition:
-    return SCHEDULED.load_definition()
-
-
-def call_center() -> WorkflowDefinition:
-    return CALL_CENTER.load_definition()
+SCHEDULED_FILE = str(SCHEDULED.definition_path)
+CALL_CENTER_FILE = str(CALL_CENTER.definition_path)
 
 
-def definition_file(tmp_path: Path, document: dict[str, object]) -> WorkflowDefinition:
-    path = tmp_path / "flow.asl.json"
-    path.write_text(json.dumps(document))
-    return WorkflowDefinition.load(path)
+def scheduled(state_machine_name: str, **fields: Any) -> WorkflowArgs:
+    """The scheduled tutorial's definition, under `state_machine_name`, with `fields`."""
+    return cast(WorkflowArgs, {"state_machine_name": state_machine_name, "definition_file": SCHEDULED_FILE, **fields})
 
 
 def expect_refusal(declare: Declare, build: object, error: type[Exception], match: str) -> None:
@@ -45,7 +39,7 @@ def expect_refusal(declare: Declare, build: object, error: type[Exception], matc
 
 def test_a_workflow_without_a_schedule_has_no_scheduler_resources(declare: Declare) -> None:
     holder: list[Workflow] = []
-    run = declare(lambda: holder.append(Workflow("plain", WorkflowArgs("plain-flow", scheduled_workflow()))))
+    run = declare(lambda: holder.append(Workflow("plain", scheduled("plain-flow"))))
     types = {r.type for r in run}
     assert "aws:scheduler/schedule:Schedule" not in types
     assert "aws:sqs/queue:Queue" not in types
@@ -57,7 +51,7 @@ def test_schedule_options_reach_the_schedule(declare: Declare) -> None:
     schedule = ScheduleArgs(
         expression="cron(0 8 * * ? *)", timezone="Europe/Paris", retry_attempts=0, max_event_age_seconds=60
     )
-    run = declare(lambda: Workflow("timed", WorkflowArgs("timed-flow", scheduled_workflow(), schedule=schedule)))
+    run = declare(lambda: Workflow("timed", scheduled("timed-flow", schedule=schedule)))
     created = run.named("timed-schedule").inputs
     assert created["scheduleExpressionTimezone"] == "Europe/Paris"
     assert created["target"].get("retryPolicy") == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}, (
@@ -66,10 +60,10 @@ def test_schedule_options_reach_the_schedule(declare: Declare) -> None:
 
 
 def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Path) -> None:
-    endless = definition_file(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    endless = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
     expect_refusal(
         declare,
-        lambda: Workflow("endless", WorkflowArgs("endless", endless)),
+        lambda: Workflow("endless", WorkflowArgs(state_machine_name="endless", definition_document=endless)),
         DefinitionError,
         "top-level TimeoutSeconds is missing or not a positive integer",
     )
@@ -78,7 +72,9 @@ def test_a_definition_without_timeout_is_refused(declare: Declare, tmp_path: Pat
 def test_missing_function_arns_are_refused_before_anything_is_declared(declare: Declare) -> None:
     expect_refusal(
         declare,
-        lambda: Workflow("cc", WorkflowArgs("cc", call_center(), substitutions={"OpenCaseFunctionArn": "arn"})),
+        lambda: Workflow(
+            "cc", WorkflowArgs(definition_file=CALL_CENTER_FILE, substitutions={"OpenCaseFunctionArn": "arn"})
+        ),
         DefinitionError,
         r"no value for placeholder\(s\) \$\{AssignCaseFunctionArn\}",
     )
@@ -87,29 +83,29 @@ def test_missing_function_arns_are_refused_before_anything_is_declared(declare: 
 @pytest.mark.parametrize(
     ("args", "match"),
     [
-        (WorkflowArgs("x" * 81, scheduled_workflow()), "the name must be 1 to 80 .* it has 81 characters"),
+        (scheduled("x" * 81), "the name must be 1 to 80 .* it has 81 characters"),
         (
-            WorkflowArgs("x" * 65, scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)")),
+            scheduled("x" * 65, schedule=ScheduleArgs(expression="rate(1 day)")),
             r"1 to 64 .* \(its schedule and schedule group take the same name\)",
         ),
-        (WorkflowArgs("flow", scheduled_workflow(), type="FAST"), "type 'FAST' is not one of STANDARD, EXPRESS"),
+        (scheduled("flow", type="FAST"), "type 'FAST' is not one of STANDARD, EXPRESS"),
         (
-            WorkflowArgs("flow", scheduled_workflow(), type="EXPRESS", log_level="ERROR"),
+            scheduled("flow", type="EXPRESS", log_level="ERROR"),
             "an Express workflow's results are only in its execution logs, so it must log level ALL",
         ),
-        (WorkflowArgs("bad name", scheduled_workflow()), "letters, digits"),
-        (WorkflowArgs("flow", scheduled_workflow(), log_level="DEBUG"), "log level 'DEBUG' is not one of"),
-        (WorkflowArgs("flow", scheduled_workflow(), log_retention_days=10), "10 days is not one CloudWatch allows"),
+        (scheduled("bad name"), "letters, digits"),
+        (scheduled("flow", log_level="DEBUG"), "log level 'DEBUG' is not one of"),
+        (scheduled("flow", log_retention_days=10), "10 days is not one CloudWatch allows"),
         (
-            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs(expression="every minute")),
+            scheduled("flow", schedule=ScheduleArgs(expression="every minute")),
             "schedule expression 'every minute' is not a rate",
         ),
         (
-            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)", retry_attempts=200)),
+            scheduled("flow", schedule=ScheduleArgs(expression="rate(1 day)", retry_attempts=200)),
             "retry_attempts must be 0 to 185",
         ),
         (
-            WorkflowArgs("flow", scheduled_workflow(), schedule=ScheduleArgs("rate(1 day)", max_event_age_seconds=30)),
+            scheduled("flow", schedule=ScheduleArgs(expression="rate(1 day)", max_event_age_seconds=30)),
             "max_event_age_seconds must be 60 to 86400",
         ),
     ],
@@ -170,7 +166,7 @@ def test_grants_give_another_role_exactly_invoke_or_start_execution(declare: Dec
     def build() -> None:
         caller = aws.iam.Role("caller", name="caller", assume_role_policy="{}")
         function = HandlerFunction("fn", function_args())
-        flow = Workflow("plain", WorkflowArgs("plain-flow", scheduled_workflow()))
+        flow = Workflow("plain", scheduled("plain-flow"))
         function.grant_invoke(caller, "caller-may-invoke")
         flow.grant_start_execution(caller, "caller-may-start")
 
@@ -186,11 +182,7 @@ def test_grants_give_another_role_exactly_invoke_or_start_execution(declare: Dec
 
 def test_both_components_expose_their_roles_for_grants_of_your_own(declare: Declare) -> None:
     holder: list[tuple[HandlerFunction, Workflow]] = []
-    declare(
-        lambda: holder.append(
-            (HandlerFunction("fn", function_args()), Workflow("w", WorkflowArgs("w", scheduled_workflow())))
-        )
-    )
+    declare(lambda: holder.append((HandlerFunction("fn", function_args()), Workflow("w", scheduled("w")))))
     function, flow = holder[0]
     assert function.role is not None
     assert flow.role is not None
@@ -217,11 +209,11 @@ def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     assert _defaults_of(HandlerFunctionArgs, *function) == _defaults_of(FunctionSpec, *function)
     kept = ("log_retention_days", "tracing_enabled", "retain_data")
     stack = _defaults_of(StackSettings, "log_level", *kept)
-    assert _defaults_of(WorkflowArgs, "log_level", *kept) == stack
+    assert _defaults_of(ResolvedWorkflow, "log_level", *kept) == stack
     assert _defaults_of(HandlerFunctionArgs, *kept) == {key: stack[key] for key in kept}
     assert _defaults_of(MonitoringArgs, "retain_data") == {"retain_data": stack["retain_data"]}
-    assert _defaults_of(ScheduleArgs, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
-    assert _defaults_of(WorkflowArgs, "type") == _defaults_of(WorkflowSpec, "type")
+    assert _defaults_of(ResolvedSchedule, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
+    assert _defaults_of(ResolvedWorkflow, "type") == _defaults_of(WorkflowSpec, "type")
 
 
 @pytest.mark.program

@@ -29,7 +29,7 @@ from serverless_workflows.asl.house_rules import (
     project_problems,
 )
 from serverless_workflows.asl.validate import LEVELS_DOC, validate
-from serverless_workflows.workflow import WorkflowArgs
+from serverless_workflows.workflow import WorkflowArgs, resolve
 from serverless_workflows.workflow import validate as validate_workflow
 from tests.support import (
     CUSTOM_ERROR_DEFINITION,
@@ -198,15 +198,14 @@ def test_the_tutorials_deploy_without_a_warning(deploy: Deploy) -> None:
 
 
 def test_the_component_takes_its_levels_as_an_argument_all_mandatory_by_default() -> None:
-    args = WorkflowArgs("legacy", UNTIMED)
-    assert dict(args.house_rules) == dict.fromkeys(RULE_NAMES, MANDATORY)
+    args = WorkflowArgs(state_machine_name="legacy", definition_file=str(UNTIMED_DEFINITION))
+    assert dict(resolve("legacy", args).house_rules) == dict.fromkeys(RULE_NAMES, MANDATORY)
     with pytest.raises(DefinitionError, match="top-level-timeout"):
-        validate_workflow(args)
-    advisory = WorkflowArgs("legacy", UNTIMED, house_rules={TOP_LEVEL_TIMEOUT: ADVISORY})
-    (warning,) = validate_workflow(advisory)
+        validate_workflow("legacy", args)
+    (warning,) = validate_workflow("legacy", {**args, "house_rules": {TOP_LEVEL_TIMEOUT: ADVISORY}})
     assert warning.startswith("Workflow 'legacy': project rule top-level-timeout (advisory): ")
     with pytest.raises(ValueError, match="Workflow 'legacy': house_rules: house rule top-level-timeout has level"):
-        validate_workflow(WorkflowArgs("legacy", UNTIMED, house_rules={TOP_LEVEL_TIMEOUT: "advisry"}))
+        validate_workflow("legacy", {**args, "house_rules": {TOP_LEVEL_TIMEOUT: "advisry"}})
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from pathlib import Path
@@ -14,9 +13,9 @@ import pytest
 from rehearsal.program import ProgramRun
 from serverless_workflows import iam, workflow
 from serverless_workflows.asl import integrations, model
-from serverless_workflows.asl.definition import WorkflowDefinition
 from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
 from serverless_workflows.asl.model import LambdaCall
+from serverless_workflows.handler_function import TaskFunctionArgs
 from serverless_workflows.workflow import Workflow, WorkflowArgs
 from tests.support import Declare
 
@@ -192,10 +191,15 @@ def test_one_detector_tells_which_tasks_invoke_which_function(state: dict[str, A
 # --- the component grants exactly that ------------------------------------------------
 
 
-def definition_file(tmp_path: Path, document: dict[str, Any]) -> WorkflowDefinition:
+def definition_file(tmp_path: Path, document: dict[str, Any]) -> str:
     path = tmp_path / "flow.asl.json"
     path.write_text(json.dumps(document))
-    return WorkflowDefinition.load(path)
+    return str(path)
+
+
+def worker(arn: pulumi.Input[str]) -> dict[str, TaskFunctionArgs]:
+    """The function of the `${WorkerArn}` tasks, timing out after 5 seconds."""
+    return {"WorkerArn": TaskFunctionArgs(arn=arn, timeout_seconds=5)}
 
 
 def policy_of(run: ProgramRun, name: str = "flow-policy") -> dict[str, Any]:
@@ -211,10 +215,10 @@ def test_a_workflow_role_gets_a_statement_per_integration_and_nothing_else(decla
     )
     topic = pulumi.Output.from_input(f"arn:aws:sns:us-east-1:{ACCOUNT}:reports")
     args = WorkflowArgs(
-        "flow",
-        definition_file(tmp_path, document),
-        substitutions={"WorkerArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w", "TopicArn": topic, "Table": "t"},
-        functions={"WorkerArn": 5},
+        state_machine_name="flow",
+        definition_file=definition_file(tmp_path, document),
+        substitutions={"TopicArn": topic, "Table": "t"},
+        functions=worker(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w"),
         tracing_enabled=False,
         log_level="OFF",
     )
@@ -236,13 +240,16 @@ def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     definition = definition_file(tmp_path, document)
     declared = ProgramRun()
     with pytest.raises(ValueError, match=r"1 task\(s\) cannot be granted least privilege automatically") as error:
-        declare(lambda: Workflow("flow", WorkflowArgs("flow", definition)), into=declared)
+        declare(
+            lambda: Workflow("flow", WorkflowArgs(state_machine_name="flow", definition_file=definition)), into=declared
+        )
     assert "state 'Read' calls arn:aws:states:::aws-sdk:s3:getObject" in str(error.value)
     assert "extra_statements and list its state in granted_states" in str(error.value)
     assert declared.resources == []
 
     grant = {"Sid": "ReadReports", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
-    args = WorkflowArgs("flow", definition, extra_statements=[grant], granted_states=frozenset({"Read"}))
+    args = WorkflowArgs(state_machine_name="flow", definition_file=definition, extra_statements=[grant],
+                        granted_states=["Read"])  # fmt: skip
     assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][-1] == grant
 
 
@@ -252,8 +259,8 @@ def test_a_value_passed_as_a_plain_string_is_judged_like_one_written_in_the_file
     # An existing function's ARN passed as a value is a Lambda task, even though the file says ${Existing}.
     arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:existing"
     document = machine(Call=task("${Existing}", Retry=[{"ErrorEquals": TRANSIENT}]))
-    args = WorkflowArgs("flow", definition_file(tmp_path, document), substitutions={"Existing": arn},
-                        log_level="OFF", tracing_enabled=False)  # fmt: skip
+    args = WorkflowArgs(state_machine_name="flow", definition_file=definition_file(tmp_path, document),
+                        substitutions={"Existing": arn}, log_level="OFF", tracing_enabled=False)  # fmt: skip
     assert policy_of(declare(lambda: Workflow("flow", args)))["Statement"][0]["Resource"] == [arn]
 
 
@@ -263,7 +270,11 @@ def test_a_known_target_that_is_not_a_resource_of_its_kind_is_refused_before_any
     document = machine(
         Send=task("arn:aws:states:::sqs:sendMessage", Parameters={"QueueUrl": "${Jobs}", "MessageBody": "m"})
     )
-    args = WorkflowArgs("flow", definition_file(tmp_path, document), substitutions={"Jobs": "my-queue"})
+    args = WorkflowArgs(
+        state_machine_name="flow",
+        definition_file=definition_file(tmp_path, document),
+        substitutions={"Jobs": "my-queue"},
+    )
     declared = ProgramRun()
     with pytest.raises(ValueError, match=r"state 'Send': 'my-queue' is not an SQS queue URL"):
         declare(lambda: Workflow("flow", args), into=declared)
@@ -294,8 +305,9 @@ def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: De
     # The catalogue's example (docs/adding-a-workflow.md) is this definition, written out.
     example = Path(__file__).parent / "fixtures" / "distributed_map" / "score_orders.asl.json"
     assert {**json.loads(example.read_text()), "Comment": None} == {**distributed_csv_map(), "Comment": None}
-    args = WorkflowArgs("flow", WorkflowDefinition.load(example), substitutions={"ScoreArn": score},
-                        functions={"ScoreArn": 5}, log_level="OFF", tracing_enabled=False)  # fmt: skip
+    args = WorkflowArgs(state_machine_name="flow", definition_file=str(example),
+                        functions={"ScoreArn": TaskFunctionArgs(arn=score, timeout_seconds=5)},
+                        log_level="OFF", tracing_enabled=False)  # fmt: skip
     statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
     # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example of IAM policy for
     # running a Distributed Map state", as the page reads now): StartExecution on the state machine itself and
@@ -347,7 +359,7 @@ def test_a_role_past_iams_inline_limit_moves_its_grants_to_managed_policies(decl
     tables = {f"T{n}": task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": f"orders-{n:03}", "Item": {}})
               for n in range(200)}  # fmt: skip
     document = machine(**tables)
-    args = WorkflowArgs("flow", definition_file(tmp_path, document))
+    args = WorkflowArgs(state_machine_name="flow", definition_file=definition_file(tmp_path, document))
     run = declare(lambda: Workflow("flow", args))
     inline = policy_of(run)["Statement"]
     managed = [json.loads(policy.inputs["policy"])["Statement"] for policy in run.of_type("aws:iam/policy:Policy")]
@@ -387,11 +399,15 @@ def test_the_role_is_laid_out_from_upper_bounds_so_no_value_can_exceed_iams_limi
                 values[name] = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}-".ljust(bound, "f")
             assert len(values[name]) <= bound
             lengths[name] = bound
-        functions = {name: 5 for name, value in values.items() if ":function:" in value}
+        # Each value stands in by its placeholder, as `deployment.plan` stands them in.
+        functions = {name: TaskFunctionArgs(arn=f"${{{name}}}", timeout_seconds=5)
+                     for name, value in values.items() if ":function:" in value}  # fmt: skip
         extra = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*"]}
-        args = WorkflowArgs("flow", definition_file(tmp_path, machine(**states)), functions=functions,
-                            substitutions={name: f"${{{name}}}" for name in values}, value_lengths=lengths,
-                            extra_statements=[extra])  # fmt: skip
+        given = WorkflowArgs(
+            state_machine_name="flow", definition_file=definition_file(tmp_path, machine(**states)),
+            functions=functions, substitutions={name: f"${{{name}}}" for name in values if name not in functions},
+            value_lengths=lengths, extra_statements=[extra])  # fmt: skip
+        args = workflow.resolve("flow", given)
         layout = workflow._layout(args)
         inline, managed = workflow._policies(args, layout, values, {}, env)
         assert iam.policy_size(inline) <= iam.ROLE_INLINE_POLICY_CHARACTERS
@@ -410,7 +426,7 @@ def test_values_longer_than_any_guess_are_laid_out_before_anything_is_declared(
     states = {f"T{n}": task("arn:aws:states:::sns:publish", Parameters={"TopicArn": f"${{Topic{n}}}", "Message": "m"})
               for n in range(40)}  # fmt: skip
     arns = {f"Topic{n}": f"arn:aws:sns:us-east-1:{ACCOUNT}:{n:03}".ljust(330, "t") for n in range(40)}
-    args = WorkflowArgs("flow", definition_file(tmp_path, machine(**states)),
+    args = WorkflowArgs(state_machine_name="flow", definition_file=definition_file(tmp_path, machine(**states)),
                         substitutions={name: pulumi.Output.from_input(arn) for name, arn in arns.items()},
                         value_lengths=dict.fromkeys(arns, 330), log_level="OFF", tracing_enabled=False)  # fmt: skip
     run = declare(lambda: Workflow("flow", args))
@@ -420,8 +436,9 @@ def test_values_longer_than_any_guess_are_laid_out_before_anything_is_declared(
     assert {arn for part in managed for statement in part for arn in statement["Resource"]} == set(arns.values())
     # Without their lengths, each counts as IAM's longest ARN, and the workflow is refused before anything.
     declared = ProgramRun()
+    unbounded: WorkflowArgs = {**args, "value_lengths": {}}
     with pytest.raises(ValueError, match=r"its role needs \d+ customer managed policies"):
-        declare(lambda: Workflow("flow", dataclasses.replace(args, value_lengths={})), into=declared)
+        declare(lambda: Workflow("flow", unbounded), into=declared)
     assert declared.resources == []
 
 
@@ -431,7 +448,7 @@ TOPIC_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1111aaaa-0000-0000-0000-000000
 TABLE_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/2222bbbb-0000-0000-0000-000000000000"
 
 
-def _publishing_and_saving(tmp_path: Path) -> WorkflowDefinition:
+def _publishing_and_saving(tmp_path: Path) -> str:
     return definition_file(tmp_path, machine(
         Work=task("${WorkerArn}", Retry=[{"ErrorEquals": TRANSIENT}]),
         Notify=task("arn:aws:states:::sns:publish", Parameters={"TopicArn": "${TopicArn}", "Message.$": "$"}),
@@ -447,11 +464,10 @@ def test_a_targets_key_is_granted_through_that_targets_service_only(
         return text if known else pulumi.Output.from_input(text)
 
     args = WorkflowArgs(
-        "flow",
-        _publishing_and_saving(tmp_path),
-        substitutions={"WorkerArn": value(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w"),
-                       "TopicArn": value(f"arn:aws:sns:us-east-1:{ACCOUNT}:reports"), "Table": value("t")},
-        functions={"WorkerArn": 5},
+        state_machine_name="flow",
+        definition_file=_publishing_and_saving(tmp_path),
+        substitutions={"TopicArn": value(f"arn:aws:sns:us-east-1:{ACCOUNT}:reports"), "Table": value("t")},
+        functions=worker(value(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w")),
         target_keys={"TopicArn": value(TOPIC_KEY), "Table": value(TABLE_KEY)},
         tracing_enabled=False,
         log_level="OFF",
@@ -470,11 +486,10 @@ def test_a_targets_key_is_granted_through_that_targets_service_only(
 
 def test_a_key_for_what_no_task_writes_to_is_refused_before_anything(declare: Declare, tmp_path: Path) -> None:
     args = WorkflowArgs(
-        "flow",
-        _publishing_and_saving(tmp_path),
-        substitutions={"WorkerArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w",
-                       "TopicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:reports", "Table": "t"},
-        functions={"WorkerArn": 5},
+        state_machine_name="flow",
+        definition_file=_publishing_and_saving(tmp_path),
+        substitutions={"TopicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:reports", "Table": "t"},
+        functions=worker(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:w"),
         # The function is no encrypted target, and Topic is no placeholder (TopicArn is).
         target_keys={"WorkerArn": TOPIC_KEY, "Topic": TOPIC_KEY},
     )  # fmt: skip
@@ -494,8 +509,8 @@ def test_a_role_past_iams_managed_policy_count_is_refused_before_anything(declar
     tables = {f"T{n}": task("arn:aws:states:::dynamodb:putItem", Parameters={"TableName": f"${{Table{n}}}", "Item": {}})
               for n in range(40)}  # fmt: skip
     args = WorkflowArgs(
-        "flow",
-        definition_file(tmp_path, machine(**tables)),
+        state_machine_name="flow",
+        definition_file=definition_file(tmp_path, machine(**tables)),
         substitutions={f"Table{n}": pulumi.Output.from_input(f"orders-{n}") for n in range(40)},
     )
     declared = ProgramRun()
@@ -506,7 +521,7 @@ def test_a_role_past_iams_managed_policy_count_is_refused_before_anything(declar
     assert "split the workflow, or call fewer distinct resources" in str(error.value)
     assert declared.resources == []
     # Given the values' real lengths (as the deployment gives them), the same workflow fits.
-    bounded = dataclasses.replace(args, value_lengths={f"Table{n}": 12 for n in range(40)})
+    bounded: WorkflowArgs = {**args, "value_lengths": {f"Table{n}": 12 for n in range(40)}}
     assert declare(lambda: Workflow("flow", bounded)).of_type("aws:iam/rolePolicy:RolePolicy")
 
 

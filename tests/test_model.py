@@ -273,18 +273,26 @@ def drawn_inside(chart: str) -> dict[str, tuple[str, ...]]:
 
 def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> None:
     unscopable = task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.key"})
-    definition = definition_file(tmp_path, nested(unscopable, unscopable))
+    definition = str(definition_file(tmp_path, nested(unscopable, unscopable)).source)
     statement = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
     granted = WorkflowArgs(
-        "nested", definition, extra_statements=[statement], granted_states=frozenset({TRICKY, QUOTED})
+        state_machine_name="nested",
+        definition_file=definition,
+        extra_statements=[statement],
+        granted_states=[TRICKY, QUOTED],
     )
-    validate_workflow(granted)  # before: both names were refused as states "the definition does not have"
+    validate_workflow("nested", granted)  # before: both names were refused as states "the definition does not have"
     with pytest.raises(ValueError, match="2 task") as refused:
-        validate_workflow(WorkflowArgs("nested", definition, extra_statements=[statement]))
+        validate_workflow(
+            "nested",
+            WorkflowArgs(state_machine_name="nested", definition_file=definition, extra_statements=[statement]),
+        )
     assert WHERE[TRICKY] in str(refused.value)
     assert WHERE[QUOTED] in str(refused.value)
     try:
-        validate_workflow(WorkflowArgs("nested", definition, granted_states=frozenset({TRICKY})))
+        validate_workflow(
+            "nested", WorkflowArgs(state_machine_name="nested", definition_file=definition, granted_states=[TRICKY])
+        )
     except ValueError as error:
         half = str(error)
     else:

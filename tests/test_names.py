@@ -63,8 +63,11 @@ def declared(run: ProgramRun, component_type: str) -> set[tuple[str, str | None]
 
 
 def test_a_scheduled_workflow_declares_the_children_its_names_list(declare: Declare) -> None:
-    schedule = ScheduleArgs("rate(1 minute)")
-    run = declare(lambda: Workflow("flow", WorkflowArgs("stack-flow", SCHEDULED.load_definition(), schedule=schedule)))
+    schedule = ScheduleArgs(expression="rate(1 minute)")
+    args = WorkflowArgs(
+        state_machine_name="stack-flow", definition_file=str(SCHEDULED.definition_path), schedule=schedule
+    )
+    run = declare(lambda: Workflow("flow", args))
     assert declared(run, "serverless-workflows:index:Workflow") == named(workflow_names("flow", "stack-flow"), REGION)
 
 
@@ -221,7 +224,7 @@ def test_the_scan_finds_a_name_spelled_as_it_would_be_written() -> None:
 # --- the README's table ---------------------------------------------------------------------
 
 # How the table writes a name: the stack's prefix as '…' and the region's code as '<rc>'
-# (iam.region_code of a region without '-' is the region itself).
+# (names.region_code of a region without '-' is the region itself).
 STACK, RC = "…", "<rc>"
 
 

@@ -420,10 +420,12 @@ def test_an_express_workflow_may_run_unobserved_and_ops_then_says_why_it_cannot_
 ) -> None:
     from serverless_workflows.workflow import Workflow, WorkflowArgs
 
-    args = WorkflowArgs("blind", SCHEDULED.load_definition(), type="EXPRESS", log_level="OFF")
+    args = WorkflowArgs(
+        state_machine_name="blind", definition_file=str(SCHEDULED.definition_path), type="EXPRESS", log_level="OFF"
+    )
     with pytest.raises(ValueError, match="must log level ALL with execution data"):
         declare(lambda: Workflow("blind", args))
-    run = declare(lambda: Workflow("blind", dataclasses.replace(args, express_without_execution_logs=True)))
+    run = declare(lambda: Workflow("blind", {**args, "express_without_execution_logs": True}))
     (machine,) = run.of_type("aws:sfn/stateMachine:StateMachine")
     assert machine.inputs["type"] == "EXPRESS"
     assert not run.of_type("aws:cloudwatch/logGroup:LogGroup")

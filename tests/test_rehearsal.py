@@ -26,7 +26,7 @@ from ops.verify import Report
 from rehearsal.moto_aws import InMemoryAws, RehearsalError
 from rehearsal.program import PROJECT_ROOT
 from serverless_workflows.lambda_package import handler_sources
-from serverless_workflows.workflow import ScheduleArgs
+from serverless_workflows.workflow import ResolvedSchedule
 from settings import StackSettings
 from stack_files import stack_config
 from tests.support import INTAKE, NIGHTLY_REPORT, ORDER_AUDIT, SUITE_CATALOGUE, TUTORIALS, CloudStack, Deploy, seed_for
@@ -129,7 +129,7 @@ def test_each_schedule_retries_and_dead_letters_and_each_log_group_expires_as_de
 ) -> None:
     # AWS takes each of these left out, and then retries 185 times over a day, loses what fails
     # for good, and keeps logs forever; the in-memory AWS does the same, so this test names it.
-    declared = ScheduleArgs(expression="rate(1 minute)")
+    declared = ResolvedSchedule(expression="rate(1 minute)")
     retries = {
         "MaximumRetryAttempts": declared.retry_attempts,
         "MaximumEventAgeInSeconds": declared.max_event_age_seconds,

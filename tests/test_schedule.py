@@ -523,5 +523,8 @@ def test_the_issue_s_crashing_step_no_longer_reaches_the_cost_model() -> None:
 def test_the_schedule_sends_the_expression_it_checked(declare: Declare) -> None:
     # parse() strips the spaces a catalogue entry may carry; EventBridge must get what passed the check.
     schedule = ScheduleArgs(expression="  cron(0 8 * * ? *)\n")
-    run = declare(lambda: Workflow("timed", WorkflowArgs("timed-flow", SCHEDULED.load_definition(), schedule=schedule)))
+    args = WorkflowArgs(
+        state_machine_name="timed-flow", definition_file=str(SCHEDULED.definition_path), schedule=schedule
+    )
+    run = declare(lambda: Workflow("timed", args))
     assert run.named("timed-schedule").inputs["scheduleExpression"] == "cron(0 8 * * ? *)"

@@ -245,7 +245,7 @@ def test_a_refused_call_tells_the_user_to_grant_it_and_list_its_state(tmp_path: 
     path = tmp_path / "read.asl.json"
     path.write_text(json.dumps(machine(sdk("s3:getObject"), {"Bucket": "b", "Key.$": "$.key"})))
     with pytest.raises(ValueError, match="cannot be granted least privilege automatically") as refused:
-        workflow.validate(WorkflowArgs("read", WorkflowDefinition.load(path)))
+        workflow.validate("read", WorkflowArgs(state_machine_name="read", definition_file=str(path)))
     message = str(refused.value)
     assert "state 'Call' calls arn:aws:states:::aws-sdk:s3:getObject: Key is taken from the execution data" in message
     assert "grant s3:GetObject yourself" in message

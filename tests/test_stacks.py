@@ -563,7 +563,8 @@ def test_the_settings_and_the_workflow_component_refuse_an_unseen_express_workfl
     except ConfigError as error:
         settings_refuse = "an Express workflow needs logLevel ALL" in str(error)
     try:
-        workflow.validate(WorkflowArgs("flow", SCHEDULED.load_definition(), type="EXPRESS", log_level=level))
+        args = WorkflowArgs(definition_file=str(SCHEDULED.definition_path), type="EXPRESS", log_level=level)
+        workflow.validate("flow", args)
         component_refuses = False
     except ValueError as error:
         component_refuses = "an Express workflow's results are only in its execution logs" in str(error)

@@ -167,7 +167,7 @@ def test_a_broken_definition_is_refused_with_a_fix(tmp_path: Path, mutate: Mutat
     with pytest.raises(DefinitionError) as error:
         validate(definition, PLACEHOLDERS, functions=FUNCTIONS)
     assert message in str(error.value)
-    assert str(definition.path) in str(error.value)
+    assert definition.source in str(error.value)
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:

@@ -232,8 +232,8 @@ def section(catalogue: tuple[WorkflowSpec, ...] = CATALOGUE) -> str:
     """Every workflow of the catalogue, in its order."""
     parts = [BEGIN]
     for spec in catalogue:
-        definition = spec.load_definition()
-        parts.append(f"\n**{spec.title}** (`{_shown(definition.path)}`)\n\n```mermaid\n{mermaid(definition)}\n```\n")
+        drawn = mermaid(spec.load_definition())
+        parts.append(f"\n**{spec.title}** (`{_shown(spec.definition_path)}`)\n\n```mermaid\n{drawn}\n```\n")
     parts.append(END)
     return "\n".join(parts)
 

@@ -33,6 +33,7 @@ _PUBLIC = {
     "ScheduleArgs": "serverless_workflows.workflow",
     "HandlerFunction": "serverless_workflows.handler_function",
     "HandlerFunctionArgs": "serverless_workflows.handler_function",
+    "TaskFunctionArgs": "serverless_workflows.handler_function",
     "handler_archive": "serverless_workflows.lambda_package",
     "PackagingError": "serverless_workflows.lambda_package",
     "Monitoring": "serverless_workflows.monitoring",
@@ -56,6 +57,7 @@ __all__ = [
     "MonitoringArgs",
     "PackagingError",
     "ScheduleArgs",
+    "TaskFunctionArgs",
     "Threshold",
     "Workflow",
     "WorkflowArgs",
@@ -69,7 +71,7 @@ if TYPE_CHECKING:
     from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
     from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
     from serverless_workflows.asl.validate import validate
-    from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+    from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, TaskFunctionArgs
     from serverless_workflows.lambda_package import PackagingError, handler_archive
     from serverless_workflows.monitoring import Monitoring
     from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs

@@ -25,6 +25,8 @@ FUNCTION_ARCHITECTURE = "arm64"
 FUNCTION_MEMORY_MB = 128
 # A task invoking the function must allow more (serverless_workflows/asl/house_rules.py).
 FUNCTION_TIMEOUT_SECONDS = 5
+# The lowest level of a function's own JSON logs that Lambda keeps.
+FUNCTION_APPLICATION_LOG_LEVEL = "INFO"
 
 # --- a state machine and its schedule -----------------------------------------------------------
 
@@ -37,6 +39,14 @@ EXECUTION_LOG_LEVEL = "ALL"
 INCLUDE_EXECUTION_DATA = True
 SCHEDULE_TIMEZONE = "UTC"
 SCHEDULE_ENABLED = True
+SCHEDULE_DESCRIPTION = "Starts the state machine on schedule."
+# How often EventBridge Scheduler retries a StartExecution that failed: a few, within the tick's age.
+SCHEDULE_RETRY_ATTEMPTS = 3
+# How long a tick stays worth delivering: a per-minute workflow gains nothing from a tick retried
+# hours later.
+SCHEDULE_MAX_EVENT_AGE_SECONDS = 300
+# How long undeliverable ticks stay in the schedule's dead-letter queue: 14 days, SQS's maximum.
+DEAD_LETTER_RETENTION_SECONDS = 1_209_600
 
 # --- what every resource that keeps data or traces does -----------------------------------------
 

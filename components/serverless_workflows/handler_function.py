@@ -18,7 +18,7 @@ derives its own invoke grant from a definition that calls it (Workflow).
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -45,6 +45,17 @@ APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+class TaskFunctionArgs(TypedDict):
+    """A Lambda function a workflow's tasks invoke: what the Workflow needs of it
+    (`WorkflowArgs.functions`). `HandlerFunction.for_workflow()` gives it for a function of this
+    package; for one made elsewhere, write its ARN and timeout."""
+
+    arn: pulumi.Input[str]
+    """The function's ARN, put where its placeholder stands; the workflow's role may invoke it."""
+    timeout_seconds: int
+    """The function's own timeout, in seconds: a task invoking it must allow more."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,7 @@ class HandlerFunction(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, log_group]),
         )
 
+        self._timeout_seconds = args.timeout_seconds
         self.function_arn = function.arn
         self.function_name = function.name
         self.role_arn = role.arn
@@ -187,6 +199,11 @@ class HandlerFunction(pulumi.ComponentResource):
                 "log_group_name": self.log_group_name,
             }
         )
+
+    def for_workflow(self) -> TaskFunctionArgs:
+        """This function as a workflow's tasks invoke it (`WorkflowArgs.functions`): its ARN, and its
+        timeout as declared, so that neither is written twice."""
+        return TaskFunctionArgs(arn=self.function_arn, timeout_seconds=self._timeout_seconds)
 
     def grant_invoke(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
         """Let `grantee` invoke this function (a policy of its own on that role)."""

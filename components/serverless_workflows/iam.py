@@ -8,7 +8,6 @@ of writing actions and resources by hand.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,29 +78,6 @@ def service_trust_policy(service: str, *, source_account: str | None = None, sou
     if conditions:
         statement["Condition"] = conditions
     return policy_document([statement])
-
-
-# IAM role names are limited to 64 characters.
-ROLE_NAME_LIMIT = 64
-_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
-            "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}  # fmt: skip
-
-
-def region_code(region: str) -> str:
-    """A short, unique form of a region name: us-east-1 -> use1, ap-southeast-2 -> apse2."""
-    first, *middle, number = region.split("-") if "-" in region else (region, "")
-    return first + "".join(_COMPASS.get(word, word) for word in middle) + number
-
-
-def role_name(stem: str, purpose: str, region: str) -> str:
-    """A role name unique per account and region: IAM names are account-wide, so the same
-    stack deployed in two regions would otherwise collide. Past the 64-character limit, the
-    readable name is cut and a hash of the whole keeps it unique."""
-    name = f"{stem}-{purpose}-{region_code(region)}"
-    if len(name) <= ROLE_NAME_LIMIT:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: ROLE_NAME_LIMIT - len(digest) - 1]}-{digest}"
 
 
 def state_machine_arn(partition: str, region: str, account_id: str, name: str) -> str:

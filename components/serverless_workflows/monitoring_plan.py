@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from serverless_workflows import iam
 from serverless_workflows.addresses import EMAIL_RULE, is_email
 from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
 from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
-from serverless_workflows.names import alarm_name, handler_function_names, workflow_names
+from serverless_workflows.names import alarm_name, handler_function_names, region_code, workflow_names
 
 if TYPE_CHECKING:
     import pulumi
@@ -31,7 +30,7 @@ MAX_DASHBOARD_NAME = 255
 MAX_DASHBOARD_WIDGETS = 500
 MAX_TOPIC_NAME = 256
 # Dashboards are global to the account, so their name carries the region (as role names
-# do); iam.region_code gives at most 6 characters for today's regions, 10 leaves room.
+# do); names.region_code gives at most 6 characters for today's regions, 10 leaves room.
 REGION_CODE_ROOM = 10
 # A page after the first adds "-<page>" to the dashboard's name.
 PAGE_NUMBER_ROOM = 5
@@ -104,7 +103,7 @@ def _scheduler_role_mark() -> str:
     """What the name of every scheduler role holds between its workflow's part and its region's."""
     stem, region = "<state machine>", "<region>"
     role = workflow_names("<workflow>", stem).schedule.scheduler_role.physical_in(region)
-    return role.removeprefix(stem).removesuffix(iam.region_code(region))
+    return role.removeprefix(stem).removesuffix(region_code(region))
 
 
 def _function_log_group(function_name: str) -> str:

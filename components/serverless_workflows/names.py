@@ -8,16 +8,63 @@ of the README's table) asks the same function. A physical name that carries the 
 roles and dashboards are global to the account) is a function of the region, since a component
 learns its region only from its provider, after its Pulumi names are needed.
 
+A physical name a component is not given is derived here too (`derived_name`), from the
+component's Pulumi name and the stack's: deterministic, so that the state machine's ARN, which its
+role's trust policy names, is known before it exists.
+
 This module imports neither Pulumi nor boto3, so it can be asked anywhere.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from serverless_workflows import iam
+# AWS's limits on the names derived here.
+MAX_STATE_MACHINE_NAME = 80
+"""Step Functions' limit on a state machine's name."""
+MAX_SCHEDULED_STATE_MACHINE_NAME = 64
+"""A schedule and its group take the state machine's name, and EventBridge Scheduler allows them 64."""
+MAX_FUNCTION_NAME = 64
+"""Lambda's limit on a function's name."""
+ROLE_NAME_LIMIT = 64
+"""IAM's limit on a role's name."""
+# What a state machine's, a function's and a schedule's name may hold; anything else becomes '-'.
+_NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
+_HASH_CHARACTERS = 8
+_COMPASS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+            "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}  # fmt: skip
+
+
+def shortened(name: str, limit: int) -> str:
+    """`name`, or past `limit` characters its readable start cut, and a hash of the whole to keep
+    it unique and the same on every run."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:_HASH_CHARACTERS]
+    return f"{name[: limit - len(digest) - 1]}-{digest}"
+
+
+def derived_name(component: str, stack: str, limit: int) -> str:
+    """The physical name of a component not given one (a state machine, a function): its Pulumi
+    name and the stack's joined by '-', so that stacks can share an account; each character a name
+    may not hold ('.', '/', a space...) made '-'; within `limit` (`shortened`)."""
+    return shortened(_NOT_IN_A_NAME.sub("-", f"{component}-{stack}"), limit)
+
+
+def region_code(region: str) -> str:
+    """A short, unique form of a region name: us-east-1 -> use1, ap-southeast-2 -> apse2."""
+    first, *middle, number = region.split("-") if "-" in region else (region, "")
+    return first + "".join(_COMPASS.get(word, word) for word in middle) + number
+
+
+def role_name(stem: str, purpose: str, region: str) -> str:
+    """A role name unique per account and region: IAM names are account-wide, so the same
+    stack deployed in two regions would otherwise collide. Past IAM's limit, shortened."""
+    return shortened(f"{stem}-{purpose}-{region_code(region)}", ROLE_NAME_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -78,7 +125,7 @@ class WorkflowNames:
 def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
     """The children of `Workflow(name, args)`, where `state_machine_name` is `args.state_machine_name`."""
     return WorkflowNames(
-        role=RegionalName(f"{name}-role", functools.partial(iam.role_name, state_machine_name, "sfn")),
+        role=RegionalName(f"{name}-role", functools.partial(role_name, state_machine_name, "sfn")),
         role_policy=Unnamed(f"{name}-policy"),
         log_group=Name(f"{name}-logs", f"/aws/vendedlogs/states/{state_machine_name}"),
         state_machine=Name(f"{name}-state-machine", state_machine_name),
@@ -87,7 +134,7 @@ def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
             schedule=Name(f"{name}-schedule", state_machine_name),
             dead_letter_queue=Name(f"{name}-dlq", f"{state_machine_name}-schedule-dlq"),
             scheduler_role=RegionalName(
-                f"{name}-scheduler-role", functools.partial(iam.role_name, state_machine_name, "scheduler")
+                f"{name}-scheduler-role", functools.partial(role_name, state_machine_name, "scheduler")
             ),
             scheduler_policy=Unnamed(f"{name}-scheduler-policy"),
         ),
@@ -107,7 +154,7 @@ def handler_function_names(name: str, function_name: str) -> HandlerFunctionName
     return HandlerFunctionNames(
         # Lambda's own default group, so that nothing else creates a second group for the function.
         log_group=Name(f"{name}-logs", f"/aws/lambda/{function_name}"),
-        role=RegionalName(f"{name}-role", functools.partial(iam.role_name, function_name, "fn")),
+        role=RegionalName(f"{name}-role", functools.partial(role_name, function_name, "fn")),
         role_policy=Unnamed(f"{name}-policy"),
         function=Name(f"{name}-function", function_name),
     )
@@ -163,4 +210,4 @@ def _page_name(first: Callable[[str], str], number: int, region: str) -> str:
 
 def dashboard_name(name_prefix: str, region: str) -> str:
     # Dashboards are global to the account, so their name carries the region, as role names do.
-    return f"{name_prefix}-{iam.region_code(region)}"
+    return f"{name_prefix}-{region_code(region)}"

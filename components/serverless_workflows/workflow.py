@@ -10,8 +10,9 @@ It always creates:
   `serverless_workflows/asl/integrations.py`), plus `extra_statements`;
 - `{name}-logs`: a log group under `/aws/vendedlogs/states/` with retention
   (unless the log level is OFF);
-- `{name}-state-machine`: the state machine, from a definition file whose
-  `${Name}` placeholders are filled from `substitutions`.
+- `{name}-state-machine`: the state machine, from a definition (a file, a dict
+  or JSON text) whose `${Name}` placeholders are filled from `substitutions` and
+  `functions`; named `<name>-<stack>` unless given a name.
 
 Given a `ScheduleArgs`, it also creates the EventBridge Scheduler side:
 a schedule group, the schedule, the scheduler's role (trusted only for that
@@ -27,12 +28,13 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
+from serverless_workflows.arguments import checked, one_of
 from serverless_workflows.asl import integrations, model
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
@@ -44,17 +46,29 @@ from serverless_workflows.asl.schedule import parse as parse_schedule_expression
 from serverless_workflows.asl.validate import validate as validate_definition
 from serverless_workflows.aws_context import AwsContext, console_url
 from serverless_workflows.defaults import (
+    DEAD_LETTER_RETENTION_SECONDS,
     EXECUTION_LOG_LEVEL,
     INCLUDE_EXECUTION_DATA,
     LOG_RETENTION_DAYS,
     RETAIN_DATA,
+    SCHEDULE_DESCRIPTION,
     SCHEDULE_ENABLED,
+    SCHEDULE_MAX_EVENT_AGE_SECONDS,
+    SCHEDULE_RETRY_ATTEMPTS,
     SCHEDULE_TIMEZONE,
     STATE_MACHINE_TYPE,
     TRACING_ENABLED,
 )
+from serverless_workflows.handler_function import TaskFunctionArgs
 from serverless_workflows.logs import check_retention, check_states_log_level, express_results_logged
-from serverless_workflows.names import ScheduleNames, WorkflowNames, workflow_names
+from serverless_workflows.names import (
+    MAX_SCHEDULED_STATE_MACHINE_NAME,
+    MAX_STATE_MACHINE_NAME,
+    ScheduleNames,
+    WorkflowNames,
+    derived_name,
+    workflow_names,
+)
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -63,101 +77,205 @@ MAX_SCHEDULE_RETRY_ATTEMPTS = 185
 SCHEDULE_EVENT_AGE_SECONDS = (60, 86_400)
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
-# State machine names may have 80 characters; a schedule and its group take the
-# same name, and theirs may have 64. Role names are shortened with a hash instead.
-MAX_STATE_MACHINE_NAME = 80
-MAX_SCHEDULED_STATE_MACHINE_NAME = 64
+# The three forms a definition may take; exactly one is given.
+DEFINITION_FIELDS = ("definition_file", "definition_document", "definition_json")
 
 Statement = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class ScheduleArgs:
+class ScheduleArgs(TypedDict):
     """When and with what input EventBridge Scheduler starts the workflow."""
 
     expression: str
     """`rate(...)`, `cron(...)` or `at(...)`, checked as EventBridge Scheduler checks them."""
-    payload: Mapping[str, Any] = field(default_factory=dict)
-    """The execution input, a JSON object. Default: `{}`."""
-    enabled: bool = SCHEDULE_ENABLED
+    payload: NotRequired[Mapping[str, Any]]
+    """The execution input, a JSON object. Default: {}."""
+    enabled: NotRequired[bool]
     """False deploys the schedule DISABLED: it exists but starts nothing. Default: True."""
-    timezone: str = SCHEDULE_TIMEZONE
+    timezone: NotRequired[str]
     """IANA time zone for cron and at expressions. Default: UTC."""
-    description: str = "Starts the state machine on schedule."
-    retry_attempts: int = 3
+    description: NotRequired[str]
+    """The schedule's description. Default: Starts the state machine on schedule."""
+    retry_attempts: NotRequired[int]
     """How often Scheduler retries a failed StartExecution (0 to 185). Default: 3."""
-    max_event_age_seconds: int = 300
+    max_event_age_seconds: NotRequired[int]
     """How long a tick stays worth delivering (60 to 86400). Default: 300, since a
     per-minute workflow gains nothing from a tick retried hours later."""
-    dead_letter_retention_seconds: int = 1_209_600
-    """How long undeliverable ticks stay in the DLQ. Default: 14 days, SQS's maximum."""
+    dead_letter_retention_seconds: NotRequired[int]
+    """How long undeliverable ticks stay in the dead-letter queue the component creates.
+    Default: 1209600 (14 days, SQS's maximum)."""
 
 
-@dataclass(frozen=True)
-class WorkflowArgs:
-    """Everything a Workflow is built from; only the first two have no default."""
+class WorkflowArgs(TypedDict):
+    """Everything a Workflow is built from: one form of the definition, and what it needs.
 
-    state_machine_name: str
-    """Physical name of the state machine; also the stem of its role, log group,
-    schedule and queue names. Include the stack so environments can share an account."""
-    definition: WorkflowDefinition
-    """The ASL definition file; checked by `serverless_workflows.asl.validate` before anything is declared."""
-    type: str = STATE_MACHINE_TYPE
+    Fields the component checks before declaring anything are plain values, known when the
+    program runs: the definition, the names, the schedule, the levels. Values that may come from
+    another resource (ARNs, URLs, names of what the stack creates) take a `pulumi.Input`.
+    """
+
+    state_machine_name: NotRequired[str]
+    """Physical name of the state machine; also the stem of its role, log group, schedule and
+    queue names. Plain: the role's trust policy names the state machine's ARN before it exists.
+    Default: the component's name and the stack's, `<name>-<stack>` (any character a name may not
+    hold made '-'), shortened with a hash past 80 characters, or 64 with a schedule."""
+    definition_file: NotRequired[str]
+    """The ASL definition in a file: its path, relative to the working directory (where Pulumi runs
+    a program). Give exactly one of definition_file, definition_document and definition_json; each is
+    checked (`serverless_workflows.asl.validate`) before anything is declared. Default: none."""
+    definition_document: NotRequired[Mapping[str, Any]]
+    """The ASL definition as a dict (parsed JSON), `${Name}` placeholders in its strings.
+    Default: none (see definition_file)."""
+    definition_json: NotRequired[str]
+    """The ASL definition as JSON text, such as a Workflow Studio export the program has read.
+    Default: none (see definition_file)."""
+    type: NotRequired[str]
     """STANDARD or EXPRESS. Express workflows need a definition TimeoutSeconds of at most
     300 and logging of execution data (see `express_without_execution_logs`). Default: STANDARD."""
-    substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    substitutions: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Placeholder -> value (an ARN, URL or name) put wherever `${Name}` stands in the definition,
-    `extra_statements` and `passable_roles`. Every placeholder of the three needs a value and every
-    value is used by one of them. Default: none."""
-    value_lengths: Mapping[str, int] = field(default_factory=dict)
+    `extra_statements` and `passable_roles`. Every placeholder of the three needs a value (here or,
+    for a Lambda function, in `functions`) and every value is used by one of them. The map is plain;
+    its values may be outputs. Default: none."""
+    value_lengths: NotRequired[Mapping[str, int]]
     """Placeholder -> the most characters its value can have, for each value not known before
     deploy time (an Output: the ARN of a resource the stack creates). The role's policies are laid
     out from these lengths before anything is declared, so no value can make them exceed IAM's
     limits at `pulumi up`. A value without one counts as MAX_VALUE_CHARACTERS. Default: none."""
-    functions: Mapping[str, int] = field(default_factory=dict)
-    """Which substitutions are Lambda function ARNs: placeholder -> the function's own timeout
-    in seconds (a task invoking it must allow more). Default: none."""
-    extra_statements: Sequence[Statement] = ()
+    functions: NotRequired[Mapping[str, TaskFunctionArgs]]
+    """The Lambda functions the definition's tasks invoke: placeholder -> the function, as
+    `HandlerFunction.for_workflow()` gives it, or the ARN and timeout of a function made elsewhere.
+    Its ARN is put where `${Name}` stands (so it is no substitution too), the role may invoke it,
+    and a task invoking it must allow more than its timeout. Default: none."""
+    extra_statements: NotRequired[Sequence[Mapping[str, Any]]]
     """Escape hatch: IAM statements added to the execution role, their `${Name}` placeholders
     filled from `substitutions`. Default: none."""
-    granted_states: frozenset[str] = frozenset()
+    granted_states: NotRequired[Sequence[str]]
     """Task states whose permissions `extra_statements` provide. A state calling a service
     this component cannot scope is refused unless it is listed here. Default: none."""
-    passable_roles: tuple[str, ...] = ()
+    passable_roles: NotRequired[Sequence[str]]
     """IAM roles (ARNs or `${Name}` placeholders) the workflow may pass to a service that takes
     them from a task definition the definition only names (ECS `runTask`): `iam:PassRole` on
     exactly these, only to that service. Default: none."""
-    target_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    target_keys: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Placeholder -> the ARN of the customer managed KMS key that encrypts the resource it names
     (a topic, queue or table the stack creates): the role may use that key through that service
     only. A name that is no such target of a task is refused. Default: none."""
-    log_level: str = EXECUTION_LOG_LEVEL
+    log_level: NotRequired[str]
     """ALL, ERROR, FATAL or OFF. Default: ALL."""
-    log_retention_days: int = LOG_RETENTION_DAYS
+    log_retention_days: NotRequired[int]
     """Days CloudWatch keeps execution logs; one of CloudWatch's allowed values. Default: 14."""
-    include_execution_data: bool = INCLUDE_EXECUTION_DATA
+    include_execution_data: NotRequired[bool]
     """Log each state's input and output (needed to see the data flow). Default: True."""
-    express_without_execution_logs: bool = False
+    express_without_execution_logs: NotRequired[bool]
     """An Express workflow's results exist only in its logs; it is refused unless it logs
     ALL with execution data, or this says to run it unobserved. Default: False."""
-    tracing_enabled: bool = TRACING_ENABLED
+    tracing_enabled: NotRequired[bool]
     """X-Ray tracing of executions. Default: True."""
-    retain_data: bool = RETAIN_DATA
+    retain_data: NotRequired[bool]
     """Keep the log group and the dead-letter queue when the stack is destroyed or they are
     replaced (`retain_on_delete`); delete them by hand afterwards. Default: False."""
-    schedule: ScheduleArgs | None = None
+    schedule: NotRequired[ScheduleArgs]
     """Start the workflow on a schedule. Default: no schedule."""
+    house_rules: NotRequired[Mapping[str, str]]
+    """Each project rule's enforcement level (`serverless_workflows/asl/house_rules.py` HOUSE_RULES),
+    with the level names a stack's `houseRules` takes: `mandatory` refuses the definition, `advisory`
+    deploys it with a warning naming the rule, `disabled` skips the rule. A rule left out is
+    mandatory; so a definition exported from Workflow Studio as it is deploys with its rules advisory
+    or disabled. No level touches what AWS itself refuses. Default: every rule mandatory."""
+
+
+@dataclass(frozen=True)
+class ResolvedSchedule:
+    """A ScheduleArgs with every default filled in: what the component declares."""
+
+    expression: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = SCHEDULE_ENABLED
+    timezone: str = SCHEDULE_TIMEZONE
+    description: str = SCHEDULE_DESCRIPTION
+    retry_attempts: int = SCHEDULE_RETRY_ATTEMPTS
+    max_event_age_seconds: int = SCHEDULE_MAX_EVENT_AGE_SECONDS
+    dead_letter_retention_seconds: int = DEAD_LETTER_RETENTION_SECONDS
+
+
+@dataclass(frozen=True)
+class ResolvedWorkflow:
+    """A WorkflowArgs read (`resolve`): the name derived when not given, the definition loaded,
+    every default filled in, and each function's ARN among the substitutions, its timeout in
+    `functions`. What every check and every declaration of the component reads."""
+
+    state_machine_name: str
+    definition: WorkflowDefinition
+    type: str = STATE_MACHINE_TYPE
+    substitutions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    value_lengths: Mapping[str, int] = field(default_factory=dict)
+    functions: Mapping[str, int] = field(default_factory=dict)
+    """Placeholder -> the timeout of the function whose ARN fills it."""
+    extra_statements: Sequence[Statement] = ()
+    granted_states: frozenset[str] = frozenset()
+    passable_roles: tuple[str, ...] = ()
+    target_keys: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    log_level: str = EXECUTION_LOG_LEVEL
+    log_retention_days: int = LOG_RETENTION_DAYS
+    include_execution_data: bool = INCLUDE_EXECUTION_DATA
+    express_without_execution_logs: bool = False
+    tracing_enabled: bool = TRACING_ENABLED
+    retain_data: bool = RETAIN_DATA
+    schedule: ResolvedSchedule | None = None
     house_rules: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
-    """Each project rule's enforcement level (`serverless_workflows/asl/house_rules.py` HOUSE_RULES): `mandatory`
-    refuses the definition, `advisory` deploys it with a warning naming the rule, `disabled` skips
-    the rule. A rule left out is mandatory. No level touches what AWS itself refuses.
-    Default: every rule mandatory."""
 
 
-def validate(args: WorkflowArgs) -> list[str]:
+def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
+    """`args` of `Workflow(name, args)` read into one shape, or a one-line refusal of what is
+    wrong with their form: a field of another type, or not exactly one form of the definition."""
+    what = f"Workflow {name!r}"
+    given = checked(args, WorkflowArgs, what)
+    definition = _definition(what, given)
+    functions: dict[str, Any] = given.pop("functions", {})
+    substitutions: dict[str, Any] = given.pop("substitutions", {})
+    if twice := sorted(set(functions) & set(substitutions)):
+        raise ValueError(
+            f"{what}: {', '.join(twice)} is given in both functions and substitutions; a function's ARN "
+            "comes from functions alone."
+        )
+    schedule = ResolvedSchedule(**given.pop("schedule")) if "schedule" in given else None
+    limit = MAX_SCHEDULED_STATE_MACHINE_NAME if schedule is not None else MAX_STATE_MACHINE_NAME
+    state_machine_name = given.pop("state_machine_name", None) or derived_name(name, pulumi.get_stack(), limit)
+    return ResolvedWorkflow(
+        state_machine_name=state_machine_name,
+        definition=definition,
+        substitutions={**substitutions, **{placeholder: f["arn"] for placeholder, f in functions.items()}},
+        functions={placeholder: f["timeout_seconds"] for placeholder, f in functions.items()},
+        granted_states=frozenset(given.pop("granted_states", ())),
+        passable_roles=tuple(given.pop("passable_roles", ())),
+        extra_statements=[dict(statement) for statement in given.pop("extra_statements", ())],
+        schedule=schedule,
+        **given,
+    )
+
+
+def _definition(what: str, given: dict[str, Any]) -> WorkflowDefinition:
+    """The one form of the definition `given` holds, loaded and taken out of `given`."""
+    form = one_of(given, DEFINITION_FIELDS, what)
+    value = given.pop(form)
+    if form == "definition_file":
+        return WorkflowDefinition.load(value)
+    source = f"{what} {form}"
+    if form == "definition_json":
+        return WorkflowDefinition.from_json(value, source)
+    return WorkflowDefinition.from_document(value, source)
+
+
+def validate(name: str, args: WorkflowArgs) -> list[str]:
     """Reject arguments AWS would reject (and definitions the mandatory project rules refuse),
     before any resource is declared. Return the warnings, one line each, for the caller to show:
     the component shows them when it is declared, so a check made earlier shows nothing twice."""
+    return _checked(resolve(name, args))
+
+
+def _checked(args: ResolvedWorkflow) -> list[str]:
+    """`validate`, of arguments already read."""
     what = f"Workflow {args.state_machine_name!r}"
     limit = MAX_SCHEDULED_STATE_MACHINE_NAME if args.schedule is not None else MAX_STATE_MACHINE_NAME
     if not _NAME.match(args.state_machine_name) or len(args.state_machine_name) > limit:
@@ -209,7 +327,7 @@ def validate(args: WorkflowArgs) -> list[str]:
     return [f"{what}: {warning}" for warning in warnings]
 
 
-def _static_document(args: WorkflowArgs) -> Any:
+def _static_document(args: ResolvedWorkflow) -> Any:
     """The definition with the substitutions already known (plain strings) filled in, so that
     a literal ARN passed as a value is judged like one written in the file."""
     known = {name: value for name, value in args.substitutions.items() if isinstance(value, str)}
@@ -222,7 +340,7 @@ class _KeepUnknown(dict[str, str]):
         return "${" + key + "}"
 
 
-def _definition_values(args: WorkflowArgs) -> dict[str, pulumi.Input[str]]:
+def _definition_values(args: ResolvedWorkflow) -> dict[str, pulumi.Input[str]]:
     """The substitutions the definition takes: a value that only extra_statements or passable_roles
     use stays out of it (the definition's check refuses a value it does not use)."""
     elsewhere = placeholders_in(list(args.extra_statements)) | placeholders_in(list(args.passable_roles))
@@ -230,7 +348,7 @@ def _definition_values(args: WorkflowArgs) -> dict[str, pulumi.Input[str]]:
     return {name: value for name, value in args.substitutions.items() if name not in only_elsewhere}
 
 
-def _check_granted_states(what: str, args: WorkflowArgs) -> None:
+def _check_granted_states(what: str, args: ResolvedWorkflow) -> None:
     # Otherwise a name that is no state is ignored without a word: a misspelling, or a state
     # renamed or removed since, whose statements then stay in the role.
     states = model.read(args.definition.document).state_names
@@ -242,7 +360,7 @@ def _check_granted_states(what: str, args: WorkflowArgs) -> None:
         )
 
 
-def _check_integrations(what: str, args: WorkflowArgs) -> None:
+def _check_integrations(what: str, args: ResolvedWorkflow) -> None:
     for role in args.passable_roles:
         names = PLACEHOLDER.findall(role)
         unknown = [name for name in names if name not in args.substitutions]
@@ -278,7 +396,7 @@ def _check_integrations(what: str, args: WorkflowArgs) -> None:
         )
 
 
-def _keyed_targets(args: WorkflowArgs, keys: Mapping[str, str]) -> dict[str, str]:
+def _keyed_targets(args: ResolvedWorkflow, keys: Mapping[str, str]) -> dict[str, str]:
     """Each target as the accesses write it -> its key: `${Name}`, or the plain-string value
     already put in its place (`_static_document`)."""
     keyed = {f"${{{name}}}": key for name, key in keys.items()}
@@ -289,7 +407,7 @@ def _keyed_targets(args: WorkflowArgs, keys: Mapping[str, str]) -> dict[str, str
     return keyed
 
 
-def _check_target_keys(what: str, args: WorkflowArgs) -> None:
+def _check_target_keys(what: str, args: ResolvedWorkflow) -> None:
     # A key for what no task writes to would be left out of the role without a word: a
     # misspelt placeholder, or a target since removed.
     encrypted = integrations.accesses(args.definition.document, set(args.functions), args.passable_roles)[0]
@@ -302,7 +420,7 @@ def _check_target_keys(what: str, args: WorkflowArgs) -> None:
         )
 
 
-def _accesses(args: WorkflowArgs) -> tuple[list[integrations.Access], list[integrations.Unscoped]]:
+def _accesses(args: ResolvedWorkflow) -> tuple[list[integrations.Access], list[integrations.Unscoped]]:
     return integrations.accesses(_static_document(args), set(args.functions), args.passable_roles)
 
 
@@ -320,7 +438,7 @@ class _Estimate:
     """The role's grants with every value not known yet at its most characters: an upper bound of
     each statement's size, and so of each policy's, once the values are known."""
 
-    def __init__(self, args: WorkflowArgs) -> None:
+    def __init__(self, args: ResolvedWorkflow) -> None:
         self.args = args
         # A stand-in names its placeholder, so that two never merge into one resource where the values would not.
         self.values = {
@@ -348,7 +466,7 @@ class _Estimate:
         return iam.grant_integrations(integrations.statements(accesses, self.env, fill, self.keys, lenient=True))
 
 
-def _layout(args: WorkflowArgs) -> tuple[tuple[integrations.Access, ...], ...] | None:
+def _layout(args: ResolvedWorkflow) -> tuple[tuple[integrations.Access, ...], ...] | None:
     """None when the integrations' statements stay in the inline policy; else, past IAM's inline
     limit, the accesses (one resource each) that each customer managed policy holds.
 
@@ -380,7 +498,7 @@ def _layout(args: WorkflowArgs) -> tuple[tuple[integrations.Access, ...], ...] |
 
 
 def _policies(
-    args: WorkflowArgs,
+    args: ResolvedWorkflow,
     layout: tuple[tuple[integrations.Access, ...], ...] | None,
     values: Mapping[str, str],
     target_keys: Mapping[str, str],
@@ -408,7 +526,7 @@ def _policies(
     return inline, managed
 
 
-def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement]) -> list[Statement]:
+def _fixed_statements(args: ResolvedWorkflow, extra: Sequence[Statement]) -> list[Statement]:
     """The statements that always stay inline: log delivery, X-Ray, and the caller's own."""
     fixed: list[Statement] = []
     if args.log_level != "OFF":
@@ -418,7 +536,7 @@ def _fixed_statements(args: WorkflowArgs, extra: Sequence[Statement]) -> list[St
     return fixed + list(extra)
 
 
-def _check_policy_size(what: str, args: WorkflowArgs) -> None:
+def _check_policy_size(what: str, args: ResolvedWorkflow) -> None:
     fixed = iam.policy_size(_Estimate(args).fixed())
     if fixed > iam.ROLE_INLINE_POLICY_CHARACTERS:
         raise ValueError(
@@ -444,6 +562,9 @@ def _resolved_dict(values: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[dic
 
 
 class Workflow(pulumi.ComponentResource):
+    """A Step Functions state machine with its least-privilege role and its log group, and, given a
+    schedule, an EventBridge Scheduler schedule with its own role and dead-letter queue."""
+
     role: aws.iam.Role
     state_machine_arn: pulumi.Output[str]
     state_machine_name: pulumi.Output[str]
@@ -456,26 +577,27 @@ class Workflow(pulumi.ComponentResource):
     dead_letter_queue_name: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: WorkflowArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        warnings = validate(args)
+        resolved = resolve(name, args)
+        warnings = _checked(resolved)
         super().__init__(TYPE_TOKEN, name, None, opts)
         # Once per component, so once per run: `deployment.plan` checks the same arguments silently.
         # Without a resource the engine prints it at once; with one it would wait for the URN.
         for warning in warnings:
             pulumi.log.warn(warning)
         self._name = name
-        names = workflow_names(name, args.state_machine_name)
+        names = workflow_names(name, resolved.state_machine_name)
         child = pulumi.ResourceOptions(parent=self)
-        keep = pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None)
+        keep = pulumi.ResourceOptions(parent=self, retain_on_delete=resolved.retain_data or None)
         aws_env = AwsContext.lookup(self)
-        physical = args.state_machine_name
-        logging_on = args.log_level != "OFF"
+        physical = resolved.state_machine_name
+        logging_on = resolved.log_level != "OFF"
 
         log_group = None
         if logging_on:
             log_group = aws.cloudwatch.LogGroup(
                 names.log_group.pulumi,
                 name=names.log_group.physical,
-                retention_in_days=args.log_retention_days,
+                retention_in_days=resolved.log_retention_days,
                 opts=keep,
             )
 
@@ -492,23 +614,23 @@ class Workflow(pulumi.ComponentResource):
             opts=child,
         )
 
-        depends_on = self._declare_policies(args, names, aws_env, logging_on=logging_on)
+        depends_on = self._declare_policies(resolved, names, aws_env, logging_on=logging_on)
 
-        definition = args.definition
-        rendered = _resolved_dict(_definition_values(args)).apply(definition.render)
+        definition = resolved.definition
+        rendered = _resolved_dict(_definition_values(resolved)).apply(definition.render)
         state_machine = aws.sfn.StateMachine(
             names.state_machine.pulumi,
             name=names.state_machine.physical,
-            type=args.type,
+            type=resolved.type,
             role_arn=self.role.arn,
             definition=rendered,
             logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
-                level=args.log_level,
-                include_execution_data=args.include_execution_data if logging_on else False,
+                level=resolved.log_level,
+                include_execution_data=resolved.include_execution_data if logging_on else False,
                 # Step Functions requires the ":*" form of the log group ARN.
                 log_destination=log_group.arn.apply(lambda arn: f"{arn}:*") if log_group else None,
             ),
-            tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=args.tracing_enabled),
+            tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=resolved.tracing_enabled),
             # Step Functions checks at creation that the role can deliver logs.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
@@ -522,12 +644,12 @@ class Workflow(pulumi.ComponentResource):
         self.schedule_group_name = None
         self.dead_letter_queue_url = None
         self.dead_letter_queue_name = None
-        if args.schedule is not None:
+        if resolved.schedule is not None:
             self._add_schedule(
                 names=names.schedule,
                 physical=physical,
-                args=args,
-                schedule=args.schedule,
+                args=resolved,
+                schedule=resolved.schedule,
                 state_machine=state_machine,
                 aws_env=aws_env,
             )
@@ -547,7 +669,7 @@ class Workflow(pulumi.ComponentResource):
         )
 
     def _declare_policies(
-        self, args: WorkflowArgs, names: WorkflowNames, aws_env: AwsContext, *, logging_on: bool
+        self, args: ResolvedWorkflow, names: WorkflowNames, aws_env: AwsContext, *, logging_on: bool
     ) -> list[pulumi.Resource]:
         """The execution role's policies: inline, and past IAM's limit customer managed ones too."""
         child = pulumi.ResourceOptions(parent=self)
@@ -613,8 +735,8 @@ class Workflow(pulumi.ComponentResource):
         *,
         names: ScheduleNames,
         physical: str,
-        args: WorkflowArgs,
-        schedule: ScheduleArgs,
+        args: ResolvedWorkflow,
+        schedule: ResolvedSchedule,
         state_machine: aws.sfn.StateMachine,
         aws_env: AwsContext,
     ) -> None:

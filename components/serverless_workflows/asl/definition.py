@@ -1,8 +1,9 @@
-"""Amazon States Language definitions kept as files, with `${Name}` placeholders.
+"""Amazon States Language definitions, with `${Name}` placeholders.
 
 A definition file is the source of truth for its workflow: Workflow Studio and
-the AWS Toolkit open it as it is. Values known only at deploy time (Lambda
-ARNs) stand in it as `${Name}` placeholders.
+the AWS Toolkit open it as it is. A program may also hold a definition as JSON
+text or as a dict; all three are read the same way. Values known only at deploy
+time (Lambda ARNs) stand in it as `${Name}` placeholders.
 
 `string.Template` is not used on purpose: ASL is full of `$.path` references,
 and a substitution engine that treats every `$` as special corrupts them. Only
@@ -56,13 +57,16 @@ class DefinitionError(ValueError):
 
 @dataclass(frozen=True)
 class WorkflowDefinition:
-    """One ASL definition file and the placeholders it expects.
+    """One ASL definition and the placeholders it expects.
 
-    Build it with `WorkflowDefinition.load(path)`; the JSON is parsed once
-    there, so a syntax error surfaces before any resource is declared.
+    Build it with `WorkflowDefinition.load(path)` from a file, or `from_json` and `from_document`
+    from text or a dict a program holds; the JSON is parsed once there, so a syntax error
+    surfaces before any resource is declared.
     """
 
-    path: Path
+    source: str
+    """Where the definition came from, as every message about it starts: the file's path, or
+    which argument held the text or dict."""
     text: str
     placeholders: frozenset[str]
 
@@ -77,18 +81,43 @@ class WorkflowDefinition:
             raise DefinitionError(
                 f"{path}: byte {error.start} is not UTF-8 ({error.reason}); save the file as UTF-8."
             ) from None
-        document = _parse(path, text)
+        return cls.from_json(text, str(path))
+
+    @classmethod
+    def from_json(cls, text: str, source: str) -> Self:
+        """The definition written as JSON `text`; `source` names where it came from in messages."""
+        document = _parse(source, text)
         if not isinstance(document, dict) or not isinstance(document.get("States"), dict):
-            raise DefinitionError(f"{path}: an ASL definition is a JSON object with a 'States' object.")
+            raise DefinitionError(f"{source}: an ASL definition is a JSON object with a 'States' object.")
         # Counted with placeholders as written; the ARNs that replace them add a little.
         size = len(json.dumps(document, separators=(",", ":")))
         if size > MAX_DEFINITION_CHARACTERS:
             raise DefinitionError(
-                f"{path}: the definition is {size:,} characters as deployed (compact JSON); Step Functions "
+                f"{source}: the definition is {size:,} characters as deployed (compact JSON); Step Functions "
                 f"accepts at most {MAX_DEFINITION_CHARACTERS:,} (1 MB). Move part of it into a workflow of its "
                 "own and start that one (a WorkflowRef)."
             )
-        return cls(path=path, text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))
+        return cls(source=source, text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))
+
+    @classmethod
+    def from_document(cls, document: object, source: str) -> Self:
+        """The definition held as parsed JSON (a dict of lists, strings, numbers, booleans and None);
+        `source` names where it came from in messages."""
+        if not isinstance(document, Mapping):
+            raise DefinitionError(
+                f"{source}: an ASL definition is a JSON object with a 'States' object, got {type(document).__name__}."
+            )
+        try:
+            # allow_nan=False: NaN and infinities are no JSON, and would be written as if they were.
+            text = json.dumps(document, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise DefinitionError(
+                f"{source}: cannot be written as JSON ({error}); use dicts, lists, strings, finite numbers, "
+                "booleans and None."
+            ) from None
+        except RecursionError:
+            raise DefinitionError(f"{source}: the document is nested too deeply to write as JSON.") from None
+        return cls.from_json(text, source)
 
     @property
     def document(self) -> dict[str, Any]:
@@ -110,7 +139,7 @@ class WorkflowDefinition:
             problems.append(f"value(s) given for {', '.join(unused)}, which the definition does not use")
         if problems:
             expected = ", ".join(sorted(self.placeholders)) or "none"
-            raise DefinitionError(f"{self.path}: {'; '.join(problems)}. Placeholders in the file: {expected}.")
+            raise DefinitionError(f"{self.source}: {'; '.join(problems)}. Placeholders in the definition: {expected}.")
 
     def render(self, values: Mapping[str, str]) -> str:
         """The definition with every `${Name}` replaced by `values[Name]`."""
@@ -121,25 +150,25 @@ class WorkflowDefinition:
         return json.dumps(json.loads(rendered), separators=(",", ":"))
 
 
-def _parse(path: Path, text: str) -> Any:
+def _parse(source: str, text: str) -> Any:
     try:
         return json.loads(
             text, object_pairs_hook=_refuse_duplicate_keys, parse_constant=refuse_constant, parse_float=finite_float
         )
     except json.JSONDecodeError as error:
         raise DefinitionError(
-            f"{path}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}). "
+            f"{source}: line {error.lineno}, column {error.colno}: invalid JSON ({error.msg}). "
             "Fix the syntax; Workflow Studio's code view points at the same place."
         ) from error
     except _RefusedError as error:
-        raise DefinitionError(f"{path}: {error}") from None
+        raise DefinitionError(f"{source}: {error}") from None
     except NotJsonError as error:
-        raise DefinitionError(f"{path}: {error}; write a number, or the value as a string.") from None
+        raise DefinitionError(f"{source}: {error}; write a number, or the value as a string.") from None
     except RecursionError:
-        raise DefinitionError(f"{path}: the JSON is nested too deeply to read; no definition needs that.") from None
+        raise DefinitionError(f"{source}: the JSON is nested too deeply to read; no definition needs that.") from None
     except ValueError as error:
         # Such as an integer of more digits than Python converts.
-        raise DefinitionError(f"{path}: cannot be read as JSON ({error}).") from None
+        raise DefinitionError(f"{source}: cannot be read as JSON ({error}).") from None
 
 
 class _RefusedError(ValueError):

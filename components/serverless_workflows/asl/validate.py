@@ -50,7 +50,7 @@ def validate(
     placeholders to their functions' timeouts; `house_rules` maps a project rule's name to its level
     (a rule left out is mandatory)."""
     if problems := level_problems(house_rules):
-        raise ValueError(f"{definition.path}: {'; '.join(problems)}.")
+        raise ValueError(f"{definition.source}: {'; '.join(problems)}.")
     document = definition.document
     findings = asl_findings(document, workflow_type=workflow_type)
     listed: list[str] = [str(problem) for problem in findings if not problem.warning]
@@ -58,7 +58,7 @@ def validate(
     try:
         definition.check_values(frozenset(supplied))
     except DefinitionError as error:
-        listed.append(str(error).removeprefix(f"{definition.path}: "))
+        listed.append(str(error).removeprefix(f"{definition.source}: "))
     project = project_problems(document, functions=functions or {}, workflow_type=workflow_type, levels=house_rules)
     listed.extend(str(problem) for problem in project if not problem.warning)
     refused = refused_rules(project)
@@ -68,7 +68,7 @@ def validate(
         if refused
         else ""
     )
-    _raise_listed(definition.path, listed, after)
+    _raise_listed(definition.source, listed, after)
     return [str(problem) for problem in [*findings, *project] if problem.warning]
 
 
@@ -77,7 +77,7 @@ def check_asl(definition: WorkflowDefinition, *, workflow_type: str = "STANDARD"
     tools that read a definition without deploying it (diagrams, the cost estimate), which follow
     its transitions and need every one to lead to a state. Otherwise return the ASL warnings."""
     findings = asl_findings(definition.document, workflow_type=workflow_type)
-    _raise_listed(definition.path, [str(problem) for problem in findings if not problem.warning])
+    _raise_listed(definition.source, [str(problem) for problem in findings if not problem.warning])
     return [str(problem) for problem in findings if problem.warning]
 
 
@@ -93,7 +93,7 @@ def tool_warnings(
     `pulumi preview` would warn of (advisory rules) or refuse (mandatory ones, said so) without
     refusing to draw or price a definition someone is still writing."""
     if problems := level_problems(house_rules):
-        raise ValueError(f"{definition.path}: {'; '.join(problems)}.")
+        raise ValueError(f"{definition.source}: {'; '.join(problems)}.")
     listed = check_asl(definition, workflow_type=workflow_type)
     project = project_problems(
         definition.document, functions=functions or {}, workflow_type=workflow_type, levels=house_rules
