@@ -135,7 +135,7 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
         code = {function.name: _code(function) for function in spec.functions}
         unresolved = _unresolved(spec)
         for function in spec.functions:
-            handler_function.validate(function_args(function, settings, code[function.name], unresolved))
+            handler_function.validate(function.name, function_args(function, settings, code[function.name], unresolved))
         workflow.validate(
             spec.name, workflow_args(spec, settings, definition, unresolved, _planned_functions(spec, unresolved))
         )
@@ -243,13 +243,13 @@ def _unresolved(spec: WorkflowSpec) -> dict[str, str]:
 def function_args(
     function: FunctionSpec, settings: StackSettings, code: pulumi.Archive, values: Mapping[str, pulumi.Input[str]]
 ) -> HandlerFunctionArgs:
+    """The arguments of `function`'s HandlerFunction; its runtime and architecture come with `code`,
+    packaged for them (`_code`)."""
     return HandlerFunctionArgs(
         function_name=settings.physical_name(function.name),
         handler=function.handler,
         code=code,
         description=function.description,
-        runtime=function.runtime,
-        architecture=function.architecture,
         memory_mb=function.memory_mb,
         timeout_seconds=function.timeout_seconds,
         log_retention_days=settings.log_retention_days,

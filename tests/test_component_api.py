@@ -15,7 +15,16 @@ from typing import Any, cast
 import pytest
 
 from rehearsal.program import ProgramRun
-from serverless_workflows.names import MAX_SCHEDULED_STATE_MACHINE_NAME, MAX_STATE_MACHINE_NAME
+from serverless_workflows import handler_function, lambda_package
+from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
+from serverless_workflows.handler_function import (
+    HandlerFunction,
+    HandlerFunctionArgs,
+    ResolvedFunction,
+    TaskFunctionArgs,
+    VpcConfigArgs,
+)
+from serverless_workflows.names import MAX_FUNCTION_NAME, MAX_SCHEDULED_STATE_MACHINE_NAME, MAX_STATE_MACHINE_NAME
 from serverless_workflows.workflow import (
     ResolvedSchedule,
     ResolvedWorkflow,
@@ -215,19 +224,220 @@ def documented_default(doc: str) -> str:
     return found.group(1)
 
 
-ARGS_AND_DEFAULTS = [(WorkflowArgs, ResolvedWorkflow), (ScheduleArgs, ResolvedSchedule)]
+ARGS_AND_DEFAULTS: list[tuple[type, type | None]] = [
+    (WorkflowArgs, ResolvedWorkflow),
+    (ScheduleArgs, ResolvedSchedule),
+    (TaskFunctionArgs, None),
+    (HandlerFunctionArgs, ResolvedFunction),
+    (VpcConfigArgs, None),
+]
 
 
-@pytest.mark.parametrize(("args_type", "resolved"), ARGS_AND_DEFAULTS, ids=lambda t: t.__name__)
-def test_every_field_is_described_and_every_optional_one_says_its_default(args_type: type, resolved: type) -> None:
+@pytest.mark.parametrize(("args_type", "resolved"), ARGS_AND_DEFAULTS, ids=lambda t: getattr(t, "__name__", ""))
+def test_every_field_is_described_and_every_optional_one_says_its_default(
+    args_type: type, resolved: type | None
+) -> None:
     docs = field_docs(args_type)
     assert set(docs) == set(args_type.__annotations__)
     assert all(docs.values()), [name for name, doc in docs.items() if not doc]
+    assert args_type.__doc__, f"{args_type.__name__} has no description"
     optional: frozenset[str] = args_type.__optional_keys__  # type: ignore[attr-defined]
     undocumented = sorted(name for name in optional if "Default: " not in docs[name])
     assert undocumented == [], f"{args_type.__name__}: no 'Default: ...' for {', '.join(undocumented)}"
-    defaults = {item.name: item.default for item in dataclasses.fields(resolved)}
+    defaults = {item.name: item.default for item in dataclasses.fields(resolved)} if resolved else {}
     for name in sorted(optional & set(defaults)):
         default = defaults[name]
         if isinstance(default, bool | int | str) and default != "":
-            assert documented_default(docs[name]).startswith(str(default)), (name, default)
+            # The value itself, as a word, in what the field says of its default.
+            word = rf"(?<![\w.]){re.escape(str(default))}(?![\w])"
+            assert re.search(word, documented_default(docs[name])), (name, default)
+
+
+# --- HandlerFunction: packaged once for its runtime and architecture; Lambda's settings pass through --
+
+HANDLER = "handlers.call_center.open_case"
+
+
+def test_a_function_without_code_is_packaged_for_its_own_runtime_and_architecture(
+    declare: Declare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packaged: list[dict[str, Any]] = []
+
+    def recording(handler: str, **target: Any) -> lambda_package.HandlerArchive:
+        packaged.append({"handler": handler, **target})
+        return lambda_package.handler_archive(handler, **target)
+
+    monkeypatch.setattr(handler_function, "handler_archive", recording)
+    args = HandlerFunctionArgs(handler=HANDLER, runtime="python3.12", architecture="x86_64")
+    run = declare(lambda: HandlerFunction("open", args))
+    assert packaged == [{"handler": HANDLER, "source_root": None, "runtime": "python3.12", "architecture": "x86_64"}]
+    function = run.named("open-function").inputs
+    assert (function["runtime"], function["architectures"]) == ("python3.12", ["x86_64"])
+
+
+def test_a_function_runs_on_the_runtime_and_architecture_its_package_was_built_for(declare: Declare) -> None:
+    code = lambda_package.handler_archive(HANDLER, runtime="python3.12", architecture="x86_64")
+    run = declare(lambda: HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, code=code)))
+    function = run.named("open-function").inputs
+    assert (function["runtime"], function["architectures"]) == ("python3.12", ["x86_64"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"runtime": "python3.12"},
+            "HandlerFunction 'open-dev': runtime is python3.12, but code was packaged for python3.14 "
+            "(handler_archive's runtime), whose dependencies would not load there; leave code out",
+        ),
+        (
+            {"architecture": "x86_64"},
+            "HandlerFunction 'open-dev': architecture is x86_64, but code was packaged for arm64",
+        ),
+        (
+            {"source_root": "."},
+            "HandlerFunction 'open': source_root is where the component reads the handler's sources to package "
+            "them; with code given it packages nothing. Give one of them.",
+        ),
+    ],
+    ids=["runtime", "architecture", "source-root"],
+)
+def test_a_package_that_disagrees_with_the_function_is_refused(
+    declare: Declare, fields: dict[str, Any], message: str
+) -> None:
+    # Left off handler_archive, the runtime is the newest: wheels for 3.14 in a 3.12 function (issue 24).
+    code = lambda_package.handler_archive(HANDLER)
+    args = cast(HandlerFunctionArgs, {"handler": HANDLER, "code": code, **fields})
+    refused = declared_nothing(declare, lambda: HandlerFunction("open", args), re.escape(message[:30]))
+    assert refused.startswith(message)
+
+
+def test_an_omitted_function_name_is_derived_within_lambdas_limit(declare: Declare) -> None:
+    run = declare(lambda: HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER)))
+    assert run.named("open-function").inputs["name"] == "open-dev"
+    long = "o" * 70
+    name = declare(lambda: HandlerFunction(long, HandlerFunctionArgs(handler=HANDLER))).named(f"{long}-function")
+    assert len(name.inputs["name"]) == MAX_FUNCTION_NAME
+    assert re.fullmatch(r"o+-[0-9a-f]{8}", name.inputs["name"])
+
+
+def test_lambda_settings_pass_through_and_a_vpc_function_may_manage_its_interfaces(declare: Declare) -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/1111aaaa-0000-0000-0000-000000000000"
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:shared:3"
+    args = HandlerFunctionArgs(
+        handler=HANDLER,
+        memory_mb=cast(int, 256.0),
+        vpc_config=VpcConfigArgs(subnet_ids=["subnet-1", "subnet-2"], security_group_ids=["sg-1"]),
+        layers=[layer],
+        reserved_concurrency=2,
+        ephemeral_storage_mb=1024,
+        function_overrides={"kms_key_arn": key, "tags": {"team": "orders"}},
+    )
+    run = declare(lambda: HandlerFunction("open", args))
+    function = run.named("open-function").inputs
+    assert function["vpcConfig"] == {"subnetIds": ["subnet-1", "subnet-2"], "securityGroupIds": ["sg-1"]}
+    assert function["layers"] == [layer]
+    assert function["reservedConcurrentExecutions"] == 2
+    assert function["ephemeralStorage"] == {"size": 1024}
+    assert (function["kmsKeyArn"], function["tags"], function["memorySize"]) == (key, {"team": "orders"}, 256)
+    statements = document(run, "open-policy", "policy")["Statement"]
+    assert [s for s in statements if s["Sid"] in ("DescribeVpcNetwork", "ManageVpcInterfaces")] == [
+        {"Sid": "DescribeVpcNetwork", "Effect": "Allow",
+         "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], "Resource": ["*"]},
+        {"Sid": "ManageVpcInterfaces", "Effect": "Allow",
+         "Action": ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                    "ec2:UnassignPrivateIpAddresses"],
+         "Resource": ["arn:aws:ec2:us-east-1:123456789012:*/*"]},
+    ]  # fmt: skip
+
+
+def test_a_function_without_those_settings_declares_none_of_them(declare: Declare) -> None:
+    function = declare(lambda: HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER))).named("open-function")
+    assert not {"vpcConfig", "layers", "reservedConcurrentExecutions", "ephemeralStorage"} & set(function.inputs)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"function_overrides": {"runtime": "python3.12", "timeout": 9}},
+            "HandlerFunction 'open-dev': function_overrides sets runtime, timeout, which the component sets itself",
+        ),
+        (
+            {"function_overrides": {"kms_key": "k"}},
+            "HandlerFunction 'open-dev': function_overrides sets kms_key, which aws.lambda_.Function does not take; "
+            "it takes ",
+        ),
+        ({"layers": ["arn"] * 6}, "HandlerFunction 'open-dev': 6 layers; Lambda takes at most 5 per function."),
+        ({"reserved_concurrency": -1}, "HandlerFunction 'open-dev': reserved_concurrency -1 is below 0"),
+        (
+            {"ephemeral_storage_mb": 256},
+            "HandlerFunction 'open-dev': ephemeral_storage_mb 256 is outside 512 to 10240.",
+        ),
+        ({"vpc_config": {"subnet_ids": ["s"]}}, "HandlerFunction 'open': vpc_config.security_group_ids is required"),
+    ],
+    ids=["owned-override", "unknown-override", "layers", "concurrency", "storage", "vpc"],
+)
+def test_lambda_settings_aws_or_the_component_would_refuse_are_refused_before_anything(
+    declare: Declare, fields: dict[str, Any], message: str
+) -> None:
+    args = cast(HandlerFunctionArgs, {"handler": HANDLER, **fields})
+    refused = declared_nothing(declare, lambda: HandlerFunction("open", args), re.escape(message[:30]))
+    assert refused.startswith(message)
+
+
+# --- a workflow takes its functions as they are declared: the ARN and the timeout once -----------------
+
+INVOKING = {
+    "StartAt": "Open",
+    "TimeoutSeconds": 60,
+    "States": {
+        "Open": {
+            "Type": "Task",
+            "Resource": "${OpenArn}",
+            "TimeoutSeconds": 10,
+            "Retry": [{"ErrorEquals": list(TRANSIENT_LAMBDA_ERRORS)}],
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_workflow_takes_a_handler_function_its_arn_and_its_timeout(declare: Declare) -> None:
+    def build() -> None:
+        opened = HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, timeout_seconds=5))
+        Workflow("flow", WorkflowArgs(definition_document=INVOKING, functions={"OpenArn": opened.for_workflow()}))
+
+    run = declare(build)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:open-dev"
+    assert json.loads(run.named("flow-state-machine").inputs["definition"])["States"]["Open"]["Resource"] == arn
+    assert document(run, "flow-policy", "policy")["Statement"][-1]["Resource"] == [arn]
+
+
+def test_a_task_that_allows_less_than_its_functions_timeout_is_refused_from_the_function_itself(
+    declare: Declare,
+) -> None:
+    declared = ProgramRun()
+
+    def build() -> None:
+        opened = HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, timeout_seconds=30))
+        Workflow("flow", WorkflowArgs(definition_document=INVOKING, functions={"OpenArn": opened.for_workflow()}))
+
+    with pytest.raises(ValueError, match="lambda-task-timeout") as refused:
+        declare(build, into=declared)
+    assert "30" in str(refused.value)
+    assert not [r for r in declared if r.type.startswith("serverless-workflows:index:Workflow")]
+
+
+def test_a_function_given_as_a_substitution_too_is_refused(declare: Declare) -> None:
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:open"
+    args = WorkflowArgs(
+        definition_document=INVOKING,
+        functions={"OpenArn": TaskFunctionArgs(arn=arn, timeout_seconds=5)},
+        substitutions={"OpenArn": arn},
+    )
+    message = declared_nothing(declare, lambda: Workflow("flow", args), "both functions and substitutions")
+    assert message == (
+        "Workflow 'flow': OpenArn is given in both functions and substitutions; a function's ARN comes from "
+        "functions alone."
+    )

@@ -12,7 +12,7 @@ import pytest
 
 from rehearsal.program import ProgramRun
 from serverless_workflows.asl.definition import DefinitionError
-from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
+from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, ResolvedFunction
 from serverless_workflows.lambda_package import handler_archive
 from serverless_workflows.monitoring_plan import MonitoringArgs
 from serverless_workflows.workflow import ResolvedSchedule, ResolvedWorkflow, ScheduleArgs, Workflow, WorkflowArgs
@@ -121,7 +121,7 @@ def function_args(**overrides: object) -> HandlerFunctionArgs:
         "code": handler_archive("handlers.call_center.open_case"),
     }
     values.update(overrides)
-    return HandlerFunctionArgs(**values)  # type: ignore[arg-type]
+    return cast(HandlerFunctionArgs, values)
 
 
 @pytest.mark.parametrize(
@@ -206,11 +206,11 @@ def _defaults_of(cls: Any, *names: str) -> dict[str, object]:
 def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     # Where a literal once stood in each, a changed default reached some of them and not others.
     function = ("runtime", "architecture", "memory_mb", "timeout_seconds")
-    assert _defaults_of(HandlerFunctionArgs, *function) == _defaults_of(FunctionSpec, *function)
+    assert _defaults_of(ResolvedFunction, *function) == _defaults_of(FunctionSpec, *function)
     kept = ("log_retention_days", "tracing_enabled", "retain_data")
     stack = _defaults_of(StackSettings, "log_level", *kept)
     assert _defaults_of(ResolvedWorkflow, "log_level", *kept) == stack
-    assert _defaults_of(HandlerFunctionArgs, *kept) == {key: stack[key] for key in kept}
+    assert _defaults_of(ResolvedFunction, *kept) == {key: stack[key] for key in kept}
     assert _defaults_of(MonitoringArgs, "retain_data") == {"retain_data": stack["retain_data"]}
     assert _defaults_of(ResolvedSchedule, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
     assert _defaults_of(ResolvedWorkflow, "type") == _defaults_of(WorkflowSpec, "type")

@@ -74,7 +74,9 @@ def test_a_scheduled_workflow_declares_the_children_its_names_list(declare: Decl
 def test_a_handler_function_declares_the_children_its_names_list(declare: Declare) -> None:
     code = handler_archive("handlers.call_center.open_case")
     run = declare(
-        lambda: HandlerFunction("fn", HandlerFunctionArgs("stack-fn", "handlers.call_center.open_case", code))
+        lambda: HandlerFunction(
+            "fn", HandlerFunctionArgs(function_name="stack-fn", handler="handlers.call_center.open_case", code=code)
+        )
     )
     assert declared(run, "serverless-workflows:index:HandlerFunction") == named(
         handler_function_names("fn", "stack-fn"), REGION

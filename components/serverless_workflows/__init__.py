@@ -2,8 +2,8 @@
 
 - `Workflow`: a state machine with its least-privilege role, its log group and, given a
   `ScheduleArgs`, an EventBridge Scheduler schedule with its own role and dead-letter queue;
-- `HandlerFunction`: a Python Lambda function with its own role and log group, packaged by
-  `handler_archive`;
+- `HandlerFunction`: a Python Lambda function with its own role and log group, its handler
+  packaged (`handler_archive`) for its runtime and architecture;
 - `Monitoring`: alarms, their encrypted topic and a dashboard for a set of workflows;
 - `asl`: the definitions' model, their validator (`validate`) and the IAM each task needs.
 
@@ -34,7 +34,9 @@ _PUBLIC = {
     "HandlerFunction": "serverless_workflows.handler_function",
     "HandlerFunctionArgs": "serverless_workflows.handler_function",
     "TaskFunctionArgs": "serverless_workflows.handler_function",
+    "VpcConfigArgs": "serverless_workflows.handler_function",
     "handler_archive": "serverless_workflows.lambda_package",
+    "HandlerArchive": "serverless_workflows.lambda_package",
     "PackagingError": "serverless_workflows.lambda_package",
     "Monitoring": "serverless_workflows.monitoring",
     "MonitoringArgs": "serverless_workflows.monitoring_plan",
@@ -50,6 +52,7 @@ _PUBLIC = {
 __all__ = [
     "AlarmThresholds",
     "DefinitionError",
+    "HandlerArchive",
     "HandlerFunction",
     "HandlerFunctionArgs",
     "MonitoredWorkflow",
@@ -59,6 +62,7 @@ __all__ = [
     "ScheduleArgs",
     "TaskFunctionArgs",
     "Threshold",
+    "VpcConfigArgs",
     "Workflow",
     "WorkflowArgs",
     "WorkflowDefinition",
@@ -71,8 +75,13 @@ if TYPE_CHECKING:
     from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
     from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
     from serverless_workflows.asl.validate import validate
-    from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, TaskFunctionArgs
-    from serverless_workflows.lambda_package import PackagingError, handler_archive
+    from serverless_workflows.handler_function import (
+        HandlerFunction,
+        HandlerFunctionArgs,
+        TaskFunctionArgs,
+        VpcConfigArgs,
+    )
+    from serverless_workflows.lambda_package import HandlerArchive, PackagingError, handler_archive
     from serverless_workflows.monitoring import Monitoring
     from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs
     from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs

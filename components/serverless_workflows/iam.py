@@ -124,6 +124,26 @@ def grant_log_write(log_group_arn: str) -> Statement:
     return allow(LAMBDA_LOG_WRITE_ACTIONS, [f"{log_group_arn}:*"], sid="WriteOwnLogGroup")
 
 
+# What Lambda does with a function's role to reach a VPC (AWSLambdaVPCAccessExecutionRole's actions,
+# Lambda's guide "Giving Lambda functions access to resources in an Amazon VPC"): describing takes no
+# resource in IAM's data, so "*"; managing the function's network interfaces is kept to this account
+# and region, in the ARN form the guide gives for DeleteNetworkInterface.
+VPC_DESCRIBE_ACTIONS = ("ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+VPC_INTERFACE_ACTIONS = (
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:UnassignPrivateIpAddresses",
+)
+
+
+def grant_vpc_access(partition: str, region: str, account_id: str) -> list[Statement]:
+    return [
+        allow(VPC_DESCRIBE_ACTIONS, ["*"], sid="DescribeVpcNetwork"),
+        allow(VPC_INTERFACE_ACTIONS, [f"arn:{partition}:ec2:{region}:{account_id}:*/*"], sid="ManageVpcInterfaces"),
+    ]
+
+
 _SID = re.compile(r"^[A-Za-z0-9]+$")
 
 

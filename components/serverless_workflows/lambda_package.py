@@ -780,14 +780,26 @@ def _check_closure_requirements(handler: str, closure: _Closure, own: Path, root
 # --- the archive ----------------------------------------------------------------------
 
 
+class HandlerArchive(pulumi.AssetArchive):
+    """A handler's deployment package, with the Lambda runtime and architecture its dependencies
+    were installed for: a function given it runs on those (`HandlerFunctionArgs.code`), so that
+    they are written once."""
+
+    def __init__(self, assets: dict[str, pulumi.Asset | pulumi.Archive], *, runtime: str, architecture: str) -> None:
+        super().__init__(assets)
+        self.runtime = runtime
+        self.architecture = architecture
+
+
 def handler_archive(
     handler: str,
     *,
     source_root: Path | None = None,
     runtime: str = FUNCTION_RUNTIME,
     architecture: str = FUNCTION_ARCHITECTURE,
-) -> pulumi.AssetArchive:
-    """The deployment package of one Lambda handler (see the module docstring)."""
+) -> HandlerArchive:
+    """The deployment package of one Lambda handler (see the module docstring), for `runtime` on
+    `architecture`."""
     target = _target(runtime, architecture)
     root, module, top = _handler_module(handler, source_root)
     closure = _Closure(root, top)
@@ -805,7 +817,10 @@ def handler_archive(
                 f"the handler's own package {top}; rename the package or drop that distribution."
             )
         files.update(dependencies)
-    return pulumi.AssetArchive({path: pulumi.FileAsset(str(files[path])) for path in sorted(files)})
+    assets: dict[str, pulumi.Asset | pulumi.Archive] = {
+        path: pulumi.FileAsset(str(files[path])) for path in sorted(files)
+    }
+    return HandlerArchive(assets, runtime=runtime, architecture=architecture)
 
 
 def archive_zip(archive: pulumi.AssetArchive) -> bytes:
