@@ -12,6 +12,8 @@ import re
 import textwrap
 from typing import Any, cast
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
 from rehearsal.program import ProgramRun
@@ -441,3 +443,203 @@ def test_a_function_given_as_a_substitution_too_is_refused(declare: Declare) -> 
         "Workflow 'flow': OpenArn is given in both functions and substitutions; a function's ARN comes from "
         "functions alone."
     )
+
+
+# --- the children, as typed properties ------------------------------------------------------------
+
+
+def test_a_workflow_exposes_its_children_and_none_it_did_not_create(declare: Declare) -> None:
+    made: list[Workflow] = []
+
+    def build() -> dict[str, Any]:
+        scheduled = Workflow(
+            "timed", WorkflowArgs(definition_document=DEFINITION, schedule=ScheduleArgs(expression="rate(1 day)"))
+        )
+        plain = Workflow("plain", WorkflowArgs(definition_document=DEFINITION))
+        made.extend([scheduled, plain])
+        children = {
+            "state_machine": scheduled.state_machine,
+            "role": scheduled.role,
+            "log_group": scheduled.log_group,
+            "schedule": scheduled.schedule,
+            "dead_letter_queue": scheduled.dead_letter_queue,
+        }
+        return {name: child.urn for name, child in children.items() if child is not None}
+
+    run = declare(build)
+    scheduled, plain = made
+    assert isinstance(scheduled.state_machine, aws.sfn.StateMachine)
+    assert isinstance(scheduled.role, aws.iam.Role)
+    assert isinstance(scheduled.log_group, aws.cloudwatch.LogGroup)
+    assert isinstance(scheduled.schedule, aws.scheduler.Schedule)
+    assert isinstance(scheduled.dead_letter_queue, aws.sqs.Queue)
+    assert run.outputs == {
+        "state_machine": run.named("timed-state-machine").urn,
+        "role": run.named("timed-role").urn,
+        "log_group": run.named("timed-logs").urn,
+        "schedule": run.named("timed-schedule").urn,
+        "dead_letter_queue": run.named("timed-dlq").urn,
+    }
+    assert (plain.schedule, plain.dead_letter_queue) == (None, None)
+
+
+def test_a_handler_function_exposes_its_function_role_and_log_group(declare: Declare) -> None:
+    def build() -> dict[str, Any]:
+        opened = HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER))
+        assert isinstance(opened.function, aws.lambda_.Function)
+        return {"function": opened.function.urn, "role": opened.role.urn, "log_group": opened.log_group.urn}
+
+    run = declare(build)
+    assert run.outputs == {
+        "function": run.named("open-function").urn,
+        "role": run.named("open-role").urn,
+        "log_group": run.named("open-logs").urn,
+    }
+
+
+# --- a role, a log group or a dead-letter queue of your own ---------------------------------------------
+
+ACCOUNT = "123456789012"
+
+
+@pytest.mark.parametrize(
+    ("existing", "role_name", "role_arn"),
+    [
+        ("orders-runner", "orders-runner", f"arn:aws:iam::{ACCOUNT}:role/orders-runner"),
+        (
+            f"arn:aws:iam::{ACCOUNT}:role/service-role/teams/orders-runner",
+            "orders-runner",
+            f"arn:aws:iam::{ACCOUNT}:role/service-role/teams/orders-runner",
+        ),
+        (
+            pulumi.Output.from_input(f"arn:aws:iam::{ACCOUNT}:role/orders-runner"),
+            "orders-runner",
+            f"arn:aws:iam::{ACCOUNT}:role/orders-runner",
+        ),
+    ],
+    ids=["name", "arn-with-path", "output"],
+)
+def test_a_workflow_runs_as_a_role_of_your_own_with_its_derived_policy_attached(
+    declare: Declare, existing: pulumi.Input[str], role_name: str, role_arn: str
+) -> None:
+    run = declare(lambda: Workflow("flow", WorkflowArgs(definition_document=DEFINITION, existing_role=existing)))
+    assert not run.of_type("aws:iam/role:Role"), "no role is created"
+    policy = run.named("flow-policy")
+    assert policy.inputs["role"] == role_name
+    assert [s["Sid"] for s in json.loads(policy.inputs["policy"])["Statement"]] == [
+        "DeliverExecutionLogs",
+        "WriteTraces",
+    ]
+    assert run.named("flow-state-machine").inputs["roleArn"] == role_arn
+
+
+def test_the_managed_policies_past_the_inline_limit_are_attached_to_your_role_too(declare: Declare) -> None:
+    tables = {
+        f"T{n}": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::dynamodb:putItem",
+            "Parameters": {"TableName": f"orders-{n:03}", "Item": {}},
+            "TimeoutSeconds": 30,
+            **({"Next": f"T{n + 1}"} if n < 199 else {"End": True}),
+        }
+        for n in range(200)
+    }
+    big = {"StartAt": "T0", "TimeoutSeconds": 300, "States": tables}
+    run = declare(lambda: Workflow("flow", WorkflowArgs(definition_document=big, existing_role="orders-runner")))
+    attachments = run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachments
+    assert {attachment.inputs["role"] for attachment in attachments} == {"orders-runner"}
+
+
+def test_a_workflow_logs_to_a_log_group_of_your_own(declare: Declare) -> None:
+    def build() -> dict[str, Any]:
+        flow = Workflow("flow", WorkflowArgs(definition_document=DEFINITION, existing_log_group_name="team-logs"))
+        assert flow.log_group is None
+        assert flow.log_group_name is not None
+        return {"log_group_name": flow.log_group_name}
+
+    run = declare(build)
+    assert not run.of_type("aws:cloudwatch/logGroup:LogGroup"), "no log group is created"
+    logging = run.named("flow-state-machine").inputs["loggingConfiguration"]
+    assert logging["logDestination"] == f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:team-logs:*"
+    statements = document(run, "flow-policy", "policy")["Statement"]
+    assert statements[0]["Sid"] == "DeliverExecutionLogs"
+    assert run.outputs == {"log_group_name": "team-logs"}
+
+
+def test_a_schedule_dead_letters_to_a_queue_of_your_own(declare: Declare) -> None:
+    arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:team-dead-letters"
+    url = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/team-dead-letters"
+    schedule = ScheduleArgs(
+        expression="rate(1 day)", existing_dead_letter_queue_arn=arn, existing_dead_letter_queue_url=url
+    )
+
+    def build() -> dict[str, Any]:
+        flow = Workflow("flow", WorkflowArgs(definition_document=DEFINITION, schedule=schedule))
+        assert flow.dead_letter_queue is None
+        assert flow.dead_letter_queue_url is not None
+        assert flow.dead_letter_queue_name is not None
+        return {"url": flow.dead_letter_queue_url, "name": flow.dead_letter_queue_name}
+
+    run = declare(build)
+    assert not run.of_type("aws:sqs/queue:Queue"), "no queue is created"
+    assert run.named("flow-schedule").inputs["target"]["deadLetterConfig"] == {"arn": arn}
+    sends = document(run, "flow-scheduler-policy", "policy")["Statement"][1]
+    assert (sends["Action"], sends["Resource"]) == (["sqs:SendMessage"], [arn])
+    assert run.outputs == {"url": url, "name": "team-dead-letters"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"existing_role": "orders runner"},
+            "Workflow 'flow': existing_role 'orders runner' is not a role's name (1 to 64 letters, digits or "
+            "+=,.@_-) or its ARN (arn:<partition>:iam::<account>:role/[path/]name).",
+        ),
+        (
+            {"existing_role": "arn:aws:iam::123:role/x"},
+            "Workflow 'flow': existing_role 'arn:aws:iam::123:role/x' is not a role's name",
+        ),
+        (
+            {"existing_log_group_name": "team-logs", "log_level": "OFF"},
+            "Workflow 'flow': existing_log_group_name is for execution logs, and log_level is OFF; drop one.",
+        ),
+        (
+            {"existing_log_group_name": "team-logs", "log_retention_days": 30},
+            "Workflow 'flow': log_retention_days is the retention of the log group the component creates;",
+        ),
+        (
+            {"schedule": {"expression": "rate(1 day)", "existing_dead_letter_queue_arn": "arn:aws:sqs:r:1:q"}},
+            "Workflow 'flow': schedule.existing_dead_letter_queue_arn is given alone; give the queue's ARN and URL",
+        ),
+        (
+            {
+                "schedule": {
+                    "expression": "rate(1 day)",
+                    "existing_dead_letter_queue_arn": "arn:aws:sqs:r:1:q",
+                    "existing_dead_letter_queue_url": "https://q",
+                    "dead_letter_retention_seconds": 60,
+                }
+            },
+            "Workflow 'flow': schedule.dead_letter_retention_seconds is the retention of the queue the component",
+        ),
+        (
+            {
+                "schedule": {
+                    "expression": "rate(1 day)",
+                    "existing_dead_letter_queue_arn": "team-dead-letters",
+                    "existing_dead_letter_queue_url": "https://q",
+                }
+            },
+            "Workflow 'flow': schedule.existing_dead_letter_queue_arn: 'team-dead-letters' is not an SQS queue's ARN",
+        ),
+    ],
+    ids=["role-neither", "role-bad-arn", "logs-off", "logs-retention", "queue-alone", "queue-retention", "queue-arn"],
+)
+def test_resources_of_your_own_given_wrong_are_refused_before_anything(
+    declare: Declare, fields: dict[str, Any], message: str
+) -> None:
+    args = cast(WorkflowArgs, {"definition_document": DEFINITION, **fields})
+    refused = declared_nothing(declare, lambda: Workflow("flow", args), re.escape(message[:30]))
+    assert refused.startswith(message)

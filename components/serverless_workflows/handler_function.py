@@ -320,11 +320,20 @@ def _lambda_settings(args: ResolvedFunction) -> dict[str, Any]:
 class HandlerFunction(pulumi.ComponentResource):
     """A Lambda function of Python handler code, with its own least-privilege role and log group."""
 
+    function: aws.lambda_.Function
+    """The Lambda function."""
     role: aws.iam.Role
+    """Its execution role."""
+    log_group: aws.cloudwatch.LogGroup
+    """The log group it logs to."""
     function_arn: pulumi.Output[str]
+    """The function's ARN."""
     function_name: pulumi.Output[str]
+    """The function's name."""
     role_arn: pulumi.Output[str]
+    """Its execution role's ARN."""
     log_group_name: pulumi.Output[str]
+    """The name of the log group it logs to."""
 
     def __init__(self, name: str, args: HandlerFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         resolved = _checked(resolve(name, args))
@@ -335,7 +344,7 @@ class HandlerFunction(pulumi.ComponentResource):
         names = handler_function_names(name, resolved.function_name)
         log_group_name = names.log_group.physical
 
-        log_group = aws.cloudwatch.LogGroup(
+        self.log_group = log_group = aws.cloudwatch.LogGroup(
             names.log_group.pulumi,
             name=log_group_name,
             retention_in_days=resolved.log_retention_days,
@@ -371,7 +380,7 @@ class HandlerFunction(pulumi.ComponentResource):
             ).apply(execution_policy),
             opts=child,
         )
-        function = aws.lambda_.Function(
+        self.function = function = aws.lambda_.Function(
             names.function.pulumi,
             name=names.function.physical,
             description=resolved.description,

@@ -80,6 +80,46 @@ def service_trust_policy(service: str, *, source_account: str | None = None, sou
     return policy_document([statement])
 
 
+# IAM's rules for a role's name (CreateRole: 1 to 64 of letters, digits and +=,.@_-), and a role's ARN,
+# whose resource part is "role/" then the role's path (without its leading '/') and its name.
+_ROLE_NAME = r"[\w+=,.@-]{1,64}"
+_ROLE_ARN = re.compile(rf"^arn:aws[a-z-]*:iam::\d{{12}}:role/(?:[\x21-\x7e]*/)?({_ROLE_NAME})$", re.ASCII)
+ROLE_REFERENCE_RULE = (
+    "a role's name (1 to 64 letters, digits or +=,.@_-) or its ARN (arn:<partition>:iam::<account>:role/[path/]name)"
+)
+
+
+def role_reference_problem(reference: str) -> str | None:
+    """What is wrong with `reference` as a role's name or ARN, or None when it is one."""
+    if re.fullmatch(_ROLE_NAME, reference, re.ASCII) or _ROLE_ARN.match(reference):
+        return None
+    return f"{reference!r} is not {ROLE_REFERENCE_RULE}"
+
+
+def role_name_of(reference: str) -> str:
+    """The name of the role `reference` names, by its name or its ARN (path and all)."""
+    if problem := role_reference_problem(reference):
+        raise ValueError(problem)
+    found = _ROLE_ARN.match(reference)
+    return found.group(1) if found else reference
+
+
+def role_arn_of(reference: str, partition: str, account_id: str) -> str:
+    """The ARN of the role `reference` names: itself if it is one, else that of a role of that name at
+    the root path of this account (a role with a path is named by its ARN)."""
+    return (
+        reference if _ROLE_ARN.match(reference) else f"arn:{partition}:iam::{account_id}:role/{role_name_of(reference)}"
+    )
+
+
+def queue_name_of(queue_arn: str) -> str:
+    """The name of the SQS queue `queue_arn` names (arn:<partition>:sqs:<region>:<account>:<name>)."""
+    parts = queue_arn.split(":")
+    if len(parts) != 6 or parts[2] != "sqs" or not parts[5]:
+        raise ValueError(f"{queue_arn!r} is not an SQS queue's ARN (arn:<partition>:sqs:<region>:<account>:<name>)")
+    return parts[5]
+
+
 def state_machine_arn(partition: str, region: str, account_id: str, name: str) -> str:
     """The ARN a state machine called `name` will have.
 

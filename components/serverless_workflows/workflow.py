@@ -102,8 +102,16 @@ class ScheduleArgs(TypedDict):
     """How long a tick stays worth delivering (60 to 86400). Default: 300, since a
     per-minute workflow gains nothing from a tick retried hours later."""
     dead_letter_retention_seconds: NotRequired[int]
-    """How long undeliverable ticks stay in the dead-letter queue the component creates.
-    Default: 1209600 (14 days, SQS's maximum)."""
+    """How long undeliverable ticks stay in the dead-letter queue the component creates (not with
+    an existing one, which keeps its own). Default: 1209600 (14 days, SQS's maximum)."""
+    existing_dead_letter_queue_arn: NotRequired[pulumi.Input[str]]
+    """An SQS queue of your own for the ticks Scheduler could not deliver, by ARN, given with
+    `existing_dead_letter_queue_url`: no queue is created, and the scheduler's role may send to it
+    (a queue encrypted with a customer managed key must also let that role use the key).
+    Default: a queue of the component's own, encrypted by SQS."""
+    existing_dead_letter_queue_url: NotRequired[pulumi.Input[str]]
+    """That queue's URL, given with `existing_dead_letter_queue_arn` (the component's
+    `dead_letter_queue_url`). Default: the URL of the component's own queue."""
 
 
 class WorkflowArgs(TypedDict):
@@ -177,6 +185,18 @@ class WorkflowArgs(TypedDict):
     replaced (`retain_on_delete`); delete them by hand afterwards. Default: False."""
     schedule: NotRequired[ScheduleArgs]
     """Start the workflow on a schedule. Default: no schedule."""
+    existing_role: NotRequired[pulumi.Input[str]]
+    """An IAM role of your own to run the state machine as, by name or ARN (a role with a path: its
+    ARN). No role is created: the policy the component derives is attached to that role as an inline
+    policy of its own (and past IAM's inline limit, managed policies, as on the component's role).
+    Its trust policy must let `states.amazonaws.com` assume it, best only for this account
+    (`aws:SourceAccount`) and this state machine (`aws:SourceArn`, its ARN from its name), as the
+    component's own role's does. Default: a role of the component's own."""
+    existing_log_group_name: NotRequired[pulumi.Input[str]]
+    """A CloudWatch log group of your own for the execution logs, by name: none is created, and
+    the logging configuration points at it (the role's log delivery grant covers any group). Not with
+    log_level OFF, nor with log_retention_days: the group keeps its own retention. Default: a log
+    group of the component's own, `/aws/vendedlogs/states/<state machine name>`."""
     house_rules: NotRequired[Mapping[str, str]]
     """Each project rule's enforcement level (`serverless_workflows/asl/house_rules.py` HOUSE_RULES),
     with the level names a stack's `houseRules` takes: `mandatory` refuses the definition, `advisory`
@@ -197,6 +217,8 @@ class ResolvedSchedule:
     retry_attempts: int = SCHEDULE_RETRY_ATTEMPTS
     max_event_age_seconds: int = SCHEDULE_MAX_EVENT_AGE_SECONDS
     dead_letter_retention_seconds: int = DEAD_LETTER_RETENTION_SECONDS
+    existing_dead_letter_queue_arn: pulumi.Input[str] | None = None
+    existing_dead_letter_queue_url: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +246,8 @@ class ResolvedWorkflow:
     retain_data: bool = RETAIN_DATA
     schedule: ResolvedSchedule | None = None
     house_rules: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
+    existing_role: pulumi.Input[str] | None = None
+    existing_log_group_name: pulumi.Input[str] | None = None
 
 
 def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
@@ -239,6 +263,7 @@ def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
             f"{what}: {', '.join(twice)} is given in both functions and substitutions; a function's ARN "
             "comes from functions alone."
         )
+    _check_existing(what, given)
     schedule = ResolvedSchedule(**given.pop("schedule")) if "schedule" in given else None
     limit = MAX_SCHEDULED_STATE_MACHINE_NAME if schedule is not None else MAX_STATE_MACHINE_NAME
     state_machine_name = given.pop("state_machine_name", None) or derived_name(name, pulumi.get_stack(), limit)
@@ -253,6 +278,40 @@ def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
         schedule=schedule,
         **given,
     )
+
+
+def _check_existing(what: str, given: Mapping[str, Any]) -> None:
+    """Resources of the caller's own stand in for the component's whole: the settings of the one it
+    would create are refused beside them, and a plain name or ARN must be one."""
+    role = given.get("existing_role")
+    if isinstance(role, str) and (problem := iam.role_reference_problem(role)):
+        raise ValueError(f"{what}: existing_role {problem}.")
+    if "existing_log_group_name" in given:
+        if given.get("log_level") == "OFF":
+            raise ValueError(f"{what}: existing_log_group_name is for execution logs, and log_level is OFF; drop one.")
+        if "log_retention_days" in given:
+            raise ValueError(
+                f"{what}: log_retention_days is the retention of the log group the component creates; "
+                "existing_log_group_name's group keeps its own. Drop log_retention_days."
+            )
+    schedule = given.get("schedule", {})
+    queue = [key for key in ("existing_dead_letter_queue_arn", "existing_dead_letter_queue_url") if key in schedule]
+    if len(queue) == 1:
+        raise ValueError(
+            f"{what}: schedule.{queue[0]} is given alone; give the queue's ARN and URL together "
+            "(existing_dead_letter_queue_arn, existing_dead_letter_queue_url)."
+        )
+    if queue and "dead_letter_retention_seconds" in schedule:
+        raise ValueError(
+            f"{what}: schedule.dead_letter_retention_seconds is the retention of the queue the component "
+            "creates; an existing dead-letter queue keeps its own. Drop dead_letter_retention_seconds."
+        )
+    arn = schedule.get("existing_dead_letter_queue_arn")
+    if isinstance(arn, str):
+        try:
+            iam.queue_name_of(arn)
+        except ValueError as error:
+            raise ValueError(f"{what}: schedule.existing_dead_letter_queue_arn: {error}.") from None
 
 
 def _definition(what: str, given: dict[str, Any]) -> WorkflowDefinition:
@@ -565,16 +624,35 @@ class Workflow(pulumi.ComponentResource):
     """A Step Functions state machine with its least-privilege role and its log group, and, given a
     schedule, an EventBridge Scheduler schedule with its own role and dead-letter queue."""
 
-    role: aws.iam.Role
+    state_machine: aws.sfn.StateMachine
+    """The state machine."""
+    role: aws.iam.Role | None
+    """The execution role the component created; None when it runs as `existing_role`."""
+    log_group: aws.cloudwatch.LogGroup | None
+    """The log group the component created; None with `existing_log_group_name`, or when nothing is logged."""
+    schedule: aws.scheduler.Schedule | None
+    """The schedule; None without one."""
+    dead_letter_queue: aws.sqs.Queue | None
+    """The schedule's dead-letter queue the component created; None without a schedule, or with
+    `existing_dead_letter_queue_arn`."""
     state_machine_arn: pulumi.Output[str]
+    """The state machine's ARN."""
     state_machine_name: pulumi.Output[str]
+    """The state machine's name."""
     role_arn: pulumi.Output[str]
+    """The ARN of the role the state machine runs as: the component's, or `existing_role`."""
     console_url: pulumi.Output[str]
+    """The state machine's page in the Step Functions console."""
     log_group_name: pulumi.Output[str] | None
+    """The log group the executions log to; None when nothing is logged."""
     schedule_name: pulumi.Output[str] | None
+    """The schedule's name; None without one."""
     schedule_group_name: pulumi.Output[str] | None
+    """The schedule group's name; None without a schedule."""
     dead_letter_queue_url: pulumi.Output[str] | None
+    """The URL of the queue undeliverable ticks go to; None without a schedule."""
     dead_letter_queue_name: pulumi.Output[str] | None
+    """The name of that queue; None without a schedule."""
 
     def __init__(self, name: str, args: WorkflowArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         resolved = resolve(name, args)
@@ -592,54 +670,75 @@ class Workflow(pulumi.ComponentResource):
         physical = resolved.state_machine_name
         logging_on = resolved.log_level != "OFF"
 
-        log_group = None
-        if logging_on:
-            log_group = aws.cloudwatch.LogGroup(
+        self.log_group = None
+        log_destination: pulumi.Output[str] | None = None
+        if resolved.existing_log_group_name is not None:
+            self.log_group_name = pulumi.Output.from_input(resolved.existing_log_group_name)
+            log_destination = pulumi.Output.all(
+                aws_env.partition, aws_env.region, aws_env.account_id, self.log_group_name
+            ).apply(lambda v: iam.log_group_arn(v[0], v[1], v[2], v[3]) + ":*")
+        elif logging_on:
+            self.log_group = aws.cloudwatch.LogGroup(
                 names.log_group.pulumi,
                 name=names.log_group.physical,
                 retention_in_days=resolved.log_retention_days,
                 opts=keep,
             )
+            self.log_group_name = self.log_group.name
+            # Step Functions requires the ":*" form of the log group ARN.
+            log_destination = self.log_group.arn.apply(lambda arn: f"{arn}:*")
+        else:
+            self.log_group_name = None
 
-        expected_arn = pulumi.Output.all(aws_env.partition, aws_env.region, aws_env.account_id).apply(
-            lambda env: iam.state_machine_arn(env[0], env[1], env[2], physical)
-        )
-        self.role = aws.iam.Role(
-            names.role.pulumi,
-            name=aws_env.region.apply(names.role.physical_in),
-            description=f"Execution role of state machine {physical}",
-            assume_role_policy=pulumi.Output.all(aws_env.account_id, expected_arn).apply(
-                lambda v: iam.service_trust_policy("states.amazonaws.com", source_account=v[0], source_arn=v[1])
-            ),
-            opts=child,
-        )
+        self.role = None
+        role_for_policies: pulumi.Input[str]
+        if resolved.existing_role is not None:
+            own = pulumi.Output.from_input(resolved.existing_role)
+            role_for_policies = own.apply(iam.role_name_of)
+            self.role_arn = pulumi.Output.all(own, aws_env.partition, aws_env.account_id).apply(
+                lambda v: iam.role_arn_of(v[0], v[1], v[2])
+            )
+        else:
+            expected_arn = pulumi.Output.all(aws_env.partition, aws_env.region, aws_env.account_id).apply(
+                lambda env: iam.state_machine_arn(env[0], env[1], env[2], physical)
+            )
+            self.role = aws.iam.Role(
+                names.role.pulumi,
+                name=aws_env.region.apply(names.role.physical_in),
+                description=f"Execution role of state machine {physical}",
+                assume_role_policy=pulumi.Output.all(aws_env.account_id, expected_arn).apply(
+                    lambda v: iam.service_trust_policy("states.amazonaws.com", source_account=v[0], source_arn=v[1])
+                ),
+                opts=child,
+            )
+            role_for_policies = self.role.id
+            self.role_arn = self.role.arn
 
-        depends_on = self._declare_policies(resolved, names, aws_env, logging_on=logging_on)
+        depends_on = self._declare_policies(resolved, names, aws_env, role_for_policies, logging_on=logging_on)
 
         definition = resolved.definition
         rendered = _resolved_dict(_definition_values(resolved)).apply(definition.render)
-        state_machine = aws.sfn.StateMachine(
+        self.state_machine = aws.sfn.StateMachine(
             names.state_machine.pulumi,
             name=names.state_machine.physical,
             type=resolved.type,
-            role_arn=self.role.arn,
+            role_arn=self.role_arn,
             definition=rendered,
             logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
                 level=resolved.log_level,
                 include_execution_data=resolved.include_execution_data if logging_on else False,
-                # Step Functions requires the ":*" form of the log group ARN.
-                log_destination=log_group.arn.apply(lambda arn: f"{arn}:*") if log_group else None,
+                log_destination=log_destination,
             ),
             tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=resolved.tracing_enabled),
             # Step Functions checks at creation that the role can deliver logs.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
 
-        self.state_machine_arn = state_machine.arn
-        self.state_machine_name = state_machine.name
-        self.role_arn = self.role.arn
-        self.console_url = state_machine.arn.apply(console_url)
-        self.log_group_name = log_group.name if log_group else None
+        self.state_machine_arn = self.state_machine.arn
+        self.state_machine_name = self.state_machine.name
+        self.console_url = self.state_machine.arn.apply(console_url)
+        self.schedule = None
+        self.dead_letter_queue = None
         self.schedule_name = None
         self.schedule_group_name = None
         self.dead_letter_queue_url = None
@@ -650,7 +749,6 @@ class Workflow(pulumi.ComponentResource):
                 physical=physical,
                 args=resolved,
                 schedule=resolved.schedule,
-                state_machine=state_machine,
                 aws_env=aws_env,
             )
 
@@ -669,9 +767,17 @@ class Workflow(pulumi.ComponentResource):
         )
 
     def _declare_policies(
-        self, args: ResolvedWorkflow, names: WorkflowNames, aws_env: AwsContext, *, logging_on: bool
+        self,
+        args: ResolvedWorkflow,
+        names: WorkflowNames,
+        aws_env: AwsContext,
+        role: pulumi.Input[str],
+        *,
+        logging_on: bool,
     ) -> list[pulumi.Resource]:
-        """The execution role's policies: inline, and past IAM's limit customer managed ones too."""
+        """The execution role's policies, on `role` (by name): inline, and past IAM's limit customer
+        managed ones too. On a role of the caller's own (`existing_role`) they are the same, attached
+        to it."""
         child = pulumi.ResourceOptions(parent=self)
         physical = args.state_machine_name
         accesses, _ = _accesses(args)
@@ -699,7 +805,7 @@ class Workflow(pulumi.ComponentResource):
             depends_on.append(
                 aws.iam.RolePolicy(
                     names.role_policy.pulumi,
-                    role=self.role.id,
+                    role=role,
                     policy=policies.apply(lambda documents: documents[0]),
                     opts=child,
                 )
@@ -714,7 +820,7 @@ class Workflow(pulumi.ComponentResource):
             )
             depends_on.append(
                 aws.iam.RolePolicyAttachment(
-                    attachment_name.pulumi, role=self.role.name, policy_arn=managed_policy.arn, opts=child
+                    attachment_name.pulumi, role=role, policy_arn=managed_policy.arn, opts=child
                 )
             )
         return depends_on
@@ -737,20 +843,27 @@ class Workflow(pulumi.ComponentResource):
         physical: str,
         args: ResolvedWorkflow,
         schedule: ResolvedSchedule,
-        state_machine: aws.sfn.StateMachine,
         aws_env: AwsContext,
     ) -> None:
         child = pulumi.ResourceOptions(parent=self)
         # A group of its own gives the scheduler role's trust condition a
         # source ARN that no other schedule in the account shares.
         group = aws.scheduler.ScheduleGroup(names.group.pulumi, name=names.group.physical, opts=child)
-        dead_letters = aws.sqs.Queue(
-            names.dead_letter_queue.pulumi,
-            name=names.dead_letter_queue.physical,
-            sqs_managed_sse_enabled=True,
-            message_retention_seconds=schedule.dead_letter_retention_seconds,
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
-        )
+        if schedule.existing_dead_letter_queue_arn is not None and schedule.existing_dead_letter_queue_url is not None:
+            dead_letter_arn = pulumi.Output.from_input(schedule.existing_dead_letter_queue_arn)
+            self.dead_letter_queue_url = pulumi.Output.from_input(schedule.existing_dead_letter_queue_url)
+            self.dead_letter_queue_name = dead_letter_arn.apply(iam.queue_name_of)
+        else:
+            self.dead_letter_queue = aws.sqs.Queue(
+                names.dead_letter_queue.pulumi,
+                name=names.dead_letter_queue.physical,
+                sqs_managed_sse_enabled=True,
+                message_retention_seconds=schedule.dead_letter_retention_seconds,
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
+            )
+            dead_letter_arn = self.dead_letter_queue.arn
+            self.dead_letter_queue_url = self.dead_letter_queue.url
+            self.dead_letter_queue_name = self.dead_letter_queue.name
         scheduler_role = aws.iam.Role(
             names.scheduler_role.pulumi,
             name=aws_env.region.apply(names.scheduler_role.physical_in),
@@ -763,12 +876,12 @@ class Workflow(pulumi.ComponentResource):
         scheduler_policy = aws.iam.RolePolicy(
             names.scheduler_policy.pulumi,
             role=scheduler_role.id,
-            policy=pulumi.Output.all(state_machine.arn, dead_letters.arn).apply(
+            policy=pulumi.Output.all(self.state_machine.arn, dead_letter_arn).apply(
                 lambda v: iam.policy_document([iam.grant_start_execution(v[0]), iam.grant_send_message(v[1])])
             ),
             opts=child,
         )
-        created = aws.scheduler.Schedule(
+        self.schedule = aws.scheduler.Schedule(
             names.schedule.pulumi,
             name=names.schedule.physical,
             group_name=group.name,
@@ -778,19 +891,17 @@ class Workflow(pulumi.ComponentResource):
             state="ENABLED" if schedule.enabled else "DISABLED",
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
             target=aws.scheduler.ScheduleTargetArgs(
-                arn=state_machine.arn,
+                arn=self.state_machine.arn,
                 role_arn=scheduler_role.arn,
                 input=schedule_input(dict(schedule.payload)),
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_retry_attempts=schedule.retry_attempts,
                     maximum_event_age_in_seconds=schedule.max_event_age_seconds,
                 ),
-                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=dead_letters.arn),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=dead_letter_arn),
             ),
             # The first tick may come within a minute; the role must work by then.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[scheduler_policy]),
         )
-        self.schedule_name = created.name
-        self.schedule_group_name = created.group_name
-        self.dead_letter_queue_url = dead_letters.url
-        self.dead_letter_queue_name = dead_letters.name
+        self.schedule_name = self.schedule.name
+        self.schedule_group_name = self.schedule.group_name
