@@ -643,3 +643,89 @@ def test_resources_of_your_own_given_wrong_are_refused_before_anything(
     args = cast(WorkflowArgs, {"definition_document": DEFINITION, **fields})
     refused = declared_nothing(declare, lambda: Workflow("flow", args), re.escape(message[:30]))
     assert refused.startswith(message)
+
+
+# --- grants to any role: an object, a name or an ARN; and as inputs, for languages without methods -----
+
+START = {
+    "Sid": "StartWorkflow",
+    "Effect": "Allow",
+    "Action": ["states:StartExecution"],
+    "Resource": [f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:flow-dev"],
+}
+INVOKE = {
+    "Sid": "InvokeFunctions",
+    "Effect": "Allow",
+    "Action": ["lambda:InvokeFunction"],
+    "Resource": [f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:open-dev"],
+}
+
+
+def test_grants_take_a_role_object_a_name_or_an_arn(declare: Declare) -> None:
+    def build() -> None:
+        caller = aws.iam.Role("caller", name="caller", assume_role_policy="{}")
+        flow = Workflow("flow", WorkflowArgs(definition_document=DEFINITION))
+        opened = HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER))
+        grantees: list[tuple[aws.iam.Role | pulumi.Input[str], str]] = [
+            (caller, "object"),
+            ("reporter", "name"),
+            (f"arn:aws:iam::{ACCOUNT}:role/teams/auditor", "arn"),
+            (pulumi.Output.from_input(f"arn:aws:iam::{ACCOUNT}:role/late"), "output"),
+        ]
+        for grantee, suffix in grantees:
+            flow.grant_start_execution(grantee, f"start-{suffix}")
+            opened.grant_invoke(grantee, f"invoke-{suffix}")
+
+    run = declare(build)
+    roles = {"object": "caller", "name": "reporter", "arn": "auditor", "output": "late"}
+    for suffix, role in roles.items():
+        assert run.named(f"start-{suffix}").inputs["role"] == run.named(f"invoke-{suffix}").inputs["role"] == role
+        assert document(run, f"start-{suffix}", "policy")["Statement"] == [START]
+        assert document(run, f"invoke-{suffix}", "policy")["Statement"] == [INVOKE]
+
+
+def test_a_grant_to_what_is_no_role_is_refused_at_once(declare: Declare) -> None:
+    def build() -> None:
+        Workflow("flow", WorkflowArgs(definition_document=DEFINITION)).grant_start_execution("the reporter", "start")
+
+    with pytest.raises(ValueError, match=r"^'the reporter' is not a role's name \(1 to 64 letters"):
+        declare(build)
+
+
+def test_starters_and_invokers_are_granted_as_inputs(declare: Declare) -> None:
+    def build() -> None:
+        Workflow(
+            "flow",
+            WorkflowArgs(
+                definition_document=DEFINITION, starters=["reporter", f"arn:aws:iam::{ACCOUNT}:role/x/auditor"]
+            ),
+        )
+        HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, invokers=[pulumi.Output.from_input("reporter")]))
+
+    run = declare(build)
+    assert [run.named(f"flow-starter-{n}").inputs["role"] for n in (1, 2)] == ["reporter", "auditor"]
+    assert document(run, "flow-starter-2", "policy")["Statement"] == [START]
+    assert run.named("open-invoker-1").inputs["role"] == "reporter"
+    assert document(run, "open-invoker-1", "policy")["Statement"] == [INVOKE]
+    (workflow,) = run.of_type("serverless-workflows:index:Workflow")
+    assert run.named("flow-starter-1").parent == workflow.urn
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: Workflow("flow", WorkflowArgs(definition_document=DEFINITION, starters=["reporter", "a b"])),
+            "Workflow 'flow': starters[1] 'a b' is not a role's name",
+        ),
+        (
+            lambda: HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, invokers=["arn:aws:iam::1:role/x"])),
+            "HandlerFunction 'open-dev': invokers[0] 'arn:aws:iam::1:role/x' is not a role's name",
+        ),
+    ],
+    ids=["starter", "invoker"],
+)
+def test_a_starter_or_invoker_that_is_no_role_is_refused_before_anything(
+    declare: Declare, build: Any, message: str
+) -> None:
+    assert declared_nothing(declare, build, re.escape(message)).startswith(message)

@@ -13,15 +13,19 @@ plain may arrive as one output (when a caller passes a secret or another resourc
 - None counts as not given, so that an optional field can be passed on as it is.
 
 The checks of what a value means (a name's characters, a number's range) stay with each
-component; these are only the types.
+component; these are only the types, and the one reading of a role given by name or ARN that
+every grant shares (`check_roles`, `role_name`).
 """
 
 import collections.abc
 import typing
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import pulumi
+import pulumi_aws as aws
+
+from serverless_workflows import iam
 
 
 def checked(args: object, args_type: type, what: str) -> dict[str, Any]:
@@ -38,6 +42,25 @@ def one_of(given: Mapping[str, Any], names: tuple[str, ...], what: str) -> str:
         found = f"{' and '.join(chosen)} are" if chosen else "none is"
         raise ValueError(f"{what}: give exactly one of {listed}; {found} given.")
     return chosen[0]
+
+
+def check_roles(roles: Sequence[object], field: str, what: str) -> None:
+    """Refuse a role of `roles` (names or ARNs) known now that is neither; one known only once
+    deployed is checked then (`role_name`)."""
+    for number, role in enumerate(roles):
+        if isinstance(role, str) and (problem := iam.role_reference_problem(role)):
+            raise ValueError(f"{what}: {field}[{number}] {problem}.")
+
+
+def role_name(grantee: aws.iam.Role | pulumi.Input[str]) -> pulumi.Input[str]:
+    """The name of the role a grant goes to, as an inline policy's `role` takes it: a role object's,
+    or the role a name or an ARN names (path and all)."""
+    if isinstance(grantee, aws.iam.Role):
+        return grantee.id
+    if isinstance(grantee, str):
+        return iam.role_name_of(grantee)
+    # An output or an awaitable of the name or ARN: Output.from_input takes either, mypy one at a time.
+    return pulumi.Output.from_input(cast(pulumi.Output[str], grantee)).apply(iam.role_name_of)
 
 
 def _fields(value: object, args_type: type, what: str, path: str) -> dict[str, Any]:

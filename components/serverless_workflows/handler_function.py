@@ -31,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-from serverless_workflows.arguments import checked
+from serverless_workflows.arguments import check_roles, checked, role_name
 from serverless_workflows.aws_context import AwsContext
 from serverless_workflows.defaults import (
     ARCHITECTURES,
@@ -125,6 +125,11 @@ class HandlerFunctionArgs(TypedDict):
     running. Default: unreserved (it shares the account's pool)."""
     ephemeral_storage_mb: NotRequired[int]
     """Size of the function's /tmp, 512 to 10240. Default: 512, Lambda's own."""
+    invokers: NotRequired[Sequence[pulumi.Input[str]]]
+    """IAM roles, by name or ARN, that may invoke the function: each gets a policy of its own allowing
+    `lambda:InvokeFunction` on it (`<name>-invoker-<n>`, in the list's order), as `grant_invoke`
+    gives from Python. A workflow's role needs none: it is granted what its definition calls.
+    Default: none."""
     function_overrides: NotRequired[Mapping[str, Any]]
     """Escape hatch: more arguments of `aws.lambda_.Function`, by their Python names (e.g.
     `kms_key_arn`, `dead_letter_config`, `snap_start`, `tags`), passed on as they are. One the
@@ -186,6 +191,7 @@ class ResolvedFunction:
     reserved_concurrency: int | None = None
     ephemeral_storage_mb: int | None = None
     function_overrides: Mapping[str, Any] = field(default_factory=dict)
+    invokers: Sequence[pulumi.Input[str]] = ()
 
 
 def resolve(name: str, args: HandlerFunctionArgs) -> ResolvedFunction:
@@ -247,6 +253,7 @@ def _checked(args: ResolvedFunction) -> ResolvedFunction:
             f"{', '.join(APPLICATION_LOG_LEVELS)}."
         )
     check_retention(args.log_retention_days, what=what)
+    check_roles(args.invokers, "invokers", what)
     _check_package(what, args)
     _check_lambda_settings(what, args)
     return args
@@ -411,6 +418,8 @@ class HandlerFunction(pulumi.ComponentResource):
         self.function_name = function.name
         self.role_arn = role.arn
         self.log_group_name = log_group.name
+        for number, invoker in enumerate(resolved.invokers, start=1):
+            self._grant(names.invoker_policy(number).pulumi, invoker)
         self.register_outputs(
             {
                 "function_arn": self.function_arn,
@@ -425,11 +434,15 @@ class HandlerFunction(pulumi.ComponentResource):
         timeout as declared, so that neither is written twice."""
         return TaskFunctionArgs(arn=self.function_arn, timeout_seconds=self._timeout_seconds)
 
-    def grant_invoke(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
-        """Let `grantee` invoke this function (a policy of its own on that role)."""
+    def grant_invoke(self, grantee: aws.iam.Role | pulumi.Input[str], name: str) -> aws.iam.RolePolicy:
+        """Let `grantee` invoke this function: a role object, or a role's name or ARN; the grant is a
+        policy of its own on that role, named `name` in Pulumi."""
+        return self._grant(name, grantee)
+
+    def _grant(self, name: str, grantee: aws.iam.Role | pulumi.Input[str]) -> aws.iam.RolePolicy:
         return aws.iam.RolePolicy(
             name,
-            role=grantee.id,
+            role=role_name(grantee),
             policy=self.function_arn.apply(lambda arn: iam.policy_document([iam.grant_lambda_invoke([arn])])),
             opts=pulumi.ResourceOptions(parent=self),
         )

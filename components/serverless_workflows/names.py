@@ -107,6 +107,7 @@ class ScheduleNames:
 
 @dataclass(frozen=True)
 class WorkflowNames:
+    component: str
     role: RegionalName
     role_policy: Unnamed
     log_group: Name
@@ -114,6 +115,10 @@ class WorkflowNames:
     state_machine: Name
     schedule: ScheduleNames
     """Declared when the workflow has a schedule."""
+
+    def starter_policy(self, number: int) -> Unnamed:
+        """The policy on the `number`th (from 1) role of `starters` that lets it start the workflow."""
+        return Unnamed(f"{self.component}-starter-{number}")
 
     def managed_policy(self, number: int) -> tuple[Unnamed, Unnamed]:
         """The `number`th (from 1) customer managed policy that holds what the inline policy cannot
@@ -125,6 +130,7 @@ class WorkflowNames:
 def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
     """The children of `Workflow(name, args)`, where `state_machine_name` is `args.state_machine_name`."""
     return WorkflowNames(
+        component=name,
         role=RegionalName(f"{name}-role", functools.partial(role_name, state_machine_name, "sfn")),
         role_policy=Unnamed(f"{name}-policy"),
         log_group=Name(f"{name}-logs", f"/aws/vendedlogs/states/{state_machine_name}"),
@@ -143,15 +149,21 @@ def workflow_names(name: str, state_machine_name: str) -> WorkflowNames:
 
 @dataclass(frozen=True)
 class HandlerFunctionNames:
+    component: str
     log_group: Name
     role: RegionalName
     role_policy: Unnamed
     function: Name
 
+    def invoker_policy(self, number: int) -> Unnamed:
+        """The policy on the `number`th (from 1) role of `invokers` that lets it invoke the function."""
+        return Unnamed(f"{self.component}-invoker-{number}")
+
 
 def handler_function_names(name: str, function_name: str) -> HandlerFunctionNames:
     """The children of `HandlerFunction(name, args)`, where `function_name` is `args.function_name`."""
     return HandlerFunctionNames(
+        component=name,
         # Lambda's own default group, so that nothing else creates a second group for the function.
         log_group=Name(f"{name}-logs", f"/aws/lambda/{function_name}"),
         role=RegionalName(f"{name}-role", functools.partial(role_name, function_name, "fn")),

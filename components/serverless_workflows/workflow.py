@@ -34,7 +34,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-from serverless_workflows.arguments import checked, one_of
+from serverless_workflows.arguments import check_roles, checked, one_of, role_name
 from serverless_workflows.asl import integrations, model
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
@@ -192,6 +192,10 @@ class WorkflowArgs(TypedDict):
     Its trust policy must let `states.amazonaws.com` assume it, best only for this account
     (`aws:SourceAccount`) and this state machine (`aws:SourceArn`, its ARN from its name), as the
     component's own role's does. Default: a role of the component's own."""
+    starters: NotRequired[Sequence[pulumi.Input[str]]]
+    """IAM roles, by name or ARN, that may start executions of the state machine: each gets a policy
+    of its own allowing `states:StartExecution` on it (`<name>-starter-<n>`, in the list's order),
+    as `grant_start_execution` gives from Python. Default: none."""
     existing_log_group_name: NotRequired[pulumi.Input[str]]
     """A CloudWatch log group of your own for the execution logs, by name: none is created, and
     the logging configuration points at it (the role's log delivery grant covers any group). Not with
@@ -248,6 +252,7 @@ class ResolvedWorkflow:
     house_rules: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_LEVELS))
     existing_role: pulumi.Input[str] | None = None
     existing_log_group_name: pulumi.Input[str] | None = None
+    starters: Sequence[pulumi.Input[str]] = ()
 
 
 def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
@@ -286,6 +291,7 @@ def _check_existing(what: str, given: Mapping[str, Any]) -> None:
     role = given.get("existing_role")
     if isinstance(role, str) and (problem := iam.role_reference_problem(role)):
         raise ValueError(f"{what}: existing_role {problem}.")
+    check_roles(given.get("starters", ()), "starters", what)
     if "existing_log_group_name" in given:
         if given.get("log_level") == "OFF":
             raise ValueError(f"{what}: existing_log_group_name is for execution logs, and log_level is OFF; drop one.")
@@ -752,6 +758,9 @@ class Workflow(pulumi.ComponentResource):
                 aws_env=aws_env,
             )
 
+        for number, starter in enumerate(resolved.starters, start=1):
+            self._grant(names.starter_policy(number).pulumi, starter)
+
         self.register_outputs(
             {
                 "state_machine_arn": self.state_machine_arn,
@@ -825,11 +834,15 @@ class Workflow(pulumi.ComponentResource):
             )
         return depends_on
 
-    def grant_start_execution(self, grantee: aws.iam.Role, name: str) -> aws.iam.RolePolicy:
-        """Let `grantee` start executions of this state machine (a policy of its own on that role)."""
+    def grant_start_execution(self, grantee: aws.iam.Role | pulumi.Input[str], name: str) -> aws.iam.RolePolicy:
+        """Let `grantee` start executions of this state machine: a role object, or a role's name or
+        ARN; the grant is a policy of its own on that role, named `name` in Pulumi."""
+        return self._grant(name, grantee)
+
+    def _grant(self, name: str, grantee: aws.iam.Role | pulumi.Input[str]) -> aws.iam.RolePolicy:
         return aws.iam.RolePolicy(
             name,
-            role=grantee.id,
+            role=role_name(grantee),
             policy=self.state_machine_arn.apply(
                 lambda arn: iam.policy_document([iam.grant_start_execution(arn, sid="StartWorkflow")])
             ),
