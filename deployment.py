@@ -25,18 +25,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from serverless_workflows import handler_function, monitoring_plan, workflow
+from serverless_workflows import handler_function, monitoring, workflow
 from serverless_workflows.asl import house_rules
 from serverless_workflows.asl.definition import WorkflowDefinition, placeholders_in, substitute
 from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, TaskFunctionArgs
 from serverless_workflows.lambda_package import handler_archive
-from serverless_workflows.monitoring import Monitoring
-from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs
+from serverless_workflows.monitoring import MonitoredWorkflowArgs, Monitoring, MonitoringArgs, monitored, watching
 from serverless_workflows.names import workflow_names
 from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from stack_files import ConfigError
-from workflows.monitored import monitored
+from workflows.monitored import monitored as monitored_entry
 from workflows.outputs import (
     ALARM_TOPIC_OUTPUT,
     DASHBOARD_OUTPUT,
@@ -149,9 +148,7 @@ def plan(catalogue: tuple[WorkflowSpec, ...], settings: StackSettings) -> list[P
                 )
         plans.append(Plan(spec, definition, code))
     if settings.alarms_enabled:
-        monitoring_plan.validate(
-            monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue])
-        )
+        monitoring.validate(monitoring_args(settings, [_unresolved_monitored(spec, settings) for spec in catalogue]))
     return plans
 
 
@@ -199,32 +196,29 @@ def _names(spec: WorkflowSpec, settings: StackSettings) -> Iterator[tuple[str, s
         yield role, names.schedule.scheduler_role.pulumi, f"{where} (its scheduler role)"
 
 
-def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflow]) -> MonitoringArgs:
-    return MonitoringArgs(
+def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflowArgs]) -> MonitoringArgs:
+    args = MonitoringArgs(
         name_prefix=settings.name_prefix,
         workflows=workflows,
-        alarm_email=settings.alarm_email,
         thresholds=settings.alarm_thresholds,
         dashboard=settings.dashboard_enabled,
         retain_data=settings.retain_data,
     )
+    if settings.alarm_email is not None:
+        args["alarm_email"] = settings.alarm_email
+    return args
 
 
-def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflow:
+def _unresolved_monitored(spec: WorkflowSpec, settings: StackSettings) -> MonitoredWorkflowArgs:
     """What Monitoring will watch of `spec`, with names standing in for ARNs (for the checks)."""
-    return monitored(spec, settings.physical_name, settings.workflow(spec).alarm_thresholds)
+    return watching(monitored_entry(spec, settings.physical_name, settings.workflow(spec).alarm_thresholds))
 
 
-def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkflow:
-    flow = deployment.workflow
-    return MonitoredWorkflow(
-        name=deployment.spec.name,
-        state_machine_arn=flow.state_machine_arn,
-        schedule_group=flow.schedule_group_name,
-        dead_letter_queue_name=flow.dead_letter_queue_name,
-        function_names={name: function.function_name for name, function in deployment.functions.items()},
-        thresholds=settings.workflow(deployment.spec).alarm_thresholds,
-    )
+def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkflowArgs:
+    """What Monitoring watches of a declared workflow: read off its components, which the catalogue
+    names as `_unresolved_monitored` does (the workflow's name, each function's)."""
+    thresholds = settings.workflow(deployment.spec).alarm_thresholds
+    return monitored(deployment.workflow, functions=list(deployment.functions.values()), thresholds=thresholds)
 
 
 def _code(function: FunctionSpec) -> pulumi.Archive:

@@ -18,6 +18,7 @@ import pytest
 
 from rehearsal.program import ProgramRun
 from serverless_workflows import handler_function, lambda_package
+from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
 from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
 from serverless_workflows.handler_function import (
     HandlerFunction,
@@ -26,6 +27,8 @@ from serverless_workflows.handler_function import (
     TaskFunctionArgs,
     VpcConfigArgs,
 )
+from serverless_workflows.monitoring import MonitoredWorkflowArgs, Monitoring, MonitoringArgs, monitored, plan
+from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringPlan
 from serverless_workflows.names import MAX_FUNCTION_NAME, MAX_SCHEDULED_STATE_MACHINE_NAME, MAX_STATE_MACHINE_NAME
 from serverless_workflows.workflow import (
     ResolvedSchedule,
@@ -39,6 +42,7 @@ from tests.support import Declare, document
 from workflows.catalogue import SCHEDULED
 
 DEFINITION = json.loads(SCHEDULED.definition_path.read_text())
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 def declared_nothing(declare: Declare, build: Any, match: str, error: type[Exception] = ValueError) -> str:
@@ -232,6 +236,8 @@ ARGS_AND_DEFAULTS: list[tuple[type, type | None]] = [
     (TaskFunctionArgs, None),
     (HandlerFunctionArgs, ResolvedFunction),
     (VpcConfigArgs, None),
+    (MonitoringArgs, MonitoringPlan),
+    (MonitoredWorkflowArgs, MonitoredWorkflow),
 ]
 
 
@@ -729,3 +735,68 @@ def test_a_starter_or_invoker_that_is_no_role_is_refused_before_anything(
     declare: Declare, build: Any, message: str
 ) -> None:
     assert declared_nothing(declare, build, re.escape(message)).startswith(message)
+
+
+# --- Monitoring of the components themselves --------------------------------------------------------
+
+
+def test_monitoring_watches_a_workflow_and_its_functions_read_off_the_components(declare: Declare) -> None:
+    def build() -> None:
+        opened = HandlerFunction("open", HandlerFunctionArgs(handler=HANDLER, timeout_seconds=5))
+        flow = Workflow(
+            "flow",
+            WorkflowArgs(
+                definition_document=INVOKING,
+                functions={"OpenArn": opened.for_workflow()},
+                schedule=ScheduleArgs(expression="rate(1 day)"),
+            ),
+        )
+        Monitoring("watch", MonitoringArgs(name_prefix="team", workflows=[monitored(flow, functions=[opened])]))
+
+    run = declare(build)
+    dimensions = {alarm.inputs["name"]: alarm.inputs["dimensions"] for alarm in run.of_type(ALARM)}
+    arn = f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:flow-dev"
+    assert dimensions["team-flow-executions-failed"] == {"StateMachineArn": arn}
+    assert dimensions["team-flow-schedule-target-errors"] == {"ScheduleGroup": "flow-dev"}
+    assert dimensions["team-flow-dead-letters"] == {"QueueName": "flow-dev-schedule-dlq"}
+    assert dimensions["team-flow-open-errors"] == {"FunctionName": "open-dev"}
+    assert len(dimensions) == 4 + 3 + 1 + 2
+
+
+def test_monitored_names_a_workflow_and_tunes_it_as_asked(declare: Declare) -> None:
+    def build() -> None:
+        flow = Workflow("flow", WorkflowArgs(definition_document=DEFINITION))
+        noisy = AlarmThresholds(executions_failed=Threshold(value=5))
+        watched = monitored(flow, name="orders", thresholds=noisy)
+        Monitoring("watch", MonitoringArgs(name_prefix="team", workflows=[watched], dashboard=False))
+
+    alarms = {alarm.inputs["name"]: alarm.inputs for alarm in declare(build).of_type(ALARM)}
+    kinds = ("executions-aborted", "executions-failed", "executions-throttled", "executions-timed-out")
+    assert sorted(alarms) == [f"team-orders-{what}" for what in kinds]
+    assert alarms["team-orders-executions-failed"]["threshold"] == 5
+
+
+def test_thresholds_given_as_a_mapping_with_whole_floats_are_read_as_thresholds(declare: Declare) -> None:
+    # As another language passes them: a map of maps, integers as floats.
+    thresholds = {"executions_failed": {"value": 2, "period_seconds": 600.0, "evaluation_periods": 2.0}}
+    workflows = [MonitoredWorkflowArgs(name="flow", state_machine_arn="arn:aws:states:us-east-1:1:stateMachine:f")]
+    args = cast(MonitoringArgs, {"name_prefix": "team", "workflows": workflows, "thresholds": thresholds})
+    read = plan(args)
+    assert read.thresholds == AlarmThresholds(
+        executions_failed=Threshold(value=2, period_seconds=600, evaluation_periods=2)
+    )
+    assert type(read.thresholds.executions_failed.period_seconds) is int
+    alarm = {a.inputs["name"]: a.inputs for a in declare(lambda: Monitoring("watch", args)).of_type(ALARM)}
+    assert (
+        alarm["team-flow-executions-failed"]["period"],
+        alarm["team-flow-executions-failed"]["evaluationPeriods"],
+    ) == (
+        600,
+        2,
+    )
+    bad = cast(MonitoringArgs, {**args, "thresholds": {"executions_failed": {"periods": 2}}})
+    message = declared_nothing(declare, lambda: Monitoring("watch", bad), "has no field")
+    assert message == (
+        "Monitoring 'team': thresholds.executions_failed has no field 'periods'; its fields are value, "
+        "period_seconds, evaluation_periods."
+    )

@@ -14,7 +14,7 @@ from rehearsal.program import ProgramRun
 from serverless_workflows.asl.definition import DefinitionError
 from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs, ResolvedFunction
 from serverless_workflows.lambda_package import handler_archive
-from serverless_workflows.monitoring_plan import MonitoringArgs
+from serverless_workflows.monitoring_plan import MonitoringPlan
 from serverless_workflows.workflow import ResolvedSchedule, ResolvedWorkflow, ScheduleArgs, Workflow, WorkflowArgs
 from settings import StackSettings
 from tests.support import Declare
@@ -211,7 +211,7 @@ def test_the_components_the_catalogue_and_the_settings_default_alike() -> None:
     stack = _defaults_of(StackSettings, "log_level", *kept)
     assert _defaults_of(ResolvedWorkflow, "log_level", *kept) == stack
     assert _defaults_of(ResolvedFunction, *kept) == {key: stack[key] for key in kept}
-    assert _defaults_of(MonitoringArgs, "retain_data") == {"retain_data": stack["retain_data"]}
+    assert _defaults_of(MonitoringPlan, "retain_data") == {"retain_data": stack["retain_data"]}
     assert _defaults_of(ResolvedSchedule, "timezone", "enabled") == _defaults_of(ScheduleSpec, "timezone", "enabled")
     assert _defaults_of(ResolvedWorkflow, "type") == _defaults_of(WorkflowSpec, "type")
 

@@ -28,7 +28,7 @@ from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.house_rules import HOUSE_RULES, LEVELS, RULE_NAMES
 from serverless_workflows.logs import RETENTION_DAYS, STATES_LOG_LEVELS
-from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
+from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringPlan, alarm_specs
 from settings import (
     ALARM_THRESHOLD_NAMES,
     AWS_KEYS,
@@ -406,14 +406,14 @@ def threshold_of_alarm() -> dict[str, str]:
     found = {}
     for name, field_name in ALARM_THRESHOLD_NAMES.items():
         marked = AlarmThresholds(**{field_name: Threshold(value=7)})
-        declared = alarm_specs(MonitoringArgs("stack", [EVERY_PART], thresholds=marked))
+        declared = alarm_specs(MonitoringPlan("stack", [EVERY_PART], thresholds=marked))
         (alarm,) = [alarm for alarm in declared if alarm.threshold == 7]
         found[name] = what(alarm.name)
     return found
 
 
 def test_the_runbook_has_an_entry_for_each_alarm_monitoring_declares() -> None:
-    alarms = {what(alarm.name): alarm for alarm in alarm_specs(MonitoringArgs("stack", [EVERY_PART]))}
+    alarms = {what(alarm.name): alarm for alarm in alarm_specs(MonitoringPlan("stack", [EVERY_PART]))}
     runbook = section(OPERATIONS, "Alarm runbook")
     entries = {heading.strip("`"): heading for heading in headings(runbook) if heading.startswith("`")}
     assert set(entries) == set(alarms), f"missing: {sorted(set(alarms) - set(entries))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
 import pytest
@@ -12,11 +12,11 @@ import pytest
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.program import ProgramRun, run_under_mocks
 from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
-from serverless_workflows.monitoring import Monitoring
+from serverless_workflows.monitoring import Monitoring, MonitoringArgs, plan, watching
 from serverless_workflows.monitoring_plan import (
     MAX_DASHBOARD_WIDGETS,
     MonitoredWorkflow,
-    MonitoringArgs,
+    MonitoringPlan,
     alarm_specs,
     dashboard_body,
     dashboard_pages,
@@ -55,13 +55,19 @@ def workflows(*, as_outputs: bool = False) -> list[MonitoredWorkflow]:
     ]
 
 
+def monitoring_args(name_prefix: str, workflows: list[MonitoredWorkflow], **fields: Any) -> MonitoringArgs:
+    """Monitoring's arguments for `workflows`, records of what it watches."""
+    watched = [watching(flow) for flow in workflows]
+    return cast(MonitoringArgs, {"name_prefix": name_prefix, "workflows": watched, **fields})
+
+
 def monitoring(**overrides: Any) -> Callable[[], dict[str, Any]]:
     """A declaring function: one Monitoring of the two workflows, its outputs returned."""
 
     def build() -> dict[str, Any]:
         values: dict[str, Any] = {"name_prefix": PREFIX, "workflows": workflows(as_outputs=True)}
         values.update(overrides)
-        component = Monitoring("monitoring", MonitoringArgs(**values))
+        component = Monitoring("monitoring", monitoring_args(**values))
         outputs = {"topic_arn": component.topic_arn, "alarm_names": component.alarm_names}
         if component.dashboard_name is not None and component.dashboard_url is not None:
             outputs.update(dashboard_name=component.dashboard_name, dashboard_url=component.dashboard_url)
@@ -381,7 +387,7 @@ def test_without_a_dashboard_there_is_no_dashboard_output(declare: Declare) -> N
     holder: list[Monitoring] = []
 
     def build() -> None:
-        holder.append(Monitoring("monitoring", MonitoringArgs(PREFIX, workflows(), dashboard=False)))
+        holder.append(Monitoring("monitoring", monitoring_args(PREFIX, workflows(), dashboard=False)))
 
     run = declare(build)
     assert run.of_type("aws:cloudwatch/dashboard:Dashboard") == []
@@ -437,7 +443,7 @@ def test_a_dashboard_past_the_limit_is_declared_as_pages_the_first_keeping_its_n
     holder: list[Monitoring] = []
 
     def build() -> dict[str, Any]:
-        holder.append(Monitoring("monitoring", MonitoringArgs(PREFIX, flows)))
+        holder.append(Monitoring("monitoring", monitoring_args(PREFIX, flows)))
         return {"urls": holder[0].dashboard_urls, "first": holder[0].dashboard_url}
 
     run = declare(build)
@@ -465,7 +471,7 @@ def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) 
     noisy = AlarmThresholds(function_errors=Threshold(value=5, evaluation_periods=3))
     tuned = [scheduled, MonitoredWorkflow(call_center.name, call_center.state_machine_arn,
                                           function_names=call_center.function_names, thresholds=noisy)]  # fmt: skip
-    specs = {spec.name: spec for spec in alarm_specs(MonitoringArgs(PREFIX, tuned))}
+    specs = {spec.name: spec for spec in alarm_specs(MonitoringPlan(PREFIX, tuned))}
     assert (specs[f"{PREFIX}-call-center-open-case-errors"].threshold,
             specs[f"{PREFIX}-call-center-open-case-errors"].evaluation_periods) == (5, 3)  # fmt: skip
     assert specs[f"{PREFIX}-call-center-open-case-errors"].description.startswith("5 or more ")
@@ -476,7 +482,7 @@ def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) 
     refused = [MonitoredWorkflow("w", "arn", thresholds=wrong)]
     expect_refusal(
         declare,
-        lambda: Monitoring("m", MonitoringArgs(PREFIX, refused)),
+        lambda: Monitoring("m", monitoring_args(PREFIX, refused)),
         r"workflow 'w': thresholds.executions_failed.value = 0 is not valid",
     )
 
@@ -492,7 +498,7 @@ def test_the_component_creates_its_resources_in_the_in_memory_aws(moto: InMemory
 
     def build() -> dict[str, Any]:
         component = Monitoring(
-            "monitoring", MonitoringArgs(prefix, workflows(as_outputs=True), alarm_email="oncall@example.com")
+            "monitoring", monitoring_args(prefix, workflows(as_outputs=True), alarm_email="oncall@example.com")
         )
         return {
             "topic_arn": component.topic_arn,
@@ -570,14 +576,15 @@ def test_what_the_plan_checks_of_monitoring_is_what_is_declared(deploy: Deploy) 
     """The program checks Monitoring's arguments before anything exists, from names standing in
     for ARNs (workflows/monitored.py), and declares it from the components' outputs: both must
     make the same alarms and chart the same widgets, or the check checks something else."""
-    from deployment import monitoring_args
+    import deployment
     from settings import StackSettings
     from stack_files import stack_config
     from workflows.monitored import monitored
 
     run = deploy(catalogue=SUITE_CATALOGUE)
     settings = StackSettings.from_config(stack_config("dev"), "dev", SUITE_CATALOGUE)
-    planned = monitoring_args(settings, [monitored(spec, settings.physical_name) for spec in SUITE_CATALOGUE])
+    records = [watching(monitored(spec, settings.physical_name)) for spec in SUITE_CATALOGUE]
+    planned = plan(deployment.monitoring_args(settings, records))
     assert sorted(spec.name for spec in alarm_specs(planned)) == sorted(a.inputs["name"] for a in run.of_type(ALARM))
     (page,) = run.of_type("aws:cloudwatch/dashboard:Dashboard")
     declared = json.loads(page.inputs["dashboardBody"])["widgets"]

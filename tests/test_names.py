@@ -18,8 +18,8 @@ from rehearsal.fake_aws import REGION
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from serverless_workflows.handler_function import HandlerFunction, HandlerFunctionArgs
 from serverless_workflows.lambda_package import handler_archive
-from serverless_workflows.monitoring import Monitoring
-from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs, alarm_specs
+from serverless_workflows.monitoring import MonitoredWorkflowArgs, Monitoring, MonitoringArgs, plan
+from serverless_workflows.monitoring_plan import alarm_specs
 from serverless_workflows.names import (
     Name,
     RegionalName,
@@ -86,12 +86,14 @@ def test_a_handler_function_declares_the_children_its_names_list(declare: Declar
 def test_monitoring_declares_the_children_and_alarms_its_names_list(declare: Declare) -> None:
     args = MonitoringArgs(
         name_prefix="stack",
-        workflows=[MonitoredWorkflow("flow", "arn", schedule_group="g", dead_letter_queue_name="q")],
+        workflows=[
+            MonitoredWorkflowArgs(name="flow", state_machine_arn="arn", schedule_group="g", dead_letter_queue_name="q")
+        ],
         alarm_email="oncall@example.com",
     )
     run = declare(lambda: Monitoring("watch", args))
     names = monitoring_names("watch", "stack")
-    alarms = {(names.alarm(spec.name).pulumi, spec.name) for spec in alarm_specs(args)}
+    alarms = {(names.alarm(spec.name).pulumi, spec.name) for spec in alarm_specs(plan(args))}
     assert alarms
     assert declared(run, "serverless-workflows:index:Monitoring") == named(names, REGION) | alarms
 

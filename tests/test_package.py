@@ -107,9 +107,10 @@ ANALYZED = (
     "serverless_workflows.alarm_thresholds",
     "serverless_workflows.asl.definition",
 )
-# serverless_workflows.monitoring_plan holds MonitoringArgs and MonitoredWorkflow today, and imports the
-# Pulumi SDK only under TYPE_CHECKING: the cost estimate reads them, and `ops cost` must not load the
-# SDK (tests/test_config_input.py). The arguments the analyzer will read belong in monitoring.py.
+# serverless_workflows.monitoring_plan holds MonitoringPlan and MonitoredWorkflow, what Monitoring's arguments
+# are read into, and imports the Pulumi SDK only under TYPE_CHECKING: the cost estimate reads them, and
+# `ops cost` must not load the SDK (tests/test_config_input.py). The arguments the analyzer reads,
+# MonitoringArgs and MonitoredWorkflowArgs, are in monitoring.py.
 
 
 def analyzer_problems(source: str) -> list[str]:

@@ -47,7 +47,7 @@ from serverless_workflows.asl.paths import Route, heaviest_routes
 from serverless_workflows.asl.schedule import parse, runs_per_month
 from serverless_workflows.asl.validate import check_asl
 from serverless_workflows.defaults import ARCHITECTURES, FUNCTION_ARCHITECTURE, FUNCTION_MEMORY_MB
-from serverless_workflows.monitoring_plan import MonitoringArgs, alarm_specs, dashboard_body, dashboard_pages
+from serverless_workflows.monitoring_plan import MonitoringPlan, alarm_specs, dashboard_body, dashboard_pages
 from workflows.monitored import monitored
 from workflows.spec import (
     ON_DEMAND_EXECUTIONS_PER_MONTH,
@@ -708,7 +708,7 @@ def monitoring_cost(
     if not settings.alarms_enabled:
         return MonitoringCost(0, 0, 0.0, 0.0)
     watched = [monitored(spec, lambda name: name) for spec in catalogue]
-    alarms = len(alarm_specs(MonitoringArgs("estimate", watched)))
+    alarms = len(alarm_specs(MonitoringPlan("estimate", watched)))
     pages = dashboard_pages(watched) if settings.dashboard_enabled else []
     metrics = [sum(len(w["properties"]["metrics"]) for w in dashboard_body(page, "")["widgets"]) for page in pages]
     free = min(prices.free_dashboards, sum(count <= prices.free_dashboard_metrics for count in metrics))

@@ -4,7 +4,8 @@
   `ScheduleArgs`, an EventBridge Scheduler schedule with its own role and dead-letter queue;
 - `HandlerFunction`: a Python Lambda function with its own role and log group, its handler
   packaged (`handler_archive`) for its runtime and architecture;
-- `Monitoring`: alarms, their encrypted topic and a dashboard for a set of workflows;
+- `Monitoring`: alarms, their encrypted topic and a dashboard for a set of workflows, each read
+  off its components by `monitored`;
 - `asl`: the definitions' model, their validator (`validate`) and the IAM each task needs.
 
 The API is not stable yet (CHANGELOG.md). The names below load their modules when first used,
@@ -39,8 +40,9 @@ _PUBLIC = {
     "HandlerArchive": "serverless_workflows.lambda_package",
     "PackagingError": "serverless_workflows.lambda_package",
     "Monitoring": "serverless_workflows.monitoring",
-    "MonitoringArgs": "serverless_workflows.monitoring_plan",
-    "MonitoredWorkflow": "serverless_workflows.monitoring_plan",
+    "MonitoringArgs": "serverless_workflows.monitoring",
+    "MonitoredWorkflowArgs": "serverless_workflows.monitoring",
+    "monitored": "serverless_workflows.monitoring",
     "AlarmThresholds": "serverless_workflows.alarm_thresholds",
     "Threshold": "serverless_workflows.alarm_thresholds",
     "WorkflowDefinition": "serverless_workflows.asl.definition",
@@ -55,7 +57,7 @@ __all__ = [
     "HandlerArchive",
     "HandlerFunction",
     "HandlerFunctionArgs",
-    "MonitoredWorkflow",
+    "MonitoredWorkflowArgs",
     "Monitoring",
     "MonitoringArgs",
     "PackagingError",
@@ -68,6 +70,7 @@ __all__ = [
     "WorkflowDefinition",
     "__version__",
     "handler_archive",
+    "monitored",
     "validate",
 ]
 
@@ -82,8 +85,7 @@ if TYPE_CHECKING:
         VpcConfigArgs,
     )
     from serverless_workflows.lambda_package import HandlerArchive, PackagingError, handler_archive
-    from serverless_workflows.monitoring import Monitoring
-    from serverless_workflows.monitoring_plan import MonitoredWorkflow, MonitoringArgs
+    from serverless_workflows.monitoring import MonitoredWorkflowArgs, Monitoring, MonitoringArgs, monitored
     from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
 
 

@@ -18,6 +18,7 @@ every grant shares (`check_roles`, `role_name`).
 """
 
 import collections.abc
+import dataclasses
 import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -117,12 +118,26 @@ def _sequence(value: Any, hint: Any, what: str, path: str) -> list[Any]:
 def _single(value: Any, hint: Any, what: str, path: str) -> Any:
     if hint is int:
         return _whole(value, what, path)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type) and isinstance(value, Mapping):
+        return _record(value, hint, what, path)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     # bool is an int to Python, and no number or string to anyone else.
     wrong = not number if hint is float else isinstance(hint, type) and not isinstance(value, hint)
     if wrong or (isinstance(value, bool) and hint is not bool):
         raise ValueError(f"{what}: {path} must be {_described(hint)}, {_got(value)}.")
     return value
+
+
+def _record(value: Mapping[str, Any], record: type, what: str, path: str) -> Any:
+    """A dataclass (AlarmThresholds) given as a mapping of its fields, as another language gives it:
+    each field read as it is annotated, left out ones at their defaults."""
+    fields = {item.name: item.type for item in dataclasses.fields(record)}
+    if unknown := sorted(str(key) for key in value if key not in fields):
+        raise ValueError(
+            f"{what}: {path} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(fields)}."
+        )
+    given = {key: item for key, item in value.items() if item is not None}
+    return record(**{key: _value(item, fields[key], what, f"{path}.{key}") for key, item in given.items()})
 
 
 def _whole(value: Any, what: str, path: str) -> int:

@@ -27,31 +27,125 @@ What is alarmed, for each monitored workflow:
 
 The alarms and the dashboard body are built as plain data (`alarm_specs`,
 `dashboard_body`) so that tests read exactly what is declared.
+
+Its arguments name what is watched by ARNs and names, which any Pulumi language can pass;
+from Python, `monitored(workflow, functions=...)` reads them off the components themselves.
 """
 
 import dataclasses
 import json
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
 
-from serverless_workflows import iam
+from serverless_workflows import iam, monitoring_plan
+from serverless_workflows.alarm_thresholds import AlarmThresholds
+from serverless_workflows.arguments import checked
 from serverless_workflows.aws_context import AwsContext, console_host
+from serverless_workflows.handler_function import HandlerFunction
 from serverless_workflows.monitoring_plan import (
     MonitoredWorkflow,
-    MonitoringArgs,
+    MonitoringPlan,
     alarm_specs,
     dashboard_body,
     dashboard_pages,
-    validate,
 )
 from serverless_workflows.names import monitoring_names
+from serverless_workflows.workflow import Workflow
 
 TYPE_TOKEN = "serverless-workflows:index:Monitoring"
 # KMS waits 7 to 30 days before deleting a key; the longest wait leaves the most time
 # to cancel a deletion by mistake.
 KEY_DELETION_WINDOW_DAYS = 30
+
+
+class MonitoredWorkflowArgs(TypedDict):
+    """One workflow Monitoring alarms on and charts, by the names and ARNs of its resources.
+    `monitored(workflow, functions=...)` reads them off a Workflow and its HandlerFunctions."""
+
+    name: str
+    """The workflow's name in alarm names and widget titles: letters, digits, '-' or '_'."""
+    state_machine_arn: pulumi.Input[str]
+    """The state machine's ARN (the StateMachineArn dimension of the Step Functions metrics)."""
+    schedule_group: NotRequired[pulumi.Input[str]]
+    """Its schedule's group (the ScheduleGroup dimension of EventBridge Scheduler's metrics).
+    Default: no schedule, no schedule alarms."""
+    dead_letter_queue_name: NotRequired[pulumi.Input[str]]
+    """The name (not the URL) of its schedule's dead-letter queue. Default: none, no queue alarm."""
+    function_names: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Its functions: how alarms and widgets name each -> the function's name (the FunctionName
+    dimension of Lambda's metrics). Default: none."""
+    thresholds: NotRequired[AlarmThresholds]
+    """This workflow's alarms' thresholds, over the stack's (`MonitoringArgs.thresholds`), so that a
+    noisy workflow is tuned alone. Default: the stack's."""
+
+
+class MonitoringArgs(TypedDict):
+    """What Monitoring watches and whom it tells; only the first two have no default."""
+
+    name_prefix: str
+    """Stem of the physical names (topic, alarms, dashboard), e.g. "serverless-workflows-dev".
+    Only this stack's alarms, named `{name_prefix}-...`, may publish to the topic."""
+    workflows: Sequence[MonitoredWorkflowArgs]
+    """The workflows to alarm on and chart; from Python, `monitored(workflow, functions=...)` each."""
+    alarm_email: NotRequired[str]
+    """An address subscribed to the topic. AWS mails it a confirmation link, and nothing
+    is delivered until someone follows it. Default: no subscription."""
+    thresholds: NotRequired[AlarmThresholds]
+    """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
+    dashboard: NotRequired[bool]
+    """Create the stack's CloudWatch dashboard: one page, or as many as CloudWatch's widget
+    limit needs, each listing the others. Default: True."""
+    retain_data: NotRequired[bool]
+    """Keep the KMS key when the stack is destroyed (`retain_on_delete`): once a key is
+    deleted, messages it encrypted can no longer be read. Default: False."""
+
+
+def monitored(
+    workflow: Workflow,
+    *,
+    functions: Sequence[HandlerFunction] = (),
+    thresholds: AlarmThresholds | None = None,
+    name: str | None = None,
+) -> MonitoredWorkflowArgs:
+    """What Monitoring watches of `workflow` and of the `functions` its tasks invoke, read off the
+    components: the state machine, its schedule's group and dead-letter queue if it has them, and
+    each function, named in alarms by its component's name. The workflow is named by its
+    component's name, unless `name` is given; `thresholds` tune its alarms alone."""
+    watched = MonitoredWorkflowArgs(
+        name=workflow.pulumi_resource_name if name is None else name,
+        state_machine_arn=workflow.state_machine_arn,
+        function_names={function.pulumi_resource_name: function.function_name for function in functions},
+    )
+    if workflow.schedule_group_name is not None:
+        watched["schedule_group"] = workflow.schedule_group_name
+    if workflow.dead_letter_queue_name is not None:
+        watched["dead_letter_queue_name"] = workflow.dead_letter_queue_name
+    if thresholds is not None:
+        watched["thresholds"] = thresholds
+    return watched
+
+
+def watching(record: MonitoredWorkflow) -> MonitoredWorkflowArgs:
+    """A workflow of the plan as Monitoring's argument, for a caller that knows its resources'
+    names before they exist (the catalogue's checks)."""
+    fields = {item.name: getattr(record, item.name) for item in dataclasses.fields(record)}
+    return cast(MonitoredWorkflowArgs, {key: value for key, value in fields.items() if value is not None})
+
+
+def plan(args: MonitoringArgs) -> MonitoringPlan:
+    """`args` read into one shape, every default filled in; a field of another type is refused in one line."""
+    prefix = args.get("name_prefix") if isinstance(args, Mapping) else None
+    given = checked(args, MonitoringArgs, f"Monitoring {prefix!r}")
+    workflows = [MonitoredWorkflow(**flow) for flow in given.pop("workflows")]
+    return MonitoringPlan(workflows=workflows, **given)
+
+
+def validate(args: MonitoringArgs) -> None:
+    """Reject arguments AWS would reject, or that would alarm on the wrong thing, before anything is declared."""
+    monitoring_plan.validate(plan(args))
 
 
 def dashboard_console_url(partition: str, region: str, name: str) -> str:
@@ -70,21 +164,28 @@ def _resolved(flow: MonitoredWorkflow) -> pulumi.Output[MonitoredWorkflow]:
 
 
 class Monitoring(pulumi.ComponentResource):
+    """The alarms of a set of workflows, their encrypted notification topic, and a dashboard."""
+
     topic_arn: pulumi.Output[str]
+    """The SNS topic every alarm notifies."""
     key_arn: pulumi.Output[str]
+    """The KMS key that encrypts the topic."""
     dashboard_name: pulumi.Output[str] | None
+    """The first page of the dashboard's name; None without a dashboard."""
     dashboard_url: pulumi.Output[str] | None
     """The first page of the dashboard: the one a stack has always had."""
     dashboard_urls: pulumi.Output[list[str]]
     """Every page of the dashboard, in order; none without a dashboard."""
     alarm_names: pulumi.Output[list[str]]
+    """Every alarm's name."""
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        validate(args)
+        planned = plan(args)
+        monitoring_plan.validate(planned)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         aws_env = AwsContext.lookup(self)
-        prefix = args.name_prefix
+        prefix = planned.name_prefix
         names = monitoring_names(name, prefix)
 
         key = aws.kms.Key(
@@ -95,7 +196,7 @@ class Monitoring(pulumi.ComponentResource):
             policy=pulumi.Output.all(aws_env.partition, aws_env.account_id).apply(
                 lambda v: iam.alarm_topic_key_policy(partition=v[0], account_id=v[1])
             ),
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_data or None),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=planned.retain_data or None),
         )
         topic = aws.sns.Topic(names.topic.pulumi, name=names.topic.physical, kms_master_key_id=key.arn, opts=child)
         topic_policy = aws.sns.TopicPolicy(
@@ -108,9 +209,9 @@ class Monitoring(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        if args.alarm_email is not None:
+        if planned.alarm_email is not None:
             aws.sns.TopicSubscription(
-                names.email.pulumi, topic=topic.arn, protocol="email", endpoint=args.alarm_email, opts=child
+                names.email.pulumi, topic=topic.arn, protocol="email", endpoint=planned.alarm_email, opts=child
             )
 
         alarms = [
@@ -132,12 +233,12 @@ class Monitoring(pulumi.ComponentResource):
                 # CloudWatch must be allowed to publish before an alarm first changes state.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[topic_policy]),
             )
-            for spec in alarm_specs(args)
+            for spec in alarm_specs(planned)
         ]
 
         self.dashboard_name = None
         self.dashboard_url = None
-        pages = dashboard_pages(args.workflows) if args.dashboard else []
+        pages = dashboard_pages(planned.workflows) if planned.dashboard else []
         page_names = [names.dashboard_page(number) for number in range(1, len(pages) + 1)]
         titles = [f"{prefix} page {number} of {len(pages)}" for number in range(1, len(pages) + 1)]
 

@@ -41,10 +41,12 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 @dataclass(frozen=True)
 class MonitoredWorkflow:
-    """One workflow of the catalogue, and the resources of it that are alarmed."""
+    """One workflow, and the resources of it that are alarmed: a MonitoredWorkflowArgs
+    (`serverless_workflows.monitoring`) with its defaults filled in, or the catalogue's view of an
+    entry (`workflows/monitored.py`)."""
 
     name: str
-    """The catalogue name: used in alarm names and widget titles."""
+    """The workflow's name in alarm names and widget titles."""
     state_machine_arn: pulumi.Input[str]
     """The StateMachineArn dimension of the Step Functions metrics."""
     schedule_group: pulumi.Input[str] | None = None
@@ -54,13 +56,14 @@ class MonitoredWorkflow:
     function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Catalogue function name -> physical function name (FunctionName dimension). Default: none."""
     thresholds: AlarmThresholds | None = None
-    """This workflow's alarms' thresholds, over the stack's (`MonitoringArgs.thresholds`), so
+    """This workflow's alarms' thresholds, over the stack's (`MonitoringPlan.thresholds`), so
     that a noisy workflow is tuned alone. Default: the stack's."""
 
 
 @dataclass(frozen=True)
-class MonitoringArgs:
-    """What Monitoring watches and whom it tells; only the first two have no default."""
+class MonitoringPlan:
+    """What Monitoring watches and whom it tells, every default filled in: its MonitoringArgs
+    (`serverless_workflows.monitoring`) read, or what the cost estimate prices."""
 
     name_prefix: str
     """Stem of the physical names (topic, alarms, dashboard), e.g. "serverless-workflows-dev".
@@ -292,7 +295,7 @@ def _window(threshold: Threshold) -> str:
 
 
 def _spec(
-    args: MonitoringArgs,
+    args: MonitoringPlan,
     metric: _Metric,
     flow: MonitoredWorkflow,
     dimension: pulumi.Input[str],
@@ -322,7 +325,7 @@ def _spec(
     )
 
 
-def alarm_specs(args: MonitoringArgs) -> list[AlarmSpec]:
+def alarm_specs(args: MonitoringPlan) -> list[AlarmSpec]:
     """Every alarm of `args`, in declaration order: per workflow, its execution alarms,
     then its schedule's, its dead-letter queue's and its functions'."""
     specs: list[AlarmSpec] = []
@@ -455,7 +458,7 @@ def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:
         )
 
 
-def validate(args: MonitoringArgs) -> None:
+def validate(args: MonitoringPlan) -> None:
     """Reject arguments AWS would reject, or that would alarm on the wrong thing, before anything is declared."""
     what = f"Monitoring {args.name_prefix!r}"
     if not _NAME.match(args.name_prefix):
