@@ -10,6 +10,7 @@ import inspect
 import json
 import re
 import textwrap
+from pathlib import Path
 from typing import Any, cast
 
 import pulumi
@@ -19,7 +20,14 @@ import pytest
 from rehearsal.program import ProgramRun
 from serverless_workflows import handler_function, lambda_package
 from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
-from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS
+from serverless_workflows.asl.house_rules import (
+    ADVISORY,
+    DISABLED,
+    LAMBDA_TASK_RETRIES,
+    LAMBDA_TASK_TIMEOUT,
+    TOP_LEVEL_TIMEOUT,
+    TRANSIENT_LAMBDA_ERRORS,
+)
 from serverless_workflows.handler_function import (
     HandlerFunction,
     HandlerFunctionArgs,
@@ -38,7 +46,7 @@ from serverless_workflows.workflow import (
     WorkflowArgs,
     resolve,
 )
-from tests.support import Declare, document
+from tests.support import HOUSE_RULES_DIR, Declare, document
 from workflows.catalogue import SCHEDULED
 
 DEFINITION = json.loads(SCHEDULED.definition_path.read_text())
@@ -800,3 +808,29 @@ def test_thresholds_given_as_a_mapping_with_whole_floats_are_read_as_thresholds(
         "Monitoring 'team': thresholds.executions_failed has no field 'periods'; its fields are value, "
         "period_seconds, evaluation_periods."
     )
+
+
+# --- house rules per component: a Workflow Studio export as it comes ------------------------------------
+
+STUDIO_EXPORT = str(HOUSE_RULES_DIR / "workflow_studio_export.asl.json")
+STUDIO_RULES = (TOP_LEVEL_TIMEOUT, LAMBDA_TASK_TIMEOUT, LAMBDA_TASK_RETRIES)
+
+
+def test_a_workflow_studio_export_is_refused_by_the_mandatory_rules_naming_each(declare: Declare) -> None:
+    message = declared_nothing(
+        declare, lambda: Workflow("scored", WorkflowArgs(definition_file=STUDIO_EXPORT)), "project rules refused"
+    )
+    assert f"(project rules refused: {', '.join(STUDIO_RULES)};" in message
+
+
+@pytest.mark.parametrize("level", [ADVISORY, DISABLED])
+def test_a_workflow_studio_export_deploys_with_its_rules_relaxed_on_the_component(declare: Declare, level: str) -> None:
+    args = WorkflowArgs(definition_file=STUDIO_EXPORT, house_rules=dict.fromkeys(STUDIO_RULES, level))
+    run = declare(lambda: Workflow("scored", args))
+    deployed = json.loads(run.named("scored-state-machine").inputs["definition"])
+    assert deployed == json.loads(Path(STUDIO_EXPORT).read_text())
+    warned = sorted(rule for rule in STUDIO_RULES for warning in run.warnings if f"project rule {rule} " in warning)
+    assert warned == (sorted(STUDIO_RULES) if level == ADVISORY else [])
+    invoke = document(run, "scored-policy", "policy")["Statement"][2]
+    function = "arn:aws:lambda:us-east-1:123456789012:function:score:$LATEST"
+    assert (invoke["Action"], invoke["Resource"]) == (["lambda:InvokeFunction"], [function])

@@ -76,7 +76,8 @@ def test_a_mandatory_rule_refuses_and_names_the_rule_to_relax() -> None:
     )
     assert lines[2] == (
         "(project rules refused: top-level-timeout; a project rule can be made advisory or disabled, per stack in "
-        f"houseRules or per workflow in its catalogue entry's house_rules: {LEVELS_DOC})"
+        "houseRules, per workflow in its catalogue entry's house_rules, or per Workflow component in "
+        f"WorkflowArgs.house_rules: {LEVELS_DOC})"
     )
 
 

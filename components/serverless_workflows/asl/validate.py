@@ -64,7 +64,8 @@ def validate(
     refused = refused_rules(project)
     after = (
         f"(project rules refused: {', '.join(refused)}; a project rule can be made advisory or disabled, per "
-        f"stack in houseRules or per workflow in its catalogue entry's house_rules: {LEVELS_DOC})"
+        f"stack in houseRules, per workflow in its catalogue entry's house_rules, or per Workflow component in "
+        f"WorkflowArgs.house_rules: {LEVELS_DOC})"
         if refused
         else ""
     )
