@@ -1,6 +1,7 @@
 """What a resource is unless told otherwise, written once, and the Lambda values the components allow.
 
-The components' Args classes (HandlerFunctionArgs, WorkflowArgs, ScheduleArgs, MonitoringArgs),
+The components' arguments (HandlerFunctionArgs, WorkflowArgs, ScheduleArgs, MonitoringArgs, each
+filled in as ResolvedFunction, ResolvedWorkflow, ResolvedSchedule and MonitoringPlan),
 the catalogue's entries (FunctionSpec, ScheduleSpec, WorkflowSpec), the stack settings
 (StackSettings, whose defaults Pulumi.yaml declares again for the Pulumi CLI, kept equal by
 tests/test_stacks.py) and the cost estimate all take their defaults from here. This module

@@ -73,7 +73,10 @@ class HandlerFunctionArgs(TypedDict):
     """A Lambda function of Python handler code; only `handler` has no default.
 
     The runtime and the architecture are given once: to the component, which then packages the
-    handler itself, or to `handler_archive`, whose package (`code`) carries them.
+    handler itself, or to `handler_archive`, whose package (`code`) carries them. What the component
+    checks or packages from before declaring anything (the handler, names, sizes) is a plain value;
+    what may come from another resource (environment values, statements, layers, VPC IDs, invoking
+    roles) takes a `pulumi.Input`.
     """
 
     handler: str

@@ -83,7 +83,9 @@ class MonitoredWorkflowArgs(TypedDict):
 
 
 class MonitoringArgs(TypedDict):
-    """What Monitoring watches and whom it tells; only the first two have no default."""
+    """What Monitoring watches and whom it tells; only the first two have no default. The prefix,
+    the address and the thresholds are plain values, checked before anything is declared; the ARNs
+    and names of what is watched take a `pulumi.Input`."""
 
     name_prefix: str
     """Stem of the physical names (topic, alarms, dashboard), e.g. "serverless-workflows-dev".
