@@ -47,17 +47,20 @@ def program_data() -> dict[str, Any]:
 
 
 def pack_data(program: dict[str, Any]) -> dict[str, Any]:
-    """The actions IAM defines no resource type for, and those whose every type is one a request
-    names only when it says so (the program grants these on `*` when a call names none)."""
-    sys.path.insert(0, str(ROOT))
-    from serverless_workflows.asl.sdk_table import NAMED_ONLY_WHEN_GIVEN  # noqa: PLC0415 - the program's table, read once here
+    """The actions the program may grant on `*` (`sdk_table.may_be_granted_on_star`): those IAM
+    defines no resource type for, and those whose every type is optional and one a request names
+    only when it says so."""
+    # This checkout's package (its components/ folder), not a copy installed from another checkout.
+    if str(ROOT / "components") not in sys.path:
+        sys.path.insert(0, str(ROOT / "components"))
+    from serverless_workflows.asl import iam_data, sdk_table  # noqa: PLC0415 - the program's rule, read once here
 
-    star = []
-    for prefix, service in program["services"].items():
-        for name, types in service["actions"].items():
-            listed = [t.rstrip("*") for t in types.split()]
-            if all((prefix, t) in NAMED_ONLY_WHEN_GIVEN for t in listed):
-                star.append(f"{prefix}:{name}")
+    star = [
+        f"{prefix}:{name}"
+        for prefix, service in program["services"].items()
+        for name, types in service["actions"].items()
+        if sdk_table.may_be_granted_on_star(iam_data.written(prefix, name, types))
+    ]
     return {"source": program["source"], "actions": sorted(star)}
 
 

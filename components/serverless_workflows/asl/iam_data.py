@@ -67,8 +67,12 @@ def action(qualified: str) -> Action | None:
     if found is None:
         return None
     spelled, types = found
-    listed = tuple(ResourceType(t.rstrip("*"), t.endswith("*")) for t in types.split())
-    return Action(prefix, spelled, listed)
+    return written(prefix, spelled, types)
+
+
+def written(prefix: str, name: str, types: str) -> Action:
+    """The action as the data file writes it: its resource types, each followed by `*` when required."""
+    return Action(prefix, name, tuple(ResourceType(t.rstrip("*"), t.endswith("*")) for t in types.split()))
 
 
 def arn_format(prefix: str, resource_type: str) -> str | None:

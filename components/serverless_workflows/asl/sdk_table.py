@@ -107,8 +107,18 @@ SCOPES: dict[tuple[str, str], Scope] = {
 
 NAMED_ONLY_WHEN_GIVEN = frozenset({("cloudwatch", "dataset"), ("polly", "lexicon")})
 """Resource types a request involves only when it names one: CloudWatch's metric calls without a
-dataset, Polly's speech without a lexicon. An action whose only types these are, called without
-naming one, is granted on `*` (tests/test_sdk.py checks the request has no other way to name one)."""
+dataset, Polly's speech without a lexicon. An action whose only types these are, each optional,
+called without naming one, is granted on `*` (tests/test_sdk.py checks the request has no other way
+to name one)."""
+
+
+def may_be_granted_on_star(action: iam_data.Action) -> bool:
+    """Whether `"Resource": "*"` can be least privilege for `action`: it takes no resource type, or
+    only optional ones a request involves only when it names one (NAMED_ONLY_WHEN_GIVEN). An action
+    with a type IAM marks required always names an ARN of it. The policy pack allows `*` for exactly
+    these actions (scripts/iam_data.py writes them to policy/no_resource_actions.json)."""
+    return all(not kind.required and (action.prefix, kind.name) in NAMED_ONLY_WHEN_GIVEN
+               for kind in action.resource_types)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -335,7 +345,7 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
             return f"it names no {kind.name} ({what}) for {found.qualified}"
         resources.extend(named or ())
     if not resources:
-        if all((found.prefix, kind.name) in NAMED_ONLY_WHEN_GIVEN for kind in found.resource_types):
+        if may_be_granted_on_star(found):
             return Grant(f"{sid}NamesNoResource", (found.qualified,), (STAR,))
         listed = ", ".join(kind.name for kind in found.resource_types)
         return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
