@@ -41,7 +41,7 @@ from serverless_workflows.asl.integration_table import (
     Grant,
     Integration,
 )
-from serverless_workflows.asl.model import Call, State, read
+from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, Call, State, argument, arguments_of, read
 from serverless_workflows.asl.sdk_table import integration as sdk_integration
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
@@ -108,37 +108,13 @@ SUPPORTED = (
 )
 
 
-def _is_dynamic(key: str, value: Any) -> bool:
-    return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
-
-
-def _arguments(fields: Mapping[str, Any]) -> Any:
-    # JSONata states pass Arguments; JSONPath states pass Parameters.
-    return fields.get("Arguments", fields.get("Parameters"))
-
-
-_ABSENT, _DYNAMIC = "absent", "dynamic"
-
-
-def _argument(arguments: Any, path: str) -> tuple[str | None, str | None]:
-    """(value, None) for an argument written as a string; (None, _ABSENT or _DYNAMIC) otherwise.
-    A number in `path` is an item of a list; a name also matches with its first letter in lower case."""
-    current = arguments
-    for step in path.split("."):
-        if isinstance(current, str) and current.strip().startswith("{%"):
-            return None, _DYNAMIC
-        if isinstance(current, list) and step.isdigit():
-            current = current[int(step)] if int(step) < len(current) else None
-            continue
-        if not isinstance(current, dict):
-            return None, _ABSENT
-        key = step if step in current or f"{step}.$" in current else step[:1].lower() + step[1:]
-        if f"{key}.$" in current or _is_dynamic(key, current.get(key)):
-            return None, _DYNAMIC
-        current = current.get(key)
-    if isinstance(current, str) and current:
-        return current, None
-    return None, _ABSENT
+def _text(arguments: Any, path: str) -> tuple[str | None, str]:
+    """(value, GIVEN) for an argument written as a non-empty string, which is what names a
+    resource; (None, ABSENT or COMPUTED) otherwise."""
+    status, value = argument(arguments, path)
+    if status == GIVEN and isinstance(value, str) and value:
+        return value, GIVEN
+    return None, COMPUTED if status == COMPUTED else ABSENT
 
 
 def accesses(
@@ -197,7 +173,7 @@ def _task_accesses(state: State, functions: frozenset[str] | set[str], passable_
             resource,
             lambda_invoke,
             call.pattern,
-            arguments=_arguments(state.fields),
+            arguments=arguments_of(state.fields),
             passable_roles=passable_roles,
         )
     if reason is None and call.integration is None and not call.sdk:
@@ -222,14 +198,14 @@ def _service_accesses(state: State, call: Call, passable_roles: Sequence[str]) -
         call.resource,
         integration,
         call.pattern,
-        arguments=_arguments(state.fields),
+        arguments=arguments_of(state.fields),
         passable_roles=passable_roles,
     )
 
 
 def _sdk_accesses(state: State, call: Call) -> Needs:
     """An AWS SDK integration: its grants derived from IAM's data (`sdk_table`), applied as an optimised one's."""
-    arguments = _arguments(state.fields)
+    arguments = arguments_of(state.fields)
     built = sdk_integration(call.service or "", call.action or "", call.pattern, arguments)
     if not isinstance(built, Integration):
         why, actions = built
@@ -256,12 +232,12 @@ def _distributed_map(state: State) -> Needs:
                                      "this reader or writer is not one this component scopes"))  # fmt: skip
             continue
         needs, unscoped = _apply(
-            state, f"{field} {resource}", integration, "", arguments=_arguments(config), passable_roles=()
+            state, f"{field} {resource}", integration, "", arguments=arguments_of(config), passable_roles=()
         )
         reader = config.get("ReaderConfig")
         if isinstance(reader, dict) and reader.get("InputType") == "MANIFEST" and not unscoped:
             more, unscoped = _grants(
-                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=_arguments(config), passable_roles=()
+                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=arguments_of(config), passable_roles=()
             )
             needs += more
         found += needs
@@ -290,9 +266,9 @@ def _apply(
         )
         return needs, problems
     # One target per item of a list (EventBridge Entries).
-    items = arguments.get(integration.each) if isinstance(arguments, dict) else None
+    status, items = argument(arguments, integration.each)
     actions = tuple(sorted({a for grant in grants for a in grant.actions}))
-    if not isinstance(items, list) or f"{integration.each}.$" in arguments:
+    if status != GIVEN or not isinstance(items, list):
         why = f"its {integration.each} are computed at run time, so the targets are unknown"
         return [], [Unscoped(state.name, state.where, resource, why, actions)]
     found: list[Access] = []
@@ -342,12 +318,12 @@ def _grants(
         skipped = False
         templates = [*grant.resources, *(value for _, _, value in grant.condition)]
         for name in dict.fromkeys(m["name"] for template in templates for m in _ARGUMENT.finditer(template)):
-            value, problem = _argument(arguments, name)
+            value, status = _text(arguments, name)
             if value is not None:
                 values[name] = value
-            elif problem == _ABSENT and name in grant.optional:
+            elif status == ABSENT and name in grant.optional:
                 skipped = True
-            elif problem == _DYNAMIC:
+            elif status == COMPUTED:
                 why = f"{name} is taken from the execution data, so the target is unknown until it runs"
                 return [], [Unscoped(state.name, state.where, resource, why, grant.actions)]
             elif name not in values:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,15 +138,6 @@ def operation_names(sdk: SdkService) -> list[str]:
 # --- the parameters of a Task, against the operation's input shape -------------------------------
 
 
-def _arguments(fields: Mapping[str, Any]) -> Any:
-    # JSONata states pass Arguments; JSONPath states pass Parameters.
-    return fields.get("Arguments", fields.get("Parameters"))
-
-
-def _computed(key: str, value: Any) -> bool:
-    return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
-
-
 def _as_written(member: str) -> str:
     """A member's name as a definition writes it: botocore's, first letter in upper case."""
     return member[:1].upper() + member[1:]
@@ -179,7 +170,7 @@ def parameter_problems(document: Any) -> list[str]:
             found = _model(botocore_name).operation_model(operation_name(call.action))
         else:
             continue
-        arguments = _arguments(state.fields)
+        arguments = model.arguments_of(state.fields)
         if isinstance(arguments, dict):
             what = f"{state.where} calls {call.resource}: {found.name}"
             problems.extend(_shape_problems(what, found.input_shape, arguments, ""))
@@ -202,7 +193,7 @@ def _shape_problems(what: str, shape: Any, value: dict[str, Any], path: str) -> 
             yield (f"{what} has no parameter {path}{written!r}{hint}; it takes {', '.join(sorted(members)) or 'none'}")
             continue
         given.add(name)
-        if not _computed(key, item):
+        if not model.computed(key, item):
             yield from _value_problems(what, shape.members[name], item, f"{path}{_as_written(name)}.")
     # The operation's own required parameters; inside a structure only names are checked, since a
     # definition may leave a nested object for a later state to fill.
@@ -222,5 +213,5 @@ def _value_problems(what: str, shape: Any, value: Any, path: str) -> Iterator[st
             yield from _value_problems(what, shape.member, item, f"{path[:-1]}[{number}].")
     elif shape.type_name == "map" and isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and not _computed(key, item):
+            if isinstance(key, str) and not model.computed(key, item):
                 yield from _value_problems(what, shape.value, item, f"{path}{key}.")

@@ -33,6 +33,7 @@ from typing import Any
 
 from serverless_workflows.asl import iam_data, sdk_models
 from serverless_workflows.asl.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
+from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, argument
 
 PAGE = "supported-services-awssdk.html"
 PATTERNS = frozenset({REQUEST_RESPONSE, TOKEN})
@@ -212,29 +213,6 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
 
 _STANDARD = {"Partition": "{partition}", "Region": "{region}", "Account": "{account}"}
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z0-9]+)\}")
-_ABSENT, _GIVEN, _COMPUTED = "absent", "given", "computed"
-
-
-def _lookup(arguments: Any, path: str) -> tuple[str, Any]:
-    """(_GIVEN, value), (_COMPUTED, None) or (_ABSENT, None) for a dotted path into the arguments."""
-    current = arguments
-    for key in path.split("."):
-        if isinstance(current, list) and key.isdigit() and int(key) < len(current):
-            current = current[int(key)]
-            continue
-        if isinstance(current, str) and current.strip().startswith("{%"):
-            return _COMPUTED, None
-        if not isinstance(current, dict):
-            return _ABSENT, None
-        spelled = next((k for k in (key, key[:1].lower() + key[1:]) if k in current or f"{k}.$" in current), None)
-        if spelled is None:
-            return _ABSENT, None
-        if f"{spelled}.$" in current:
-            return _COMPUTED, None
-        current = current[spelled]
-    if isinstance(current, str) and current.strip().startswith("{%"):
-        return _COMPUTED, None
-    return _GIVEN, current
 
 
 def _paths(arguments: Any, held: str) -> list[str] | None:
@@ -242,12 +220,12 @@ def _paths(arguments: Any, held: str) -> list[str] | None:
     item of a list, whether or not it holds the field after `[]`."""
     list_path, listed, rest = held.partition("[]")
     if not listed:
-        status, _value = _lookup(arguments, _bare(held))
-        return None if status == _ABSENT else [held]
-    status, items = _lookup(arguments, list_path)
-    if status == _ABSENT or (status == _GIVEN and not items):
+        status, _value = argument(arguments, _bare(held))
+        return None if status == ABSENT else [held]
+    status, items = argument(arguments, list_path)
+    if status == ABSENT or (status == GIVEN and not items):
         return None
-    if status == _COMPUTED or not isinstance(items, list):
+    if status == COMPUTED or not isinstance(items, list):
         return [list_path]  # computed at run time: the derivation refuses it, naming the list
     tail = rest.lstrip(".")
     return [f"{list_path}.{n}" + (f".{tail}" if tail else "") for n in range(len(items))]
@@ -290,7 +268,7 @@ def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) ->
         filled = []
         for template in templates:
             for path in paths:
-                if _lookup(arguments, _bare(path))[0] != _ABSENT:
+                if argument(arguments, _bare(path))[0] != ABSENT:
                     filled.append(template.replace(variable, _piece(path, held)))
                 elif default is not None:  # an item without it (an entry naming no bus)
                     filled.append(template.replace(variable, default))
@@ -318,7 +296,7 @@ def integration(service: str, action: str, pattern: str, arguments: Any) -> Inte
         return f"botocore's model of {sdk.botocore} has no operation {sdk_models.operation_name(action)}", needed
     grants: list[Grant] = []
     for wish in wanted:
-        if any(_lookup(arguments, path)[0] == _ABSENT for path in wish.optional):
+        if any(argument(arguments, path)[0] == ABSENT for path in wish.optional):
             continue
         found = iam_data.action(wish.action)
         if found is None:
@@ -350,7 +328,7 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
         listed = ", ".join(kind.name for kind in found.resource_types)
         return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
     condition = tuple(c for c in wish.condition if all(
-        _lookup(arguments, m)[0] != _ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
+        argument(arguments, m)[0] != ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
     if wish.passed_to is not None:
         condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
     return Grant(sid, (found.qualified,), tuple(resources), condition=condition)
