@@ -58,6 +58,9 @@ def test_actions_and_resource_types_read_as_the_library_gives_them() -> None:
     assert iam_data.arn_format("s3", "object") == data.resources.get_resource_type_details("s3", "object")["arn"]
     assert iam_data.action("s3:NoSuchAction") is None
     assert iam_data.action("nosuchservice:GetThing") is None
+    name = data.services.get_service_name("dynamodb")
+    assert iam_data.service_page("dynamodb") == f"Actions, resources, and condition keys for {name}"
+    assert iam_data.service_page("nosuchservice") is None
 
 
 def test_the_pack_allows_star_on_exactly_the_actions_whose_types_are_none_or_optional_ones_named_when_given() -> None:

@@ -11,6 +11,7 @@ data and botocore's models.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -27,6 +28,7 @@ from rehearsal.program import PROJECT_ROOT
 from serverless_workflows import workflow
 from serverless_workflows.asl import iam_data, integrations, sdk_models, sdk_table
 from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.integration_table import ONE_API_CALL
 from serverless_workflows.asl.validate import validate
 from serverless_workflows.workflow import WorkflowArgs
 from tests.support import SUITE_CATALOGUE, tool_environment
@@ -221,8 +223,25 @@ def test_the_done_when_services_are_each_covered_by_a_case() -> None:
         ("ec2:runInstances", {"ImageId": "ami-1", "MinCount": 1, "MaxCount": 1}, "it names no instance",
          ("ec2:RunInstances",)),
         ("s3:getObject.waitForTaskToken", {"Bucket": "b", "Key": "k"}, None, None),
-        ("nosuch:getThing", {}, "botocore knows no AWS SDK service of that name", ()),
-        ("s3:getObjekt", {"Bucket": "b", "Key": "k"}, "has no operation GetObjekt", ("s3:GetObjekt",)),
+        ("s3:getObject.sync", {"Bucket": "b", "Key": "k"}, "has no .sync pattern", ("s3:GetObject",)),
+        # What is not a call, or not one IAM's data names an action for, names no action to grant.
+        ("nosuch:getThing", {}, "botocore knows no AWS SDK service 'nosuch'", ()),
+        ("s3:getObjekt", {"Bucket": "b", "Key": "k"}, "has no operation GetObjekt; did you mean getObject?", ()),
+        ("s3:ListObjectsV2", {"Bucket": "b"}, "Step Functions writes the action ListObjectsV2 in camelCase: "
+         "listObjectsV2", ()),
+        ("logs:createLogStream", {"LogGroupName": "g", "LogStreamName": "s"},
+         "Step Functions calls the service 'logs' cloudwatchlogs: write aws-sdk:cloudwatchlogs:createLogStream", ()),
+        ("stepfunctions:startExecution", {"StateMachineArn": f"arn:aws:states:{HERE}:stateMachine:child"},
+         "Step Functions calls the service 'stepfunctions' sfn", ()),
+        ("events:putEvents", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": "{}"}]},
+         "Step Functions calls the service 'events' eventbridge", ()),
+        # DynamoDB authorises a transaction by the actions of its items (PutItem, UpdateItem...), S3 a
+        # bucket's encryption by s3:GetEncryptionConfiguration: IAM has no action of the operation's name.
+        ("dynamodb:transactWriteItems", {"TransactItems": []}, "IAM's data names no action "
+         "dynamodb:TransactWriteItems: the operation's IAM action has another name, or it needs several; the "
+         "Service Authorization Reference lists them on its page 'Actions, resources, and condition keys for "
+         "Amazon DynamoDB' (" + SAR, ()),
+        ("s3:getBucketEncryption", {"Bucket": "b"}, "IAM's data names no action s3:GetBucketEncryption", ()),
     ],
 )  # fmt: skip
 def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_and_the_action(
@@ -239,6 +258,9 @@ def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_
     assert reason in refused.reason
     assert refused.actions == actions
     assert str(refused).startswith(f"state 'Call' calls {sdk(call)}: ")
+    # It tells the user to grant only actions IAM has.
+    assert ("yourself" in str(refused)) == bool(actions)
+    assert all(iam_data.action(action) is not None for action in actions)
 
 
 def test_a_refused_call_tells_the_user_to_grant_it_and_list_its_state(tmp_path: Path) -> None:
@@ -270,36 +292,42 @@ def _sample(form: str) -> str:
             "s3-copy-source": "bucket/key"}[form]  # fmt: skip
 
 
-def _members(sdk_service: str) -> set[str]:
-    """Every input member name (as written: first letter upper) of every operation of a service, at any depth."""
-    found = sdk_models.service(sdk_service)
-    assert found is not None
-    service_model = sdk_models._model(found.botocore)
+def _members(prefix: str) -> set[str]:
+    """Every input member name (as written: first letter upper) of every operation, at any depth, of
+    every AWS SDK service whose calls IAM authorises under `prefix`."""
     names: set[str] = set()
-    for name in service_model.operation_names:
-        shape = service_model.operation_model(name).input_shape
-        stack, seen = [shape] if shape is not None else [], set()
-        while stack:
-            current = stack.pop()
-            if current.name in seen:
-                continue
-            seen.add(current.name)
-            if current.type_name == "structure":
-                names |= {member[:1].upper() + member[1:] for member in current.members}
-                stack.extend(current.members.values())
-            elif current.type_name == "list":
-                stack.append(current.member)
-            elif current.type_name == "map":
-                stack.append(current.value)
+    for found in _services_of(prefix):
+        service_model = sdk_models._model(found.botocore)
+        for name in service_model.operation_names:
+            shape = service_model.operation_model(name).input_shape
+            stack, seen = [shape] if shape is not None else [], set()
+            while stack:
+                current = stack.pop()
+                if current.name in seen:
+                    continue
+                seen.add(current.name)
+                if current.type_name == "structure":
+                    names |= {member[:1].upper() + member[1:] for member in current.members}
+                    stack.extend(current.members.values())
+                elif current.type_name == "list":
+                    stack.append(current.member)
+                elif current.type_name == "map":
+                    stack.append(current.value)
     return names
 
 
-# The SDK service whose requests name each prefix's resources in SCOPES.
-_SERVICE_OF = {"s3": "s3", "dynamodb": "dynamodb", "lambda": "lambda", "sqs": "sqs", "sns": "sns", "states": "sfn",
-               "secretsmanager": "secretsmanager", "logs": "cloudwatchlogs", "ssm": "ssm", "glue": "glue",
-               "rekognition": "rekognition", "scheduler": "scheduler", "cloudwatch": "cloudwatch", "ec2": "ec2",
-               "polly": "polly", "comprehend": "comprehend", "events": "eventbridge", "athena": "athena",
-               "codebuild": "codebuild"}  # fmt: skip
+def _services_of(prefix: str) -> list[sdk_models.SdkService]:
+    """The AWS SDK services whose IAM prefix (`sdk_models.service`) is `prefix`. Only those whose
+    model's metadata names the prefix, or IAM_PREFIXES does, are candidates: reading every model
+    would take seconds."""
+    found = []
+    for botocore_name, meta in _metadata().items():
+        named = {meta.get("signingName"), meta.get("endpointPrefix"), sdk_models.IAM_PREFIXES.get(botocore_name)}
+        service = sdk_models.service(sdk_models.step_functions_name(botocore_name)) if prefix in named else None
+        if service is not None and service.iam_prefix == prefix:
+            found.append(service)
+    assert found, prefix
+    return found
 
 
 @pytest.mark.parametrize("key", list(sdk_table.SCOPES), ids=lambda key: f"{key[0]}-{key[1]}")
@@ -308,7 +336,7 @@ def test_each_scope_names_a_type_iam_defines_with_every_variable_from_a_request_
     scope = sdk_table.SCOPES[key]
     fmt = iam_data.arn_format(prefix, resource_type)
     assert fmt is not None, f"IAM defines no {resource_type} for {prefix}"
-    members = _members(_SERVICE_OF[prefix])
+    members = _members(prefix)
     if scope.whole is not None:
         parameter, form = scope.whole
         assert parameter in members
@@ -366,8 +394,7 @@ def test_the_calls_own_actions_exist_for_every_call_named_in_the_cases() -> None
 def test_a_call_granted_star_for_naming_no_resource_has_no_parameter_that_could_name_one() -> None:
     checked = 0
     for prefix in {prefix for prefix, _ in sdk_table.NAMED_ONLY_WHEN_GIVEN}:
-        found = sdk_models.service(_SERVICE_OF[prefix])
-        assert found is not None
+        (found,) = (service for service in _services_of(prefix) if service.name == prefix)
         service_model = sdk_models._model(found.botocore)
         for name in service_model.operation_names:
             action = iam_data.action(f"{prefix}:{name}")
@@ -387,19 +414,26 @@ def test_a_call_granted_star_for_naming_no_resource_has_no_parameter_that_could_
 # --- service names and IAM prefixes, from botocore ----------------------------------------------------
 
 
-def _service_ids() -> dict[str, str]:
-    """botocore's name of each service -> its serviceId, read from the head of each model file."""
+@functools.cache
+def _metadata() -> dict[str, dict[str, str]]:
+    """botocore's name of each service -> its model's metadata (serviceId, signingName...), read from
+    the head of each model file."""
     data = Path(botocore.__file__).parent / "data"
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in data.iterdir() if p.is_dir()):
         versions = sorted(v for v in folder.iterdir() if (v / "service-2.json.gz").exists())
         if not versions:
             continue
         with gzip.open(versions[-1] / "service-2.json.gz", "rt", encoding="utf-8") as model:
-            matched = re.search(r'"serviceId"\s*:\s*"([^"]+)"', model.read(6000))
-        assert matched is not None, folder.name
-        found[folder.name] = matched[1]
+            head = model.read(6000)
+        found[folder.name] = dict(re.findall(r'"(serviceId|signingName|endpointPrefix)"\s*:\s*"([^"]+)"', head))
+        assert "serviceId" in found[folder.name], folder.name
     return found
+
+
+def _service_ids() -> dict[str, str]:
+    """botocore's name of each service -> its serviceId."""
+    return {name: metadata["serviceId"] for name, metadata in _metadata().items()}
 
 
 def test_the_sdk_names_that_differ_from_botocores_are_exactly_those_botocores_service_ids_give() -> None:
@@ -481,9 +515,53 @@ def test_nested_names_and_optimised_integrations_that_are_one_api_call_are_check
     assert problems("arn:aws:states:::elasticmapreduce:addStep", {"ClusterId": "j-1", "Step": {"Jar": "x"}}) == []
 
 
-def test_an_unknown_operation_is_refused_with_the_closest_one() -> None:
+def test_an_unknown_operation_or_service_is_refused_at_preview_with_the_closest_ones() -> None:
     (unknown,) = problems(sdk("s3:getObjekt"), {"Bucket": "b", "Key": "k"})
     assert unknown.endswith("botocore's model of s3 has no operation GetObjekt; did you mean getObject?")
+    (service,) = problems(sdk("cloudwatchlog:createLogGroup"), {"LogGroupName": "g"})
+    assert service == (
+        "state 'Call' calls arn:aws:states:::aws-sdk:cloudwatchlog:createLogGroup: botocore knows no AWS SDK "
+        "service 'cloudwatchlog'; did you mean cloudwatchlogs, cloudwatch, cloudwatchomni?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "refusal"),
+    [
+        # botocore's names of the services Step Functions names otherwise (SDK_NAMES): the call would fail.
+        ("logs:createLogStream", "Step Functions calls the service 'logs' cloudwatchlogs: write "
+         "aws-sdk:cloudwatchlogs:createLogStream"),
+        ("stepfunctions:startExecution", "Step Functions calls the service 'stepfunctions' sfn: write "
+         "aws-sdk:sfn:startExecution"),
+        ("events:putEvents", "Step Functions calls the service 'events' eventbridge: write "
+         "aws-sdk:eventbridge:putEvents"),
+        ("cognito-idp:listUsers", "Step Functions calls the service 'cognito-idp' cognitoidentityprovider"),
+        # Step Functions writes the action in camelCase, as its API Reference's examples do.
+        ("s3:ListObjectsV2", "Step Functions writes the action ListObjectsV2 in camelCase: listObjectsV2"),
+    ],
+)  # fmt: skip
+def test_a_service_or_action_not_written_as_step_functions_writes_it_is_refused_at_preview(
+    call: str, refusal: str
+) -> None:
+    (refused,) = problems(sdk(call), {})
+    assert refused.startswith(f"state 'Call' calls {sdk(call)}: {refusal}")
+
+
+def test_only_the_names_step_functions_uses_name_a_service() -> None:
+    for sdk_name, botocore_name in sdk_models.SDK_NAMES.items():
+        found = sdk_models.service(sdk_name)
+        assert found is not None
+        assert found.botocore == botocore_name
+        assert sdk_models.service(botocore_name) is None, botocore_name
+        assert sdk_models.service(botocore_name.replace("-", "")) is None, botocore_name
+
+
+@pytest.mark.parametrize("key", sorted(ONE_API_CALL))
+def test_each_optimised_integration_checked_as_one_api_call_is_an_operation_botocore_has(key: str) -> None:
+    # A wrong entry would otherwise be a botocore traceback at preview.
+    operation = sdk_models.one_api_call(key)
+    assert operation.name == sdk_models.operation_name(key.split(":")[1])
+    assert operation.input_shape is not None
 
 
 def test_a_misspelt_parameter_stops_the_preview_before_anything_is_declared(tmp_path: Path) -> None:
@@ -500,8 +578,11 @@ def test_nothing_aws_accepts_in_the_corpus_or_the_catalogues_is_refused() -> Non
         assert sdk_models.parameter_problems(spec.load_definition().document) == [], spec.name
 
 
-def test_the_checks_read_botocores_own_models() -> None:
-    assert sdk_models.botocore_version() == botocore.__version__
+def test_the_models_the_checks_read_are_those_of_the_botocore_release_requirements_pins() -> None:
+    pinned = re.search(r"^botocore==(\S+)$", (PROJECT_ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    assert pinned is not None
+    # The parameter check refuses what these models do not have: another release, other refusals.
+    assert botocore.__version__ == pinned[1]
 
 
 @pytest.mark.program

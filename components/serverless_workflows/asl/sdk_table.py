@@ -18,7 +18,10 @@ An action IAM defines no resource type for is granted on `*`, in a statement who
 `NoResourceType`: that is least privilege. So is one whose only resource types are ones a request
 involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid ends
 with `NamesNoResource`. Anything else the parameters do not name is refused (`integrations.Unscoped`),
-naming the state, the action and what IAM would scope it to: never a silent `*`.
+naming the state, the action and what IAM would scope it to: never a silent `*`. A call whose own
+action IAM's data does not have (DynamoDB's `transactWriteItems`, S3's `getBucketEncryption`, which
+IAM authorises under other names) is refused too, naming no action to grant: only AWS's reference
+says which.
 
 `integration` builds an `integration_table.Integration` for one call, which `integrations.py`
 applies like an optimised one: one way to build statements and ARNs.
@@ -283,29 +286,42 @@ def _sid(action: iam_data.Action) -> str:
 
 
 def integration(service: str, action: str, pattern: str, arguments: Any) -> Integration | tuple[str, tuple[str, ...]]:
-    """The grants `aws-sdk:service:action` needs with `arguments`, or (why not, the IAM actions it needs)."""
+    """The grants `aws-sdk:service:action` needs with `arguments`, or (why not, the IAM actions it
+    needs, as IAM's data names them: none when that is not known)."""
+    problem = sdk_models.call_problem(service, action)
     sdk = sdk_models.service(service)
-    if sdk is None:
-        return "botocore knows no AWS SDK service of that name", ()
-    own = f"{sdk.iam_prefix}:{sdk_models.operation_name(action)}"
-    wanted = CALLS.get(f"{service}:{action}") or (SdkGrant(own),)
-    needed = tuple(g.action for g in wanted)
-    if pattern not in PATTERNS:
-        return f"an AWS SDK integration has no {pattern} pattern", needed
-    if sdk_models.operation(sdk, action) is None:
-        return f"botocore's model of {sdk.botocore} has no operation {sdk_models.operation_name(action)}", needed
-    grants: list[Grant] = []
+    if problem is not None or sdk is None:
+        return problem or "", ()
+    wanted = CALLS.get(f"{service}:{action}") or (SdkGrant(f"{sdk.iam_prefix}:{sdk_models.operation_name(action)}"),)
+    known: list[tuple[SdkGrant, iam_data.Action]] = []
     for wish in wanted:
-        if any(argument(arguments, path)[0] == ABSENT for path in wish.optional):
-            continue
         found = iam_data.action(wish.action)
         if found is None:
-            return f"IAM's data names no action {wish.action} (the call's own name under {sdk.iam_prefix})", needed
+            return _no_such_action(wish.action), ()
+        known.append((wish, found))
+    needed = tuple(found.qualified for _, found in known)
+    if pattern not in PATTERNS:
+        return f"an AWS SDK integration has no {pattern} pattern", needed
+    grants: list[Grant] = []
+    for wish, found in known:
+        if any(argument(arguments, path)[0] == ABSENT for path in wish.optional):
+            continue
         built = _grant(found, wish, arguments)
         if isinstance(built, str):
             return built, needed
         grants.append(built)
     return Integration(f"aws-sdk:{service}:{action}", PAGE, PATTERNS, tuple(grants))
+
+
+def _no_such_action(action: str) -> str:
+    """Why a call's own action, its operation's name under the service's IAM prefix, is not granted:
+    IAM names the action(s) that authorise the operation otherwise, and only its reference says which."""
+    page = iam_data.service_page(action.split(":", maxsplit=1)[0])
+    on = f" on its page {page!r}" if page else ""
+    return (
+        f"IAM's data names no action {action}: the operation's IAM action has another name, or it needs "
+        f"several; the Service Authorization Reference lists them{on} ({iam_data.REFERENCE})"
+    )
 
 
 def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | str:
