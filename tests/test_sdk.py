@@ -192,6 +192,28 @@ CASES = [
         ("EventsPutEvents", ["events:PutEvents"], [f"arn:aws:events:{HERE}:event-bus/audit",
                                                    f"arn:aws:events:{HERE}:event-bus/default"], {}),
     ]),
+    # Parameters that take a name or an ARN, as each API Reference says: the ARN is the resource. EventBridge,
+    # PutEventsRequestEntry.EventBusName ("The name or ARN of the event bus").
+    ("eventbridge:putEvents", {"Entries": [{"EventBusName": f"arn:aws:events:{HERE}:event-bus/audit",
+                                            "Source": "orders", "DetailType": "x"}]}, [
+        ("EventsPutEvents", ["events:PutEvents"], [f"arn:aws:events:{HERE}:event-bus/audit"], {}),
+    ]),
+    # DynamoDB, Query.TableName ("You can also provide the Amazon Resource Name (ARN) of the table"): the
+    # table's ARN, and its index's, which the SAR writes .../table/${TableName}/index/${IndexName}.
+    ("dynamodb:query", {"TableName": f"arn:aws:dynamodb:{HERE}:table/orders", "IndexName": "by-customer",
+                        "KeyConditionExpression": "c = :c"}, [
+        ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders",
+                                               f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
+    ]),
+    # SAR, AWS Systems Manager: GetParameter on the `parameter` type, .../parameter/${ParameterNameWithoutLeadingSlash};
+    # Systems Manager API Reference, GetParameter.Name: "The name or Amazon Resource Name (ARN) of the parameter",
+    # which "name:version" or "name:label" may follow to select a version of the same parameter.
+    ("ssm:getParameter", {"Name": "/app/db"}, [
+        ("SsmGetParameter", ["ssm:GetParameter"], [f"arn:aws:ssm:{HERE}:parameter/app/db"], {}),
+    ]),
+    ("ssm:getParameter", {"Name": f"arn:aws:ssm:{HERE}:parameter/app/db:3"}, [
+        ("SsmGetParameter", ["ssm:GetParameter"], [f"arn:aws:ssm:{HERE}:parameter/app/db"], {}),
+    ]),
     # Amazon S3 API Reference, CopyObject: s3:GetObject on the source, s3:PutObject on the destination.
     ("s3:copyObject", {"Bucket": "archive", "Key": "2026/a.csv", "CopySource": "reports/2026%2Fa.csv"}, [
         ("S3GetObject", ["s3:GetObject"], ["arn:aws:s3:::reports/2026/a.csv"], {}),
@@ -242,6 +264,15 @@ def test_the_done_when_services_are_each_covered_by_a_case() -> None:
          "Service Authorization Reference lists them on its page 'Actions, resources, and condition keys for "
          "Amazon DynamoDB' (" + SAR, ()),
         ("s3:getBucketEncryption", {"Bucket": "b"}, "IAM's data names no action s3:GetBucketEncryption", ()),
+        # Amazon S3 API Reference, GetObject.Bucket and CopyObject.CopySource: an access point's ARN may stand
+        # for the bucket, and the call is then authorised on the access point (S3 User Guide, "Configuring IAM
+        # policies for using access points"), whose grants are not derived.
+        ("s3:getObject", {"Bucket": f"arn:aws:s3:{HERE}:accesspoint/reports", "Key": "k"},
+         f"its Bucket is an ARN (arn:aws:s3:{HERE}:accesspoint/reports): a call through an S3 access point",
+         ("s3:GetObject",)),
+        ("s3:copyObject", {"Bucket": "b", "Key": "k",
+                           "CopySource": f"arn%3Aaws%3As3%3A{HERE.replace(':', '%3A')}%3Aaccesspoint/in/object/k"},
+         "its CopySource is an ARN", ("s3:GetObject", "s3:PutObject")),
     ],
 )  # fmt: skip
 def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_and_the_action(
@@ -261,6 +292,17 @@ def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_
     # It tells the user to grant only actions IAM has.
     assert ("yourself" in str(refused)) == bool(actions)
     assert all(iam_data.action(action) is not None for action in actions)
+
+
+def test_a_bucket_filled_in_with_an_arn_once_known_is_refused_not_granted_as_a_bucket() -> None:
+    found, unscoped = integrations.accesses(machine(sdk("s3:getObject"), {"Bucket": "${Reports}", "Key": "k"}))
+    assert unscoped == []
+    access_point = f"arn:aws:s3:{HERE}:accesspoint/reports"
+    named = {"${Reports}": "reports"}
+    assert integrations.statements(found, ENV, lambda text: named.get(text, text))[0][2] == ["arn:aws:s3:::reports/k"]
+    named["${Reports}"] = access_point
+    with pytest.raises(integrations.IntegrationError, match=f"'{access_point}' is an ARN where a bucket is named"):
+        integrations.statements(found, ENV, lambda text: named.get(text, text))
 
 
 def test_a_refused_call_tells_the_user_to_grant_it_and_list_its_state(tmp_path: Path) -> None:

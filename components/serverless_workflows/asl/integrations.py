@@ -35,11 +35,15 @@ from serverless_workflows.asl.integration_table import (
     ITEM_READERS,
     KMS_TARGET,
     MANIFEST_DATA,
+    NAME_OR_ARN_FORMS,
+    NO_ARN_FORMS,
+    NOT_DERIVED_FOR_ARNS,
     OPTIMISED,
     RESULT_WRITER,
     STAR,
     Grant,
     Integration,
+    names_by_arn,
 )
 from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, Call, State, argument, arguments_of, read
 from serverless_workflows.asl.sdk_table import integration as sdk_integration
@@ -468,6 +472,15 @@ def _secret(value: str, env: Environment) -> str:
     return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
 
 
+def _ssm_parameter(value: str, env: Environment) -> str:
+    # IAM's parameter ARN has no leading slash in the name (parameter/app/db for /app/db), and no
+    # ":label" or ":version" selector, which GetParameter's Name may end with; names hold no ":".
+    if value.startswith("arn:"):
+        arn, _, name = value.partition(":parameter/")
+        return f"{arn}:parameter/{name.split(':', maxsplit=1)[0]}"
+    return value.split(":", maxsplit=1)[0].removeprefix("/")
+
+
 def _s3_copy_source(value: str, env: Environment) -> str:
     # "bucket/key", URL-encoded, optionally with "?versionId=...", as CopyObject takes it.
     bucket_key = unquote(value.lstrip("/").split("?", 1)[0])
@@ -503,7 +516,9 @@ FORMS: dict[str, Form] = {
     "execute-api": _execute_api,
     "secret": _secret,
     "s3-copy-source": _s3_copy_source,
-    "without-leading-slash": lambda value, env: value.removeprefix("/"),
+    "name-or-arn": lambda value, env: value,
+    "ssm-parameter": _ssm_parameter,
+    "s3-bucket-name": lambda value, env: value,
 }
 """How an argument's value becomes (part of) an ARN: the forms `integration_table` names."""
 
@@ -516,7 +531,13 @@ def _render(template: Template, env: Environment, fill: Callable[[str], str], le
             continue
         value = fill(piece.text)
         try:
-            text.append(FORMS[piece.form](value, env))
+            if piece.form in NO_ARN_FORMS and names_by_arn(value):
+                raise IntegrationError(f"{value!r} is an ARN where a bucket is named: {NOT_DERIVED_FOR_ARNS}")
+            formed = FORMS[piece.form](value, env)
+            if piece.form in NAME_OR_ARN_FORMS and formed.startswith("arn:"):
+                text = [formed]  # the ARN of what the text so far names: the rest (an index) follows it
+                continue
+            text.append(formed)
         except IntegrationError:
             if not lenient:
                 raise

@@ -35,7 +35,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from serverless_workflows.asl import iam_data, sdk_models
-from serverless_workflows.asl.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
+from serverless_workflows.asl.integration_table import (
+    NO_ARN_FORMS,
+    NOT_DERIVED_FOR_ARNS,
+    REQUEST_RESPONSE,
+    STAR,
+    TOKEN,
+    Grant,
+    Integration,
+    names_by_arn,
+)
 from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, argument
 
 PAGE = "supported-services-awssdk.html"
@@ -63,11 +72,12 @@ def _by(**variables: str | tuple[str, ...]) -> Scope:
 
 
 SCOPES: dict[tuple[str, str], Scope] = {
-    ("s3", "bucket"): _by(BucketName="Bucket"),
-    ("s3", "object"): _by(BucketName="Bucket", ObjectName="Key"),
+    # A bucket named by its name: an access point's ARN there is refused (integration_table.NO_ARN_FORMS).
+    ("s3", "bucket"): _by(BucketName="Bucket|s3-bucket-name"),
+    ("s3", "object"): _by(BucketName="Bucket|s3-bucket-name", ObjectName="Key"),
     # A table named alone, or by its ARN. IAM requires the table for a query or scan of its index too.
     ("dynamodb", "table"): Scope(whole=("TableName", "dynamodb-table")),
-    ("dynamodb", "index"): _by(TableName="TableName", IndexName="IndexName"),
+    ("dynamodb", "index"): _by(TableName="TableName|name-or-arn", IndexName="IndexName"),
     ("lambda", "function"): Scope(whole=("FunctionName", "function")),
     ("sqs", "queue"): Scope(whole=("QueueUrl", "queue-url")),
     ("sns", "topic"): Scope(whole=("TopicArn", "arn")),
@@ -77,7 +87,7 @@ SCOPES: dict[tuple[str, str], Scope] = {
     ("secretsmanager", "Secret"): Scope(whole=("SecretId", "secret")),
     ("logs", "log-group"): _by(LogGroupName="LogGroupName"),
     ("logs", "log-stream"): _by(LogGroupName="LogGroupName", LogStreamName="LogStreamName"),
-    ("ssm", "parameter"): _by(ParameterNameWithoutLeadingSlash="Name|without-leading-slash"),
+    ("ssm", "parameter"): _by(ParameterNameWithoutLeadingSlash="Name|ssm-parameter"),
     ("glue", "rootcatalog"): Scope(),
     ("glue", "job"): _by(JobName="JobName"),
     ("glue", "crawler"): _by(CrawlerName="Name"),
@@ -103,7 +113,7 @@ SCOPES: dict[tuple[str, str], Scope] = {
     # A detection job's ID is known only once it starts.
     **{("comprehend", f"{kind}-detection-job"): Scope({"JobId": ("JobId",)}, defaults={"JobId": "*"})
        for kind in ("sentiment", "entities", "key-phrases", "dominant-language", "pii-entities")},
-    ("events", "event-bus"): _by(EventBusName=("EventBusName", "Name")),
+    ("events", "event-bus"): _by(EventBusName=("EventBusName|name-or-arn", "Name|name-or-arn")),
     ("athena", "workgroup"): _by(WorkGroupName="WorkGroup"),
     ("codebuild", "project"): _by(ProjectName="ProjectName"),
 }  # fmt: skip
@@ -147,8 +157,8 @@ def _own(action: str, **scopes: Scope) -> SdkGrant:
 
 def _reads_s3(where: str) -> SdkGrant:
     """`s3:GetObject` on the object `where` names (`Image.S3Object`: its Bucket and Name)."""
-    return SdkGrant("s3:GetObject", {"object": _by(BucketName=f"{where}.Bucket", ObjectName=f"{where}.Name")},
-                    optional=(f"{where}.Bucket",))  # fmt: skip
+    object_named = _by(BucketName=f"{where}.Bucket|s3-bucket-name", ObjectName=f"{where}.Name")
+    return SdkGrant("s3:GetObject", {"object": object_named}, optional=(f"{where}.Bucket",))
 
 
 def _passes(parameter: str, service: str) -> SdkGrant:
@@ -179,10 +189,11 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     "s3:completeMultipartUpload": (_own("s3:PutObject"),),
     "s3:listParts": (_own("s3:ListMultipartUploadParts"),),
     "s3:listMultipartUploads": (_own("s3:ListBucketMultipartUploads"),),
-    "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket", ObjectName="Delete.Objects[].Key")),),
+    "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket|s3-bucket-name",
+                                                             ObjectName="Delete.Objects[].Key")),),
     # EventBridge PutEvents: each entry's bus, the default bus when it names none.
     "eventbridge:putEvents": (_own("events:PutEvents", **{"event-bus": Scope(
-        {"EventBusName": ("Entries[].EventBusName",)}, defaults={"EventBusName": "default"})}),),
+        {"EventBusName": ("Entries[].EventBusName|name-or-arn",)}, defaults={"EventBusName": "default"})}),),
     # Amazon EC2 API Reference, CreateSnapshot: the snapshot it creates has no ID yet.
     "ec2:createSnapshot": (_own("ec2:CreateSnapshot", snapshot=Scope(defaults={"SnapshotId": "*"})),),
     # Athena runs a query in the work group `primary` unless it names one.
@@ -203,7 +214,7 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
        for kind in _COMPREHEND_JOBS},
     # Amazon Polly writes a synthesis task's audio to S3 with the caller's permissions.
     "polly:startSpeechSynthesisTask": (_own("polly:StartSpeechSynthesisTask"), SdkGrant("s3:PutObject", {
-        "object": Scope({"BucketName": ("OutputS3BucketName",), "ObjectName": ("OutputS3KeyPrefix*",)},
+        "object": Scope({"BucketName": ("OutputS3BucketName|s3-bucket-name",), "ObjectName": ("OutputS3KeyPrefix*",)},
                         defaults={"ObjectName": "*"})})),
     # EventBridge Scheduler passes the schedule's target role to the scheduler.
     "scheduler:createSchedule": (_own("scheduler:CreateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
@@ -281,6 +292,18 @@ def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) ->
     return templates
 
 
+def _bucket_named_by_arn(scope: Scope, arguments: Any) -> str | None:
+    """Why `arguments` cannot be scoped when they name a bucket by an ARN (NO_ARN_FORMS), as written."""
+    held = [scope.whole] if scope.whole else [(h.split("|")[0], h.partition("|")[2])
+                                              for options in scope.variables.values() for h in options]  # fmt: skip
+    for parameter, form in held:
+        for path in (_paths(arguments, parameter) or []) if form in NO_ARN_FORMS else []:
+            status, value = argument(arguments, _bare(path))
+            if status == GIVEN and isinstance(value, str) and names_by_arn(value):
+                return f"its {_bare(path)} is an ARN ({value}): {NOT_DERIVED_FOR_ARNS}"
+    return None
+
+
 def _sid(action: iam_data.Action) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", action.prefix)) + action.name
 
@@ -331,12 +354,13 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
     resources: list[str] = []
     for kind in found.resource_types:
         scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
+        if scope is not None and (refused := _bucket_named_by_arn(scope, arguments)) is not None:
+            return refused
         named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments)
         if named is None and kind.required:
             what = iam_data.arn_format(found.prefix, kind.name)
-            if scope is None:
-                return f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
-            return f"it names no {kind.name} ({what}) for {found.qualified}"
+            untold = f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
+            return untold if scope is None else f"it names no {kind.name} ({what}) for {found.qualified}"
         resources.extend(named or ())
     if not resources:
         if may_be_granted_on_star(found):
