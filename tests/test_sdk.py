@@ -328,10 +328,22 @@ def _arn_pattern(prefix: str, resource_type: str) -> re.Pattern[str]:
     return re.compile("^" + _VARIABLE.sub(".+", re.escape(fmt).replace(r"\$\{", "${").replace(r"\}", "}")) + "$")
 
 
-def _sample(form: str) -> str:
-    return {"arn": "", "function": "worker", "queue-url": f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs",
-            "dynamodb-table": "orders", "secret": "prod/db", "role": "worker",
-            "s3-copy-source": "bucket/key"}[form]  # fmt: skip
+HERE_ARN = f"eu-west-1:{ACCOUNT}"
+HOLDS = {
+    ("dynamodb", "TableName"): ("orders", f"arn:aws:dynamodb:{HERE_ARN}:table/orders"),
+    ("lambda", "FunctionName"): ("worker", f"{ACCOUNT}:function:worker", f"arn:aws:lambda:{HERE_ARN}:function:worker"),
+    ("sqs", "QueueUrl"): (f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs",),
+    ("sns", "TopicArn"): (f"arn:aws:sns:{HERE_ARN}:alerts",),
+    ("states", "StateMachineArn"): (f"arn:aws:states:{HERE_ARN}:stateMachine:child",),
+    ("states", "ExecutionArn"): (f"arn:aws:states:{HERE_ARN}:execution:child:run-1",),
+    ("states", "ActivityArn"): (f"arn:aws:states:{HERE_ARN}:activity:review",),
+    ("secretsmanager", "SecretId"): ("prod/db", f"arn:aws:secretsmanager:{HERE_ARN}:secret:prod/db-AbCdEf"),
+    ("rekognition", "ProjectVersionArn"): (f"arn:aws:rekognition:{HERE_ARN}:project/labels/version/v1/1700000000000",),
+    ("comprehend", "EndpointArn"): (f"arn:aws:comprehend:{HERE_ARN}:document-classifier-endpoint/triage",
+                                    f"arn:aws:comprehend:{HERE_ARN}:entity-recognizer-endpoint/people"),
+}  # fmt: skip
+"""(IAM prefix, request parameter) -> what the parameter holds, in each form its API Reference allows:
+written by hand, for the SCOPES whose parameter names the whole resource."""
 
 
 def _members(prefix: str) -> set[str]:
@@ -382,10 +394,11 @@ def test_each_scope_names_a_type_iam_defines_with_every_variable_from_a_request_
     if scope.whole is not None:
         parameter, form = scope.whole
         assert parameter in members
-        value = _sample(form) or f"arn:aws:{prefix}:eu-west-1:{ACCOUNT}:{resource_type}/x"
-        arn = integrations.FORMS[form](value, ENV)
-        if form != "arn":
-            assert _arn_pattern(prefix, resource_type).match(arn), (arn, fmt)
+        # What the parameter holds (HOLDS, from the API Reference) is, once formed, an ARN of this type:
+        # a scope reading the wrong parameter (a state machine's from ExecutionArn) fails here.
+        assert (prefix, parameter) in HOLDS, f"write what {parameter} holds in HOLDS"
+        formed = [integrations.FORMS[form](value, ENV) for value in HOLDS[prefix, parameter]]
+        assert any(_arn_pattern(prefix, resource_type).match(arn) for arn in formed), (formed, fmt)
         return
     variables = {name for name in _VARIABLE.findall(fmt) if name not in _STANDARD}
     assert variables == set(scope.variables) | set(scope.defaults), fmt
@@ -393,6 +406,15 @@ def test_each_scope_names_a_type_iam_defines_with_every_variable_from_a_request_
         for part in re.split(r"\[\]\.?|\.", held.split("|")[0].rstrip("*")):
             if part and not part.isdigit():
                 assert part in members, (key, held)
+
+
+def test_each_value_written_for_a_parameter_is_an_arn_of_a_type_a_scope_reads_it_for() -> None:
+    for (prefix, parameter), values in HOLDS.items():
+        reading = [(kind, scope.whole[1]) for (p, kind), scope in sdk_table.SCOPES.items()
+                   if p == prefix and scope.whole and scope.whole[0] == parameter]  # fmt: skip
+        assert reading, (prefix, parameter)
+        for value in values:
+            assert any(_arn_pattern(prefix, kind).match(integrations.FORMS[form](value, ENV)) for kind, form in reading)
 
 
 def _calls() -> list[tuple[str, sdk_table.SdkGrant]]:
