@@ -135,9 +135,12 @@ CASES = [
         ("CloudwatchSetAlarmState", ["cloudwatch:SetAlarmState"], [f"arn:aws:cloudwatch:{HERE}:alarm:queue-depth"], {}),
     ]),
     # SAR, Amazon CloudWatch: PutMetricData's only type is an optional `dataset`, which its request cannot
-    # name (botocore's PutMetricData has no such member): "*".
+    # name (botocore's PutMetricData has no such member): "*", limited to the request's namespace by the
+    # cloudwatch:namespace condition (CloudWatch User Guide, "Using condition keys to limit access to
+    # CloudWatch namespaces": "Allowing publishing in one namespace only").
     ("cloudwatch:putMetricData", {"Namespace": "Orders", "MetricData": [{"MetricName": "Placed", "Value": 1}]}, [
-        ("CloudwatchPutMetricDataNamesNoResource", ["cloudwatch:PutMetricData"], ["*"], {}),
+        ("CloudwatchPutMetricDataNamesNoResource", ["cloudwatch:PutMetricData"], ["*"],
+         {"StringEquals": {"cloudwatch:namespace": "Orders"}}),
     ]),
     # SAR, Amazon EC2: StopInstances on each `instance`, .../instance/${InstanceId}.
     ("ec2:stopInstances", {"InstanceIds": ["i-0abc", "i-0def"]}, [
@@ -249,6 +252,8 @@ def test_the_done_when_services_are_each_covered_by_a_case() -> None:
         ("ec2:stopInstances", {"InstanceIds.$": "$.ids"}, "InstanceIds is taken", ("ec2:StopInstances",)),
         ("ec2:runInstances", {"ImageId": "ami-1", "MinCount": 1, "MaxCount": 1}, "it names no instance",
          ("ec2:RunInstances",)),
+        ("cloudwatch:putMetricData", {"Namespace.$": "$.namespace", "MetricData": []}, "Namespace is taken",
+         ("cloudwatch:PutMetricData",)),
         ("s3:getObject.waitForTaskToken", {"Bucket": "b", "Key": "k"}, None, None),
         ("s3:getObject.sync", {"Bucket": "b", "Key": "k"}, "has no .sync pattern", ("s3:GetObject",)),
         # What is not a call, or not one IAM's data names an action for, names no action to grant.
@@ -438,6 +443,9 @@ def test_each_call_of_the_table_is_an_operation_and_each_of_its_actions_takes_th
     assert operation is not None, f"botocore's {found.botocore} has no {action}"
     prefix, name = grant.action.split(":")
     assert data.actions.action_exists(prefix, name), grant.action
+    # Each condition key is one IAM's data lists for the action.
+    keys = data.actions.get_action_details(prefix, name)["conditionKeys"]
+    assert all(key in keys for _, key, _ in grant.condition), (grant.action, grant.condition)
     # "*" as a service's guide documents it: only where the policy pack allows it.
     assert not grant.star_as_documented or grant.action.lower() in rules.STAR_RESOURCE_ACTIONS, grant.action
     takes = {t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]}

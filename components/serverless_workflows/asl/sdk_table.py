@@ -195,6 +195,11 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     "s3:listMultipartUploads": (_own("s3:ListBucketMultipartUploads"),),
     "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket|s3-bucket-name",
                                                              ObjectName="Delete.Objects[].Key")),),
+    # PutMetricData names no resource (IAM's dataset is optional, and its request cannot name one): the
+    # cloudwatch:namespace condition limits it to the request's namespace (CloudWatch User Guide, "Using
+    # condition keys to limit access to CloudWatch namespaces").
+    "cloudwatch:putMetricData": (SdkGrant("cloudwatch:PutMetricData",
+                                          condition=(("StringEquals", "cloudwatch:namespace", "{Namespace}"),)),),
     # EventBridge PutEvents: each entry's bus, the default bus when it names none.
     "eventbridge:putEvents": (_own("events:PutEvents", **{"event-bus": Scope(
         {"EventBusName": ("Entries[].EventBusName|name-or-arn",)}, defaults={"EventBusName": "default"})}),),
