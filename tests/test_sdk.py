@@ -82,11 +82,22 @@ CASES = [
         ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders",
                                                f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
     ]),
-    # SAR, AWS Secrets Manager: GetSecretValue on the `Secret` type. A secret's ARN ends with six characters
-    # Secrets Manager adds to its name (CreateSecret's ARN); "-??????" matches them (Secrets Manager User Guide).
+    # SAR, AWS Secrets Manager: GetSecretValue on the `Secret` type. A secret's ARN ends with "-" and six random
+    # characters Secrets Manager adds to its name (CreateSecret's ARN); "-??????" matches them (Secrets Manager
+    # User Guide, "Limiting Access to Specific Secrets", permissions_grant-limited-resources.html). A name ...
     ("secretsmanager:getSecretValue", {"SecretId": "prod/db"}, [
         ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
          [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-??????"], {}),
+    ]),
+    # ... and a partial ARN, without them (Secrets Manager API Reference, GetSecretValue.SecretId), get it ...
+    ("secretsmanager:getSecretValue", {"SecretId": f"arn:aws:secretsmanager:{HERE}:secret:prod/db"}, [
+        ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
+         [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-??????"], {}),
+    ]),
+    # ... while a complete ARN is the secret's own.
+    ("secretsmanager:getSecretValue", {"SecretId": f"arn:aws:secretsmanager:{HERE}:secret:prod/db-a1B2c3"}, [
+        ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
+         [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-a1B2c3"], {}),
     ]),
     # SAR, AWS Step Functions: SendTaskSuccess takes no resource type, so "*" is least privilege.
     ("sfn:sendTaskSuccess", {"TaskToken.$": "$.token", "Output": "{}"}, [

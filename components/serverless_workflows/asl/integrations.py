@@ -465,11 +465,16 @@ _EXECUTE_API = re.compile(
 )
 
 
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
 def _secret(value: str, env: Environment) -> str:
-    # A secret's ARN ends with six characters Secrets Manager adds to its name: "-??????" matches them.
-    if value.startswith("arn:"):
-        return value
-    return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
+    # A secret's ARN ends with "-" and six random characters Secrets Manager adds to its name; "-??????"
+    # matches them (Secrets Manager User Guide, "Limiting Access to Specific Secrets"). A name gets it, and
+    # so does a partial ARN without them: an ARN that ends so is complete, as Secrets Manager reads it too.
+    if not value.startswith("arn:"):
+        return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
+    return value if _SECRET_SUFFIX.search(value) else f"{value}-??????"
 
 
 def _ssm_parameter(value: str, env: Environment) -> str:
