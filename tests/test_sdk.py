@@ -150,7 +150,7 @@ CASES = [
     # cloudwatch:namespace condition (CloudWatch User Guide, "Using condition keys to limit access to
     # CloudWatch namespaces": "Allowing publishing in one namespace only").
     ("cloudwatch:putMetricData", {"Namespace": "Orders", "MetricData": [{"MetricName": "Placed", "Value": 1}]}, [
-        ("CloudwatchPutMetricDataNamesNoResource", ["cloudwatch:PutMetricData"], ["*"],
+        ("CloudwatchPutMetricDataNoResourceNamed", ["cloudwatch:PutMetricData"], ["*"],
          {"StringEquals": {"cloudwatch:namespace": "Orders"}}),
     ]),
     # SAR, Amazon EC2: StopInstances on each `instance`, .../instance/${InstanceId}.

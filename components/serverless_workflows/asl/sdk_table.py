@@ -15,13 +15,14 @@ and tests/test_sdk.py runs each entry against IAM's data and botocore's models:
   Scheduler schedule passes its target's role.
 
 An action IAM defines no resource type for is granted on `*`, in a statement whose Sid ends with
-`NoResourceType`: that is least privilege. So is one whose only resource types are ones a request
-involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid ends
-with `NamesNoResource`. Anything else the parameters do not name is refused (`integrations.Unscoped`),
-naming the state, the action and what IAM would scope it to: never a silent `*`. A call whose own
-action IAM's data does not have (DynamoDB's `transactWriteItems`, S3's `getBucketEncryption`, which
-IAM authorises under other names) is refused too, naming no action to grant: only AWS's reference
-says which.
+`NoResourceType`: that is least privilege. So is one whose only resource types are optional ones a
+request involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid
+ends with `NoResourceNamed`. One a service's guide documents on `*` where IAM's optional type is no
+reliable scope (Polly's SynthesizeSpeech) ends with `StarAsDocumented`. Anything else the
+parameters do not name is refused (`integrations.Unscoped`), naming the state, the action and what
+IAM would scope it to: never a silent `*`. A call whose own action IAM's data does not have
+(DynamoDB's `transactWriteItems`, S3's `getBucketEncryption`, which IAM authorises under other
+names) is refused too, naming no action to grant: only AWS's reference says which.
 
 `integration` builds an `integration_table.Integration` for one call, which `integrations.py`
 applies like an optimised one: one way to build statements and ARNs.
@@ -391,6 +392,6 @@ def _scoped(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> tuple[str
     if resources:
         return "", resources
     if may_be_granted_on_star(found):
-        return "NamesNoResource", [STAR]
+        return "NoResourceNamed", [STAR]
     listed = ", ".join(kind.name for kind in found.resource_types)
     return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
