@@ -594,6 +594,15 @@ def test_the_forms_asl_allows_pass() -> None:
     assert problems(sdk("emrserverless:startJobRun"), {"ApplicationId": "a", "ExecutionRoleArn": "r"}) == []
 
 
+def test_a_member_is_checked_for_its_spelling_not_its_case() -> None:
+    # DynamoDB's BOOL and SS as botocore writes them, and as Step Functions' results write them.
+    for spelled in ({"BOOL": True}, {"Bool": True}, {"SS": ["a"]}, {"Ss": ["a"]}):
+        item = {"TableName": "t", "Item": {"id": {"S": "1"}, "flag": spelled}}
+        assert problems(sdk("dynamodb:putItem"), item) == [], spelled
+    (misspelt,) = problems(sdk("dynamodb:putItem"), {"TableName": "t", "Item": {"flag": {"Bolean": True}}})
+    assert "PutItem has no parameter Item.flag.'Bolean'" in misspelt
+
+
 def test_nested_names_and_optimised_integrations_that_are_one_api_call_are_checked_too() -> None:
     assert problems(sdk("dynamodb:query"), {"TableName": "t", "ExpressionAttributeValues": {":v": {"SS": ["a"]}},
                                             "KeyConditionExpression": "k"}) == []  # fmt: skip

@@ -217,12 +217,16 @@ def _shape_problems(what: str, shape: Any, value: dict[str, Any], path: str) -> 
     if shape is None or getattr(shape, "is_document_type", False):
         return
     members = {_as_written(name): name for name in shape.members}
+    # Case is not checked, only spelling: Step Functions' SDK follows the Java SDK's member names,
+    # which may differ from botocore's in case alone (DynamoDB's BOOL and SS are Bool and Ss in
+    # its results), and nothing AWS documents says which case it refuses.
+    by_case = {written.casefold(): name for written, name in members.items()}
     given: set[str] = set()
     for key, item in value.items():
         if not isinstance(key, str):
             continue
         written = key[:-2] if key.endswith(".$") else key
-        name = members.get(_as_written(written))
+        name = by_case.get(written.casefold())
         if name is None:
             close = difflib.get_close_matches(_as_written(written), list(members), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
