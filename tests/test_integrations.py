@@ -139,7 +139,7 @@ def test_tasks_inside_parallel_branches_and_map_processors_are_found() -> None:
         (task("arn:aws:states:::aws-sdk:s3:getObject", Parameters={"Bucket": "b", "Key.$": "$.key"}),
          "Key is taken from the execution data"),
         (task("arn:aws:states:::aws-sdk:nosuchservice:doThings", Parameters={}),
-         "botocore knows no AWS SDK service of that name"),
+         "botocore knows no AWS SDK service 'nosuchservice'"),
         (task("arn:aws:states:::aws-sdk:ec2:runInstances", Parameters={"ImageId": "ami-1", "MinCount": 1}),
          "it names no instance"),
         (task("arn:aws:states:::aws-sdk:s3:getObject.sync", Parameters={"Bucket": "b", "Key": "k"}),

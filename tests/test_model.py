@@ -351,6 +351,39 @@ READERS = {
 }
 
 
+# --- a Task's arguments: the one reader the IAM derivation and the parameter check share ----------
+
+
+def test_a_tasks_arguments_are_its_arguments_or_its_parameters() -> None:
+    assert model.arguments_of({"Arguments": {"A": 1}, "Parameters": {"P": 1}}) == {"A": 1}
+    assert model.arguments_of({"Parameters": {"P": 1}}) == {"P": 1}
+    assert model.arguments_of({}) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        ("Bucket", (model.GIVEN, "reports")),
+        ("LogGroupName", (model.GIVEN, "audit")),  # written as botocore spells it, first letter in lower case
+        ("Entries.1.EventBusName", (model.GIVEN, "audit")),
+        ("Entries.2.EventBusName", (model.ABSENT, None)),  # past the end of the list
+        ("Entries.0.EventBusName", (model.ABSENT, None)),
+        ("Count", (model.GIVEN, 3)),  # not a string: given all the same; a caller decides what it takes
+        ("Key", (model.COMPUTED, None)),  # "Key.$"
+        ("Image.S3Object.Name", (model.COMPUTED, None)),  # a step computed: the whole path is
+        ("Prefix", (model.COMPUTED, None)),  # a JSONata expression
+        ("Bucket.Name", (model.ABSENT, None)),  # into a string
+    ],
+)
+def test_an_argument_path_finds_a_value_written_computed_or_nothing(path: str, found: tuple[str, Any]) -> None:
+    written = {
+        "Bucket": "reports", "logGroupName": "audit", "Key.$": "$.key", "Count": 3,
+        "Entries": [{"Source": "a"}, {"EventBusName": "audit"}],
+        "Image": "{% $states.input.image %}", "Prefix": " {% $states.input.prefix %}",
+    }  # fmt: skip
+    assert model.argument(written, path) == found
+
+
 def test_only_the_model_and_the_validator_read_the_nesting_keys() -> None:
     found = []
     for relative in project_python_files():

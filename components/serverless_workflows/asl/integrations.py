@@ -35,13 +35,17 @@ from serverless_workflows.asl.integration_table import (
     ITEM_READERS,
     KMS_TARGET,
     MANIFEST_DATA,
+    NAME_OR_ARN_FORMS,
+    NO_ARN_FORMS,
+    NOT_DERIVED_FOR_ARNS,
     OPTIMISED,
     RESULT_WRITER,
     STAR,
     Grant,
     Integration,
+    names_by_arn,
 )
-from serverless_workflows.asl.model import Call, State, read
+from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, Call, State, argument, arguments_of, read
 from serverless_workflows.asl.sdk_table import integration as sdk_integration
 
 _ACTIVITY_ARN = re.compile(r"^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:activity:.+$")
@@ -108,37 +112,13 @@ SUPPORTED = (
 )
 
 
-def _is_dynamic(key: str, value: Any) -> bool:
-    return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
-
-
-def _arguments(fields: Mapping[str, Any]) -> Any:
-    # JSONata states pass Arguments; JSONPath states pass Parameters.
-    return fields.get("Arguments", fields.get("Parameters"))
-
-
-_ABSENT, _DYNAMIC = "absent", "dynamic"
-
-
-def _argument(arguments: Any, path: str) -> tuple[str | None, str | None]:
-    """(value, None) for an argument written as a string; (None, _ABSENT or _DYNAMIC) otherwise.
-    A number in `path` is an item of a list; a name also matches with its first letter in lower case."""
-    current = arguments
-    for step in path.split("."):
-        if isinstance(current, str) and current.strip().startswith("{%"):
-            return None, _DYNAMIC
-        if isinstance(current, list) and step.isdigit():
-            current = current[int(step)] if int(step) < len(current) else None
-            continue
-        if not isinstance(current, dict):
-            return None, _ABSENT
-        key = step if step in current or f"{step}.$" in current else step[:1].lower() + step[1:]
-        if f"{key}.$" in current or _is_dynamic(key, current.get(key)):
-            return None, _DYNAMIC
-        current = current.get(key)
-    if isinstance(current, str) and current:
-        return current, None
-    return None, _ABSENT
+def _text(arguments: Any, path: str) -> tuple[str | None, str]:
+    """(value, GIVEN) for an argument written as a non-empty string, which is what names a
+    resource; (None, ABSENT or COMPUTED) otherwise."""
+    status, value = argument(arguments, path)
+    if status == GIVEN and isinstance(value, str) and value:
+        return value, GIVEN
+    return None, COMPUTED if status == COMPUTED else ABSENT
 
 
 def accesses(
@@ -197,7 +177,7 @@ def _task_accesses(state: State, functions: frozenset[str] | set[str], passable_
             resource,
             lambda_invoke,
             call.pattern,
-            arguments=_arguments(state.fields),
+            arguments=arguments_of(state.fields),
             passable_roles=passable_roles,
         )
     if reason is None and call.integration is None and not call.sdk:
@@ -222,14 +202,14 @@ def _service_accesses(state: State, call: Call, passable_roles: Sequence[str]) -
         call.resource,
         integration,
         call.pattern,
-        arguments=_arguments(state.fields),
+        arguments=arguments_of(state.fields),
         passable_roles=passable_roles,
     )
 
 
 def _sdk_accesses(state: State, call: Call) -> Needs:
     """An AWS SDK integration: its grants derived from IAM's data (`sdk_table`), applied as an optimised one's."""
-    arguments = _arguments(state.fields)
+    arguments = arguments_of(state.fields)
     built = sdk_integration(call.service or "", call.action or "", call.pattern, arguments)
     if not isinstance(built, Integration):
         why, actions = built
@@ -256,12 +236,12 @@ def _distributed_map(state: State) -> Needs:
                                      "this reader or writer is not one this component scopes"))  # fmt: skip
             continue
         needs, unscoped = _apply(
-            state, f"{field} {resource}", integration, "", arguments=_arguments(config), passable_roles=()
+            state, f"{field} {resource}", integration, "", arguments=arguments_of(config), passable_roles=()
         )
         reader = config.get("ReaderConfig")
         if isinstance(reader, dict) and reader.get("InputType") == "MANIFEST" and not unscoped:
             more, unscoped = _grants(
-                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=_arguments(config), passable_roles=()
+                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=arguments_of(config), passable_roles=()
             )
             needs += more
         found += needs
@@ -290,9 +270,9 @@ def _apply(
         )
         return needs, problems
     # One target per item of a list (EventBridge Entries).
-    items = arguments.get(integration.each) if isinstance(arguments, dict) else None
+    status, items = argument(arguments, integration.each)
     actions = tuple(sorted({a for grant in grants for a in grant.actions}))
-    if not isinstance(items, list) or f"{integration.each}.$" in arguments:
+    if status != GIVEN or not isinstance(items, list):
         why = f"its {integration.each} are computed at run time, so the targets are unknown"
         return [], [Unscoped(state.name, state.where, resource, why, actions)]
     found: list[Access] = []
@@ -342,12 +322,12 @@ def _grants(
         skipped = False
         templates = [*grant.resources, *(value for _, _, value in grant.condition)]
         for name in dict.fromkeys(m["name"] for template in templates for m in _ARGUMENT.finditer(template)):
-            value, problem = _argument(arguments, name)
+            value, status = _text(arguments, name)
             if value is not None:
                 values[name] = value
-            elif problem == _ABSENT and name in grant.optional:
+            elif status == ABSENT and name in grant.optional:
                 skipped = True
-            elif problem == _DYNAMIC:
+            elif status == COMPUTED:
                 why = f"{name} is taken from the execution data, so the target is unknown until it runs"
                 return [], [Unscoped(state.name, state.where, resource, why, grant.actions)]
             elif name not in values:
@@ -485,11 +465,25 @@ _EXECUTE_API = re.compile(
 )
 
 
+_SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+
+
 def _secret(value: str, env: Environment) -> str:
-    # A secret's ARN ends with six characters Secrets Manager adds to its name: "-??????" matches them.
+    # A secret's ARN ends with "-" and six random characters Secrets Manager adds to its name; "-??????"
+    # matches them (Secrets Manager User Guide, "Limiting Access to Specific Secrets"). A name gets it, and
+    # so does a partial ARN without them: an ARN that ends so is complete, as Secrets Manager reads it too.
+    if not value.startswith("arn:"):
+        return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
+    return value if _SECRET_SUFFIX.search(value) else f"{value}-??????"
+
+
+def _ssm_parameter(value: str, env: Environment) -> str:
+    # IAM's parameter ARN has no leading slash in the name (parameter/app/db for /app/db), and no
+    # ":label" or ":version" selector, which GetParameter's Name may end with; names hold no ":".
     if value.startswith("arn:"):
-        return value
-    return f"arn:{env.partition}:secretsmanager:{env.region}:{env.account_id}:secret:{value}-??????"
+        arn, _, name = value.partition(":parameter/")
+        return f"{arn}:parameter/{name.split(':', maxsplit=1)[0]}"
+    return value.split(":", maxsplit=1)[0].removeprefix("/")
 
 
 def _s3_copy_source(value: str, env: Environment) -> str:
@@ -527,7 +521,9 @@ FORMS: dict[str, Form] = {
     "execute-api": _execute_api,
     "secret": _secret,
     "s3-copy-source": _s3_copy_source,
-    "without-leading-slash": lambda value, env: value.removeprefix("/"),
+    "name-or-arn": lambda value, env: value,
+    "ssm-parameter": _ssm_parameter,
+    "s3-bucket-name": lambda value, env: value,
 }
 """How an argument's value becomes (part of) an ARN: the forms `integration_table` names."""
 
@@ -540,7 +536,13 @@ def _render(template: Template, env: Environment, fill: Callable[[str], str], le
             continue
         value = fill(piece.text)
         try:
-            text.append(FORMS[piece.form](value, env))
+            if piece.form in NO_ARN_FORMS and names_by_arn(value):
+                raise IntegrationError(f"{value!r} is an ARN where a bucket is named: {NOT_DERIVED_FOR_ARNS}")
+            formed = FORMS[piece.form](value, env)
+            if piece.form in NAME_OR_ARN_FORMS and formed.startswith("arn:"):
+                text = [formed]  # the ARN of what the text so far names: the rest (an index) follows it
+                continue
+            text.append(formed)
         except IntegrationError:
             if not lenient:
                 raise

@@ -268,6 +268,53 @@ class Definition:
         return frozenset(state.name for state in self.states())
 
 
+# --- a Task's arguments, as written ------------------------------------------------------------
+
+ABSENT, GIVEN, COMPUTED = "absent", "given", "computed"
+"""What an argument path finds: nothing, a value written in the definition, or a value known only at run time."""
+
+
+def arguments_of(fields: Mapping[str, Any]) -> Any:
+    """What a Task (or a Distributed Map's ItemReader or ResultWriter) passes: JSONata's Arguments,
+    JSONPath's Parameters; None when it passes neither (its input is its request)."""
+    return fields.get("Arguments", fields.get("Parameters"))
+
+
+def computed(key: str, value: Any) -> bool:
+    """Whether a field is known only at run time: a JSONPath `.$` key, or a JSONata `{% %}` value."""
+    return key.endswith(".$") or _jsonata(value)
+
+
+def _jsonata(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().startswith("{%")
+
+
+def argument(written: Any, path: str) -> tuple[str, Any]:
+    """(GIVEN, value), (COMPUTED, None) or (ABSENT, None) for a dotted path into `arguments_of(...)`.
+
+    A number steps into a list (past its end: ABSENT); a name also matches with its first letter
+    in lower case, as botocore spells the member (`logGroupName` for `LogGroupName`). Any step
+    computed at run time makes the whole path COMPUTED."""
+    current = written
+    for step in path.split("."):
+        if _jsonata(current):
+            return COMPUTED, None
+        if isinstance(current, list) and step.isdigit():
+            if int(step) >= len(current):
+                return ABSENT, None
+            current = current[int(step)]
+            continue
+        if not isinstance(current, dict):
+            return ABSENT, None
+        spelled = next((k for k in (step, step[:1].lower() + step[1:]) if k in current or f"{k}.$" in current), None)
+        if spelled is None:
+            return ABSENT, None
+        if f"{spelled}.$" in current:
+            return COMPUTED, None
+        current = current[spelled]
+    return (COMPUTED, None) if _jsonata(current) else (GIVEN, current)
+
+
 def read(document: Any) -> Definition:
     """The model of `document`, any value: a definition's parsed JSON, or anything else."""
     fields = document if isinstance(document, dict) else {}

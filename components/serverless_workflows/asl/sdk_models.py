@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,17 +102,25 @@ def _model(botocore_name: str) -> Any:
     return _session().get_service_model(botocore_name)
 
 
-def botocore_version() -> str:
-    import botocore  # noqa: PLC0415
+def step_functions_name(botocore_name: str) -> str:
+    """The name Step Functions gives botocore's service in `aws-sdk:NAME:action` (`logs` -> `cloudwatchlogs`)."""
+    return _STEP_FUNCTIONS_NAMES.get(botocore_name) or botocore_name.replace("-", "")
 
-    return str(botocore.__version__)
+
+_STEP_FUNCTIONS_NAMES = {botocore_name: name for name, botocore_name in SDK_NAMES.items()}
+
+
+def _botocore_name(name: str) -> str | None:
+    """botocore's service that `name` means, as Step Functions writes it or as botocore does."""
+    return SDK_NAMES.get(name) or _botocore_names().get(name.replace("-", ""))
 
 
 @functools.cache
 def service(name: str) -> SdkService | None:
-    """The service Step Functions calls `name` in `aws-sdk:name:action`, or None if botocore has none."""
-    botocore_name = SDK_NAMES.get(name) or _botocore_names().get(name)
-    if botocore_name is None:
+    """The service Step Functions calls `name` in `aws-sdk:name:action`, or None if it calls none
+    so: botocore has none, or botocore's own name is not the one Step Functions uses (`logs`)."""
+    botocore_name = _botocore_name(name)
+    if botocore_name is None or step_functions_name(botocore_name) != name:
         return None
     metadata = _model(botocore_name).metadata
     prefix = IAM_PREFIXES.get(botocore_name) or metadata.get("signingName") or metadata["endpointPrefix"]
@@ -124,6 +132,11 @@ def operation_name(action: str) -> str:
     return action[:1].upper() + action[1:]
 
 
+def _as_step_functions_writes(operation: str) -> str:
+    """An operation as Step Functions writes it, in camelCase: `GetObject` -> `getObject`."""
+    return operation[:1].lower() + operation[1:]
+
+
 def operation(sdk: SdkService, action: str) -> Any | None:
     """botocore's model of the operation, or None if the service has no such operation."""
     found = _model(sdk.botocore)
@@ -131,20 +144,41 @@ def operation(sdk: SdkService, action: str) -> Any | None:
     return found.operation_model(name) if name in found.operation_names else None
 
 
-def operation_names(sdk: SdkService) -> list[str]:
-    return list(_model(sdk.botocore).operation_names)
+def call_problem(name: str, action: str) -> str | None:
+    """Why `aws-sdk:name:action` calls no operation, or None when it calls one: the service is not
+    one Step Functions names so, or the action is not one of its operations in camelCase."""
+    sdk = service(name)
+    if sdk is None:
+        botocore_name = _botocore_name(name)
+        if botocore_name is not None:
+            written = step_functions_name(botocore_name)
+            return f"Step Functions calls the service {name!r} {written}: write aws-sdk:{written}:{action}"
+        known = sorted({step_functions_name(b) for b in _botocore_names().values()})
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"botocore knows no AWS SDK service {name!r}{hint}"
+    if operation(sdk, action) is None:
+        operations = list(_model(sdk.botocore).operation_names)
+        close = difflib.get_close_matches(operation_name(action), operations, n=1)
+        hint = f"; did you mean {_as_step_functions_writes(close[0])}?" if close else ""
+        return f"botocore's model of {sdk.botocore} has no operation {operation_name(action)}{hint}"
+    if action != _as_step_functions_writes(action):
+        return f"Step Functions writes the action {action} in camelCase: {_as_step_functions_writes(action)}"
+    return None
+
+
+OPTIMISED_SERVICES = {"states": "stepfunctions"}
+"""An optimised integration's service (`arn:aws:states:::SERVICE:action`) -> botocore's name for it,
+where the two differ: Step Functions names its own API by its IAM prefix."""
+
+
+def one_api_call(key: str) -> Any:
+    """botocore's model of the operation an optimised integration in ONE_API_CALL (`sqs:sendMessage`) is."""
+    name, action = key.split(":")
+    return _model(OPTIMISED_SERVICES.get(name, name)).operation_model(operation_name(action))
 
 
 # --- the parameters of a Task, against the operation's input shape -------------------------------
-
-
-def _arguments(fields: Mapping[str, Any]) -> Any:
-    # JSONata states pass Arguments; JSONPath states pass Parameters.
-    return fields.get("Arguments", fields.get("Parameters"))
-
-
-def _computed(key: str, value: Any) -> bool:
-    return key.endswith(".$") or (isinstance(value, str) and value.strip().startswith("{%"))
 
 
 def _as_written(member: str) -> str:
@@ -162,24 +196,17 @@ def parameter_problems(document: Any) -> list[str]:
         if call is None or call.service is None or call.action is None:
             continue
         if call.sdk:
+            problem = call_problem(call.service, call.action)
             sdk = service(call.service)
-            if sdk is None:
-                continue  # the IAM derivation names a service it does not know
-            found = operation(sdk, call.action)
+            found = operation(sdk, call.action) if sdk is not None and problem is None else None
             if found is None:
-                close = difflib.get_close_matches(operation_name(call.action), operation_names(sdk), n=1)
-                hint = f"; did you mean {close[0][:1].lower() + close[0][1:]}?" if close else ""
-                problems.append(
-                    f"{state.where} calls {call.resource}: botocore's model of {sdk.botocore} has no operation "
-                    f"{operation_name(call.action)}{hint}"
-                )
+                problems.append(f"{state.where} calls {call.resource}: {problem}")
                 continue
         elif f"{call.service}:{call.action}" in ONE_API_CALL:
-            botocore_name = "stepfunctions" if call.service == "states" else call.service
-            found = _model(botocore_name).operation_model(operation_name(call.action))
+            found = one_api_call(f"{call.service}:{call.action}")
         else:
             continue
-        arguments = _arguments(state.fields)
+        arguments = model.arguments_of(state.fields)
         if isinstance(arguments, dict):
             what = f"{state.where} calls {call.resource}: {found.name}"
             problems.extend(_shape_problems(what, found.input_shape, arguments, ""))
@@ -190,19 +217,23 @@ def _shape_problems(what: str, shape: Any, value: dict[str, Any], path: str) -> 
     if shape is None or getattr(shape, "is_document_type", False):
         return
     members = {_as_written(name): name for name in shape.members}
+    # Case is not checked, only spelling: Step Functions' SDK follows the Java SDK's member names,
+    # which may differ from botocore's in case alone (DynamoDB's BOOL and SS are Bool and Ss in
+    # its results), and nothing AWS documents says which case it refuses.
+    by_case = {written.casefold(): name for written, name in members.items()}
     given: set[str] = set()
     for key, item in value.items():
         if not isinstance(key, str):
             continue
         written = key[:-2] if key.endswith(".$") else key
-        name = members.get(_as_written(written))
+        name = by_case.get(written.casefold())
         if name is None:
             close = difflib.get_close_matches(_as_written(written), list(members), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             yield (f"{what} has no parameter {path}{written!r}{hint}; it takes {', '.join(sorted(members)) or 'none'}")
             continue
         given.add(name)
-        if not _computed(key, item):
+        if not model.computed(key, item):
             yield from _value_problems(what, shape.members[name], item, f"{path}{_as_written(name)}.")
     # The operation's own required parameters; inside a structure only names are checked, since a
     # definition may leave a nested object for a later state to fill.
@@ -222,5 +253,5 @@ def _value_problems(what: str, shape: Any, value: Any, path: str) -> Iterator[st
             yield from _value_problems(what, shape.member, item, f"{path[:-1]}[{number}].")
     elif shape.type_name == "map" and isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and not _computed(key, item):
+            if isinstance(key, str) and not model.computed(key, item):
                 yield from _value_problems(what, shape.value, item, f"{path}{key}.")

@@ -15,10 +15,14 @@ and tests/test_sdk.py runs each entry against IAM's data and botocore's models:
   Scheduler schedule passes its target's role.
 
 An action IAM defines no resource type for is granted on `*`, in a statement whose Sid ends with
-`NoResourceType`: that is least privilege. So is one whose only resource types are ones a request
-involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid ends
-with `NamesNoResource`. Anything else the parameters do not name is refused (`integrations.Unscoped`),
-naming the state, the action and what IAM would scope it to: never a silent `*`.
+`NoResourceType`: that is least privilege. So is one whose only resource types are optional ones a
+request involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without naming any: its Sid
+ends with `NoResourceNamed`. One a service's guide documents on `*` where IAM's optional type is no
+reliable scope (Polly's SynthesizeSpeech) ends with `StarAsDocumented`. Anything else the
+parameters do not name is refused (`integrations.Unscoped`), naming the state, the action and what
+IAM would scope it to: never a silent `*`. A call whose own action IAM's data does not have
+(DynamoDB's `transactWriteItems`, S3's `getBucketEncryption`, which IAM authorises under other
+names) is refused too, naming no action to grant: only AWS's reference says which.
 
 `integration` builds an `integration_table.Integration` for one call, which `integrations.py`
 applies like an optimised one: one way to build statements and ARNs.
@@ -32,7 +36,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from serverless_workflows.asl import iam_data, sdk_models
-from serverless_workflows.asl.integration_table import REQUEST_RESPONSE, STAR, TOKEN, Grant, Integration
+from serverless_workflows.asl.integration_table import (
+    NO_ARN_FORMS,
+    NOT_DERIVED_FOR_ARNS,
+    REQUEST_RESPONSE,
+    STAR,
+    TOKEN,
+    Grant,
+    Integration,
+    names_by_arn,
+)
+from serverless_workflows.asl.model import ABSENT, COMPUTED, GIVEN, argument
 
 PAGE = "supported-services-awssdk.html"
 PATTERNS = frozenset({REQUEST_RESPONSE, TOKEN})
@@ -59,11 +73,12 @@ def _by(**variables: str | tuple[str, ...]) -> Scope:
 
 
 SCOPES: dict[tuple[str, str], Scope] = {
-    ("s3", "bucket"): _by(BucketName="Bucket"),
-    ("s3", "object"): _by(BucketName="Bucket", ObjectName="Key"),
+    # A bucket named by its name: an access point's ARN there is refused (integration_table.NO_ARN_FORMS).
+    ("s3", "bucket"): _by(BucketName="Bucket|s3-bucket-name"),
+    ("s3", "object"): _by(BucketName="Bucket|s3-bucket-name", ObjectName="Key"),
     # A table named alone, or by its ARN. IAM requires the table for a query or scan of its index too.
     ("dynamodb", "table"): Scope(whole=("TableName", "dynamodb-table")),
-    ("dynamodb", "index"): _by(TableName="TableName", IndexName="IndexName"),
+    ("dynamodb", "index"): _by(TableName="TableName|name-or-arn", IndexName="IndexName"),
     ("lambda", "function"): Scope(whole=("FunctionName", "function")),
     ("sqs", "queue"): Scope(whole=("QueueUrl", "queue-url")),
     ("sns", "topic"): Scope(whole=("TopicArn", "arn")),
@@ -73,7 +88,7 @@ SCOPES: dict[tuple[str, str], Scope] = {
     ("secretsmanager", "Secret"): Scope(whole=("SecretId", "secret")),
     ("logs", "log-group"): _by(LogGroupName="LogGroupName"),
     ("logs", "log-stream"): _by(LogGroupName="LogGroupName", LogStreamName="LogStreamName"),
-    ("ssm", "parameter"): _by(ParameterNameWithoutLeadingSlash="Name|without-leading-slash"),
+    ("ssm", "parameter"): _by(ParameterNameWithoutLeadingSlash="Name|ssm-parameter"),
     ("glue", "rootcatalog"): Scope(),
     ("glue", "job"): _by(JobName="JobName"),
     ("glue", "crawler"): _by(CrawlerName="Name"),
@@ -99,7 +114,7 @@ SCOPES: dict[tuple[str, str], Scope] = {
     # A detection job's ID is known only once it starts.
     **{("comprehend", f"{kind}-detection-job"): Scope({"JobId": ("JobId",)}, defaults={"JobId": "*"})
        for kind in ("sentiment", "entities", "key-phrases", "dominant-language", "pii-entities")},
-    ("events", "event-bus"): _by(EventBusName=("EventBusName", "Name")),
+    ("events", "event-bus"): _by(EventBusName=("EventBusName|name-or-arn", "Name|name-or-arn")),
     ("athena", "workgroup"): _by(WorkGroupName="WorkGroup"),
     ("codebuild", "project"): _by(ProjectName="ProjectName"),
 }  # fmt: skip
@@ -107,8 +122,18 @@ SCOPES: dict[tuple[str, str], Scope] = {
 
 NAMED_ONLY_WHEN_GIVEN = frozenset({("cloudwatch", "dataset"), ("polly", "lexicon")})
 """Resource types a request involves only when it names one: CloudWatch's metric calls without a
-dataset, Polly's speech without a lexicon. An action whose only types these are, called without
-naming one, is granted on `*` (tests/test_sdk.py checks the request has no other way to name one)."""
+dataset, Polly's speech without a lexicon. An action whose only types these are, each optional,
+called without naming one, is granted on `*` (tests/test_sdk.py checks the request has no other way
+to name one)."""
+
+
+def may_be_granted_on_star(action: iam_data.Action) -> bool:
+    """Whether `"Resource": "*"` can be least privilege for `action`: it takes no resource type, or
+    only optional ones a request involves only when it names one (NAMED_ONLY_WHEN_GIVEN). An action
+    with a type IAM marks required always names an ARN of it. The policy pack allows `*` for exactly
+    these actions (scripts/iam_data.py writes them to policy/no_resource_actions.json)."""
+    return all(not kind.required and (action.prefix, kind.name) in NAMED_ONLY_WHEN_GIVEN
+               for kind in action.resource_types)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,10 @@ class SdkGrant:
     """Parameters without which the call does not need this grant (an image sent as bytes reads no S3 object)."""
     passed_to: str | None = None
     """For `iam:PassRole`: the service principal the role is passed to (`iam:PassedToService`)."""
+    star_as_documented: bool = False
+    """Granted on `*` whatever the request names, as the service's own guide documents the action's
+    permission, where IAM's optional resource type is no reliable scope (Polly's SynthesizeSpeech with
+    lexicons). Only for an action the policy pack allows on `*` (tests/test_sdk.py checks)."""
 
 
 def _own(action: str, **scopes: Scope) -> SdkGrant:
@@ -133,8 +162,8 @@ def _own(action: str, **scopes: Scope) -> SdkGrant:
 
 def _reads_s3(where: str) -> SdkGrant:
     """`s3:GetObject` on the object `where` names (`Image.S3Object`: its Bucket and Name)."""
-    return SdkGrant("s3:GetObject", {"object": _by(BucketName=f"{where}.Bucket", ObjectName=f"{where}.Name")},
-                    optional=(f"{where}.Bucket",))  # fmt: skip
+    object_named = _by(BucketName=f"{where}.Bucket|s3-bucket-name", ObjectName=f"{where}.Name")
+    return SdkGrant("s3:GetObject", {"object": object_named}, optional=(f"{where}.Bucket",))
 
 
 def _passes(parameter: str, service: str) -> SdkGrant:
@@ -165,10 +194,16 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     "s3:completeMultipartUpload": (_own("s3:PutObject"),),
     "s3:listParts": (_own("s3:ListMultipartUploadParts"),),
     "s3:listMultipartUploads": (_own("s3:ListBucketMultipartUploads"),),
-    "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket", ObjectName="Delete.Objects[].Key")),),
+    "s3:deleteObjects": (_own("s3:DeleteObject", object=_by(BucketName="Bucket|s3-bucket-name",
+                                                             ObjectName="Delete.Objects[].Key")),),
+    # PutMetricData names no resource (IAM's dataset is optional, and its request cannot name one): the
+    # cloudwatch:namespace condition limits it to the request's namespace (CloudWatch User Guide, "Using
+    # condition keys to limit access to CloudWatch namespaces").
+    "cloudwatch:putMetricData": (SdkGrant("cloudwatch:PutMetricData",
+                                          condition=(("StringEquals", "cloudwatch:namespace", "{Namespace}"),)),),
     # EventBridge PutEvents: each entry's bus, the default bus when it names none.
     "eventbridge:putEvents": (_own("events:PutEvents", **{"event-bus": Scope(
-        {"EventBusName": ("Entries[].EventBusName",)}, defaults={"EventBusName": "default"})}),),
+        {"EventBusName": ("Entries[].EventBusName|name-or-arn",)}, defaults={"EventBusName": "default"})}),),
     # Amazon EC2 API Reference, CreateSnapshot: the snapshot it creates has no ID yet.
     "ec2:createSnapshot": (_own("ec2:CreateSnapshot", snapshot=Scope(defaults={"SnapshotId": "*"})),),
     # Athena runs a query in the work group `primary` unless it names one.
@@ -187,9 +222,13 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     **{f"comprehend:start{kind}DetectionJob": (_own(f"comprehend:Start{kind}DetectionJob"),
                                                _passes("DataAccessRoleArn", "comprehend.amazonaws.com"))
        for kind in _COMPREHEND_JOBS},
+    # Amazon Polly Developer Guide, "Amazon Polly API Permissions: Actions, Permissions, and Resources
+    # Reference": SynthesizeSpeech on "*". IAM lists its lexicon as optional, and whether naming lexicons
+    # makes it authorise on them alone is documented nowhere: "*", with lexicons named or not.
+    "polly:synthesizeSpeech": (SdkGrant("polly:SynthesizeSpeech", star_as_documented=True),),
     # Amazon Polly writes a synthesis task's audio to S3 with the caller's permissions.
     "polly:startSpeechSynthesisTask": (_own("polly:StartSpeechSynthesisTask"), SdkGrant("s3:PutObject", {
-        "object": Scope({"BucketName": ("OutputS3BucketName",), "ObjectName": ("OutputS3KeyPrefix*",)},
+        "object": Scope({"BucketName": ("OutputS3BucketName|s3-bucket-name",), "ObjectName": ("OutputS3KeyPrefix*",)},
                         defaults={"ObjectName": "*"})})),
     # EventBridge Scheduler passes the schedule's target role to the scheduler.
     "scheduler:createSchedule": (_own("scheduler:CreateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
@@ -202,29 +241,6 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
 
 _STANDARD = {"Partition": "{partition}", "Region": "{region}", "Account": "{account}"}
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z0-9]+)\}")
-_ABSENT, _GIVEN, _COMPUTED = "absent", "given", "computed"
-
-
-def _lookup(arguments: Any, path: str) -> tuple[str, Any]:
-    """(_GIVEN, value), (_COMPUTED, None) or (_ABSENT, None) for a dotted path into the arguments."""
-    current = arguments
-    for key in path.split("."):
-        if isinstance(current, list) and key.isdigit() and int(key) < len(current):
-            current = current[int(key)]
-            continue
-        if isinstance(current, str) and current.strip().startswith("{%"):
-            return _COMPUTED, None
-        if not isinstance(current, dict):
-            return _ABSENT, None
-        spelled = next((k for k in (key, key[:1].lower() + key[1:]) if k in current or f"{k}.$" in current), None)
-        if spelled is None:
-            return _ABSENT, None
-        if f"{spelled}.$" in current:
-            return _COMPUTED, None
-        current = current[spelled]
-    if isinstance(current, str) and current.strip().startswith("{%"):
-        return _COMPUTED, None
-    return _GIVEN, current
 
 
 def _paths(arguments: Any, held: str) -> list[str] | None:
@@ -232,12 +248,12 @@ def _paths(arguments: Any, held: str) -> list[str] | None:
     item of a list, whether or not it holds the field after `[]`."""
     list_path, listed, rest = held.partition("[]")
     if not listed:
-        status, _value = _lookup(arguments, _bare(held))
-        return None if status == _ABSENT else [held]
-    status, items = _lookup(arguments, list_path)
-    if status == _ABSENT or (status == _GIVEN and not items):
+        status, _value = argument(arguments, _bare(held))
+        return None if status == ABSENT else [held]
+    status, items = argument(arguments, list_path)
+    if status == ABSENT or (status == GIVEN and not items):
         return None
-    if status == _COMPUTED or not isinstance(items, list):
+    if status == COMPUTED or not isinstance(items, list):
         return [list_path]  # computed at run time: the derivation refuses it, naming the list
     tail = rest.lstrip(".")
     return [f"{list_path}.{n}" + (f".{tail}" if tail else "") for n in range(len(items))]
@@ -280,7 +296,7 @@ def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) ->
         filled = []
         for template in templates:
             for path in paths:
-                if _lookup(arguments, _bare(path))[0] != _ABSENT:
+                if argument(arguments, _bare(path))[0] != ABSENT:
                     filled.append(template.replace(variable, _piece(path, held)))
                 elif default is not None:  # an item without it (an entry naming no bus)
                     filled.append(template.replace(variable, default))
@@ -290,29 +306,43 @@ def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) ->
     return templates
 
 
+def _bucket_named_by_arn(scope: Scope, arguments: Any) -> str | None:
+    """Why `arguments` cannot be scoped when they name a bucket by an ARN (NO_ARN_FORMS), as written."""
+    held = [scope.whole] if scope.whole else [(h.split("|")[0], h.partition("|")[2])
+                                              for options in scope.variables.values() for h in options]  # fmt: skip
+    for parameter, form in held:
+        for path in (_paths(arguments, parameter) or []) if form in NO_ARN_FORMS else []:
+            status, value = argument(arguments, _bare(path))
+            if status == GIVEN and isinstance(value, str) and names_by_arn(value):
+                return f"its {_bare(path)} is an ARN ({value}): {NOT_DERIVED_FOR_ARNS}"
+    return None
+
+
 def _sid(action: iam_data.Action) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", action.prefix)) + action.name
 
 
 def integration(service: str, action: str, pattern: str, arguments: Any) -> Integration | tuple[str, tuple[str, ...]]:
-    """The grants `aws-sdk:service:action` needs with `arguments`, or (why not, the IAM actions it needs)."""
+    """The grants `aws-sdk:service:action` needs with `arguments`, or (why not, the IAM actions it
+    needs, as IAM's data names them: none when that is not known)."""
+    problem = sdk_models.call_problem(service, action)
     sdk = sdk_models.service(service)
-    if sdk is None:
-        return "botocore knows no AWS SDK service of that name", ()
-    own = f"{sdk.iam_prefix}:{sdk_models.operation_name(action)}"
-    wanted = CALLS.get(f"{service}:{action}") or (SdkGrant(own),)
-    needed = tuple(g.action for g in wanted)
-    if pattern not in PATTERNS:
-        return f"an AWS SDK integration has no {pattern} pattern", needed
-    if sdk_models.operation(sdk, action) is None:
-        return f"botocore's model of {sdk.botocore} has no operation {sdk_models.operation_name(action)}", needed
-    grants: list[Grant] = []
+    if problem is not None or sdk is None:
+        return problem or "", ()
+    wanted = CALLS.get(f"{service}:{action}") or (SdkGrant(f"{sdk.iam_prefix}:{sdk_models.operation_name(action)}"),)
+    known: list[tuple[SdkGrant, iam_data.Action]] = []
     for wish in wanted:
-        if any(_lookup(arguments, path)[0] == _ABSENT for path in wish.optional):
-            continue
         found = iam_data.action(wish.action)
         if found is None:
-            return f"IAM's data names no action {wish.action} (the call's own name under {sdk.iam_prefix})", needed
+            return _no_such_action(wish.action), ()
+        known.append((wish, found))
+    needed = tuple(found.qualified for _, found in known)
+    if pattern not in PATTERNS:
+        return f"an AWS SDK integration has no {pattern} pattern", needed
+    grants: list[Grant] = []
+    for wish, found in known:
+        if any(argument(arguments, path)[0] == ABSENT for path in wish.optional):
+            continue
         built = _grant(found, wish, arguments)
         if isinstance(built, str):
             return built, needed
@@ -320,27 +350,48 @@ def integration(service: str, action: str, pattern: str, arguments: Any) -> Inte
     return Integration(f"aws-sdk:{service}:{action}", PAGE, PATTERNS, tuple(grants))
 
 
+def _no_such_action(action: str) -> str:
+    """Why a call's own action, its operation's name under the service's IAM prefix, is not granted:
+    IAM names the action(s) that authorise the operation otherwise, and only its reference says which."""
+    page = iam_data.service_page(action.split(":", maxsplit=1)[0])
+    on = f" on its page {page!r}" if page else ""
+    return (
+        f"IAM's data names no action {action}: the operation's IAM action has another name, or it needs "
+        f"several; the Service Authorization Reference lists them{on} ({iam_data.REFERENCE})"
+    )
+
+
 def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | str:
-    sid = _sid(found)
-    if not found.resource_types:
-        return Grant(f"{sid}NoResourceType", (found.qualified,), (STAR,))
+    scoped = _scoped(found, wish, arguments)
+    if isinstance(scoped, str):
+        return scoped
+    suffix, resources = scoped
+    condition = tuple(c for c in wish.condition if all(
+        argument(arguments, m)[0] != ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
+    if wish.passed_to is not None:
+        condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
+    return Grant(_sid(found) + suffix, (found.qualified,), tuple(resources), condition=condition)
+
+
+def _scoped(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> tuple[str, list[str]] | str:
+    """(what the Sid says of a grant on `*`, the resources), or why `arguments` cannot scope the grant."""
+    star = "NoResourceType" if not found.resource_types else "StarAsDocumented" if wish.star_as_documented else ""
+    if star:
+        return star, [STAR]
     resources: list[str] = []
     for kind in found.resource_types:
         scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
+        if scope is not None and (refused := _bucket_named_by_arn(scope, arguments)) is not None:
+            return refused
         named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments)
         if named is None and kind.required:
             what = iam_data.arn_format(found.prefix, kind.name)
-            if scope is None:
-                return f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
-            return f"it names no {kind.name} ({what}) for {found.qualified}"
+            untold = f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
+            return untold if scope is None else f"it names no {kind.name} ({what}) for {found.qualified}"
         resources.extend(named or ())
-    if not resources:
-        if all((found.prefix, kind.name) in NAMED_ONLY_WHEN_GIVEN for kind in found.resource_types):
-            return Grant(f"{sid}NamesNoResource", (found.qualified,), (STAR,))
-        listed = ", ".join(kind.name for kind in found.resource_types)
-        return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
-    condition = tuple(c for c in wish.condition if all(
-        _lookup(arguments, m)[0] != _ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
-    if wish.passed_to is not None:
-        condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
-    return Grant(sid, (found.qualified,), tuple(resources), condition=condition)
+    if resources:
+        return "", resources
+    if may_be_granted_on_star(found):
+        return "NoResourceNamed", [STAR]
+    listed = ", ".join(kind.name for kind in found.resource_types)
+    return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
