@@ -834,3 +834,13 @@ def test_a_workflow_studio_export_deploys_with_its_rules_relaxed_on_the_componen
     invoke = document(run, "scored-policy", "policy")["Statement"][2]
     function = "arn:aws:lambda:us-east-1:123456789012:function:score:$LATEST"
     assert (invoke["Action"], invoke["Resource"]) == (["lambda:InvokeFunction"], [function])
+
+
+def test_monitoring_arguments_of_another_type_are_refused_in_one_line(declare: Declare) -> None:
+    missing = declared_nothing(
+        declare, lambda: Monitoring("watch", cast(MonitoringArgs, {"workflows": []})), "required"
+    )
+    assert missing == "Monitoring: name_prefix is required: a string."
+    listed = cast(MonitoringArgs, {"name_prefix": "team", "workflows": [{"name": "flow"}]})
+    message = declared_nothing(declare, lambda: Monitoring("watch", listed), "required")
+    assert message == "Monitoring 'team': workflows[0].state_machine_arn is required: a string (or an output of one)."

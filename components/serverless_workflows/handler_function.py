@@ -198,9 +198,9 @@ class ResolvedFunction:
 
 
 def resolve(name: str, args: HandlerFunctionArgs) -> ResolvedFunction:
-    """`args` of `HandlerFunction(name, args)` read into one shape, or a one-line refusal of what is
-    wrong with their form: a field of another type, `code` built for another runtime or
-    architecture than the one given, `source_root` beside `code`."""
+    """`args` of `HandlerFunction(name, args)` read into one shape, the runtime and architecture taken
+    from a package that carries them, or a one-line refusal of what is wrong with their form: a field
+    of another type, `source_root` beside `code`. What the values mean is checked next (`_checked`)."""
     what = f"HandlerFunction {name!r}"
     given = checked(args, HandlerFunctionArgs, what)
     code = given.get("code")

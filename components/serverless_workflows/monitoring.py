@@ -139,8 +139,9 @@ def watching(record: MonitoredWorkflow) -> MonitoredWorkflowArgs:
 
 def plan(args: MonitoringArgs) -> MonitoringPlan:
     """`args` read into one shape, every default filled in; a field of another type is refused in one line."""
+    # Named by its prefix, as every later refusal names it, once there is one to name it by.
     prefix = args.get("name_prefix") if isinstance(args, Mapping) else None
-    given = checked(args, MonitoringArgs, f"Monitoring {prefix!r}")
+    given = checked(args, MonitoringArgs, f"Monitoring {prefix!r}" if isinstance(prefix, str) else "Monitoring")
     workflows = [MonitoredWorkflow(**flow) for flow in given.pop("workflows")]
     return MonitoringPlan(workflows=workflows, **given)
 
