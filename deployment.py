@@ -200,7 +200,7 @@ def monitoring_args(settings: StackSettings, workflows: list[MonitoredWorkflowAr
     args = MonitoringArgs(
         name_prefix=settings.name_prefix,
         workflows=workflows,
-        thresholds=settings.alarm_thresholds,
+        thresholds=settings.alarm_thresholds.as_args(),
         dashboard=settings.dashboard_enabled,
         retain_data=settings.retain_data,
     )
@@ -218,7 +218,11 @@ def _monitored(deployment: Deployed, settings: StackSettings) -> MonitoredWorkfl
     """What Monitoring watches of a declared workflow: read off its components, which the catalogue
     names as `_unresolved_monitored` does (the workflow's name, each function's)."""
     thresholds = settings.workflow(deployment.spec).alarm_thresholds
-    return monitored(deployment.workflow, functions=list(deployment.functions.values()), thresholds=thresholds)
+    return monitored(
+        deployment.workflow,
+        functions=list(deployment.functions.values()),
+        thresholds=None if thresholds is None else thresholds.as_args(),
+    )
 
 
 def _code(function: FunctionSpec) -> pulumi.Archive:

@@ -43,7 +43,7 @@ from typing import Any
 
 import stack_files
 from serverless_workflows.addresses import EMAIL_RULE, is_email
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
+from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds, threshold_problem
 from serverless_workflows.asl import schedule
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.definition import NotJsonError, finite_float, refuse_constant
@@ -103,7 +103,7 @@ class WorkflowSettings:
 
     type: str
     schedule: ScheduleSettings | None
-    alarm_thresholds: AlarmThresholds | None = None
+    alarm_thresholds: ResolvedThresholds | None = None
     """`workflows.<name>.alarmThresholds`: its alarms' thresholds, the stack's with these over
     them; None: the stack's."""
 
@@ -132,7 +132,7 @@ class StackSettings:
     alarm_email: str | None = None
     """`alarmEmail`: an address subscribed to the alarm topic (it must confirm the subscription).
     ENCRYPTED when read from a stack file that holds it encrypted: set, but unknown there."""
-    alarm_thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
+    alarm_thresholds: ResolvedThresholds = field(default_factory=ResolvedThresholds)
     """`alarmThresholds.<name>.*`: when each kind of alarm fires (`ALARM_THRESHOLD_NAMES`)."""
     dashboard_enabled: bool = DASHBOARD_ENABLED
     """`dashboardEnabled`: the CloudWatch dashboard of the workflows' metrics, with the alarms."""
@@ -275,8 +275,8 @@ def config_name(field_name: str) -> str:
 
 
 # The names under `alarmThresholds` and under each of its thresholds -> the fields they set.
-ALARM_THRESHOLD_NAMES = {config_name(f.name): f.name for f in fields(AlarmThresholds)}
-THRESHOLD_KEYS = {config_name(f.name): f.name for f in fields(Threshold)}
+ALARM_THRESHOLD_NAMES = {config_name(f.name): f.name for f in fields(ResolvedThresholds)}
+THRESHOLD_KEYS = {config_name(f.name): f.name for f in fields(ResolvedThreshold)}
 
 
 def _number_from_cli(raw: object) -> object:
@@ -488,16 +488,18 @@ class _Reader:
 
     # --- alarmThresholds.<name>.* --------------------------------------------------------------
 
-    def alarm_thresholds(self, key: str) -> AlarmThresholds:
+    def alarm_thresholds(self, key: str) -> ResolvedThresholds:
         raw = self._raw(key)
         if raw is None:
-            return AlarmThresholds()
+            return ResolvedThresholds()
         # A command that runs as written: the first threshold, set to the value it already has.
         first = next(iter(ALARM_THRESHOLD_NAMES))
-        example = json.dumps({first: {"value": getattr(AlarmThresholds(), ALARM_THRESHOLD_NAMES[first]).value}})
-        return self.thresholds_over(key, self.parse_json_object(key, raw, f"'{example}'"), AlarmThresholds())
+        example = json.dumps({first: {"value": getattr(ResolvedThresholds(), ALARM_THRESHOLD_NAMES[first]).value}})
+        return self.thresholds_over(key, self.parse_json_object(key, raw, f"'{example}'"), ResolvedThresholds())
 
-    def thresholds_over(self, key: str, overrides: Mapping[str, object], base: AlarmThresholds) -> AlarmThresholds:
+    def thresholds_over(
+        self, key: str, overrides: Mapping[str, object], base: ResolvedThresholds
+    ) -> ResolvedThresholds:
         """`base` with the thresholds `overrides` (parsed config under `key`) sets; a threshold's
         fields left out keep `base`'s."""
         chosen = {
@@ -506,7 +508,7 @@ class _Reader:
         }
         return dataclasses.replace(base, **chosen)
 
-    def _threshold(self, key: str, name: str, values: object, base: AlarmThresholds) -> Threshold:
+    def _threshold(self, key: str, name: str, values: object, base: ResolvedThresholds) -> ResolvedThreshold:
         path = f"{key}.{name}"
         if name not in ALARM_THRESHOLD_NAMES:
             near = difflib.get_close_matches(name, ALARM_THRESHOLD_NAMES, n=1)
@@ -516,7 +518,7 @@ class _Reader:
                 f"{', '.join(ALARM_THRESHOLD_NAMES)}).{guess} Remove it with: pulumi config rm --path "
                 f"'{path}' --stack {self._stack}"
             )
-        default = Threshold()
+        default = ResolvedThreshold()
         if not isinstance(values, dict):
             # As for workflows.<name>: remove the value, then set one field, which makes the object.
             raise ConfigError(
@@ -532,7 +534,7 @@ class _Reader:
                     f"--stack {self._stack}"
                 )
         chosen: dict[str, Any] = {THRESHOLD_KEYS[k]: _number_from_cli(v) for k, v in values.items()}
-        before: Threshold = getattr(base, ALARM_THRESHOLD_NAMES[name])
+        before: ResolvedThreshold = getattr(base, ALARM_THRESHOLD_NAMES[name])
         threshold = dataclasses.replace(before, **chosen)
         problem = threshold_problem(threshold)
         if problem is not None:
@@ -565,7 +567,7 @@ class _Reader:
     # --- per workflow --------------------------------------------------------------------------
 
     def workflows(
-        self, catalogue: tuple[WorkflowSpec, ...], thresholds: AlarmThresholds
+        self, catalogue: tuple[WorkflowSpec, ...], thresholds: ResolvedThresholds
     ) -> dict[str, WorkflowSettings]:
         raw = self._raw("workflows")
         # A command that runs as written: the first workflow, set to the type it already has.
@@ -601,7 +603,7 @@ class _Reader:
                 )
 
     def _workflow(
-        self, spec: WorkflowSpec, overrides: Mapping[str, Any], thresholds: AlarmThresholds
+        self, spec: WorkflowSpec, overrides: Mapping[str, Any], thresholds: ResolvedThresholds
     ) -> WorkflowSettings:
         defaults = _defaults(spec)
         path = f"workflows.{spec.name}"
@@ -641,7 +643,7 @@ class _Reader:
         schedule = ScheduleSettings(expression, timezone, enabled, payload)
         return WorkflowSettings(type=kind, schedule=schedule, alarm_thresholds=alarms)
 
-    def _workflow_thresholds(self, path: str, raw: object, stack: AlarmThresholds) -> AlarmThresholds:
+    def _workflow_thresholds(self, path: str, raw: object, stack: ResolvedThresholds) -> ResolvedThresholds:
         first = next(iter(ALARM_THRESHOLD_NAMES))
         if not isinstance(raw, dict):
             # As for the stack's key: remove the value, then set one field, which makes the object.

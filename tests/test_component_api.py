@@ -19,7 +19,7 @@ import pytest
 
 from rehearsal.program import ProgramRun
 from serverless_workflows import handler_function, lambda_package
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.alarm_thresholds import AlarmThresholds, ResolvedThreshold, ResolvedThresholds, Threshold
 from serverless_workflows.asl.house_rules import (
     ADVISORY,
     DISABLED,
@@ -372,6 +372,19 @@ def test_a_function_without_those_settings_declares_none_of_them(declare: Declar
     assert not {"vpcConfig", "layers", "reservedConcurrentExecutions", "ephemeralStorage"} & set(function.inputs)
 
 
+def test_function_overrides_spelt_as_other_languages_spell_the_functions_inputs_pass_through(declare: Declare) -> None:
+    # A YAML or TypeScript program writes the Function's inputs as the schema does; nested keys either way.
+    queue = "arn:aws:sqs:us-east-1:123456789012:dead"
+    overrides = {"kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k", "deadLetterConfig": {"targetArn": queue},
+                 "snap_start": {"applyOn": "PublishedVersions"}, "tags": {"teamName": "orders"}}  # fmt: skip
+    args = HandlerFunctionArgs(handler=HANDLER, function_overrides=overrides)
+    function = declare(lambda: HandlerFunction("open", args)).named("open-function").inputs
+    assert function["kmsKeyArn"] == overrides["kmsKeyArn"]
+    assert function["deadLetterConfig"] == {"targetArn": queue}
+    assert function["snapStart"] == {"applyOn": "PublishedVersions"}
+    assert function["tags"] == {"teamName": "orders"}
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -384,6 +397,14 @@ def test_a_function_without_those_settings_declares_none_of_them(declare: Declar
             "HandlerFunction 'open-dev': function_overrides sets kms_key, which aws.lambda_.Function does not take; "
             "it takes ",
         ),
+        (
+            {"function_overrides": {"memorySize": 256}},
+            "HandlerFunction 'open-dev': function_overrides sets memory_size, which the component sets itself",
+        ),
+        (
+            {"function_overrides": {"kmsKeyArn": "k", "kms_key_arn": "k"}},
+            "HandlerFunction 'open': function_overrides sets kms_key_arn twice, in two spellings; give it once.",
+        ),
         ({"layers": ["arn"] * 6}, "HandlerFunction 'open-dev': 6 layers; Lambda takes at most 5 per function."),
         ({"reserved_concurrency": -1}, "HandlerFunction 'open-dev': reserved_concurrency -1 is below 0"),
         (
@@ -392,7 +413,16 @@ def test_a_function_without_those_settings_declares_none_of_them(declare: Declar
         ),
         ({"vpc_config": {"subnet_ids": ["s"]}}, "HandlerFunction 'open': vpc_config.security_group_ids is required"),
     ],
-    ids=["owned-override", "unknown-override", "layers", "concurrency", "storage", "vpc"],
+    ids=[
+        "owned-override",
+        "unknown-override",
+        "owned-camel",
+        "both-spellings",
+        "layers",
+        "concurrency",
+        "storage",
+        "vpc",
+    ],
 )
 def test_lambda_settings_aws_or_the_component_would_refuse_are_refused_before_anything(
     declare: Declare, fields: dict[str, Any], message: str
@@ -790,8 +820,8 @@ def test_thresholds_given_as_a_mapping_with_whole_floats_are_read_as_thresholds(
     workflows = [MonitoredWorkflowArgs(name="flow", state_machine_arn="arn:aws:states:us-east-1:1:stateMachine:f")]
     args = cast(MonitoringArgs, {"name_prefix": "team", "workflows": workflows, "thresholds": thresholds})
     read = plan(args)
-    assert read.thresholds == AlarmThresholds(
-        executions_failed=Threshold(value=2, period_seconds=600, evaluation_periods=2)
+    assert read.thresholds == ResolvedThresholds(
+        executions_failed=ResolvedThreshold(value=2, period_seconds=600, evaluation_periods=2)
     )
     assert type(read.thresholds.executions_failed.period_seconds) is int
     alarm = {a.inputs["name"]: a.inputs for a in declare(lambda: Monitoring("watch", args)).of_type(ALARM)}

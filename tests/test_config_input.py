@@ -21,7 +21,7 @@ import pytest
 
 import settings
 import stack_files
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds
 from serverless_workflows.asl.execution_input import MAX_INPUT_BYTES
 from settings import ALARM_THRESHOLD_NAMES, StackSettings
 from stack_files import ConfigError
@@ -436,30 +436,30 @@ def thresholds(overrides: object) -> dict[str, str]:
 
 
 def test_without_alarm_thresholds_every_stack_keeps_the_default_thresholds() -> None:
-    assert read(with_config()).alarm_thresholds == AlarmThresholds()
+    assert read(with_config()).alarm_thresholds == ResolvedThresholds()
     for stack in ("dev", "prod"):
-        assert StackSettings.from_stack_file(stack, CATALOGUE).alarm_thresholds == AlarmThresholds()
-    assert AlarmThresholds().function_errors == Threshold(value=1, period_seconds=300, evaluation_periods=1)
+        assert StackSettings.from_stack_file(stack, CATALOGUE).alarm_thresholds == ResolvedThresholds()
+    assert ResolvedThresholds().function_errors == ResolvedThreshold(value=1, period_seconds=300, evaluation_periods=1)
 
 
 def test_each_threshold_is_set_by_its_camel_case_name() -> None:
     overrides = {name: {"value": index + 2} for index, name in enumerate(THRESHOLD_NAMES)}
     read_back = read(thresholds(overrides)).alarm_thresholds
     for index, field_name in enumerate(THRESHOLD_NAMES.values()):
-        assert getattr(read_back, field_name) == Threshold(value=index + 2), field_name
+        assert getattr(read_back, field_name) == ResolvedThreshold(value=index + 2), field_name
 
 
 def test_a_threshold_keeps_the_defaults_of_the_fields_it_leaves_out() -> None:
     read_back = read(thresholds({"functionErrors": {"periodSeconds": 600, "evaluationPeriods": 3}})).alarm_thresholds
-    assert read_back.function_errors == Threshold(value=1, period_seconds=600, evaluation_periods=3)
-    assert read_back.function_throttles == Threshold()
+    assert read_back.function_errors == ResolvedThreshold(value=1, period_seconds=600, evaluation_periods=3)
+    assert read_back.function_throttles == ResolvedThreshold()
 
 
 def test_numbers_are_read_as_config_set_path_stores_them() -> None:
     # `pulumi config set --path 'alarmThresholds.functionErrors.value' 2.5` stores the string "2.5";
     # an integer it stores as a number.
     read_back = read(thresholds({"functionErrors": {"value": "2.5", "periodSeconds": 600}})).alarm_thresholds
-    assert read_back.function_errors == Threshold(value=2.5, period_seconds=600)
+    assert read_back.function_errors == ResolvedThreshold(value=2.5, period_seconds=600)
 
 
 def test_a_stack_file_sets_thresholds_as_yaml(stack_file: StackFile) -> None:
@@ -468,8 +468,8 @@ def test_a_stack_file_sets_thresholds_as_yaml(stack_file: StackFile) -> None:
         "    functionErrors:\n      value: 5\n      periodSeconds: 600\n    deadLetterMessages:\n      value: 0.5\n"
     )
     read_back = stack_file(text).alarm_thresholds
-    assert read_back.function_errors == Threshold(value=5, period_seconds=600)
-    assert read_back.dead_letter_messages == Threshold(value=0.5)
+    assert read_back.function_errors == ResolvedThreshold(value=5, period_seconds=600)
+    assert read_back.dead_letter_messages == ResolvedThreshold(value=0.5)
 
 
 _VALUE_RULE = "use a number greater than 0: the alarm fires when the statistic reaches it"
@@ -577,8 +577,8 @@ def test_a_workflows_alarm_thresholds_are_read_over_the_stacks_and_refused_as_th
     config = thresholds({"functionErrors": {"value": 2}})
     config[f"{PROJECT}:workflows"] = own({"functionErrors": {"evaluationPeriods": 4}})
     settings = read(config)
-    assert settings.workflows["call-center"].alarm_thresholds == AlarmThresholds(
-        function_errors=Threshold(value=2, evaluation_periods=4)
+    assert settings.workflows["call-center"].alarm_thresholds == ResolvedThresholds(
+        function_errors=ResolvedThreshold(value=2, evaluation_periods=4)
     )
     assert settings.workflows["scheduled"].alarm_thresholds is None
     config[f"{PROJECT}:workflows"] = own({"functionErors": {}})

@@ -75,9 +75,10 @@ def test_a_mandatory_rule_refuses_and_names_the_rule_to_relax() -> None:
         "or not a positive integer; without one a stuck execution runs for up to a year."
     )
     assert lines[2] == (
-        "(project rules refused: top-level-timeout; a project rule can be made advisory or disabled, per stack in "
-        "houseRules, per workflow in its catalogue entry's house_rules, or per Workflow component in "
-        f"WorkflowArgs.house_rules: {LEVELS_DOC})"
+        "(project rules refused: top-level-timeout; a project rule can be made advisory or disabled per Workflow "
+        "component, in WorkflowArgs.house_rules (houseRules from Pulumi's other languages), and in that repository's "
+        "own program per stack in houseRules or per workflow in its catalogue entry's house_rules: see "
+        f"{LEVELS_DOC})"
     )
 
 

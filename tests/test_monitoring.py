@@ -11,7 +11,7 @@ import pytest
 
 from rehearsal.fake_aws import ACCOUNT_ID
 from rehearsal.program import ProgramRun, run_under_mocks
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.alarm_thresholds import AlarmThresholds, ResolvedThreshold, ResolvedThresholds, Threshold
 from serverless_workflows.monitoring import Monitoring, MonitoringArgs, plan, watching
 from serverless_workflows.monitoring_plan import (
     MAX_DASHBOARD_WIDGETS,
@@ -468,7 +468,7 @@ def test_a_dashboard_past_the_limit_is_declared_as_pages_the_first_keeping_its_n
 
 def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) -> None:
     scheduled, call_center = workflows()
-    noisy = AlarmThresholds(function_errors=Threshold(value=5, evaluation_periods=3))
+    noisy = ResolvedThresholds(function_errors=ResolvedThreshold(value=5, evaluation_periods=3))
     tuned = [scheduled, MonitoredWorkflow(call_center.name, call_center.state_machine_arn,
                                           function_names=call_center.function_names, thresholds=noisy)]  # fmt: skip
     specs = {spec.name: spec for spec in alarm_specs(MonitoringPlan(PREFIX, tuned))}
@@ -478,7 +478,7 @@ def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) 
     # Its other alarms, and every other workflow's, keep the stack's.
     assert specs[f"{PREFIX}-call-center-open-case-throttles"].threshold == 1
     assert specs[f"{PREFIX}-scheduled-executions-failed"].threshold == 1
-    wrong = AlarmThresholds(executions_failed=Threshold(value=0))
+    wrong = ResolvedThresholds(executions_failed=ResolvedThreshold(value=0))
     refused = [MonitoredWorkflow("w", "arn", thresholds=wrong)]
     expect_refusal(
         declare,

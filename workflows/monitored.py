@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from serverless_workflows.alarm_thresholds import AlarmThresholds
+from serverless_workflows.alarm_thresholds import ResolvedThresholds
 from serverless_workflows.monitoring_plan import MonitoredWorkflow
 from serverless_workflows.names import workflow_names
 from workflows.spec import WorkflowSpec
 
 
 def monitored(
-    spec: WorkflowSpec, physical_name: Callable[[str], str], thresholds: AlarmThresholds | None = None
+    spec: WorkflowSpec, physical_name: Callable[[str], str], thresholds: ResolvedThresholds | None = None
 ) -> MonitoredWorkflow:
     """`spec` as Monitoring watches it, where `physical_name` turns a catalogue name into the
     stack's (names standing in for the ARNs, which exist only once deployed)."""

@@ -8,7 +8,7 @@
   off its components by `monitored`;
 - `asl`: the definitions' model, their validator (`validate`) and the IAM each task needs.
 
-The API is not stable yet (CHANGELOG.md). The names below load their modules when first used,
+What of the API is stable, and what not yet: CHANGELOG.md. The names below load their modules when first used,
 so that a tool reading a pure module of the package (the defaults, the definitions' model) does
 not load the Pulumi SDK.
 """
@@ -25,7 +25,7 @@ if __name__ != "serverless_workflows":
         "or installed from the checkout (pip install <checkout>)"
     )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Public name -> the module that defines it.
 _PUBLIC = {

@@ -1,14 +1,20 @@
 """When each alarm fires, and the values CloudWatch and these metrics allow for it.
 
 Kept apart from `serverless_workflows.monitoring`, which loads the Pulumi SDK: `settings` reads
-`alarmThresholds` from stack config into these types, and `python -m ops cost` reads
-settings without that SDK. One rule, one place: Monitoring checks the thresholds it is
-given and settings checks the config with the same `threshold_problem`.
+`alarmThresholds` from stack config into these types, and `python -m ops cost` reads settings
+without that SDK. One rule, one place: Monitoring checks the thresholds it is given and settings
+checks the config with the same `threshold_problem`.
+
+`AlarmThresholds` and `Threshold` are the arguments: TypedDicts whose every field is optional, so
+that Pulumi's component analyzer marks them optional in the schema other languages read.
+`ResolvedThresholds` and `ResolvedThreshold` are the same with every default filled in.
 """
 
+import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self, TypedDict, cast
 
 # CloudWatch's limit on an alarm's periods together (PutMetricAlarm): a day, or 7 days
 # when each period is an hour or more.
@@ -31,47 +37,82 @@ PERIOD_RULE = (
 )
 
 
-@dataclass(frozen=True)
-class Threshold:
+class Threshold(TypedDict, total=False):
     """When one alarm fires: its statistic reaches `value` in each of `evaluation_periods`
-    consecutive periods of `period_seconds`."""
+    consecutive periods of `period_seconds`. A field left out keeps its default."""
 
-    value: float = 1
+    value: float
     """The threshold, compared with >=; greater than 0. Default: 1, the first occurrence."""
-    period_seconds: int = 300
+    period_seconds: int
     """A multiple of 60 (these metrics have one-minute resolution). Default: 300, so a
     notification names a five-minute window and a burst sends one message, not five."""
-    evaluation_periods: int = 1
+    evaluation_periods: int
     """Consecutive breaching periods needed. Default: 1, alarm at once."""
 
 
-@dataclass(frozen=True)
-class AlarmThresholds:
+class AlarmThresholds(TypedDict, total=False):
     """The threshold of every alarm; each one can be overridden on its own, e.g.
     `AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600))`, or per stack
-    from config (`alarmThresholds.functionErrors.value`)."""
+    from config (`alarmThresholds.functionErrors.value`). An alarm left out keeps its default."""
 
-    executions_failed: Threshold = Threshold()
+    executions_failed: Threshold
     """AWS/States ExecutionsFailed, Sum. Default: 1 or more in 5 minutes."""
-    executions_timed_out: Threshold = Threshold()
+    executions_timed_out: Threshold
     """AWS/States ExecutionsTimedOut, Sum. Default: 1 or more in 5 minutes."""
-    executions_aborted: Threshold = Threshold()
+    executions_aborted: Threshold
     """AWS/States ExecutionsAborted, Sum. Default: 1 or more in 5 minutes."""
-    executions_throttled: Threshold = Threshold()
+    executions_throttled: Threshold
     """AWS/States ExecutionThrottled, Sum. Default: 1 or more in 5 minutes."""
-    schedule_target_errors: Threshold = Threshold()
+    schedule_target_errors: Threshold
     """AWS/Scheduler TargetErrorCount, Sum. Default: 1 or more in 5 minutes."""
-    schedule_invocations_dropped: Threshold = Threshold()
+    schedule_invocations_dropped: Threshold
     """AWS/Scheduler InvocationDroppedCount, Sum. Default: 1 or more in 5 minutes."""
-    schedule_dead_letter_failures: Threshold = Threshold()
+    schedule_dead_letter_failures: Threshold
     """AWS/Scheduler InvocationsFailedToBeSentToDeadLetterCount, Sum. Default: 1 or more in 5 minutes."""
-    dead_letter_messages: Threshold = Threshold()
+    dead_letter_messages: Threshold
     """AWS/SQS ApproximateNumberOfMessagesVisible, Maximum. Default: 1 or more messages
     at any time in 5 minutes."""
-    function_errors: Threshold = Threshold()
+    function_errors: Threshold
     """AWS/Lambda Errors, Sum, per function. Default: 1 or more in 5 minutes."""
-    function_throttles: Threshold = Threshold()
+    function_throttles: Threshold
     """AWS/Lambda Throttles, Sum, per function. Default: 1 or more in 5 minutes."""
+
+
+@dataclass(frozen=True)
+class ResolvedThreshold:
+    """A Threshold with its defaults filled in: what an alarm is declared with."""
+
+    value: float = 1
+    period_seconds: int = 300
+    evaluation_periods: int = 1
+
+
+@dataclass(frozen=True)
+class ResolvedThresholds:
+    """AlarmThresholds with every default filled in: what Monitoring declares its alarms with, and
+    what settings reads a stack's `alarmThresholds` into."""
+
+    executions_failed: ResolvedThreshold = ResolvedThreshold()
+    executions_timed_out: ResolvedThreshold = ResolvedThreshold()
+    executions_aborted: ResolvedThreshold = ResolvedThreshold()
+    executions_throttled: ResolvedThreshold = ResolvedThreshold()
+    schedule_target_errors: ResolvedThreshold = ResolvedThreshold()
+    schedule_invocations_dropped: ResolvedThreshold = ResolvedThreshold()
+    schedule_dead_letter_failures: ResolvedThreshold = ResolvedThreshold()
+    dead_letter_messages: ResolvedThreshold = ResolvedThreshold()
+    function_errors: ResolvedThreshold = ResolvedThreshold()
+    function_throttles: ResolvedThreshold = ResolvedThreshold()
+
+    @classmethod
+    def of(cls, given: AlarmThresholds) -> Self:
+        """`given`, its fields already checked for their types (`serverless_workflows.arguments`),
+        with what it leaves out at the defaults."""
+        fields = cast(Mapping[str, Mapping[str, Any]], given)
+        return cls(**{name: ResolvedThreshold(**values) for name, values in fields.items()})
+
+    def as_args(self) -> AlarmThresholds:
+        """Every threshold, as Monitoring's arguments take them."""
+        return cast(AlarmThresholds, dataclasses.asdict(self))
 
 
 @dataclass(frozen=True)
@@ -106,11 +147,11 @@ def _is_positive_number(value: Any) -> bool:
         return False
 
 
-def threshold_problem(threshold: Threshold) -> ThresholdProblem | None:
+def threshold_problem(threshold: ResolvedThreshold) -> ThresholdProblem | None:
     """The first field of `threshold` that CloudWatch would refuse, or that would keep its alarm
     from ever firing, checked in declaration order; None when all are fine. Types are checked
     too: the values may come from stack config."""
-    default = Threshold()
+    default = ResolvedThreshold()
     if not _is_positive_number(threshold.value):
         return ThresholdProblem("value", VALUE_RULE, default.value)
     period = threshold.period_seconds

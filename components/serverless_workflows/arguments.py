@@ -12,15 +12,18 @@ plain may arrive as one output (when a caller passes a secret or another resourc
 - a float that is a whole number becomes an int;
 - None counts as not given, so that an optional field can be passed on as it is.
 
+A refusal of one argument is an `ArgumentError`, which says where the argument is, so that the
+component provider can name it to another language by that language's spelling.
+
 The checks of what a value means (a name's characters, a number's range) stay with each
 component; these are only the types, and the one reading of a role given by name or ARN that
 every grant shares (`check_roles`, `role_name`).
 """
 
 import collections.abc
-import dataclasses
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pulumi
@@ -29,10 +32,42 @@ import pulumi_aws as aws
 from serverless_workflows import iam
 
 
+@dataclass(frozen=True)
+class Key:
+    """A map's key, one step of the way to an argument."""
+
+    key: str
+
+
+# The way from a component's arguments to one of them: a field by its Python name, a map's entry by
+# its Key, a list's item by its index.
+ArgumentPath = tuple[str | Key | int, ...]
+
+
+class ArgumentError(ValueError):
+    """A refusal of one argument, which says where it is (`path`): the component provider names it
+    to other languages as they spell it (schedule.retryAttempts for schedule.retry_attempts)."""
+
+    def __init__(self, message: str, path: ArgumentPath) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def dotted(path: ArgumentPath) -> str:
+    """`path` as the refusals write it: schedule.retry_attempts, functions.Fn.arn, layers[2]."""
+    written = ""
+    for step in path:
+        if isinstance(step, int):
+            written += f"[{step}]"
+        else:
+            written += f"{'.' if written else ''}{step.key if isinstance(step, Key) else step}"
+    return written
+
+
 def checked(args: object, args_type: type, what: str) -> dict[str, Any]:
     """The fields of `args` that hold a value, each read as `args_type` (a TypedDict) declares it;
     `what` starts every refusal ("Workflow 'orders'")."""
-    return _fields(args, args_type, what, "")
+    return _fields(args, args_type, what, ())
 
 
 def one_of(given: Mapping[str, Any], names: tuple[str, ...], what: str) -> str:
@@ -50,7 +85,7 @@ def check_roles(roles: Sequence[object], field: str, what: str) -> None:
     deployed is checked then (`role_name`)."""
     for number, role in enumerate(roles):
         if isinstance(role, str) and (problem := iam.role_reference_problem(role)):
-            raise ValueError(f"{what}: {field}[{number}] {problem}.")
+            raise ArgumentError(f"{what}: {field}[{number}] {problem}.", (field, number))
 
 
 def role_name(grantee: aws.iam.Role | pulumi.Input[str]) -> pulumi.Input[str]:
@@ -64,33 +99,37 @@ def role_name(grantee: aws.iam.Role | pulumi.Input[str]) -> pulumi.Input[str]:
     return pulumi.Output.from_input(cast(pulumi.Output[str], grantee)).apply(iam.role_name_of)
 
 
-def _fields(value: object, args_type: type, what: str, path: str) -> dict[str, Any]:
+def _fields(value: object, args_type: type, what: str, path: ArgumentPath) -> dict[str, Any]:
     name = args_type.__name__
     if not isinstance(value, Mapping):
-        where = path or "the arguments"
-        raise ValueError(f"{what}: {where} must be a {name} (a mapping of its fields), {_got(value)}.")
+        where = dotted(path) or "the arguments"
+        raise ArgumentError(f"{what}: {where} must be a {name} (a mapping of its fields), {_got(value)}.", path)
     hints = {key: _unwrapped(hint) for key, hint in args_type.__annotations__.items()}
     given = {key: item for key, item in value.items() if item is not None}
     unknown = sorted(str(key) for key in given if key not in hints)
     if unknown:
-        raise ValueError(
-            f"{what}: {name} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(hints)}."
+        # A nested one by where it is: the same type may stand in several places (thresholds).
+        holder = dotted(path) or name
+        raise ArgumentError(
+            f"{what}: {holder} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(hints)}.",
+            (*path, unknown[0]),
         )
     required: frozenset[str] = getattr(args_type, "__required_keys__", frozenset())
     missing = [key for key in hints if key in required and key not in given]
     if missing:
-        raise ValueError(f"{what}: {path}{missing[0]} is required: {_described(hints[missing[0]])}.")
-    return {key: _value(item, hints[key], what, f"{path}{key}") for key, item in given.items()}
+        at = (*path, missing[0])
+        raise ArgumentError(f"{what}: {dotted(at)} is required: {_described(hints[missing[0]])}.", at)
+    return {key: _value(item, hints[key], what, (*path, key)) for key, item in given.items()}
 
 
-def _value(value: Any, hint: Any, what: str, path: str) -> Any:
+def _value(value: Any, hint: Any, what: str, path: ArgumentPath) -> Any:
     origin = typing.get_origin(hint)
     if hint is Any or (_is_input(hint) and isinstance(value, pulumi.Output | collections.abc.Awaitable)):
         return value
     if origin is typing.Union:
         return _value(value, _plain_part(hint), what, path)
     if typing.is_typeddict(hint):
-        return _fields(value, hint, what, f"{path}.")
+        return _fields(value, hint, what, path)
     if origin in (collections.abc.Mapping, dict):
         return _mapping(value, hint, what, path)
     if origin in (collections.abc.Sequence, list):
@@ -98,54 +137,44 @@ def _value(value: Any, hint: Any, what: str, path: str) -> Any:
     return _single(value, hint, what, path)
 
 
-def _mapping(value: Any, hint: Any, what: str, path: str) -> dict[str, Any]:
+def _mapping(value: Any, hint: Any, what: str, path: ArgumentPath) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{what}: {path} must be {_described(hint)}, known when the program runs, {_got(value)}.")
+        raise ArgumentError(
+            f"{what}: {dotted(path)} must be {_described(hint)}, known when the program runs, {_got(value)}.", path
+        )
     _, item_hint = typing.get_args(hint)
     for key in value:
         if not isinstance(key, str):
-            raise ValueError(f"{what}: {path} has the key {key!r}; its keys are strings.")
-    return {key: _value(item, item_hint, what, f"{path}.{key}") for key, item in value.items()}
+            raise ArgumentError(f"{what}: {dotted(path)} has the key {key!r}; its keys are strings.", path)
+    return {key: _value(item, item_hint, what, (*path, Key(key))) for key, item in value.items()}
 
 
-def _sequence(value: Any, hint: Any, what: str, path: str) -> list[Any]:
+def _sequence(value: Any, hint: Any, what: str, path: ArgumentPath) -> list[Any]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, collections.abc.Sequence):
-        raise ValueError(f"{what}: {path} must be {_described(hint)}, known when the program runs, {_got(value)}.")
+        raise ArgumentError(
+            f"{what}: {dotted(path)} must be {_described(hint)}, known when the program runs, {_got(value)}.", path
+        )
     (item_hint,) = typing.get_args(hint)
-    return [_value(item, item_hint, what, f"{path}[{number}]") for number, item in enumerate(value)]
+    return [_value(item, item_hint, what, (*path, number)) for number, item in enumerate(value)]
 
 
-def _single(value: Any, hint: Any, what: str, path: str) -> Any:
+def _single(value: Any, hint: Any, what: str, path: ArgumentPath) -> Any:
     if hint is int:
         return _whole(value, what, path)
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type) and isinstance(value, Mapping):
-        return _record(value, hint, what, path)
     number = isinstance(value, int | float) and not isinstance(value, bool)
     # bool is an int to Python, and no number or string to anyone else.
     wrong = not number if hint is float else isinstance(hint, type) and not isinstance(value, hint)
     if wrong or (isinstance(value, bool) and hint is not bool):
-        raise ValueError(f"{what}: {path} must be {_described(hint)}, {_got(value)}.")
+        raise ArgumentError(f"{what}: {dotted(path)} must be {_described(hint)}, {_got(value)}.", path)
     return value
 
 
-def _record(value: Mapping[str, Any], record: type, what: str, path: str) -> Any:
-    """A dataclass (AlarmThresholds) given as a mapping of its fields, as another language gives it:
-    each field read as it is annotated, left out ones at their defaults."""
-    fields = {item.name: item.type for item in dataclasses.fields(record)}
-    if unknown := sorted(str(key) for key in value if key not in fields):
-        raise ValueError(
-            f"{what}: {path} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(fields)}."
-        )
-    given = {key: item for key, item in value.items() if item is not None}
-    return record(**{key: _value(item, fields[key], what, f"{path}.{key}") for key, item in given.items()})
-
-
-def _whole(value: Any, what: str, path: str) -> int:
+def _whole(value: Any, what: str, path: ArgumentPath) -> int:
     # Another language's integer arrives as a float; 2.5 is no integer from anywhere.
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{what}: {path} must be a whole number, {_got(value)}.")
+        raise ArgumentError(f"{what}: {dotted(path)} must be a whole number, {_got(value)}.", path)
     return value
 
 

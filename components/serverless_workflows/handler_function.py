@@ -31,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-from serverless_workflows.arguments import check_roles, checked, role_name
+from serverless_workflows.arguments import ArgumentError, Key, check_roles, checked, role_name
 from serverless_workflows.aws_context import AwsContext
 from serverless_workflows.defaults import (
     ARCHITECTURES,
@@ -135,9 +135,11 @@ class HandlerFunctionArgs(TypedDict):
     Default: none."""
     function_overrides: NotRequired[Mapping[str, Any]]
     """Escape hatch: more arguments of `aws.lambda_.Function`, by their Python names (e.g.
-    `kms_key_arn`, `dead_letter_config`, `snap_start`, `tags`), passed on as they are. One the
-    component sets itself, or that contradicts the zip package it deploys, is refused
-    (OWNED_FUNCTION_ARGUMENTS): give it through the fields above. Default: none."""
+    `kms_key_arn`, `dead_letter_config`, `snap_start`, `tags`) or as Pulumi's other languages spell
+    the Function's inputs (`kmsKeyArn`, `deadLetterConfig`), passed on as they are; a nested
+    object's keys may be spelt either way. One the component sets itself, or that contradicts the
+    zip package it deploys, is refused (OWNED_FUNCTION_ARGUMENTS): give it through the fields above.
+    Default: none."""
 
 
 # What the component sets on the aws.lambda_.Function itself, or what contradicts the zip package it
@@ -209,6 +211,8 @@ def resolve(name: str, args: HandlerFunctionArgs) -> ResolvedFunction:
             f"{what}: source_root is where the component reads the handler's sources to package them; "
             "with code given it packages nothing. Give one of them."
         )
+    if "function_overrides" in given:
+        given["function_overrides"] = _by_python_name(what, given["function_overrides"])
     if isinstance(code, HandlerArchive):
         # Given once: on the package, which was built for them.
         given.setdefault("runtime", code.runtime)
@@ -306,6 +310,29 @@ def _check_lambda_settings(what: str, args: ResolvedFunction) -> None:
 
 # Every argument of the installed pulumi-aws's Function, by its Python name.
 _FUNCTION_ARGUMENTS = frozenset(inspect.signature(aws.lambda_.FunctionArgs.__init__).parameters) - {"__self__"}
+
+
+def python_name(input_name: str) -> str:
+    """A Function input as Pulumi's schema spells it (kmsKeyArn), by its Python name (kms_key_arn):
+    Pulumi's Python SDKs name each input so (tests/test_plugin.py checks the Function's)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", input_name).lower()
+
+
+def _by_python_name(what: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """`function_overrides` keyed by Python names, as `aws.lambda_.Function` takes them: a YAML or
+    TypeScript program writes the Function's inputs as its schema spells them. A key that names no
+    argument either way stays as written, for the check that refuses it to name it so."""
+    named: dict[str, Any] = {}
+    for key, value in overrides.items():
+        name = key if key in _FUNCTION_ARGUMENTS else python_name(key)
+        name = name if name in _FUNCTION_ARGUMENTS else key
+        if name in named:
+            raise ArgumentError(
+                f"{what}: function_overrides sets {name} twice, in two spellings; give it once.",
+                ("function_overrides", Key(key)),
+            )
+        named[name] = value
+    return named
 
 
 def _lambda_settings(args: ResolvedFunction) -> dict[str, Any]:

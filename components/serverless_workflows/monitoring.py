@@ -41,7 +41,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam, monitoring_plan
-from serverless_workflows.alarm_thresholds import AlarmThresholds
+from serverless_workflows.alarm_thresholds import AlarmThresholds, ResolvedThresholds
 from serverless_workflows.arguments import checked
 from serverless_workflows.aws_context import AwsContext, console_host
 from serverless_workflows.handler_function import HandlerFunction
@@ -134,6 +134,8 @@ def watching(record: MonitoredWorkflow) -> MonitoredWorkflowArgs:
     """A workflow of the plan as Monitoring's argument, for a caller that knows its resources'
     names before they exist (the catalogue's checks)."""
     fields = {item.name: getattr(record, item.name) for item in dataclasses.fields(record)}
+    if record.thresholds is not None:
+        fields["thresholds"] = record.thresholds.as_args()
     return cast(MonitoredWorkflowArgs, {key: value for key, value in fields.items() if value is not None})
 
 
@@ -142,8 +144,14 @@ def plan(args: MonitoringArgs) -> MonitoringPlan:
     # Named by its prefix, as every later refusal names it, once there is one to name it by.
     prefix = args.get("name_prefix") if isinstance(args, Mapping) else None
     given = checked(args, MonitoringArgs, f"Monitoring {prefix!r}" if isinstance(prefix, str) else "Monitoring")
-    workflows = [MonitoredWorkflow(**flow) for flow in given.pop("workflows")]
-    return MonitoringPlan(workflows=workflows, **given)
+    workflows = [MonitoredWorkflow(**_with_thresholds_resolved(flow)) for flow in given.pop("workflows")]
+    return MonitoringPlan(workflows=workflows, **_with_thresholds_resolved(given))
+
+
+def _with_thresholds_resolved(given: dict[str, Any]) -> dict[str, Any]:
+    if "thresholds" in given:
+        given["thresholds"] = ResolvedThresholds.of(given["thresholds"])
+    return given
 
 
 def validate(args: MonitoringArgs) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from serverless_workflows.addresses import EMAIL_RULE, is_email
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold, threshold_problem
+from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds, threshold_problem
 from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
 from serverless_workflows.names import alarm_name, handler_function_names, region_code, workflow_names
 
@@ -55,7 +55,7 @@ class MonitoredWorkflow:
     """The QueueName of its schedule's dead-letter queue (not the URL). Default: none."""
     function_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Catalogue function name -> physical function name (FunctionName dimension). Default: none."""
-    thresholds: AlarmThresholds | None = None
+    thresholds: ResolvedThresholds | None = None
     """This workflow's alarms' thresholds, over the stack's (`MonitoringPlan.thresholds`), so
     that a noisy workflow is tuned alone. Default: the stack's."""
 
@@ -73,7 +73,7 @@ class MonitoringPlan:
     alarm_email: str | None = None
     """An address subscribed to the topic. AWS mails it a confirmation link, and nothing
     is delivered until someone follows it. Default: no subscription."""
-    thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
+    thresholds: ResolvedThresholds = field(default_factory=ResolvedThresholds)
     """Every alarm's threshold, period and evaluation count. Default: see AlarmThresholds."""
     dashboard: bool = DASHBOARD_ENABLED
     """Create the stack's CloudWatch dashboard: one page, or as many as CloudWatch's widget
@@ -94,7 +94,7 @@ class _Metric:
     dimension: str
     statistic: str
     threshold: str
-    """The AlarmThresholds field."""
+    """The ResolvedThresholds field."""
     treat_missing_data: str
     happened: str
     """What reaching the threshold means, completing "{count} ... {window}"."""
@@ -286,7 +286,7 @@ class AlarmSpec:
     description: str
 
 
-def _window(threshold: Threshold) -> str:
+def _window(threshold: ResolvedThreshold) -> str:
     minutes = threshold.period_seconds // 60
     period = f"{minutes} minute{'s' if minutes != 1 else ''}"
     if threshold.evaluation_periods == 1:
@@ -302,7 +302,7 @@ def _spec(
     function: str | None = None,
 ) -> AlarmSpec:
     workflow = flow.name
-    threshold: Threshold = getattr(flow.thresholds or args.thresholds, metric.threshold)
+    threshold: ResolvedThreshold = getattr(flow.thresholds or args.thresholds, metric.threshold)
     what = f"{function}-{metric.what}" if function is not None else metric.what
     names = {"workflow": workflow, "function": function or ""}
     description = (
@@ -449,7 +449,7 @@ def dashboard_body(
     return {"widgets": widgets}
 
 
-def _check_threshold(what: str, field_name: str, threshold: Threshold) -> None:
+def _check_threshold(what: str, field_name: str, threshold: ResolvedThreshold) -> None:
     problem = threshold_problem(threshold)
     if problem is not None:
         value = getattr(threshold, problem.field)
@@ -469,7 +469,7 @@ def validate(args: MonitoringPlan) -> None:
             f"(prefix, '-', region code, page number) must fit in {MAX_DASHBOARD_NAME}."
         )
     _check_workflows(what, args.workflows)
-    for threshold_field in dataclasses.fields(AlarmThresholds):
+    for threshold_field in dataclasses.fields(ResolvedThresholds):
         _check_threshold(what, threshold_field.name, getattr(args.thresholds, threshold_field.name))
         for flow in args.workflows:
             if flow.thresholds is not None:

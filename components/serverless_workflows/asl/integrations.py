@@ -106,7 +106,8 @@ class Unscoped:
 SUPPORTED = (
     "Lambda functions (plain ARN, or lambda:invoke or aws-sdk:lambda:invoke with FunctionName)",
     f"{len(OPTIMISED)} optimised integrations with their targets written in the definition "
-    "(docs/adding-a-workflow.md lists them)",
+    "(docs/adding-a-workflow.md#permissions-come-from-the-definition of the serverless-workflows repository "
+    "lists them)",
     "AWS SDK integrations (aws-sdk:SERVICE:action) whose targets are written in the definition, from IAM's data",
     "Distributed Maps reading from and writing to S3 locations written in the definition",
 )

@@ -31,8 +31,9 @@ from serverless_workflows.asl.definition import DefinitionError, WorkflowDefinit
 from serverless_workflows.asl.house_rules import DEFAULT_LEVELS, level_problems, project_problems, refused_rules
 from serverless_workflows.asl.sdk_models import parameter_problems
 
-# Where a refused project rule's user reads how to relax it.
-LEVELS_DOC = "docs/adding-a-workflow.md#house-rules-and-their-enforcement-levels"
+# Where a refused project rule's user reads how to relax it: a page of the package's repository, named by
+# its path there, since a program using the installed package has no copy of the docs.
+LEVELS_DOC = "docs/components.md#house-rules of the serverless-workflows repository"
 
 
 def validate(
@@ -63,9 +64,10 @@ def validate(
     listed.extend(str(problem) for problem in project if not problem.warning)
     refused = refused_rules(project)
     after = (
-        f"(project rules refused: {', '.join(refused)}; a project rule can be made advisory or disabled, per "
-        f"stack in houseRules, per workflow in its catalogue entry's house_rules, or per Workflow component in "
-        f"WorkflowArgs.house_rules: {LEVELS_DOC})"
+        f"(project rules refused: {', '.join(refused)}; a project rule can be made advisory or disabled per "
+        f"Workflow component, in WorkflowArgs.house_rules (houseRules from Pulumi's other languages), and in that "
+        f"repository's own program per stack in houseRules or per workflow in its catalogue entry's house_rules: "
+        f"see {LEVELS_DOC})"
         if refused
         else ""
     )
