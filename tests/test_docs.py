@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from rehearsal.program import PROJECT_ROOT
-from serverless_workflows.alarm_thresholds import AlarmThresholds, Threshold
+from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.house_rules import HOUSE_RULES, LEVELS, RULE_NAMES
 from serverless_workflows.logs import RETENTION_DAYS, STATES_LOG_LEVELS
@@ -291,7 +291,7 @@ TYPE_OF_ANNOTATION = {
     "str": "string",
     "str | None": "string",
     "tuple[str, ...]": "list",
-    "AlarmThresholds": "object",
+    "ResolvedThresholds": "object",
     "Mapping[str, WorkflowSettings]": "object",
     "Mapping[str, str]": "object",
 }
@@ -335,7 +335,7 @@ def test_each_stack_keys_type_and_default_is_the_one_settings_and_pulumi_yaml_de
         value = getattr(defaults, field_name)
         if key not in declared:
             # No value of its own by default: the page says what stands in for it, in parentheses.
-            assert value in (None, (), {}, AlarmThresholds()), key
+            assert value in (None, (), {}, ResolvedThresholds()), key
             assert default.startswith("("), key
         else:
             assert default == f"`{str(value).lower() if isinstance(value, bool) else value}`", key
@@ -373,8 +373,8 @@ def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads()
     fields = {name: cells for name, cells in rows.items() if name in THRESHOLD_KEYS}
     names = {name: cells for name, cells in rows.items() if name not in THRESHOLD_KEYS}
     assert list(fields) == list(THRESHOLD_KEYS)
-    default = Threshold()
-    annotations = {name: hint.__name__ for name, hint in typing.get_type_hints(Threshold).items()}
+    default = ResolvedThreshold()
+    annotations = {name: hint.__name__ for name, hint in typing.get_type_hints(ResolvedThreshold).items()}
     for name, field_name in THRESHOLD_KEYS.items():
         assert fields[name][1] == f"`{getattr(default, field_name)}`", name
         assert fields[name][0] == TYPE_OF_ANNOTATION[annotations[field_name]], name
@@ -405,7 +405,7 @@ def threshold_of_alarm() -> dict[str, str]:
     """Threshold name -> the `<what>` of the alarm it sets, read off the alarms Monitoring declares."""
     found = {}
     for name, field_name in ALARM_THRESHOLD_NAMES.items():
-        marked = AlarmThresholds(**{field_name: Threshold(value=7)})
+        marked = ResolvedThresholds(**{field_name: ResolvedThreshold(value=7)})
         declared = alarm_specs(MonitoringPlan("stack", [EVERY_PART], thresholds=marked))
         (alarm,) = [alarm for alarm in declared if alarm.threshold == 7]
         found[name] = what(alarm.name)
@@ -427,7 +427,9 @@ def test_the_runbook_has_an_entry_for_each_alarm_monitoring_declares() -> None:
 # --- docs/architecture.md: every module, and only modules ---------------------------------------------
 
 ARCHITECTURE = DOCS / "architecture.md"
-PACKAGES = ("components", "workflows", "ops", "rehearsal", "policy", "bench")
+PACKAGES = ("components", "workflows", "ops", "rehearsal", "policy", "bench", "examples")
+# Folders of no module of the project: a virtualenv Pulumi creates for a plugin or a policy pack.
+_NOT_MODULES = {"__pycache__", "venv", ".venv"}
 
 
 def only_a_docstring(path: Path) -> bool:
@@ -452,7 +454,7 @@ def modules() -> set[str]:
     found = {path.name for path in PROJECT_ROOT.glob("*.py")} | tutorial_handlers()
     for package in PACKAGES:
         for path in (PROJECT_ROOT / package).rglob("*.py"):
-            if "__pycache__" not in path.parts and not (path.name == "__init__.py" and only_a_docstring(path)):
+            if not _NOT_MODULES & set(path.parts) and not (path.name == "__init__.py" and only_a_docstring(path)):
                 found.add(path.relative_to(PROJECT_ROOT).as_posix())
     return found
 

@@ -18,7 +18,6 @@ venv of `make install-check` can run it as a script: `python tests/test_install.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import os
 import pkgutil
@@ -72,73 +71,16 @@ def _requirements(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("-")]
 
 
-def _closure(requirements: list[str]) -> dict[str, importlib.metadata.Distribution]:
-    """The installed distributions `pip install -r` of these requirements would bring, by name."""
-    from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
-
-    found: dict[str, importlib.metadata.Distribution] = {}
-    seen: set[tuple[str, str]] = set()
-    todo = [(Requirement(line), "requirements.txt") for line in requirements]
-    while todo:
-        requirement, needed_by = todo.pop()
-        name = canonicalize_name(requirement.name)
-        try:
-            dist = importlib.metadata.distribution(requirement.name)
-        except importlib.metadata.PackageNotFoundError:
-            missing = f"{requirement.name} (needed by {needed_by}) is not installed in the dev venv"
-            raise AssertionError(missing) from None
-        assert requirement.specifier.contains(dist.version, prereleases=True), (
-            f"the dev venv has {requirement.name} {dist.version}, but {needed_by} asks for {requirement}"
-        )
-        found[name] = dist
-        for extra in {"", *requirement.extras}:
-            if (name, extra) in seen:
-                continue
-            seen.add((name, extra))
-            for line in dist.requires or []:
-                dependency = Requirement(line)
-                if dependency.marker is None or dependency.marker.evaluate({"extra": extra}):
-                    todo.append((dependency, dist.metadata["Name"]))
-    return found
-
-
-def _mirror(dists: dict[str, importlib.metadata.Distribution], into: Path) -> None:
-    """Symlink each distribution's installed files (code and .dist-info) under `into`.
-
-    A top-level entry that only these distributions install is linked whole; one
-    shared with a distribution outside them (a namespace package such as
-    `google/`) is linked file by file, so the outsider's files stay out.
-    """
-    from packaging.utils import canonicalize_name
-
-    owners: dict[tuple[Path, str], set[str]] = {}
-    for dist in importlib.metadata.distributions():
-        root, name = Path(str(dist.locate_file(""))), canonicalize_name(dist.metadata["Name"])
-        for top in {file.parts[0] for file in dist.files or []}:
-            owners.setdefault((root, top), set()).add(name)
-    for dist in dists.values():
-        root = Path(str(dist.locate_file("")))
-        for file in dist.files or []:
-            top = file.parts[0]
-            if top == "..":  # console scripts outside site-packages
-                continue
-            whole = owners[(root, top)] <= dists.keys()
-            target = into / (top if whole else file)
-            if target.is_symlink():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(root / (top if whole else file))
-
-
 def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path) -> None:
-    dists = _closure(_requirements(PROJECT_ROOT / "requirements.txt"))
+    from tests.support import installed_closure, mirror_distributions
+
+    dists = installed_closure(_requirements(PROJECT_ROOT / "requirements.txt"), "requirements.txt")
     # What ops and its stack-file reader import must come from requirements.txt itself.
     assert {"pulumi", "pulumi-aws", "boto3", "pyyaml"} <= dists.keys()
     assert not {"moto", "pytest"} & dists.keys()
 
     packages = tmp_path / "packages"
-    _mirror(dists, packages)
+    mirror_distributions(dists, packages)
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)
     python = env_dir / "bin" / "python"

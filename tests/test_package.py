@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -16,6 +18,7 @@ from packaging.version import Version
 
 import serverless_workflows
 from rehearsal.program import PROJECT_ROOT
+from tests.support import args_types
 
 PACKAGE_DIR = PROJECT_ROOT / "components" / "serverless_workflows"
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -76,6 +79,34 @@ def test_the_version_is_written_once_in_the_package_and_the_changelog_has_an_ent
     assert any(heading.split()[1] == version for heading in headings), headings
 
 
+def stable_lists(changelog: str, version: str) -> dict[str, list[str]]:
+    """The names the changelog's "Stable from <version>" section lists, by what they are of: an Args
+    type's fields (`- `WorkflowArgs`: ...`) or a component's outputs (`- `Workflow` outputs: ...`)."""
+    section = changelog.split(f"### Stable from {version}\n", 1)[1].split("\n### ", 1)[0]
+    found = re.findall(r"^ *- `(\w+)`( outputs)?: (.+)$", section, re.MULTILINE)
+    return {f"{name}{kind}": re.findall(r"`(\w+)`", names) for name, kind, names in found}
+
+
+def test_the_changelog_says_what_is_stable_as_the_code_has_it() -> None:
+    from serverless_workflows.provider import COMPONENTS
+
+    listed = stable_lists((PROJECT_ROOT / "CHANGELOG.md").read_text(), serverless_workflows.__version__)
+    expected = {name: list(args.__annotations__) for name, args in args_types(COMPONENTS).items()}
+    for component in COMPONENTS:
+        outputs = inspect.get_annotations(component)
+        expected[f"{component.__name__} outputs"] = [name for name in outputs if not name.startswith("_")]
+        assert (
+            f"`{importlib.import_module(component.__module__).TYPE_TOKEN}`"
+            in (PROJECT_ROOT / "CHANGELOG.md").read_text()
+        )
+    assert listed == expected
+
+
+def test_the_stable_lists_are_read_from_their_section_alone() -> None:
+    text = "### Stable from 9.9\n\n- `AArgs`: `x`, `y`\n  - `B` outputs: `z`\n\n### Not stable\n\n- `C`: `w`\n"
+    assert stable_lists(text, "9.9") == {"AArgs": ["x", "y"], "B outputs": ["z"]}
+
+
 def test_every_data_file_of_the_package_is_declared_package_data() -> None:
     """An installed package holds only what pyproject.toml declares: a data file left out would be
     missing from the wheel and its install, not from the checkout."""
@@ -111,6 +142,14 @@ ANALYZED = (
 # are read into, and imports the Pulumi SDK only under TYPE_CHECKING: the cost estimate reads them, and
 # `ops cost` must not load the SDK (tests/test_config_input.py). The arguments the analyzer reads,
 # MonitoringArgs and MonitoredWorkflowArgs, are in monitoring.py.
+
+
+def test_analyzed_names_the_module_of_every_class_the_analyzer_reads() -> None:
+    from serverless_workflows.provider import COMPONENTS
+
+    read = {component.__module__ for component in COMPONENTS}
+    read |= {args.__module__ for args in args_types(COMPONENTS).values()}
+    assert sorted(read - set(ANALYZED)) == []
 
 
 def analyzer_problems(source: str) -> list[str]:
