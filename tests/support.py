@@ -5,6 +5,7 @@ Test modules import from here, never from each other.
 
 from __future__ import annotations
 
+import ast
 import copy
 import dataclasses
 import functools
@@ -137,6 +138,15 @@ def project_python_files() -> tuple[str, ...]:
         base = Path(folder).relative_to(PROJECT_ROOT)
         found += [(base / name).as_posix() for name in files if name.endswith(".py")]
     return tuple(sorted(found))
+
+
+@functools.cache
+def syntax_nodes(relative: str) -> tuple[ast.AST, ...]:
+    """Every node of a project file's syntax tree, as ast.walk yields them. Parsed and walked once per
+    process: the scans of the architecture, the names and the model tests each read every file, and
+    walking is most of their time. The nodes are shared, so a caller must not change them."""
+    path = PROJECT_ROOT / relative
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))))
 
 
 (EXAMPLE_AS_WRITTEN,) = _entries(EXAMPLE_DIR, "entry.py", "NIGHTLY_REPORT")

@@ -33,7 +33,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from rehearsal.program import PROJECT_ROOT
-from tests.support import project_python_files
+from tests.support import project_python_files, syntax_nodes
 
 LAYERS = ("asl", "components", "catalogue", "settings", "program", "tools")
 # Users of the package, apart from the program: what they may import of ours.
@@ -84,7 +84,7 @@ def module_name(relative: str) -> str:
 def imports(path: Path, known: dict[str, Path]) -> set[str]:
     """The project modules `path` imports, wherever in the module the import stands."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in syntax_nodes(path.relative_to(PROJECT_ROOT).as_posix()):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
         elif isinstance(node, ast.Import):
@@ -208,11 +208,9 @@ def test_the_checks_see_a_wrong_arrow_and_a_cycle() -> None:
 
 def imported_names(path: Path) -> set[str]:
     """Every module name `path` imports from, absolute imports only, wherever the import stands."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    found |= {
-        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level
-    }
+    nodes = syntax_nodes(path.relative_to(PROJECT_ROOT).as_posix())
+    found = {alias.name for node in nodes if isinstance(node, ast.Import) for alias in node.names}
+    found |= {node.module for node in nodes if isinstance(node, ast.ImportFrom) and node.module and not node.level}
     return found
 
 

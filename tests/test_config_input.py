@@ -25,6 +25,7 @@ from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThr
 from serverless_workflows.asl.execution_input import MAX_INPUT_BYTES
 from settings import ALARM_THRESHOLD_NAMES, StackSettings
 from stack_files import ConfigError
+from tests.conftest import RECURSION_LIMIT
 from tests.support import Declare, tool_environment, with_config
 from workflows.catalogue import CATALOGUE, SCHEDULED
 
@@ -300,7 +301,13 @@ def test_scalars_in_a_payload_are_read_the_yaml_1_2_way(stack_file: StackFile) -
     ("text", "problem"),
     [
         ("config:\n  serverless-workflows:logRetentionDays: " + "1" * 5000 + "\n", "an integer of 5,000 digits"),
-        ("config:\n  serverless-workflows:schedulePayload: " + "[" * 5000 + "\n", "it is nested too deeply"),
+        # As deep as Python's default recursion limit, under which the unit tests run (as the program
+        # does): PyYAML's composer takes at least one frame a level. No deeper, since its scanner slows
+        # down sharply past 1,024 characters of open brackets.
+        (
+            "config:\n  serverless-workflows:schedulePayload: " + "[" * RECURSION_LIMIT + "\n",
+            "it is nested too deeply",
+        ),
     ],
 )
 def test_a_stack_file_python_cannot_hold_is_a_config_error_not_a_crash(

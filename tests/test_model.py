@@ -23,7 +23,7 @@ from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITIN
 from serverless_workflows.asl.model import CATCH, CHOICE, DEFAULT, NEXT
 from serverless_workflows.workflow import WorkflowArgs
 from serverless_workflows.workflow import validate as validate_workflow
-from tests.support import corpus_definitions, mutate, project_python_files, random_json
+from tests.support import corpus_definitions, mutate, project_python_files, random_json, syntax_nodes
 from workflows import cost, diagram
 from workflows.catalogue import CATALOGUE
 
@@ -389,7 +389,7 @@ def test_only_the_model_and_the_validator_read_the_nesting_keys() -> None:
     for relative in project_python_files():
         if relative.startswith("tests/") or relative in READERS:
             continue
-        for node in ast.walk(ast.parse((PROJECT_ROOT / relative).read_text(), relative)):
+        for node in syntax_nodes(relative):
             if isinstance(node, ast.Constant) and node.value in NESTING_KEYS:
                 found.append(f"{relative}:{node.lineno} {node.value!r}")
     assert found == [], "read the nesting through components/serverless_workflows/asl/model.py instead"

@@ -8,7 +8,7 @@ import ast
 import dataclasses
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -29,7 +29,7 @@ from serverless_workflows.names import (
     workflow_names,
 )
 from serverless_workflows.workflow import ScheduleArgs, Workflow, WorkflowArgs
-from tests.support import SUITE_CATALOGUE, Declare, Deploy, project_python_files
+from tests.support import SUITE_CATALOGUE, Declare, Deploy, project_python_files, syntax_nodes
 from workflows.catalogue import SCHEDULED
 
 # --- each component declares what its names function lists -----------------------------------
@@ -160,12 +160,11 @@ def test_the_affixes_are_found_from_the_names_functions() -> None:
     assert {"/aws/lambda/", "/aws/vendedlogs/states/", "-alarms", "-dashboard"} <= found
 
 
-def strings_taken_from_components(source: str) -> Iterator[tuple[str, str]]:
-    """(where, value) of each string constant a module takes from components/: imported
+def strings_taken_from_components(nodes: Sequence[ast.AST]) -> Iterator[tuple[str, str]]:
+    """(where, value) of each string constant a module (its syntax nodes) takes from components/: imported
     (`from serverless_workflows.workflow import ROLE_SUFFIX`) or read off a module (`workflow.ROLE_SUFFIX`)."""
-    tree = ast.parse(source)
     modules: dict[str, ModuleType] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and is_components_module(node.module or ""):
             imported = importlib.import_module(str(node.module))
             for alias in node.names:
@@ -174,7 +173,7 @@ def strings_taken_from_components(source: str) -> Iterator[tuple[str, str]]:
                     modules[alias.asname or alias.name] = value
                 elif isinstance(value, str):
                     yield f"{node.module}.{alias.name}", value
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
             value = getattr(modules[node.value.id], node.attr, None)
             if isinstance(value, str):
@@ -186,7 +185,7 @@ def test_no_module_outside_components_spells_a_components_name() -> None:
     patterns = {affix: affix_pattern(affix) for affix in sorted(affixes())}
     for module in project_modules():
         text = (PROJECT_ROOT / module).read_text(encoding="utf-8")
-        taken = list(strings_taken_from_components(text))
+        taken = list(strings_taken_from_components(syntax_nodes(module)))
         for affix, pattern in patterns.items():
             if (module, affix) not in NOT_A_COMPONENTS_NAME and pattern.search(text):
                 spelled.append(f"{module}: {affix!r}")
@@ -211,7 +210,7 @@ def test_the_scan_reads_the_strings_a_module_imports_from_components_or_reads_of
         "from serverless_workflows.workflow import TYPE_TOKEN, Workflow\n"
         "limit, service = iam.ROLE_NAME_LIMIT, iam.CLOUDWATCH_SERVICE\n"
     )
-    assert dict(strings_taken_from_components(source)) == {
+    assert dict(strings_taken_from_components(tuple(ast.walk(ast.parse(source))))) == {
         "serverless_workflows.workflow.TYPE_TOKEN": "serverless-workflows:index:Workflow",
         "serverless_workflows.iam.CLOUDWATCH_SERVICE": "cloudwatch.amazonaws.com",
     }
