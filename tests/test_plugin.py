@@ -52,9 +52,9 @@ from rehearsal import fake_aws
 from rehearsal.program import PROJECT, PROJECT_ROOT, ProgramRun, Registration
 from serverless_workflows import handler_function, monitoring, workflow
 from serverless_workflows.alarm_thresholds import AlarmThresholds, ResolvedThreshold, ResolvedThresholds, Threshold
-from serverless_workflows.arguments import Key
 from serverless_workflows.asl.house_rules import TOP_LEVEL_TIMEOUT, TRANSIENT_LAMBDA_ERRORS
 from serverless_workflows.provider import COMPONENTS, PACKAGE_NAME, ComponentPackage, property_path, schema
+from serverless_workflows.refusals import Key
 from serverless_workflows.workflow import Workflow, WorkflowArgs
 from tests.support import Declare, args_types, tool_environment
 
@@ -81,7 +81,7 @@ def test_the_pinned_schema_is_the_one_the_components_generate() -> None:
         if generated[section].get(name) != kept[section].get(name)
     )
     rest = sorted(
-        key for key in generated.keys() | kept.keys() - {"resources", "types"} if generated.get(key) != kept.get(key)
+        key for key in (generated.keys() | kept.keys()) - {"resources", "types"} if generated.get(key) != kept.get(key)
     )
     assert differing + rest == [], (
         f"components/plugin/schema.json is not what the components generate ({', '.join(differing + rest)}): run "
@@ -427,13 +427,67 @@ def test_a_refused_input_through_the_provider_names_the_property_as_other_langua
     assert refused.value.property_path == "schedule.retryAttempts"
     assert refused.value.reason == "Workflow 'hello': schedule.retry_attempts must be a whole number, got 2.5 (float)."
     assert nothing.resources == []
-    # A refusal of what a value means has no property of its own to name: still one line, no trace.
+    # A refusal of the definition names its states, not a property: still one line, no trace.
     untimed = {key: value for key, value in DEFINITION.items() if key != "TimeoutSeconds"}
     strict = {**CONSTRUCT_INPUTS, "definitionDocument": untimed, "houseRules": {}}
     with pytest.raises(InputPropertiesError) as whole:
         declare(construct(strict), into=ProgramRun())
     assert str(whole.value).startswith("Workflow 'hello' definition_document: 1 problem(s) in the definition:")
     assert "Traceback" not in str(whole.value)
+
+
+HANDLER_FUNCTION = f"{PACKAGE_NAME}:index:HandlerFunction"
+MONITORING = f"{PACKAGE_NAME}:index:Monitoring"
+WATCHED = {"name": "hello", "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:hello"}
+
+
+def _without(inputs: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in inputs.items() if name != key}
+
+
+# What each component refuses of a value's meaning (a range, a name's characters, two forms given),
+# as another language sends it; where the refusal must point, in that language's spelling.
+REFUSED_VALUES = [
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "schedule": {**CONSTRUCT_INPUTS["schedule"], "retryAttempts": 200.0}},
+     "schedule.retryAttempts", "retry_attempts must be 0 to 185"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "schedule": {**CONSTRUCT_INPUTS["schedule"], "expression": "every minute"}},
+     "schedule.expression", "schedule expression"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "logRetentionDays": 13.0}, "logRetentionDays", "log retention of 13 days"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "logLevel": "LOUD"}, "logLevel", "log level 'LOUD'"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "type": "FAST"}, "type", "type 'FAST'"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "existingRole": "not a role"}, "existingRole", "existing_role"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "definitionJson": "{}"}, "definitionJson", "give exactly one of"),
+    (WORKFLOW, {**_without(CONSTRUCT_INPUTS, "definitionDocument"), "definitionFile": "missing.asl.json"},
+     "definitionFile", "missing.asl.json"),
+    (WORKFLOW, {**CONSTRUCT_INPUTS, "stateMachineName": "two words"}, "stateMachineName", "the name must be"),
+    (HANDLER_FUNCTION, {"handler": "handlers.case.open_case", "memoryMb": 64.0}, "memoryMb", "memory_mb 64"),
+    (HANDLER_FUNCTION, {"handler": "handlers.case.open_case", "runtime": "python2.7"}, "runtime", "python2.7"),
+    (HANDLER_FUNCTION, {"handler": "open_case"}, "handler", "'package.module.function'"),
+    (MONITORING, {"namePrefix": "two words", "workflows": [WATCHED]}, "namePrefix", "name_prefix"),
+    (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED], "alarmEmail": "nobody"}, "alarmEmail", "'nobody'"),
+    (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED, {**WATCHED, "name": "bad name"}]},
+     "workflows[1].name", "'bad name'"),
+    (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED], "thresholds": {"functionErrors": {"value": 0.0}}},
+     "thresholds.functionErrors.value", "thresholds.function_errors.value"),
+]  # fmt: skip
+
+
+@pytest.mark.program
+@pytest.mark.parametrize("refused", REFUSED_VALUES, ids=[path for _, _, path, _ in REFUSED_VALUES])
+def test_a_refused_value_through_the_provider_names_its_property_as_other_languages_spell_it(
+    declare: Declare, package: ComponentPackage, refused: tuple[str, dict[str, Any], str, str]
+) -> None:
+    resource_type, inputs, path, reason = refused
+
+    def construct() -> None:
+        package.construct("hello", resource_type, inputs, pulumi.ResourceOptions())
+
+    with pytest.raises(InputPropertyError) as error:
+        declare(construct, into=(nothing := ProgramRun()))
+    assert error.value.property_path == path
+    assert reason in error.value.reason
+    assert "\n" not in error.value.reason
+    assert nothing.resources == []
 
 
 @pytest.mark.program

@@ -21,47 +21,16 @@ every grant shares (`check_roles`, `role_name`).
 """
 
 import collections.abc
+import contextlib
 import typing
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-
-
-@dataclass(frozen=True)
-class Key:
-    """A map's key, one step of the way to an argument."""
-
-    key: str
-
-
-# The way from a component's arguments to one of them: a field by its Python name, a map's entry by
-# its Key, a list's item by its index.
-ArgumentPath = tuple[str | Key | int, ...]
-
-
-class ArgumentError(ValueError):
-    """A refusal of one argument, which says where it is (`path`): the component provider names it
-    to other languages as they spell it (schedule.retryAttempts for schedule.retry_attempts)."""
-
-    def __init__(self, message: str, path: ArgumentPath) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-def dotted(path: ArgumentPath) -> str:
-    """`path` as the refusals write it: schedule.retry_attempts, functions.Fn.arn, layers[2]."""
-    written = ""
-    for step in path:
-        if isinstance(step, int):
-            written += f"[{step}]"
-        else:
-            written += f"{'.' if written else ''}{step.key if isinstance(step, Key) else step}"
-    return written
+from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key, dotted
 
 
 def checked(args: object, args_type: type, what: str) -> dict[str, Any]:
@@ -70,13 +39,28 @@ def checked(args: object, args_type: type, what: str) -> dict[str, Any]:
     return _fields(args, args_type, what, ())
 
 
+@contextlib.contextmanager
+def refused_at(*path: str | int | Key) -> Iterator[None]:
+    """A refusal (ValueError) raised inside, by a check shared with code that knows no arguments (the
+    stack settings' too), made an ArgumentError at `path`."""
+    try:
+        yield
+    except ArgumentError:
+        raise
+    except ValueError as error:
+        raise ArgumentError(str(error), path) from None
+
+
 def one_of(given: Mapping[str, Any], names: tuple[str, ...], what: str) -> str:
     """Which one of the alternative fields `names` is given; anything but exactly one is refused."""
     chosen = [name for name in names if name in given]
     if len(chosen) != 1:
         listed = ", ".join(names[:-1]) + f" or {names[-1]}"
         found = f"{' and '.join(chosen)} are" if chosen else "none is"
-        raise ValueError(f"{what}: give exactly one of {listed}; {found} given.")
+        # The path of the first field given twice over, or of the first alternative when none is.
+        raise ArgumentError(
+            f"{what}: give exactly one of {listed}; {found} given.", (chosen[1] if chosen else names[0],)
+        )
     return chosen[0]
 
 

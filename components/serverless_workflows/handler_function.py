@@ -31,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-from serverless_workflows.arguments import ArgumentError, Key, check_roles, checked, role_name
+from serverless_workflows.arguments import check_roles, checked, refused_at, role_name
 from serverless_workflows.aws_context import AwsContext
 from serverless_workflows.defaults import (
     ARCHITECTURES,
@@ -48,6 +48,7 @@ from serverless_workflows.defaults import (
 from serverless_workflows.lambda_package import HandlerArchive, handler_archive
 from serverless_workflows.logs import check_retention
 from serverless_workflows.names import MAX_FUNCTION_NAME, derived_name, handler_function_names
+from serverless_workflows.refusals import ArgumentError, Key
 
 TYPE_TOKEN = "serverless-workflows:index:HandlerFunction"
 
@@ -207,9 +208,10 @@ def resolve(name: str, args: HandlerFunctionArgs) -> ResolvedFunction:
     given = checked(args, HandlerFunctionArgs, what)
     code = given.get("code")
     if code is not None and "source_root" in given:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: source_root is where the component reads the handler's sources to package them; "
-            "with code given it packages nothing. Give one of them."
+            "with code given it packages nothing. Give one of them.",
+            ("source_root",),
         )
     if "function_overrides" in given:
         given["function_overrides"] = _by_python_name(what, given["function_overrides"])
@@ -243,23 +245,31 @@ def package(args: ResolvedFunction) -> pulumi.Archive:
 def _checked(args: ResolvedFunction) -> ResolvedFunction:
     what = f"HandlerFunction {args.function_name!r}"
     if not _FUNCTION_NAME.match(args.function_name):
-        raise ValueError(f"{what}: the name must be 1 to 64 letters, digits, '-' or '_'.")
+        raise ArgumentError(f"{what}: the name must be 1 to 64 letters, digits, '-' or '_'.", ("function_name",))
     if not _HANDLER.match(args.handler):
-        raise ValueError(f"{what}: handler {args.handler!r} must look like 'package.module.function'.")
+        raise ArgumentError(f"{what}: handler {args.handler!r} must look like 'package.module.function'.", ("handler",))
     if args.runtime not in SUPPORTED_RUNTIMES:
-        raise ValueError(f"{what}: runtime {args.runtime!r} is not one of {', '.join(SUPPORTED_RUNTIMES)}.")
-    if args.architecture not in ARCHITECTURES:
-        raise ValueError(f"{what}: architecture {args.architecture!r} is not one of {', '.join(ARCHITECTURES)}.")
-    if not 128 <= args.memory_mb <= 10_240:
-        raise ValueError(f"{what}: memory_mb {args.memory_mb} is outside 128 to 10240.")
-    if not 1 <= args.timeout_seconds <= 900:
-        raise ValueError(f"{what}: timeout_seconds {args.timeout_seconds} is outside 1 to 900.")
-    if args.application_log_level not in APPLICATION_LOG_LEVELS:
-        raise ValueError(
-            f"{what}: application_log_level {args.application_log_level!r} is not one of "
-            f"{', '.join(APPLICATION_LOG_LEVELS)}."
+        raise ArgumentError(
+            f"{what}: runtime {args.runtime!r} is not one of {', '.join(SUPPORTED_RUNTIMES)}.", ("runtime",)
         )
-    check_retention(args.log_retention_days, what=what)
+    if args.architecture not in ARCHITECTURES:
+        raise ArgumentError(
+            f"{what}: architecture {args.architecture!r} is not one of {', '.join(ARCHITECTURES)}.", ("architecture",)
+        )
+    if not 128 <= args.memory_mb <= 10_240:
+        raise ArgumentError(f"{what}: memory_mb {args.memory_mb} is outside 128 to 10240.", ("memory_mb",))
+    if not 1 <= args.timeout_seconds <= 900:
+        raise ArgumentError(
+            f"{what}: timeout_seconds {args.timeout_seconds} is outside 1 to 900.", ("timeout_seconds",)
+        )
+    if args.application_log_level not in APPLICATION_LOG_LEVELS:
+        raise ArgumentError(
+            f"{what}: application_log_level {args.application_log_level!r} is not one of "
+            f"{', '.join(APPLICATION_LOG_LEVELS)}.",
+            ("application_log_level",),
+        )
+    with refused_at("log_retention_days"):
+        check_retention(args.log_retention_days, what=what)
     check_roles(args.invokers, "invokers", what)
     _check_package(what, args)
     _check_lambda_settings(what, args)
@@ -276,35 +286,44 @@ def _check_package(what: str, args: ResolvedFunction) -> None:
         ("architecture", args.architecture, code.architecture),
     ):
         if wanted != packaged_for:
-            raise ValueError(
+            raise ArgumentError(
                 f"{what}: {field_name} is {wanted}, but code was packaged for {packaged_for} (handler_archive's "
                 f"{field_name}), whose dependencies would not load there; leave code out (the component then "
                 f"packages the handler for {wanted}), or give handler_archive {field_name}={wanted!r} and leave "
-                f"{field_name} out here."
+                f"{field_name} out here.",
+                (field_name,),
             )
 
 
 def _check_lambda_settings(what: str, args: ResolvedFunction) -> None:
     if len(args.layers) > MAX_LAYERS:
-        raise ValueError(f"{what}: {len(args.layers)} layers; Lambda takes at most {MAX_LAYERS} per function.")
+        raise ArgumentError(
+            f"{what}: {len(args.layers)} layers; Lambda takes at most {MAX_LAYERS} per function.", ("layers",)
+        )
     if args.reserved_concurrency is not None and args.reserved_concurrency < 0:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: reserved_concurrency {args.reserved_concurrency} is below 0; reserve 0 or more "
-            "executions, or leave it out to share the account's pool."
+            "executions, or leave it out to share the account's pool.",
+            ("reserved_concurrency",),
         )
     low, high = EPHEMERAL_STORAGE_MB
     if args.ephemeral_storage_mb is not None and not low <= args.ephemeral_storage_mb <= high:
-        raise ValueError(f"{what}: ephemeral_storage_mb {args.ephemeral_storage_mb} is outside {low} to {high}.")
+        raise ArgumentError(
+            f"{what}: ephemeral_storage_mb {args.ephemeral_storage_mb} is outside {low} to {high}.",
+            ("ephemeral_storage_mb",),
+        )
     if owned := sorted(set(args.function_overrides) & OWNED_FUNCTION_ARGUMENTS):
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: function_overrides sets {', '.join(owned)}, which the component sets itself; use "
             "HandlerFunctionArgs' own fields (function_name, handler, code, runtime, architecture, memory_mb, "
-            "timeout_seconds, environment, vpc_config, layers, reserved_concurrency, ephemeral_storage_mb...)."
+            "timeout_seconds, environment, vpc_config, layers, reserved_concurrency, ephemeral_storage_mb...).",
+            ("function_overrides",),
         )
     if unknown := sorted(set(args.function_overrides) - _FUNCTION_ARGUMENTS):
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: function_overrides sets {', '.join(unknown)}, which aws.lambda_.Function does not take; "
-            f"it takes {', '.join(sorted(_FUNCTION_ARGUMENTS - OWNED_FUNCTION_ARGUMENTS))}."
+            f"it takes {', '.join(sorted(_FUNCTION_ARGUMENTS - OWNED_FUNCTION_ARGUMENTS))}.",
+            ("function_overrides",),
         )
 
 

@@ -18,6 +18,7 @@ from serverless_workflows.addresses import EMAIL_RULE, is_email
 from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds, threshold_problem
 from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
 from serverless_workflows.names import alarm_name, handler_function_names, region_code, workflow_names
+from serverless_workflows.refusals import ArgumentError, ArgumentPath
 
 if TYPE_CHECKING:
     import pulumi
@@ -449,12 +450,14 @@ def dashboard_body(
     return {"widgets": widgets}
 
 
-def _check_threshold(what: str, field_name: str, threshold: ResolvedThreshold) -> None:
+def _check_threshold(what: str, field_name: str, threshold: ResolvedThreshold, at: ArgumentPath = ()) -> None:
+    """`at`: where the thresholds are, among the arguments (a workflow's own, or the component's)."""
     problem = threshold_problem(threshold)
     if problem is not None:
         value = getattr(threshold, problem.field)
-        raise ValueError(
-            f"{what}: thresholds.{field_name}.{problem.field} = {value!r} is not valid: use {problem.allowed}."
+        raise ArgumentError(
+            f"{what}: thresholds.{field_name}.{problem.field} = {value!r} is not valid: use {problem.allowed}.",
+            (*at, "thresholds", field_name, problem.field),
         )
 
 
@@ -462,21 +465,28 @@ def validate(args: MonitoringPlan) -> None:
     """Reject arguments AWS would reject, or that would alarm on the wrong thing, before anything is declared."""
     what = f"Monitoring {args.name_prefix!r}"
     if not _NAME.match(args.name_prefix):
-        raise ValueError(f"{what}: name_prefix must be letters, digits, '-' or '_' (it starts every physical name).")
+        raise ArgumentError(
+            f"{what}: name_prefix must be letters, digits, '-' or '_' (it starts every physical name).",
+            ("name_prefix",),
+        )
     if len(args.name_prefix) + 1 + REGION_CODE_ROOM + PAGE_NUMBER_ROOM > MAX_DASHBOARD_NAME:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: name_prefix has {len(args.name_prefix)} characters; the dashboard name "
-            f"(prefix, '-', region code, page number) must fit in {MAX_DASHBOARD_NAME}."
+            f"(prefix, '-', region code, page number) must fit in {MAX_DASHBOARD_NAME}.",
+            ("name_prefix",),
         )
     _check_workflows(what, args.workflows)
     for threshold_field in dataclasses.fields(ResolvedThresholds):
         _check_threshold(what, threshold_field.name, getattr(args.thresholds, threshold_field.name))
-        for flow in args.workflows:
+        for number, flow in enumerate(args.workflows):
             if flow.thresholds is not None:
                 where = f"{what}: workflow {flow.name!r}"
-                _check_threshold(where, threshold_field.name, getattr(flow.thresholds, threshold_field.name))
+                threshold = getattr(flow.thresholds, threshold_field.name)
+                _check_threshold(where, threshold_field.name, threshold, ("workflows", number))
     if args.alarm_email is not None and not is_email(args.alarm_email):
-        raise ValueError(f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.")
+        raise ArgumentError(
+            f"{what}: alarm_email {args.alarm_email!r} is not an email address; use {EMAIL_RULE}.", ("alarm_email",)
+        )
     _check_alarms(what, alarm_specs(args))
     # The layout does not depend on the values, so unresolved ones count the same.
     for page in dashboard_pages(args.workflows) if args.dashboard else []:
@@ -491,16 +501,23 @@ def validate(args: MonitoringPlan) -> None:
 
 def _check_workflows(what: str, workflows: Sequence[MonitoredWorkflow]) -> None:
     seen: set[str] = set()
-    for flow in workflows:
+    for number, flow in enumerate(workflows):
         if not _NAME.match(flow.name):
-            raise ValueError(f"{what}: workflow name {flow.name!r} must be letters, digits, '-' or '_'.")
+            raise ArgumentError(
+                f"{what}: workflow name {flow.name!r} must be letters, digits, '-' or '_'.",
+                ("workflows", number, "name"),
+            )
         if flow.name in seen:
-            raise ValueError(f"{what}: workflow {flow.name!r} is listed twice; alarm names would collide.")
+            raise ArgumentError(
+                f"{what}: workflow {flow.name!r} is listed twice; alarm names would collide.",
+                ("workflows", number, "name"),
+            )
         seen.add(flow.name)
-        for function in flow.function_names:
+        for place, function in enumerate(flow.function_names):
             if not _NAME.match(function):
-                raise ValueError(
-                    f"{what}: workflow {flow.name!r}: function name {function!r} must be letters, digits, '-' or '_'."
+                raise ArgumentError(
+                    f"{what}: workflow {flow.name!r}: function name {function!r} must be letters, digits, '-' or '_'.",
+                    ("workflows", number, "function_names", place),
                 )
 
 

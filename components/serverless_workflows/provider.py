@@ -6,9 +6,10 @@ the components' annotations and docstrings, and its provider builds a component 
 program in another language sends (`Construct`). `ComponentPackage` is that provider, with three
 differences from the SDK's own `component_provider_host`:
 
-- a refusal of the arguments (a ValueError, raised before anything is declared) reaches the other
-  language as one line naming the property as that language spells it (schedule.retryAttempts),
-  which the engine shows with the value given; the SDK would wrap it in a Python stack trace;
+- a refusal of an argument (an ArgumentError, raised before anything is declared) reaches the other
+  language as one line naming the property's path as that language spells it
+  (schedule.retryAttempts); a refusal of the whole (a problem in the definition, which names its
+  states) as one line too; the SDK would wrap either in a Python stack trace;
 - a whole number arrives as the int a program wrote, in a definition or a payload too, not as the
   float the engine carries it as, and a map's keys in one order, not in the engine's, which varies;
 - the schema's descriptions are the docstrings without the indentation of their source, which
@@ -28,9 +29,9 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ComponentInitError
 
 from serverless_workflows import __version__
-from serverless_workflows.arguments import ArgumentError, ArgumentPath, Key
 from serverless_workflows.handler_function import HandlerFunction
 from serverless_workflows.monitoring import Monitoring
+from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key
 from serverless_workflows.workflow import Workflow
 
 # The first part of every type token (serverless-workflows:index:Workflow), and what a program's

@@ -34,7 +34,7 @@ import pulumi
 import pulumi_aws as aws
 
 from serverless_workflows import iam
-from serverless_workflows.arguments import check_roles, checked, one_of, role_name
+from serverless_workflows.arguments import check_roles, checked, one_of, refused_at, role_name
 from serverless_workflows.asl import integrations, model
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
 from serverless_workflows.asl.definition import PLACEHOLDER, WorkflowDefinition, placeholders_in, substitute
@@ -69,6 +69,7 @@ from serverless_workflows.names import (
     derived_name,
     workflow_names,
 )
+from serverless_workflows.refusals import ArgumentError
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -290,46 +291,56 @@ def _check_existing(what: str, given: Mapping[str, Any]) -> None:
     would create are refused beside them, and a plain name or ARN must be one."""
     role = given.get("existing_role")
     if isinstance(role, str) and (problem := iam.role_reference_problem(role)):
-        raise ValueError(f"{what}: existing_role {problem}.")
+        raise ArgumentError(f"{what}: existing_role {problem}.", ("existing_role",))
     check_roles(given.get("starters", ()), "starters", what)
     if "existing_log_group_name" in given:
         if given.get("log_level") == "OFF":
-            raise ValueError(f"{what}: existing_log_group_name is for execution logs, and log_level is OFF; drop one.")
+            raise ArgumentError(
+                f"{what}: existing_log_group_name is for execution logs, and log_level is OFF; drop one.",
+                ("existing_log_group_name",),
+            )
         if "log_retention_days" in given:
-            raise ValueError(
+            raise ArgumentError(
                 f"{what}: log_retention_days is the retention of the log group the component creates; "
-                "existing_log_group_name's group keeps its own. Drop log_retention_days."
+                "existing_log_group_name's group keeps its own. Drop log_retention_days.",
+                ("log_retention_days",),
             )
     schedule = given.get("schedule", {})
     queue = [key for key in ("existing_dead_letter_queue_arn", "existing_dead_letter_queue_url") if key in schedule]
     if len(queue) == 1:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: schedule.{queue[0]} is given alone; give the queue's ARN and URL together "
-            "(existing_dead_letter_queue_arn, existing_dead_letter_queue_url)."
+            "(existing_dead_letter_queue_arn, existing_dead_letter_queue_url).",
+            ("schedule", queue[0]),
         )
     if queue and "dead_letter_retention_seconds" in schedule:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: schedule.dead_letter_retention_seconds is the retention of the queue the component "
-            "creates; an existing dead-letter queue keeps its own. Drop dead_letter_retention_seconds."
+            "creates; an existing dead-letter queue keeps its own. Drop dead_letter_retention_seconds.",
+            ("schedule", "dead_letter_retention_seconds"),
         )
     arn = schedule.get("existing_dead_letter_queue_arn")
     if isinstance(arn, str):
         try:
             iam.queue_name_of(arn)
         except ValueError as error:
-            raise ValueError(f"{what}: schedule.existing_dead_letter_queue_arn: {error}.") from None
+            raise ArgumentError(
+                f"{what}: schedule.existing_dead_letter_queue_arn: {error}.",
+                ("schedule", "existing_dead_letter_queue_arn"),
+            ) from None
 
 
 def _definition(what: str, given: dict[str, Any]) -> WorkflowDefinition:
     """The one form of the definition `given` holds, loaded and taken out of `given`."""
     form = one_of(given, DEFINITION_FIELDS, what)
     value = given.pop(form)
-    if form == "definition_file":
-        return WorkflowDefinition.load(value)
-    source = f"{what} {form}"
-    if form == "definition_json":
-        return WorkflowDefinition.from_json(value, source)
-    return WorkflowDefinition.from_document(value, source)
+    with refused_at(form):
+        if form == "definition_file":
+            return WorkflowDefinition.load(value)
+        source = f"{what} {form}"
+        if form == "definition_json":
+            return WorkflowDefinition.from_json(value, source)
+        return WorkflowDefinition.from_document(value, source)
 
 
 def validate(name: str, args: WorkflowArgs) -> list[str]:
@@ -345,14 +356,17 @@ def _checked(args: ResolvedWorkflow) -> list[str]:
     limit = MAX_SCHEDULED_STATE_MACHINE_NAME if args.schedule is not None else MAX_STATE_MACHINE_NAME
     if not _NAME.match(args.state_machine_name) or len(args.state_machine_name) > limit:
         because = " (its schedule and schedule group take the same name)" if args.schedule is not None else ""
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: the name must be 1 to {limit} letters, digits, '-' or '_'{because}; "
-            f"it has {len(args.state_machine_name)} characters."
+            f"it has {len(args.state_machine_name)} characters.",
+            ("state_machine_name",),
         )
     if args.type not in WORKFLOW_TYPES:
-        raise ValueError(f"{what}: type {args.type!r} is not one of {', '.join(WORKFLOW_TYPES)}.")
-    check_states_log_level(args.log_level, what=what)
-    check_retention(args.log_retention_days, what=what)
+        raise ArgumentError(f"{what}: type {args.type!r} is not one of {', '.join(WORKFLOW_TYPES)}.", ("type",))
+    with refused_at("log_level"):
+        check_states_log_level(args.log_level, what=what)
+    with refused_at("log_retention_days"):
+        check_retention(args.log_retention_days, what=what)
     observed = express_results_logged(args.log_level, include_execution_data=args.include_execution_data)
     if args.type == "EXPRESS" and not args.express_without_execution_logs and not observed:
         raise ValueError(
@@ -361,7 +375,7 @@ def _checked(args: ResolvedWorkflow) -> list[str]:
             f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs."
         )
     if problems := level_problems(args.house_rules):
-        raise ValueError(f"{what}: house_rules: {'; '.join(problems)}.")
+        raise ArgumentError(f"{what}: house_rules: {'; '.join(problems)}.", ("house_rules",))
     warnings = validate_definition(
         args.definition,
         _definition_values(args),
@@ -378,17 +392,28 @@ def _checked(args: ResolvedWorkflow) -> list[str]:
         try:
             parse_schedule_expression(schedule.expression)
         except ScheduleExpressionError as error:
-            raise ValueError(f"{what}: schedule expression {error}; examples: {SCHEDULE_EXAMPLES}.") from None
+            raise ArgumentError(
+                f"{what}: schedule expression {error}; examples: {SCHEDULE_EXAMPLES}.", ("schedule", "expression")
+            ) from None
         if not 0 <= schedule.retry_attempts <= MAX_SCHEDULE_RETRY_ATTEMPTS:
-            raise ValueError(f"{what}: schedule retry_attempts must be 0 to {MAX_SCHEDULE_RETRY_ATTEMPTS}.")
+            raise ArgumentError(
+                f"{what}: schedule retry_attempts must be 0 to {MAX_SCHEDULE_RETRY_ATTEMPTS}.",
+                ("schedule", "retry_attempts"),
+            )
         low, high = SCHEDULE_EVENT_AGE_SECONDS
         if not low <= schedule.max_event_age_seconds <= high:
-            raise ValueError(f"{what}: schedule max_event_age_seconds must be {low} to {high}.")
+            raise ArgumentError(
+                f"{what}: schedule max_event_age_seconds must be {low} to {high}.",
+                ("schedule", "max_event_age_seconds"),
+            )
         if not isinstance(schedule.payload, Mapping):
-            raise ValueError(f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.")
+            raise ArgumentError(
+                f"{what}: the schedule payload must be a JSON object, got {schedule.payload!r}.",
+                ("schedule", "payload"),
+            )
         # The catalogue and stack config are checked for this earlier; a program using the component is not.
         if problem := input_problem(dict(schedule.payload)):
-            raise ValueError(f"{what}: the schedule payload {problem}.")
+            raise ArgumentError(f"{what}: the schedule payload {problem}.", ("schedule", "payload"))
     return [f"{what}: {warning}" for warning in warnings]
 
 
