@@ -113,17 +113,22 @@ def _quiet_pip(*args: str | Path, cwd: Path) -> None:
 
 def install_from_the_repository(tmp_path: Path) -> Path:
     """A fresh venv under `tmp_path` with the package installed from the repository, as `pip install
-    <clone>` would install it, offline: the package's sources copied (so that building writes nothing
-    into the checkout), built into a wheel with the setuptools pyproject.toml pins, installed; the
-    dependencies the wheel names are this venv's, mirrored in. Returns the venv's python."""
+    <clone>` would install it, offline: the files git tracks of the package and pyproject.toml copied,
+    as a clone holds them (a file not yet added is missing there too; building writes nothing into the
+    checkout), built into a wheel with the setuptools pyproject.toml pins, installed; the dependencies
+    the wheel names are this venv's, mirrored in. Returns the venv's python."""
     source = tmp_path / "clone"
-    source.mkdir()
-    shutil.copy(PROJECT_ROOT / "pyproject.toml", source / "pyproject.toml")
-    shutil.copytree(
-        PROJECT_ROOT / "components" / "serverless_workflows",
-        source / "components" / "serverless_workflows",
-        ignore=shutil.ignore_patterns("__pycache__"),
-    )
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--", "pyproject.toml", "components/serverless_workflows"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for relative in filter(None, tracked):
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_ROOT / relative, source / relative)
+    assert (source / "pyproject.toml").is_file(), "git tracks no pyproject.toml"
     dist = tmp_path / "dist"
     _quiet_pip("wheel", "--no-build-isolation", "--no-index", "--no-deps", "-w", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("serverless_workflows-*.whl")
