@@ -38,7 +38,7 @@ from settings import (
     WORKFLOW_KEYS,
     StackSettings,
 )
-from tests.support import TUTORIALS
+from tests.support import ASL_CORPUS, TUTORIALS, project_python_files
 from workflows.catalogue import CATALOGUE
 from workflows.diagram import BEGIN, END
 from workflows.spec import ScheduleSpec
@@ -220,9 +220,11 @@ def test_the_readme_quick_start_goes_from_clone_to_running() -> None:
 
 _CITATION = re.compile(r"(?<![\w/.<-])((?:docs/[\w-]+|README|CONTRIBUTING)\.md)(?:#([\w-]+))?")
 _CITING = ("*.py", "*.sh", "*.yml", "*.yaml", "Makefile", "run")
-# Folders of no project text: tools, caches, state, and the ASL corpus (definitions, not prose).
-_NOT_SCANNED = {".git", ".venv", "venv", "node_modules", "__pycache__", ".build", ".pulumi-state", "asl"}
+# Folders of no project text: tools, caches, state (by name, wherever they are), and the ASL
+# corpus (definitions, not prose) by its path: the package's own asl/ holds modules that cite pages.
+_NOT_SCANNED = {".git", ".venv", "venv", "node_modules", "__pycache__", ".build", ".pulumi-state"}
 _NOT_SCANNED |= {".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_NOT_SCANNED_PATHS = {ASL_CORPUS}
 # A README section cited by its title: README "Add your own workflow", README: Known leftovers.
 _README_SECTION = re.compile(r"\bREADME(?:\.md)?(?:'s)?(?:[,:] | )(?:\"([^\"\n]+)\"|([A-Z][A-Za-z' ]*[a-z]))")
 
@@ -230,11 +232,22 @@ _README_SECTION = re.compile(r"\bREADME(?:\.md)?(?:'s)?(?:[,:] | )(?:\"([^\"\n]+
 def citing_files() -> Iterator[Path]:
     """The project's files that may send a reader to a page; not this one, whose examples do not resolve."""
     for folder, subfolders, files in os.walk(PROJECT_ROOT):
-        subfolders[:] = [name for name in subfolders if name not in _NOT_SCANNED]
+        subfolders[:] = [
+            name for name in subfolders if name not in _NOT_SCANNED and Path(folder) / name not in _NOT_SCANNED_PATHS
+        ]
         for name in files:
             path = Path(folder) / name
             if name != "test_docs.py" and any(path.match(pattern) for pattern in _CITING):
                 yield path
+
+
+def test_the_citation_scans_read_every_python_file_of_the_project() -> None:
+    """Guards the two scans below: a folder left out by its name alone (the corpus's `asl`) once
+    left out the package's asl/ modules too, and their citations went unchecked."""
+    scanned = {path.relative_to(PROJECT_ROOT).as_posix() for path in citing_files()}
+    unscanned = sorted(set(project_python_files()) - scanned - {"tests/test_docs.py"})
+    assert unscanned == [], f"files the citation scans do not read: {', '.join(unscanned)}"
+    assert "components/serverless_workflows/asl/validate.py" in scanned
 
 
 def test_every_page_and_anchor_the_code_cites_exists() -> None:
