@@ -45,7 +45,15 @@ from workflows.spec import ScheduleSpec
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"
-PAGES = [README, PROJECT_ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
+# The pages whose links and anchors are checked: the README, every page it leads to, and the pages
+# those link (the changelog, the corpus's record of decisions); a test keeps the list closed so.
+PAGES = [
+    README,
+    PROJECT_ROOT / "CONTRIBUTING.md",
+    PROJECT_ROOT / "CHANGELOG.md",
+    *sorted(DOCS.glob("*.md")),
+    ASL_CORPUS / "decisions.md",
+]
 README_LIMIT = 20 * 1024
 
 _FENCE = re.compile(r"^ *(```|~~~)")
@@ -156,6 +164,19 @@ def table_rows(text: str) -> dict[str, list[str]]:
 def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     problems = [f"[{text}]({target}): {why}" for text, target in links(page) if (why := broken(page, target))]
     assert problems == [], f"{page.relative_to(PROJECT_ROOT)} has broken links:\n" + "\n".join(problems)
+
+
+def test_every_page_a_checked_page_links_is_checked_too() -> None:
+    checked = {page.resolve() for page in PAGES}
+    unchecked = set()
+    for page in PAGES:
+        for _, target in links(page):
+            file_part = target.partition("#")[0]
+            if not _SCHEME.match(target) and file_part.endswith(".md"):
+                destination = (page.parent / file_part).resolve()
+                if destination not in checked:
+                    unchecked.add(f"{destination.relative_to(PROJECT_ROOT)} (linked from {page.name})")
+    assert unchecked == set(), f"linked pages whose links are not checked: {', '.join(sorted(unchecked))}"
 
 
 def test_anchors_are_computed_as_github_slugs_headings() -> None:
