@@ -23,9 +23,15 @@ from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITIN
 from serverless_workflows.asl.model import CATCH, CHOICE, DEFAULT, NEXT
 from serverless_workflows.workflow import WorkflowArgs
 from serverless_workflows.workflow import validate as validate_workflow
-from tests.support import corpus_definitions, mutate, project_python_files, random_json, syntax_nodes
+from tests.support import (
+    SUITE_CATALOGUE,
+    corpus_definitions,
+    mutate,
+    project_python_files,
+    random_json,
+    syntax_nodes,
+)
 from workflows import cost, diagram
-from workflows.catalogue import CATALOGUE
 
 QUOTED = 'Say "hi" to Bob\'s team'
 TRICKY = "Update state X"
@@ -306,13 +312,18 @@ def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> 
 
 
 def _shared_definitions() -> list[Any]:
-    """Valid and broken corpus definitions, the catalogue's, and the nested one, as deployed (ARNs
-    in place of placeholders, since the pack sees what `pulumi up` sends)."""
-    lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
-    documents = [*corpus_definitions(), *(spec.load_definition().document for spec in CATALOGUE)]
+    """Valid and broken corpus definitions, those of the suite's catalogue (the catalogue's, the
+    worked example's and the team-like fixtures'), and the nested one, as deployed."""
+    documents = [*corpus_definitions(), *(spec.load_definition().document for spec in SUITE_CATALOGUE)]
     documents += [nested(task("${Fn}"), task("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "f"}))]
     documents += [nested(task("arn:aws:states:::aws-sdk:lambda:listFunctions"), task("arn:aws:states:::sns:publish"))]
-    return [json.loads(json.dumps(d).replace("${Fn}", lambda_arn).replace("${", "arn:aws:sns:x:1:")) for d in documents]
+    return [as_deployed(d) for d in documents]
+
+
+def as_deployed(document: Any) -> Any:
+    """`document` with ARNs in place of its placeholders, since the pack sees what `pulumi up` sends."""
+    lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    return json.loads(json.dumps(document).replace("${Fn}", lambda_arn).replace("${", "arn:aws:sns:x:1:"))
 
 
 @pytest.mark.parametrize("document", _shared_definitions())
@@ -328,6 +339,17 @@ def test_the_policy_packs_twin_finds_the_same_states_lambda_tasks_and_waiting_ta
         for path, name, state in pack.states_at_every_depth(document)
     ]
     assert from_pack == from_model
+
+
+def test_the_shared_definitions_hold_every_workflow_of_the_suites_catalogue() -> None:
+    """Guards the test above: a team's workflow, like the team fixtures, is compared too."""
+    shared = [json.dumps(d, sort_keys=True) for d in _shared_definitions()]
+    missing = [
+        spec.name
+        for spec in SUITE_CATALOGUE
+        if json.dumps(as_deployed(spec.load_definition().document), sort_keys=True) not in shared
+    ]
+    assert missing == [], f"workflows whose definitions the pack's twin is not compared on: {', '.join(missing)}"
 
 
 def test_the_shared_definitions_hold_lambda_tasks_and_other_tasks_at_depth() -> None:
