@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import preflight
 from rehearsal.program import PROJECT_ROOT
 from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
@@ -416,6 +417,21 @@ def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads()
     # Each name's row shows the alarms it sets, as components/serverless_workflows/monitoring.py names them.
     for name, what in threshold_of_alarm().items():
         assert f"`…-{what}`" in " ".join(names[name]), (name, what)
+
+
+# --- docs/adding-a-workflow.md: the account quotas ------------------------------------------------
+
+
+def test_the_quota_section_names_what_the_preflight_counts_and_what_it_leaves_out_with_its_source() -> None:
+    text = section(DOCS / "adding-a-workflow.md", "Many workflows: quotas, alarms and the dashboard")
+    words = " ".join(text.split())
+    linked = {match[2] for match in _LINK.finditer(prose(text))}
+    for quota in preflight.QUOTAS:
+        assert quota.service in words, f"the quota section does not name {quota.service} {quota.name!r}"
+        assert f"{quota.default:,}" in words, f"the quota section does not give {quota.name!r}'s default"
+    for uncounted in preflight.NOT_COUNTED:
+        assert uncounted.what in words, f"the quota section does not say why {uncounted.what} are not counted"
+        assert uncounted.source in linked, f"the quota section does not link {uncounted.source}"
 
 
 # --- docs/operations.md: one runbook entry per alarm -------------------------------------------------
