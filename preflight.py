@@ -6,7 +6,8 @@ had its quota raised, so going past a default is a warning that names the quota 
 raise it; going past a documented maximum, which no account can have, is a refusal: the
 deployment would certainly fail halfway.
 
-Quotas AWS documents no limit for (CloudWatch alarms, dashboards, SQS queues) are not listed.
+What the stack creates that AWS documents no account quota for is not counted: NOT_COUNTED
+names each, with the page that says so.
 """
 
 from __future__ import annotations
@@ -46,6 +47,28 @@ TABLES = Quota(
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
 )  # fmt: skip
 QUOTAS = (IAM_ROLES, SCHEDULE_GROUPS, STATE_MACHINES, TABLES)
+
+
+@dataclass(frozen=True)
+class NoQuota:
+    """Something a stack creates many of, for which AWS's quota page (`source`) documents no
+    account quota; the docs' quota section says what the page documents instead."""
+
+    what: str
+    source: str
+
+
+CLOUDWATCH_QUOTAS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html"
+# As read on 2026-12-07: no limit on the total number of alarms per account; limits per dashboard
+# (its widgets, kept by monitoring_plan.dashboard_pages, and its metrics) but none on how many.
+# SQS: quotas per queue, none on how many.
+NOT_COUNTED = (
+    NoQuota("CloudWatch alarms", CLOUDWATCH_QUOTAS),
+    NoQuota("CloudWatch dashboards", CLOUDWATCH_QUOTAS),
+    NoQuota(
+        "SQS queues", "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+    ),
+)
 
 
 class QuotaError(ValueError):

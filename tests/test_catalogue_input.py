@@ -17,7 +17,16 @@ from serverless_workflows import workflow
 from serverless_workflows.asl.definition import MAX_DEFINITION_CHARACTERS, DefinitionError, WorkflowDefinition
 from serverless_workflows.workflow import ScheduleArgs, WorkflowArgs
 from settings import StackSettings
-from tests.support import NIGHTLY_REPORT, Deploy, definition_file, document
+from tests.support import (
+    EXAMPLE_AS_WRITTEN,
+    NIGHTLY_REPORT,
+    TEAM_AS_WRITTEN,
+    TUTORIALS,
+    Deploy,
+    clear_of,
+    definition_file,
+    document,
+)
 from workflows.catalogue import CALL_CENTER, CATALOGUE, SCHEDULED
 from workflows.outputs import STACK_OUTPUTS
 from workflows.spec import (
@@ -276,6 +285,44 @@ def test_the_stack_outputs_are_the_reserved_names_and_the_shortcuts(deploy: Depl
     # Keeps STACK_OUTPUTS complete: an output added to the stack but not to it could be taken by a shortcut.
     shortcuts = {name for spec in CATALOGUE for name in spec.shortcut_outputs}
     assert set(deploy().outputs) == set(STACK_OUTPUTS) | shortcuts
+
+
+# --- the suite's own entries beside a team's ----------------------------------------------
+
+
+def test_the_suites_entries_are_renamed_clear_of_a_catalogue_that_already_uses_their_names() -> None:
+    # A team follows the recipe literally: the worked example goes into the catalogue under its
+    # own names, with a shortcut output of the kind the tutorials declare, and so do workflows
+    # like the team fixtures. The suite then adds the same entries as its fixtures.
+    shortcuts = {
+        "nightlyReportArn": "stateMachineArn",
+        "buildReportFunctionName": "functions.build-report.functionName",
+    }
+    example = replace(EXAMPLE_AS_WRITTEN, shortcut_outputs=shortcuts)
+    teams = (*TUTORIALS, example, *TEAM_AS_WRITTEN)
+    check_catalogue(teams)
+    suites = (example, *TEAM_AS_WRITTEN)
+    assert any("declared 2 times" in problem for problem in problems((*teams, *suites)))  # the collision is real
+
+    cleared = clear_of(teams, suites)
+    check_catalogue((*teams, *cleared))
+    assert not {spec.name for spec in cleared} & {spec.name for spec in teams}
+    taken_functions = {function.name for spec in teams for function in spec.functions}
+    assert not {function.name for spec in cleared for function in spec.functions} & taken_functions
+    assert not {output for spec in cleared for output in spec.shortcut_outputs} & set(shortcuts)
+    # Renamed, not changed: the same definitions, handlers and outputs, under names of their own.
+    for entry, renamed in zip(suites, cleared, strict=True):
+        assert renamed.definition == entry.definition
+        assert [f.handler for f in renamed.functions] == [f.handler for f in entry.functions]
+        assert len(renamed.shortcut_outputs) == len(entry.shortcut_outputs)
+    (cleared_example, *_) = cleared
+    assert sorted(cleared_example.shortcut_outputs.values()) == sorted(
+        path.replace("build-report", cleared_example.functions[0].name) for path in shortcuts.values()
+    )
+    # Two of the same entry are renamed clear of each other too.
+    check_catalogue((*teams, *clear_of(teams, (example, example))))
+    # A catalogue that uses none of the names leaves the entries as they are.
+    assert clear_of(TUTORIALS, suites) == suites
 
 
 # --- a definition file as Step Functions will take it -------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import preflight
 from rehearsal.program import PROJECT_ROOT
 from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds
 from serverless_workflows.asl.asl_language import WORKFLOW_TYPES
@@ -38,14 +39,22 @@ from settings import (
     WORKFLOW_KEYS,
     StackSettings,
 )
-from tests.support import TUTORIALS
+from tests.support import ASL_CORPUS, TUTORIALS, project_python_files
 from workflows.catalogue import CATALOGUE
 from workflows.diagram import BEGIN, END
 from workflows.spec import ScheduleSpec
 
 README = PROJECT_ROOT / "README.md"
 DOCS = PROJECT_ROOT / "docs"
-PAGES = [README, PROJECT_ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
+# The pages whose links and anchors are checked: the README, every page it leads to, and the pages
+# those link (the changelog, the corpus's record of decisions); a test keeps the list closed so.
+PAGES = [
+    README,
+    PROJECT_ROOT / "CONTRIBUTING.md",
+    PROJECT_ROOT / "CHANGELOG.md",
+    *sorted(DOCS.glob("*.md")),
+    ASL_CORPUS / "decisions.md",
+]
 README_LIMIT = 20 * 1024
 
 _FENCE = re.compile(r"^ *(```|~~~)")
@@ -158,6 +167,19 @@ def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
     assert problems == [], f"{page.relative_to(PROJECT_ROOT)} has broken links:\n" + "\n".join(problems)
 
 
+def test_every_page_a_checked_page_links_is_checked_too() -> None:
+    checked = {page.resolve() for page in PAGES}
+    unchecked = set()
+    for page in PAGES:
+        for _, target in links(page):
+            file_part = target.partition("#")[0]
+            if not _SCHEME.match(target) and file_part.endswith(".md"):
+                destination = (page.parent / file_part).resolve()
+                if destination not in checked:
+                    unchecked.add(f"{destination.relative_to(PROJECT_ROOT)} (linked from {page.name})")
+    assert unchecked == set(), f"linked pages whose links are not checked: {', '.join(sorted(unchecked))}"
+
+
 def test_anchors_are_computed_as_github_slugs_headings() -> None:
     assert slug("Operate it: `python -m ops`") == "operate-it-python--m-ops"
     assert slug("A team's backend") == "a-teams-backend"
@@ -220,9 +242,11 @@ def test_the_readme_quick_start_goes_from_clone_to_running() -> None:
 
 _CITATION = re.compile(r"(?<![\w/.<-])((?:docs/[\w-]+|README|CONTRIBUTING)\.md)(?:#([\w-]+))?")
 _CITING = ("*.py", "*.sh", "*.yml", "*.yaml", "Makefile", "run")
-# Folders of no project text: tools, caches, state, and the ASL corpus (definitions, not prose).
-_NOT_SCANNED = {".git", ".venv", "venv", "node_modules", "__pycache__", ".build", ".pulumi-state", "asl"}
+# Folders of no project text: tools, caches, state (by name, wherever they are), and the ASL
+# corpus (definitions, not prose) by its path: the package's own asl/ holds modules that cite pages.
+_NOT_SCANNED = {".git", ".venv", "venv", "node_modules", "__pycache__", ".build", ".pulumi-state"}
 _NOT_SCANNED |= {".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_NOT_SCANNED_PATHS = {ASL_CORPUS}
 # A README section cited by its title: README "Add your own workflow", README: Known leftovers.
 _README_SECTION = re.compile(r"\bREADME(?:\.md)?(?:'s)?(?:[,:] | )(?:\"([^\"\n]+)\"|([A-Z][A-Za-z' ]*[a-z]))")
 
@@ -230,11 +254,22 @@ _README_SECTION = re.compile(r"\bREADME(?:\.md)?(?:'s)?(?:[,:] | )(?:\"([^\"\n]+
 def citing_files() -> Iterator[Path]:
     """The project's files that may send a reader to a page; not this one, whose examples do not resolve."""
     for folder, subfolders, files in os.walk(PROJECT_ROOT):
-        subfolders[:] = [name for name in subfolders if name not in _NOT_SCANNED]
+        subfolders[:] = [
+            name for name in subfolders if name not in _NOT_SCANNED and Path(folder) / name not in _NOT_SCANNED_PATHS
+        ]
         for name in files:
             path = Path(folder) / name
             if name != "test_docs.py" and any(path.match(pattern) for pattern in _CITING):
                 yield path
+
+
+def test_the_citation_scans_read_every_python_file_of_the_project() -> None:
+    """Guards the two scans below: a folder left out by its name alone (the corpus's `asl`) once
+    left out the package's asl/ modules too, and their citations went unchecked."""
+    scanned = {path.relative_to(PROJECT_ROOT).as_posix() for path in citing_files()}
+    unscanned = sorted(set(project_python_files()) - scanned - {"tests/test_docs.py"})
+    assert unscanned == [], f"files the citation scans do not read: {', '.join(unscanned)}"
+    assert "components/serverless_workflows/asl/validate.py" in scanned
 
 
 def test_every_page_and_anchor_the_code_cites_exists() -> None:
@@ -382,6 +417,21 @@ def test_the_threshold_tables_are_the_names_fields_and_defaults_settings_reads()
     # Each name's row shows the alarms it sets, as components/serverless_workflows/monitoring.py names them.
     for name, what in threshold_of_alarm().items():
         assert f"`…-{what}`" in " ".join(names[name]), (name, what)
+
+
+# --- docs/adding-a-workflow.md: the account quotas ------------------------------------------------
+
+
+def test_the_quota_section_names_what_the_preflight_counts_and_what_it_leaves_out_with_its_source() -> None:
+    text = section(DOCS / "adding-a-workflow.md", "Many workflows: quotas, alarms and the dashboard")
+    words = " ".join(text.split())
+    linked = {match[2] for match in _LINK.finditer(prose(text))}
+    for quota in preflight.QUOTAS:
+        assert quota.service in words, f"the quota section does not name {quota.service} {quota.name!r}"
+        assert f"{quota.default:,}" in words, f"the quota section does not give {quota.name!r}'s default"
+    for uncounted in preflight.NOT_COUNTED:
+        assert uncounted.what in words, f"the quota section does not say why {uncounted.what} are not counted"
+        assert uncounted.source in linked, f"the quota section does not link {uncounted.source}"
 
 
 # --- docs/operations.md: one runbook entry per alarm -------------------------------------------------

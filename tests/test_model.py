@@ -7,6 +7,7 @@ import html
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,16 @@ from serverless_workflows.asl.house_rules import TRANSIENT_LAMBDA_ERRORS, WAITIN
 from serverless_workflows.asl.model import CATCH, CHOICE, DEFAULT, NEXT
 from serverless_workflows.workflow import WorkflowArgs
 from serverless_workflows.workflow import validate as validate_workflow
-from tests.support import corpus_definitions, mutate, project_python_files, random_json, syntax_nodes
+from tests.support import (
+    SUITE_CATALOGUE,
+    corpus_definitions,
+    mutate,
+    project_python_files,
+    random_json,
+    syntax_nodes,
+)
 from workflows import cost, diagram
-from workflows.catalogue import CATALOGUE
+from workflows.spec import FunctionSpec
 
 QUOTED = 'Say "hi" to Bob\'s team'
 TRICKY = "Update state X"
@@ -223,23 +231,42 @@ def test_every_tool_names_the_same_states_at_the_same_paths(tmp_path: Path) -> N
     assert unscoped == []
     assert {(a.state, a.where) for a in accesses} == {(TRICKY, WHERE[TRICKY]), (QUOTED, WHERE[QUOTED])}
 
-    # The cost estimate counts both Lambda tasks: 10 Map items and one at the top.
+    # The cost estimate runs each Lambda task as often as its path says: once, times the items of
+    # each Map whose processor the path enters. Each task calls a function of its own memory, so
+    # the GB-seconds tell which task was multiplied, not only how many requests there were.
     function = "arn:aws:lambda:us-east-1:123456789012:function:f"
-    timed = nested({**lambda_task, "TimeoutSeconds": 9}, {**lambda_task, "TimeoutSeconds": 9})
-    timed = json.loads(json.dumps(timed).replace("${Fn}", function))
-    estimate = cost.estimate("nested", definition_file(tmp_path, timed), 1, scheduled=False, map_items=10)
-    assert estimate.lambda_requests_per_execution == {QUOTED: 11}
+    memory_mb = {TRICKY: 2048, QUOTED: 128}
+    functions = {
+        f"Fn{number}": FunctionSpec(
+            name=f"fn-{number}", handler="h.f", placeholder=f"Fn{number}", memory_mb=memory_mb[name]
+        )
+        for number, name in enumerate((TRICKY, QUOTED))
+    }
+    timed = nested(
+        {**lambda_task, "Resource": "${Fn0}", "TimeoutSeconds": 9},
+        {**lambda_task, "Resource": "${Fn1}", "TimeoutSeconds": 9},
+    )
+    map_items, assumptions = 10, cost.Assumptions(lambda_architecture="arm64", retries_per_state=0)
+    no_free = replace(cost.Prices(), lambda_free_requests=0, lambda_free_gb_seconds=0)
+    runs = {name: map_items ** PATHS[name].count("ItemProcessor") for name in memory_mb}
+    estimate = cost.estimate(
+        "nested", definition_file(tmp_path, timed), 1_000_000, scheduled=False, functions=functions,
+        prices=no_free, assumptions=assumptions, map_items=map_items,
+    )  # fmt: skip
+    assert estimate.lambda_requests_per_execution == {QUOTED: sum(runs.values())}
+    gb_seconds = sum(runs[name] * assumptions.lambda_duration_ms / 1000 * memory_mb[name] / 1024 for name in runs)
+    assert estimate.lambda_usd == pytest.approx(
+        1_000_000 * (sum(runs.values()) * no_free.lambda_per_request + gb_seconds * no_free.lambda_per_gb_second_arm64),
+        abs=1e-3,
+    )
     assert cost.paths(definition_file(tmp_path, timed)) == {QUOTED: ["Fan out", QUOTED]}
 
-    # The diagram draws each state once, by its name, inside the subgraphs of its path: a
-    # Parallel's branch, a Map's items.
-    chart = diagram.chart(timed)
+    # The diagram draws each state once, by its name, at its path: inside the subgraph of its
+    # container's part, a Parallel's branch by its number, a Map's items.
+    chart = diagram.chart(json.loads(json.dumps(timed).replace("${Fn0}", function).replace("${Fn1}", function)))
     for name in PATHS:
         assert chart.count(f'"{diagram._label(name)}"') == 1, name
-    assert drawn_inside(chart) == {
-        name: tuple("branch" if isinstance(step, int) else "items" for step in path[1::2])
-        for name, path in PATHS.items()
-    }
+    assert drawn_at(chart) == {name: as_drawn(path) for name, path in PATHS.items()}
 
     # The ops tool groups a Parallel's branches by their first states, nested ones too.
     assert execution_tree.branch_starts(document) == {"Fan out": ["Note", "Each order"]}
@@ -254,21 +281,33 @@ def test_every_tool_names_the_same_states_at_the_same_paths(tmp_path: Path) -> N
     }
 
 
-def drawn_inside(chart: str) -> dict[str, tuple[str, ...]]:
-    """Each drawn state's name -> the subgraphs around it that a path steps through: `branch` for
-    a Parallel's branch, `items` for a Map's items (frames only hold the fork and the join)."""
+def as_drawn(path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """A model's path as a chart shows it: a Map's processor (ItemProcessor, Iterator) as its items."""
+    return tuple("items" if number % 2 and isinstance(step, str) else step for number, step in enumerate(path))
+
+
+def drawn_at(chart: str) -> dict[str, tuple[str | int, ...]]:
+    """Each drawn state's name -> its path as the chart nests it: for each subgraph around it, the
+    container (the fork node the subgraph's id is named after) and the part, a Parallel's branch by
+    its number (`<fork>_b<n>`) or a Map's items (`<fork>_items`); a container's frame holds only
+    its fork and its join, which are no states."""
+    names: dict[str, str] = {}
     around: list[str] = []
-    found: dict[str, tuple[str, ...]] = {}
+    found: dict[str, tuple[str | int, ...]] = {}
     for line in chart.splitlines():
         stripped = line.strip()
         if stripped.startswith("subgraph "):
             around.append(stripped.split()[1])
         elif stripped == "end":
             around.pop()
-        elif (label := re.search(r'[\[\(\{]+"([^"<]+)', stripped)) and not stripped.startswith(("start", "classDef")):
-            steps = tuple("items" if sub.endswith("_items") else "branch" for sub in around if "_frame" not in sub)
-            found[html.unescape(label.group(1).replace("#quot;", '"').replace("#35;", "#"))] = steps
-    return {name: steps for name, steps in found.items() if not name.startswith(("all ", "Each item"))}
+        elif (node := re.match(r'(\w+)[\[\(\{]+"([^"<]+)', stripped)) and not node[1].endswith("_join"):
+            names[node[1]] = html.unescape(node[2].replace("#quot;", '"').replace("#35;", "#"))
+            steps: list[str | int] = []
+            for fork, _, part in (sub.rpartition("_") for sub in around):
+                if part != "frame":
+                    steps += [names[fork], part if part == "items" else int(part.removeprefix("b"))]
+            found[names[node[1]]] = (*steps, names[node[1]])
+    return found
 
 
 def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> None:
@@ -306,13 +345,18 @@ def test_granted_states_names_states_as_written_at_any_depth(tmp_path: Path) -> 
 
 
 def _shared_definitions() -> list[Any]:
-    """Valid and broken corpus definitions, the catalogue's, and the nested one, as deployed (ARNs
-    in place of placeholders, since the pack sees what `pulumi up` sends)."""
-    lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
-    documents = [*corpus_definitions(), *(spec.load_definition().document for spec in CATALOGUE)]
+    """Valid and broken corpus definitions, those of the suite's catalogue (the catalogue's, the
+    worked example's and the team-like fixtures'), and the nested one, as deployed."""
+    documents = [*corpus_definitions(), *(spec.load_definition().document for spec in SUITE_CATALOGUE)]
     documents += [nested(task("${Fn}"), task("arn:aws:states:::lambda:invoke", Parameters={"FunctionName": "f"}))]
     documents += [nested(task("arn:aws:states:::aws-sdk:lambda:listFunctions"), task("arn:aws:states:::sns:publish"))]
-    return [json.loads(json.dumps(d).replace("${Fn}", lambda_arn).replace("${", "arn:aws:sns:x:1:")) for d in documents]
+    return [as_deployed(d) for d in documents]
+
+
+def as_deployed(document: Any) -> Any:
+    """`document` with ARNs in place of its placeholders, since the pack sees what `pulumi up` sends."""
+    lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    return json.loads(json.dumps(document).replace("${Fn}", lambda_arn).replace("${", "arn:aws:sns:x:1:"))
 
 
 @pytest.mark.parametrize("document", _shared_definitions())
@@ -328,6 +372,17 @@ def test_the_policy_packs_twin_finds_the_same_states_lambda_tasks_and_waiting_ta
         for path, name, state in pack.states_at_every_depth(document)
     ]
     assert from_pack == from_model
+
+
+def test_the_shared_definitions_hold_every_workflow_of_the_suites_catalogue() -> None:
+    """Guards the test above: a team's workflow, like the team fixtures, is compared too."""
+    shared = [json.dumps(d, sort_keys=True) for d in _shared_definitions()]
+    missing = [
+        spec.name
+        for spec in SUITE_CATALOGUE
+        if json.dumps(as_deployed(spec.load_definition().document), sort_keys=True) not in shared
+    ]
+    assert missing == [], f"workflows whose definitions the pack's twin is not compared on: {', '.join(missing)}"
 
 
 def test_the_shared_definitions_hold_lambda_tasks_and_other_tasks_at_depth() -> None:
