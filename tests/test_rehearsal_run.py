@@ -374,6 +374,55 @@ def test_aws_sdk_calls_to_what_moto_implements_run_there_granted_without_stateme
     assert isinstance(result.output["Fetch"]["LastModified"], str)
 
 
+def test_the_optimised_integrations_moto_runs_take_effect_there(moto: InMemoryAws, tmp_path: Path) -> None:
+    # The request-response integrations runnable.RUN_HERE claims beyond those the tutorials' and the
+    # team fixtures' runs use (SNS, SQS, putItem), deployed with the project's own grants, run in moto.
+    key = {"id": {"S": "1"}}
+    task = "arn:aws:states:::"
+    states = {
+        "Record": {"Type": "Task", "Resource": f"{task}dynamodb:putItem", "ResultPath": None, "Next": "Read",
+                   "Parameters": {"TableName": "${Orders}", "Item": {**key, "status": {"S": "new"}}}},
+        "Read": {"Type": "Task", "Resource": f"{task}dynamodb:getItem", "ResultPath": "$.read", "Next": "Ship",
+                 "Parameters": {"TableName": "${Orders}", "Key": key}},
+        "Ship": {"Type": "Task", "Resource": f"{task}dynamodb:updateItem", "ResultPath": "$.shipped", "Next": "Forget",
+                 "Parameters": {"TableName": "${Orders}", "Key": key, "UpdateExpression": "SET #s = :s",
+                                "ExpressionAttributeNames": {"#s": "status"},
+                                "ExpressionAttributeValues": {":s": {"S": "shipped"}}, "ReturnValues": "ALL_NEW"}},
+        "Forget": {"Type": "Task", "Resource": f"{task}dynamodb:deleteItem", "ResultPath": "$.forgotten",
+                   "Next": "Read Again",
+                   "Parameters": {"TableName": "${Orders}", "Key": key, "ReturnValues": "ALL_OLD"}},
+        "Read Again": {"Type": "Task", "Resource": f"{task}dynamodb:getItem", "ResultPath": "$.readAgain",
+                       "Next": "Announce", "Parameters": {"TableName": "${Orders}", "Key": key}},
+        "Announce": {"Type": "Task", "Resource": f"{task}events:putEvents", "ResultPath": "$.announced",
+                     "End": True, "Parameters": {"Entries": [{"EventBusName": "default",
+                     "Source": "rehearsal.orders", "DetailType": "Order shipped", "Detail": {"id": "1"}}]}},
+    }  # fmt: skip
+    definition = tmp_path / "integrations.asl.json"
+    definition.write_text(json.dumps({"StartAt": "Record", "TimeoutSeconds": 60, "States": states}))
+    entry = WorkflowSpec(name="integrations", title="Integrations", definition=definition,
+                         integrations=(Table(name="orders", placeholder="Orders"),))  # fmt: skip
+    (entry,) = clear_of(CATALOGUE, (entry,))
+    assert runnable.unrunnable_states(entry) == {}
+    # A rule on the default bus delivers the workflow's events to a queue, where the test reads them.
+    sqs, events = moto.client("sqs"), moto.client("events")
+    queue = sqs.create_queue(QueueName="rehearsal-announced")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="rehearsal-announced", EventPattern=json.dumps({"source": ["rehearsal.orders"]}))
+    events.put_targets(Rule="rehearsal-announced", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    deployed = moto.deploy(stack="integrations", config=stack_config("dev"), catalogue=(*TUTORIALS, entry))
+    result = run_workflow(moto, read_workflows(deployed.outputs)[entry.name], {})
+    assert result.status == "SUCCEEDED", result.show()
+    # DynamoDB: the item recorded is read, updated and deleted, after which it is not found.
+    assert result.output["read"]["Item"] == {**key, "status": {"S": "new"}}
+    assert result.output["shipped"]["Attributes"] == {**key, "status": {"S": "shipped"}}
+    assert result.output["forgotten"]["Attributes"] == {**key, "status": {"S": "shipped"}}
+    assert "Item" not in result.output["readAgain"]
+    # EventBridge accepted the event, and its rule delivered it.
+    assert result.output["announced"]["FailedEntryCount"] == 0
+    delivered = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    assert [json.loads(message["Body"])["detail"] for message in delivered] == [{"id": "1"}]
+
+
 # --- make demo -------------------------------------------------------------------------------------
 
 
