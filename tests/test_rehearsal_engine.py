@@ -442,6 +442,59 @@ def test_an_execution_that_does_not_end_is_one_line_naming_its_state(moto: InMem
         sfn.stop_execution(executionArn=listed["executionArn"])
 
 
+def test_the_demo_says_in_one_line_where_an_execution_that_does_not_end_is(
+    moto: InMemoryAws, machine: Machine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehearsal import demo
+
+    sfn = moto.client("stepfunctions")
+    topic = moto.client("sns").create_topic(Name="engine-nobody-demo")["TopicArn"]
+    ask = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::sns:publish.waitForTaskToken",
+        "Parameters": {"TopicArn": topic, "Message": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    arn = machine({"Hold": {"Type": "Wait", "Seconds": HOUR, "Next": "Ask"}, "Ask": ask})
+    monkeypatch.setattr(demo, "REAL_TIME_LIMIT_SECONDS", 0.5)
+    started = sfn.start_execution(stateMachineArn=arn, name=f"engine-run-{next(_names)}", input="{}")
+    try:
+        assert demo.wait_or_report(sfn, started["executionArn"]) is None
+    finally:
+        sfn.stop_execution(executionArn=started["executionArn"])
+    printed = capsys.readouterr()
+    assert printed.err == ""
+    assert printed.out.count("\n") == 1
+    assert printed.out.strip().endswith("still RUNNING after 0.5 s of real time, in 'Ask' (Task)")
+    assert "Traceback" not in printed.out
+
+
+def test_moto_fails_a_state_that_starts_another_workflow_so_the_rehearsal_does_not_claim_it(
+    moto: InMemoryAws, machine: Machine
+) -> None:
+    from rehearsal import runnable
+
+    child = machine({"Done": {"Type": "Succeed"}})
+    start = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+             "Parameters": {"StateMachineArn": child, "Input": {"order": 1}}, "End": True}  # fmt: skip
+    execution = run(moto, machine({"Start": start}))
+    # runnable.NOT_RUN_HERE's reason. Once moto starts the child, move the integration to RUN_HERE.
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime"), execution
+    assert "'StateMachineArn'" in (execution.cause or "")
+    sfn = moto.client("stepfunctions")
+    assert sfn.list_executions(stateMachineArn=child)["executions"] == []
+    assert "states:startExecution" in runnable.NOT_RUN_HERE
+    assert "states:startExecution" not in runnable.RUN_HERE
+    # What docs/testing-offline.md offers instead: the AWS SDK integration starts the child.
+    by_sdk = {**start, "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+              "Parameters": {"StateMachineArn": child, "Input": '{"order": 1}'}}  # fmt: skip
+    execution = run(moto, machine({"Start": by_sdk}))
+    assert execution.status == "SUCCEEDED", execution
+    (started,) = sfn.list_executions(stateMachineArn=child)["executions"]
+    assert execution.output["ExecutionArn"] == started["executionArn"]
+    assert json.loads(sfn.describe_execution(executionArn=started["executionArn"])["input"]) == {"order": 1}
+
+
 def test_the_lambda_sandbox_runs_one_function_from_several_threads_at_once() -> None:
     # A Map's iterations invoke one function side by side: each must find the package unpacked once.
     package = io.BytesIO()
