@@ -339,6 +339,11 @@ def test_the_demo_runs_jsonata_workflows_and_names_what_it_did_not_verify(defini
         "Verdict: every workflow checked works; not verified here: quiet (nothing checks it; "
         "its sample run ended FAILED)."
     )
+    mocked = {"quiet": "its states 'Ask' ran on mocked responses (Offline)"}
+    assert demo.verdict(passed, mocked) == (
+        "Verdict: every workflow checked works; not verified here: quiet (its states 'Ask' ran on mocked "
+        "responses (Offline); nothing checks it)."
+    )
     passed.add("scheduled schedule", False, "DISABLED")
     assert demo.verdict(passed, {}) == "Verdict: something is broken (see FAIL above)."
 
