@@ -525,8 +525,14 @@ ITEM_READERS: dict[str, Integration] = {
 }  # fmt: skip
 """What a Distributed Map's ItemReader reads, by the `service:action` of its Resource."""
 
-# A manifest (S3 inventory) lists data files that Step Functions then reads from the manifest's bucket.
-MANIFEST_DATA = Grant("ReadInventoryFiles", ("s3:GetObject",), ("arn:{partition}:s3:::{Bucket}/*",))
+# An S3 Inventory manifest lists data files that Step Functions then reads. S3 publishes them next to it:
+# <prefix>/<source bucket>/<config ID>/<YYYY-MM-DDTHH-MMZ>/manifest.json and <...>/<config ID>/data/*
+# (S3 User Guide, "Locating your inventory list"), which is where AWS's Distributed Map page grants them.
+MANIFEST_DATA = Grant(
+    "ReadInventoryFiles", ("s3:GetObject",), ("arn:{partition}:s3:::{Bucket}/{Key|s3-inventory-data}",)
+)
+ATHENA_MANIFEST = "ATHENA_DATA"
+"""The ManifestType of a manifest Athena writes (UNLOAD): it lists data files wherever the query put them."""
 
 RESULT_WRITER = Integration("s3:putObject", DISTRIBUTED_MAP_PAGE, frozenset({REQUEST_RESPONSE}), (
     Grant("WriteMapResults", ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",
