@@ -5,13 +5,15 @@ developer guide's "IAM policies for <service>" pages). Where AWS's policy says `
 for an action that IAM lets you scope, the expectation scopes it: `*` stays only for the actions
 IAM defines no resource type for, which the last tests pin to IAM's own data.
 
-The pages were read in two forms: their current beginning (where the search corpus holds the page), and
+The pages were read in three forms: their current beginning (where the search corpus holds the page);
 their whole text as of June 2023 in awsdocs/aws-step-functions-developer-guide (doc_source/<page>.md at
 commit 3d6752c, the last before that repository was emptied; the pages have since been renamed "IAM
-policies for <service>" and some merged into the service's "connect" page, at the same URL). A comment
-saying "2023" read the second. An entry whose page section could be read in neither form is in
-WRITTEN_FROM_THE_TABLE below, which says why, instead of CASES; the last test of this group keeps every
-optimised integration in exactly one of the two.
+policies for <service>" and most merged into the service's "connect" page, which the old URL now serves);
+and the whole current text of a few pages, through verbatim copies of them kept in public repositories
+(each copy's header names the page's URL). A comment saying "2023" read the second, "current" the third.
+An entry whose page section could be read in none of them is in WRITTEN_FROM_THE_TABLE below, which says
+why, instead of CASES; the last test of this group keeps every optimised integration in exactly one of the
+two.
 """
 
 from __future__ import annotations
@@ -288,11 +290,11 @@ CASES = [
         ("FollowEmrContainersJobs", ["emr-containers:CancelJobRun", "emr-containers:DescribeJobRun"],
          [f"arn:aws:emr-containers:{HERE}:/virtualclusters/vc1/jobruns/*"], {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html (IAM policy example for
-    # CreateApplication, Run a Job; read through the page's zh_cn translation, whose policies are AWS's JSON):
-    # CreateApplication on "/*", GetApplication and DeleteApplication on the account's applications, the rule,
-    # and CreateServiceLinkedRole for the account's first application (its condition is the table's: the page's
-    # text was cut before it).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/emr-serverless-iam.html, now the section "IAM policies for
+    # calling Amazon EMR Serverless" of https://docs.aws.amazon.com/step-functions/latest/dg/connect-emr-serverless.html
+    # (current; IAM policy example for CreateApplication, Run a Job): CreateApplication on "/*", GetApplication and
+    # DeleteApplication on the account's applications, the rule, and CreateServiceLinkedRole for the account's first
+    # application. The page's role ARN ends "AWSServiceRoleForAmazonEMRServerless*"; the role has exactly that name.
     ("arn:aws:states:::emr-serverless:createApplication.sync", {"Name": "etl", "ReleaseLabel": "x", "Type": "SPARK"}, [
         ("CreateEmrServerlessApplications", ["emr-serverless:CreateApplication"], [f"arn:aws:emr-serverless:{HERE}:/*"],
          {}),
@@ -305,10 +307,67 @@ CASES = [
           "AWSServiceRoleForAmazonEMRServerless"],
          {"StringLike": {"iam:AWSServiceName": "ops.emr-serverless.amazonaws.com"}}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTrainingJob, static, .sync), as
-    # its 2023 version in awsdocs/aws-step-functions-developer-guide reads: ListTags (AWS: "*") on the job here.
+    # connect-emr-serverless.html, "IAM policy example for StartJobRun" (current, static, Run a Job): StartJobRun on
+    # the application, PassRole on the job's role to EMR Serverless, GetJobRun and CancelJobRun on its job runs, the
+    # rule.
+    ("arn:aws:states:::emr-serverless:startJobRun.sync", {"ApplicationId": "app1", "ExecutionRoleArn": ROLE}, [
+        ("StartEmrServerlessJobs", ["emr-serverless:StartJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        ("FollowEmrServerlessJobs", ["emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/*"], {}),
+        ("PassRolesToEmrServerless", ["iam:PassRole"], [ROLE], passed_to("emr-serverless.amazonaws.com")),
+        ("ManageEmrServerlessJobRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
+    ]),
+    # connect-emr-serverless.html, "IAM policy example for StartJobRun" (current, static, Request Response).
+    ("arn:aws:states:::emr-serverless:startJobRun", {"ApplicationId": "app1", "ExecutionRoleArn": ROLE}, [
+        ("StartEmrServerlessJobs", ["emr-serverless:StartJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        ("PassRolesToEmrServerless", ["iam:PassRole"], [ROLE], passed_to("emr-serverless.amazonaws.com")),
+    ]),
+    # connect-emr-serverless.html, "IAM policy example for StartApplication" (current, static, Run a Job):
+    # StartApplication, GetApplication and StopApplication on the application, the rule.
+    ("arn:aws:states:::emr-serverless:startApplication.sync", {"ApplicationId": "app1"}, [
+        ("ManageEmrServerlessApplicationRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessApplicationRule"], {}),
+        ("StartEmrServerlessApplications", ["emr-serverless:StartApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        ("FollowEmrServerlessApplications", ["emr-serverless:GetApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        ("StopStartingEmrServerlessApplications", ["emr-serverless:StopApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+    ]),
+    # connect-emr-serverless.html, StartApplication (current, static, Request Response): StartApplication alone.
+    ("arn:aws:states:::emr-serverless:startApplication", {"ApplicationId": "app1"}, [
+        ("StartEmrServerlessApplications", ["emr-serverless:StartApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+    ]),
+    # connect-emr-serverless.html, "IAM policy example for StopApplication" and "for DeleteApplication" (current,
+    # static, Run a Job): the action and GetApplication on the application, the rule.
+    *[(f"arn:aws:states:::emr-serverless:{action}.sync", {"ApplicationId": "app1"}, [
+        ("ManageEmrServerlessApplicationRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessApplicationRule"], {}),
+        ("FollowEmrServerlessApplications", ["emr-serverless:GetApplication"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+        (sid, [f"emr-serverless:{action[0].upper()}{action[1:]}"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
+    ]) for action, sid in (("stopApplication", "StopEmrServerlessApplications"),
+                           ("deleteApplication", "DeleteEmrServerlessApplications"))],
+    # connect-emr-serverless.html, "IAM policy example for CancelJobRun" (current, static, Run a Job): CancelJobRun
+    # and GetJobRun on the job run, the rule.
+    ("arn:aws:states:::emr-serverless:cancelJobRun.sync", {"ApplicationId": "app1", "JobRunId": "run1"}, [
+        ("FollowEmrServerlessJobs", ["emr-serverless:GetJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
+        ("ManageEmrServerlessJobRule", RULE,
+         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
+        ("CancelEmrServerlessJobs", ["emr-serverless:CancelJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html, now the section "IAM policies for calling
+    # Amazon SageMaker AI" of https://docs.aws.amazon.com/step-functions/latest/dg/connect-sagemaker.html (current;
+    # CreateTrainingJob, static, Run a Job): ListTags and AddTags (AWS: "*", 2023: ListTags alone) on the job here.
     ("arn:aws:states:::sagemaker:createTrainingJob.sync", {"TrainingJobName": "t", "RoleArn": ROLE}, [
-        ("CreateTrainingJobs", ["sagemaker:CreateTrainingJob", "sagemaker:ListTags"],
+        ("CreateTrainingJobs", ["sagemaker:AddTags", "sagemaker:CreateTrainingJob", "sagemaker:ListTags"],
          [f"arn:aws:sagemaker:{HERE}:training-job/t*"], {}),
         ("FollowTrainingJobs", ["sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"],
          [f"arn:aws:sagemaker:{HERE}:training-job/t*"], {}),
@@ -316,16 +375,15 @@ CASES = [
          [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"], {}),
         ("PassRolesToSageMaker", ["iam:PassRole"], [ROLE], passed_to("sagemaker.amazonaws.com")),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html (CreateTransformJob, Request Response),
-    # its 2023 version. The page also passes "[[roleArn]]" to SageMaker, but CreateTransformJob takes no role: the
-    # transform job runs with its model's, passed at CreateModel. The page's other sections (processing, tuning and
-    # labeling jobs, models, endpoints) are in WRITTEN_FROM_THE_TABLE.
+    # connect-sagemaker.html (current; CreateTransformJob, static, Request Response). The page also passes a role
+    # to SageMaker, but CreateTransformJob takes none: the transform job runs with its model's, passed at
+    # CreateModel. The page has no section for SageMaker's other calls: WRITTEN_FROM_THE_TABLE holds them.
     ("arn:aws:states:::sagemaker:createTransformJob", {"TransformJobName": "t", "ModelName": "m"}, [
-        ("CreateTransformJobs", ["sagemaker:CreateTransformJob", "sagemaker:ListTags"],
+        ("CreateTransformJobs", ["sagemaker:AddTags", "sagemaker:CreateTransformJob", "sagemaker:ListTags"],
          [f"arn:aws:sagemaker:{HERE}:transform-job/t*"], {}),
     ]),
     # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html (IAM policy example to access a specific
-    # foundation model using InvokeModel). Its CreateModelCustomizationJob examples were not reachable here.
+    # foundation model using InvokeModel).
     ("arn:aws:states:::bedrock:invokeModel", {"ModelId": "amazon.titan-text-lite-v1", "Body": {}}, [
         ("InvokeBedrockModels", ["bedrock:InvokeModel"],
          ["arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-lite-v1"], {}),
@@ -336,6 +394,20 @@ CASES = [
         ("InvokeBedrockModels", ["bedrock:InvokeModel"], ["arn:aws:bedrock:eu-west-1::foundation-model/m"], {}),
         ("ReadBedrockInputs", ["s3:GetObject"], ["arn:aws:s3:::in/p.json"], {}),
         ("WriteBedrockOutputs", ["s3:PutObject"], ["arn:aws:s3:::out/r.json"], {}),
+    ]),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/bedrock-iam.html, now the IAM section of
+    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-bedrock.html (current; "IAM policy example to
+    # access a specific foundation model using CreateModelCustomizationJob.sync"): CreateModelCustomizationJob on the
+    # base model, the account's custom models and customization jobs; Get and Stop on the jobs; PassRole on the
+    # job's role (to Bedrock only, here).
+    ("arn:aws:states:::bedrock:createModelCustomizationJob.sync",
+     {"BaseModelIdentifier": "amazon.titan-text-lite-v1", "RoleArn": ROLE, "JobName": "j", "CustomModelName": "m"}, [
+        ("CustomizeBedrockModels", ["bedrock:CreateModelCustomizationJob"],
+         [f"arn:aws:bedrock:{HERE}:custom-model/*", f"arn:aws:bedrock:{HERE}:model-customization-job/*",
+          "arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-lite-v1"], {}),
+        ("FollowBedrockCustomizations", ["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
+         [f"arn:aws:bedrock:{HERE}:model-customization-job/*"], {}),
+        ("PassRolesToBedrock", ["iam:PassRole"], [ROLE], passed_to("bedrock.amazonaws.com")),
     ]),
     # https://docs.aws.amazon.com/step-functions/latest/dg/codebuild-iam.html (StartBuild, static, Run a Job).
     ("arn:aws:states:::codebuild:startBuild.sync", {"ProjectName": "web"}, [
@@ -393,87 +465,45 @@ CASES = [
 ]  # fmt: skip
 
 
-EMR_SERVERLESS_UNREAD = (
-    "emr-serverless-iam.html: only the page's beginning (CreateApplication) could be read, in the search corpus and "
-    "its translations; the page is newer than the 2023 copy of the guide"
-)
-SAGEMAKER_UNREAD = (
-    "sagemaker-iam.html: the search corpus holds only the page's beginning (CreateTrainingJob) and its 2023 copy "
-    "has only the CreateTrainingJob and CreateTransformJob sections"
+SAGEMAKER_UNDOCUMENTED = (
+    "connect-sagemaker.html (formerly sagemaker-iam.html) documents policies for CreateTrainingJob and "
+    "CreateTransformJob only, in its current text and in 2023"
 )
 
 WRITTEN_FROM_THE_TABLE: list[tuple[str, dict[str, Any], list[Any], str]] = [
-    # (resource, arguments, the table's statements, why no AWS page backs them yet). These expectations pin what
-    # the derivation grants, so a change to it is seen, but they are not AWS's word: each waits for its page.
-    ("arn:aws:states:::emr-serverless:startJobRun.sync", {"ApplicationId": "app1", "ExecutionRoleArn": ROLE}, [
-        ("StartEmrServerlessJobs", ["emr-serverless:StartJobRun"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
-        ("FollowEmrServerlessJobs", ["emr-serverless:CancelJobRun", "emr-serverless:GetJobRun"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/*"], {}),
-        ("PassRolesToEmrServerless", ["iam:PassRole"], [ROLE], passed_to("emr-serverless.amazonaws.com")),
-        ("ManageEmrServerlessJobRule", RULE,
-         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
-    ], EMR_SERVERLESS_UNREAD + " (StartJobRun)"),
-    *[(f"arn:aws:states:::emr-serverless:{action}.sync", {"ApplicationId": "app1"}, [
-        ("ManageEmrServerlessApplicationRule", RULE,
-         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessApplicationRule"], {}),
-        *([(sid, [f"emr-serverless:{action[0].upper()}{action[1:]}"],
-            [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {})] if action == "startApplication" else []),
-        ("FollowEmrServerlessApplications", ["emr-serverless:GetApplication"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {}),
-        *([(sid, [f"emr-serverless:{action[0].upper()}{action[1:]}"],
-            [f"arn:aws:emr-serverless:{HERE}:/applications/app1"], {})] if action != "startApplication" else []),
-    ], f"{EMR_SERVERLESS_UNREAD} ({action})") for action, sid in (
-        ("startApplication", "StartEmrServerlessApplications"), ("stopApplication", "StopEmrServerlessApplications"),
-        ("deleteApplication", "DeleteEmrServerlessApplications"))],
-    ("arn:aws:states:::emr-serverless:cancelJobRun.sync", {"ApplicationId": "app1", "JobRunId": "run1"}, [
-        ("FollowEmrServerlessJobs", ["emr-serverless:GetJobRun"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
-        ("ManageEmrServerlessJobRule", RULE,
-         [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
-        ("CancelEmrServerlessJobs", ["emr-serverless:CancelJobRun"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
-    ], EMR_SERVERLESS_UNREAD + " (CancelJobRun)"),
-    # Modelled on the page's CreateTrainingJob section (its job name with "*", PassRole to SageMaker, the rule);
-    # the rules' names are those Step Functions gives them, not read from the page.
+    # (resource, arguments, the table's statements, why no AWS page backs them). These expectations pin what the
+    # derivation grants, so that a change to it is seen, but they are not AWS's word.
+    # Modelled on the page's CreateTrainingJob section (the job's name with "*", tags, PassRole to SageMaker, the
+    # rule). The tuning rule's name is AWS's notebooks' (see integration_table); the others follow the pattern of
+    # the training and transform rules and are not read from AWS.
     *[(f"arn:aws:states:::sagemaker:{action}.sync", {name: "j", **role}, [
         ("PassRolesToSageMaker", ["iam:PassRole"], [ROLE], passed_to("sagemaker.amazonaws.com")),
-        (f"Create{noun}s", [f"sagemaker:{action[0].upper()}{action[1:]}", "sagemaker:ListTags"],
+        (f"Create{noun}s", ["sagemaker:AddTags", f"sagemaker:{action[0].upper()}{action[1:]}", "sagemaker:ListTags"],
          [f"arn:aws:sagemaker:{HERE}:{kind}/j*"], {}),
         (f"Follow{noun}s", [f"sagemaker:Describe{noun}", f"sagemaker:Stop{noun}"],
          [f"arn:aws:sagemaker:{HERE}:{kind}/j*"], {}),
         (f"Manage{noun}sRule", RULE, [f"arn:aws:events:{HERE}:rule/{rule}"], {}),
-    ], f"{SAGEMAKER_UNREAD} ({action})") for action, noun, kind, name, role, rule in (
+    ], f"{SAGEMAKER_UNDOCUMENTED} ({action})") for action, noun, kind, name, role, rule in (
         ("createProcessingJob", "ProcessingJob", "processing-job", "ProcessingJobName", {"RoleArn": ROLE},
          "StepFunctionsGetEventsForSageMakerProcessingJobsRule"),
         ("createHyperParameterTuningJob", "HyperParameterTuningJob", "hyper-parameter-tuning-job",
          "HyperParameterTuningJobName", {"TrainingJobDefinition": {"RoleArn": ROLE}},
-         "StepFunctionsGetEventsForSageMakerHyperparameterTuningJobsRule"),
+         "StepFunctionsGetEventsForSageMakerTuningJobsRule"),
         ("createLabelingJob", "LabelingJob", "labeling-job", "LabelingJobName", {"RoleArn": ROLE},
          "StepFunctionsGetEventsForSageMakerLabelingJobsRule"))],
     ("arn:aws:states:::sagemaker:createModel", {"ModelName": "m", "ExecutionRoleArn": ROLE}, [
         ("PassRolesToSageMaker", ["iam:PassRole"], [ROLE], passed_to("sagemaker.amazonaws.com")),
         ("CreateModels", ["sagemaker:CreateModel"], [f"arn:aws:sagemaker:{HERE}:model/m"], {}),
-    ], SAGEMAKER_UNREAD + " (CreateModel)"),
+    ], SAGEMAKER_UNDOCUMENTED + " (CreateModel)"),
     ("arn:aws:states:::sagemaker:createEndpointConfig", {"EndpointConfigName": "ec", "ProductionVariants": []}, [
         ("CreateEndpointConfigs", ["sagemaker:CreateEndpointConfig"], [f"arn:aws:sagemaker:{HERE}:endpoint-config/ec"],
          {}),
-    ], SAGEMAKER_UNREAD + " (CreateEndpointConfig)"),
+    ], SAGEMAKER_UNDOCUMENTED + " (CreateEndpointConfig)"),
     *[(f"arn:aws:states:::sagemaker:{action}", {"EndpointName": "e", "EndpointConfigName": "ec"}, [
         (sid, [f"sagemaker:{action[0].upper()}{action[1:]}"],
          [f"arn:aws:sagemaker:{HERE}:endpoint-config/ec", f"arn:aws:sagemaker:{HERE}:endpoint/e"], {}),
-    ], f"{SAGEMAKER_UNREAD} ({action})") for action, sid in (("createEndpoint", "CreateEndpoints"),
+    ], f"{SAGEMAKER_UNDOCUMENTED} ({action})") for action, sid in (("createEndpoint", "CreateEndpoints"),
                                                              ("updateEndpoint", "UpdateEndpoints"))],
-    ("arn:aws:states:::bedrock:createModelCustomizationJob.sync",
-     {"BaseModelIdentifier": "amazon.titan-text-lite-v1", "RoleArn": ROLE, "JobName": "j", "CustomModelName": "m"}, [
-        ("CustomizeBedrockModels", ["bedrock:CreateModelCustomizationJob"],
-         [f"arn:aws:bedrock:{HERE}:custom-model/*", f"arn:aws:bedrock:{HERE}:model-customization-job/*",
-          "arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-lite-v1"], {}),
-        ("FollowBedrockCustomizations", ["bedrock:GetModelCustomizationJob", "bedrock:StopModelCustomizationJob"],
-         [f"arn:aws:bedrock:{HERE}:model-customization-job/*"], {}),
-        ("PassRolesToBedrock", ["iam:PassRole"], [ROLE], passed_to("bedrock.amazonaws.com")),
-    ], "bedrock-iam.html: only the page's beginning (InvokeModel) could be read; its CreateModelCustomizationJob "
-       "examples could not, and the page is newer than the 2023 copy of the guide"),
     # The secret's name is AWS's: the AWS CLI's describe-connection example shows
     # "secret:events!connection/<name>/<id>".
     ("arn:aws:states:::http:invoke",

@@ -311,12 +311,11 @@ def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: De
     statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
     # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example of IAM policy for
     # running a Distributed Map state", as the page reads now): StartExecution on the state machine itself and
-    # DescribeExecution on "execution:<name>:*". Its policies for datasets, as the RFC cited at
-    # reader_statements below quotes them: GetObject on the CSV the ItemReader names, and the ResultWriter's
-    # AbortMultipartUpload, GetObject, ListMultipartUploadParts and PutObject under its prefix. Its redrive
-    # example was not reachable: RedriveExecution on the Map Run's children (IAM's "labelled execution",
-    # execution:<name>/<label>:<id>) is the table's. The state machine's own ARN comes from its name, so the
-    # role's policy never waits for the state machine.
+    # DescribeExecution on "execution:<name>:*". Read in full as cited at reader_statements below: GetObject on the
+    # CSV the ItemReader names; the ResultWriter's AbortMultipartUpload, GetObject, ListMultipartUploadParts and
+    # PutObject under its prefix; RedriveExecution on the Map Run's children, "execution:<name>/<Map Run label>:*"
+    # (any label here). The state machine's own ARN comes from its name, so the role's policy never waits for the
+    # state machine.
     here = f"us-east-1:{ACCOUNT}"
     assert statements == [
         {"Sid": "InvokeTaskFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [score]},
@@ -341,20 +340,23 @@ def test_a_listing_reader_lists_only_under_its_prefix() -> None:
     found, unscoped = integrations.accesses(document, {"ScoreArn"})
     assert unscoped == []
     listing = [s for s in integrations.statements(found, ENV) if s[0] == "ListItemObjects"]
-    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("S3 Objects Reader", as the
-    # RFC cited at reader_statements below quotes it): ListBucket on the bucket, with an s3:prefix condition. The
-    # page's condition names the prefix alone; the table's also matches longer prefixes under it ("2026/*").
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example using ListObjectsV2
+    # to restrict to a folder prefix", read as cited at reader_statements below): ListBucket on the bucket, with an
+    # s3:prefix condition. The page's condition names the prefix alone; the table's also matches longer prefixes
+    # under it ("2026/*"). The page also shows GetObject on the objects under the prefix: not granted here, since the
+    # listing reader this project accepts only lists them (its items are their keys and metadata); a child task
+    # that reads one gets its own grant.
     assert listing == [("ListItemObjects", ("s3:ListBucket",), ["arn:aws:s3:::archive"],
                         {"StringLike": {"s3:prefix": "2026/*"}})]  # fmt: skip
 
 
 # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("IAM policies for using
-# Distributed Map states"), its policies for datasets ("S3 CSV or JSON Item Reader", "S3 Inventory Manifest Item
-# Reader"), read as the RFC for AWS CDK's Distributed Map construct (aws/aws-cdk-rfcs, tracking issue #487) quotes
-# them: the search corpus holds only the page's beginning. For a JSON (or CSV) file, GetObject on that object; for
-# an S3 Inventory manifest, GetObject on the manifest and on ".../<config ID>/data/*", where S3 publishes the data
-# files it lists (S3 User Guide, "Locating your inventory list":
-# https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-inventory-location.html).
+# Distributed Map states"), "Examples of IAM policies for reading data from Amazon S3 datasets", read in full through
+# a verbatim copy of the current page kept in a public repository (the search corpus holds only its beginning; the
+# RFC for AWS CDK's Distributed Map construct, aws/aws-cdk-rfcs issue #487, quotes the same policies). For a file
+# (the page's is a CSV), GetObject on that object; for an S3 Inventory manifest, GetObject on the manifest and on
+# ".../<config ID>/data/*", where S3 publishes the data files it lists (S3 User Guide, "Locating your inventory
+# list": https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-inventory-location.html).
 MANIFEST = "inventories/uploads/daily/2026-12-07T01-00Z/manifest.json"
 
 
