@@ -141,8 +141,9 @@ CASES = [
         ("ReadEksNodeRoles", ["iam:GetRole", "iam:ListAttachedRolePolicies"], [f"arn:aws:iam::{ACCOUNT}:role/nodes"],
          {}),
     ]),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html (DeleteCluster, 2023): DeleteCluster and
-    # DescribeCluster on the cluster.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/eks-iam.html, now the section "IAM policies for calling
+    # Amazon EKS" of connect-eks.html (DeleteCluster; current and 2023 alike): DeleteCluster and DescribeCluster on
+    # the cluster.
     ("arn:aws:states:::eks:deleteCluster.sync", {"Name": "c"}, [
         ("ManageEksClusters", ["eks:DeleteCluster", "eks:DescribeCluster"], [f"arn:aws:eks:{HERE}:cluster/c"], {}),
     ]),
@@ -154,8 +155,8 @@ CASES = [
     # https://docs.aws.amazon.com/step-functions/latest/dg/connect-eks.html: the Kubernetes API server authorises
     # runJob and call; IAM has nothing to grant.
     ("arn:aws:states:::eks:runJob.sync", {"ClusterName": "c", "Endpoint": "https://x", "Job": {}}, []),
-    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-eks.html ("Permissions", 2023): eks:call, like
-    # runJob, is authorised by the cluster's Kubernetes RBAC (the aws-auth ConfigMap), not IAM.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/connect-eks.html ("Permissions"; current and 2023 alike):
+    # eks:call, like runJob, is authorised by the cluster's Kubernetes RBAC (the aws-auth ConfigMap), not IAM.
     ("arn:aws:states:::eks:call",
      {"ClusterName": "c", "CertificateAuthority": "x", "Endpoint": "https://x", "Method": "GET", "Path": "/api"}, []),
     # https://docs.aws.amazon.com/step-functions/latest/dg/glue-iam.html (Run a Job): AWS says "*"; the job is named.
