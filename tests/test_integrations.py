@@ -311,11 +311,11 @@ def test_a_distributed_map_over_s3_is_granted_without_granted_states(declare: De
     statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
     # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example of IAM policy for
     # running a Distributed Map state", as the page reads now): StartExecution on the state machine itself and
-    # DescribeExecution on "execution:<name>:*". Its later examples (reading the CSV, writing results, redriving)
-    # were not reachable here: GetObject on the CSV the ItemReader names, the ResultWriter's writes under its
-    # prefix, and RedriveExecution on the Map Run's children (IAM's "labelled execution",
-    # execution:<name>/<label>:<id>) are the table's. The state machine's own ARN comes from its name, so the
-    # role's policy never waits for the state machine.
+    # DescribeExecution on "execution:<name>:*". Read in full as cited at reader_statements below: GetObject on the
+    # CSV the ItemReader names; the ResultWriter's AbortMultipartUpload, GetObject, ListMultipartUploadParts and
+    # PutObject under its prefix; RedriveExecution on the Map Run's children, "execution:<name>/<Map Run label>:*"
+    # (any label here). The state machine's own ARN comes from its name, so the role's policy never waits for the
+    # state machine.
     here = f"us-east-1:{ACCOUNT}"
     assert statements == [
         {"Sid": "InvokeTaskFunctions", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [score]},
@@ -340,9 +340,71 @@ def test_a_listing_reader_lists_only_under_its_prefix() -> None:
     found, unscoped = integrations.accesses(document, {"ScoreArn"})
     assert unscoped == []
     listing = [s for s in integrations.statements(found, ENV) if s[0] == "ListItemObjects"]
-    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html (ListObjectsV2 reader).
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("Example using ListObjectsV2
+    # to restrict to a folder prefix", read as cited at reader_statements below): ListBucket on the bucket, with an
+    # s3:prefix condition. The page's condition names the prefix alone; the table's also matches longer prefixes
+    # under it ("2026/*"). The page also shows GetObject on the objects under the prefix: not granted here, since the
+    # listing reader this project accepts only lists them (its items are their keys and metadata); a child task
+    # that reads one gets its own grant.
     assert listing == [("ListItemObjects", ("s3:ListBucket",), ["arn:aws:s3:::archive"],
                         {"StringLike": {"s3:prefix": "2026/*"}})]  # fmt: skip
+
+
+# https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html ("IAM policies for using
+# Distributed Map states"), "Examples of IAM policies for reading data from Amazon S3 datasets", read in full through
+# a verbatim copy of the current page kept in a public repository (the search corpus holds only its beginning; the
+# RFC for AWS CDK's Distributed Map construct, aws/aws-cdk-rfcs issue #487, quotes the same policies). For a file
+# (the page's is a CSV), GetObject on that object; for an S3 Inventory manifest, GetObject on the manifest and on
+# ".../<config ID>/data/*", where S3 publishes the data files it lists (S3 User Guide, "Locating your inventory
+# list": https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-inventory-location.html).
+MANIFEST = "inventories/uploads/daily/2026-12-07T01-00Z/manifest.json"
+
+
+def reader_statements(reader: dict[str, Any]) -> list[Any]:
+    document = distributed_csv_map()
+    document["States"]["Rows"]["ItemReader"] = reader
+    found, unscoped = integrations.accesses(document, {"ScoreArn"})
+    assert unscoped == []
+    return [s for s in integrations.statements(found, ENV) if s[0] in {"ReadItemObjects", "ReadInventoryFiles"}]
+
+
+def test_a_json_reader_reads_only_the_object_it_names() -> None:
+    json_reader = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                   "Parameters": {"Bucket": "uploads", "Key": "orders/today.json"}}  # fmt: skip
+    assert reader_statements(json_reader) == [
+        ("ReadItemObjects", ("s3:GetObject",), ["arn:aws:s3:::uploads/orders/today.json"], {}),
+    ]
+
+
+def test_a_manifest_reader_reads_the_manifest_and_the_inventory_files_it_lists() -> None:
+    manifest_reader: dict[str, Any] = {"Resource": "arn:aws:states:::s3:getObject",
+                                       "ReaderConfig": {"InputType": "MANIFEST"},
+                                       "Parameters": {"Bucket": "inventory", "Key": MANIFEST}}  # fmt: skip
+    assert reader_statements(manifest_reader) == [
+        ("ReadItemObjects", ("s3:GetObject",), [f"arn:aws:s3:::inventory/{MANIFEST}"], {}),
+        ("ReadInventoryFiles", ("s3:GetObject",), ["arn:aws:s3:::inventory/inventories/uploads/daily/data/*"], {}),
+    ]
+    # Without a destination prefix, the manifest's key starts at the source bucket.
+    manifest_reader["Parameters"]["Key"] = "uploads/daily/2026-12-07T01-00Z/manifest.json"
+    assert reader_statements(manifest_reader)[1][2] == ["arn:aws:s3:::inventory/uploads/daily/data/*"]
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "named"),
+    [
+        ({"InputType": "MANIFEST"}, "manifest.json", "is not where S3 Inventory publishes a manifest"),
+        ({"InputType": "MANIFEST", "ManifestType": "ATHENA_DATA"}, MANIFEST, "an Athena manifest names its data"),
+    ],
+)
+def test_a_manifest_whose_data_files_cannot_be_placed_names_the_state(config: Any, key: str, named: str) -> None:
+    document = distributed_csv_map()
+    document["States"]["Rows"]["ItemReader"] = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": config,
+                                                "Parameters": {"Bucket": "inventory", "Key": key}}  # fmt: skip
+    found, (unscoped,) = integrations.accesses(document, {"ScoreArn"})
+    assert "ReadInventoryFiles" not in {a.sid for a in found}
+    assert unscoped.state == "Rows"
+    assert named in str(unscoped)
+    assert str(unscoped).endswith("grant s3:GetObject yourself")
 
 
 def test_a_reader_whose_key_is_computed_at_run_time_names_the_state() -> None:

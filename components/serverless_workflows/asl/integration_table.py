@@ -354,6 +354,10 @@ _ANALYTICS = (
               (_in("emr-serverless", "/applications/{ApplicationId}"),)),
         Grant("FollowEmrServerlessApplications", ("emr-serverless:GetApplication",),
               (_in("emr-serverless", "/applications/{ApplicationId}"),), RUN_A_JOB),
+        # Waiting for an application to start, Step Functions may stop it (the page's StartApplication policy).
+        *([Grant("StopStartingEmrServerlessApplications", ("emr-serverless:StopApplication",),
+                 (_in("emr-serverless", "/applications/{ApplicationId}"),), RUN_A_JOB)]
+          if action == "startApplication" else []),
         _rule("ManageEmrServerlessApplicationRule", "StepFunctionsGetEventsForEMRServerlessApplicationRule"),
     ), targets=("ApplicationId",)) for action, sid in (
         ("startApplication", "StartEmrServerlessApplications"), ("stopApplication", "StopEmrServerlessApplications"),
@@ -374,7 +378,12 @@ def _sagemaker_job(action: str, kind: str, name: str, rule: str, role: str | Non
     noun = f"{action[len('create') :]}s"
     job = _in("sagemaker", f"{kind}/{{{name}}}*")
     grants = [
-        Grant(f"Create{noun}", (f"sagemaker:{action[0].upper()}{action[1:]}", "sagemaker:ListTags"), (job,)),
+        # AWS's page grants ListTags and AddTags on "*"; both take the job as resource, which names it here.
+        Grant(
+            f"Create{noun}",
+            (f"sagemaker:{action[0].upper()}{action[1:]}", "sagemaker:AddTags", "sagemaker:ListTags"),
+            (job,),
+        ),
         Grant(f"Follow{noun}", (f"sagemaker:Describe{noun[:-1]}", f"sagemaker:Stop{noun[:-1]}"), (job,), RUN_A_JOB),
         _rule(f"Manage{noun}Rule", rule),
     ]
@@ -391,8 +400,10 @@ _MEDIA_AND_ML = (
                    "StepFunctionsGetEventsForSageMakerTransformJobsRule", None),
     _sagemaker_job("createProcessingJob", "processing-job", "ProcessingJobName",
                    "StepFunctionsGetEventsForSageMakerProcessingJobsRule", "RoleArn"),
+    # The tuning rule's name as AWS's own Step Functions notebooks grant it (aws/amazon-sagemaker-examples,
+    # step-functions-data-science-sdk/hello_world_workflow): the page has no tuning section.
     _sagemaker_job("createHyperParameterTuningJob", "hyper-parameter-tuning-job", "HyperParameterTuningJobName",
-                   "StepFunctionsGetEventsForSageMakerHyperparameterTuningJobsRule", "TrainingJobDefinition.RoleArn"),
+                   "StepFunctionsGetEventsForSageMakerTuningJobsRule", "TrainingJobDefinition.RoleArn"),
     _sagemaker_job("createLabelingJob", "labeling-job", "LabelingJobName",
                    "StepFunctionsGetEventsForSageMakerLabelingJobsRule", "RoleArn"),
     Integration("sagemaker:createModel", "sagemaker-iam.html", frozenset({REQUEST_RESPONSE}), (
@@ -525,8 +536,14 @@ ITEM_READERS: dict[str, Integration] = {
 }  # fmt: skip
 """What a Distributed Map's ItemReader reads, by the `service:action` of its Resource."""
 
-# A manifest (S3 inventory) lists data files that Step Functions then reads from the manifest's bucket.
-MANIFEST_DATA = Grant("ReadInventoryFiles", ("s3:GetObject",), ("arn:{partition}:s3:::{Bucket}/*",))
+# An S3 Inventory manifest lists data files that Step Functions then reads. S3 publishes them next to it:
+# <prefix>/<source bucket>/<config ID>/<YYYY-MM-DDTHH-MMZ>/manifest.json and <...>/<config ID>/data/*
+# (S3 User Guide, "Locating your inventory list"), which is where AWS's Distributed Map page grants them.
+MANIFEST_DATA = Grant(
+    "ReadInventoryFiles", ("s3:GetObject",), ("arn:{partition}:s3:::{Bucket}/{Key|s3-inventory-data}",)
+)
+ATHENA_MANIFEST = "ATHENA_DATA"
+"""The ManifestType of a manifest Athena writes (UNLOAD): it lists data files wherever the query put them."""
 
 RESULT_WRITER = Integration("s3:putObject", DISTRIBUTED_MAP_PAGE, frozenset({REQUEST_RESPONSE}), (
     Grant("WriteMapResults", ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",

@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlparse
 from serverless_workflows.asl.definition import PLACEHOLDER
 from serverless_workflows.asl.integration_table import (
     ANY_BUCKET,
+    ATHENA_MANIFEST,
     CHILD_EXECUTIONS,
     ITEM_READERS,
     KMS_TARGET,
@@ -241,10 +242,22 @@ def _distributed_map(state: State) -> Needs:
         )
         reader = config.get("ReaderConfig")
         if isinstance(reader, dict) and reader.get("InputType") == "MANIFEST" and not unscoped:
-            more, unscoped = _grants(
-                state, f"{field} {resource}", (MANIFEST_DATA,), arguments=arguments_of(config), passable_roles=()
-            )
-            needs += more
+            written = arguments_of(config)
+            manifest = written.get("Key") if isinstance(written, dict) else None
+            if reader.get("ManifestType") == ATHENA_MANIFEST:
+                unscoped = [Unscoped(state.name, state.where, f"{field} {resource}",
+                                     "an Athena manifest names its data files only in itself, wherever the query "
+                                     "wrote them", MANIFEST_DATA.actions)]  # fmt: skip
+            elif isinstance(manifest, str) and not PLACEHOLDER.search(manifest) and not _inventory_manifest(manifest):
+                unscoped = [Unscoped(state.name, state.where, f"{field} {resource}",
+                                     f"its Key {manifest!r} is not where S3 Inventory publishes a manifest "
+                                     f"({_MANIFEST_KEY}), so where its data files are is not known",
+                                     MANIFEST_DATA.actions)]  # fmt: skip
+            else:
+                more, unscoped = _grants(
+                    state, f"{field} {resource}", (MANIFEST_DATA,), arguments=written, passable_roles=()
+                )
+                needs += more
         found += needs
         problems += unscoped
     return found, problems
@@ -451,6 +464,22 @@ def _s3_object(value: str, env: Environment) -> str:
     return f"arn:{env.partition}:s3:::{value[5:]}"
 
 
+_MANIFEST_KEY = "<prefix>/<source bucket>/<config ID>/<YYYY-MM-DDTHH-MMZ>/manifest.json"
+
+
+def _inventory_manifest(key: str) -> bool:
+    """Whether `key` is where S3 Inventory publishes a manifest (S3 User Guide, "Locating your inventory list")."""
+    parts = key.split("/")
+    return len(parts) >= 4 and parts[-1] == "manifest.json" and all(parts[-4:-1])
+
+
+def _s3_inventory_data(value: str, env: Environment) -> str:
+    # The data files an S3 Inventory manifest lists are under <prefix>/<source bucket>/<config ID>/data/.
+    if not _inventory_manifest(value):
+        raise IntegrationError(f"{value!r} is not an S3 Inventory manifest's key ({_MANIFEST_KEY})")
+    return "/".join(value.split("/")[:-2]) + "/data/*"
+
+
 def _connection_secret(value: str, env: Environment) -> str:
     # EventBridge keeps a connection's credentials in a secret named events!connection/<name>/<id>.
     arn = _must_be_arn(value, env)
@@ -518,6 +547,7 @@ FORMS: dict[str, Form] = {
     "bedrock-model": _arn_or("arn:{partition}:bedrock:{region}::foundation-model/{name}"),
     "mediaconvert-queue": _arn_or("arn:{partition}:mediaconvert:{region}:{account}:queues/{name}"),
     "s3-object": _s3_object,
+    "s3-inventory-data": _s3_inventory_data,
     "connection-secret": _connection_secret,
     "execute-api": _execute_api,
     "secret": _secret,
