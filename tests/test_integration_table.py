@@ -357,11 +357,11 @@ CASES = [
     # connect-emr-serverless.html, "IAM policy example for CancelJobRun" (current, static, Run a Job): CancelJobRun
     # and GetJobRun on the job run, the rule.
     ("arn:aws:states:::emr-serverless:cancelJobRun.sync", {"ApplicationId": "app1", "JobRunId": "run1"}, [
-        ("FollowEmrServerlessJobs", ["emr-serverless:GetJobRun"],
-         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
         ("ManageEmrServerlessJobRule", RULE,
          [f"arn:aws:events:{HERE}:rule/StepFunctionsGetEventsForEMRServerlessJobRule"], {}),
         ("CancelEmrServerlessJobs", ["emr-serverless:CancelJobRun"],
+         [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
+        ("FollowCancelledEmrServerlessJobs", ["emr-serverless:GetJobRun"],
          [f"arn:aws:emr-serverless:{HERE}:/applications/app1/jobruns/run1"], {}),
     ]),
     # https://docs.aws.amazon.com/step-functions/latest/dg/sagemaker-iam.html, now the section "IAM policies for calling
@@ -559,6 +559,16 @@ def test_every_optimised_integration_is_either_checked_against_its_aws_page_or_l
     assert len(from_the_table) == len(set(from_the_table)), "an entry is listed twice"
     assert set(from_the_table) == set(integration_table.OPTIMISED) - page_cited
     assert page_cited <= set(integration_table.OPTIMISED)
+
+
+def test_each_statement_id_grants_one_set_of_actions_wherever_the_tables_use_it() -> None:
+    """A role's statements are grouped by Sid: every resource of a group gets every action of it. So
+    that grouping never gives one task's actions to another's resources, a Sid means one set of actions."""
+    actions_by_sid: dict[str, set[tuple[str, ...]]] = {}
+    for entry in integrations._TABLES:
+        for grant in entry.grants:
+            actions_by_sid.setdefault(grant.sid, set()).add(tuple(sorted(grant.actions)))
+    assert {sid: sets for sid, sets in actions_by_sid.items() if len(sets) > 1} == {}
 
 
 def test_ecs_passes_the_roles_the_entry_lists_and_names_what_to_add_without_them() -> None:

@@ -365,7 +365,7 @@ _ANALYTICS = (
     Integration("emr-serverless:cancelJobRun", "emr-serverless-iam.html", frozenset({REQUEST_RESPONSE, SYNC}), (
         Grant("CancelEmrServerlessJobs", ("emr-serverless:CancelJobRun",),
               (_in("emr-serverless", "/applications/{ApplicationId}/jobruns/{JobRunId}"),)),
-        Grant("FollowEmrServerlessJobs", ("emr-serverless:GetJobRun",),
+        Grant("FollowCancelledEmrServerlessJobs", ("emr-serverless:GetJobRun",),
               (_in("emr-serverless", "/applications/{ApplicationId}/jobruns/{JobRunId}"),), RUN_A_JOB),
         _rule("ManageEmrServerlessJobRule", "StepFunctionsGetEventsForEMRServerlessJobRule"),
     ), targets=("ApplicationId", "JobRunId")),
