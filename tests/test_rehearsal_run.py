@@ -225,6 +225,20 @@ def test_rehearse_runs_an_entry_on_its_offline_mocks_by_default(moto: InMemoryAw
     assert result.output == {"key": "forms/1.pdf", "read": {"pages": 2}}
 
 
+def test_a_mocked_error_is_caught_and_takes_the_catchs_way(moto: InMemoryAws) -> None:
+    """The worked example of a Catch: Textract refusing the document is caught, not retried, and the run
+    ends in the entry's own Fail state."""
+    mocks = READ_FORM.definition.parent / "read_form.mocks.json"
+    result = rehearse(READ_FORM.name, catalogue=READ_FORM_CATALOGUE, cloud=moto, mocks=mocks, case="Unreadable")
+    assert (result.status, result.error, result.cause) == (
+        "FAILED",
+        "FormUnreadable",
+        "Textract cannot read the document.",
+    ), result.show()
+    assert result.path == ["Read Form", "Unreadable"]
+    assert result.step("Read Form").retries == 0
+
+
 def test_the_command_exits_1_naming_the_state_of_an_execution_that_does_not_end(
     moto: InMemoryAws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
