@@ -228,7 +228,7 @@ def test_rehearse_runs_an_entry_on_its_offline_mocks_by_default(moto: InMemoryAw
 def test_a_mocked_error_is_caught_and_takes_the_catchs_way(moto: InMemoryAws) -> None:
     """The worked example of a Catch: Textract refusing the document is caught, not retried, and the run
     ends in the entry's own Fail state."""
-    mocks = READ_FORM.definition.parent / "read_form.mocks.json"
+    mocks = PROJECT_ROOT / "tests" / "fixtures" / "read_form" / "workflows" / "read_form.mocks.json"
     result = rehearse(READ_FORM.name, catalogue=READ_FORM_CATALOGUE, cloud=moto, mocks=mocks, case="Unreadable")
     assert (result.status, result.error, result.cause) == (
         "FAILED",
