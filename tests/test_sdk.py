@@ -536,13 +536,22 @@ def test_each_call_of_the_table_is_an_operation_and_each_of_its_actions_takes_th
     assert not grant.star_as_documented or grant.action.lower() in rules.STAR_RESOURCE_ACTIONS, grant.action
     takes = {t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]}
     assert set(grant.scopes) <= takes, (grant.action, set(grant.scopes) - takes)
-    members = set(operation.input_shape.members)
     read = [*grant.optional, *(p for scope in grant.scopes.values() for options in scope.variables.values()
                                 for p in options), *(scope.whole[0] for scope in grant.scopes.values() if scope.whole),
             *(m for _, _, value in grant.condition for m in re.findall(r"\{([A-Za-z0-9.]+)\}", value))]  # fmt: skip
     for path in read:
-        top = path.split("[]")[0].split("{}")[0].split(".")[0].split("|")[0].rstrip("*")
-        assert top in members, (call, path)
+        assert _reaches(operation.input_shape, path), (call, path)
+
+
+def _reaches(shape: Any, path: str) -> bool:
+    """Whether a parameter path of the tables (`TransactItems[].Put.TableName|form`, `RequestItems{}`) is one
+    botocore's model of the request has, step by step: `[]` into a list's items, `{}` into a map's values."""
+    for step in re.findall(r"\[\]|\{\}|[^.\[\]{}]+", path.split("|", maxsplit=1)[0].rstrip("*")):
+        kind = {"[]": "list", "{}": "map"}.get(step, "structure")
+        if shape.type_name != kind or (kind == "structure" and step not in shape.members):
+            return False
+        shape = shape.member if kind == "list" else shape.value if kind == "map" else shape.members[step]
+    return True
 
 
 def test_the_calls_own_actions_exist_for_every_call_named_in_the_cases() -> None:
