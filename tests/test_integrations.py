@@ -233,6 +233,33 @@ def test_a_workflow_role_gets_a_statement_per_integration_and_nothing_else(decla
     ]  # fmt: skip
 
 
+def test_dynamodb_calls_on_several_tables_get_each_table_once_its_value_is_known(
+    declare: Declare, tmp_path: Path
+) -> None:
+    # DynamoDB Developer Guide: "DynamoDB API permissions: Actions, resources, and conditions reference"
+    # (BatchWriteItem on each table) and "Using IAM with DynamoDB transactions" (each item's own action, on its
+    # table): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+    document = machine(
+        Record=task("arn:aws:states:::aws-sdk:dynamodb:batchWriteItem",
+                    Parameters={"RequestItems": {"${Orders}": [], "audit": []}}),
+        Settle=task("arn:aws:states:::aws-sdk:dynamodb:transactWriteItems", Parameters={"TransactItems": [
+            {"Put": {"TableName": "${Orders}", "Item": {}}},
+            {"Update": {"TableName": "customers", "Key": {}, "UpdateExpression": "SET n = :n"}}]}),
+    )  # fmt: skip
+    orders = pulumi.Output.from_input(f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders")
+    args = WorkflowArgs(state_machine_name="flow", definition_file=definition_file(tmp_path, document),
+                        substitutions={"Orders": orders}, tracing_enabled=False, log_level="OFF")  # fmt: skip
+    statements = policy_of(declare(lambda: Workflow("flow", args)))["Statement"]
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/"
+    assert statements == [
+        {"Sid": "DynamodbBatchWriteItem", "Effect": "Allow", "Action": ["dynamodb:BatchWriteItem"],
+         "Resource": [f"{table}audit", f"{table}orders"]},
+        {"Sid": "DynamodbPutItem", "Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": [f"{table}orders"]},
+        {"Sid": "DynamodbUpdateItem", "Effect": "Allow", "Action": ["dynamodb:UpdateItem"],
+         "Resource": [f"{table}customers"]},
+    ]  # fmt: skip
+
+
 def test_an_unscoped_call_is_refused_before_anything_unless_granted_explicitly(
     declare: Declare, tmp_path: Path
 ) -> None:

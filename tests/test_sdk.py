@@ -233,6 +233,44 @@ CASES = [
     ("ssm:getParameter", {"Name": f"arn:aws:ssm:{HERE}:parameter/app/db:3"}, [
         ("SsmGetParameter", ["ssm:GetParameter"], [f"arn:aws:ssm:{HERE}:parameter/app/db"], {}),
     ]),
+    # DynamoDB's calls on several tables. SAR, Amazon DynamoDB (list_amazondynamodb.html): BatchGetItem and
+    # BatchWriteItem on the `table` type, arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}.
+    # The DynamoDB Developer Guide grants them on each table: "DynamoDB API permissions: Actions, resources, and
+    # conditions reference", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html,
+    # and "IAM policy to read, write, update, and delete access on a DynamoDB table",
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-example-data-crud.html.
+    # DynamoDB API Reference, BatchGetItem.RequestItems: a map whose keys are the tables, each "name or ARN".
+    ("dynamodb:batchGetItem", {"RequestItems": {"orders": {"Keys": [{"pk": {"S": "1"}}]},
+                                                f"arn:aws:dynamodb:{HERE}:table/customers": {"Keys.$": "$.keys"}}}, [
+        ("DynamodbBatchGetItem", ["dynamodb:BatchGetItem"], [f"arn:aws:dynamodb:{HERE}:table/customers",
+                                                             f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
+    ]),
+    ("dynamodb:batchWriteItem", {"RequestItems": {"orders": [{"PutRequest": {"Item": {"pk": {"S": "1"}}}}],
+                                                  "audit.$": "$.audit"}}, [
+        ("DynamodbBatchWriteItem", ["dynamodb:BatchWriteItem"], [f"arn:aws:dynamodb:{HERE}:table/audit",
+                                                                 f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
+    ]),
+    # A transaction has no action of its own (the SAR lists no TransactGetItems or TransactWriteItems). The DynamoDB
+    # Developer Guide, "Using IAM with DynamoDB transactions", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html,
+    # authorises each item's Get, Put, Update and Delete as GetItem, PutItem, UpdateItem and DeleteItem, and
+    # ConditionCheck as dynamodb:ConditionCheckItem, each on the `table` type of the item's TableName.
+    ("dynamodb:transactGetItems", {"TransactItems": [{"Get": {"TableName": "orders", "Key": {"pk": {"S": "1"}}}},
+                                                     {"Get": {"TableName": "customers", "Key": {"pk": {"S": "7"}}}}]}, [
+        ("DynamodbGetItem", ["dynamodb:GetItem"], [f"arn:aws:dynamodb:{HERE}:table/customers",
+                                                   f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
+    ]),
+    ("dynamodb:transactWriteItems", {"TransactItems": [
+        {"Put": {"TableName": "orders", "Item": {"pk": {"S": "1"}}}},
+        {"Update": {"TableName": "customers", "Key": {"pk": {"S": "7"}}, "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"ConditionCheck": {"TableName": "limits", "Key": {"pk": {"S": "7"}}, "ConditionExpression": "n < :max",
+                            "ExpressionAttributeValues": {":max": {"N": "10"}}}},
+        {"Delete": {"TableName": "orders", "Key": {"pk": {"S": "0"}}}}]}, [
+        ("DynamodbConditionCheckItem", ["dynamodb:ConditionCheckItem"], [f"arn:aws:dynamodb:{HERE}:table/limits"], {}),
+        ("DynamodbDeleteItem", ["dynamodb:DeleteItem"], [f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
+        ("DynamodbPutItem", ["dynamodb:PutItem"], [f"arn:aws:dynamodb:{HERE}:table/orders"], {}),
+        ("DynamodbUpdateItem", ["dynamodb:UpdateItem"], [f"arn:aws:dynamodb:{HERE}:table/customers"], {}),
+    ]),
     # Amazon S3 API Reference, CopyObject: s3:GetObject on the source, s3:PutObject on the destination.
     ("s3:copyObject", {"Bucket": "archive", "Key": "2026/a.csv", "CopySource": "reports/2026%2Fa.csv"}, [
         ("S3GetObject", ["s3:GetObject"], ["arn:aws:s3:::reports/2026/a.csv"], {}),
@@ -278,13 +316,30 @@ def test_the_done_when_services_are_each_covered_by_a_case() -> None:
          "Step Functions calls the service 'stepfunctions' sfn", ()),
         ("events:putEvents", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": "{}"}]},
          "Step Functions calls the service 'events' eventbridge", ()),
-        # DynamoDB authorises a transaction by the actions of its items (PutItem, UpdateItem...), S3 a
-        # bucket's encryption by s3:GetEncryptionConfiguration: IAM has no action of the operation's name.
-        ("dynamodb:transactWriteItems", {"TransactItems": []}, "IAM's data names no action "
-         "dynamodb:TransactWriteItems: the operation's IAM action has another name, or it needs several; the "
-         "Service Authorization Reference lists them on its page 'Actions, resources, and condition keys for "
-         "Amazon DynamoDB' (" + SAR, ()),
-        ("s3:getBucketEncryption", {"Bucket": "b"}, "IAM's data names no action s3:GetBucketEncryption", ()),
+        # S3 authorises a bucket's encryption by s3:GetEncryptionConfiguration: IAM has no action of the
+        # operation's name, and CALLS does not say which.
+        ("s3:getBucketEncryption", {"Bucket": "b"}, "IAM's data names no action s3:GetBucketEncryption: the "
+         "operation's IAM action has another name, or it needs several; the Service Authorization Reference lists "
+         "them on its page 'Actions, resources, and condition keys for Amazon S3' (" + SAR, ()),
+        # DynamoDB's tables known only at run time (transaction-apis-iam.html, above, for a transaction's
+        # actions): a refused state is granted by hand as a whole, so every action the call needs is named.
+        ("dynamodb:batchGetItem", {"RequestItems.$": "$.requests"}, "RequestItems is taken from the execution data",
+         ("dynamodb:BatchGetItem",)),
+        ("dynamodb:batchWriteItem", {"RequestItems": "{% $states.input.requests %}"}, "RequestItems is taken",
+         ("dynamodb:BatchWriteItem",)),
+        ("dynamodb:transactGetItems", {"TransactItems": [{"Get": {"TableName.$": "$.table", "Key": {}}}]},
+         "TransactItems.0.Get.TableName is taken", ("dynamodb:GetItem",)),
+        ("dynamodb:transactWriteItems", {"TransactItems.$": "$.items"}, "TransactItems is taken from the execution",
+         ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")),
+        ("dynamodb:transactWriteItems", {"TransactItems": [{"Put": {"TableName": "orders", "Item": {}}},
+                                                           {"Delete": {"TableName.$": "$.table", "Key": {}}}]},
+         "TransactItems.1.Delete.TableName is taken", ("dynamodb:PutItem", "dynamodb:DeleteItem")),
+        ("dynamodb:transactWriteItems", {"TransactItems": [{"Put": {"TableName": "orders", "Item": {}}},
+                                                           {"Update.$": "$.update"}]},
+         "TransactItems.1.Update.TableName is taken", ("dynamodb:PutItem", "dynamodb:UpdateItem")),
+        ("dynamodb:transactWriteItems", {"TransactItems": []}, "it names nothing for dynamodb:PutItem, "
+         "dynamodb:UpdateItem, dynamodb:DeleteItem, dynamodb:ConditionCheckItem to act on",
+         ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")),
         # Amazon S3 API Reference, GetObject.Bucket and CopyObject.CopySource: an access point's ARN may stand
         # for the bucket, and the call is then authorised on the access point (S3 User Guide, "Configuring IAM
         # policies for using access points"), whose grants are not derived.
@@ -324,6 +379,26 @@ def test_a_bucket_filled_in_with_an_arn_once_known_is_refused_not_granted_as_a_b
     named["${Reports}"] = access_point
     with pytest.raises(integrations.IntegrationError, match=f"'{access_point}' is an ARN where a bucket is named"):
         integrations.statements(found, ENV, lambda text: named.get(text, text))
+
+
+def test_tables_named_by_placeholders_are_granted_once_their_values_are_known() -> None:
+    batch: dict[str, Any] = {"RequestItems": {"${Orders}": {"Keys": []}, "audit": {"Keys": []}}}
+    transaction = {"TransactItems": [{"Put": {"TableName": "${Orders}", "Item": {}}},
+                                     {"ConditionCheck": {"TableName": "${Limits}", "Key": {},
+                                                         "ConditionExpression": "n < :max"}}]}  # fmt: skip
+    named = {"${Orders}": "orders-prod", "${Limits}": f"arn:aws:dynamodb:{HERE}:table/limits-prod"}
+    found = []
+    for call, arguments in (("dynamodb:batchGetItem", batch), ("dynamodb:transactWriteItems", transaction)):
+        accesses, unscoped = integrations.accesses(machine(sdk(call), arguments))
+        assert unscoped == []
+        found += accesses
+    granted = integrations.statements(found, ENV, lambda text: named.get(text, text))
+    assert [(sid, resources) for sid, _, resources, _ in granted] == [
+        ("DynamodbBatchGetItem", [f"arn:aws:dynamodb:{HERE}:table/audit",
+                                  f"arn:aws:dynamodb:{HERE}:table/orders-prod"]),
+        ("DynamodbConditionCheckItem", [f"arn:aws:dynamodb:{HERE}:table/limits-prod"]),
+        ("DynamodbPutItem", [f"arn:aws:dynamodb:{HERE}:table/orders-prod"]),
+    ]  # fmt: skip
 
 
 def test_a_refused_call_tells_the_user_to_grant_it_and_list_its_state(tmp_path: Path) -> None:
@@ -461,13 +536,22 @@ def test_each_call_of_the_table_is_an_operation_and_each_of_its_actions_takes_th
     assert not grant.star_as_documented or grant.action.lower() in rules.STAR_RESOURCE_ACTIONS, grant.action
     takes = {t["name"] for t in data.actions.get_action_details(prefix, name)["resourceTypes"]}
     assert set(grant.scopes) <= takes, (grant.action, set(grant.scopes) - takes)
-    members = set(operation.input_shape.members)
     read = [*grant.optional, *(p for scope in grant.scopes.values() for options in scope.variables.values()
                                 for p in options), *(scope.whole[0] for scope in grant.scopes.values() if scope.whole),
             *(m for _, _, value in grant.condition for m in re.findall(r"\{([A-Za-z0-9.]+)\}", value))]  # fmt: skip
     for path in read:
-        top = path.split("[]")[0].split(".")[0].split("|")[0].rstrip("*")
-        assert top in members, (call, path)
+        assert _reaches(operation.input_shape, path), (call, path)
+
+
+def _reaches(shape: Any, path: str) -> bool:
+    """Whether a parameter path of the tables (`TransactItems[].Put.TableName|form`, `RequestItems{}`) is one
+    botocore's model of the request has, step by step: `[]` into a list's items, `{}` into a map's values."""
+    for step in re.findall(r"\[\]|\{\}|[^.\[\]{}]+", path.split("|", maxsplit=1)[0].rstrip("*")):
+        kind = {"[]": "list", "{}": "map"}.get(step, "structure")
+        if shape.type_name != kind or (kind == "structure" and step not in shape.members):
+            return False
+        shape = shape.member if kind == "list" else shape.value if kind == "map" else shape.members[step]
+    return True
 
 
 def test_the_calls_own_actions_exist_for_every_call_named_in_the_cases() -> None:

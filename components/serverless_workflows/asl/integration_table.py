@@ -81,6 +81,9 @@ class Grant:
     """Arguments that may be absent: the grant is then left out (a role override not written)."""
     defaults: tuple[tuple[str, str], ...] = ()
     """(argument, value) used when the argument is absent, as the service defaults it."""
+    keys: tuple[tuple[str, str], ...] = ()
+    """(name, key): names in the templates that stand for keys of a map argument, which name resources
+    themselves (DynamoDB's `RequestItems`, table -> request) where no argument path reaches them."""
     passable_roles: str | None = None
     """For `iam:PassRole` on roles the definition only names through a task or job definition: the
     service principal they are passed to; the roles come from the workflow's `passable_roles`."""

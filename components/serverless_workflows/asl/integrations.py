@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -216,7 +216,11 @@ def _sdk_accesses(state: State, call: Call) -> Needs:
     if not isinstance(built, Integration):
         why, actions = built
         return [], [Unscoped(state.name, state.where, call.resource, why, actions)]
-    return _apply(state, call.resource, built, call.pattern, arguments=arguments, passable_roles=())
+    needs, problems = _apply(state, call.resource, built, call.pattern, arguments=arguments, passable_roles=())
+    # A refused state is granted by hand as a whole (granted_states): name every action the call needs,
+    # not only the one whose target is unknown (a transaction's items computed at run time).
+    actions = tuple(dict.fromkeys(action for grant in built.grants for action in grant.actions))
+    return needs, [replace(problem, actions=actions) for problem in problems]
 
 
 def _distributed_map(state: State) -> Needs:
@@ -332,10 +336,13 @@ def _grants(
                 )
                 late.append(Unscoped(state.name, state.where, resource, why, grant.actions))
             continue
-        values: dict[str, str] = dict(grant.defaults)
+        keys = dict(grant.keys)
+        values: dict[str, str] = {**dict(grant.defaults), **keys}
         skipped = False
         templates = [*grant.resources, *(value for _, _, value in grant.condition)]
         for name in dict.fromkeys(m["name"] for template in templates for m in _ARGUMENT.finditer(template)):
+            if name in keys:
+                continue
             value, status = _text(arguments, name)
             if value is not None:
                 values[name] = value

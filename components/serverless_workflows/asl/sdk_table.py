@@ -20,9 +20,10 @@ request involves only when it names one (NAMED_ONLY_WHEN_GIVEN), called without 
 ends with `NoResourceNamed`. One a service's guide documents on `*` where IAM's optional type is no
 reliable scope (Polly's SynthesizeSpeech) ends with `StarAsDocumented`. Anything else the
 parameters do not name is refused (`integrations.Unscoped`), naming the state, the action and what
-IAM would scope it to: never a silent `*`. A call whose own action IAM's data does not have
-(DynamoDB's `transactWriteItems`, S3's `getBucketEncryption`, which IAM authorises under other
-names) is refused too, naming no action to grant: only AWS's reference says which.
+IAM would scope it to: never a silent `*`. A call whose own action IAM's data does not have, and
+CALLS does not list (S3's `getBucketEncryption`, which IAM authorises as
+`s3:GetEncryptionConfiguration`), is refused too, naming no action to grant: only AWS's reference
+says which.
 
 `integration` builds an `integration_table.Integration` for one call, which `integrations.py`
 applies like an optimised one: one way to build statements and ARNs.
@@ -62,7 +63,9 @@ class Scope:
     of the list `X` (`Entries[].EventBusName`, each entry's), one resource per item; `X*` is the
     value of `X` followed by `*` (a prefix); `X|form` turns it with one of `integrations.FORMS`."""
     whole: tuple[str, str] | None = None
-    """(parameter, form): a parameter that holds the whole ARN, or a name the form makes one of."""
+    """(parameter, form): a parameter that holds the whole ARN, or a name the form makes one of. `X[]`
+    as above, items that lack it left out (a transaction's Put among its Updates); `X{}` is each key of
+    the map `X`, whose keys name the resources (DynamoDB's `RequestItems`, by table)."""
     defaults: Mapping[str, str] = field(default_factory=dict)
     """ARN variable -> its value when no parameter holds it, as the service defaults it (`*` for a
     resource the call creates, whose ID is known only once it exists)."""
@@ -170,6 +173,13 @@ def _passes(parameter: str, service: str) -> SdkGrant:
     return SdkGrant("iam:PassRole", {"role": Scope(whole=(parameter, "role"))}, passed_to=service)
 
 
+def _each_transact_item(kind: str, action: str) -> SdkGrant:
+    """`dynamodb:action` on the table of each item of a transaction that is a `kind` (Put, Update...);
+    left out when no item is one."""
+    held = f"TransactItems[].{kind}.TableName"
+    return SdkGrant(f"dynamodb:{action}", {"table": Scope(whole=(held, "dynamodb-table"))}, optional=(held,))
+
+
 _S3_PREFIX = (("StringLike", "s3:prefix", "{Prefix}*"),)
 _COPY = _own("s3:GetObject", object=Scope(whole=("CopySource", "s3-copy-source")))
 _REKOGNITION_IMAGES = ("detectFaces", "detectLabels", "detectModerationLabels", "detectProtectiveEquipment",
@@ -230,6 +240,19 @@ CALLS: dict[str, tuple[SdkGrant, ...]] = {
     "polly:startSpeechSynthesisTask": (_own("polly:StartSpeechSynthesisTask"), SdkGrant("s3:PutObject", {
         "object": Scope({"BucketName": ("OutputS3BucketName|s3-bucket-name",), "ObjectName": ("OutputS3KeyPrefix*",)},
                         defaults={"ObjectName": "*"})})),
+    # DynamoDB's calls on several tables, each table named in the request: a batch's tables are the keys of its
+    # RequestItems (DynamoDB Developer Guide, "DynamoDB API permissions: Actions, resources, and conditions
+    # reference": BatchGetItem and BatchWriteItem on each table). A transaction has no IAM action of its own: each
+    # item is authorised as the action it initiates, on its own table (Developer Guide, "Using IAM with DynamoDB
+    # transactions": Get, Put, Update and Delete as GetItem, PutItem, UpdateItem and DeleteItem, ConditionCheck
+    # as dynamodb:ConditionCheckItem).
+    "dynamodb:batchGetItem": (_own("dynamodb:BatchGetItem", table=Scope(whole=("RequestItems{}", "dynamodb-table"))),),
+    "dynamodb:batchWriteItem": (_own("dynamodb:BatchWriteItem",
+                                     table=Scope(whole=("RequestItems{}", "dynamodb-table"))),),
+    "dynamodb:transactGetItems": (_each_transact_item("Get", "GetItem"),),
+    "dynamodb:transactWriteItems": tuple(_each_transact_item(kind, action) for kind, action in (
+        ("Put", "PutItem"), ("Update", "UpdateItem"), ("Delete", "DeleteItem"),
+        ("ConditionCheck", "ConditionCheckItem"))),
     # EventBridge Scheduler passes the schedule's target role to the scheduler.
     "scheduler:createSchedule": (_own("scheduler:CreateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
     "scheduler:updateSchedule": (_own("scheduler:UpdateSchedule"), _passes("Target.RoleArn", _SCHEDULER)),
@@ -259,6 +282,30 @@ def _paths(arguments: Any, held: str) -> list[str] | None:
     return [f"{list_path}.{n}" + (f".{tail}" if tail else "") for n in range(len(items))]
 
 
+def _present(arguments: Any, held: str) -> list[str] | None:
+    """The argument paths `held` stands for that are not absent (each item that has it), or None."""
+    paths = [path for path in _paths(arguments, held) or () if argument(arguments, _bare(path))[0] != ABSENT]
+    return paths or None
+
+
+def _keys(arguments: Any, held: str, keys: dict[str, str]) -> list[str] | None:
+    """The template names standing for each key of the map `held` (`X{}`), put in `keys` with the key as
+    written (`${Name}` included, a JSONPath `.$` left off: it computes the value, not the key); the map's
+    own path when it is computed at run time, which the derivation then refuses; None when it has none."""
+    path = held.removesuffix("{}")
+    status, named = argument(arguments, path)
+    if status == COMPUTED:
+        return [path]
+    if not isinstance(named, dict) or not named:
+        return None
+    found = []
+    for number, key in enumerate(named):
+        name = f"{path}Key{number}"
+        keys[name] = key.removesuffix(".$")
+        found.append(name)
+    return found
+
+
 def _bare(held: str) -> str:
     """The parameter path of `held`, without its form and prefix star."""
     return held.split("|", maxsplit=1)[0].rstrip("*")
@@ -271,12 +318,13 @@ def _piece(path: str, held: str) -> str:
     return "{" + _bare(path) + (f"|{form}" if form else "") + "}" + star
 
 
-def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any) -> list[str] | None:
-    """The resource templates of the resources `arguments` name, or None when they name none."""
+def _templates(prefix: str, resource_type: str, scope: Scope, arguments: Any, keys: dict[str, str]) -> list[str] | None:
+    """The resource templates of the resources `arguments` name, or None when they name none; the
+    values of the names that stand for a map's keys go in `keys`."""
     if scope.whole is not None:
         parameter, form = scope.whole
-        paths = _paths(arguments, parameter)
-        return None if paths is None else ["{" + f"{path}|{form}" + "}" for path in paths]
+        named = _keys(arguments, parameter, keys) if parameter.endswith("{}") else _present(arguments, parameter)
+        return None if named is None else ["{" + f"{name}|{form}" + "}" for name in named]
     fmt = iam_data.arn_format(prefix, resource_type) or ""
     templates = [fmt]
     for name in dict.fromkeys(m["name"] for m in _VARIABLE.finditer(fmt)):
@@ -341,12 +389,14 @@ def integration(service: str, action: str, pattern: str, arguments: Any) -> Inte
         return f"an AWS SDK integration has no {pattern} pattern", needed
     grants: list[Grant] = []
     for wish, found in known:
-        if any(argument(arguments, path)[0] == ABSENT for path in wish.optional):
+        if any(_present(arguments, path) is None for path in wish.optional):
             continue
         built = _grant(found, wish, arguments)
         if isinstance(built, str):
             return built, needed
         grants.append(built)
+    if not grants:  # every grant is of a part the request leaves out (a transaction without items)
+        return f"it names nothing for {', '.join(needed)} to act on", needed
     return Integration(f"aws-sdk:{service}:{action}", PAGE, PATTERNS, tuple(grants))
 
 
@@ -365,33 +415,36 @@ def _grant(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> Grant | st
     scoped = _scoped(found, wish, arguments)
     if isinstance(scoped, str):
         return scoped
-    suffix, resources = scoped
+    suffix, resources, keys = scoped
     condition = tuple(c for c in wish.condition if all(
         argument(arguments, m)[0] != ABSENT for m in re.findall(r"\{([A-Za-z0-9.]+)\}", c[2])))  # fmt: skip
     if wish.passed_to is not None:
         condition += (("StringEquals", "iam:PassedToService", wish.passed_to),)
-    return Grant(_sid(found) + suffix, (found.qualified,), tuple(resources), condition=condition)
+    return Grant(_sid(found) + suffix, (found.qualified,), tuple(resources), condition=condition,
+                 keys=tuple(keys.items()))  # fmt: skip
 
 
-def _scoped(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> tuple[str, list[str]] | str:
-    """(what the Sid says of a grant on `*`, the resources), or why `arguments` cannot scope the grant."""
+def _scoped(found: iam_data.Action, wish: SdkGrant, arguments: Any) -> tuple[str, list[str], dict[str, str]] | str:
+    """(what the Sid says of a grant on `*`, the resources, the values of names standing for map keys),
+    or why `arguments` cannot scope the grant."""
     star = "NoResourceType" if not found.resource_types else "StarAsDocumented" if wish.star_as_documented else ""
+    keys: dict[str, str] = {}
     if star:
-        return star, [STAR]
+        return star, [STAR], keys
     resources: list[str] = []
     for kind in found.resource_types:
         scope = wish.scopes.get(kind.name) or SCOPES.get((found.prefix, kind.name))
         if scope is not None and (refused := _bucket_named_by_arn(scope, arguments)) is not None:
             return refused
-        named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments)
+        named = None if scope is None else _templates(found.prefix, kind.name, scope, arguments, keys)
         if named is None and kind.required:
             what = iam_data.arn_format(found.prefix, kind.name)
             untold = f"{found.qualified} needs the ARN of its {kind.name} ({what}), which its parameters do not tell"
             return untold if scope is None else f"it names no {kind.name} ({what}) for {found.qualified}"
         resources.extend(named or ())
     if resources:
-        return "", resources
+        return "", resources, keys
     if may_be_granted_on_star(found):
-        return "NoResourceNamed", [STAR]
+        return "NoResourceNamed", [STAR], keys
     listed = ", ".join(kind.name for kind in found.resource_types)
     return f"{found.qualified} takes a resource ({listed}) its parameters do not name"
