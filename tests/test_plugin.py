@@ -5,9 +5,9 @@
   every input and output of every resource and nested type typed and documented;
 - the provider answers GetSchema over gRPC, in this process and as the plugin's entry started the
   way Pulumi's language host starts it;
-- a Construct through the provider registers what the Python class registers for the same inputs,
-  integers arriving as floats included, and a refused input comes back as one line naming the
-  property as the other language spells it, not as a Python stack trace.
+- a Construct of each component through the provider registers what its Python class registers for
+  the same inputs, integers arriving as floats included, and a refused input comes back as one line
+  naming the property as the other language spells it, not as a Python stack trace.
 
 What needs the Pulumi CLI (`pulumi package add`, the generated SDKs, a real deployment) is not
 verified here: docs/components.md#what-was-verified-offline-and-what-needs-the-pulumi-cli.
@@ -378,7 +378,19 @@ def package() -> ComponentPackage:
 
 
 def registered(run: ProgramRun) -> list[tuple[str, str, str, str, dict[str, Any]]]:
-    return sorted((r.urn, r.type, r.name, r.parent, r.inputs) for r in run.resources)
+    return sorted((r.urn, r.type, r.name, r.parent, comparable(r.inputs)) for r in run.resources)
+
+
+def comparable(value: Any) -> Any:
+    """`value` with each asset and archive (a function's package) made what it holds, which `==` then
+    compares: Pulumi's compare by identity."""
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return type(value).__name__, comparable(vars(value))
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    return value
 
 
 def test_the_inputs_of_the_construct_test_arrive_as_floats() -> None:
@@ -502,6 +514,147 @@ def test_a_fault_through_the_provider_keeps_what_locates_it(
     with pytest.raises(ComponentInitError) as failed:
         declare(lambda: package.construct("hello", WORKFLOW, CONSTRUCT_INPUTS, pulumi.ResourceOptions()))
     assert isinstance(failed.value.inner, KeyError)
+
+
+def as_the_engine_sends(inputs: dict[str, Any]) -> dict[str, Any]:
+    """`inputs` with every number a float, as a protobuf Struct carries them to the provider."""
+    sent: dict[str, Any] = json.loads(json.dumps(inputs), parse_int=float)
+    return sent
+
+
+WATCHED_FUNCTIONS = {"Say": "say-dev", "Log": "log-dev"}
+BYE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:bye"
+MONITORING_INPUTS = as_the_engine_sends(
+    {
+        "namePrefix": "ops-dev",
+        "workflows": [
+            {
+                **WATCHED,
+                "scheduleGroup": "hello-group",
+                "deadLetterQueueName": "hello-dead-letters",
+                "thresholds": {"executionsFailed": {"value": 2, "evaluationPeriods": 3}},
+            },
+            {"name": "bye", "stateMachineArn": BYE_ARN, "functionNames": WATCHED_FUNCTIONS},
+        ],
+        "alarmEmail": "ops@example.com",
+        "thresholds": {"functionErrors": {"value": 5, "periodSeconds": 600}},
+        "retainData": True,
+    }
+)
+# The same from Python, a map's keys in the order the provider sorts them into.
+PYTHON_MONITORING_ARGS = monitoring.MonitoringArgs(
+    name_prefix="ops-dev",
+    workflows=[
+        monitoring.MonitoredWorkflowArgs(
+            name=WATCHED["name"],
+            state_machine_arn=WATCHED["stateMachineArn"],
+            schedule_group="hello-group",
+            dead_letter_queue_name="hello-dead-letters",
+            thresholds=AlarmThresholds(executions_failed=Threshold(value=2, evaluation_periods=3)),
+        ),
+        monitoring.MonitoredWorkflowArgs(
+            name="bye", state_machine_arn=BYE_ARN, function_names=dict(sorted(WATCHED_FUNCTIONS.items()))
+        ),
+    ],
+    alarm_email="ops@example.com",
+    thresholds=AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600)),
+    retain_data=True,
+)
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@pytest.mark.program
+def test_a_monitoring_constructed_through_the_provider_registers_what_the_python_class_registers(
+    declare: Declare, package: ComponentPackage
+) -> None:
+    assert "5.0" in json.dumps(MONITORING_INPUTS)
+    through_provider = declare(
+        lambda: package.construct("ops", MONITORING, MONITORING_INPUTS, pulumi.ResourceOptions())
+    )
+    in_python = declare(lambda: monitoring.Monitoring("ops", PYTHON_MONITORING_ARGS))
+    assert registered(through_provider) == registered(in_python)
+    # In whatever order the engine hands over a map's keys, the same is declared.
+    reordered = json.loads(json.dumps(MONITORING_INPUTS), object_pairs_hook=lambda pairs: dict(reversed(pairs)))
+    again = declare(lambda: package.construct("ops", MONITORING, reordered, pulumi.ResourceOptions()))
+    assert registered(again) == registered(through_provider)
+    # What was asked for was declared: each function's alarms, the schedule's and the queue's, the
+    # subscription, the dashboard, every child under the component.
+    (component,) = through_provider.of_type(MONITORING)
+    children = through_provider.children_of(component)
+    assert {r.type for r in children} >= {
+        METRIC_ALARM, "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription",
+        "aws:kms/key:Key", "aws:cloudwatch/dashboard:Dashboard",
+    }  # fmt: skip
+    assert len(children) == len(through_provider.resources) - 1
+    alarms = {r.inputs["name"]: r.inputs for r in through_provider.of_type(METRIC_ALARM)}
+    errors = {name: alarm for name, alarm in alarms.items() if alarm["metricName"] == "Errors"}
+    assert {alarm["dimensions"]["FunctionName"] for alarm in errors.values()} == set(WATCHED_FUNCTIONS.values())
+    # The numbers as the program wrote them: the stack's thresholds, and a workflow's own over them.
+    assert {(a["threshold"], a["period"], a["evaluationPeriods"]) for a in errors.values()} == {(5, 600, 1)}
+    failed = {
+        a["dimensions"]["StateMachineArn"]: (a["threshold"], a["period"], a["evaluationPeriods"])
+        for a in alarms.values()
+        if a["metricName"] == "ExecutionsFailed"
+    }
+    assert failed == {WATCHED["stateMachineArn"]: (2, 300, 3), BYE_ARN: (1, 300, 1)}
+    assert any(a["dimensions"].get("QueueName") == "hello-dead-letters" for a in alarms.values())
+    assert any(a["dimensions"].get("ScheduleGroup") == "hello-group" for a in alarms.values())
+
+
+HANDLER = "handlers.call_center.open_case"
+# Absolute: a relative source root, or none, is looked up from the provider's working directory.
+HANDLER_FUNCTION_INPUTS = as_the_engine_sends(
+    {
+        "handler": HANDLER,
+        "sourceRoot": str(PROJECT_ROOT),
+        "runtime": "python3.12",
+        "architecture": "x86_64",
+        "memoryMb": 256,
+        "timeoutSeconds": 30,
+        "logRetentionDays": 30,
+        "environment": {"TABLE": "cases", "STAGE": "dev"},
+        "invokers": ["arn:aws:iam::123456789012:role/ops"],
+    }
+)
+PYTHON_HANDLER_FUNCTION_ARGS = handler_function.HandlerFunctionArgs(
+    handler=HANDLER,
+    source_root=str(PROJECT_ROOT),
+    runtime="python3.12",
+    architecture="x86_64",
+    memory_mb=256,
+    timeout_seconds=30,
+    log_retention_days=30,
+    environment={"STAGE": "dev", "TABLE": "cases"},
+    invokers=["arn:aws:iam::123456789012:role/ops"],
+)
+
+
+@pytest.mark.program
+def test_a_handler_function_constructed_through_the_provider_registers_what_the_python_class_registers(
+    declare: Declare, package: ComponentPackage
+) -> None:
+    assert "256.0" in json.dumps(HANDLER_FUNCTION_INPUTS)
+    through_provider = declare(
+        lambda: package.construct("open", HANDLER_FUNCTION, HANDLER_FUNCTION_INPUTS, pulumi.ResourceOptions())
+    )
+    in_python = declare(lambda: handler_function.HandlerFunction("open", PYTHON_HANDLER_FUNCTION_ARGS))
+    assert registered(through_provider) == registered(in_python)
+    (component,) = through_provider.of_type(HANDLER_FUNCTION)
+    assert len(through_provider.children_of(component)) == len(through_provider.resources) - 1
+    function = through_provider.named("open-function")
+    role = through_provider.named("open-role")
+    assert function.parent == role.parent == component.urn
+    assert (function.inputs["handler"], function.inputs["runtime"], function.inputs["architectures"]) == (
+        HANDLER,
+        "python3.12",
+        ["x86_64"],
+    )
+    assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 30)
+    # Its package, read from the source root given, not from the provider's working directory.
+    assert {"handlers/__init__.py", "handlers/call_center.py"} <= set(function.inputs["code"].assets)
+    # Its own role, by the ARN AWS gives it.
+    assert function.inputs["role"] == f"arn:aws:iam::{fake_aws.ACCOUNT_ID}:role/{role.inputs['name']}"
+    assert function.inputs["environment"]["variables"] == {"STAGE": "dev", "TABLE": "cases"}
 
 
 # --- Construct over gRPC, end to end ---------------------------------------------------------------------
