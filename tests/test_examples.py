@@ -7,7 +7,8 @@
   group and a schedule, and no module of the catalogue exists there;
 - `examples/yaml/`, a Pulumi YAML program, uses only what the pinned schema declares, spelt as the
   schema spells it, its definition's placeholder escaped as Pulumi YAML needs, and its Workflow,
-  handed to the provider as the YAML engine would hand it, declares what the Python example does.
+  handed to the provider as the YAML engine would hand it, declares what the Python example does;
+- docs/components.md shows the Python example whole and an excerpt of the YAML one, as they are.
 """
 
 from __future__ import annotations
@@ -222,6 +223,64 @@ def test_the_docs_show_the_python_example_as_it_is() -> None:
     shown = page.split("### A minimal program\n", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
     program = PYTHON_EXAMPLE.read_text()
     assert shown == program.split('"""\n\n', 1)[1]
+
+
+def test_the_docs_show_an_excerpt_of_the_yaml_example_as_it_is() -> None:
+    page = (PROJECT_ROOT / "docs" / "components.md").read_text()
+    shown = page.split("### YAML\n", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert excerpt_problems(shown, YAML_EXAMPLE.read_text()) == []
+
+
+def excerpt_problems(shown: str, program: str) -> list[str]:
+    """How `shown` is not an excerpt of the YAML `program`: each of its lines must be one of the program's,
+    in the program's order (lines may be left out, none changed or added), and what it reads as must be
+    the program with entries left out: each mapping's keys among the program's there, every other
+    value (a list, a string, a number) the program's."""
+    theirs, after = program.splitlines(), 0
+    problems = []
+    for line in shown.splitlines():
+        if line in theirs[after:]:
+            after = theirs.index(line, after) + 1
+        else:
+            problems.append(f"line {line!r} is not the example's, in its order")
+
+    def compare(ours: Any, theirs: Any, path: str) -> None:
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            for key, value in ours.items():
+                if key in theirs:
+                    compare(value, theirs[key], f"{path}.{key}" if path else str(key))
+                else:
+                    problems.append(f"{path or 'the program'} has no {key!r} in the example")
+        elif ours != theirs:
+            problems.append(f"{path} is {ours!r}, the example's is {theirs!r}")
+
+    compare(yaml.safe_load(shown), yaml.safe_load(program), "")
+    return problems
+
+
+def test_the_excerpt_check_sees_a_changed_added_or_reordered_line() -> None:
+    program = YAML_EXAMPLE.read_text()
+    assert excerpt_problems(program, program) == []
+    changed = program.replace("periodSeconds: 600", "periodSeconds: 300")
+    assert excerpt_problems(changed, program) == [
+        "line '          periodSeconds: 300' is not the example's, in its order",
+        "resources.alarms.properties.thresholds.executionsFailed.periodSeconds is 300, the example's is 600",
+    ]
+    # A list item left out changes the list, which an excerpt shows whole.
+    shortened = program.replace("              - ErrorEquals: [States.ALL]\n", "")
+    assert excerpt_problems(shortened, program) == [
+        "resources.hello.properties.definitionDocument.States.Hello.Retry is None, the example's is "
+        "[{'ErrorEquals': ['States.ALL']}]"
+    ]
+    added = program.replace("runtime: yaml\n", "runtime: yaml\nmain: src/\n")
+    assert excerpt_problems(added, program) == [
+        "line 'main: src/' is not the example's, in its order",
+        "the program has no 'main' in the example",
+    ]
+    first, second, *rest = program.splitlines(keepends=True)
+    assert excerpt_problems("".join([second, first, *rest]), program) == [
+        f"line {first.rstrip()!r} is not the example's, in its order"
+    ]
 
 
 # --- the YAML example against the pinned schema --------------------------------------------------------
