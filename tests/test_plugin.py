@@ -718,17 +718,20 @@ def _monitor_over_grpc(mock: _Recording) -> resource_pb2_grpc.ResourceMonitorSer
     return servicer
 
 
+# `over_grpc(inputs, resource_type, name)`: what was registered, and the response or the gRPC error.
+OverGrpc = Callable[..., tuple[list[Registration], Any]]
+
+
 @pytest.fixture
-def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration], Any]]]:
-    """`over_grpc(inputs)`: a Workflow's Construct sent to the provider over gRPC; what was registered,
-    and the response or the gRPC error."""
+def over_grpc() -> Iterator[OverGrpc]:
+    """A component's Construct sent to the provider over gRPC (a Workflow "hello" unless told)."""
     monitor = _Recording()
     monitor_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     resource_pb2_grpc.add_ResourceMonitorServicer_to_server(_monitor_over_grpc(monitor), monitor_server)
     monitor_port = monitor_server.add_insecure_port("127.0.0.1:0")
     monitor_server.start()
 
-    async def construct(inputs: dict[str, Any]) -> Any:
+    async def construct(inputs: dict[str, Any], resource_type: str, name: str) -> Any:
         server = grpc.aio.server()
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(ProviderServicer(ComponentPackage(), [], ""), server)
         port = server.add_insecure_port("127.0.0.1:0")
@@ -736,7 +739,7 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
         struct = struct_pb2.Struct()
         struct.update(inputs)
         request = provider_pb2.ConstructRequest(
-            project=PROJECT, stack="dev", name="hello", type=WORKFLOW, inputs=struct,
+            project=PROJECT, stack="dev", name=name, type=resource_type, inputs=struct,
             monitorEndpoint=f"127.0.0.1:{monitor_port}", parent=STACK_URN,
         )  # fmt: skip
         try:
@@ -748,8 +751,10 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
         finally:
             await server.stop(None)
 
-    def send(inputs: dict[str, Any]) -> tuple[list[Registration], Any]:
-        answer = run_async(construct(inputs))
+    def send(
+        inputs: dict[str, Any], resource_type: str = WORKFLOW, name: str = "hello"
+    ) -> tuple[list[Registration], Any]:
+        answer = run_async(construct(inputs, resource_type, name))
         return monitor.registered, answer
 
     try:
@@ -761,9 +766,7 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
 
 
 @pytest.mark.program
-def test_a_construct_over_grpc_registers_what_the_python_class_registers(
-    declare: Declare, over_grpc: Callable[[dict[str, Any]], tuple[list[Registration], Any]]
-) -> None:
+def test_a_construct_over_grpc_registers_what_the_python_class_registers(declare: Declare, over_grpc: OverGrpc) -> None:
     registrations, answer = over_grpc(CONSTRUCT_INPUTS)
     assert isinstance(answer, provider_pb2.ConstructResponse), answer
     in_python = declare(lambda: Workflow("hello", PYTHON_ARGS))
@@ -772,10 +775,30 @@ def test_a_construct_over_grpc_registers_what_the_python_class_registers(
     assert state["stateMachineArn"] == "arn:aws:states:us-east-1:123456789012:stateMachine:hello-dev"
 
 
+# Monitoring and HandlerFunction over gRPC: the engine's inputs, the same from Python, an output of the answer.
+OTHER_COMPONENTS = [
+    (MONITORING, "ops", MONITORING_INPUTS, lambda: monitoring.Monitoring("ops", PYTHON_MONITORING_ARGS),
+     ("topicArn", "arn:aws:sns:us-east-1:123456789012:ops-dev-alarms")),
+    (HANDLER_FUNCTION, "open", HANDLER_FUNCTION_INPUTS,
+     lambda: handler_function.HandlerFunction("open", PYTHON_HANDLER_FUNCTION_ARGS),
+     ("functionArn", "arn:aws:lambda:us-east-1:123456789012:function:open-dev")),
+]  # fmt: skip
+
+
 @pytest.mark.program
-def test_a_refusal_over_grpc_is_one_line_naming_the_property(
-    over_grpc: Callable[[dict[str, Any]], tuple[list[Registration], Any]],
+@pytest.mark.parametrize("component", OTHER_COMPONENTS, ids=[token.split(":")[-1] for token, *_ in OTHER_COMPONENTS])
+def test_a_monitoring_or_handler_function_constructed_over_grpc_registers_what_the_python_class_registers(
+    declare: Declare, over_grpc: OverGrpc, component: tuple[str, str, dict[str, Any], Callable[[], Any], Any]
 ) -> None:
+    resource_type, name, inputs, in_python, (output, value) = component
+    registrations, answer = over_grpc(inputs, resource_type, name)
+    assert isinstance(answer, provider_pb2.ConstructResponse), answer
+    assert registered(ProgramRun(registrations)) == registered(declare(in_python))
+    assert pulumi.runtime.rpc.deserialize_properties(answer.state)[output] == value
+
+
+@pytest.mark.program
+def test_a_refusal_over_grpc_is_one_line_naming_the_property(over_grpc: OverGrpc) -> None:
     bad = {**CONSTRUCT_INPUTS, "schedule": {**CONSTRUCT_INPUTS["schedule"], "retryAttempts": 2.5}}
     registrations, answer = over_grpc(bad)
     assert isinstance(answer, grpc.aio.AioRpcError), answer
