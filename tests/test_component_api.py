@@ -246,6 +246,8 @@ ARGS_AND_DEFAULTS: list[tuple[type, type | None]] = [
     (VpcConfigArgs, None),
     (MonitoringArgs, MonitoringPlan),
     (MonitoredWorkflowArgs, MonitoredWorkflow),
+    (AlarmThresholds, ResolvedThresholds),
+    (Threshold, ResolvedThreshold),
 ]
 
 
@@ -267,6 +269,34 @@ def test_every_field_is_described_and_every_optional_one_says_its_default(
             # The value itself, as a word, in what the field says of its default.
             word = rf"(?<![\w.]){re.escape(str(default))}(?![\w])"
             assert re.search(word, documented_default(docs[name])), (name, default)
+        elif isinstance(default, ResolvedThreshold):
+            assert documented_threshold(documented_default(docs[name])) == default, (name, docs[name])
+
+
+# An alarm's default as AlarmThresholds documents it: "1 or more in 5 minutes", "1 or more messages at any
+# time in 5 minutes": one period of that many minutes, in which the statistic reaches the value.
+_ONE_WINDOW = re.compile(r"(?P<value>\d+(?:\.\d+)?) or more\b[^.]*? in (?P<minutes>\d+) minutes?\b")
+
+
+def documented_threshold(default: str) -> ResolvedThreshold | None:
+    """The threshold a documented default describes, or None for a description of another form."""
+    found = _ONE_WINDOW.match(default)
+    if found is None:
+        return None
+    return ResolvedThreshold(
+        value=float(found["value"]), period_seconds=int(found["minutes"]) * 60, evaluation_periods=1
+    )
+
+
+def test_a_documented_threshold_is_read_as_the_threshold_it_describes() -> None:
+    assert documented_threshold("1 or more in 5 minutes.") == ResolvedThreshold(
+        value=1, period_seconds=300, evaluation_periods=1
+    )
+    assert documented_threshold("2 or more messages at any time in 10 minutes.") == ResolvedThreshold(
+        value=2, period_seconds=600
+    )
+    assert documented_threshold("1 or more in 5 minutes.") != ResolvedThreshold(evaluation_periods=2)
+    assert documented_threshold("the first occurrence.") is None
 
 
 # --- HandlerFunction: packaged once for its runtime and architecture; Lambda's settings pass through --

@@ -6,8 +6,10 @@
   declares under Pulumi's mocks a state machine, a role allowed to invoke only its function, a log
   group and a schedule, and no module of the catalogue exists there;
 - `examples/yaml/`, a Pulumi YAML program, uses only what the pinned schema declares, spelt as the
-  schema spells it, its definition's placeholder escaped as Pulumi YAML needs, and its Workflow,
-  handed to the provider as the YAML engine would hand it, declares what the Python example does.
+  schema spells it, each interpolation of a declared value or output of the type its property takes,
+  its definition's placeholder escaped as Pulumi YAML needs, and its Workflow, handed to the
+  provider as the YAML engine would hand it, declares what the Python example does;
+- docs/components.md shows the Python example whole and an excerpt of the YAML one, as they are.
 """
 
 from __future__ import annotations
@@ -224,6 +226,64 @@ def test_the_docs_show_the_python_example_as_it_is() -> None:
     assert shown == program.split('"""\n\n', 1)[1]
 
 
+def test_the_docs_show_an_excerpt_of_the_yaml_example_as_it_is() -> None:
+    page = (PROJECT_ROOT / "docs" / "components.md").read_text()
+    shown = page.split("### YAML\n", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert excerpt_problems(shown, YAML_EXAMPLE.read_text()) == []
+
+
+def excerpt_problems(shown: str, program: str) -> list[str]:
+    """How `shown` is not an excerpt of the YAML `program`: each of its lines must be one of the program's,
+    in the program's order (lines may be left out, none changed or added), and what it reads as must be
+    the program with entries left out: each mapping's keys among the program's there, every other
+    value (a list, a string, a number) the program's."""
+    theirs, after = program.splitlines(), 0
+    problems = []
+    for line in shown.splitlines():
+        if line in theirs[after:]:
+            after = theirs.index(line, after) + 1
+        else:
+            problems.append(f"line {line!r} is not the example's, in its order")
+
+    def compare(ours: Any, theirs: Any, path: str) -> None:
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            for key, value in ours.items():
+                if key in theirs:
+                    compare(value, theirs[key], f"{path}.{key}" if path else str(key))
+                else:
+                    problems.append(f"{path or 'the program'} has no {key!r} in the example")
+        elif ours != theirs:
+            problems.append(f"{path} is {ours!r}, the example's is {theirs!r}")
+
+    compare(yaml.safe_load(shown), yaml.safe_load(program), "")
+    return problems
+
+
+def test_the_excerpt_check_sees_a_changed_added_or_reordered_line() -> None:
+    program = YAML_EXAMPLE.read_text()
+    assert excerpt_problems(program, program) == []
+    changed = program.replace("periodSeconds: 600", "periodSeconds: 300")
+    assert excerpt_problems(changed, program) == [
+        "line '          periodSeconds: 300' is not the example's, in its order",
+        "resources.alarms.properties.thresholds.executionsFailed.periodSeconds is 300, the example's is 600",
+    ]
+    # A list item left out changes the list, which an excerpt shows whole.
+    shortened = program.replace("              - ErrorEquals: [States.ALL]\n", "")
+    assert excerpt_problems(shortened, program) == [
+        "resources.hello.properties.definitionDocument.States.Hello.Retry is None, the example's is "
+        "[{'ErrorEquals': ['States.ALL']}]"
+    ]
+    added = program.replace("runtime: yaml\n", "runtime: yaml\nmain: src/\n")
+    assert excerpt_problems(added, program) == [
+        "line 'main: src/' is not the example's, in its order",
+        "the program has no 'main' in the example",
+    ]
+    first, second, *rest = program.splitlines(keepends=True)
+    assert excerpt_problems("".join([second, first, *rest]), program) == [
+        f"line {first.rstrip()!r} is not the example's, in its order"
+    ]
+
+
 # --- the YAML example against the pinned schema --------------------------------------------------------
 
 _INTERPOLATION = re.compile(r"\$\$|\$\{([^}]*)\}")
@@ -244,33 +304,143 @@ def type_of(reference: str) -> dict[str, Any]:
     return type_definition
 
 
-def schema_problems(value: Any, prop: dict[str, Any], path: str) -> list[str]:
-    """What in `value`, set at `path`, the schema's property `prop` does not allow: a property the type
-    has not, a required one left out, a value of another type, a resource's output where the value must
-    be plain (known when the program runs)."""
+def schema_problems(value: Any, prop: dict[str, Any], path: str, program: dict[str, Any]) -> list[str]:
+    """What in `value`, set at `path` of `program`, the schema's property `prop` does not allow: a
+    property the type has not, a required one left out, a value of another type, an interpolation of a
+    value of another type, a resource's output where the value must be plain (known when the program
+    runs)."""
     if isinstance(value, str) and (found := interpolations(value)):
-        # A config value is known when the program runs; a resource's output (`${name.property}`) is not.
-        output = prop.get("plain") and any("." in name for name in found)
-        return [f"{path} is plain, known when the program runs: it cannot take {value!r}"] if output else []
+        return interpolation_problems(value, found, prop, path, program)
     reference = prop.get("$ref", "")
     if reference.startswith("#/types/"):
-        return object_problems(value, type_of(reference), path)
-    return [] if reference == "pulumi.json#/Any" else _typed_problems(value, prop, path)
+        return object_problems(value, type_of(reference), path, program)
+    return [] if reference == ANY else _typed_problems(value, prop, path, program)
 
 
-def _typed_problems(value: Any, prop: dict[str, Any], path: str) -> list[str]:
+ANY = "pulumi.json#/Any"
+# What Pulumi YAML itself names, all strings: pulumi.cwd, pulumi.organization, pulumi.project, pulumi.stack.
+BUILT_IN = "pulumi"
+
+
+def interpolation_problems(
+    value: str, found: list[str], prop: dict[str, Any], path: str, program: dict[str, Any]
+) -> list[str]:
+    """A string that interpolates: a resource's output cannot be plain, and what the interpolation makes
+    must be what `prop` takes. A string that is one interpolation and nothing else is the value
+    interpolated, of that value's type; one with text around is a string."""
+    resources = program.get("resources", {})
+    # A config value is known when the program runs; a resource's output (`${name.property}`) is not.
+    if prop.get("plain") and any(_accessed(name)[0] in resources for name in found):
+        return [f"{path} is plain, known when the program runs: it cannot take {value!r}"]
+    whole = value == f"${{{found[0]}}}"
+    given = referenced_type(found[0], program) if whole else {"type": "string"}
+    if given is None or fits(given, prop):
+        return []
+    made = f"{value!r} is {described(given)}" if whole else f"{value!r} makes a string"
+    return [f"{path} takes {described(prop)}: {made}"]
+
+
+_ACCESSOR = re.compile(r"\.(\w+)|\[(\d+)\]")
+
+
+def _accessed(reference: str) -> tuple[str, list[tuple[str, str]]]:
+    """`name.property[0]` as its name and its accessors, (property, "") or ("", index) each."""
+    head = re.match(r"\w+", reference)
+    name = head[0] if head else reference
+    return name, _ACCESSOR.findall(reference[len(name) :])
+
+
+def referenced_type(reference: str, program: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema type of what `${reference}` reads, as a property of the schema is typed; None where
+    this check cannot know it (a variable, another package's resource or type, an untyped config value)
+    or where it reads nothing (`reference_problem` names that)."""
+    name, accessors = _accessed(reference)
+    if name == BUILT_IN:
+        return {"type": "string"}
+    config = program.get("config", {})
+    if name in config:
+        return config_type(config[name]) if not accessors else None
+    resource = program.get("resources", {}).get(name)
+    definition = SCHEMA["resources"].get(resource["type"]) if resource else None
+    if definition is None or not accessors or not accessors[0][0]:
+        return None
+    prop: dict[str, Any] | None = definition["properties"].get(accessors[0][0])
+    for _, index in accessors[1:]:
+        if prop is None or not index or prop.get("type") != "array":
+            return None
+        prop = prop["items"]
+    return prop
+
+
+def reference_problem(reference: str, program: dict[str, Any]) -> str | None:
+    """What is wrong with `${reference}` in `program`: a name it does not declare, an output of one of the
+    package's resources that the schema does not list."""
+    name, accessors = _accessed(reference)
+    if name == BUILT_IN or name in program.get("config", {}) or name in program.get("variables", {}):
+        return None
+    resource = program.get("resources", {}).get(name)
+    if resource is None:
+        return f"${{{reference}}}: the program declares no config, variable or resource {name}"
+    definition = SCHEMA["resources"].get(resource["type"])
+    if definition is None or not resource["type"].startswith(f"{PACKAGE_NAME}:"):
+        return None
+    output = accessors[0][0] if accessors else ""
+    if output not in definition["properties"]:
+        return f"${{{reference}}}: {resource['type']} has no output {output}"
+    return None
+
+
+def config_type(declared: Any) -> dict[str, Any] | None:
+    """A config value's type as the schema types a property, from its declaration in Pulumi.yaml
+    (`type: integer`, `type: array` with `items`, or the older `List<String>`)."""
+    if not isinstance(declared, dict) or "type" not in declared:
+        return None
+    kind = str(declared["type"]).lower()
+    if listed := re.fullmatch(r"list<(\w+)>", kind):
+        return {"type": "array", "items": {"type": listed[1]}}
+    items = declared.get("items")
+    return {"type": kind, **({"items": config_type(items) or {}} if isinstance(items, dict) else {})}
+
+
+def fits(given: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    """Whether a value of the schema type `given` may be set where `wanted` is: the same type, an
+    integer where a number is, anything where Any is; a list's items and a map's values alike."""
+    if wanted.get("$ref") == ANY or not given:
+        return True
+    if "$ref" in given or "$ref" in wanted:
+        return given.get("$ref") == wanted.get("$ref")
+    kind = wanted.get("type")
+    if given.get("type") != kind and (given.get("type"), kind) != ("integer", "number"):
+        return False
+    inner = {"array": "items", "object": "additionalProperties"}.get(str(kind))
+    return inner is None or inner not in wanted or fits(given.get(inner, {}), wanted[inner])
+
+
+def described(prop: dict[str, Any]) -> str:
+    reference = str(prop.get("$ref", ""))
+    if reference:
+        return reference.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    kind = str(prop.get("type"))
+    if kind == "array" and "items" in prop:
+        return f"array of {described(prop['items'])}"
+    return kind
+
+
+def _typed_problems(value: Any, prop: dict[str, Any], path: str, program: dict[str, Any]) -> list[str]:
     kind = prop.get("type")
     if not _is_a(value, kind):
         return [f"{path} must be {kind}, not {value!r}"]
     if kind == "array":
         return [
-            problem for n, item in enumerate(value) for problem in schema_problems(item, prop["items"], f"{path}[{n}]")
+            problem
+            for n, item in enumerate(value)
+            for problem in schema_problems(item, prop["items"], f"{path}[{n}]", program)
         ]
     if kind == "object" and "additionalProperties" in prop:
         return [
             problem
             for key, item in value.items()
-            for problem in schema_problems(item, prop["additionalProperties"], f"{path}.{key}")
+            for problem in schema_problems(item, prop["additionalProperties"], f"{path}.{key}", program)
         ]
     return []
 
@@ -290,7 +460,13 @@ def _is_a(value: Any, kind: str | None) -> bool:
 
 
 def object_problems(
-    value: Any, definition: dict[str, Any], path: str, properties: str = "properties", required: str = "required"
+    value: Any,
+    definition: dict[str, Any],
+    path: str,
+    program: dict[str, Any],
+    *,
+    properties: str = "properties",
+    required: str = "required",
 ) -> list[str]:
     if not isinstance(value, dict):
         return [f"{path} must be an object, not {value!r}"]
@@ -303,13 +479,14 @@ def object_problems(
         problem
         for name, item in value.items()
         if name in known
-        for problem in schema_problems(item, known[name], f"{path}.{name}")
+        for problem in schema_problems(item, known[name], f"{path}.{name}", program)
     ]
 
 
 def yaml_problems(program: dict[str, Any]) -> list[str]:
-    """What a Pulumi YAML program sets of the package that its schema does not declare, and each
-    output it reads of the package's resources that they do not have."""
+    """What a Pulumi YAML program sets of the package that its schema does not declare or type so, and
+    each interpolation of a name it does not declare or of an output the package's resources do not
+    have."""
     ours = {
         name: resource
         for name, resource in program.get("resources", {}).items()
@@ -322,12 +499,16 @@ def yaml_problems(program: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: the schema has no resource {resource['type']}")
             continue
         problems += object_problems(
-            resource.get("properties", {}), definition, name, "inputProperties", "requiredInputs"
+            resource.get("properties", {}),
+            definition,
+            name,
+            program,
+            properties="inputProperties",
+            required="requiredInputs",
         )
-    text = json.dumps(program)
-    for resource, prop in re.findall(r"\$\{(\w+)\.(\w+)", text):
-        if resource in ours and prop not in SCHEMA["resources"][ours[resource]["type"]]["properties"]:
-            problems.append(f"${{{resource}.{prop}}}: {ours[resource]['type']} has no output {prop}")
+    for reference in interpolations(json.dumps(program)):
+        if problem := reference_problem(reference, program):
+            problems.append(problem)
     return problems
 
 
@@ -365,6 +546,40 @@ def test_the_schema_check_sees_what_the_schema_does_not_declare() -> None:
         "c.stateMachineName is plain, known when the program runs: it cannot take '${b.stateMachineName}'",
         "c.logRetentionDays must be integer, not '14'",
         f"${{c.stateMachineUrl}}: {workflow} has no output stateMachineUrl",
+    ]
+
+
+def test_the_schema_check_sees_an_interpolation_of_what_the_property_does_not_take() -> None:
+    function, monitoring = f"{PACKAGE_NAME}:index:HandlerFunction", f"{PACKAGE_NAME}:index:Monitoring"
+    program = {
+        "config": {"days": {"type": "string"}, "weeks": {"type": "integer"}, "subnets": {"type": "List<String>"}},
+        "resources": {
+            "h": {"type": function, "properties": {
+                "handler": "handlers.call_center.open_case",
+                "logRetentionDays": "${days}",
+                "timeoutSeconds": "${weeks}",
+                "memoryMb": "${weeks}0",
+                "extraStatements": ["${g.roleArn}"],
+                "code": "${g.functionArn}",
+                "vpcConfig": {"subnetIds": "${subnets}", "securityGroupIds": ["sg-${pulumi.stack}"]},
+                "description": "${nothing}",
+                "environment": {"NAME": "${g.functionName}", "ALARMS": "${g.alarmNames}"},
+            }},
+            "g": {"type": function, "properties": {"handler": "handlers.case.close_case"}},
+            "m": {"type": monitoring, "properties": {"namePrefix": "ops", "workflows": [
+                {"name": "w", "stateMachineArn": "${m.alarmNames}", "functionNames": {"F": "${g.functionName}"}},
+                {"name": "v", "stateMachineArn": "${m.alarmNames[0]}"},
+            ]}},
+        },
+    }  # fmt: skip
+    assert yaml_problems(program) == [
+        "h.logRetentionDays takes integer: '${days}' is string",
+        "h.memoryMb takes integer: '${weeks}0' makes a string",
+        "h.extraStatements[0] takes object: '${g.roleArn}' is string",
+        "h.code takes Archive: '${g.functionArn}' is string",
+        "m.workflows[0].stateMachineArn takes string: '${m.alarmNames}' is array of string",
+        "${nothing}: the program declares no config, variable or resource nothing",
+        f"${{g.alarmNames}}: {function} has no output alarmNames",
     ]
 
 

@@ -5,9 +5,9 @@
   every input and output of every resource and nested type typed and documented;
 - the provider answers GetSchema over gRPC, in this process and as the plugin's entry started the
   way Pulumi's language host starts it;
-- a Construct through the provider registers what the Python class registers for the same inputs,
-  integers arriving as floats included, and a refused input comes back as one line naming the
-  property as the other language spells it, not as a Python stack trace.
+- a Construct of each component through the provider registers what its Python class registers for
+  the same inputs, integers arriving as floats included, and a refused input comes back as one line
+  naming the property as the other language spells it, not as a Python stack trace.
 
 What needs the Pulumi CLI (`pulumi package add`, the generated SDKs, a real deployment) is not
 verified here: docs/components.md#what-was-verified-offline-and-what-needs-the-pulumi-cli.
@@ -378,7 +378,19 @@ def package() -> ComponentPackage:
 
 
 def registered(run: ProgramRun) -> list[tuple[str, str, str, str, dict[str, Any]]]:
-    return sorted((r.urn, r.type, r.name, r.parent, r.inputs) for r in run.resources)
+    return sorted((r.urn, r.type, r.name, r.parent, comparable(r.inputs)) for r in run.resources)
+
+
+def comparable(value: Any) -> Any:
+    """`value` with each asset and archive (a function's package) made what it holds, which `==` then
+    compares: Pulumi's compare by identity."""
+    if isinstance(value, pulumi.Asset | pulumi.Archive):
+        return type(value).__name__, comparable(vars(value))
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    return value
 
 
 def test_the_inputs_of_the_construct_test_arrive_as_floats() -> None:
@@ -504,6 +516,147 @@ def test_a_fault_through_the_provider_keeps_what_locates_it(
     assert isinstance(failed.value.inner, KeyError)
 
 
+def as_the_engine_sends(inputs: dict[str, Any]) -> dict[str, Any]:
+    """`inputs` with every number a float, as a protobuf Struct carries them to the provider."""
+    sent: dict[str, Any] = json.loads(json.dumps(inputs), parse_int=float)
+    return sent
+
+
+WATCHED_FUNCTIONS = {"Say": "say-dev", "Log": "log-dev"}
+BYE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:bye"
+MONITORING_INPUTS = as_the_engine_sends(
+    {
+        "namePrefix": "ops-dev",
+        "workflows": [
+            {
+                **WATCHED,
+                "scheduleGroup": "hello-group",
+                "deadLetterQueueName": "hello-dead-letters",
+                "thresholds": {"executionsFailed": {"value": 2, "evaluationPeriods": 3}},
+            },
+            {"name": "bye", "stateMachineArn": BYE_ARN, "functionNames": WATCHED_FUNCTIONS},
+        ],
+        "alarmEmail": "ops@example.com",
+        "thresholds": {"functionErrors": {"value": 5, "periodSeconds": 600}},
+        "retainData": True,
+    }
+)
+# The same from Python, a map's keys in the order the provider sorts them into.
+PYTHON_MONITORING_ARGS = monitoring.MonitoringArgs(
+    name_prefix="ops-dev",
+    workflows=[
+        monitoring.MonitoredWorkflowArgs(
+            name=WATCHED["name"],
+            state_machine_arn=WATCHED["stateMachineArn"],
+            schedule_group="hello-group",
+            dead_letter_queue_name="hello-dead-letters",
+            thresholds=AlarmThresholds(executions_failed=Threshold(value=2, evaluation_periods=3)),
+        ),
+        monitoring.MonitoredWorkflowArgs(
+            name="bye", state_machine_arn=BYE_ARN, function_names=dict(sorted(WATCHED_FUNCTIONS.items()))
+        ),
+    ],
+    alarm_email="ops@example.com",
+    thresholds=AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600)),
+    retain_data=True,
+)
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@pytest.mark.program
+def test_a_monitoring_constructed_through_the_provider_registers_what_the_python_class_registers(
+    declare: Declare, package: ComponentPackage
+) -> None:
+    assert "5.0" in json.dumps(MONITORING_INPUTS)
+    through_provider = declare(
+        lambda: package.construct("ops", MONITORING, MONITORING_INPUTS, pulumi.ResourceOptions())
+    )
+    in_python = declare(lambda: monitoring.Monitoring("ops", PYTHON_MONITORING_ARGS))
+    assert registered(through_provider) == registered(in_python)
+    # In whatever order the engine hands over a map's keys, the same is declared.
+    reordered = json.loads(json.dumps(MONITORING_INPUTS), object_pairs_hook=lambda pairs: dict(reversed(pairs)))
+    again = declare(lambda: package.construct("ops", MONITORING, reordered, pulumi.ResourceOptions()))
+    assert registered(again) == registered(through_provider)
+    # What was asked for was declared: each function's alarms, the schedule's and the queue's, the
+    # subscription, the dashboard, every child under the component.
+    (component,) = through_provider.of_type(MONITORING)
+    children = through_provider.children_of(component)
+    assert {r.type for r in children} >= {
+        METRIC_ALARM, "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription",
+        "aws:kms/key:Key", "aws:cloudwatch/dashboard:Dashboard",
+    }  # fmt: skip
+    assert len(children) == len(through_provider.resources) - 1
+    alarms = {r.inputs["name"]: r.inputs for r in through_provider.of_type(METRIC_ALARM)}
+    errors = {name: alarm for name, alarm in alarms.items() if alarm["metricName"] == "Errors"}
+    assert {alarm["dimensions"]["FunctionName"] for alarm in errors.values()} == set(WATCHED_FUNCTIONS.values())
+    # The numbers as the program wrote them: the stack's thresholds, and a workflow's own over them.
+    assert {(a["threshold"], a["period"], a["evaluationPeriods"]) for a in errors.values()} == {(5, 600, 1)}
+    failed = {
+        a["dimensions"]["StateMachineArn"]: (a["threshold"], a["period"], a["evaluationPeriods"])
+        for a in alarms.values()
+        if a["metricName"] == "ExecutionsFailed"
+    }
+    assert failed == {WATCHED["stateMachineArn"]: (2, 300, 3), BYE_ARN: (1, 300, 1)}
+    assert any(a["dimensions"].get("QueueName") == "hello-dead-letters" for a in alarms.values())
+    assert any(a["dimensions"].get("ScheduleGroup") == "hello-group" for a in alarms.values())
+
+
+HANDLER = "handlers.call_center.open_case"
+# Absolute: a relative source root, or none, is looked up from the provider's working directory.
+HANDLER_FUNCTION_INPUTS = as_the_engine_sends(
+    {
+        "handler": HANDLER,
+        "sourceRoot": str(PROJECT_ROOT),
+        "runtime": "python3.12",
+        "architecture": "x86_64",
+        "memoryMb": 256,
+        "timeoutSeconds": 30,
+        "logRetentionDays": 30,
+        "environment": {"TABLE": "cases", "STAGE": "dev"},
+        "invokers": ["arn:aws:iam::123456789012:role/ops"],
+    }
+)
+PYTHON_HANDLER_FUNCTION_ARGS = handler_function.HandlerFunctionArgs(
+    handler=HANDLER,
+    source_root=str(PROJECT_ROOT),
+    runtime="python3.12",
+    architecture="x86_64",
+    memory_mb=256,
+    timeout_seconds=30,
+    log_retention_days=30,
+    environment={"STAGE": "dev", "TABLE": "cases"},
+    invokers=["arn:aws:iam::123456789012:role/ops"],
+)
+
+
+@pytest.mark.program
+def test_a_handler_function_constructed_through_the_provider_registers_what_the_python_class_registers(
+    declare: Declare, package: ComponentPackage
+) -> None:
+    assert "256.0" in json.dumps(HANDLER_FUNCTION_INPUTS)
+    through_provider = declare(
+        lambda: package.construct("open", HANDLER_FUNCTION, HANDLER_FUNCTION_INPUTS, pulumi.ResourceOptions())
+    )
+    in_python = declare(lambda: handler_function.HandlerFunction("open", PYTHON_HANDLER_FUNCTION_ARGS))
+    assert registered(through_provider) == registered(in_python)
+    (component,) = through_provider.of_type(HANDLER_FUNCTION)
+    assert len(through_provider.children_of(component)) == len(through_provider.resources) - 1
+    function = through_provider.named("open-function")
+    role = through_provider.named("open-role")
+    assert function.parent == role.parent == component.urn
+    assert (function.inputs["handler"], function.inputs["runtime"], function.inputs["architectures"]) == (
+        HANDLER,
+        "python3.12",
+        ["x86_64"],
+    )
+    assert (function.inputs["memorySize"], function.inputs["timeout"]) == (256, 30)
+    # Its package, read from the source root given, not from the provider's working directory.
+    assert {"handlers/__init__.py", "handlers/call_center.py"} <= set(function.inputs["code"].assets)
+    # Its own role, by the ARN AWS gives it.
+    assert function.inputs["role"] == f"arn:aws:iam::{fake_aws.ACCOUNT_ID}:role/{role.inputs['name']}"
+    assert function.inputs["environment"]["variables"] == {"STAGE": "dev", "TABLE": "cases"}
+
+
 # --- Construct over gRPC, end to end ---------------------------------------------------------------------
 # The engine's side of a Construct: the provider deserialises the request's inputs, builds the component,
 # and registers its children with the resource monitor whose address the request names. Here that
@@ -565,17 +718,20 @@ def _monitor_over_grpc(mock: _Recording) -> resource_pb2_grpc.ResourceMonitorSer
     return servicer
 
 
+# `over_grpc(inputs, resource_type, name)`: what was registered, and the response or the gRPC error.
+OverGrpc = Callable[..., tuple[list[Registration], Any]]
+
+
 @pytest.fixture
-def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration], Any]]]:
-    """`over_grpc(inputs)`: a Workflow's Construct sent to the provider over gRPC; what was registered,
-    and the response or the gRPC error."""
+def over_grpc() -> Iterator[OverGrpc]:
+    """A component's Construct sent to the provider over gRPC (a Workflow "hello" unless told)."""
     monitor = _Recording()
     monitor_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     resource_pb2_grpc.add_ResourceMonitorServicer_to_server(_monitor_over_grpc(monitor), monitor_server)
     monitor_port = monitor_server.add_insecure_port("127.0.0.1:0")
     monitor_server.start()
 
-    async def construct(inputs: dict[str, Any]) -> Any:
+    async def construct(inputs: dict[str, Any], resource_type: str, name: str) -> Any:
         server = grpc.aio.server()
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(ProviderServicer(ComponentPackage(), [], ""), server)
         port = server.add_insecure_port("127.0.0.1:0")
@@ -583,7 +739,7 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
         struct = struct_pb2.Struct()
         struct.update(inputs)
         request = provider_pb2.ConstructRequest(
-            project=PROJECT, stack="dev", name="hello", type=WORKFLOW, inputs=struct,
+            project=PROJECT, stack="dev", name=name, type=resource_type, inputs=struct,
             monitorEndpoint=f"127.0.0.1:{monitor_port}", parent=STACK_URN,
         )  # fmt: skip
         try:
@@ -595,8 +751,10 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
         finally:
             await server.stop(None)
 
-    def send(inputs: dict[str, Any]) -> tuple[list[Registration], Any]:
-        answer = run_async(construct(inputs))
+    def send(
+        inputs: dict[str, Any], resource_type: str = WORKFLOW, name: str = "hello"
+    ) -> tuple[list[Registration], Any]:
+        answer = run_async(construct(inputs, resource_type, name))
         return monitor.registered, answer
 
     try:
@@ -608,9 +766,7 @@ def over_grpc() -> Iterator[Callable[[dict[str, Any]], tuple[list[Registration],
 
 
 @pytest.mark.program
-def test_a_construct_over_grpc_registers_what_the_python_class_registers(
-    declare: Declare, over_grpc: Callable[[dict[str, Any]], tuple[list[Registration], Any]]
-) -> None:
+def test_a_construct_over_grpc_registers_what_the_python_class_registers(declare: Declare, over_grpc: OverGrpc) -> None:
     registrations, answer = over_grpc(CONSTRUCT_INPUTS)
     assert isinstance(answer, provider_pb2.ConstructResponse), answer
     in_python = declare(lambda: Workflow("hello", PYTHON_ARGS))
@@ -619,10 +775,30 @@ def test_a_construct_over_grpc_registers_what_the_python_class_registers(
     assert state["stateMachineArn"] == "arn:aws:states:us-east-1:123456789012:stateMachine:hello-dev"
 
 
+# Monitoring and HandlerFunction over gRPC: the engine's inputs, the same from Python, an output of the answer.
+OTHER_COMPONENTS = [
+    (MONITORING, "ops", MONITORING_INPUTS, lambda: monitoring.Monitoring("ops", PYTHON_MONITORING_ARGS),
+     ("topicArn", "arn:aws:sns:us-east-1:123456789012:ops-dev-alarms")),
+    (HANDLER_FUNCTION, "open", HANDLER_FUNCTION_INPUTS,
+     lambda: handler_function.HandlerFunction("open", PYTHON_HANDLER_FUNCTION_ARGS),
+     ("functionArn", "arn:aws:lambda:us-east-1:123456789012:function:open-dev")),
+]  # fmt: skip
+
+
 @pytest.mark.program
-def test_a_refusal_over_grpc_is_one_line_naming_the_property(
-    over_grpc: Callable[[dict[str, Any]], tuple[list[Registration], Any]],
+@pytest.mark.parametrize("component", OTHER_COMPONENTS, ids=[token.split(":")[-1] for token, *_ in OTHER_COMPONENTS])
+def test_a_monitoring_or_handler_function_constructed_over_grpc_registers_what_the_python_class_registers(
+    declare: Declare, over_grpc: OverGrpc, component: tuple[str, str, dict[str, Any], Callable[[], Any], Any]
 ) -> None:
+    resource_type, name, inputs, in_python, (output, value) = component
+    registrations, answer = over_grpc(inputs, resource_type, name)
+    assert isinstance(answer, provider_pb2.ConstructResponse), answer
+    assert registered(ProgramRun(registrations)) == registered(declare(in_python))
+    assert pulumi.runtime.rpc.deserialize_properties(answer.state)[output] == value
+
+
+@pytest.mark.program
+def test_a_refusal_over_grpc_is_one_line_naming_the_property(over_grpc: OverGrpc) -> None:
     bad = {**CONSTRUCT_INPUTS, "schedule": {**CONSTRUCT_INPUTS["schedule"], "retryAttempts": 2.5}}
     registrations, answer = over_grpc(bad)
     assert isinstance(answer, grpc.aio.AioRpcError), answer
