@@ -69,7 +69,7 @@ from serverless_workflows.names import (
     derived_name,
     workflow_names,
 )
-from serverless_workflows.refusals import ArgumentError
+from serverless_workflows.refusals import ArgumentError, Key
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -265,9 +265,10 @@ def resolve(name: str, args: WorkflowArgs) -> ResolvedWorkflow:
     functions: dict[str, Any] = given.pop("functions", {})
     substitutions: dict[str, Any] = given.pop("substitutions", {})
     if twice := sorted(set(functions) & set(substitutions)):
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: {', '.join(twice)} is given in both functions and substitutions; a function's ARN "
-            "comes from functions alone."
+            "comes from functions alone.",
+            ("substitutions", Key(twice[0])),
         )
     _check_existing(what, given)
     schedule = ResolvedSchedule(**given.pop("schedule")) if "schedule" in given else None
@@ -444,25 +445,32 @@ def _check_granted_states(what: str, args: ResolvedWorkflow) -> None:
     states = model.read(args.definition.document).state_names
     unknown = sorted(args.granted_states - states)
     if unknown:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: granted_states names {', '.join(map(repr, unknown))}, which the definition does not have; "
-            f"its states: {', '.join(sorted(states))}."
+            f"its states: {', '.join(sorted(states))}.",
+            ("granted_states",),
         )
 
 
 def _check_integrations(what: str, args: ResolvedWorkflow) -> None:
-    for role in args.passable_roles:
+    for number, role in enumerate(args.passable_roles):
         names = PLACEHOLDER.findall(role)
         unknown = [name for name in names if name not in args.substitutions]
         if unknown or not (names or role.startswith("arn:")):
-            raise ValueError(
-                f"{what}: passable_roles holds {role!r}; each is a role ARN or a ${{Name}} placeholder with a value."
+            raise ArgumentError(
+                f"{what}: passable_roles holds {role!r}; each is a role ARN or a ${{Name}} placeholder with a value.",
+                ("passable_roles", number),
             )
     for number, statement in enumerate(args.extra_statements):
         if not isinstance(statement, Mapping):
-            raise ValueError(f"{what}: extra_statements[{number}] is not a statement (a mapping): {statement!r}.")
+            raise ArgumentError(
+                f"{what}: extra_statements[{number}] is not a statement (a mapping): {statement!r}.",
+                ("extra_statements", number),
+            )
     if unfilled := sorted(placeholders_in(list(args.extra_statements)) - set(args.substitutions)):
-        raise ValueError(f"{what}: extra_statements use ${{{unfilled[0]}}}, which substitutions do not fill.")
+        raise ArgumentError(
+            f"{what}: extra_statements use ${{{unfilled[0]}}}, which substitutions do not fill.", ("extra_statements",)
+        )
     accesses, unscoped = _accesses(args)
     # A target already known (written in the file, or a plain-string value) must name a resource
     # of its kind now: at `pulumi up` it would fail only once resources exist.
@@ -503,10 +511,11 @@ def _check_target_keys(what: str, args: ResolvedWorkflow) -> None:
     encrypted = integrations.accesses(args.definition.document, set(args.functions), args.passable_roles)[0]
     targets = sorted({a.target[2:-1] for a in encrypted if a.encrypted_with and PLACEHOLDER.fullmatch(a.target)})
     if unknown := sorted(set(args.target_keys) - set(targets)):
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: target_keys names {', '.join(unknown)}, which no task publishes, sends or writes to; "
             f"a key applies to the ${{Name}} target of a task of {', '.join(integrations.KEYED_SERVICES)}; "
-            f"such targets here: {', '.join(targets) or 'none'}."
+            f"such targets here: {', '.join(targets) or 'none'}.",
+            ("target_keys", Key(unknown[0])),
         )
 
 
@@ -629,9 +638,10 @@ def _fixed_statements(args: ResolvedWorkflow, extra: Sequence[Statement]) -> lis
 def _check_policy_size(what: str, args: ResolvedWorkflow) -> None:
     fixed = iam.policy_size(_Estimate(args).fixed())
     if fixed > iam.ROLE_INLINE_POLICY_CHARACTERS:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: its extra_statements and logging grants take up to {fixed} characters, over IAM's "
-            f"{iam.ROLE_INLINE_POLICY_CHARACTERS} for a role's inline policies; shorten extra_statements."
+            f"{iam.ROLE_INLINE_POLICY_CHARACTERS} for a role's inline policies; shorten extra_statements.",
+            ("extra_statements",),
         )
     parts = len(_layout(args) or ())
     if parts > iam.MANAGED_POLICIES_PER_ROLE:
