@@ -444,7 +444,10 @@ def test_a_refused_input_through_the_provider_names_the_property_as_other_langua
     strict = {**CONSTRUCT_INPUTS, "definitionDocument": untimed, "houseRules": {}}
     with pytest.raises(InputPropertiesError) as whole:
         declare(construct(strict), into=ProgramRun())
-    assert str(whole.value).startswith("Workflow 'hello' definition_document: 1 problem(s) in the definition:")
+    # One line, the problem listed after its heading rather than below it.
+    assert str(whole.value).startswith("Workflow 'hello' definition_document: 1 problem(s) in the definition: - ")
+    assert TOP_LEVEL_TIMEOUT in str(whole.value)
+    assert "\n" not in str(whole.value)
     assert "Traceback" not in str(whole.value)
 
 
@@ -487,6 +490,8 @@ REFUSED_VALUES = [
     (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED], "alarmEmail": "nobody"}, "alarmEmail", "'nobody'"),
     (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED, {**WATCHED, "name": "bad name"}]},
      "workflows[1].name", "'bad name'"),
+    (MONITORING, {"namePrefix": "ops", "workflows": [{**WATCHED, "functionNames": {"bad name": "fn"}}]},
+     'workflows[0].functionNames["bad name"]', "function name 'bad name'"),
     (MONITORING, {"namePrefix": "ops", "workflows": [WATCHED], "thresholds": {"functionErrors": {"value": 0.0}}},
      "thresholds.functionErrors.value", "thresholds.function_errors.value"),
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from serverless_workflows.addresses import EMAIL_RULE, is_email
 from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds, threshold_problem
 from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
 from serverless_workflows.names import alarm_name, handler_function_names, region_code, workflow_names
-from serverless_workflows.refusals import ArgumentError, ArgumentPath
+from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key
 
 if TYPE_CHECKING:
     import pulumi
@@ -513,11 +513,11 @@ def _check_workflows(what: str, workflows: Sequence[MonitoredWorkflow]) -> None:
                 ("workflows", number, "name"),
             )
         seen.add(flow.name)
-        for place, function in enumerate(flow.function_names):
+        for function in flow.function_names:
             if not _NAME.match(function):
                 raise ArgumentError(
                     f"{what}: workflow {flow.name!r}: function name {function!r} must be letters, digits, '-' or '_'.",
-                    ("workflows", number, "function_names", place),
+                    ("workflows", number, "function_names", Key(function)),
                 )
 
 

@@ -63,10 +63,16 @@ class ComponentPackage(ComponentProvider):
             # The components raise ValueError only for what they refuse before declaring anything; any
             # other exception is a fault, and keeps the stack trace that locates it.
             if isinstance(refusal, ArgumentError):
-                raise InputPropertyError(property_path(refusal.path), str(refusal)) from None
+                raise InputPropertyError(property_path(refusal.path), one_line(str(refusal))) from None
             if isinstance(refusal, ValueError):
-                raise InputPropertiesError(str(refusal)) from None
+                raise InputPropertiesError(one_line(str(refusal))) from None
             raise
+
+
+def one_line(message: str) -> str:
+    """A refusal as one line: a refusal of the definition lists its problems a line each, which an
+    engine's one-line diagnostic would cut or break up."""
+    return " ".join(line.strip() for line in message.splitlines() if line.strip())
 
 
 def property_path(path: ArgumentPath) -> str:
