@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -420,6 +421,8 @@ def test_a_manifest_reader_reads_the_manifest_and_the_inventory_files_it_lists()
     ("config", "key", "named"),
     [
         ({"InputType": "MANIFEST"}, "manifest.json", "is not where S3 Inventory publishes a manifest"),
+        # Four folders deep, but no inventory's publication folder (YYYY-MM-DDTHH-MMZ) above it.
+        ({"InputType": "MANIFEST"}, "exports/2024/01/manifest.json", "is not where S3 Inventory publishes a manifest"),
         ({"InputType": "MANIFEST", "ManifestType": "ATHENA_DATA"}, MANIFEST, "an Athena manifest names its data"),
     ],
 )
@@ -432,6 +435,27 @@ def test_a_manifest_whose_data_files_cannot_be_placed_names_the_state(config: An
     assert unscoped.state == "Rows"
     assert named in str(unscoped)
     assert str(unscoped).endswith("grant s3:GetObject yourself")
+
+
+def test_a_manifest_key_given_as_a_placeholder_is_placed_once_its_value_is_known() -> None:
+    document = distributed_csv_map()
+    document["States"]["Rows"]["ItemReader"] = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "MANIFEST"},
+        "Parameters": {"Bucket": "inventory", "Key": "${Manifest}"},
+    }
+    found, unscoped = integrations.accesses(document, {"ScoreArn"})
+    assert unscoped == []
+    (inventory,) = [access for access in found if access.sid == "ReadInventoryFiles"]
+
+    def filled(value: str) -> Callable[[str], str]:
+        return lambda text: text.replace("${Manifest}", value)
+
+    assert integrations.resource_arns(inventory, ENV, filled(MANIFEST)) == [
+        "arn:aws:s3:::inventory/inventories/uploads/daily/data/*"
+    ]
+    with pytest.raises(integrations.IntegrationError, match="is not an S3 Inventory manifest's key"):
+        integrations.resource_arns(inventory, ENV, filled("exports/2024/01/manifest.json"))
 
 
 def test_a_reader_whose_key_is_computed_at_run_time_names_the_state() -> None:

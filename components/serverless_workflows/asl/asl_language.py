@@ -196,11 +196,13 @@ RESULT_WRITER_FIELDS = frozenset({"Resource", "Parameters", "Arguments", "Writer
 ITEM_READER_S3_NAMES = ("Bucket", "Key")
 RESULT_WRITER_S3_NAMES = ("Bucket", "Prefix")
 WRITER_CONFIG_FIELDS = frozenset({"OutputType", "Transformation"})
+ATHENA_MANIFEST = "ATHENA_DATA"
+"""The ManifestType of a manifest Athena writes (UNLOAD): it lists data files wherever the query put them."""
 ENUMS: dict[str, tuple[str, ...]] = {
     "InputType": ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"),
     "CSVHeaderLocation": ("FIRST_ROW", "GIVEN"),
     "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"),
-    "ManifestType": ("ATHENA_DATA", "S3_INVENTORY"),
+    "ManifestType": (ATHENA_MANIFEST, "S3_INVENTORY"),
     "OutputType": ("JSON", "JSONL"),
     "Transformation": ("NONE", "COMPACT", "FLATTEN"),
     "Mode": ("INLINE", "DISTRIBUTED"),

@@ -545,8 +545,6 @@ ITEM_READERS: dict[str, Integration] = {
 MANIFEST_DATA = Grant(
     "ReadInventoryFiles", ("s3:GetObject",), ("arn:{partition}:s3:::{Bucket}/{Key|s3-inventory-data}",)
 )
-ATHENA_MANIFEST = "ATHENA_DATA"
-"""The ManifestType of a manifest Athena writes (UNLOAD): it lists data files wherever the query put them."""
 
 RESULT_WRITER = Integration("s3:putObject", DISTRIBUTED_MAP_PAGE, frozenset({REQUEST_RESPONSE}), (
     Grant("WriteMapResults", ("s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts",

@@ -28,10 +28,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from serverless_workflows.asl.asl_language import ATHENA_MANIFEST
 from serverless_workflows.asl.definition import PLACEHOLDER
 from serverless_workflows.asl.integration_table import (
     ANY_BUCKET,
-    ATHENA_MANIFEST,
     CHILD_EXECUTIONS,
     ITEM_READERS,
     KMS_TARGET,
@@ -474,10 +474,16 @@ def _s3_object(value: str, env: Environment) -> str:
 _MANIFEST_KEY = "<prefix>/<source bucket>/<config ID>/<YYYY-MM-DDTHH-MMZ>/manifest.json"
 
 
+# The folder of one inventory's publication: its date and hour, YYYY-MM-DDTHH-MMZ.
+_INVENTORY_RUN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z$")
+
+
 def _inventory_manifest(key: str) -> bool:
     """Whether `key` is where S3 Inventory publishes a manifest (S3 User Guide, "Locating your inventory list")."""
     parts = key.split("/")
-    return len(parts) >= 4 and parts[-1] == "manifest.json" and all(parts[-4:-1])
+    return (
+        len(parts) >= 4 and parts[-1] == "manifest.json" and all(parts[-4:-2]) and bool(_INVENTORY_RUN.match(parts[-2]))
+    )
 
 
 def _s3_inventory_data(value: str, env: Environment) -> str:
