@@ -487,6 +487,29 @@ def test_a_workflows_own_thresholds_apply_to_its_alarms_alone(declare: Declare) 
     )
 
 
+def test_a_workflows_thresholds_leave_what_they_do_not_set_to_the_components() -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:w"
+    own = AlarmThresholds(executions_failed=Threshold(value=3), function_errors=Threshold(value=2))
+    planned = plan(
+        MonitoringArgs(
+            name_prefix=PREFIX,
+            thresholds=AlarmThresholds(function_errors=Threshold(value=5, period_seconds=600)),
+            workflows=[
+                {"name": "w", "state_machine_arn": arn, "thresholds": own},
+                {"name": "v", "state_machine_arn": arn},
+            ],
+        )
+    )  # fmt: skip
+    tuned, plain = planned.workflows
+    assert tuned.thresholds is not None
+    assert tuned.thresholds.executions_failed == ResolvedThreshold(value=3)
+    # Its own value over the component's period; what it does not name, the component's or the defaults.
+    assert tuned.thresholds.function_errors == ResolvedThreshold(value=2, period_seconds=600)
+    assert tuned.thresholds.function_throttles == ResolvedThreshold()
+    assert plain.thresholds is None
+    assert planned.thresholds.function_errors == ResolvedThreshold(value=5, period_seconds=600)
+
+
 def test_no_workflows_means_no_alarms_and_an_empty_dashboard(declare: Declare) -> None:
     run = declare(monitoring(workflows=[]))
     assert run.outputs["alarm_names"] == []

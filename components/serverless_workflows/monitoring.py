@@ -144,13 +144,19 @@ def plan(args: MonitoringArgs) -> MonitoringPlan:
     # Named by its prefix, as every later refusal names it, once there is one to name it by.
     prefix = args.get("name_prefix") if isinstance(args, Mapping) else None
     given = checked(args, MonitoringArgs, f"Monitoring {prefix!r}" if isinstance(prefix, str) else "Monitoring")
-    workflows = [MonitoredWorkflow(**_with_thresholds_resolved(flow)) for flow in given.pop("workflows")]
+    stack = given.get("thresholds", {})
+    workflows = [MonitoredWorkflow(**_with_thresholds_resolved(flow, over=stack)) for flow in given.pop("workflows")]
     return MonitoringPlan(workflows=workflows, **_with_thresholds_resolved(given))
 
 
-def _with_thresholds_resolved(given: dict[str, Any]) -> dict[str, Any]:
+def _with_thresholds_resolved(given: dict[str, Any], over: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`given`'s thresholds with what they leave out taken from `over` (a workflow's, from the
+    component's), then from the defaults: field by field, so a workflow that sets only a value keeps
+    the period the stack set."""
     if "thresholds" in given:
-        given["thresholds"] = ResolvedThresholds.of(given["thresholds"])
+        layered = {name: {**(over or {}).get(name, {}), **given["thresholds"].get(name, {})}
+                   for name in {*(over or {}), *given["thresholds"]}}  # fmt: skip
+        given["thresholds"] = ResolvedThresholds.of(cast(AlarmThresholds, layered))
     return given
 
 
