@@ -370,10 +370,11 @@ def _checked(args: ResolvedWorkflow) -> list[str]:
         check_retention(args.log_retention_days, what=what)
     observed = express_results_logged(args.log_level, include_execution_data=args.include_execution_data)
     if args.type == "EXPRESS" and not args.express_without_execution_logs and not observed:
-        raise ValueError(
+        raise ArgumentError(
             f"{what}: an Express workflow's results are only in its execution logs, so it must log "
             f"level ALL with execution data (log level is {args.log_level}, execution data "
-            f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs."
+            f"{'on' if args.include_execution_data else 'off'}); or set express_without_execution_logs.",
+            ("log_level",),
         )
     if problems := level_problems(args.house_rules):
         raise ArgumentError(f"{what}: house_rules: {'; '.join(problems)}.", ("house_rules",))
