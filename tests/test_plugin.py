@@ -528,6 +528,30 @@ def test_a_fault_through_the_provider_keeps_what_locates_it(
         declare(lambda: package.construct("hello", WORKFLOW, CONSTRUCT_INPUTS, pulumi.ResourceOptions()))
     assert isinstance(failed.value.inner, KeyError)
 
+    # A ValueError too, when it is a bug's and not a refusal: only what the components refuse is one line.
+    def bad_value(*_: Any) -> Any:
+        raise ValueError("a bug's ValueError, not a refusal")
+
+    monkeypatch.setattr(workflow, "resolve", bad_value)
+    with pytest.raises(ComponentInitError) as failed:
+        declare(lambda: package.construct("hello", WORKFLOW, CONSTRUCT_INPUTS, pulumi.ResourceOptions()))
+    assert type(failed.value.inner) is ValueError
+
+
+@pytest.mark.program
+def test_a_refusal_of_the_whole_through_the_provider_is_one_line(declare: Declare, package: ComponentPackage) -> None:
+    # A task whose target is computed at run time cannot be granted least privilege: not one property's fault.
+    publish = {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "TimeoutSeconds": 10, "End": True,
+               "Parameters": {"TopicArn.$": "$.topic", "Message": "hi"}}  # fmt: skip
+    computed = {**DEFINITION, "States": {"Hello": publish}}
+    inputs = {**CONSTRUCT_INPUTS, "definitionDocument": computed, "functions": {}}
+    with pytest.raises(InputPropertiesError) as refused:
+        declare(lambda: package.construct("hello", WORKFLOW, inputs, pulumi.ResourceOptions()))
+    message = str(refused.value)
+    assert "1 task(s) cannot be granted least privilege automatically: - " in message
+    assert "'Hello'" in message
+    assert "\n" not in message
+
 
 def as_the_engine_sends(inputs: dict[str, Any]) -> dict[str, Any]:
     """`inputs` with every number a float, as a protobuf Struct carries them to the provider."""

@@ -18,7 +18,7 @@ from serverless_workflows.addresses import EMAIL_RULE, is_email
 from serverless_workflows.alarm_thresholds import ResolvedThreshold, ResolvedThresholds, threshold_problem
 from serverless_workflows.defaults import DASHBOARD_ENABLED, RETAIN_DATA
 from serverless_workflows.names import alarm_name, handler_function_names, region_code, workflow_names
-from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key
+from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key, RefusalError
 
 if TYPE_CHECKING:
     import pulumi
@@ -492,7 +492,7 @@ def validate(args: MonitoringPlan) -> None:
     for page in dashboard_pages(args.workflows) if args.dashboard else []:
         widgets = sum(len(_workflow_widgets(flow, region="")) for flow in page)
         if widgets > MAX_DASHBOARD_WIDGETS:
-            raise ValueError(
+            raise RefusalError(
                 f"{what}: workflow {page[0].name!r} alone needs {widgets} dashboard widgets (two per function); "
                 f"a CloudWatch dashboard holds {MAX_DASHBOARD_WIDGETS}. Split its functions across workflows, "
                 "or set dashboard=False."
@@ -525,15 +525,15 @@ def _check_alarms(what: str, specs: Sequence[AlarmSpec]) -> None:
     names: set[str] = set()
     for spec in specs:
         if len(spec.name) > MAX_ALARM_NAME:
-            raise ValueError(
+            raise RefusalError(
                 f"{what}: the alarm name {spec.name!r} has {len(spec.name)} characters; CloudWatch allows "
                 f"{MAX_ALARM_NAME}. Shorten name_prefix, the workflow or the function name."
             )
         if spec.name in names:
-            raise ValueError(f"{what}: two alarms would be named {spec.name!r}; rename a workflow or function.")
+            raise RefusalError(f"{what}: two alarms would be named {spec.name!r}; rename a workflow or function.")
         names.add(spec.name)
         if len(spec.description) > MAX_ALARM_DESCRIPTION:
-            raise ValueError(
+            raise RefusalError(
                 f"{what}: the description of alarm {spec.name!r} has {len(spec.description)} characters; "
                 f"CloudWatch allows {MAX_ALARM_DESCRIPTION}. Shorten the workflow or function name."
             )

@@ -29,15 +29,20 @@ from pulumi.provider.experimental.util import camel_case
 from pulumi.provider.server import ComponentInitError
 
 from serverless_workflows import __version__
+from serverless_workflows.asl.definition import DefinitionError
 from serverless_workflows.handler_function import HandlerFunction
+from serverless_workflows.lambda_package import PackagingError
 from serverless_workflows.monitoring import Monitoring
-from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key
+from serverless_workflows.refusals import ArgumentError, ArgumentPath, Key, RefusalError
 from serverless_workflows.workflow import Workflow
 
 # The first part of every type token (serverless-workflows:index:Workflow), and what a program's
 # Pulumi.yaml names the package by.
 PACKAGE_NAME = "serverless-workflows"
 COMPONENTS: tuple[type[pulumi.ComponentResource], ...] = (Workflow, HandlerFunction, Monitoring)
+# A refusal of the arguments as a whole: the components' own, a definition's problems, a handler that
+# cannot be packaged.
+REFUSALS: tuple[type[ValueError], ...] = (RefusalError, DefinitionError, PackagingError)
 
 
 class ComponentPackage(ComponentProvider):
@@ -60,11 +65,11 @@ class ComponentPackage(ComponentProvider):
             return super().construct(name, resource_type, _as_sent(inputs), options)
         except ComponentInitError as failure:
             refusal = failure.inner
-            # The components raise ValueError only for what they refuse before declaring anything; any
-            # other exception is a fault, and keeps the stack trace that locates it.
+            # What the components refuse before declaring anything; any other exception (a ValueError
+            # from a bug too) is a fault, and keeps the stack trace that locates it.
             if isinstance(refusal, ArgumentError):
                 raise InputPropertyError(property_path(refusal.path), one_line(str(refusal))) from None
-            if isinstance(refusal, ValueError):
+            if isinstance(refusal, REFUSALS):
                 raise InputPropertiesError(one_line(str(refusal))) from None
             raise
 

@@ -1,4 +1,4 @@
-"""A refusal of one argument of a component, and where that argument is.
+"""What a component refuses of its arguments: one argument, and where it is, or the whole.
 
 Kept apart from `arguments`, with no Pulumi import, so that the checks which `ops cost` runs
 without the Pulumi SDK (the monitoring plan's) can say where a refused argument is too: the
@@ -22,7 +22,14 @@ class Key:
 ArgumentPath = tuple[str | Key | int, ...]
 
 
-class ArgumentError(ValueError):
+class RefusalError(ValueError):
+    """What a component refuses of its arguments as a whole, before anything is declared (a task that
+    cannot be granted least privilege, a role's policies past IAM's limits, alarm names that collide):
+    the component provider tells another language so in one line, where any other exception is a
+    fault and keeps the stack trace that locates it."""
+
+
+class ArgumentError(RefusalError):
     """A refusal of one argument, which says where it is (`path`): the component provider names it
     to other languages as they spell it (schedule.retryAttempts for schedule.retry_attempts)."""
 

@@ -69,7 +69,7 @@ from serverless_workflows.names import (
     derived_name,
     workflow_names,
 )
-from serverless_workflows.refusals import ArgumentError, Key
+from serverless_workflows.refusals import ArgumentError, Key, RefusalError
 
 TYPE_TOKEN = "serverless-workflows:index:Workflow"
 
@@ -481,11 +481,11 @@ def _check_integrations(what: str, args: ResolvedWorkflow) -> None:
             try:
                 integrations.resource_arns(access, anywhere)
             except integrations.IntegrationError as error:
-                raise ValueError(f"{what}: {error}") from None
+                raise RefusalError(f"{what}: {error}") from None
     refused = [u for u in unscoped if u.state not in args.granted_states]
     if refused:
         listed = "\n".join(f"  - {problem}" for problem in refused)
-        raise ValueError(
+        raise RefusalError(
             f"{what}: {len(refused)} task(s) cannot be granted least privilege automatically:\n{listed}\n"
             "Write the target in the definition (or a ${Name} placeholder with a value); or grant each with "
             "extra_statements and list its state in granted_states "
@@ -584,7 +584,7 @@ def _layout(args: ResolvedWorkflow) -> tuple[tuple[integrations.Access, ...], ..
     for unit in (dataclasses.replace(a, resources=(template,)) for a in accesses for template in a.resources):
         size = sum(iam.statement_size(statement) for statement in estimate.grants([unit]))
         if size > room_per_part:
-            raise ValueError(
+            raise RefusalError(
                 f"Workflow {args.state_machine_name!r}: {unit.where} needs a statement of up to {size} characters, "
                 f"more than IAM's {iam.MANAGED_POLICY_CHARACTERS} for a policy; shorten the names it calls."
             )
@@ -618,7 +618,7 @@ def _policies(
         iam.policy_size(part) > iam.MANAGED_POLICY_CHARACTERS for part in managed
     ):
         # Only a value longer than its `value_lengths` gets here: the layout is an upper bound.
-        raise ValueError(
+        raise RefusalError(
             f"Workflow {args.state_machine_name!r}: a value is longer than its value_lengths said, and its role's "
             f"policies exceed IAM's limits ({iam.ROLE_INLINE_POLICY_CHARACTERS} characters inline, "
             f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy)."
@@ -646,7 +646,7 @@ def _check_policy_size(what: str, args: ResolvedWorkflow) -> None:
         )
     parts = len(_layout(args) or ())
     if parts > iam.MANAGED_POLICIES_PER_ROLE:
-        raise ValueError(
+        raise RefusalError(
             f"{what}: its role needs {parts} customer managed policies beside its inline policy "
             f"(IAM allows {iam.ROLE_INLINE_POLICY_CHARACTERS} characters of inline policy per role, "
             f"{iam.MANAGED_POLICY_CHARACTERS} per managed policy and {iam.MANAGED_POLICIES_PER_ROLE} managed "
