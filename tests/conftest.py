@@ -3,10 +3,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import json
+import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from rehearsal import fake_aws  # noqa: E402
 from rehearsal.program import ProgramRun, run_program, run_under_mocks, stack_config  # noqa: E402
+from scripts import test_fast  # noqa: E402
 from tests.support import SUITE_CATALOGUE, CloudStack, Declare, Deploy  # noqa: E402
 from workflows.catalogue import CATALOGUE  # noqa: E402
 from workflows.spec import WorkflowSpec  # noqa: E402
@@ -52,10 +56,47 @@ _REHEARSAL_MODULE = re.compile(r"^pytestmark = pytest\.mark\.rehearsal$", re.MUL
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """`make test-fast` and `make test-program` (`-m unit`, `-m program`) skip, unimported, the modules
-    whose every test is a rehearsal test: each process would otherwise import moto and its engine."""
+    whose every test is a rehearsal test: each process would otherwise import moto and its engine.
+    A process of `make test-fast` (scripts/test_fast.py) collects only its share of the modules."""
     if config.getoption("markexpr") not in ("unit", "program") or collection_path.suffix != ".py":
         return None
+    share = os.environ.get(test_fast.FILES_VARIABLE)
+    if share is not None and collection_path.name.startswith("test_") and collection_path.name not in share.split():
+        return True
     return bool(_REHEARSAL_MODULE.search(collection_path.read_text(encoding="utf-8"))) or None
+
+
+_seconds_by_module: dict[str, float] = {}
+
+
+def _count(module: str, seconds: float) -> None:
+    _seconds_by_module[module] = _seconds_by_module.get(module, 0.0) + seconds
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    # What scripts/test_fast.py balances the next run's shares by: each module's import and
+    # collection, and (below) its tests' time.
+    if not (os.environ.get(test_fast.TIMINGS_VARIABLE) and isinstance(collector, pytest.Module)):
+        return (yield)
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _count(collector.path.name, time.perf_counter() - started)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if os.environ.get(test_fast.TIMINGS_VARIABLE):
+        _count(report.nodeid.split("::")[0].rsplit("/", 1)[-1], report.duration)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    del session
+    if path := os.environ.get(test_fast.TIMINGS_VARIABLE):
+        Path(path).write_text(json.dumps(_seconds_by_module), encoding="utf-8")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -109,8 +109,7 @@ def test_the_layers_bench_times_are_the_suites_and_each_make_target_runs_its_own
     for layer, (target, _) in run.LAYERS.items():
         recipe = re.search(rf"^{target}: venv\n\t(.+)$", makefile, re.MULTILINE)
         assert recipe, f"the Makefile has no target {target}"
-        # $(PYTEST) or $(PYTEST_SPREAD): the same pytest, handing the tests out differently.
-        assert re.fullmatch(rf"\$\(PYTEST(_SPREAD)?\) -m {layer}", recipe[1]), (
-            f"make {target} does not run the {layer} layer alone"
-        )
+        # The unit layer through scripts/test_fast.py, which runs `pytest -m unit` on each share.
+        expected = r"\$\(PY\) scripts/test_fast\.py" if layer == "unit" else rf"\$\(PYTEST\) -m {layer}"
+        assert re.fullmatch(expected, recipe[1]), f"make {target} does not run the {layer} layer alone"
     assert re.search(r"^test: venv\n\t\$\(PYTEST\)$", makefile, re.MULTILINE), "make test does not run every layer"

@@ -1,0 +1,75 @@
+"""`make test-fast` (scripts/test_fast.py): the unit layer's modules shared out between one pytest per
+core, each share collected alone, and the layer failing when any share fails."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import test_fast
+from tests import conftest
+
+
+def test_every_module_is_in_exactly_one_share() -> None:
+    modules = test_fast.suite_modules()
+    assert "test_test_fast.py" in modules
+    groups = test_fast.shares(modules, {}, 2)
+    assert len(groups) == 2
+    assert sorted(itertools.chain.from_iterable(groups)) == modules
+
+
+def test_the_shares_are_balanced_by_the_times_last_taken() -> None:
+    seconds = {"a.py": 6.0, "b.py": 4.0, "c.py": 3.0, "d.py": 2.0, "e.py": 1.0}
+    groups = test_fast.shares(sorted(seconds), seconds, 2)
+    loads = sorted(sum(seconds[name] for name in group) for group in groups)
+    assert loads == [8.0, 8.0]
+    # A module never timed counts as the average one (here 2 s), not as nothing.
+    unknown = test_fast.shares(["a.py", "b.py", "new.py"], {"a.py": 3.0, "b.py": 1.0}, 2)
+    assert sorted(unknown) == [["a.py"], ["b.py", "new.py"]]
+
+
+def test_no_more_shares_than_modules_and_the_same_shares_each_time() -> None:
+    assert test_fast.shares(["only.py"], {}, 4) == [["only.py"]]
+    seconds = {f"m{n}.py": float(n % 3) for n in range(12)}
+    assert test_fast.shares(sorted(seconds), seconds, 3) == test_fast.shares(sorted(seconds), seconds, 3)
+
+
+def test_a_run_moves_each_modules_time_halfway_and_keeps_what_it_did_not_run() -> None:
+    assert test_fast.blended({"a.py": 2.0, "b.py": 1.0}, {"a.py": 4.0, "c.py": 0.5}) == {
+        "a.py": 3.0,
+        "b.py": 1.0,
+        "c.py": 0.5,
+    }
+
+
+def test_the_layer_fails_when_any_share_fails_and_a_share_without_unit_tests_fails_nothing() -> None:
+    assert test_fast.worst([0, 0]) == 0
+    assert test_fast.worst([0, 1]) == 1
+    assert test_fast.worst([test_fast.NO_TESTS_COLLECTED, 0]) == 0
+    assert test_fast.worst([2, test_fast.NO_TESTS_COLLECTED]) == 2
+
+
+class _Config:
+    def __init__(self, markexpr: str) -> None:
+        self.markexpr = markexpr
+
+    def getoption(self, name: str) -> Any:
+        assert name == "markexpr"
+        return self.markexpr
+
+
+def test_a_share_collects_only_its_own_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    tests = Path(conftest.__file__).parent
+    monkeypatch.setenv(test_fast.FILES_VARIABLE, "test_model.py test_cost.py")
+    config: Any = _Config("unit")
+    assert conftest.pytest_ignore_collect(tests / "test_diagram.py", config) is True
+    assert conftest.pytest_ignore_collect(tests / "test_model.py", config) is None
+    # A rehearsal module stays out even when it is in the share.
+    monkeypatch.setenv(test_fast.FILES_VARIABLE, "test_rehearsal.py")
+    assert conftest.pytest_ignore_collect(tests / "test_rehearsal.py", config) is True
+    # Without the variable (make test, or pytest run by hand), every module is collected.
+    monkeypatch.delenv(test_fast.FILES_VARIABLE)
+    assert conftest.pytest_ignore_collect(tests / "test_diagram.py", config) is None
