@@ -72,7 +72,8 @@ def _timings() -> dict[str, float]:
 
 def main(arguments: Sequence[str]) -> int:
     """Run the unit layer (`arguments` go to each pytest); its exit status."""
-    groups = shares(suite_modules(), _timings(), os.cpu_count() or 1)
+    before = _timings()
+    groups = shares(suite_modules(), before, os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as scratch:
         runs = []
         for number, group in enumerate(groups):
@@ -93,7 +94,7 @@ def main(arguments: Sequence[str]) -> int:
             measured.update(json.loads(part.read_text(encoding="utf-8")))
     if measured:
         TIMINGS.parent.mkdir(exist_ok=True)
-        TIMINGS.write_text(json.dumps(blended(_timings(), measured), indent=1, sort_keys=True), encoding="utf-8")
+        TIMINGS.write_text(json.dumps(blended(before, measured), indent=1, sort_keys=True), encoding="utf-8")
     return worst([run.returncode for run in runs])
 
 

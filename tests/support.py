@@ -14,7 +14,9 @@ import importlib.util
 import json
 import os
 import random
+import subprocess
 import typing
+import venv
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -365,6 +367,20 @@ def installed_closure(requirements: list[str], wanted_by: str) -> dict[str, impo
                 if dependency.marker is None or dependency.marker.evaluate({"extra": extra}):
                     todo.append((dependency, dist.metadata["Name"]))
     return found
+
+
+def bare_venv(directory: Path) -> tuple[Path, Path]:
+    """A virtual environment at `directory` with nothing in it, not even pip: its python, and its
+    site-packages, where a .pth line puts a mirror (`mirror_distributions`) on its sys.path."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(directory)
+    python = directory / "bin" / "python"
+    site_packages = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return python, Path(site_packages)
 
 
 def mirror_distributions(dists: dict[str, importlib.metadata.Distribution], into: Path) -> None:

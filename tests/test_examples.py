@@ -21,7 +21,6 @@ import runpy
 import shutil
 import subprocess
 import sys
-import venv
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ import yaml
 
 from rehearsal.program import PROJECT_ROOT, ProgramRun
 from serverless_workflows.provider import PACKAGE_NAME, ComponentPackage
-from tests.support import Declare, installed_closure, mirror_distributions
+from tests.support import Declare, bare_venv, installed_closure, mirror_distributions
 
 EXAMPLES = PROJECT_ROOT / "examples"
 PYTHON_EXAMPLE = EXAMPLES / "python" / "__main__.py"
@@ -134,9 +133,7 @@ def install_from_the_repository(tmp_path: Path) -> Path:
     dist = tmp_path / "dist"
     _quiet_pip("wheel", "--no-build-isolation", "--no-index", "--no-deps", "-w", dist, source, cwd=tmp_path)
     (wheel,) = dist.glob("serverless_workflows-*.whl")
-    environment = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(environment)
-    python = environment / "bin" / "python"
+    python, site_packages = bare_venv(tmp_path / "venv")
     _quiet_pip("--python", python, "install", "--no-index", "--no-deps", wheel, cwd=tmp_path)
     with zipfile.ZipFile(wheel) as archive:
         (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
@@ -145,13 +142,7 @@ def install_from_the_repository(tmp_path: Path) -> Path:
     assert requires, "the wheel names no dependency"
     packages = tmp_path / "dependencies"
     mirror_distributions(installed_closure(requires, "the package's wheel"), packages)
-    site_packages = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(site_packages, "dependencies.pth").write_text(f"{packages}\n")
+    (site_packages / "dependencies.pth").write_text(f"{packages}\n")
     return python
 
 

@@ -23,7 +23,6 @@ import os
 import pkgutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +75,7 @@ def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    from tests.support import installed_closure, mirror_distributions
+    from tests.support import bare_venv, installed_closure, mirror_distributions
 
     dists = installed_closure(_requirements(PROJECT_ROOT / "requirements.txt"), "requirements.txt")
     # What ops and its stack-file reader import must come from requirements.txt itself.
@@ -91,18 +90,10 @@ def test_requirements_txt_alone_runs_the_program_and_the_ops_tool(tmp_path: Path
 
     packages = tmp_path / "packages"
     mirror_distributions(dists, packages)
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site_packages = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    python, site_packages = bare_venv(tmp_path / "venv")
     # A .pth line adds the mirror to sys.path, as if pip had installed it there; another adds the
     # package's source root, as requirements.txt's editable install of the project (`-e .`) does.
-    Path(site_packages, "requirements.pth").write_text(f"{packages}\n{PROJECT_ROOT / 'components'}\n")
+    (site_packages / "requirements.pth").write_text(f"{packages}\n{PROJECT_ROOT / 'components'}\n")
 
     result = subprocess.run(
         [python, str(PROJECT_ROOT / "tests" / "test_install.py")],

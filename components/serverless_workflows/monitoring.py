@@ -35,6 +35,7 @@ from Python, `monitored(workflow, functions=...)` reads them off the components 
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NotRequired, TypedDict, cast
 
 import pulumi
@@ -149,13 +150,13 @@ def plan(args: MonitoringArgs) -> MonitoringPlan:
     return MonitoringPlan(workflows=workflows, **_with_thresholds_resolved(given))
 
 
-def _with_thresholds_resolved(given: dict[str, Any], over: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _with_thresholds_resolved(given: dict[str, Any], over: Mapping[str, Any] = MappingProxyType({})) -> dict[str, Any]:
     """`given`'s thresholds with what they leave out taken from `over` (a workflow's, from the
     component's), then from the defaults: field by field, so a workflow that sets only a value keeps
     the period the stack set."""
     if "thresholds" in given:
-        layered = {name: {**(over or {}).get(name, {}), **given["thresholds"].get(name, {})}
-                   for name in {*(over or {}), *given["thresholds"]}}  # fmt: skip
+        layered = {name: {**over.get(name, {}), **given["thresholds"].get(name, {})}
+                   for name in {*over, *given["thresholds"]}}  # fmt: skip
         given["thresholds"] = ResolvedThresholds.of(cast(AlarmThresholds, layered))
     return given
 
