@@ -63,11 +63,13 @@ def worst(statuses: Sequence[int]) -> int:
 
 
 def _timings() -> dict[str, float]:
+    """The past times, or none when the file is missing or not what this script writes (a run then
+    balances by module count alone, and writes it anew)."""
     try:
         loaded = json.loads(TIMINGS.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return {str(name): float(value) for name, value in loaded.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
         return {}
-    return {str(name): float(value) for name, value in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 def main(arguments: Sequence[str]) -> int:

@@ -73,3 +73,15 @@ def test_a_share_collects_only_its_own_modules(monkeypatch: pytest.MonkeyPatch) 
     # Without the variable (make test, or pytest run by hand), every module is collected.
     monkeypatch.delenv(test_fast.FILES_VARIABLE)
     assert conftest.pytest_ignore_collect(tests / "test_diagram.py", config) is None
+
+
+@pytest.mark.parametrize("text", ['{"test_model.py": "x"}', "[1, 2]", "not json", '{"test_model.py": null}'])
+def test_past_times_that_are_not_what_the_script_writes_are_ignored(
+    text: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(test_fast, "TIMINGS", tmp_path / "unit-timings.json")
+    assert test_fast._timings() == {}
+    (tmp_path / "unit-timings.json").write_text(text)
+    assert test_fast._timings() == {}
+    (tmp_path / "unit-timings.json").write_text('{"test_model.py": 1.5}')
+    assert test_fast._timings() == {"test_model.py": 1.5}
