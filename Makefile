@@ -5,6 +5,13 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
+# Python keeps its bytecode caches (__pycache__/, ignored by git) for every target, also where the
+# environment turns them off (PYTHONDONTWRITEBYTECODE=1, common in container images). Without them
+# every process compiles each project module again and pytest rewrites each test module's asserts
+# again: about 2 s a process, paid by each test worker, each share of make test-fast and each tool
+# the tests start (docs/performance.md; CONTRIBUTING.md#performance-targets).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: help deps venv test test-fast test-program test-rehearsal lint demo diagrams iam-data schema bench deploy preview destroy install-check clean
 
 help:
@@ -110,3 +117,4 @@ install-check:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

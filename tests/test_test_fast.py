@@ -4,11 +4,14 @@ core, each share collected alone, and the layer failing when any share fails."""
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from rehearsal.program import PROJECT_ROOT
 from scripts import test_fast
 from tests import conftest
 
@@ -85,3 +88,19 @@ def test_past_times_that_are_not_what_the_script_writes_are_ignored(
     assert test_fast._timings() == {}
     (tmp_path / "unit-timings.json").write_text('{"test_model.py": 1.5}')
     assert test_fast._timings() == {"test_model.py": 1.5}
+
+
+@pytest.mark.program
+def test_make_runs_python_with_its_bytecode_caches_where_the_environment_turns_them_off() -> None:
+    # Without the caches every test process recompiles the project and pytest rewrites every test
+    # module's asserts again (about 2 s a process): the Makefile undoes what container images set.
+    probe = "probe: ; @$(PY) -c 'import sys; print(sys.dont_write_bytecode)'"
+    shown = subprocess.run(
+        ["make", "--no-print-directory", "--eval", probe, "probe"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown == "False\n", "a make target's Python does not write bytecode caches"
