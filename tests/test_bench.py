@@ -7,6 +7,7 @@ the committed page to what `bench.report` writes.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -83,21 +84,27 @@ def test_each_layer_is_timed_by_its_make_target_and_held_to_its_budget(monkeypat
     from bench import run
 
     timed: list[str] = []
-    seconds = {"test-fast": 12.0, "test-program": 20.0, "test-rehearsal": 15.0, "test": 45.0}
+    # A budgeted figure is the median of its runs, so one slow run does not decide the verdict.
+    seconds = {
+        "test-fast": [12.0, 9.0, 9.5],
+        "test-program": [20.0],
+        "test-rehearsal": [15.0],
+        "test": [45.0, 70.0, 61.0],
+    }
 
     def make_seconds(target: str) -> float:
         timed.append(target)
-        return seconds[target]
+        return seconds[target].pop(0)
 
     monkeypatch.setattr(run, "make_seconds", make_seconds)
     monkeypatch.setattr(run, "tests_in", {"unit": 1340, "program": 250, "rehearsal": 51}.__getitem__)
     assert [figure.row() for figure in run.layer_figures()] == [
-        "| Unit layer (make test-fast) | 12.0 s, 1,340 tests | <= 10 s | MISSED |",
+        "| Unit layer (make test-fast) | 9.5 s (median of 3: 9.0-12.0 s), 1,340 tests | <= 10 s | met |",
         "| Program layer (make test-program) | 20.0 s, 250 tests | | |",
         "| Rehearsal layer (make test-rehearsal) | 15.0 s, 51 tests | | |",
-        "| Test suite wall time, all three layers (make test) | 45.0 s | <= 60 s | met |",
+        "| Test suite wall time, all three layers (make test) | 61.0 s (median of 3: 45.0-70.0 s) | <= 60 s | MISSED |",
     ]
-    assert timed == ["test-fast", "test-program", "test-rehearsal", "test"]
+    assert timed == ["test-fast"] * 3 + ["test-program", "test-rehearsal"] + ["test"] * 3
 
 
 def test_the_layers_bench_times_are_the_suites_and_each_make_target_runs_its_own() -> None:
@@ -113,3 +120,23 @@ def test_the_layers_bench_times_are_the_suites_and_each_make_target_runs_its_own
         expected = r"\$\(PY\) scripts/test_fast\.py" if layer == "unit" else rf"\$\(PYTEST\) -m {layer}"
         assert re.fullmatch(expected, recipe[1]), f"make {target} does not run the {layer} layer alone"
     assert re.search(r"^test: venv\n\t\$\(PYTEST\)$", makefile, re.MULTILINE), "make test does not run every layer"
+
+
+@pytest.mark.program
+def test_a_command_that_fails_stops_the_bench_in_one_message_naming_it_and_its_last_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import run
+
+    failing = [sys.executable, "-c", "print('1 failed, 9 passed'); raise SystemExit(2)"]
+    with pytest.raises(run.BenchError) as raised:
+        run.checked(failing, "make test-fast")
+    assert str(raised.value) == (
+        "make test-fast failed (exit 2), so there is nothing to measure; its last lines:\n  1 failed, 9 passed"
+    )
+    monkeypatch.setattr(run, "measure", lambda: run.checked(failing, "make test-fast"))
+    written = tmp_path / "performance.md"
+    assert run.main(written) == 1
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"make bench: {raised.value}\n")
+    assert not written.exists(), "a failed bench wrote the page"
