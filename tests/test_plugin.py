@@ -383,9 +383,12 @@ def registered(run: ProgramRun) -> list[tuple[str, str, str, str, dict[str, Any]
 
 def comparable(value: Any) -> Any:
     """`value` with each asset and archive (a function's package) made what it holds, which `==` then
-    compares: Pulumi's compare by identity."""
+    compares: Pulumi's compare by identity. A float is marked as one: `==` holds 256.0 equal to 256,
+    and a whole float the engine delivers must reach AWS as the integer the program wrote."""
     if isinstance(value, pulumi.Asset | pulumi.Archive):
         return type(value).__name__, comparable(vars(value))
+    if isinstance(value, float):
+        return "float", value
     if isinstance(value, dict):
         return {key: comparable(item) for key, item in value.items()}
     if isinstance(value, list):
