@@ -29,9 +29,18 @@ def test_the_shares_are_balanced_by_the_times_last_taken() -> None:
     groups = test_fast.shares(sorted(seconds), seconds, 2)
     loads = sorted(sum(seconds[name] for name in group) for group in groups)
     assert loads == [8.0, 8.0]
-    # A module never timed counts as the average one (here 2 s), not as nothing.
-    unknown = test_fast.shares(["a.py", "b.py", "new.py"], {"a.py": 3.0, "b.py": 1.0}, 2)
-    assert sorted(unknown) == [["a.py"], ["b.py", "new.py"]]
+
+
+def test_a_module_never_timed_is_estimated_from_its_size_at_the_timed_ones_seconds_per_byte() -> None:
+    timed = {"a.py": 3.0, "b.py": 1.0}
+    sizes = {"a.py": 3000, "b.py": 1000, "new.py": 5000}
+    # 1 ms a byte: new.py is estimated at 5 s, more than the other two together, not as nothing.
+    assert sorted(test_fast.shares(["a.py", "b.py", "new.py"], timed, 2, sizes)) == [["a.py", "b.py"], ["new.py"]]
+    # Without sizes, each module weighs the same: an unknown one is the average of the timed (2 s).
+    assert sorted(test_fast.shares(["a.py", "b.py", "new.py"], timed, 2)) == [["a.py"], ["b.py", "new.py"]]
+    # After a clone nothing is timed: the shares are balanced by size alone.
+    after_a_clone = test_fast.shares(sorted(sizes), {}, 2, {**sizes, "b.py": 2500})
+    assert sorted(after_a_clone) == [["a.py", "b.py"], ["new.py"]]
 
 
 def test_no_more_shares_than_modules_and_the_same_shares_each_time() -> None:
