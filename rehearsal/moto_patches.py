@@ -33,6 +33,12 @@
   parameters named and typed as botocore's model says (PascalCase to camelCase, JSON to a
   string), and its response named as Step Functions names it (PascalCase), its timestamps as ISO
   8601 text and its bytes and streams as text: moto's own execution history could not hold them.
+- **Starting another workflow** (`states:startExecution`). moto's engine hands the optimised
+  integration's parameters to its Step Functions client as Step Functions writes them
+  (`StateMachineArn`), which that client refuses, and its response as botocore gives it
+  (`executionArn`, a datetime), though its `.sync` follow-up reads `ExecutionArn`. The service
+  (`StateTaskServiceSfn`) gets the same naming as an AWS SDK task, by botocore's model of the
+  operation it calls (`StartExecution`, or `DescribeExecution` when a `.sync` task follows up).
 - **Mocked responses.** The engine's Task states honour a `MockTestCase` (Step Functions Local's
   mock configuration), which `ExecutionWorker` accepts, but moto's start path never passes one;
   `Execution._get_start_execution_worker` hands the test case registered for an execution
@@ -75,6 +81,9 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inli
 from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
     StateTaskServiceAwsSdk,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+    StateTaskServiceSfn,
 )
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.timestamp import Timestamp
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
@@ -457,6 +466,46 @@ def aws_sdk() -> Iterator[None]:
         yield
 
 
+# --- starting another workflow --------------------------------------------------------------
+
+_sfn_normalise_parameters = StateTaskServiceSfn._normalise_parameters
+
+
+def _sfn_operation(task: Any, service_action_name: str | None) -> Any | None:
+    """botocore's model of the Step Functions operation `task` calls: its own (`startExecution`), or
+    the one named in snake case by the engine's `.sync` follow-up (`describe_execution`)."""
+    snake = task._get_boto_service_action(service_action_name)
+    head, *rest = snake.split("_")
+    found = sdk_models.service("sfn")
+    return sdk_models.operation(found, head + "".join(part.title() for part in rest)) if found else None
+
+
+def _sfn_parameters(self: Any, parameters: dict[str, Any], boto_service_name: str | None = None,
+                    service_action_name: str | None = None) -> None:  # fmt: skip
+    _sfn_normalise_parameters(self, parameters, boto_service_name, service_action_name)  # Input as JSON text
+    operation = _sfn_operation(self, service_action_name)
+    if operation is not None and operation.input_shape is not None:
+        self._to_boto_request(parameters, operation.input_shape)
+
+
+def _sfn_response(self: Any, response: Any, boto_service_name: str | None = None,
+                  service_action_name: str | None = None) -> None:  # fmt: skip
+    del boto_service_name
+    operation = _sfn_operation(self, service_action_name)
+    if operation is not None and operation.output_shape is not None:
+        self._from_boto_response(response, operation.output_shape)
+    _as_json(response)
+
+
+@contextmanager
+def start_execution() -> Iterator[None]:
+    with ExitStack() as stack:
+        for name, replacement in (("_normalise_parameters", _sfn_parameters),
+                                  ("_normalise_response", _sfn_response)):  # fmt: skip
+            stack.enter_context(mock.patch.object(StateTaskServiceSfn, name, replacement))
+        yield
+
+
 # --- mocked responses, and each execution's clock ---------------------------------------------
 
 _expected: dict[tuple[str, str | None], MockTestCase] = {}
@@ -535,5 +584,13 @@ def execution_start() -> Iterator[None]:
 @contextmanager
 def patched(invoke: Any) -> Iterator[None]:
     """Every patch, for as long as the rehearsal's moto runs."""
-    with lambda_runner(invoke), jsonata(), virtual_clock(), execution_start(), distributed_map(), aws_sdk():
+    with (
+        lambda_runner(invoke),
+        jsonata(),
+        virtual_clock(),
+        execution_start(),
+        distributed_map(),
+        aws_sdk(),
+        start_execution(),
+    ):
         yield

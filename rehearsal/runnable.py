@@ -2,7 +2,7 @@
 
 moto's engine runs Lambda functions (from the deployment package, see `moto_aws.LambdaSandbox`),
 the request-response integrations this project grants (SNS, SQS, DynamoDB items, EventBridge
-events; not yet starting another workflow, see NOT_RUN_HERE), and the AWS SDK integrations of the operations moto
+events, starting another workflow), and the AWS SDK integrations of the operations moto
 implements, against moto's own services. Anything else (an operation or a service moto does not
 implement, `.sync` or `.waitForTaskToken`, an activity, another service) would prove nothing
 here: such a state must be mocked (docs/testing-offline.md#what-the-rehearsal-runs), or the
@@ -30,14 +30,13 @@ RUN_HERE = frozenset(
         "dynamodb:updateItem",
         "dynamodb:deleteItem",
         "events:putEvents",
+        # Named as Step Functions names them by rehearsal.moto_patches.start_execution.
+        "states:startExecution",
     }
 )
 # Optimised integrations moto's engine has but fails on, and why (tests/test_rehearsal_engine.py
-# shows each failing, so that a moto upgrade that fixes one is noticed).
-NOT_RUN_HERE = {
-    "states:startExecution": "moto's engine passes StartExecution's parameters under Step Functions' names "
-    "(StateMachineArn), which its Step Functions client does not take, so the state fails with States.Runtime",
-}
+# shows each failing, so that a moto upgrade that fixes one is noticed). None today.
+NOT_RUN_HERE: dict[str, str] = {}
 
 
 def unrunnable_states(spec: WorkflowSpec) -> dict[str, str]:

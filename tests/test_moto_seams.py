@@ -291,6 +291,29 @@ def test_moto_lists_no_child_executions_of_a_map_run_and_fails_when_asked() -> N
     assert "mapRunArn" not in text
 
 
+# --- starting another workflow -------------------------------------------------------------------
+
+
+def test_moto_starts_another_workflow_with_the_parameters_as_written_and_reads_its_result_as_sfn_names_it() -> None:
+    sfn = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn"
+    service = "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service"
+    # moto's own method, as the patch found it (the class's attribute is the patch while moto runs).
+    own = moto_patches._sfn_normalise_parameters
+    assert own.__qualname__ == "StateTaskServiceSfn._normalise_parameters"
+    text = source(sfn)
+    # The request goes to the client as written (the only change: Input as JSON text), ...
+    assert parameters(own) == ["self", "parameters", "boto_service_name", "service_action_name"]
+    assert 'parameters["Input"] = to_json_str(' in inspect.getsource(own)
+    assert "getattr(sfn_client, api_action)(**normalised_parameters)" in text
+    # ... the response is not renamed (the base method does nothing), though `.sync` reads
+    # `ExecutionArn` from it and has `DescribeExecution`'s renamed by service action name.
+    assert "def _normalise_response" not in text
+    base = inspect.getsource(importlib.import_module(service).StateTaskService._normalise_response)
+    assert base.rstrip().endswith("pass")
+    assert 'execution_arn: str = submission_output["ExecutionArn"]' in text
+    assert 'service_action_name="describe_execution"' in text
+
+
 # --- AWS SDK integrations -----------------------------------------------------------------------
 
 

@@ -469,30 +469,31 @@ def test_the_demo_says_in_one_line_where_an_execution_that_does_not_end_is(
     assert "Traceback" not in printed.out
 
 
-def test_moto_fails_a_state_that_starts_another_workflow_so_the_rehearsal_does_not_claim_it(
+def test_a_state_that_starts_another_workflow_starts_it_with_its_input_as_on_aws(
     moto: InMemoryAws, machine: Machine
 ) -> None:
     from rehearsal import runnable
 
     child = machine({"Done": {"Type": "Succeed"}})
+    name = f"child-{next(_names)}"
     start = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
-             "Parameters": {"StateMachineArn": child, "Input": {"order": 1}}, "End": True}  # fmt: skip
+             "Parameters": {"StateMachineArn": child, "Name": name,
+                            "Input": {"order": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
+             "End": True}  # fmt: skip
     execution = run(moto, machine({"Start": start}))
-    # runnable.NOT_RUN_HERE's reason. Once moto starts the child, move the integration to RUN_HERE.
-    assert (execution.status, execution.error) == ("FAILED", "States.Runtime"), execution
-    assert "'StateMachineArn'" in (execution.cause or "")
-    sfn = moto.client("stepfunctions")
-    assert sfn.list_executions(stateMachineArn=child)["executions"] == []
-    assert "states:startExecution" in runnable.NOT_RUN_HERE
-    assert "states:startExecution" not in runnable.RUN_HERE
-    # What docs/testing-offline.md offers instead: the AWS SDK integration starts the child.
-    by_sdk = {**start, "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
-              "Parameters": {"StateMachineArn": child, "Input": '{"order": 1}'}}  # fmt: skip
-    execution = run(moto, machine({"Start": by_sdk}))
+    # moto's engine handed StateMachineArn to a client that takes stateMachineArn: States.Runtime.
     assert execution.status == "SUCCEEDED", execution
+    sfn = moto.client("stepfunctions")
     (started,) = sfn.list_executions(stateMachineArn=child)["executions"]
+    assert started["name"] == name
+    # The child got the input as an object, the parent's execution ARN in it.
+    given = json.loads(sfn.describe_execution(executionArn=started["executionArn"])["input"])
+    assert given == {"order": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": execution.arn}
+    # The state's result is named as Step Functions names it, its date as text JSON can hold.
+    assert sorted(execution.output) == ["ExecutionArn", "StartDate"]
     assert execution.output["ExecutionArn"] == started["executionArn"]
-    assert json.loads(sfn.describe_execution(executionArn=started["executionArn"])["input"]) == {"order": 1}
+    assert datetime.fromisoformat(execution.output["StartDate"]).tzinfo is not None
+    assert "states:startExecution" in runnable.RUN_HERE
 
 
 def test_the_lambda_sandbox_runs_one_function_from_several_threads_at_once() -> None:
