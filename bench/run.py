@@ -232,7 +232,8 @@ def scale_figures() -> list[Figure]:
 
 
 def measure() -> list[Figure]:
-    """Every figure, measured now (minutes: each test layer is run once, then the whole suite)."""
+    """Every figure, measured now (minutes: the test layers, then the whole suite, those with a budget
+    BUDGETED_ROUNDS times)."""
     whole, baseline = program_evaluation()
     cold_whole, cold_baseline = cold_program_evaluation()
     archive = archive_zip(handler_archive("handlers.call_center.open_case"))

@@ -97,7 +97,7 @@ from moto.stepfunctions.parser.mocking.mock_config import (
     MockTestCase,
     StateMockedResponses,
 )
-from moto.stepfunctions.parser.utils import TMP_THREADS
+from moto.stepfunctions.parser.utils import TMP_THREADS, snake_to_camel_case
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from rehearsal import jsonata_engine, virtual_time
@@ -427,17 +427,27 @@ def _sdk_service_name(self: Any, boto_service_name: str | None = None) -> str:
     return found.botocore if found else str(boto_service_name or self.resource.api_name)
 
 
-def _sdk_parameters(self: Any, parameters: dict[str, Any], *_: Any, **__: Any) -> None:
-    operation = _sdk_operation(self)
+def _as_botocore_names(task: Any, operation: Any | None, parameters: dict[str, Any]) -> None:
+    """`parameters` named and typed as botocore's model of `operation` says, in place, by the engine's
+    own helper (which it leaves unused)."""
     if operation is not None and operation.input_shape is not None:
-        self._to_boto_request(parameters, operation.input_shape)
+        task._to_boto_request(parameters, operation.input_shape)
+
+
+def _as_step_functions_names(task: Any, operation: Any | None, response: Any) -> None:
+    """botocore's `response` to `operation` named as Step Functions names it, in place, by the engine's
+    own helper (which it leaves unused), and what JSON cannot hold made text."""
+    if operation is not None and operation.output_shape is not None:
+        task._from_boto_response(response, operation.output_shape)
+    _as_json(response)
+
+
+def _sdk_parameters(self: Any, parameters: dict[str, Any], *_: Any, **__: Any) -> None:
+    _as_botocore_names(self, _sdk_operation(self), parameters)
 
 
 def _sdk_response(self: Any, response: Any, *_: Any, **__: Any) -> None:
-    operation = _sdk_operation(self)
-    if operation is not None and operation.output_shape is not None:
-        self._from_boto_response(response, operation.output_shape)
-    _as_json(response)
+    _as_step_functions_names(self, _sdk_operation(self), response)
 
 
 def _as_json(value: Any) -> Any:
@@ -474,35 +484,29 @@ _sfn_normalise_parameters = StateTaskServiceSfn._normalise_parameters
 def _sfn_operation(task: Any, service_action_name: str | None) -> Any | None:
     """botocore's model of the Step Functions operation `task` calls: its own (`startExecution`), or
     the one named in snake case by the engine's `.sync` follow-up (`describe_execution`)."""
-    snake = task._get_boto_service_action(service_action_name)
-    head, *rest = snake.split("_")
     found = sdk_models.service("sfn")
-    return sdk_models.operation(found, head + "".join(part.title() for part in rest)) if found else None
+    action = snake_to_camel_case(task._get_boto_service_action(service_action_name))
+    return sdk_models.operation(found, action) if found else None
 
 
 def _sfn_parameters(self: Any, parameters: dict[str, Any], boto_service_name: str | None = None,
                     service_action_name: str | None = None) -> None:  # fmt: skip
     _sfn_normalise_parameters(self, parameters, boto_service_name, service_action_name)  # Input as JSON text
-    operation = _sfn_operation(self, service_action_name)
-    if operation is not None and operation.input_shape is not None:
-        self._to_boto_request(parameters, operation.input_shape)
+    _as_botocore_names(self, _sfn_operation(self, service_action_name), parameters)
 
 
 def _sfn_response(self: Any, response: Any, boto_service_name: str | None = None,
                   service_action_name: str | None = None) -> None:  # fmt: skip
     del boto_service_name
-    operation = _sfn_operation(self, service_action_name)
-    if operation is not None and operation.output_shape is not None:
-        self._from_boto_response(response, operation.output_shape)
-    _as_json(response)
+    _as_step_functions_names(self, _sfn_operation(self, service_action_name), response)
 
 
 @contextmanager
 def start_execution() -> Iterator[None]:
-    with ExitStack() as stack:
-        for name, replacement in (("_normalise_parameters", _sfn_parameters),
-                                  ("_normalise_response", _sfn_response)):  # fmt: skip
-            stack.enter_context(mock.patch.object(StateTaskServiceSfn, name, replacement))
+    with (
+        mock.patch.object(StateTaskServiceSfn, "_normalise_parameters", _sfn_parameters),
+        mock.patch.object(StateTaskServiceSfn, "_normalise_response", _sfn_response),
+    ):
         yield
 
 

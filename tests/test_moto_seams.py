@@ -312,6 +312,11 @@ def test_moto_starts_another_workflow_with_the_parameters_as_written_and_reads_i
     assert base.rstrip().endswith("pass")
     assert 'execution_arn: str = submission_output["ExecutionArn"]' in text
     assert 'service_action_name="describe_execution"' in text
+    # The patch finds the operation's model from that snake-case name by moto's own converter.
+    assert (
+        importlib.import_module("moto.stepfunctions.parser.utils").snake_to_camel_case("describe_execution")
+        == "DescribeExecution"
+    )
 
 
 # --- AWS SDK integrations -----------------------------------------------------------------------
