@@ -39,6 +39,9 @@
   (`executionArn`, a datetime), though its `.sync` follow-up reads `ExecutionArn`. The service
   (`StateTaskServiceSfn`) gets the same naming as an AWS SDK task, by botocore's model of the
   operation it calls (`StartExecution`, or `DescribeExecution` when a `.sync` task follows up).
+  An execution started without a name (`Name` is optional) is named by a UUID, as AWS names it:
+  moto's engine named it None (`StepFunctionsParserBackend.start_execution`), and its ARN ended in
+  `:None`.
 - **Mocked responses.** The engine's Task states honour a `MockTestCase` (Step Functions Local's
   mock configuration), which `ExecutionWorker` accepts, but moto's start path never passes one;
   `Execution._get_start_execution_worker` hands the test case registered for an execution
@@ -55,6 +58,7 @@ import importlib
 import json
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -97,6 +101,7 @@ from moto.stepfunctions.parser.mocking.mock_config import (
     MockTestCase,
     StateMockedResponses,
 )
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.parser.utils import TMP_THREADS, snake_to_camel_case
 from moto.stepfunctions.responses import StepFunctionResponse
 
@@ -501,11 +506,19 @@ def _sfn_response(self: Any, response: Any, boto_service_name: str | None = None
     _as_step_functions_names(self, _sfn_operation(self, service_action_name), response)
 
 
+_parser_start_execution = StepFunctionsParserBackend.start_execution
+
+
+def _start_named_execution(self: Any, state_machine_arn: str, name: str | None = None, *rest: Any, **more: Any) -> Any:
+    return _parser_start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *rest, **more)
+
+
 @contextmanager
 def start_execution() -> Iterator[None]:
     with (
         mock.patch.object(StateTaskServiceSfn, "_normalise_parameters", _sfn_parameters),
         mock.patch.object(StateTaskServiceSfn, "_normalise_response", _sfn_response),
+        mock.patch.object(StepFunctionsParserBackend, "start_execution", _start_named_execution),
     ):
         yield
 

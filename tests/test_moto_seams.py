@@ -312,6 +312,12 @@ def test_moto_starts_another_workflow_with_the_parameters_as_written_and_reads_i
     assert base.rstrip().endswith("pass")
     assert 'execution_arn: str = submission_output["ExecutionArn"]' in text
     assert 'service_action_name="describe_execution"' in text
+    # moto's engine names an execution started without a name None, in its ARN too; the patch wraps
+    # the method (the class's attribute is the patch while moto runs) and passes a UUID.
+    own_start = moto_patches._parser_start_execution
+    assert own_start.__qualname__ == "StepFunctionsParserBackend.start_execution"
+    assert parameters(own_start)[:3] == ["self", "state_machine_arn", "name"]
+    assert "exec_name = name  #" in inspect.getsource(own_start)
     # The patch finds the operation's model from that snake-case name by moto's own converter.
     assert (
         importlib.import_module("moto.stepfunctions.parser.utils").snake_to_camel_case("describe_execution")

@@ -11,6 +11,7 @@ import itertools
 import json
 import threading
 import time
+import uuid
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -494,6 +495,21 @@ def test_a_state_that_starts_another_workflow_starts_it_with_its_input_as_on_aws
     assert execution.output["ExecutionArn"] == started["executionArn"]
     assert datetime.fromisoformat(execution.output["StartDate"]).tzinfo is not None
     assert "states:startExecution" in runnable.RUN_HERE
+
+
+def test_an_execution_started_without_a_name_is_named_by_a_uuid_as_on_aws(moto: InMemoryAws, machine: Machine) -> None:
+    # Name is optional: moto's engine named such an execution None, its ARN ending ':None', and
+    # `ops verify` then failed reading the workflow's runs (a KeyError on 'name').
+    child = machine({"Done": {"Type": "Succeed"}})
+    start = {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution",
+             "Parameters": {"StateMachineArn": child}, "End": True}  # fmt: skip
+    execution = run(moto, machine({"Start": start}))
+    assert execution.status == "SUCCEEDED", execution
+    sfn = moto.client("stepfunctions")
+    (started,) = sfn.list_executions(stateMachineArn=child)["executions"]
+    assert str(uuid.UUID(started["name"])) == started["name"]
+    assert started["executionArn"].endswith(f":{started['name']}")
+    assert sfn.describe_execution(executionArn=started["executionArn"])["name"] == started["name"]
 
 
 def test_the_lambda_sandbox_runs_one_function_from_several_threads_at_once() -> None:
